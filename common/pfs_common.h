@@ -1,0 +1,49 @@
+/* pfs_common.h - small helpers every component of pfs uses. */
+#ifndef PFS_COMMON_H
+#define PFS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pfs/status.h"
+
+/* Symbols of the installed API; everything else is hidden (-fvisibility). */
+#define PFS_EXPORT __attribute__((visibility("default")))
+
+#define PFS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define PFS_MIN(a, b)     ((a) < (b) ? (a) : (b))
+#define PFS_MAX(a, b)     ((a) > (b) ? (a) : (b))
+
+/* A 128-bit file id: hi is the MDS epoch that allocated it, lo a counter
+ * within that epoch.  Never reused. */
+typedef struct {
+    uint64_t hi;
+    uint64_t lo;
+} pfs_fid_t;
+
+#define PFS_FID_HEX_LEN 32 /* characters, without the terminating NUL */
+
+static inline int pfs_fid_equal(pfs_fid_t a, pfs_fid_t b)
+{
+    return a.hi == b.hi && a.lo == b.lo;
+}
+
+/* Writes 32 lowercase hex digits and a NUL into out (>= 33 bytes). */
+void pfs_fid_format(pfs_fid_t fid, char *out);
+
+/* Monotonic clock in milliseconds. */
+uint64_t pfs_now_ms(void);
+
+/* Fill buf with len bytes from the kernel's CSPRNG. */
+pfs_status_t pfs_random_bytes(void *buf, size_t len);
+
+/* Lowercase hex of len bytes into out (2*len+1 bytes). */
+void pfs_hex_encode(const void *in, size_t len, char *out);
+
+/* Parse exactly 2*len hex digits; PFS_ERR_INVAL otherwise. */
+pfs_status_t pfs_hex_decode(const char *in, void *out, size_t len);
+
+/* Parse a size with an optional k/m/g/t suffix (powers of 1024). */
+pfs_status_t pfs_parse_size(const char *text, uint64_t *value_p);
+
+#endif

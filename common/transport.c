@@ -1,0 +1,1247 @@
+/* transport.c - UCX active-message request/reply for servers and clients. */
+#include "config.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ucp/api/ucp.h>
+
+#include "log.h"
+#include "transport.h"
+
+#define RPC_BUCKETS 256u /* outstanding RPCs hashed by id */
+
+/* Server side: one per accepted client endpoint.  Requests hold a
+ * reference so a reply after the client vanished finds a valid struct. */
+struct pfs_srv_conn {
+    pfs_tx_t *tx;
+    ucp_ep_h ep;
+    int closed;
+    int dead;  /* UCX reported the peer gone; closed by the progress loop */
+    int refs;
+    int authenticated;
+    uint8_t role;
+    struct pfs_srv_conn *next, *prev;
+};
+
+typedef struct srv_req_impl {
+    pfs_srv_req_t pub;
+    struct srv_req_impl *next;
+    void *ucx_desc;          /* persistent eager data held from UCX */
+    int data_owned;          /* pub.data was malloc'd here */
+    pfs_status_t early;      /* rejected before reaching the handler */
+    char early_msg[128];
+    uint8_t body[];
+} srv_req_impl_t;
+
+typedef struct conn_req_item {
+    ucp_conn_request_h req;
+    struct conn_req_item *next;
+} conn_req_item_t;
+
+/* Client side: one endpoint to one server. */
+struct pfs_tx_conn {
+    pfs_tx_t *tx;
+    ucp_ep_h ep;
+    int broken;
+    char addr[300];
+    struct sockaddr_storage sa;
+    socklen_t sa_len;
+};
+
+/* A reply in flight from the server to a client. */
+typedef struct {
+    uint8_t *hdr_buf;
+    void *data;
+} reply_state_t;
+
+struct pfs_tx {
+    ucp_context_h context;
+    ucp_worker_h worker;
+    int efd;
+    int server;
+    /* server */
+    ucp_listener_h listener;
+    pfs_srv_handler_t handler;
+    void *handler_arg;
+    pfs_srv_conn_t *conns;
+    conn_req_item_t *conn_reqs;
+    srv_req_impl_t *ready_head, *ready_tail;
+    /* client */
+    pfs_rpc_t *rpcs[RPC_BUCKETS];
+    uint64_t next_id;
+};
+
+static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- common ------------------------------------------------------------ */
+
+static ucs_status_t am_request_cb(void *arg, const void *header,
+                                  size_t header_length, void *data,
+                                  size_t length,
+                                  const ucp_am_recv_param_t *param);
+static ucs_status_t am_reply_cb(void *arg, const void *header,
+                                size_t header_length, void *data,
+                                size_t length,
+                                const ucp_am_recv_param_t *param);
+
+static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
+                                   ucp_am_recv_callback_t cb)
+{
+    ucp_am_handler_param_t param;
+
+    memset(&param, 0, sizeof(param));
+    param.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID |
+                       UCP_AM_HANDLER_PARAM_FIELD_CB |
+                       UCP_AM_HANDLER_PARAM_FIELD_ARG |
+                       UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+    param.id = id;
+    param.cb = cb;
+    param.arg = tx;
+    param.flags = UCP_AM_FLAG_WHOLE_MSG | UCP_AM_FLAG_PERSISTENT_DATA;
+    return ucp_worker_set_am_recv_handler(tx->worker, &param) == UCS_OK
+               ? PFS_OK
+               : PFS_ERR_TRANSPORT;
+}
+
+pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
+                           size_t errmsg_size)
+{
+    ucp_params_t ctx_params;
+    ucp_worker_params_t worker_params;
+    ucp_config_t *config;
+    ucs_status_t st;
+    pfs_tx_t *tx;
+
+    tx = calloc(1, sizeof(*tx));
+    if (tx == NULL) {
+        snprintf(errmsg, errmsg_size, "out of memory");
+        return PFS_ERR_NOMEM;
+    }
+    tx->server = server;
+    tx->next_id = 1;
+
+    if (server) {
+        /* a restarted server must be able to bind its old port while the
+         * previous socket sits in TIME_WAIT */
+        setenv("UCX_TCP_CM_REUSEADDR", "y", 0);
+    }
+    st = ucp_config_read(NULL, NULL, &config);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "ucp_config_read: %s",
+                 ucs_status_string(st));
+        goto err_free;
+    }
+    memset(&ctx_params, 0, sizeof(ctx_params));
+    ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
+    ctx_params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
+    st = ucp_init(&ctx_params, config, &tx->context);
+    ucp_config_release(config);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "ucp_init: %s", ucs_status_string(st));
+        goto err_free;
+    }
+
+    memset(&worker_params, 0, sizeof(worker_params));
+    worker_params.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+    worker_params.thread_mode = UCS_THREAD_MODE_SINGLE;
+    st = ucp_worker_create(tx->context, &worker_params, &tx->worker);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "ucp_worker_create: %s",
+                 ucs_status_string(st));
+        goto err_cleanup_context;
+    }
+    st = ucp_worker_get_efd(tx->worker, &tx->efd);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "ucp_worker_get_efd: %s",
+                 ucs_status_string(st));
+        goto err_destroy_worker;
+    }
+    if (set_am_handler(tx, PFS_AM_REQUEST, am_request_cb) != PFS_OK ||
+        set_am_handler(tx, PFS_AM_REPLY, am_reply_cb) != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "cannot register UCX AM handlers");
+        goto err_destroy_worker;
+    }
+    *tx_p = tx;
+    return PFS_OK;
+
+err_destroy_worker:
+    ucp_worker_destroy(tx->worker);
+err_cleanup_context:
+    ucp_cleanup(tx->context);
+err_free:
+    free(tx);
+    return PFS_ERR_TRANSPORT;
+}
+
+/* Wait for a UCX request created by a close, without a deadline: force
+ * close and flush complete locally. */
+static void wait_ucx_request(pfs_tx_t *tx, void *req)
+{
+    if (req == NULL || UCS_PTR_IS_ERR(req)) {
+        return;
+    }
+    while (ucp_request_check_status(req) == UCS_INPROGRESS) {
+        ucp_worker_progress(tx->worker);
+    }
+    ucp_request_free(req);
+}
+
+static void close_ep(pfs_tx_t *tx, ucp_ep_h ep, int force)
+{
+    ucp_request_param_t param;
+
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
+    param.flags = force ? UCP_EP_CLOSE_FLAG_FORCE : 0;
+    wait_ucx_request(tx, ucp_ep_close_nbx(ep, &param));
+}
+
+static void srv_conn_release(pfs_srv_conn_t *conn)
+{
+    if (--conn->refs == 0) {
+        free(conn);
+    }
+}
+
+static void srv_conn_close(pfs_tx_t *tx, pfs_srv_conn_t *conn, int force)
+{
+    if (conn->closed) {
+        return;
+    }
+    conn->closed = 1;
+    if (conn->prev != NULL) {
+        conn->prev->next = conn->next;
+    } else {
+        tx->conns = conn->next;
+    }
+    if (conn->next != NULL) {
+        conn->next->prev = conn->prev;
+    }
+    close_ep(tx, conn->ep, force);
+    srv_conn_release(conn); /* the list's reference */
+}
+
+void pfs_tx_destroy(pfs_tx_t *tx)
+{
+    if (tx == NULL) {
+        return;
+    }
+    while (tx->conn_reqs != NULL) {
+        conn_req_item_t *item = tx->conn_reqs;
+        tx->conn_reqs = item->next;
+        ucp_listener_reject(tx->listener, item->req);
+        free(item);
+    }
+    if (tx->listener != NULL) {
+        ucp_listener_destroy(tx->listener);
+    }
+    while (tx->conns != NULL) {
+        srv_conn_close(tx, tx->conns, 1);
+    }
+    ucp_worker_destroy(tx->worker);
+    ucp_cleanup(tx->context);
+    free(tx);
+}
+
+void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms)
+{
+    struct pollfd pfd;
+
+    if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY) {
+        return; /* events already pending: go progress them */
+    }
+    pfd.fd = tx->efd;
+    pfd.events = POLLIN;
+    pfd.revents = 0;
+    (void)poll(&pfd, 1, timeout_ms);
+}
+
+static pfs_status_t resolve(const char *host, uint16_t port,
+                            struct sockaddr_storage *sa_p, socklen_t *len_p)
+{
+    struct addrinfo hints, *res;
+    char service[16];
+    int rc;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = host == NULL ? AI_PASSIVE : 0;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    rc = getaddrinfo(host, service, &hints, &res);
+    if (rc != 0) {
+        return PFS_ERR_INVAL;
+    }
+    memcpy(sa_p, res->ai_addr, res->ai_addrlen);
+    *len_p = res->ai_addrlen;
+    freeaddrinfo(res);
+    return PFS_OK;
+}
+
+/* Split "host:port" (or "[v6]:port"); host gets at most host_size bytes. */
+static pfs_status_t split_addr(const char *addr, char *host, size_t host_size,
+                               uint16_t *port_p)
+{
+    const char *colon = strrchr(addr, ':');
+    const char *h = addr;
+    size_t hlen;
+    char *end;
+    unsigned long port;
+
+    if (colon == NULL || colon == addr) {
+        return PFS_ERR_INVAL;
+    }
+    hlen = (size_t)(colon - addr);
+    if (addr[0] == '[' && colon[-1] == ']') {
+        h++;
+        hlen -= 2;
+    }
+    if (hlen == 0 || hlen >= host_size) {
+        return PFS_ERR_INVAL;
+    }
+    errno = 0;
+    port = strtoul(colon + 1, &end, 10);
+    if (errno != 0 || *end != '\0' || end == colon + 1 || port == 0 ||
+        port > 65535) {
+        return PFS_ERR_INVAL;
+    }
+    memcpy(host, h, hlen);
+    host[hlen] = '\0';
+    *port_p = (uint16_t)port;
+    return PFS_OK;
+}
+
+/* ---- server side ------------------------------------------------------- */
+
+static void srv_conn_err_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
+{
+    pfs_srv_conn_t *conn = arg;
+
+    (void)ep;
+    pfs_log_debug("client connection closed: %s", ucs_status_string(status));
+    /* closing from inside a UCX callback is not allowed: mark it and let
+     * pfs_tx_progress() close it */
+    conn->authenticated = 0;
+    conn->dead = 1;
+}
+
+static void listener_conn_cb(ucp_conn_request_h req, void *arg)
+{
+    pfs_tx_t *tx = arg;
+    conn_req_item_t *item = malloc(sizeof(*item));
+
+    if (item == NULL) {
+        ucp_listener_reject(tx->listener, req);
+        return;
+    }
+    item->req = req;
+    item->next = tx->conn_reqs;
+    tx->conn_reqs = item;
+}
+
+static void accept_pending(pfs_tx_t *tx)
+{
+    while (tx->conn_reqs != NULL) {
+        conn_req_item_t *item = tx->conn_reqs;
+        ucp_ep_params_t params;
+        pfs_srv_conn_t *conn;
+        ucs_status_t st;
+
+        tx->conn_reqs = item->next;
+        conn = calloc(1, sizeof(*conn));
+        if (conn == NULL) {
+            ucp_listener_reject(tx->listener, item->req);
+            free(item);
+            continue;
+        }
+        memset(&params, 0, sizeof(params));
+        params.field_mask = UCP_EP_PARAM_FIELD_CONN_REQUEST |
+                            UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
+                            UCP_EP_PARAM_FIELD_ERR_HANDLER;
+        params.conn_request = item->req;
+        params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
+        params.err_handler.cb = srv_conn_err_cb;
+        params.err_handler.arg = conn;
+        st = ucp_ep_create(tx->worker, &params, &conn->ep);
+        free(item);
+        if (st != UCS_OK) {
+            pfs_log_warn("cannot accept a client: %s", ucs_status_string(st));
+            free(conn);
+            continue;
+        }
+        conn->tx = tx;
+        conn->refs = 1;
+        conn->next = tx->conns;
+        if (tx->conns != NULL) {
+            tx->conns->prev = conn;
+        }
+        tx->conns = conn;
+    }
+}
+
+/* Close connections whose peer went away (marked by srv_conn_err_cb). */
+static void reap_dead_conns(pfs_tx_t *tx)
+{
+    pfs_srv_conn_t *conn = tx->conns, *next;
+
+    while (conn != NULL) {
+        next = conn->next;
+        if (conn->dead) {
+            srv_conn_close(tx, conn, 1);
+        }
+        conn = next;
+    }
+}
+
+static pfs_srv_conn_t *srv_conn_find(pfs_tx_t *tx, ucp_ep_h ep)
+{
+    pfs_srv_conn_t *conn;
+
+    /* Move-to-front keeps the active clients cheap to find. */
+    for (conn = tx->conns; conn != NULL; conn = conn->next) {
+        if (conn->ep == ep) {
+            if (conn != tx->conns) {
+                conn->prev->next = conn->next;
+                if (conn->next != NULL) {
+                    conn->next->prev = conn->prev;
+                }
+                conn->prev = NULL;
+                conn->next = tx->conns;
+                tx->conns->prev = conn;
+                tx->conns = conn;
+            }
+            return conn;
+        }
+    }
+    return NULL;
+}
+
+static void ready_push(pfs_tx_t *tx, srv_req_impl_t *req)
+{
+    req->next = NULL;
+    if (tx->ready_tail != NULL) {
+        tx->ready_tail->next = req;
+    } else {
+        tx->ready_head = req;
+    }
+    tx->ready_tail = req;
+}
+
+static void srv_recv_done_cb(void *request, ucs_status_t status,
+                             size_t length, void *user_data)
+{
+    srv_req_impl_t *req = user_data;
+    pfs_tx_t *tx = req->pub.conn->tx;
+
+    (void)length;
+    if (status != UCS_OK) {
+        req->early = PFS_ERR_TRANSPORT;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "receiving the payload failed: %s",
+                 ucs_status_string(status));
+    }
+    ucp_request_free(request);
+    ready_push(tx, req);
+}
+
+static ucs_status_t am_request_cb(void *arg, const void *header,
+                                  size_t header_length, void *data,
+                                  size_t length,
+                                  const ucp_am_recv_param_t *param)
+{
+    pfs_tx_t *tx = arg;
+    ucs_status_t ret = UCS_OK;
+    pfs_srv_conn_t *conn = NULL;
+    srv_req_impl_t *req;
+    pfs_msg_hdr_t hdr;
+    pfs_status_t st;
+    size_t body_len = 0;
+
+    if (param->recv_attr & UCP_AM_RECV_ATTR_FIELD_REPLY_EP) {
+        conn = srv_conn_find(tx, param->reply_ep);
+    }
+    if (conn == NULL || conn->closed || conn->dead || tx->handler == NULL) {
+        pfs_log_warn("dropping a request from an unknown endpoint");
+        return UCS_OK; /* releases any payload descriptor */
+    }
+    st = pfs_proto_hdr_unpack(header, header_length, &hdr);
+    if (st == PFS_OK) {
+        body_len = hdr.body_len;
+    } else {
+        /* answer anyway so the client fails fast instead of timing out;
+         * the request id is at the same place in every version */
+        memset(&hdr, 0, sizeof(hdr));
+        if (header_length >= 16) {
+            memcpy(&hdr.req_id, (const uint8_t *)header + 8, 8);
+        }
+    }
+    req = calloc(1, sizeof(*req) + body_len);
+    if (req == NULL) {
+        return UCS_OK;
+    }
+    req->pub.hdr = hdr;
+    req->pub.hdr.data_len = 0; /* set below once a payload is really held */
+    req->pub.body = req->body;
+    req->pub.conn = conn;
+    conn->refs++;
+    memcpy(req->body, (const uint8_t *)header + PFS_PROTO_HDR_SIZE, body_len);
+
+    if (st != PFS_OK) {
+        req->early = st;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "malformed request header (%s)", pfs_status_string(st));
+    } else if (hdr.data_len != length) {
+        req->early = PFS_ERR_PROTO;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "header announces %llu payload bytes, %zu arrived",
+                 (unsigned long long)hdr.data_len, length);
+    } else if (length > PFS_PROTO_MAX_XFER) {
+        req->early = PFS_ERR_INVAL;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "payload of %zu bytes exceeds the limit of %llu", length,
+                 (unsigned long long)PFS_PROTO_MAX_XFER);
+    } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+        ucp_request_param_t rp;
+        void *buf = NULL;
+        void *ucx_req;
+
+        if (posix_memalign(&buf, 4096, length) != 0) {
+            req->early = PFS_ERR_NOMEM;
+            snprintf(req->early_msg, sizeof(req->early_msg),
+                     "no memory for a %zu-byte payload", length);
+            ready_push(tx, req);
+            return UCS_OK;
+        }
+        req->pub.data = buf;
+        req->pub.hdr.data_len = length;
+        req->data_owned = 1;
+        memset(&rp, 0, sizeof(rp));
+        rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                          UCP_OP_ATTR_FIELD_USER_DATA;
+        rp.cb.recv_am = srv_recv_done_cb;
+        rp.user_data = req;
+        ucx_req = ucp_am_recv_data_nbx(tx->worker, data, buf, length, &rp);
+        if (UCS_PTR_IS_ERR(ucx_req)) {
+            req->early = PFS_ERR_TRANSPORT;
+            snprintf(req->early_msg, sizeof(req->early_msg),
+                     "cannot receive the payload: %s",
+                     ucs_status_string(UCS_PTR_STATUS(ucx_req)));
+        } else if (ucx_req != NULL) {
+            return UCS_OK; /* srv_recv_done_cb queues it */
+        }
+    } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA)) {
+        /* keep UCX's own buffer instead of copying eager data */
+        req->pub.data = data;
+        req->pub.hdr.data_len = length;
+        req->ucx_desc = data;
+        ret = UCS_INPROGRESS;
+    } else if (length > 0) {
+        req->pub.data = malloc(length);
+        if (req->pub.data == NULL) {
+            req->early = PFS_ERR_NOMEM;
+            snprintf(req->early_msg, sizeof(req->early_msg), "out of memory");
+        } else {
+            memcpy(req->pub.data, data, length);
+            req->pub.hdr.data_len = length;
+            req->data_owned = 1;
+        }
+    }
+    ready_push(tx, req);
+    return ret;
+}
+
+pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
+                           const char *advertise_host,
+                           pfs_srv_handler_t handler, void *arg,
+                           char *addr_out, size_t addr_size, char *errmsg,
+                           size_t errmsg_size)
+{
+    ucp_listener_params_t params;
+    ucp_listener_attr_t attr;
+    struct sockaddr_storage sa;
+    socklen_t sa_len;
+    char port_text[16];
+    ucs_status_t st;
+
+    if (host != NULL && strcmp(host, "*") == 0) {
+        host = NULL;
+    }
+    if (resolve(host, port, &sa, &sa_len) != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "cannot resolve listen address '%s'",
+                 host != NULL ? host : "*");
+        return PFS_ERR_INVAL;
+    }
+    memset(&params, 0, sizeof(params));
+    params.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR |
+                        UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
+    params.sockaddr.addr = (struct sockaddr *)&sa;
+    params.sockaddr.addrlen = sa_len;
+    params.conn_handler.cb = listener_conn_cb;
+    params.conn_handler.arg = tx;
+    st = ucp_listener_create(tx->worker, &params, &tx->listener);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size,
+                 "cannot listen on %s:%u: %s (is the port in use? does "
+                 "UCX_TLS include tcp?)",
+                 host != NULL ? host : "*", (unsigned)port,
+                 ucs_status_string(st));
+        return PFS_ERR_TRANSPORT;
+    }
+    attr.field_mask = UCP_LISTENER_ATTR_FIELD_SOCKADDR;
+    st = ucp_listener_query(tx->listener, &attr);
+    if (st != UCS_OK ||
+        getnameinfo((struct sockaddr *)&attr.sockaddr, sizeof(attr.sockaddr),
+                    NULL, 0, port_text, sizeof(port_text),
+                    NI_NUMERICSERV) != 0) {
+        snprintf(errmsg, errmsg_size, "cannot query the listener's port");
+        ucp_listener_destroy(tx->listener);
+        tx->listener = NULL;
+        return PFS_ERR_TRANSPORT;
+    }
+    if (advertise_host == NULL) {
+        advertise_host = host != NULL ? host : "127.0.0.1";
+    }
+    if (strchr(advertise_host, ':') != NULL) {
+        snprintf(addr_out, addr_size, "[%s]:%s", advertise_host, port_text);
+    } else {
+        snprintf(addr_out, addr_size, "%s:%s", advertise_host, port_text);
+    }
+    tx->handler = handler;
+    tx->handler_arg = arg;
+    return PFS_OK;
+}
+
+int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn)
+{
+    return conn->authenticated;
+}
+
+void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role)
+{
+    conn->authenticated = 1;
+    conn->role = role;
+}
+
+uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn)
+{
+    return conn->role;
+}
+
+static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
+{
+    reply_state_t *state = user_data;
+
+    if (status != UCS_OK) {
+        pfs_log_debug("reply not delivered: %s", ucs_status_string(status));
+    }
+    free(state->hdr_buf);
+    free(state->data);
+    free(state);
+    ucp_request_free(request);
+}
+
+static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req)
+{
+    if (req->ucx_desc != NULL) {
+        ucp_am_data_release(tx->worker, req->ucx_desc);
+    } else if (req->data_owned) {
+        free(req->pub.data);
+    }
+    srv_conn_release(req->pub.conn);
+    free(req);
+}
+
+void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
+                   size_t body_len, void *data, size_t data_len)
+{
+    srv_req_impl_t *req = (srv_req_impl_t *)pub;
+    pfs_srv_conn_t *conn = pub->conn;
+    reply_state_t *state = NULL;
+    ucp_request_param_t param;
+    pfs_msg_hdr_t hdr;
+    void *ucx_req;
+
+    if (conn->closed || body_len > PFS_RPC_MAX_REPLY) {
+        if (body_len > PFS_RPC_MAX_REPLY) {
+            pfs_log_error("reply body of %zu bytes too large (bug)", body_len);
+        }
+        goto out_free_data;
+    }
+    state = calloc(1, sizeof(*state));
+    if (state == NULL) {
+        goto out_free_data;
+    }
+    state->hdr_buf = malloc(PFS_PROTO_HDR_SIZE + body_len);
+    if (state->hdr_buf == NULL) {
+        goto out_free_state;
+    }
+    state->data = data;
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.opcode = pub->hdr.opcode != 0 ? pub->hdr.opcode : PFS_OP_STATUS;
+    hdr.req_id = pub->hdr.req_id;
+    hdr.status = PFS_OK;
+    hdr.body_len = (uint32_t)body_len;
+    hdr.data_len = data_len;
+    pfs_proto_hdr_pack(&hdr, state->hdr_buf);
+    if (body_len > 0) {
+        memcpy(state->hdr_buf + PFS_PROTO_HDR_SIZE, body, body_len);
+    }
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                         UCP_OP_ATTR_FIELD_USER_DATA;
+    param.cb.send = reply_done_cb;
+    param.user_data = state;
+    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REPLY, state->hdr_buf,
+                              PFS_PROTO_HDR_SIZE + body_len, data, data_len,
+                              &param);
+    if (UCS_PTR_IS_PTR(ucx_req)) {
+        srv_req_release(tx, req); /* reply_done_cb frees state and data */
+        return;
+    }
+    if (UCS_PTR_IS_ERR(ucx_req)) {
+        pfs_log_debug("reply not sent: %s",
+                      ucs_status_string(UCS_PTR_STATUS(ucx_req)));
+    }
+    free(state->hdr_buf);
+out_free_state:
+    free(state);
+out_free_data:
+    free(data);
+    srv_req_release(tx, req);
+}
+
+/* The status travels in the header, so error replies are sent here rather
+ * than through pfs_srv_reply(). */
+void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
+                         const char *fmt, ...)
+{
+    srv_req_impl_t *req = (srv_req_impl_t *)pub;
+    pfs_srv_conn_t *conn = pub->conn;
+    uint8_t body[PFS_PROTO_MAX_ERRMSG + 2];
+    char msg[PFS_PROTO_MAX_ERRMSG + 1];
+    reply_state_t *state;
+    ucp_request_param_t param;
+    pfs_msg_hdr_t hdr;
+    pfs_wbuf_t w;
+    size_t body_len = 0;
+    void *ucx_req;
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_proto_errmsg_pack(&w, msg);
+    (void)pfs_wbuf_finish(&w, &body_len);
+
+    state = calloc(1, sizeof(*state));
+    if (conn->closed || state == NULL) {
+        goto out;
+    }
+    state->hdr_buf = malloc(PFS_PROTO_HDR_SIZE + body_len);
+    if (state->hdr_buf == NULL) {
+        goto out;
+    }
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.opcode = pub->hdr.opcode != 0 ? pub->hdr.opcode : PFS_OP_STATUS;
+    hdr.req_id = pub->hdr.req_id;
+    hdr.status = status < 0 ? status : PFS_ERR_INTERNAL;
+    hdr.body_len = (uint32_t)body_len;
+    pfs_proto_hdr_pack(&hdr, state->hdr_buf);
+    memcpy(state->hdr_buf + PFS_PROTO_HDR_SIZE, body, body_len);
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                         UCP_OP_ATTR_FIELD_USER_DATA;
+    param.cb.send = reply_done_cb;
+    param.user_data = state;
+    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REPLY, state->hdr_buf,
+                              PFS_PROTO_HDR_SIZE + body_len, NULL, 0, &param);
+    if (UCS_PTR_IS_PTR(ucx_req)) {
+        state = NULL; /* reply_done_cb owns it now */
+    }
+out:
+    if (state != NULL) {
+        free(state->hdr_buf);
+        free(state);
+    }
+    srv_req_release(tx, req);
+}
+
+static void dispatch_ready(pfs_tx_t *tx)
+{
+    while (tx->ready_head != NULL) {
+        srv_req_impl_t *req = tx->ready_head;
+
+        tx->ready_head = req->next;
+        if (tx->ready_head == NULL) {
+            tx->ready_tail = NULL;
+        }
+        if (req->early != PFS_OK) {
+            pfs_log_warn("rejected request: %s", req->early_msg);
+            pfs_srv_reply_error(tx, &req->pub, req->early, "%s",
+                                req->early_msg);
+        } else {
+            tx->handler(tx->handler_arg, &req->pub);
+        }
+    }
+}
+
+unsigned pfs_tx_progress(pfs_tx_t *tx)
+{
+    unsigned total = 0, n;
+
+    do {
+        n = ucp_worker_progress(tx->worker);
+        total += n;
+    } while (n > 0);
+    if (tx->conn_reqs != NULL) {
+        accept_pending(tx);
+        total++;
+    }
+    if (tx->ready_head != NULL) {
+        dispatch_ready(tx);
+        total++;
+    }
+    reap_dead_conns(tx);
+    return total;
+}
+
+/* ---- client side ------------------------------------------------------- */
+
+static pfs_rpc_t **rpc_bucket(pfs_tx_t *tx, uint64_t id)
+{
+    return &tx->rpcs[id % RPC_BUCKETS];
+}
+
+static void rpc_unlink(pfs_tx_t *tx, pfs_rpc_t *rpc)
+{
+    if (rpc->prev != NULL) {
+        rpc->prev->next = rpc->next;
+    } else {
+        *rpc_bucket(tx, rpc->id) = rpc->next;
+    }
+    if (rpc->next != NULL) {
+        rpc->next->prev = rpc->prev;
+    }
+    rpc->next = rpc->prev = NULL;
+}
+
+static pfs_rpc_t *rpc_find(pfs_tx_t *tx, uint64_t id)
+{
+    pfs_rpc_t *rpc;
+
+    for (rpc = *rpc_bucket(tx, id); rpc != NULL; rpc = rpc->next) {
+        if (rpc->id == id) {
+            return rpc;
+        }
+    }
+    return NULL;
+}
+
+/* Done only when the reply (or a failure) is in and UCX no longer touches
+ * the caller's buffers. */
+static void rpc_maybe_done(pfs_tx_t *tx, pfs_rpc_t *rpc)
+{
+    if (rpc->done || (!rpc->reply_seen && !rpc->failed) ||
+        rpc->send_req != NULL || rpc->recv_req != NULL) {
+        return;
+    }
+    rpc_unlink(tx, rpc);
+    free(rpc->hdr_buf);
+    rpc->hdr_buf = NULL;
+    rpc->done = 1;
+}
+
+static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (rpc->failed || rpc->reply_seen) {
+        return; /* the first verdict stands */
+    }
+    rpc->failed = 1;
+    rpc->status = status;
+    va_start(ap, fmt);
+    vsnprintf(rpc->errmsg, sizeof(rpc->errmsg), fmt, ap);
+    va_end(ap);
+}
+
+/* Fail every RPC posted on conn (it broke or timed out). */
+static void conn_fail_rpcs(pfs_tx_t *tx, pfs_tx_conn_t *conn,
+                           pfs_status_t status, const char *why)
+{
+    unsigned b;
+
+    for (b = 0; b < RPC_BUCKETS; b++) {
+        pfs_rpc_t *rpc = tx->rpcs[b], *next;
+
+        for (; rpc != NULL; rpc = next) {
+            next = rpc->next;
+            if (rpc->conn == conn) {
+                rpc_fail(rpc, status, "%s: %s", conn->addr, why);
+                rpc_maybe_done(tx, rpc);
+            }
+        }
+    }
+}
+
+static void client_ep_err_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
+{
+    pfs_tx_conn_t *conn = arg;
+
+    (void)ep;
+    conn->broken = 1;
+    conn_fail_rpcs(conn->tx, conn, PFS_ERR_CONN, ucs_status_string(status));
+}
+
+static pfs_status_t create_client_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn)
+{
+    ucp_ep_params_t params;
+
+    memset(&params, 0, sizeof(params));
+    params.field_mask = UCP_EP_PARAM_FIELD_FLAGS |
+                        UCP_EP_PARAM_FIELD_SOCK_ADDR |
+                        UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
+                        UCP_EP_PARAM_FIELD_ERR_HANDLER;
+    params.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
+    params.sockaddr.addr = (struct sockaddr *)&conn->sa;
+    params.sockaddr.addrlen = conn->sa_len;
+    params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
+    params.err_handler.cb = client_ep_err_cb;
+    params.err_handler.arg = conn;
+    if (ucp_ep_create(tx->worker, &params, &conn->ep) != UCS_OK) {
+        conn->ep = NULL;
+        conn->broken = 1;
+        return PFS_ERR_CONN;
+    }
+    conn->broken = 0;
+    return PFS_OK;
+}
+
+pfs_status_t pfs_tx_connect(pfs_tx_t *tx, const char *addr,
+                            pfs_tx_conn_t **conn_p)
+{
+    char host[256];
+    uint16_t port;
+    pfs_tx_conn_t *conn;
+    pfs_status_t st;
+
+    if (split_addr(addr, host, sizeof(host), &port) != PFS_OK) {
+        return PFS_ERR_CONFIG;
+    }
+    conn = calloc(1, sizeof(*conn));
+    if (conn == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    conn->tx = tx;
+    snprintf(conn->addr, sizeof(conn->addr), "%s", addr);
+    st = resolve(host, port, &conn->sa, &conn->sa_len);
+    if (st != PFS_OK) {
+        free(conn);
+        return PFS_ERR_CONFIG;
+    }
+    st = create_client_ep(tx, conn);
+    if (st != PFS_OK) {
+        free(conn);
+        return st;
+    }
+    *conn_p = conn;
+    return PFS_OK;
+}
+
+static void conn_close_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn, int force)
+{
+    ucp_ep_h ep = conn->ep;
+
+    if (ep == NULL) {
+        return;
+    }
+    conn->ep = NULL;
+    conn->broken = 1;
+    close_ep(tx, ep, force);
+    conn_fail_rpcs(tx, conn, PFS_ERR_CONN, "connection closed");
+}
+
+void pfs_tx_disconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn)
+{
+    if (conn == NULL) {
+        return;
+    }
+    /* a flush-close to a dead peer could wait for ever: force it then */
+    conn_close_ep(tx, conn, conn->broken);
+    free(conn);
+}
+
+pfs_status_t pfs_tx_reconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn)
+{
+    conn_close_ep(tx, conn, 1);
+    return create_client_ep(tx, conn);
+}
+
+int pfs_tx_conn_broken(const pfs_tx_conn_t *conn)
+{
+    return conn->broken;
+}
+
+const char *pfs_tx_conn_addr(const pfs_tx_conn_t *conn)
+{
+    return conn->addr;
+}
+
+void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out)
+{
+    if (conn->ep != NULL) {
+        ucp_ep_print_info(conn->ep, out);
+    }
+}
+
+static void rpc_send_cb(void *request, ucs_status_t status, void *user_data)
+{
+    pfs_rpc_t *rpc = user_data;
+
+    if (status != UCS_OK) {
+        rpc_fail(rpc, PFS_ERR_CONN, "%s: sending failed: %s", rpc->conn->addr,
+                 ucs_status_string(status));
+    }
+    rpc->send_req = NULL;
+    ucp_request_free(request);
+    rpc_maybe_done(rpc->conn->tx, rpc);
+}
+
+static void rpc_recv_cb(void *request, ucs_status_t status, size_t length,
+                        void *user_data)
+{
+    pfs_rpc_t *rpc = user_data;
+
+    if (status != UCS_OK) {
+        rpc->reply_seen = 0;
+        rpc_fail(rpc, PFS_ERR_CONN, "%s: receiving data failed: %s",
+                 rpc->conn->addr, ucs_status_string(status));
+    } else {
+        rpc->recv_len = length;
+    }
+    rpc->recv_req = NULL;
+    ucp_request_free(request);
+    rpc_maybe_done(rpc->conn->tx, rpc);
+}
+
+static ucs_status_t am_reply_cb(void *arg, const void *header,
+                                size_t header_length, void *data,
+                                size_t length,
+                                const ucp_am_recv_param_t *param)
+{
+    pfs_tx_t *tx = arg;
+    pfs_msg_hdr_t hdr;
+    pfs_rpc_t *rpc;
+
+    if (pfs_proto_hdr_unpack(header, header_length, &hdr) != PFS_OK) {
+        return UCS_OK; /* cannot tell whose it is: its RPC will time out */
+    }
+    rpc = rpc_find(tx, hdr.req_id);
+    if (rpc == NULL || rpc->failed || rpc->reply_seen) {
+        return UCS_OK; /* late reply to a request we gave up on */
+    }
+    if (hdr.body_len > PFS_RPC_MAX_REPLY) {
+        rpc_fail(rpc, PFS_ERR_PROTO, "reply body too large");
+        goto out;
+    }
+    memcpy(rpc->reply, (const uint8_t *)header + PFS_PROTO_HDR_SIZE,
+           hdr.body_len);
+    rpc->reply_len = hdr.body_len;
+    if (hdr.status < 0) {
+        pfs_rbuf_t r;
+
+        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+        if (pfs_proto_errmsg_unpack(&r, rpc->errmsg, sizeof(rpc->errmsg)) !=
+            PFS_OK) {
+            snprintf(rpc->errmsg, sizeof(rpc->errmsg), "%s",
+                     pfs_status_string(hdr.status));
+        }
+    }
+    if (length != hdr.data_len || length > rpc->recv_cap) {
+        rpc_fail(rpc, PFS_ERR_PROTO,
+                 "%s: reply carries %zu payload bytes, expected at most %zu",
+                 rpc->conn->addr, length, rpc->recv_cap);
+        goto out;
+    }
+    rpc->status = hdr.status;
+    rpc->reply_seen = 1;
+    rpc->recv_len = length;
+    if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
+        ucp_request_param_t rp;
+        void *ucx_req;
+
+        /* rendezvous: UCX writes straight into the caller's buffer */
+        memset(&rp, 0, sizeof(rp));
+        rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                          UCP_OP_ATTR_FIELD_USER_DATA;
+        rp.cb.recv_am = rpc_recv_cb;
+        rp.user_data = rpc;
+        ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
+                                       length, &rp);
+        if (UCS_PTR_IS_ERR(ucx_req)) {
+            rpc->reply_seen = 0;
+            rpc_fail(rpc, PFS_ERR_TRANSPORT, "receiving data: %s",
+                     ucs_status_string(UCS_PTR_STATUS(ucx_req)));
+        } else if (ucx_req != NULL) {
+            rpc->recv_req = ucx_req;
+        }
+        rpc_maybe_done(tx, rpc);
+        return UCS_OK;
+    } else if (length > 0) {
+        memcpy(rpc->recv_data, data, length);
+    }
+out:
+    rpc_maybe_done(tx, rpc);
+    return UCS_OK;
+}
+
+pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
+{
+    ucp_request_param_t param;
+    pfs_msg_hdr_t hdr;
+    pfs_rpc_t **bucket;
+    void *ucx_req;
+
+    rpc->done = 0;
+    rpc->failed = 0;
+    rpc->reply_seen = 0;
+    rpc->status = PFS_OK;
+    rpc->reply_len = 0;
+    rpc->recv_len = 0;
+    rpc->errmsg[0] = '\0';
+    rpc->conn = conn;
+    rpc->send_req = rpc->recv_req = NULL;
+    rpc->id = tx->next_id++;
+    rpc->deadline_ms = rpc->timeout_ms > 0
+                           ? pfs_now_ms() + (uint64_t)rpc->timeout_ms
+                           : UINT64_MAX;
+    rpc->prev = NULL;
+    bucket = rpc_bucket(tx, rpc->id);
+    rpc->next = *bucket;
+    if (*bucket != NULL) {
+        (*bucket)->prev = rpc;
+    }
+    *bucket = rpc;
+
+    if (conn->broken || conn->ep == NULL) {
+        rpc_fail(rpc, PFS_ERR_CONN, "%s: connection is down", conn->addr);
+        goto out;
+    }
+    if (rpc->body_len > PFS_PROTO_MAX_BODY) {
+        rpc_fail(rpc, PFS_ERR_INVAL, "request body too large");
+        goto out;
+    }
+    rpc->hdr_buf = malloc(PFS_PROTO_HDR_SIZE + rpc->body_len);
+    if (rpc->hdr_buf == NULL) {
+        rpc_fail(rpc, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.opcode = rpc->opcode;
+    hdr.req_id = rpc->id;
+    hdr.body_len = (uint32_t)rpc->body_len;
+    hdr.data_len = rpc->send_len;
+    pfs_proto_hdr_pack(&hdr, rpc->hdr_buf);
+    if (rpc->body_len > 0) {
+        memcpy(rpc->hdr_buf + PFS_PROTO_HDR_SIZE, rpc->body, rpc->body_len);
+    }
+
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                         UCP_OP_ATTR_FIELD_USER_DATA |
+                         UCP_OP_ATTR_FIELD_FLAGS;
+    param.cb.send = rpc_send_cb;
+    param.user_data = rpc;
+    param.flags = UCP_AM_SEND_FLAG_REPLY;
+    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, rpc->hdr_buf,
+                              PFS_PROTO_HDR_SIZE + rpc->body_len,
+                              rpc->send_data, rpc->send_len, &param);
+    if (UCS_PTR_IS_ERR(ucx_req)) {
+        rpc_fail(rpc, PFS_ERR_CONN, "%s: cannot send: %s", conn->addr,
+                 ucs_status_string(UCS_PTR_STATUS(ucx_req)));
+    } else if (ucx_req != NULL) {
+        rpc->send_req = ucx_req;
+    }
+out:
+    rpc_maybe_done(tx, rpc);
+    return rpc->failed ? rpc->status : PFS_OK;
+}
+
+/* Give up on every RPC of a connection whose deadline passed: the only
+ * way to get UCX to release the caller's buffers is to close the
+ * endpoint, which fails its other RPCs too. */
+static void expire(pfs_tx_t *tx, pfs_rpc_t *rpc)
+{
+    pfs_tx_conn_t *conn = rpc->conn;
+
+    rpc_fail(rpc, PFS_ERR_TIMEOUT, "%s: no reply to %s within %d ms",
+             conn->addr, pfs_proto_op_name(rpc->opcode), rpc->timeout_ms);
+    conn_close_ep(tx, conn, 1);
+    rpc_maybe_done(tx, rpc);
+}
+
+static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
+{
+    for (;;) {
+        uint64_t now, next = UINT64_MAX;
+        size_t i, ndone = 0;
+        int timeout;
+
+        pfs_tx_progress(tx);
+        now = pfs_now_ms();
+        for (i = 0; i < count; i++) {
+            if (!rpcs[i]->done && rpcs[i]->deadline_ms <= now) {
+                expire(tx, rpcs[i]);
+            }
+            if (rpcs[i]->done) {
+                ndone++;
+            } else {
+                next = PFS_MIN(next, rpcs[i]->deadline_ms);
+            }
+        }
+        if ((all && ndone == count) || (!all && ndone > 0) || count == 0) {
+            return;
+        }
+        /* wake up at the next deadline at the latest */
+        timeout = next == UINT64_MAX ? 1000 : (int)PFS_MIN(next - now, 1000);
+        pfs_tx_sleep(tx, timeout);
+    }
+}
+
+pfs_status_t pfs_rpc_wait_all(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count)
+{
+    size_t i;
+
+    wait_some(tx, rpcs, count, 1);
+    for (i = 0; i < count; i++) {
+        if (rpcs[i]->status != PFS_OK) {
+            return rpcs[i]->status;
+        }
+    }
+    return PFS_OK;
+}
+
+void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
+                      size_t *index_p)
+{
+    size_t i;
+
+    wait_some(tx, rpcs, count, 0);
+    for (i = 0; i < count; i++) {
+        if (rpcs[i]->done) {
+            *index_p = i;
+            return;
+        }
+    }
+    *index_p = 0;
+}

@@ -1,0 +1,157 @@
+/* transport.h - request/reply messaging over UCX active messages.
+ *
+ * One pfs_tx_t owns a UCX context and a single worker and is used by one
+ * thread.  Servers listen on a socket address and get whole requests
+ * (header, body and payload already received) through a handler called
+ * from pfs_tx_progress(), never from inside a UCX callback.  Clients post
+ * RPCs on connections and wait for them with a deadline; waiting sleeps on
+ * the worker's event fd instead of spinning.
+ *
+ * Endpoints use UCP_ERR_HANDLING_MODE_NONE so that UCX may pick shared
+ * memory (sysv/posix + cma) between processes of one host; error mode PEER
+ * would force TCP (see doc/transport.md for the measurements).  A peer
+ * that dies is still noticed through the connection manager, and every
+ * RPC carries its own deadline for the cases where nothing is noticed.
+ */
+#ifndef PFS_TRANSPORT_H
+#define PFS_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "proto.h"
+
+typedef struct pfs_tx pfs_tx_t;
+typedef struct pfs_tx_conn pfs_tx_conn_t;
+typedef struct pfs_srv_conn pfs_srv_conn_t;
+typedef struct pfs_srv_req pfs_srv_req_t;
+
+/* Create a transport.  server != 0 sets UCX options servers need (TCP
+ * connection-manager address reuse).  On error, errmsg (if not NULL) gets
+ * the cause. */
+pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
+                           size_t errmsg_size);
+void pfs_tx_destroy(pfs_tx_t *tx);
+
+/* Make progress: run UCX until it has nothing more to do, then call the
+ * server handler for every request that became ready.  Never blocks.
+ * Returns the number of events handled. */
+unsigned pfs_tx_progress(pfs_tx_t *tx);
+
+/* Sleep until UCX has something to do or timeout_ms passes (-1: no
+ * limit).  Returns at once when events are already pending. */
+void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms);
+
+
+/* ---- server side ------------------------------------------------------- */
+
+/* A complete request as received.  body/data stay valid until the request
+ * is answered with pfs_srv_reply*(), which releases it. */
+struct pfs_srv_req {
+    pfs_msg_hdr_t hdr;
+    const uint8_t *body;   /* hdr.body_len bytes */
+    void *data;            /* hdr.data_len bytes of payload, or NULL */
+    pfs_srv_conn_t *conn;  /* the connection it came from */
+};
+
+typedef void (*pfs_srv_handler_t)(void *arg, pfs_srv_req_t *req);
+
+/* Listen on host:port (host NULL or "*": all addresses; port 0: let the
+ * kernel pick).  addr_out receives "host:port" as clients should dial it:
+ * advertise_host if given, else host. */
+pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
+                           const char *advertise_host,
+                           pfs_srv_handler_t handler, void *arg,
+                           char *addr_out, size_t addr_size, char *errmsg,
+                           size_t errmsg_size);
+
+/* Per-connection flag a server sets once the peer proved the cluster key. */
+int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
+void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role);
+uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn);
+
+/* Send the reply and release req.  body (body_len bytes) is copied.  data
+ * (data_len bytes, may be NULL) is owned by the transport from now on and
+ * released with free() once sent.  If the client is gone the reply is
+ * dropped silently: there is nobody to tell. */
+void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *req, const void *body,
+                   size_t body_len, void *data, size_t data_len);
+
+/* Reply with an error status and a printf-style message. */
+void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *req,
+                         pfs_status_t status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* ---- client side ------------------------------------------------------- */
+
+/* Start connecting to "host:port".  Fails only on a bad address; an
+ * unreachable server shows up as an error of the first RPC. */
+pfs_status_t pfs_tx_connect(pfs_tx_t *tx, const char *addr,
+                            pfs_tx_conn_t **conn_p);
+
+/* Close the connection; fails every RPC still posted on it. */
+void pfs_tx_disconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn);
+
+/* Non-zero once the connection broke (peer died, RPC timed out). */
+int pfs_tx_conn_broken(const pfs_tx_conn_t *conn);
+const char *pfs_tx_conn_addr(const pfs_tx_conn_t *conn);
+
+/* Replace a broken connection's endpoint with a fresh one. */
+pfs_status_t pfs_tx_reconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn);
+
+/* Print the UCX lanes (transports) the connection uses to out, as
+ * ucp_ep_print_info() does: how to see whether shared memory is in use. */
+void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
+
+#define PFS_RPC_MAX_REPLY 4096u
+
+/*
+ * One request/reply exchange.  The caller owns the struct and fills the
+ * inputs; it must stay in place (not be moved or freed) from
+ * pfs_rpc_post() until it is done.  send_data and recv_data must stay valid
+ * that long too: UCX moves them without intermediate copies.
+ */
+typedef struct pfs_rpc {
+    /* inputs */
+    uint16_t opcode;
+    const void *body;       /* request body, copied at post time */
+    size_t body_len;
+    const void *send_data;  /* payload sent with the request, or NULL */
+    size_t send_len;
+    void *recv_data;        /* where the reply payload lands, or NULL */
+    size_t recv_cap;
+    int timeout_ms;         /* <= 0: no deadline */
+
+    /* outputs, valid once done */
+    int done;
+    pfs_status_t status;    /* local failure or the server's status */
+    uint8_t reply[PFS_RPC_MAX_REPLY];
+    size_t reply_len;
+    size_t recv_len;        /* payload bytes received */
+    char errmsg[256];       /* the server's or the transport's explanation */
+
+    /* private to the transport */
+    pfs_tx_conn_t *conn;
+    uint64_t id;
+    uint64_t deadline_ms;
+    void *send_req;
+    void *recv_req;
+    uint8_t *hdr_buf;
+    int reply_seen;
+    int failed;
+    struct pfs_rpc *next, *prev;
+} pfs_rpc_t;
+
+/* Post an RPC on conn.  On failure rpc is done with the error already. */
+pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc);
+
+/* Progress until every rpc in the array is done (sleeping, not spinning).
+ * Returns the first error of them, PFS_OK if all succeeded. */
+pfs_status_t pfs_rpc_wait_all(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count);
+
+/* Progress until at least one of the rpcs is done; its index in *index_p. */
+void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
+                      size_t *index_p);
+
+#endif

@@ -1,0 +1,348 @@
+/* mds_main.c - pfs-mds: the metadata server (namespace, attributes, layouts). */
+#include "config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "mds_store.h"
+#include "server.h"
+
+#define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
+#define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
+
+typedef struct {
+    pfs_server_t *srv;
+    mds_store_t *store;
+    char descriptor[PATH_MAX];
+    int descriptor_set;
+    uint64_t stripe_size;
+    uint32_t stripe_count;
+} mds_t;
+
+static const char mds_usage[] =
+    "\n"
+    "metadata server options:\n"
+    "  -d, --descriptor PATH  where to write the ensemble descriptor\n"
+    "                         (default: ROOT/ensemble)\n"
+    "  -s, --stripe-size N    default stripe size, e.g. 1m (default 1m)\n"
+    "  -c, --stripe-count N   default stripe count (default: all servers)\n"
+    "\n"
+    "The namespace is kept in ROOT/mds (LevelDB); every operation is\n"
+    "durable (synced) before it is acknowledged.\n";
+
+static int mds_parse_option(void *arg, const char *opt, const char *value)
+{
+    mds_t *mds = arg;
+    uint64_t v;
+
+    switch (opt[0]) {
+    case 'd':
+        if (strlen(value) >= sizeof(mds->descriptor)) {
+            return -1;
+        }
+        snprintf(mds->descriptor, sizeof(mds->descriptor), "%s", value);
+        mds->descriptor_set = 1;
+        return 1;
+    case 's':
+        if (pfs_parse_size(value, &v) != PFS_OK ||
+            v < PFS_LAYOUT_MIN_STRIPE_SIZE || v > PFS_LAYOUT_MAX_STRIPE_SIZE ||
+            v % 512 != 0) {
+            return -1;
+        }
+        mds->stripe_size = v;
+        return 1;
+    case 'c':
+        if (pfs_parse_size(value, &v) != PFS_OK || v == 0 ||
+            v > PFS_LAYOUT_MAX_STRIPES) {
+            return -1;
+        }
+        mds->stripe_count = (uint32_t)v;
+        return 1;
+    }
+    return 0;
+}
+
+static pfs_status_t make_dir(const char *path, char *errmsg, size_t n)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        snprintf(errmsg, n, "cannot create %s: %s", path, strerror(errno));
+        return pfs_status_from_errno(errno);
+    }
+    return PFS_OK;
+}
+
+static pfs_status_t mds_prepare(void *arg, pfs_server_t *srv, char *errmsg,
+                                size_t n)
+{
+    mds_t *mds = arg;
+    char dir[PATH_MAX];
+    pfs_status_t st;
+
+    mds->srv = srv;
+    st = make_dir(srv->root, errmsg, n);
+    if (st != PFS_OK) {
+        return st;
+    }
+    snprintf(dir, sizeof(dir), "%s/mds", srv->root);
+    st = make_dir(dir, errmsg, n);
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = mds_store_open(dir, 1, &mds->store, errmsg, n);
+    if (st != PFS_OK) {
+        char cause[400];
+        snprintf(cause, sizeof(cause), "%s", errmsg);
+        snprintf(errmsg, n,
+                 "cannot open the metadata store in %s: %s (another pfs-mds "
+                 "on the same --root?)",
+                 dir, cause);
+        return st;
+    }
+    if (!mds->descriptor_set) {
+        snprintf(mds->descriptor, sizeof(mds->descriptor), "%s/ensemble",
+                 srv->root);
+    }
+    srv->descriptor = mds->descriptor;
+    mds_store_fsid(mds->store, srv->ens.fsid);
+    return PFS_OK;
+}
+
+static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
+                             size_t n)
+{
+    mds_t *mds = arg;
+    uint32_t known = mds_store_niosrv(mds->store);
+
+    /* layouts name I/O servers by index: the set cannot change under an
+     * existing namespace */
+    if (known != 0 && known != srv->ens.niosrv) {
+        snprintf(errmsg, n,
+                 "the namespace in %s/mds was created with %u I/O servers; "
+                 "this launch has %u",
+                 srv->root, known, srv->ens.niosrv);
+        return PFS_ERR_CONFIG;
+    }
+    if (known == 0 && mds_store_set_niosrv(mds->store, srv->ens.niosrv) !=
+                          PFS_OK) {
+        snprintf(errmsg, n, "cannot record the I/O server count");
+        return PFS_ERR_STORE;
+    }
+    return PFS_OK;
+}
+
+static void mds_cleanup(void *arg, pfs_server_t *srv)
+{
+    mds_t *mds = arg;
+
+    (void)srv;
+    mds_store_close(mds->store);
+    mds->store = NULL;
+}
+
+/* Spread files over the servers: the first stripe's server comes from a
+ * hash of the id, so consecutive creates start on different servers. */
+static uint32_t first_server(pfs_fid_t fid, uint32_t nservers)
+{
+    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
+
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return (uint32_t)(x % nservers);
+}
+
+static pfs_status_t choose_layout(mds_t *mds, const pfs_layout_t *asked,
+                                  pfs_fid_t fid, pfs_layout_t *layout_p,
+                                  char *errmsg, size_t n)
+{
+    uint32_t nio = mds->srv->ens.niosrv;
+    uint64_t size = asked->stripe_size != 0 ? asked->stripe_size
+                                            : mds->stripe_size;
+    uint32_t count = asked->stripe_count != 0 ? asked->stripe_count
+                                              : PFS_MIN(mds->stripe_count, nio);
+
+    if (count > nio) {
+        snprintf(errmsg, n,
+                 "stripe count %u exceeds the %u I/O servers of this "
+                 "ensemble",
+                 count, nio);
+        return PFS_ERR_INVAL;
+    }
+    if (pfs_layout_round_robin(size, count, first_server(fid, nio), nio,
+                               layout_p) != PFS_OK) {
+        snprintf(errmsg, n,
+                 "invalid layout: stripe size %llu (must be a multiple of "
+                 "512 in [%u, %llu]), stripe count %u",
+                 (unsigned long long)size, PFS_LAYOUT_MIN_STRIPE_SIZE,
+                 (unsigned long long)PFS_LAYOUT_MAX_STRIPE_SIZE, count);
+        return PFS_ERR_INVAL;
+    }
+    return PFS_OK;
+}
+
+static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
+{
+    uint8_t body[PFS_RPC_MAX_REPLY];
+    pfs_wbuf_t w;
+    size_t len;
+
+    pfs_wbuf_init(&w, body, sizeof(body));
+    if (pfs_proto_attr_pack(&w, attr) != PFS_OK ||
+        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "attributes do not fit a reply");
+        return;
+    }
+    pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
+}
+
+static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
+{
+    char path[PFS_PATH_MAX + 1], errmsg[256] = "";
+    pfs_path_req_t *m;
+    pfs_attr_t attr, out;
+    pfs_rbuf_t r;
+    pfs_status_t st;
+    int created = 0;
+
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    st = pfs_proto_path_req_unpack(&r, m);
+    if (st == PFS_OK) {
+        st = pfs_rbuf_finish(&r);
+    }
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "malformed %s request",
+                            pfs_proto_op_name(req->hdr.opcode));
+        goto out;
+    }
+    st = pfs_path_normalize(m->path, path);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "bad path '%s'", m->path);
+        goto out;
+    }
+    memset(&attr, 0, sizeof(attr));
+    attr.mode = m->mode & 07777;
+    attr.uid = m->uid;
+    attr.gid = m->gid;
+
+    switch (req->hdr.opcode) {
+    case PFS_OP_MDS_LOOKUP:
+        st = mds_store_lookup(mds->store, path, &out);
+        break;
+    case PFS_OP_MDS_CREATE:
+        attr.fid = mds_store_new_fid(mds->store);
+        st = choose_layout(mds, &m->layout, attr.fid, &attr.layout, errmsg,
+                           sizeof(errmsg));
+        if (st == PFS_OK) {
+            st = mds_store_create(mds->store, path, &attr,
+                                  (m->flags & PFS_CREATE_EXCL) != 0, &out,
+                                  &created);
+        }
+        break;
+    case PFS_OP_MDS_MKDIR:
+        attr.fid = mds_store_new_fid(mds->store);
+        st = mds_store_mkdir(mds->store, path, &attr, &out);
+        break;
+    case PFS_OP_MDS_UNLINK:
+        st = mds_store_unlink(mds->store, path, &out);
+        break;
+    default:
+        st = PFS_ERR_INTERNAL;
+        break;
+    }
+    if (st != PFS_OK) {
+        if (errmsg[0] == '\0') {
+            snprintf(errmsg, sizeof(errmsg), "%s", pfs_status_string(st));
+        }
+        pfs_log_debug("%s %s: %s", pfs_proto_op_name(req->hdr.opcode), path,
+                      errmsg);
+        pfs_srv_reply_error(mds->srv->tx, req, st, "%s %s: %s",
+                            pfs_proto_op_name(req->hdr.opcode), path, errmsg);
+        goto out;
+    }
+    pfs_log_debug("%s %s: ok%s", pfs_proto_op_name(req->hdr.opcode), path,
+                  created ? " (created)" : "");
+    reply_attr(mds, req, &out);
+out:
+    free(m);
+}
+
+static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
+{
+    pfs_attr_t attr;
+    pfs_fid_t fid;
+    pfs_rbuf_t r;
+    pfs_status_t st;
+
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    if (pfs_proto_fid_unpack(&r, &fid) != PFS_OK ||
+        pfs_rbuf_finish(&r) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
+                            "malformed stat request");
+        return;
+    }
+    st = mds_store_stat(mds->store, fid, &attr);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "stat: %s",
+                            pfs_status_string(st));
+        return;
+    }
+    reply_attr(mds, req, &attr);
+}
+
+static void mds_handle(void *arg, pfs_srv_req_t *req)
+{
+    mds_t *mds = arg;
+
+    if (pfs_server_handle_common(mds->srv, req)) {
+        return;
+    }
+    switch (req->hdr.opcode) {
+    case PFS_OP_MDS_CREATE:
+    case PFS_OP_MDS_LOOKUP:
+    case PFS_OP_MDS_UNLINK:
+    case PFS_OP_MDS_MKDIR:
+        handle_path_op(mds, req);
+        break;
+    case PFS_OP_MDS_STAT:
+        handle_stat(mds, req);
+        break;
+    default:
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_UNSUPPORTED,
+                            "the metadata server does not do '%s'",
+                            pfs_proto_op_name(req->hdr.opcode));
+        break;
+    }
+}
+
+int main(int argc, char **argv)
+{
+    static const pfs_server_ops_t ops = {
+        .role = PFS_ROLE_MDS,
+        .program = "pfs-mds",
+        .usage = mds_usage,
+        .parse_option = mds_parse_option,
+        .prepare = mds_prepare,
+        .join = mds_join,
+        .handler = mds_handle,
+        .cleanup = mds_cleanup,
+    };
+    mds_t mds;
+
+    memset(&mds, 0, sizeof(mds));
+    mds.stripe_size = MDS_DEFAULT_STRIPE_SIZE;
+    mds.stripe_count = MDS_DEFAULT_STRIPE_COUNT;
+    return pfs_server_main(&ops, &mds, argc, argv);
+}

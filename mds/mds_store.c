@@ -1,0 +1,623 @@
+/* mds_store.c - namespace records in LevelDB; the one file that includes its
+ * header. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <leveldb/c.h>
+
+#include "mds_store.h"
+
+#define SUPER_VERSION 1u
+#define INODE_VERSION 1u
+
+#define KEY_SUPER  'S'
+#define KEY_INODE  'I'
+#define KEY_DENTRY 'D'
+
+#define INODE_KEY_LEN  17u /* 'I' + fid */
+#define DENTRY_KEY_MAX (17u + PFS_NAME_MAX)
+
+struct mds_store {
+    leveldb_t *db;
+    leveldb_options_t *options;
+    leveldb_readoptions_t *ropts;
+    leveldb_writeoptions_t *wopts;
+    uint8_t fsid[16];
+    uint64_t epoch;
+    uint64_t next_seq;
+    uint32_t niosrv;
+};
+
+/* LevelDB reports errors as malloc'd strings: turn one into a status and a
+ * message here, and free it. */
+static pfs_status_t take_error(char *err, char *errmsg, size_t errmsg_size)
+{
+    if (err == NULL) {
+        return PFS_OK;
+    }
+    if (errmsg != NULL && errmsg_size > 0) {
+        snprintf(errmsg, errmsg_size, "%s", err);
+    }
+    leveldb_free(err);
+    return PFS_ERR_STORE;
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+/* Big-endian ids make all entries of one directory one key range: readdir
+ * is a range scan and the space partitions by parent id. */
+static void fid_key(uint8_t *p, pfs_fid_t fid)
+{
+    put_be64(p, fid.hi);
+    put_be64(p + 8, fid.lo);
+}
+
+static size_t inode_key(uint8_t *key, pfs_fid_t fid)
+{
+    key[0] = KEY_INODE;
+    fid_key(key + 1, fid);
+    return INODE_KEY_LEN;
+}
+
+static size_t dentry_key(uint8_t *key, pfs_fid_t parent, const char *name,
+                         size_t name_len)
+{
+    key[0] = KEY_DENTRY;
+    fid_key(key + 1, parent);
+    memcpy(key + 17, name, name_len);
+    return 17 + name_len;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static pfs_status_t inode_encode(const pfs_attr_t *attr, uint8_t *buf,
+                                 size_t cap, size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u8(&w, INODE_VERSION);
+    pfs_proto_attr_pack(&w, attr);
+    return pfs_wbuf_finish(&w, len_p);
+}
+
+static pfs_status_t inode_decode(const void *buf, size_t len,
+                                 pfs_attr_t *attr_p)
+{
+    pfs_rbuf_t r;
+
+    pfs_rbuf_init(&r, buf, len);
+    if (pfs_rbuf_u8(&r) != INODE_VERSION ||
+        pfs_proto_attr_unpack(&r, attr_p) != PFS_OK) {
+        return PFS_ERR_STORE;
+    }
+    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+}
+
+static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
+                                int sync_now, char *errmsg, size_t errmsg_size)
+{
+    uint8_t buf[64], key = KEY_SUPER;
+    leveldb_writeoptions_t *wo;
+    pfs_wbuf_t w;
+    char *err = NULL;
+    size_t len;
+
+    pfs_wbuf_init(&w, buf, sizeof(buf));
+    pfs_wbuf_u32(&w, SUPER_VERSION);
+    pfs_wbuf_bytes(&w, s->fsid, sizeof(s->fsid));
+    pfs_wbuf_u64(&w, s->epoch);
+    pfs_wbuf_u32(&w, s->niosrv);
+    (void)pfs_wbuf_finish(&w, &len);
+    if (batch != NULL) {
+        leveldb_writebatch_put(batch, (const char *)&key, 1,
+                               (const char *)buf, len);
+        return PFS_OK;
+    }
+    wo = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(wo, sync_now);
+    leveldb_put(s->db, wo, (const char *)&key, 1, (const char *)buf, len,
+                &err);
+    leveldb_writeoptions_destroy(wo);
+    return take_error(err, errmsg, errmsg_size);
+}
+
+static pfs_status_t write_batch(mds_store_t *s, leveldb_writebatch_t *batch)
+{
+    char *err = NULL;
+
+    leveldb_write(s->db, s->wopts, batch, &err);
+    leveldb_writebatch_destroy(batch);
+    return take_error(err, NULL, 0);
+}
+
+static pfs_status_t root_attr(pfs_attr_t *attr)
+{
+    memset(attr, 0, sizeof(*attr));
+    attr->fid = MDS_ROOT_FID;
+    attr->type = PFS_FILE_TYPE_DIR;
+    attr->mode = 0777 | 01000; /* like /tmp: everyone may create */
+    attr->nlink = 2;
+    attr->ctime_ns = attr->mtime_ns = now_ns();
+    return PFS_OK;
+}
+
+/* A new store: superblock and root directory in one batch. */
+static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
+{
+    leveldb_writebatch_t *batch = leveldb_writebatch_create();
+    leveldb_writeoptions_t *wo;
+    uint8_t key[INODE_KEY_LEN], val[2048];
+    pfs_attr_t root;
+    size_t vlen;
+    char *err = NULL;
+    pfs_status_t st;
+
+    st = pfs_random_bytes(s->fsid, sizeof(s->fsid));
+    if (st != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "no random bytes for the fsid");
+        leveldb_writebatch_destroy(batch);
+        return st;
+    }
+    s->epoch = 0;
+    s->niosrv = 0;
+    super_write(s, batch, 0, NULL, 0);
+    root_attr(&root);
+    inode_encode(&root, val, sizeof(val), &vlen);
+    leveldb_writebatch_put(batch, (const char *)key, inode_key(key, root.fid),
+                           (const char *)val, vlen);
+    wo = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(wo, 1);
+    leveldb_write(s->db, wo, batch, &err);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_writebatch_destroy(batch);
+    return take_error(err, errmsg, errmsg_size);
+}
+
+pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
+                            char *errmsg, size_t errmsg_size)
+{
+    mds_store_t *s = calloc(1, sizeof(*s));
+    char *err = NULL, *val;
+    size_t vlen;
+    char key = KEY_SUPER;
+    pfs_status_t st;
+
+    if (s == NULL) {
+        snprintf(errmsg, errmsg_size, "out of memory");
+        return PFS_ERR_NOMEM;
+    }
+    s->options = leveldb_options_create();
+    leveldb_options_set_create_if_missing(s->options, 1);
+    s->db = leveldb_open(s->options, dir, &err);
+    if (err != NULL) {
+        /* the usual cause is a second MDS on the same directory */
+        st = take_error(err, errmsg, errmsg_size);
+        leveldb_options_destroy(s->options);
+        free(s);
+        return st;
+    }
+    s->ropts = leveldb_readoptions_create();
+    s->wopts = leveldb_writeoptions_create();
+    leveldb_writeoptions_set_sync(s->wopts, sync);
+
+    val = leveldb_get(s->db, s->ropts, &key, 1, &vlen, &err);
+    if (err != NULL) {
+        st = take_error(err, errmsg, errmsg_size);
+        goto err_close;
+    }
+    if (val == NULL) {
+        st = format(s, errmsg, errmsg_size);
+        if (st != PFS_OK) {
+            goto err_close;
+        }
+    } else {
+        pfs_rbuf_t r;
+        uint32_t version;
+
+        pfs_rbuf_init(&r, val, vlen);
+        version = pfs_rbuf_u32(&r);
+        pfs_rbuf_bytes(&r, s->fsid, sizeof(s->fsid));
+        s->epoch = pfs_rbuf_u64(&r);
+        s->niosrv = pfs_rbuf_u32(&r);
+        leveldb_free(val);
+        if (version != SUPER_VERSION || pfs_rbuf_finish(&r) != PFS_OK) {
+            snprintf(errmsg, errmsg_size,
+                     "%s: superblock of an unknown format (version %u)", dir,
+                     version);
+            st = PFS_ERR_STORE;
+            goto err_close;
+        }
+    }
+    /* A new epoch per open: ids handed out before a crash are never
+     * handed out again, without writing a counter per create. */
+    s->epoch++;
+    s->next_seq = 1;
+    st = super_write(s, NULL, 1, errmsg, errmsg_size);
+    if (st != PFS_OK) {
+        goto err_close;
+    }
+    *store_p = s;
+    return PFS_OK;
+
+err_close:
+    mds_store_close(s);
+    return st;
+}
+
+void mds_store_close(mds_store_t *s)
+{
+    if (s == NULL) {
+        return;
+    }
+    leveldb_close(s->db);
+    leveldb_readoptions_destroy(s->ropts);
+    leveldb_writeoptions_destroy(s->wopts);
+    leveldb_options_destroy(s->options);
+    free(s);
+}
+
+void mds_store_fsid(const mds_store_t *s, uint8_t fsid_out[16])
+{
+    memcpy(fsid_out, s->fsid, 16);
+}
+
+uint64_t mds_store_epoch(const mds_store_t *s)
+{
+    return s->epoch;
+}
+
+uint32_t mds_store_niosrv(const mds_store_t *s)
+{
+    return s->niosrv;
+}
+
+pfs_status_t mds_store_set_niosrv(mds_store_t *s, uint32_t niosrv)
+{
+    uint32_t old = s->niosrv;
+    pfs_status_t st;
+
+    s->niosrv = niosrv;
+    st = super_write(s, NULL, 1, NULL, 0);
+    if (st != PFS_OK) {
+        s->niosrv = old;
+    }
+    return st;
+}
+
+pfs_fid_t mds_store_new_fid(mds_store_t *s)
+{
+    pfs_fid_t fid = {s->epoch, s->next_seq++};
+
+    return fid;
+}
+
+pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
+{
+    uint8_t key[INODE_KEY_LEN];
+    char *err = NULL, *val;
+    size_t vlen;
+    pfs_status_t st;
+
+    val = leveldb_get(s->db, s->ropts, (const char *)key, inode_key(key, fid),
+                      &vlen, &err);
+    if (err != NULL) {
+        return take_error(err, NULL, 0);
+    }
+    if (val == NULL) {
+        return PFS_ERR_STALE;
+    }
+    st = inode_decode(val, vlen, attr_p);
+    leveldb_free(val);
+    return st;
+}
+
+/* Look up one name in a directory: the child's id and type. */
+static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
+                               const char *name, size_t name_len,
+                               pfs_fid_t *child_p, uint32_t *type_p)
+{
+    uint8_t key[DENTRY_KEY_MAX];
+    char *err = NULL, *val;
+    size_t vlen;
+    pfs_rbuf_t r;
+
+    val = leveldb_get(s->db, s->ropts, (const char *)key,
+                      dentry_key(key, parent, name, name_len), &vlen, &err);
+    if (err != NULL) {
+        return take_error(err, NULL, 0);
+    }
+    if (val == NULL) {
+        return PFS_ERR_NOENT;
+    }
+    pfs_rbuf_init(&r, val, vlen);
+    child_p->hi = pfs_rbuf_u64(&r);
+    child_p->lo = pfs_rbuf_u64(&r);
+    *type_p = pfs_rbuf_u32(&r);
+    leveldb_free(val);
+    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+}
+
+/* Walk path down to its last component.  On success *dir_p is the parent
+ * directory's id and *name_p, *name_len_p the last component ("" for root). */
+static pfs_status_t walk_parent(mds_store_t *s, const char *path,
+                                pfs_fid_t *dir_p, const char **name_p,
+                                size_t *name_len_p)
+{
+    pfs_fid_t dir = MDS_ROOT_FID;
+    const char *p = path;
+
+    if (path[0] != '/') {
+        return PFS_ERR_INVAL;
+    }
+    for (;;) {
+        const char *start, *end;
+        pfs_fid_t child;
+        uint32_t type;
+        pfs_status_t st;
+
+        while (*p == '/') {
+            p++;
+        }
+        start = p;
+        end = strchr(start, '/');
+        if (end == NULL) {
+            *dir_p = dir;
+            *name_p = start;
+            *name_len_p = strlen(start);
+            return *name_len_p > PFS_NAME_MAX ? PFS_ERR_NAMETOOLONG : PFS_OK;
+        }
+        if ((size_t)(end - start) > PFS_NAME_MAX) {
+            return PFS_ERR_NAMETOOLONG;
+        }
+        st = dentry_get(s, dir, start, (size_t)(end - start), &child, &type);
+        if (st != PFS_OK) {
+            return st;
+        }
+        if (type != PFS_FILE_TYPE_DIR) {
+            return PFS_ERR_NOTDIR;
+        }
+        dir = child;
+        p = end;
+    }
+}
+
+pfs_status_t mds_store_lookup(mds_store_t *s, const char *path,
+                              pfs_attr_t *attr_p)
+{
+    const char *name;
+    size_t name_len;
+    pfs_fid_t dir, child;
+    uint32_t type;
+    pfs_status_t st;
+
+    st = walk_parent(s, path, &dir, &name, &name_len);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (name_len == 0) {
+        return mds_store_stat(s, MDS_ROOT_FID, attr_p);
+    }
+    st = dentry_get(s, dir, name, name_len, &child, &type);
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = mds_store_stat(s, child, attr_p);
+    /* an entry without its inode means a damaged store, not a race */
+    return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+}
+
+static pfs_status_t insert(mds_store_t *s, const char *path,
+                           const pfs_attr_t *attr, int excl,
+                           pfs_attr_t *attr_p, int *created_p)
+{
+    uint8_t dkey[DENTRY_KEY_MAX], dval[20], ikey[INODE_KEY_LEN], ival[2048];
+    leveldb_writebatch_t *batch;
+    const char *name;
+    size_t name_len, ilen, dlen;
+    pfs_fid_t dir, child;
+    uint32_t type;
+    pfs_attr_t parent;
+    pfs_wbuf_t w;
+    pfs_status_t st;
+
+    st = walk_parent(s, path, &dir, &name, &name_len);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (name_len == 0) {
+        return PFS_ERR_EXIST; /* "/" */
+    }
+    st = mds_store_stat(s, dir, &parent);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    if (parent.type != PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_NOTDIR;
+    }
+    st = dentry_get(s, dir, name, name_len, &child, &type);
+    if (st == PFS_OK) {
+        if (excl || attr->type == PFS_FILE_TYPE_DIR) {
+            return PFS_ERR_EXIST;
+        }
+        if (type == PFS_FILE_TYPE_DIR) {
+            return PFS_ERR_ISDIR;
+        }
+        *created_p = 0;
+        st = mds_store_stat(s, child, attr_p);
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    if (st != PFS_ERR_NOENT) {
+        return st;
+    }
+
+    st = inode_encode(attr, ival, sizeof(ival), &ilen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    pfs_wbuf_init(&w, dval, sizeof(dval));
+    pfs_wbuf_u64(&w, attr->fid.hi);
+    pfs_wbuf_u64(&w, attr->fid.lo);
+    pfs_wbuf_u32(&w, attr->type);
+    (void)pfs_wbuf_finish(&w, &dlen);
+
+    batch = leveldb_writebatch_create();
+    leveldb_writebatch_put(batch, (const char *)dkey,
+                           dentry_key(dkey, dir, name, name_len),
+                           (const char *)dval, dlen);
+    leveldb_writebatch_put(batch, (const char *)ikey,
+                           inode_key(ikey, attr->fid), (const char *)ival,
+                           ilen);
+    st = write_batch(s, batch);
+    if (st != PFS_OK) {
+        return st;
+    }
+    *attr_p = *attr;
+    *created_p = 1;
+    return PFS_OK;
+}
+
+pfs_status_t mds_store_create(mds_store_t *s, const char *path,
+                              const pfs_attr_t *attr, int excl,
+                              pfs_attr_t *attr_p, int *created_p)
+{
+    pfs_attr_t a = *attr;
+
+    a.type = PFS_FILE_TYPE_REG;
+    a.nlink = 1;
+    a.ctime_ns = a.mtime_ns = now_ns();
+    return insert(s, path, &a, excl, attr_p, created_p);
+}
+
+pfs_status_t mds_store_mkdir(mds_store_t *s, const char *path,
+                             const pfs_attr_t *attr, pfs_attr_t *attr_p)
+{
+    pfs_attr_t a = *attr;
+    int created;
+
+    a.type = PFS_FILE_TYPE_DIR;
+    a.nlink = 2;
+    a.ctime_ns = a.mtime_ns = now_ns();
+    return insert(s, path, &a, 1, attr_p, &created);
+}
+
+pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
+                              pfs_attr_t *removed_p)
+{
+    uint8_t dkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
+    leveldb_writebatch_t *batch;
+    const char *name;
+    size_t name_len;
+    pfs_fid_t dir, child;
+    pfs_attr_t attr;
+    uint32_t type;
+    pfs_status_t st;
+
+    st = walk_parent(s, path, &dir, &name, &name_len);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (name_len == 0) {
+        return PFS_ERR_ISDIR;
+    }
+    st = dentry_get(s, dir, name, name_len, &child, &type);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (type == PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_ISDIR;
+    }
+    st = mds_store_stat(s, child, &attr);
+    if (st != PFS_OK && st != PFS_ERR_STALE) {
+        return st;
+    }
+    batch = leveldb_writebatch_create();
+    leveldb_writebatch_delete(batch, (const char *)dkey,
+                              dentry_key(dkey, dir, name, name_len));
+    leveldb_writebatch_delete(batch, (const char *)ikey,
+                              inode_key(ikey, child));
+    st = write_batch(s, batch);
+    if (st == PFS_OK) {
+        *removed_p = attr;
+    }
+    return st;
+}
+
+pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
+                                     void *arg)
+{
+    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    char prefix = KEY_DENTRY;
+    char *err = NULL;
+
+    for (leveldb_iter_seek(it, &prefix, 1); leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = leveldb_iter_key(it, &klen);
+        const char *v = leveldb_iter_value(it, &vlen);
+        char name[PFS_NAME_MAX + 1];
+        pfs_fid_t parent, child;
+        pfs_rbuf_t r;
+        uint32_t type;
+        size_t i;
+
+        if (klen < 17 || k[0] != KEY_DENTRY) {
+            break;
+        }
+        parent.hi = parent.lo = 0;
+        for (i = 0; i < 8; i++) {
+            parent.hi = parent.hi << 8 | (uint8_t)k[1 + i];
+            parent.lo = parent.lo << 8 | (uint8_t)k[9 + i];
+        }
+        snprintf(name, sizeof(name), "%.*s", (int)(klen - 17), k + 17);
+        pfs_rbuf_init(&r, v, vlen);
+        child.hi = pfs_rbuf_u64(&r);
+        child.lo = pfs_rbuf_u64(&r);
+        type = pfs_rbuf_u32(&r);
+        fn(arg, parent, name, child, type);
+    }
+    leveldb_iter_get_error(it, &err);
+    leveldb_iter_destroy(it);
+    return take_error(err, NULL, 0);
+}
+
+pfs_status_t mds_store_count_inodes(mds_store_t *s, uint64_t *count_p)
+{
+    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    char prefix = KEY_INODE;
+    char *err = NULL;
+    uint64_t n = 0;
+
+    for (leveldb_iter_seek(it, &prefix, 1); leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t klen;
+        const char *k = leveldb_iter_key(it, &klen);
+
+        if (klen < 1 || k[0] != KEY_INODE) {
+            break;
+        }
+        n++;
+    }
+    leveldb_iter_get_error(it, &err);
+    leveldb_iter_destroy(it);
+    *count_p = n;
+    return take_error(err, NULL, 0);
+}

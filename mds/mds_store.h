@@ -1,0 +1,71 @@
+/* mds_store.h - the namespace as a flat key-value schema in LevelDB.
+ *
+ * Keys (doc/metadata.md has the full description):
+ *   "S"                       superblock: fsid, epoch, I/O server count
+ *   "I" fid(16, big-endian)   inode: type, mode, owner, times, layout
+ *   "D" parent(16) name       directory entry: child fid and type
+ * Each namespace operation is one atomic LevelDB write batch.  File ids are
+ * (epoch, counter): the epoch grows at every open of the store, so ids are
+ * never reused even after a crash.
+ *
+ * Not thread safe: one caller at a time.
+ */
+#ifndef PFS_MDS_STORE_H
+#define PFS_MDS_STORE_H
+
+#include <stdint.h>
+
+#include "proto.h"
+
+typedef struct mds_store mds_store_t;
+
+#define MDS_ROOT_FID ((pfs_fid_t){0, 1})
+
+/* Open (creating if missing) the store in dir.  sync != 0 makes every
+ * operation durable before it returns (fsync of the LevelDB log). */
+pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
+                            char *errmsg, size_t errmsg_size);
+void mds_store_close(mds_store_t *store);
+
+void mds_store_fsid(const mds_store_t *store, uint8_t fsid_out[16]);
+uint64_t mds_store_epoch(const mds_store_t *store);
+
+/* The number of I/O servers the namespace's layouts refer to; 0 until the
+ * first ensemble records it with mds_store_set_niosrv(). */
+uint32_t mds_store_niosrv(const mds_store_t *store);
+pfs_status_t mds_store_set_niosrv(mds_store_t *store, uint32_t niosrv);
+
+/* A fresh, never used file id. */
+pfs_fid_t mds_store_new_fid(mds_store_t *store);
+
+/* path must be normalized (pfs_path_normalize). */
+pfs_status_t mds_store_lookup(mds_store_t *store, const char *path,
+                              pfs_attr_t *attr_p);
+pfs_status_t mds_store_stat(mds_store_t *store, pfs_fid_t fid,
+                            pfs_attr_t *attr_p);
+
+/* Create a regular file with attr (fid, layout, mode, ...) as given.
+ * If it exists: PFS_ERR_EXIST with excl, else its attributes and
+ * *created_p = 0. */
+pfs_status_t mds_store_create(mds_store_t *store, const char *path,
+                              const pfs_attr_t *attr, int excl,
+                              pfs_attr_t *attr_p, int *created_p);
+
+/* Create a directory with attr (fid, mode, owner) as given. */
+pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
+                             const pfs_attr_t *attr, pfs_attr_t *attr_p);
+
+/* Remove a regular file's entry and inode; returns what was removed (its
+ * layout tells where the data objects are). */
+pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
+                              pfs_attr_t *removed_p);
+
+/* Visit every inode / directory entry: for checkers and tests. */
+typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
+                                   const char *name, pfs_fid_t child,
+                                   uint32_t type);
+pfs_status_t mds_store_walk_dentries(mds_store_t *store, mds_store_visit_fn fn,
+                                     void *arg);
+pfs_status_t mds_store_count_inodes(mds_store_t *store, uint64_t *count_p);
+
+#endif

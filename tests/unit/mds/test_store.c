@@ -1,0 +1,3 @@
+#include "unit.h"
+static CU_TestInfo t[] = {CU_TEST_INFO_NULL};
+const unit_suite_t unit_suite_store = {"store", NULL, NULL, t};

@@ -1,0 +1,321 @@
+/* pfs_ctl.c - pfs-ctl: wait for, inspect and stop a running ensemble. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ensemble.h"
+#include "transport.h"
+
+#define CTL_RPC_TIMEOUT_MS 5000
+
+typedef struct {
+    pfs_tx_t *tx;
+    pfs_ensemble_t ens;
+    const char *path;
+    int timeout_ms;
+} ctl_t;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: pfs-ctl [-e DESCRIPTOR] [-t SECONDS] COMMAND\n"
+            "\n"
+            "commands:\n"
+            "  wait     wait until the ensemble is up: the descriptor exists\n"
+            "           and every server answers (exit 1 after -t seconds)\n"
+            "  status   list the servers: role, index, address, pid, host,\n"
+            "           uptime, requests served, bytes moved\n"
+            "  stop     stop the ensemble cleanly: I/O servers, then the MDS\n"
+            "  info     show which UCX transports this host uses to reach\n"
+            "           each server (shared memory vs. TCP)\n"
+            "\n"
+            "options:\n"
+            "  -e, --ensemble PATH  descriptor (default: $PFS_ENSEMBLE)\n"
+            "  -t, --timeout S      seconds for 'wait' (default 60) and for\n"
+            "                       each request otherwise (default 5)\n"
+            "  -h, --help           this text\n"
+            "\n"
+            "exit status: 0 success, 1 the ensemble is not (all) up or a\n"
+            "request failed, 2 usage error.\n");
+}
+
+/* Connect and prove the key; *conn_p is set even on failure (to close). */
+static pfs_status_t greet(ctl_t *ctl, const pfs_server_info_t *s,
+                          pfs_tx_conn_t **conn_p, char *err, size_t n)
+{
+    uint8_t body[64];
+    pfs_hello_req_t hello;
+    pfs_rpc_t *rpc;
+    pfs_wbuf_t w;
+    size_t len;
+    pfs_status_t st;
+
+    *conn_p = NULL;
+    st = pfs_tx_connect(ctl->tx, s->addr, conn_p);
+    if (st != PFS_OK) {
+        snprintf(err, n, "bad address %s", s->addr);
+        return st;
+    }
+    memcpy(hello.key, ctl->ens.key, sizeof(hello.key));
+    hello.role = PFS_ROLE_ADMIN;
+    hello.pid = (uint32_t)getpid();
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_proto_hello_req_pack(&w, &hello);
+    (void)pfs_wbuf_finish(&w, &len);
+    rpc = calloc(1, sizeof(*rpc));
+    if (rpc == NULL) {
+        snprintf(err, n, "out of memory");
+        return PFS_ERR_NOMEM;
+    }
+    rpc->opcode = PFS_OP_HELLO;
+    rpc->body = body;
+    rpc->body_len = len;
+    rpc->timeout_ms = ctl->timeout_ms;
+    pfs_rpc_post(ctl->tx, *conn_p, rpc);
+    st = pfs_rpc_wait_all(ctl->tx, &rpc, 1);
+    if (st != PFS_OK) {
+        snprintf(err, n, "%s", rpc->errmsg);
+    }
+    free(rpc);
+    return st;
+}
+
+static pfs_status_t simple_call(ctl_t *ctl, pfs_tx_conn_t *conn,
+                                uint16_t opcode, pfs_rpc_t *rpc)
+{
+    memset(rpc, 0, sizeof(*rpc));
+    rpc->opcode = opcode;
+    rpc->timeout_ms = ctl->timeout_ms;
+    pfs_rpc_post(ctl->tx, conn, rpc);
+    return pfs_rpc_wait_all(ctl->tx, &rpc, 1);
+}
+
+static const pfs_server_info_t *server_at(const ctl_t *ctl, uint32_t i)
+{
+    return i == 0 ? &ctl->ens.mds : &ctl->ens.iosrv[i - 1];
+}
+
+static int load(ctl_t *ctl, int quiet)
+{
+    char err[512];
+
+    if (pfs_ensemble_read(ctl->path, &ctl->ens, err, sizeof(err)) != PFS_OK) {
+        if (!quiet) {
+            fprintf(stderr, "pfs-ctl: %s\n", err);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/* Query every server's status; print a table if out is not NULL.
+ * Returns the number of servers that did not answer. */
+static int status_all(ctl_t *ctl, FILE *out)
+{
+    uint32_t i, n = ctl->ens.niosrv + 1;
+    int down = 0;
+    pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
+
+    if (rpc == NULL) {
+        return (int)n;
+    }
+    if (out != NULL) {
+        fprintf(out, "%-6s %5s  %-22s %8s  %-16s %10s %10s %12s %12s\n",
+                "role", "index", "address", "pid", "host", "uptime_s",
+                "requests", "bytes_read", "bytes_written");
+    }
+    for (i = 0; i < n; i++) {
+        const pfs_server_info_t *s = server_at(ctl, i);
+        pfs_tx_conn_t *conn;
+        pfs_status_rep_t rep;
+        char err[300];
+        pfs_rbuf_t r;
+
+        if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK ||
+            simple_call(ctl, conn, PFS_OP_STATUS, rpc) != PFS_OK) {
+            if (out != NULL) {
+                fprintf(out, "%-6s %5u  %-22s %8u  %-16s  DOWN: %s\n",
+                        i == 0 ? "mds" : "iosrv", s->index, s->addr, s->pid,
+                        s->host, rpc->errmsg[0] ? rpc->errmsg : err);
+            }
+            down++;
+        } else {
+            pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+            if (pfs_proto_status_rep_unpack(&r, &rep) != PFS_OK) {
+                down++;
+            } else if (out != NULL) {
+                fprintf(out,
+                        "%-6s %5u  %-22s %8u  %-16s %10.1f %10llu %12llu "
+                        "%12llu\n",
+                        i == 0 ? "mds" : "iosrv", rep.index, s->addr, rep.pid,
+                        rep.host, rep.uptime_ms / 1000.0,
+                        (unsigned long long)rep.requests,
+                        (unsigned long long)rep.bytes_read,
+                        (unsigned long long)rep.bytes_written);
+            }
+        }
+        if (conn != NULL) {
+            pfs_tx_disconnect(ctl->tx, conn);
+        }
+    }
+    free(rpc);
+    return down;
+}
+
+static int cmd_wait(ctl_t *ctl, int seconds)
+{
+    time_t end = time(NULL) + seconds;
+
+    for (;;) {
+        if (load(ctl, 1) == 0) {
+            int down = status_all(ctl, NULL);
+            pfs_ensemble_free(&ctl->ens);
+            if (down == 0) {
+                printf("pfs-ctl: ensemble ready (%s)\n", ctl->path);
+                return 0;
+            }
+        }
+        if (time(NULL) >= end) {
+            fprintf(stderr,
+                    "pfs-ctl: ensemble not ready after %d s (descriptor %s)\n",
+                    seconds, ctl->path);
+            return 1;
+        }
+        usleep(200 * 1000);
+    }
+}
+
+static int cmd_stop(ctl_t *ctl)
+{
+    uint32_t i, n = ctl->ens.niosrv + 1;
+    int failed = 0;
+    pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
+
+    if (rpc == NULL) {
+        return 1;
+    }
+    /* I/O servers first: the MDS removes the descriptor when it goes, and
+     * the descriptor is what a retry would need */
+    for (i = 1; i <= n; i++) {
+        uint32_t k = i % n;
+        const pfs_server_info_t *s = server_at(ctl, k);
+        pfs_tx_conn_t *conn;
+        char err[300];
+
+        if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK ||
+            simple_call(ctl, conn, PFS_OP_SHUTDOWN, rpc) != PFS_OK) {
+            fprintf(stderr, "pfs-ctl: cannot stop %s %u at %s: %s\n",
+                    k == 0 ? "mds" : "iosrv", s->index, s->addr,
+                    rpc->errmsg[0] ? rpc->errmsg : err);
+            failed++;
+        }
+        if (conn != NULL) {
+            pfs_tx_disconnect(ctl->tx, conn);
+        }
+    }
+    free(rpc);
+    if (failed == 0) {
+        printf("pfs-ctl: stop requested from %u servers\n", n);
+    }
+    return failed == 0 ? 0 : 1;
+}
+
+static int cmd_info(ctl_t *ctl)
+{
+    uint32_t i, n = ctl->ens.niosrv + 1;
+    int failed = 0;
+
+    for (i = 0; i < n; i++) {
+        const pfs_server_info_t *s = server_at(ctl, i);
+        pfs_tx_conn_t *conn;
+        char err[300];
+
+        printf("== %s %u at %s\n", i == 0 ? "mds" : "iosrv", s->index,
+               s->addr);
+        if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK) {
+            printf("   unreachable: %s\n", err);
+            failed++;
+        } else {
+            fflush(stdout);
+            pfs_tx_conn_print_info(conn, stdout);
+        }
+        if (conn != NULL) {
+            pfs_tx_disconnect(ctl->tx, conn);
+        }
+    }
+    return failed == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"ensemble", required_argument, NULL, 'e'},
+        {"timeout", required_argument, NULL, 't'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *explicit_path = NULL, *cmd;
+    int seconds = -1, c, rc;
+    char err[512];
+    ctl_t ctl;
+
+    while ((c = getopt_long(argc, argv, "e:t:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'e': explicit_path = optarg; break;
+        case 't':
+            seconds = atoi(optarg);
+            if (seconds <= 0) {
+                fprintf(stderr, "pfs-ctl: bad timeout '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        usage(stderr);
+        return 2;
+    }
+    cmd = argv[optind];
+    if (strcmp(cmd, "wait") && strcmp(cmd, "status") && strcmp(cmd, "stop") &&
+        strcmp(cmd, "info")) {
+        fprintf(stderr, "pfs-ctl: unknown command '%s' (try --help)\n", cmd);
+        return 2;
+    }
+    memset(&ctl, 0, sizeof(ctl));
+    ctl.path = pfs_ensemble_path(explicit_path);
+    if (ctl.path == NULL) {
+        fprintf(stderr, "pfs-ctl: no descriptor: use -e PATH or set "
+                        "PFS_ENSEMBLE\n");
+        return 2;
+    }
+    ctl.timeout_ms = strcmp(cmd, "wait") != 0 && seconds > 0
+                         ? seconds * 1000
+                         : CTL_RPC_TIMEOUT_MS;
+    if (pfs_tx_create(0, &ctl.tx, err, sizeof(err)) != PFS_OK) {
+        fprintf(stderr, "pfs-ctl: %s\n", err);
+        return 1;
+    }
+    if (strcmp(cmd, "wait") == 0) {
+        rc = cmd_wait(&ctl, seconds > 0 ? seconds : 60);
+    } else if (load(&ctl, 0) != 0) {
+        rc = 1;
+    } else {
+        if (strcmp(cmd, "status") == 0) {
+            rc = status_all(&ctl, stdout) == 0 ? 0 : 1;
+        } else if (strcmp(cmd, "stop") == 0) {
+            rc = cmd_stop(&ctl);
+        } else {
+            rc = cmd_info(&ctl);
+        }
+        pfs_ensemble_free(&ctl.ens);
+    }
+    pfs_tx_destroy(ctl.tx);
+    return rc;
+}
