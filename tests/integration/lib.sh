@@ -1,0 +1,211 @@
+# lib.sh - shared helpers of the integration tests: start an ensemble on
+# loopback with a real launcher, stop it, clean up by PID.
+#
+# Sourced by the tests; expects top_builddir/top_srcdir (set by make check,
+# defaulting to the current directory), MPIEXEC_MPICH and MPIRUN_OMPI.
+
+set -u
+
+: "${top_builddir:=$(pwd)}"
+: "${top_srcdir:=$top_builddir}"
+: "${MPIEXEC_MPICH:=$(command -v mpiexec.mpich || true)}"
+: "${MPIRUN_OMPI:=$(command -v mpirun.openmpi || true)}"
+
+B=$top_builddir
+PFS_MDS=$B/pfs-mds
+PFS_IOSRV=$B/pfs-iosrv
+PFS_CTL=$B/pfs-ctl
+EXAMPLE=$B/examples/pio_mpi_example
+
+# Open MPI refuses root without these; harmless otherwise.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+# MPICH's hydra: do not inherit a stale PMI world from the caller.
+unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
+
+TEST_NAME=$(basename "$0" .sh)
+WORK=$(mktemp -d "/tmp/pfs-test-$TEST_NAME.XXXXXX")
+LAUNCH_PID=""
+SERVER_PIDS=""
+FAILED=0
+
+log() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+
+fail() {
+    log "FAIL: $*"
+    FAILED=1
+    exit 1
+}
+
+pass() { log "ok: $*"; }
+
+# Kill what this test started, by PID only.
+cleanup() {
+    local pid
+    for pid in $SERVER_PIDS $LAUNCH_PID; do
+        kill -CONT "$pid" 2>/dev/null || true
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    sleep 0.3
+    for pid in $SERVER_PIDS $LAUNCH_PID; do
+        kill -KILL "$pid" 2>/dev/null || true
+    done
+    if [ "$FAILED" = 0 ] && [ -z "${PFS_KEEP_WORK:-}" ]; then
+        rm -rf "$WORK"
+    else
+        log "logs and data kept in $WORK"
+        for f in "$WORK"/*.log; do
+            [ -f "$f" ] || continue
+            echo "---- $f (last 30 lines)"
+            tail -n 30 "$f"
+        done
+    fi
+}
+trap cleanup EXIT
+trap 'FAILED=1; exit 1' INT TERM
+
+need() {
+    [ -n "$1" ] && [ -x "$1" ] || {
+        log "missing $2: install it ($3) and re-run configure"
+        FAILED=1
+        exit 1
+    }
+}
+
+# server_pids DESCRIPTOR: the PIDs the descriptor lists (all on this host).
+server_pids() {
+    awk '$1 == "mds" || $1 == "iosrv" { print $4 }' "$1" | tr '\n' ' '
+}
+
+# iosrv_pid DESCRIPTOR INDEX
+iosrv_pid() {
+    awk -v i="$2" '$1 == "iosrv" && $2 == i { print $4 }' "$1"
+}
+
+# start_ensemble LAUNCHER ROOT NIOSRV [extra server args...]
+# LAUNCHER is "mpich" or "pmix".  Sets LAUNCH_PID, SERVER_PIDS, and
+# exports PFS_ENSEMBLE.  Fails the test if the ensemble is not up in 60 s.
+start_ensemble() {
+    local launcher=$1 root=$2 n=$3
+    shift 3
+    local args="--root $root --listen 127.0.0.1 $*"
+    export PFS_ENSEMBLE=$root/ensemble
+    rm -f "$PFS_ENSEMBLE"
+    case $launcher in
+    mpich)
+        need "$MPIEXEC_MPICH" "MPICH's mpiexec" "apt-get install mpich"
+        "$MPIEXEC_MPICH" -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args \
+            >"$WORK/servers.log" 2>&1 &
+        ;;
+    pmix)
+        need "$MPIRUN_OMPI" "Open MPI's mpirun" "apt-get install openmpi-bin"
+        "$MPIRUN_OMPI" --oversubscribe --bind-to none \
+            -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args \
+            >"$WORK/servers.log" 2>&1 &
+        ;;
+    esac
+    LAUNCH_PID=$!
+    if ! "$PFS_CTL" wait -t 60 >"$WORK/wait.log" 2>&1; then
+        cat "$WORK/wait.log"
+        fail "ensemble ($launcher) did not come up"
+    fi
+    SERVER_PIDS=$(server_pids "$PFS_ENSEMBLE")
+    log "ensemble up via $launcher: servers $SERVER_PIDS, launcher $LAUNCH_PID"
+}
+
+# wait_pid PID SECONDS: wait for a child to exit; its status in WAIT_STATUS.
+wait_pid() {
+    local pid=$1 secs=$2 i=0
+    while kill -0 "$pid" 2>/dev/null; do
+        i=$((i + 1))
+        if [ "$i" -gt $((secs * 10)) ]; then
+            return 1
+        fi
+        sleep 0.1
+    done
+    WAIT_STATUS=0
+    wait "$pid" || WAIT_STATUS=$?
+    return 0
+}
+
+# stop_ensemble: clean stop through pfs-ctl; the launcher must then exit
+# with status 0, the descriptor must be gone and no server left.
+stop_ensemble() {
+    local pid
+    "$PFS_CTL" stop >"$WORK/stop.log" 2>&1 || {
+        cat "$WORK/stop.log"
+        fail "pfs-ctl stop failed"
+    }
+    wait_pid "$LAUNCH_PID" 30 || fail "launcher still running 30 s after stop"
+    [ "$WAIT_STATUS" = 0 ] || fail "launcher exited with status $WAIT_STATUS after a clean stop"
+    for pid in $SERVER_PIDS; do
+        kill -0 "$pid" 2>/dev/null && fail "server $pid still alive after stop"
+    done
+    [ -e "$PFS_ENSEMBLE" ] && fail "descriptor not removed on clean stop"
+    LAUNCH_PID=""
+    SERVER_PIDS=""
+    log "ensemble stopped cleanly"
+}
+
+# run_example NRANKS ARGS...: the MPI example under MPICH's mpiexec.
+run_example() {
+    local n=$1
+    shift
+    need "$MPIEXEC_MPICH" "MPICH's mpiexec" "apt-get install mpich"
+    timeout 300 "$MPIEXEC_MPICH" -n "$n" "$EXAMPLE" "$@" >"$WORK/example.log" 2>&1
+}
+
+# object_bytes ROOT: total bytes of all data objects of all I/O servers.
+object_bytes() {
+    find "$1"/iosrv.* -path '*/objects/*' -type f -printf '%s\n' 2>/dev/null |
+        awk '{ s += $1 } END { print s + 0 }'
+}
+
+# object_count ROOT INDEX: number of objects on I/O server INDEX.
+object_count() {
+    find "$1/iosrv.$2/objects" -type f 2>/dev/null | wc -l
+}
+
+# The whole first-system round trip under one launcher: start 1 MDS + 2
+# I/O servers, run the MPI example on 4 ranks, check the objects on disk,
+# stop cleanly, restart on the same directories, find and re-verify the
+# file, remove it, stop.
+ensemble_round_trip() {
+    local launcher=$1 method=$2 root=$WORK/root per_rank=3145739 total n
+    total=$((per_rank * 4))
+
+    start_ensemble "$launcher" "$root" 2 --verbose
+    n=$(grep -c "wire-up through $method" "$WORK/servers.log")
+    [ "$n" = 3 ] || fail "expected 3 servers wired up through $method, log shows $n"
+    pass "3 servers wired up through $method"
+
+    "$PFS_CTL" status >"$WORK/status.log" 2>&1 || fail "pfs-ctl status failed"
+    [ "$(grep -c -E '^(mds|iosrv) ' "$WORK/status.log")" = 3 ] ||
+        fail "pfs-ctl status does not list 3 servers"
+
+    run_example 4 -f pfs:/kept.dat -s "$per_rank" -S 64k --keep ||
+        { cat "$WORK/example.log"; fail "example failed"; }
+    grep -q "every byte verified: OK" "$WORK/example.log" ||
+        fail "example did not verify"
+    grep "verified" "$WORK/example.log"
+    [ "$(object_count "$root" 0)" = 1 ] && [ "$(object_count "$root" 1)" = 1 ] ||
+        fail "expected one object on each I/O server"
+    [ "$(object_bytes "$root")" = "$total" ] ||
+        fail "objects hold $(object_bytes "$root") bytes, file has $total"
+    pass "4 ranks over 2 I/O servers: every byte verified, one object per server"
+
+    stop_ensemble
+
+    start_ensemble "$launcher" "$root" 2
+    run_example 4 -f pfs:/kept.dat -s "$per_rank" --verify-only ||
+        { cat "$WORK/example.log"; fail "re-read after restart failed"; }
+    grep -q "re-read $total bytes.*every byte verified: OK" "$WORK/example.log" ||
+        fail "file not found intact after restart"
+    pass "after a restart of the ensemble the file is found and verified"
+
+    run_example 4 -f pfs:/removed.dat -s 1m ||
+        { cat "$WORK/example.log"; fail "second example failed"; }
+    [ "$(object_bytes "$root")" = "$total" ] ||
+        fail "unlink left data objects behind"
+    pass "unlink removed the data objects"
+    stop_ensemble
+}
