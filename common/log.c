@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <sys/time.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -22,7 +24,8 @@ void pfs_log(pfs_log_level_t level, const char *fmt, ...)
 {
     static const char *names[] = {"error", "warn", "info", "debug"};
     int saved_errno = errno; /* keep %m meaning the caller's errno */
-    char stamp[32];
+    char stamp[32], line[2048];
+    int len;
     struct timeval tv;
     struct tm tm;
     va_list ap;
@@ -33,12 +36,16 @@ void pfs_log(pfs_log_level_t level, const char *fmt, ...)
     gettimeofday(&tv, NULL);
     localtime_r(&tv.tv_sec, &tm);
     strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm);
-    fprintf(stderr, "%s.%03ld %s %s: ", stamp, (long)tv.tv_usec / 1000,
-            log_name, names[level]);
+    /* one write per line, so lines of servers sharing a terminal or a
+     * launcher's output do not interleave */
+    len = snprintf(line, sizeof(line), "%s.%03ld %s %s: ", stamp,
+                   (long)tv.tv_usec / 1000, log_name, names[level]);
     errno = saved_errno;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(line + len, sizeof(line) - (size_t)len - 1, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    len = (int)strlen(line);
+    line[len++] = '\n';
+    (void)!write(STDERR_FILENO, line, (size_t)len);
     errno = saved_errno;
 }

@@ -71,6 +71,15 @@ need() {
     }
 }
 
+# pid_alive PID: running (a zombie that its parent has not reaped yet
+# counts as gone).
+pid_alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    case $state in Z*) return 1 ;; esac
+    return 0
+}
+
 # server_pids DESCRIPTOR: the PIDs the descriptor lists (all on this host).
 server_pids() {
     awk '$1 == "mds" || $1 == "iosrv" { print $4 }' "$1" | tr '\n' ' '

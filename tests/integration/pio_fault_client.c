@@ -1,1 +1,115 @@
-int main(void){return 0;}
+/* pio_fault_client.c - a libpio client for failure tests: writes a file,
+ * reads it back, then waits at a gate so the test can stop or kill a
+ * server, and reports how the next request ended and how long it took.
+ *
+ *   pio_fault_client -f PATH -s SIZE [--gate FILE] [--timeout-ms N]
+ *                    [--mkdir DIR]
+ *
+ * Output lines: "ready" when at the gate, then
+ *   "result status=<code> name=<text> elapsed_ms=<n> msg=<explanation>".
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <pfs/pio.h>
+
+static uint64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static int die(pio_client_t *c, const char *what, pfs_status_t st)
+{
+    fprintf(stderr, "pio_fault_client: %s: %s (%s)\n", what,
+            pfs_status_string(st), c != NULL ? pio_client_errmsg(c) : "");
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = "/fault.dat", *gate = NULL, *dir = NULL;
+    uint64_t size = 4u << 20, n, i, t0;
+    pio_config_t config = {NULL, 0, 0};
+    pio_layout_t layout = {65536, 0};
+    pio_client_t *c = NULL;
+    pio_file_t *f = NULL;
+    char err[512];
+    pfs_status_t st;
+    uint8_t *buf;
+    int a;
+
+    for (a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "-f") && a + 1 < argc) {
+            path = argv[++a];
+        } else if (!strcmp(argv[a], "-s") && a + 1 < argc) {
+            size = strtoull(argv[++a], NULL, 10);
+        } else if (!strcmp(argv[a], "--gate") && a + 1 < argc) {
+            gate = argv[++a];
+        } else if (!strcmp(argv[a], "--timeout-ms") && a + 1 < argc) {
+            config.timeout_ms = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--mkdir") && a + 1 < argc) {
+            dir = argv[++a];
+        } else {
+            fprintf(stderr, "usage: %s -f PATH -s SIZE [--gate FILE] "
+                            "[--timeout-ms N] [--mkdir DIR]\n", argv[0]);
+            return 2;
+        }
+    }
+    st = pio_init(&config, &c, err, sizeof(err));
+    if (st != PFS_OK) {
+        fprintf(stderr, "pio_fault_client: pio_init: %s\n", err);
+        return 1;
+    }
+    if (dir != NULL && (st = pio_mkdir(c, dir, 0755)) != PFS_OK) {
+        return die(c, "mkdir", st);
+    }
+    buf = malloc(size);
+    for (i = 0; i < size; i++) {
+        buf[i] = (uint8_t)(i * 7 + i / 4096);
+    }
+    st = pio_create(c, path, 0644, PIO_RDWR, &layout, &f);
+    if (st != PFS_OK) {
+        return die(c, "create", st);
+    }
+    if ((st = pio_write(f, 0, buf, size)) != PFS_OK) {
+        return die(c, "write", st);
+    }
+    memset(buf, 0, size);
+    if ((st = pio_read(f, 0, buf, size, &n)) != PFS_OK) {
+        return die(c, "read", st);
+    }
+    for (i = 0; i < size; i++) {
+        if (buf[i] != (uint8_t)(i * 7 + i / 4096)) {
+            fprintf(stderr, "pio_fault_client: byte %" PRIu64 " differs\n", i);
+            return 1;
+        }
+    }
+    if (gate != NULL) {
+        printf("ready\n");
+        fflush(stdout);
+        for (i = 0; access(gate, F_OK) != 0; i++) {
+            if (i > 1200) {
+                fprintf(stderr, "pio_fault_client: gate never opened\n");
+                return 1;
+            }
+            usleep(100 * 1000);
+        }
+    }
+    /* the request the test is about: every server of the file is needed */
+    t0 = now_ms();
+    st = pio_read(f, 0, buf, size, &n);
+    printf("result status=%d name=%s elapsed_ms=%" PRIu64 " msg=%s\n", (int)st,
+           pfs_status_string(st), now_ms() - t0,
+           st == PFS_OK ? "" : pio_client_errmsg(c));
+    pio_close(f);
+    pio_fini(c);
+    free(buf);
+    return 0;
+}
