@@ -1,0 +1,42 @@
+#!/bin/bash
+# check.sh - the whole test suite: install what is missing, build with
+# warnings as errors, run `make check` (CUnit suites and the integration
+# tests, which launch real ensembles with MPICH's mpiexec and Open MPI's
+# mpirun on loopback), then `make distcheck`.
+source "$(dirname "$0")/common.sh"
+
+install_deps
+build --enable-werror
+
+say "make check"
+status=0
+make -C "$BUILD" -j1 check || status=$?
+
+# the CUnit run summary, and every failing test's log
+cat "$BUILD/tests/unit/pfs_unit_tests.log" 2>/dev/null | sed -n '/Run Summary/,$p'
+for log in "$BUILD"/tests/*/*.log; do
+    [ -f "$log" ] || continue
+    case $log in *pfs_unit_tests.log) continue ;; esac
+    if grep -q '^:test-result: FAIL' "${log%.log}.trs" 2>/dev/null; then
+        echo "---- $log"
+        cat "$log"
+    fi
+done
+
+if [ "$status" = 0 ] && [ -z "${PFS_SKIP_DISTCHECK:-}" ]; then
+    say "make distcheck"
+    make -C "$BUILD" distcheck DISTCHECK_CONFIGURE_FLAGS=--enable-werror \
+        >"$BUILD/distcheck.log" 2>&1 || {
+        tail -50 "$BUILD/distcheck.log"
+        echo "make distcheck failed (full log: $BUILD/distcheck.log)"
+        status=1
+    }
+    [ "$status" = 0 ] && echo "make distcheck: ok"
+fi
+
+pass=$(sed -n 's/^# PASS: *//p' "$BUILD/test-suite.log" 2>/dev/null || true)
+fail=$(sed -n 's/^# FAIL: *//p' "$BUILD/test-suite.log" 2>/dev/null || true)
+err=$(sed -n 's/^# ERROR: *//p' "$BUILD/test-suite.log" 2>/dev/null || true)
+echo
+echo "${pass:-0} passed, $(( ${fail:-0} + ${err:-0} )) failed"
+exit "$status"

@@ -1,0 +1,53 @@
+# common.sh - sourced by quickstart.sh and check.sh: install what is
+# missing (Debian 12) and build pfs out of tree in ./build.
+
+set -eu
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${PFS_BUILD_DIR:-$TOP/build}
+JOBS=$(nproc 2>/dev/null || echo 2)
+
+# Debian packages pfs needs to build, test and run.
+PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
+    mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
+    openmpi-bin procps findutils"
+
+say() { printf '\n==> %s\n' "$*"; }
+
+install_deps() {
+    local missing="" p sudo=""
+    for p in $PFS_DEB_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+            grep -q "install ok installed" || missing="$missing $p"
+    done
+    if [ -z "$missing" ]; then
+        say "all Debian packages present"
+        return
+    fi
+    if [ "$(id -u)" != 0 ]; then
+        command -v sudo >/dev/null || {
+            echo "missing packages:$missing; run as root or install sudo" >&2
+            exit 1
+        }
+        sudo=sudo
+    fi
+    say "installing:$missing"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
+        --no-install-recommends $missing
+}
+
+# build [configure options...]: configure once, then make.
+build() {
+    if [ ! -x "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ]; then
+        say "autoreconf"
+        (cd "$TOP" && autoreconf -fi)
+    fi
+    mkdir -p "$BUILD"
+    if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ]; then
+        say "configure $*"
+        (cd "$BUILD" && "$TOP/configure" "$@")
+    fi
+    say "make -j$JOBS"
+    make -C "$BUILD" -j"$JOBS"
+}

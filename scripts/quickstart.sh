@@ -1,0 +1,38 @@
+#!/bin/bash
+# quickstart.sh - from a fresh Debian 12 machine to a verified striped file:
+# install what is missing, build, start a local ensemble on loopback (one
+# pfs-mds, two pfs-iosrv, storage in a temporary directory), run the MPI
+# example on 4 ranks, stop the ensemble.
+source "$(dirname "$0")/common.sh"
+
+install_deps
+build
+
+STORE=$(mktemp -d /tmp/pfs-quickstart.XXXXXX)
+export PFS_ENSEMBLE=$STORE/ensemble
+LAUNCHER=""
+stop() {
+    if [ -n "$LAUNCHER" ] && kill -0 "$LAUNCHER" 2>/dev/null; then
+        "$BUILD/pfs-ctl" stop >/dev/null 2>&1 || kill "$LAUNCHER" 2>/dev/null
+        wait "$LAUNCHER" 2>/dev/null || true
+    fi
+    rm -rf "$STORE"
+}
+trap stop EXIT
+
+say "starting the ensemble: mpiexec -n 1 pfs-mds : -n 2 pfs-iosrv (storage in $STORE)"
+mpiexec.mpich -n 1 "$BUILD/pfs-mds" --root "$STORE" --listen 127.0.0.1 : \
+    -n 2 "$BUILD/pfs-iosrv" --root "$STORE" --listen 127.0.0.1 \
+    >"$STORE/servers.log" 2>&1 &
+LAUNCHER=$!
+"$BUILD/pfs-ctl" wait -t 60 || { cat "$STORE/servers.log"; exit 1; }
+"$BUILD/pfs-ctl" status
+
+say "running the example: mpiexec -n 4 examples/pio_mpi_example"
+mpiexec.mpich -n 4 "$BUILD/examples/pio_mpi_example" -f pfs:/quickstart.dat
+
+say "stopping the ensemble"
+"$BUILD/pfs-ctl" stop
+wait "$LAUNCHER"
+LAUNCHER=""
+say "done: pfs built in $BUILD; see README.md for what to do next"
