@@ -67,6 +67,7 @@ struct pfs_tx {
     ucp_worker_h worker;
     int efd;
     int server;
+    ucp_err_handling_mode_t err_mode;
     /* server */
     ucp_listener_h listener;
     pfs_srv_handler_t handler;
@@ -128,6 +129,13 @@ pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
     }
     tx->server = server;
     tx->next_id = 1;
+    /* NONE lets UCX pick shared memory on one host; PEER (forced with
+     * PFS_UCX_ERR_MODE=peer, for measurements) restricts it to TCP */
+    tx->err_mode = UCP_ERR_HANDLING_MODE_NONE;
+    if (getenv("PFS_UCX_ERR_MODE") != NULL &&
+        strcmp(getenv("PFS_UCX_ERR_MODE"), "peer") == 0) {
+        tx->err_mode = UCP_ERR_HANDLING_MODE_PEER;
+    }
 
     if (server) {
         /* a restarted server must be able to bind its old port while the
@@ -368,7 +376,7 @@ static void accept_pending(pfs_tx_t *tx)
                             UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
                             UCP_EP_PARAM_FIELD_ERR_HANDLER;
         params.conn_request = item->req;
-        params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
+        params.err_mode = tx->err_mode;
         params.err_handler.cb = srv_conn_err_cb;
         params.err_handler.arg = conn;
         st = ucp_ep_create(tx->worker, &params, &conn->ep);
@@ -915,7 +923,7 @@ static pfs_status_t create_client_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn)
     params.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
     params.sockaddr.addr = (struct sockaddr *)&conn->sa;
     params.sockaddr.addrlen = conn->sa_len;
-    params.err_mode = UCP_ERR_HANDLING_MODE_NONE;
+    params.err_mode = tx->err_mode;
     params.err_handler.cb = client_ep_err_cb;
     params.err_handler.arg = conn;
     if (ucp_ep_create(tx->worker, &params, &conn->ep) != UCS_OK) {

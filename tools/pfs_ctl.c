@@ -34,9 +34,12 @@ static void usage(FILE *out)
             "  stop     stop the ensemble cleanly: I/O servers, then the MDS\n"
             "  info     show which UCX transports this host uses to reach\n"
             "           each server (shared memory vs. TCP)\n"
+            "  ping     measure request round trips to each server\n"
+            "           (-n COUNT, default 1000)\n"
             "\n"
             "options:\n"
             "  -e, --ensemble PATH  descriptor (default: $PFS_ENSEMBLE)\n"
+            "  -n, --count N        round trips per server for 'ping'\n"
             "  -t, --timeout S      seconds for 'wait' (default 60) and for\n"
             "                       each request otherwise (default 5)\n"
             "  -h, --help           this text\n"
@@ -252,25 +255,98 @@ static int cmd_info(ctl_t *ctl)
     return failed == 0 ? 0 : 1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Round trips of STATUS requests: the cost of one small request/reply
+ * through the whole stack (transport, server loop, codec). */
+static int cmd_ping(ctl_t *ctl, int count)
+{
+    uint32_t i, n = ctl->ens.niosrv + 1;
+    double *us = calloc((size_t)count, sizeof(*us));
+    pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
+    int failed = 0, k;
+
+    if (us == NULL || rpc == NULL) {
+        free(us);
+        free(rpc);
+        return 1;
+    }
+    printf("%-6s %5s  %-22s %8s %10s %10s %10s\n", "role", "index", "address",
+           "count", "median_us", "p99_us", "min_us");
+    for (i = 0; i < n; i++) {
+        const pfs_server_info_t *s = server_at(ctl, i);
+        pfs_tx_conn_t *conn;
+        char err[300];
+
+        if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK) {
+            printf("%-6s %5u  %-22s unreachable: %s\n",
+                   i == 0 ? "mds" : "iosrv", s->index, s->addr, err);
+            failed++;
+        } else {
+            for (k = 0; k < count; k++) {
+                struct timespec t0, t1;
+
+                clock_gettime(CLOCK_MONOTONIC, &t0);
+                if (simple_call(ctl, conn, PFS_OP_STATUS, rpc) != PFS_OK) {
+                    break;
+                }
+                clock_gettime(CLOCK_MONOTONIC, &t1);
+                us[k] = (t1.tv_sec - t0.tv_sec) * 1e6 +
+                        (t1.tv_nsec - t0.tv_nsec) / 1e3;
+            }
+            if (k < count) {
+                printf("%-6s %5u  %-22s failed: %s\n",
+                       i == 0 ? "mds" : "iosrv", s->index, s->addr,
+                       rpc->errmsg);
+                failed++;
+            } else {
+                qsort(us, (size_t)count, sizeof(*us), cmp_double);
+                printf("%-6s %5u  %-22s %8d %10.1f %10.1f %10.1f\n",
+                       i == 0 ? "mds" : "iosrv", s->index, s->addr, count,
+                       us[count / 2], us[count * 99 / 100], us[0]);
+            }
+        }
+        if (conn != NULL) {
+            pfs_tx_disconnect(ctl->tx, conn);
+        }
+    }
+    free(us);
+    free(rpc);
+    return failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"ensemble", required_argument, NULL, 'e'},
         {"timeout", required_argument, NULL, 't'},
+        {"count", required_argument, NULL, 'n'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     const char *explicit_path = NULL, *cmd;
-    int seconds = -1, c, rc;
+    int seconds = -1, count = 1000, c, rc;
     char err[512];
     ctl_t ctl;
 
-    while ((c = getopt_long(argc, argv, "e:t:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "e:t:n:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'e': explicit_path = optarg; break;
         case 't':
             seconds = atoi(optarg);
             if (seconds <= 0) {
                 fprintf(stderr, "pfs-ctl: bad timeout '%s'\n", optarg);
+                return 2;
+            }
+            break;
+        case 'n':
+            count = atoi(optarg);
+            if (count <= 0 || count > 10000000) {
+                fprintf(stderr, "pfs-ctl: bad count '%s'\n", optarg);
                 return 2;
             }
             break;
@@ -284,7 +360,7 @@ int main(int argc, char **argv)
     }
     cmd = argv[optind];
     if (strcmp(cmd, "wait") && strcmp(cmd, "status") && strcmp(cmd, "stop") &&
-        strcmp(cmd, "info")) {
+        strcmp(cmd, "info") && strcmp(cmd, "ping")) {
         fprintf(stderr, "pfs-ctl: unknown command '%s' (try --help)\n", cmd);
         return 2;
     }
@@ -311,6 +387,8 @@ int main(int argc, char **argv)
             rc = status_all(&ctl, stdout) == 0 ? 0 : 1;
         } else if (strcmp(cmd, "stop") == 0) {
             rc = cmd_stop(&ctl);
+        } else if (strcmp(cmd, "ping") == 0) {
+            rc = cmd_ping(&ctl, count);
         } else {
             rc = cmd_info(&ctl);
         }
