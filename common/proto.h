@@ -206,7 +206,8 @@ const char *pfs_proto_op_name(unsigned opcode);
 
 /* Canonical form of a pfs path: strips a "pfs:" prefix, requires a leading
  * '/', collapses repeated slashes, drops "." components and a trailing
- * slash, rejects "..", empty input and components over PFS_NAME_MAX.
+ * slash, resolves ".." lexically (pfs has no symlinks; "/.." is "/"),
+ * rejects empty or relative input and components over PFS_NAME_MAX.
  * out has PFS_PATH_MAX + 1 bytes.  "/" stays "/". */
 pfs_status_t pfs_path_normalize(const char *in, char *out);
 

@@ -95,7 +95,10 @@ static pfs_status_t inode_encode(const pfs_attr_t *attr, uint8_t *buf,
 
     pfs_wbuf_init(&w, buf, cap);
     pfs_wbuf_u8(&w, INODE_VERSION);
-    pfs_proto_attr_pack(&w, attr);
+    /* an attr that cannot be encoded must not become a 1-byte record */
+    if (pfs_proto_attr_pack(&w, attr) != PFS_OK) {
+        return PFS_ERR_INVAL;
+    }
     return pfs_wbuf_finish(&w, len_p);
 }
 
@@ -383,6 +386,9 @@ static pfs_status_t walk_parent(mds_store_t *s, const char *path,
             *dir_p = dir;
             *name_p = start;
             *name_len_p = strlen(start);
+            if (*name_len_p == 0 && start != path + 1) {
+                return PFS_ERR_INVAL; /* "/d/": not normalized */
+            }
             return *name_len_p > PFS_NAME_MAX ? PFS_ERR_NAMETOOLONG : PFS_OK;
         }
         if ((size_t)(end - start) > PFS_NAME_MAX) {

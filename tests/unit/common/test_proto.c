@@ -1,4 +1,1377 @@
-#include "unit.h"
-static CU_TestInfo t[] = {CU_TEST_INFO_NULL};
-const unit_suite_t unit_suite_proto = {"proto", NULL, NULL, t};
-const unit_suite_t unit_suite_path = {"path", NULL, NULL, t};
+/* test_proto.c - wire protocol codecs and path normalization, hostile inputs included. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "../unit.h"
+
+/* Big enough for any body: a path request with the longest path and the
+ * most stripes is about 5 KiB. */
+#define BUF_SIZE 8192u
+
+/* Each unpacker behind one signature, so truncation and trailing-byte
+ * checks run the same way over every message type. */
+typedef pfs_status_t (*unpack_fn)(pfs_rbuf_t *r);
+
+static pfs_status_t unpack_hello_req(pfs_rbuf_t *r)
+{
+    pfs_hello_req_t m;
+
+    return pfs_proto_hello_req_unpack(r, &m);
+}
+
+static pfs_status_t unpack_hello_rep(pfs_rbuf_t *r)
+{
+    pfs_hello_rep_t m;
+
+    return pfs_proto_hello_rep_unpack(r, &m);
+}
+
+static pfs_status_t unpack_status_rep(pfs_rbuf_t *r)
+{
+    pfs_status_rep_t m;
+
+    return pfs_proto_status_rep_unpack(r, &m);
+}
+
+static pfs_status_t unpack_path_req(pfs_rbuf_t *r)
+{
+    static pfs_path_req_t m; /* 5 KiB: keep it off the stack */
+
+    return pfs_proto_path_req_unpack(r, &m);
+}
+
+static pfs_status_t unpack_attr(pfs_rbuf_t *r)
+{
+    pfs_attr_t m;
+
+    return pfs_proto_attr_unpack(r, &m);
+}
+
+static pfs_status_t unpack_io_req(pfs_rbuf_t *r)
+{
+    pfs_io_req_t m;
+
+    return pfs_proto_io_req_unpack(r, &m);
+}
+
+static pfs_status_t unpack_fid(pfs_rbuf_t *r)
+{
+    pfs_fid_t fid;
+
+    return pfs_proto_fid_unpack(r, &fid);
+}
+
+static pfs_status_t unpack_u64(pfs_rbuf_t *r)
+{
+    uint64_t v;
+
+    return pfs_proto_u64_unpack(r, &v);
+}
+
+static pfs_status_t unpack_errmsg(pfs_rbuf_t *r)
+{
+    char msg[PFS_PROTO_MAX_ERRMSG + 1];
+
+    return pfs_proto_errmsg_unpack(r, msg, sizeof(msg));
+}
+
+/* Unpack len bytes from a heap block of exactly len bytes, so a read past
+ * the end is an out-of-bounds access that sanitizers and valgrind see. */
+static void unpack_exact(const uint8_t *enc, size_t len, unpack_fn fn,
+                         pfs_status_t *unpack_st, pfs_status_t *finish_st)
+{
+    uint8_t *copy = malloc(len > 0 ? len : 1);
+    pfs_rbuf_t r;
+
+    CU_ASSERT_FATAL(copy != NULL);
+    memcpy(copy, enc, len);
+    pfs_rbuf_init(&r, copy, len);
+    *unpack_st = fn(&r);
+    *finish_st = pfs_rbuf_finish(&r);
+    CU_ASSERT(r.pos <= r.len);
+    free(copy);
+}
+
+/* A valid encoding must decode completely; every proper prefix must fail
+ * and so must the encoding with one byte of trailing garbage. */
+static void check_truncations(const uint8_t *enc, size_t len, unpack_fn fn)
+{
+    uint8_t longer[BUF_SIZE + 1];
+    pfs_status_t ust, fst;
+    size_t cut;
+    unsigned failures = 0;
+
+    CU_ASSERT_FATAL(len <= BUF_SIZE);
+    unpack_exact(enc, len, fn, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_OK);
+    CU_ASSERT_EQUAL(fst, PFS_OK);
+
+    for (cut = 0; cut < len; cut++) {
+        unpack_exact(enc, cut, fn, &ust, &fst);
+        /* count instead of asserting per length: one line per failure
+         * would drown the report for a 5 KiB message */
+        if (ust != PFS_ERR_PROTO || fst != PFS_ERR_PROTO) {
+            failures++;
+        }
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+
+    memcpy(longer, enc, len);
+    longer[len] = 0x00;
+    unpack_exact(longer, len + 1, fn, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_OK);
+    CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
+}
+
+/* Packing into every buffer too small for the message must fail and never
+ * write past the capacity. */
+typedef pfs_status_t (*pack_fn)(pfs_wbuf_t *w, const void *m);
+
+static void check_small_buffers(pack_fn fn, const void *m, size_t full)
+{
+    static uint8_t buf[BUF_SIZE + 16];
+    unsigned failures = 0;
+    size_t cap, i, len;
+
+    for (cap = 0; cap < full; cap++) {
+        pfs_wbuf_t w;
+
+        memset(buf, 0xa5, sizeof(buf));
+        pfs_wbuf_init(&w, buf, cap);
+        if (fn(&w, m) != PFS_ERR_INVAL ||
+            pfs_wbuf_finish(&w, &len) != PFS_ERR_INVAL) {
+            failures++;
+        }
+        for (i = cap; i < sizeof(buf); i++) {
+            if (buf[i] != 0xa5) {
+                failures++;
+                break;
+            }
+        }
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+}
+
+static pfs_status_t pack_hello_req(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_hello_req_pack(w, m);
+}
+
+static pfs_status_t pack_hello_rep(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_hello_rep_pack(w, m);
+}
+
+static pfs_status_t pack_status_rep(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_status_rep_pack(w, m);
+}
+
+static pfs_status_t pack_path_req(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_path_req_pack(w, m);
+}
+
+static pfs_status_t pack_attr(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_attr_pack(w, m);
+}
+
+static pfs_status_t pack_io_req(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_io_req_pack(w, m);
+}
+
+static pfs_status_t pack_fid(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_fid_pack(w, *(const pfs_fid_t *)m);
+}
+
+static pfs_status_t pack_u64(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_u64_pack(w, *(const uint64_t *)m);
+}
+
+static pfs_status_t pack_errmsg(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_errmsg_pack(w, m);
+}
+
+/* Pack m with fn into buf; returns the encoded length (0 on failure). */
+static size_t pack_into(pack_fn fn, const void *m, uint8_t *buf, size_t cap)
+{
+    pfs_wbuf_t w;
+    size_t len = 0;
+
+    pfs_wbuf_init(&w, buf, cap);
+    CU_ASSERT_EQUAL(fn(&w, m), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    return len;
+}
+
+/* The full check every message type gets. */
+static size_t check_codec(pack_fn pack, unpack_fn unpack, const void *m,
+                          uint8_t *enc)
+{
+    size_t len = pack_into(pack, m, enc, BUF_SIZE);
+
+    CU_ASSERT_FATAL(len > 0);
+    check_truncations(enc, len, unpack);
+    check_small_buffers(pack, m, len);
+    return len;
+}
+
+static int layouts_equal(const pfs_layout_t *a, const pfs_layout_t *b)
+{
+    return a->stripe_size == b->stripe_size &&
+           a->stripe_count == b->stripe_count &&
+           memcmp(a->servers, b->servers,
+                  a->stripe_count * sizeof(a->servers[0])) == 0;
+}
+
+/* ---- header ------------------------------------------------------------ */
+
+static void make_hdr(uint8_t *buf, uint16_t opcode, int32_t status,
+                     uint32_t body_len)
+{
+    pfs_msg_hdr_t h;
+
+    memset(&h, 0, sizeof(h));
+    h.opcode = opcode;
+    h.req_id = 7;
+    h.status = status;
+    h.body_len = body_len;
+    pfs_proto_hdr_pack(&h, buf);
+}
+
+static void test_hdr_round_trip(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE + 100];
+    pfs_msg_hdr_t in, out;
+    static const uint8_t magic[4] = {'P', 'F', 'S', '1'};
+
+    memset(buf, 0x5a, sizeof(buf));
+    memset(&out, 0, sizeof(out));
+    in.opcode = PFS_OP_IO_WRITE;
+    in.req_id = UINT64_C(0xfedcba9876543210);
+    in.status = PFS_ERR_STALE;
+    in.body_len = 100;
+    in.data_len = (UINT64_C(1) << 40) + 5;
+    pfs_proto_hdr_pack(&in, buf);
+
+    /* pack writes exactly the header and nothing after it */
+    CU_ASSERT_EQUAL(buf[PFS_PROTO_HDR_SIZE], 0x5a);
+    /* the documented byte layout, independent of the unpacker */
+    CU_ASSERT_EQUAL(memcmp(buf, magic, 4), 0);
+    CU_ASSERT_EQUAL(buf[4], 1);
+    CU_ASSERT_EQUAL(buf[5], 0);
+    CU_ASSERT_EQUAL(buf[6], PFS_OP_IO_WRITE);
+    CU_ASSERT_EQUAL(buf[7], 0);
+    CU_ASSERT_EQUAL(buf[8], 0x10);
+    CU_ASSERT_EQUAL(buf[15], 0xfe);
+    CU_ASSERT_EQUAL(buf[16], (uint8_t)PFS_ERR_STALE);
+    CU_ASSERT_EQUAL(buf[19], 0xff); /* two's complement, sign in the top byte */
+    CU_ASSERT_EQUAL(buf[20], 100);
+    CU_ASSERT_EQUAL(buf[24], 5);
+    CU_ASSERT_EQUAL(buf[29], 1);
+
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.opcode, in.opcode);
+    CU_ASSERT_EQUAL(out.req_id, in.req_id);
+    CU_ASSERT_EQUAL(out.status, in.status);
+    CU_ASSERT_EQUAL(out.body_len, in.body_len);
+    CU_ASSERT_EQUAL(out.data_len, in.data_len);
+
+    /* extremes of every field */
+    in.opcode = PFS_OP_MAX_ - 1;
+    in.req_id = UINT64_MAX;
+    in.status = INT32_MIN;
+    in.body_len = 0;
+    in.data_len = UINT64_MAX;
+    pfs_proto_hdr_pack(&in, buf);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.opcode, PFS_OP_MAX_ - 1);
+    CU_ASSERT_EQUAL(out.req_id, UINT64_MAX);
+    CU_ASSERT_EQUAL(out.status, INT32_MIN);
+    CU_ASSERT_EQUAL(out.body_len, 0);
+    CU_ASSERT_EQUAL(out.data_len, UINT64_MAX);
+}
+
+static void test_hdr_short(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE];
+    pfs_msg_hdr_t out;
+    size_t len;
+
+    make_hdr(buf, PFS_OP_HELLO, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+    for (len = 0; len < PFS_PROTO_HDR_SIZE; len++) {
+        CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, len, &out), PFS_ERR_PROTO);
+    }
+}
+
+static void test_hdr_bad_magic(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE];
+    pfs_msg_hdr_t out;
+    unsigned i;
+
+    for (i = 0; i < 4; i++) {
+        make_hdr(buf, PFS_OP_HELLO, 0, 0);
+        buf[i] ^= 0x20;
+        CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                        PFS_ERR_PROTO);
+    }
+    make_hdr(buf, PFS_OP_HELLO, 0, 0);
+    memset(buf, 0, 4);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+}
+
+static void test_hdr_version(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE];
+    pfs_msg_hdr_t out;
+    static const uint16_t others[] = {0, 2, 0x100, 0xffff};
+    unsigned i;
+
+    for (i = 0; i < PFS_ARRAY_SIZE(others); i++) {
+        make_hdr(buf, PFS_OP_HELLO, 0, 0);
+        buf[4] = (uint8_t)others[i];
+        buf[5] = (uint8_t)(others[i] >> 8);
+        CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                        PFS_ERR_VERSION);
+    }
+}
+
+static void test_hdr_opcode(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE];
+    pfs_msg_hdr_t out;
+
+    make_hdr(buf, 0, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    make_hdr(buf, PFS_OP_MAX_, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    make_hdr(buf, PFS_OP_MAX_ + 1, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    make_hdr(buf, UINT16_MAX, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    /* the range edges that are valid */
+    make_hdr(buf, 1, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+    make_hdr(buf, PFS_OP_MAX_ - 1, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+}
+
+static void test_hdr_body_len(void)
+{
+    size_t big = PFS_PROTO_HDR_SIZE + PFS_PROTO_MAX_BODY + 1;
+    uint8_t *buf = calloc(1, big);
+    pfs_msg_hdr_t out;
+
+    CU_ASSERT_FATAL(buf != NULL);
+    make_hdr(buf, PFS_OP_STATUS, 0, 10);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE + 10, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE + 11, &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE + 9, &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE, &out),
+                    PFS_ERR_PROTO);
+
+    /* the largest body is fine, one byte more is not even if it arrived */
+    make_hdr(buf, PFS_OP_STATUS, 0, PFS_PROTO_MAX_BODY);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, big - 1, &out), PFS_OK);
+    make_hdr(buf, PFS_OP_STATUS, 0, PFS_PROTO_MAX_BODY + 1);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, big, &out), PFS_ERR_PROTO);
+    /* a huge claim must not be satisfied by wrap-around arithmetic */
+    make_hdr(buf, PFS_OP_STATUS, 0, UINT32_MAX);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, PFS_PROTO_HDR_SIZE, &out),
+                    PFS_ERR_PROTO);
+    free(buf);
+}
+
+static void test_hdr_status(void)
+{
+    uint8_t buf[PFS_PROTO_HDR_SIZE];
+    pfs_msg_hdr_t out;
+
+    make_hdr(buf, PFS_OP_HELLO, 1, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    make_hdr(buf, PFS_OP_HELLO, INT32_MAX, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    make_hdr(buf, PFS_OP_HELLO, 0, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+    make_hdr(buf, PFS_OP_HELLO, -1, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hdr_unpack(buf, sizeof(buf), &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.status, -1);
+}
+
+/* ---- bounded writer and reader ----------------------------------------- */
+
+static void test_wbuf_little_endian(void)
+{
+    uint8_t buf[32];
+    pfs_wbuf_t w;
+    size_t len = 0;
+    static const uint8_t want[] = {
+        0xab,
+        0x02, 0x01,
+        0x04, 0x03, 0x02, 0x01,
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
+        0x03, 0x00, 'x', 'y', 'z',
+        0xde, 0xad,
+    };
+    static const uint8_t raw[] = {0xde, 0xad};
+
+    memset(buf, 0, sizeof(buf));
+    pfs_wbuf_init(&w, buf, sizeof(buf));
+    pfs_wbuf_u8(&w, 0xab);
+    pfs_wbuf_u16(&w, 0x0102);
+    pfs_wbuf_u32(&w, 0x01020304);
+    pfs_wbuf_u64(&w, UINT64_C(0x0102030405060708));
+    pfs_wbuf_str(&w, "xyz");
+    pfs_wbuf_bytes(&w, raw, sizeof(raw));
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    CU_ASSERT_EQUAL(len, sizeof(want));
+    CU_ASSERT_EQUAL(memcmp(buf, want, sizeof(want)), 0);
+}
+
+static void test_rbuf_little_endian(void)
+{
+    static const uint8_t in[] = {
+        0xab,
+        0x02, 0x01,
+        0x04, 0x03, 0x02, 0x01,
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x81,
+        0x03, 0x00, 'x', 'y', 'z',
+    };
+    char s[8];
+    pfs_rbuf_t r;
+
+    pfs_rbuf_init(&r, in, sizeof(in));
+    CU_ASSERT_EQUAL(pfs_rbuf_u8(&r), 0xab);
+    CU_ASSERT_EQUAL(pfs_rbuf_u16(&r), 0x0102);
+    CU_ASSERT_EQUAL(pfs_rbuf_u32(&r), 0x01020304);
+    CU_ASSERT_EQUAL(pfs_rbuf_u64(&r), UINT64_C(0x8102030405060708));
+    pfs_rbuf_str(&r, s, sizeof(s) - 1);
+    CU_ASSERT_STRING_EQUAL(s, "xyz");
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+}
+
+static void test_wbuf_overflow_sticky(void)
+{
+    uint8_t buf[8];
+    pfs_wbuf_t w;
+    size_t len = 99;
+
+    memset(buf, 0xee, sizeof(buf));
+    pfs_wbuf_init(&w, buf, 5);
+    pfs_wbuf_u32(&w, 1);
+    pfs_wbuf_u32(&w, 2); /* does not fit */
+    pfs_wbuf_u8(&w, 3);  /* would fit, but the error is sticky */
+    CU_ASSERT_EQUAL(w.pos, 4);
+    CU_ASSERT_EQUAL(buf[4], 0xee);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(len, 99);
+
+    /* an exact fit is not an overflow */
+    pfs_wbuf_init(&w, buf, 4);
+    pfs_wbuf_u32(&w, 1);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    CU_ASSERT_EQUAL(len, 4);
+    pfs_wbuf_u8(&w, 1);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_ERR_INVAL);
+
+    /* nothing fits in a zero-capacity buffer, not even zero bytes after */
+    pfs_wbuf_init(&w, buf, 0);
+    pfs_wbuf_u8(&w, 1);
+    pfs_wbuf_bytes(&w, buf, 0);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_ERR_INVAL);
+}
+
+static void test_wbuf_long_string(void)
+{
+    size_t n = (size_t)UINT16_MAX + 1;
+    char *s = malloc(n + 1);
+    uint8_t *buf = malloc(n + 16);
+    pfs_wbuf_t w;
+    size_t len;
+
+    CU_ASSERT_FATAL(s != NULL && buf != NULL);
+    memset(s, 'a', n);
+    s[n] = '\0';
+    /* the u16 length cannot say 65536: must not silently wrap to 0 */
+    pfs_wbuf_init(&w, buf, n + 16);
+    pfs_wbuf_str(&w, s);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_ERR_INVAL);
+
+    s[n - 1] = '\0';
+    pfs_wbuf_init(&w, buf, n + 16);
+    pfs_wbuf_str(&w, s);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    CU_ASSERT_EQUAL(len, 2 + n - 1);
+    free(s);
+    free(buf);
+}
+
+static void test_rbuf_sticky(void)
+{
+    static const uint8_t in[] = {1, 2, 3};
+    pfs_rbuf_t r;
+    uint8_t out[4];
+
+    pfs_rbuf_init(&r, in, sizeof(in));
+    CU_ASSERT_EQUAL(pfs_rbuf_u32(&r), 0);
+    /* the bytes are there, but after a truncation nothing is read */
+    CU_ASSERT_EQUAL(pfs_rbuf_u8(&r), 0);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_ERR_PROTO);
+
+    pfs_rbuf_init(&r, in, sizeof(in));
+    memset(out, 0x77, sizeof(out));
+    pfs_rbuf_bytes(&r, out, 4);
+    CU_ASSERT_EQUAL(out[0], 0); /* zeroed, not left as garbage */
+    CU_ASSERT_EQUAL(out[3], 0);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_ERR_PROTO);
+
+    /* unconsumed bytes fail the final check */
+    pfs_rbuf_init(&r, in, sizeof(in));
+    (void)pfs_rbuf_u16(&r);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_ERR_PROTO);
+    (void)pfs_rbuf_u8(&r);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+}
+
+/* ---- message bodies ---------------------------------------------------- */
+
+static void test_hello_req(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_hello_req_t in, out;
+    pfs_rbuf_t r;
+    unsigned i;
+    size_t len;
+
+    memset(&in, 0, sizeof(in));
+    for (i = 0; i < PFS_PROTO_KEY_SIZE; i++) {
+        in.key[i] = (uint8_t)(0xf0 ^ i);
+    }
+    in.role = PFS_ROLE_ADMIN;
+    in.pid = 0xdeadbeef;
+    len = check_codec(pack_hello_req, unpack_hello_req, &in, enc);
+    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4);
+
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
+    CU_ASSERT_EQUAL(out.role, PFS_ROLE_ADMIN);
+    CU_ASSERT_EQUAL(out.pid, 0xdeadbeef);
+}
+
+static void test_hello_req_bad_role(void)
+{
+    uint8_t enc[64];
+    pfs_hello_req_t in, out;
+    static const uint8_t roles[] = {PFS_ROLE_ADMIN + 1, 0x80, 0xff};
+    pfs_rbuf_t r;
+    unsigned i;
+    size_t len;
+
+    memset(&in, 0, sizeof(in));
+    for (i = 0; i < PFS_ARRAY_SIZE(roles); i++) {
+        in.role = roles[i];
+        len = pack_into(pack_hello_req, &in, enc, sizeof(enc));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_ERR_PROTO);
+    }
+}
+
+static void test_hello_rep(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_hello_rep_t in, out;
+    pfs_rbuf_t r;
+    unsigned i;
+    size_t len;
+
+    memset(&in, 0, sizeof(in));
+    in.role = PFS_ROLE_IOSRV;
+    in.index = 0x89abcdef;
+    for (i = 0; i < sizeof(in.fsid); i++) {
+        in.fsid[i] = (uint8_t)(i * 17 + 1);
+    }
+    len = check_codec(pack_hello_rep, unpack_hello_rep, &in, enc);
+    CU_ASSERT_EQUAL(len, 1 + 4 + 16);
+
+    memset(&out, 0, sizeof(out));
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_hello_rep_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(out.role, PFS_ROLE_IOSRV);
+    CU_ASSERT_EQUAL(out.index, 0x89abcdef);
+    CU_ASSERT_EQUAL(memcmp(out.fsid, in.fsid, sizeof(in.fsid)), 0);
+}
+
+static void test_status_rep(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_status_rep_t in, out;
+    pfs_rbuf_t r;
+    size_t len;
+    unsigned k;
+
+    /* the longest host that fits, then a short one */
+    for (k = 0; k < 2; k++) {
+        memset(&in, 0, sizeof(in));
+        in.role = PFS_ROLE_MDS;
+        in.index = 3;
+        in.pid = 4242;
+        in.uptime_ms = UINT64_C(1) << 50;
+        in.requests = UINT64_MAX;
+        in.bytes_read = UINT64_C(0x0123456789abcdef);
+        in.bytes_written = 1;
+        if (k == 0) {
+            memset(in.host, 'h', sizeof(in.host) - 1);
+        } else {
+            strcpy(in.host, "node-17.cluster");
+        }
+        len = check_codec(pack_status_rep, unpack_status_rep, &in, enc);
+        CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 4 * 8 + 2 + strlen(in.host));
+
+        memset(&out, 0xcc, sizeof(out));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_status_rep_unpack(&r, &out), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(out.role, in.role);
+        CU_ASSERT_EQUAL(out.index, in.index);
+        CU_ASSERT_EQUAL(out.pid, in.pid);
+        CU_ASSERT_EQUAL(out.uptime_ms, in.uptime_ms);
+        CU_ASSERT_EQUAL(out.requests, in.requests);
+        CU_ASSERT_EQUAL(out.bytes_read, in.bytes_read);
+        CU_ASSERT_EQUAL(out.bytes_written, in.bytes_written);
+        CU_ASSERT_STRING_EQUAL(out.host, in.host);
+    }
+}
+
+static void test_status_rep_long_host(void)
+{
+    uint8_t enc[512];
+    char host[257];
+    pfs_status_rep_t out;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+
+    /* hand-built: the packer cannot produce a host longer than 255 */
+    memset(host, 'h', 256);
+    host[256] = '\0';
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    pfs_wbuf_u8(&w, PFS_ROLE_MDS);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u32(&w, 1);
+    pfs_wbuf_u64(&w, 0);
+    pfs_wbuf_u64(&w, 0);
+    pfs_wbuf_u64(&w, 0);
+    pfs_wbuf_u64(&w, 0);
+    pfs_wbuf_str(&w, host);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_status_rep_unpack(&r, &out), PFS_ERR_PROTO);
+}
+
+static void fill_path_req(pfs_path_req_t *m, const char *path,
+                          uint32_t nstripes)
+{
+    uint32_t i;
+
+    memset(m, 0, sizeof(*m));
+    strcpy(m->path, path);
+    m->mode = 0644;
+    m->flags = PFS_CREATE_EXCL;
+    m->uid = 1000;
+    m->gid = UINT32_MAX;
+    m->layout.stripe_size = UINT64_C(1) << 20;
+    m->layout.stripe_count = nstripes;
+    for (i = 0; i < nstripes; i++) {
+        m->layout.servers[i] = (i * 7 + 3) % 1000;
+    }
+}
+
+static void check_path_req(const pfs_path_req_t *in, size_t expect_len)
+{
+    static uint8_t enc[BUF_SIZE];
+    static pfs_path_req_t out;
+    pfs_rbuf_t r;
+    size_t len;
+
+    len = check_codec(pack_path_req, unpack_path_req, in, enc);
+    CU_ASSERT_EQUAL(len, expect_len);
+    memset(&out, 0xcc, sizeof(out));
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_path_req_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(out.path, in->path);
+    CU_ASSERT_EQUAL(out.mode, in->mode);
+    CU_ASSERT_EQUAL(out.flags, in->flags);
+    CU_ASSERT_EQUAL(out.uid, in->uid);
+    CU_ASSERT_EQUAL(out.gid, in->gid);
+    CU_ASSERT(layouts_equal(&out.layout, &in->layout));
+}
+
+static void test_path_req(void)
+{
+    static pfs_path_req_t in;
+    char *longest = malloc(PFS_PATH_MAX + 1);
+
+    CU_ASSERT_FATAL(longest != NULL);
+    fill_path_req(&in, "/dir/file.dat", 5);
+    check_path_req(&in, 2 + 13 + 16 + 12 + 5 * 4);
+
+    /* "take the default" layout and the empty string */
+    fill_path_req(&in, "", 0);
+    check_path_req(&in, 2 + 16 + 12);
+
+    /* everything at its maximum */
+    memset(longest, 'p', PFS_PATH_MAX);
+    longest[0] = '/';
+    longest[PFS_PATH_MAX] = '\0';
+    fill_path_req(&in, longest, PFS_LAYOUT_MAX_STRIPES);
+    check_path_req(&in, 2 + PFS_PATH_MAX + 16 + 12 +
+                            4 * PFS_LAYOUT_MAX_STRIPES);
+    free(longest);
+}
+
+static void test_path_req_too_many_stripes(void)
+{
+    static pfs_path_req_t in;
+    uint8_t enc[64];
+    pfs_wbuf_t w;
+
+    /* the packer refuses what the unpacker would reject */
+    fill_path_req(&in, "/x", 0);
+    in.layout.stripe_count = PFS_LAYOUT_MAX_STRIPES + 1;
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    CU_ASSERT_EQUAL(pfs_proto_path_req_pack(&w, &in), PFS_ERR_INVAL);
+}
+
+/* A path request with an arbitrary string and stripe count and no server
+ * entries, the shape an attacker would send. */
+static size_t craft_path_req(uint8_t *enc, size_t cap, const char *path,
+                             uint32_t stripe_count)
+{
+    pfs_wbuf_t w;
+    size_t len = 0;
+
+    pfs_wbuf_init(&w, enc, cap);
+    pfs_wbuf_str(&w, path);
+    pfs_wbuf_u32(&w, 0644);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u64(&w, 4096);
+    pfs_wbuf_u32(&w, stripe_count);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    return len;
+}
+
+/* The unpacked request with a guard after it: a count that is not
+ * rejected would fill servers[] past its end. */
+typedef struct {
+    pfs_path_req_t m;
+    uint8_t guard[256];
+} guarded_path_req_t;
+
+static void test_path_req_bad_stripe_count(void)
+{
+    static const struct {
+        uint32_t count;
+        uint32_t entries; /* server entries actually present */
+    } cases[] = {
+        {PFS_LAYOUT_MAX_STRIPES + 1, PFS_LAYOUT_MAX_STRIPES + 1},
+        {PFS_LAYOUT_MAX_STRIPES + 40, PFS_LAYOUT_MAX_STRIPES + 40},
+        {PFS_LAYOUT_MAX_STRIPES + 1, 0},
+        {1u << 20, 0},
+        {UINT32_MAX, 0},
+    };
+    static uint8_t enc[BUF_SIZE];
+    static guarded_path_req_t out;
+    pfs_status_t ust, fst;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    unsigned i, j, clobbered;
+    size_t len, extra;
+
+    for (i = 0; i < PFS_ARRAY_SIZE(cases); i++) {
+        len = craft_path_req(enc, sizeof(enc), "/x", cases[i].count);
+        pfs_wbuf_init(&w, enc + len, sizeof(enc) - len);
+        for (j = 0; j < cases[i].entries; j++) {
+            pfs_wbuf_u32(&w, 0xdeadbeef);
+        }
+        CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &extra), PFS_OK);
+        len += extra;
+
+        /* exact-size heap copy: reading past it is an overrun */
+        unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+        CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
+
+        /* rejected even when every entry it claims is there, without
+         * writing past servers[] and without keeping the bogus count */
+        memset(&out, 0xa5, sizeof(out));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_path_req_unpack(&r, &out.m), PFS_ERR_PROTO);
+        CU_ASSERT(out.m.layout.stripe_count <= PFS_LAYOUT_MAX_STRIPES);
+        clobbered = 0;
+        for (j = 0; j < sizeof(out.guard); j++) {
+            clobbered += out.guard[j] != 0xa5;
+        }
+        CU_ASSERT_EQUAL(clobbered, 0);
+    }
+}
+
+static void test_path_req_long_path(void)
+{
+    size_t cap = PFS_PATH_MAX + 64;
+    uint8_t *enc = malloc(cap);
+    char *path = malloc(PFS_PATH_MAX + 2);
+    pfs_status_t ust, fst;
+    size_t len;
+
+    CU_ASSERT_FATAL(enc != NULL && path != NULL);
+    memset(path, 'q', PFS_PATH_MAX + 1);
+    path[0] = '/';
+    path[PFS_PATH_MAX + 1] = '\0';
+    len = craft_path_req(enc, cap, path, 0);
+    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+
+    /* one byte shorter is exactly the limit */
+    path[PFS_PATH_MAX] = '\0';
+    len = craft_path_req(enc, cap, path, 0);
+    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_OK);
+    CU_ASSERT_EQUAL(fst, PFS_OK);
+    free(enc);
+    free(path);
+}
+
+static void test_path_req_embedded_nul(void)
+{
+    uint8_t enc[64];
+    pfs_status_t ust, fst;
+    size_t len;
+
+    len = craft_path_req(enc, sizeof(enc), "/ab", 0);
+    enc[3] = '\0'; /* "/a\0" : a C string would silently lose the tail */
+    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+    enc[3] = 'b';
+    enc[2] = '\0';
+    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+}
+
+static void test_string_length_past_end(void)
+{
+    uint8_t enc[16];
+    char msg[64];
+    pfs_status_t ust, fst;
+    pfs_rbuf_t r;
+
+    /* claims 10 bytes, carries 5 */
+    enc[0] = 10;
+    enc[1] = 0;
+    memcpy(enc + 2, "hello", 5);
+    unpack_exact(enc, 7, unpack_errmsg, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
+
+    /* the largest length the field can hold */
+    enc[0] = 0xff;
+    enc[1] = 0xff;
+    unpack_exact(enc, 7, unpack_errmsg, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+
+    /* the string reader leaves out[] a valid empty string on failure */
+    enc[0] = 10;
+    enc[1] = 0;
+    memset(msg, 'z', sizeof(msg));
+    pfs_rbuf_init(&r, enc, 7);
+    pfs_rbuf_str(&r, msg, sizeof(msg) - 1);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(msg[0], '\0');
+}
+
+static void fill_attr(pfs_attr_t *m, uint32_t type, uint32_t nstripes)
+{
+    uint32_t i;
+
+    memset(m, 0, sizeof(*m));
+    m->fid.hi = UINT64_C(0x1122334455667788);
+    m->fid.lo = UINT64_MAX;
+    m->type = type;
+    m->mode = 01777;
+    m->uid = 12345;
+    m->gid = 54321;
+    m->ctime_ns = UINT64_C(1700000000123456789);
+    m->mtime_ns = UINT64_C(1700000000987654321);
+    m->nlink = type == PFS_FILE_TYPE_DIR ? 2 : 1;
+    if (nstripes > 0) {
+        m->layout.stripe_size = PFS_LAYOUT_MAX_STRIPE_SIZE;
+        m->layout.stripe_count = nstripes;
+        for (i = 0; i < nstripes; i++) {
+            m->layout.servers[i] = nstripes - 1 - i;
+        }
+    }
+}
+
+static void test_attr(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_attr_t in, out;
+    pfs_rbuf_t r;
+    static const uint32_t counts[] = {0, 1, 6, PFS_LAYOUT_MAX_STRIPES};
+    unsigned i;
+    size_t len;
+
+    for (i = 0; i < PFS_ARRAY_SIZE(counts); i++) {
+        fill_attr(&in, counts[i] == 0 ? PFS_FILE_TYPE_DIR : PFS_FILE_TYPE_REG,
+                  counts[i]);
+        len = check_codec(pack_attr, unpack_attr, &in, enc);
+        CU_ASSERT_EQUAL(len, 52 + 12 + 4 * counts[i]);
+
+        memset(&out, 0xcc, sizeof(out));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_attr_unpack(&r, &out), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT(pfs_fid_equal(out.fid, in.fid));
+        CU_ASSERT_EQUAL(out.type, in.type);
+        CU_ASSERT_EQUAL(out.mode, in.mode);
+        CU_ASSERT_EQUAL(out.uid, in.uid);
+        CU_ASSERT_EQUAL(out.gid, in.gid);
+        CU_ASSERT_EQUAL(out.ctime_ns, in.ctime_ns);
+        CU_ASSERT_EQUAL(out.mtime_ns, in.mtime_ns);
+        CU_ASSERT_EQUAL(out.nlink, in.nlink);
+        CU_ASSERT(layouts_equal(&out.layout, &in.layout));
+    }
+}
+
+static void test_attr_bad_type(void)
+{
+    uint8_t enc[128];
+    pfs_attr_t in, out;
+    static const uint32_t types[] = {0, 3, 0x101, UINT32_MAX};
+    pfs_rbuf_t r;
+    unsigned i;
+    size_t len;
+
+    for (i = 0; i < PFS_ARRAY_SIZE(types); i++) {
+        fill_attr(&in, types[i], 2);
+        len = pack_into(pack_attr, &in, enc, sizeof(enc));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_attr_unpack(&r, &out), PFS_ERR_PROTO);
+    }
+}
+
+static void test_attr_bad_stripe_count(void)
+{
+    uint8_t enc[128];
+    pfs_attr_t in;
+    pfs_status_t ust, fst;
+    pfs_wbuf_t w;
+    size_t len;
+
+    fill_attr(&in, PFS_FILE_TYPE_REG, PFS_LAYOUT_MAX_STRIPES + 1);
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &in), PFS_ERR_INVAL);
+
+    /* hand-built: a valid attr whose count word is then corrupted */
+    fill_attr(&in, PFS_FILE_TYPE_REG, 0);
+    len = pack_into(pack_attr, &in, enc, sizeof(enc));
+    CU_ASSERT_EQUAL_FATAL(len, 64);
+    enc[60] = 0xff;
+    enc[61] = 0xff;
+    enc[62] = 0xff;
+    enc[63] = 0xff;
+    unpack_exact(enc, len, unpack_attr, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
+}
+
+static void test_io_req(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_io_req_t in, out;
+    pfs_rbuf_t r;
+    size_t len;
+
+    in.fid.hi = 9;
+    in.fid.lo = UINT64_C(0x8000000000000001);
+    /* the last byte a file may have */
+    in.offset = PFS_MAX_FILE_SIZE - 4096;
+    in.length = 4096;
+    len = check_codec(pack_io_req, unpack_io_req, &in, enc);
+    CU_ASSERT_EQUAL(len, 32);
+
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_io_req_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, in.fid));
+    CU_ASSERT_EQUAL(out.offset, in.offset);
+    CU_ASSERT_EQUAL(out.length, in.length);
+}
+
+static pfs_status_t io_req_status(uint64_t offset, uint64_t length)
+{
+    uint8_t enc[64];
+    pfs_io_req_t in, out;
+    pfs_rbuf_t r;
+    size_t len;
+
+    in.fid.hi = 1;
+    in.fid.lo = 2;
+    in.offset = offset;
+    in.length = length;
+    len = pack_into(pack_io_req, &in, enc, sizeof(enc));
+    pfs_rbuf_init(&r, enc, len);
+    return pfs_proto_io_req_unpack(&r, &out);
+}
+
+static void test_io_req_fbig(void)
+{
+    CU_ASSERT_EQUAL(io_req_status(PFS_MAX_FILE_SIZE, 1), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(io_req_status(PFS_MAX_FILE_SIZE - 1, 2), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(io_req_status(PFS_MAX_FILE_SIZE + 1, 0), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(io_req_status(UINT64_MAX, 0), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(io_req_status(0, PFS_MAX_FILE_SIZE + 1), PFS_ERR_FBIG);
+    /* a sum that wraps to something small must still be caught */
+    CU_ASSERT_EQUAL(io_req_status(2, UINT64_MAX - 1), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(io_req_status(UINT64_C(1) << 63, UINT64_C(1) << 63),
+                    PFS_ERR_FBIG);
+    /* the edges that are fine */
+    CU_ASSERT_EQUAL(io_req_status(PFS_MAX_FILE_SIZE - 1, 1), PFS_OK);
+    CU_ASSERT_EQUAL(io_req_status(0, PFS_MAX_FILE_SIZE), PFS_OK);
+    CU_ASSERT_EQUAL(io_req_status(PFS_MAX_FILE_SIZE, 0), PFS_OK);
+    CU_ASSERT_EQUAL(io_req_status(0, 0), PFS_OK);
+}
+
+static void test_fid(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_fid_t in = {UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f00010)};
+    pfs_fid_t out = {0, 0};
+    pfs_rbuf_t r;
+    size_t len;
+
+    len = check_codec(pack_fid, unpack_fid, &in, enc);
+    CU_ASSERT_EQUAL(len, 16);
+    /* hi first, each little-endian */
+    CU_ASSERT_EQUAL(enc[0], 0x08);
+    CU_ASSERT_EQUAL(enc[7], 0x01);
+    CU_ASSERT_EQUAL(enc[8], 0x10);
+    CU_ASSERT_EQUAL(enc[15], 0xa0);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_fid_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(in, out));
+}
+
+static void test_u64(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    static const uint64_t values[] = {0, 1, UINT64_C(0x8000000000000000),
+                                      UINT64_MAX};
+    pfs_rbuf_t r;
+    unsigned i;
+    size_t len;
+
+    for (i = 0; i < PFS_ARRAY_SIZE(values); i++) {
+        uint64_t out = 12345;
+
+        len = check_codec(pack_u64, unpack_u64, &values[i], enc);
+        CU_ASSERT_EQUAL(len, 8);
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_u64_unpack(&r, &out), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(out, values[i]);
+    }
+}
+
+static void test_errmsg(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    char out[PFS_PROTO_MAX_ERRMSG + 1], small[8];
+    char *huge = malloc(3000);
+    pfs_rbuf_t r;
+    size_t len;
+
+    CU_ASSERT_FATAL(huge != NULL);
+    len = check_codec(pack_errmsg, unpack_errmsg, "no such file: /a/b", enc);
+    CU_ASSERT_EQUAL(len, 2 + 18);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, out, sizeof(out)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(out, "no such file: /a/b");
+
+    /* a small destination gets a clipped, terminated message */
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, small, sizeof(small)), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(small, "no such");
+
+    /* an over-long message is clipped to the limit by the sender */
+    memset(huge, 'e', 2999);
+    huge[2999] = '\0';
+    len = check_codec(pack_errmsg, unpack_errmsg, huge, enc);
+    CU_ASSERT_EQUAL(len, 2 + PFS_PROTO_MAX_ERRMSG);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, out, sizeof(out)), PFS_OK);
+    CU_ASSERT_EQUAL(strlen(out), PFS_PROTO_MAX_ERRMSG);
+
+    /* the empty message */
+    len = check_codec(pack_errmsg, unpack_errmsg, "", enc);
+    CU_ASSERT_EQUAL(len, 2);
+    free(huge);
+}
+
+static void test_errmsg_malformed(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    char *text = malloc(PFS_PROTO_MAX_ERRMSG + 2);
+    pfs_status_t ust, fst;
+    pfs_wbuf_t w;
+    size_t len;
+
+    CU_ASSERT_FATAL(text != NULL);
+    /* longer than any sender may send */
+    memset(text, 'm', PFS_PROTO_MAX_ERRMSG + 1);
+    text[PFS_PROTO_MAX_ERRMSG + 1] = '\0';
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    pfs_wbuf_str(&w, text);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    unpack_exact(enc, len, unpack_errmsg, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+
+    /* embedded NUL */
+    len = pack_into(pack_errmsg, "abc", enc, sizeof(enc));
+    enc[3] = '\0';
+    unpack_exact(enc, len, unpack_errmsg, &ust, &fst);
+    CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
+    free(text);
+}
+
+static void test_op_name(void)
+{
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_HELLO), "hello");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_CREATE), "create");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_IO_FSYNC), "fsync");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(0), "unknown");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MAX_), "unknown");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(UINT32_MAX), "unknown");
+}
+
+static CU_TestInfo proto_tests[] = {
+    {"hdr_round_trip", test_hdr_round_trip},
+    {"hdr_short", test_hdr_short},
+    {"hdr_bad_magic", test_hdr_bad_magic},
+    {"hdr_version", test_hdr_version},
+    {"hdr_opcode", test_hdr_opcode},
+    {"hdr_body_len", test_hdr_body_len},
+    {"hdr_status", test_hdr_status},
+    {"wbuf_little_endian", test_wbuf_little_endian},
+    {"rbuf_little_endian", test_rbuf_little_endian},
+    {"wbuf_overflow_sticky", test_wbuf_overflow_sticky},
+    {"wbuf_long_string", test_wbuf_long_string},
+    {"rbuf_sticky", test_rbuf_sticky},
+    {"hello_req", test_hello_req},
+    {"hello_req_bad_role", test_hello_req_bad_role},
+    {"hello_rep", test_hello_rep},
+    {"status_rep", test_status_rep},
+    {"status_rep_long_host", test_status_rep_long_host},
+    {"path_req", test_path_req},
+    {"path_req_too_many_stripes", test_path_req_too_many_stripes},
+    {"path_req_bad_stripe_count", test_path_req_bad_stripe_count},
+    {"path_req_long_path", test_path_req_long_path},
+    {"path_req_embedded_nul", test_path_req_embedded_nul},
+    {"string_length_past_end", test_string_length_past_end},
+    {"attr", test_attr},
+    {"attr_bad_type", test_attr_bad_type},
+    {"attr_bad_stripe_count", test_attr_bad_stripe_count},
+    {"io_req", test_io_req},
+    {"io_req_fbig", test_io_req_fbig},
+    {"fid", test_fid},
+    {"u64", test_u64},
+    {"errmsg", test_errmsg},
+    {"errmsg_malformed", test_errmsg_malformed},
+    {"op_name", test_op_name},
+    CU_TEST_INFO_NULL,
+};
+
+const unit_suite_t unit_suite_proto = {"proto", NULL, NULL, proto_tests};
+
+/* ---- pfs_path_normalize ------------------------------------------------ */
+
+/* The output buffer with a guard after it, to see writes past the
+ * documented PFS_PATH_MAX + 1 bytes. */
+typedef struct {
+    char out[PFS_PATH_MAX + 1];
+    char guard[16];
+} path_out_t;
+
+static pfs_status_t normalize(const char *in, path_out_t *po)
+{
+    pfs_status_t st;
+    unsigned i;
+
+    memset(po, 0x7f, sizeof(*po));
+    st = pfs_path_normalize(in, po->out);
+    for (i = 0; i < sizeof(po->guard); i++) {
+        CU_ASSERT_EQUAL(po->guard[i], 0x7f);
+    }
+    return st;
+}
+
+static void check_norm(const char *in, const char *want)
+{
+    static path_out_t po;
+
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(po.out, want);
+}
+
+static void test_path_simple(void)
+{
+    check_norm("/a/b", "/a/b");
+    check_norm("pfs:/a/b", "/a/b");
+    check_norm("/", "/");
+    check_norm("pfs:/", "/");
+    check_norm("/a/b/", "/a/b");
+    check_norm("/...", "/...");
+    check_norm("/.hidden/x.", "/.hidden/x.");
+}
+
+static void test_path_slashes(void)
+{
+    check_norm("//a///b/", "/a/b");
+    check_norm("////", "/");
+    check_norm("pfs://a//", "/a");
+}
+
+static void test_path_dot(void)
+{
+    check_norm("/a/./b", "/a/b");
+    check_norm("/./././", "/");
+    check_norm("/a/.", "/a");
+}
+
+static void test_path_dotdot(void)
+{
+    check_norm("/a/b/../c", "/a/c");
+    check_norm("/..", "/");
+    check_norm("/../..", "/");
+    check_norm("/a/../../b", "/b");
+    check_norm("/a/b/..", "/a");
+    check_norm("/abc/de/../../f", "/f");
+}
+
+static void test_path_relative(void)
+{
+    static path_out_t po;
+
+    CU_ASSERT_EQUAL(normalize("a/b", &po), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(normalize("", &po), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(normalize("pfs:", &po), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(normalize("pfs:a", &po), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(normalize("./a", &po), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_path_normalize(NULL, po.out), PFS_ERR_INVAL);
+}
+
+static void test_path_name_max(void)
+{
+    static path_out_t po;
+    char in[PFS_NAME_MAX + 8];
+
+    in[0] = '/';
+    memset(in + 1, 'n', PFS_NAME_MAX);
+    in[1 + PFS_NAME_MAX] = '\0';
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(po.out, in);
+
+    in[1 + PFS_NAME_MAX] = 'n';
+    in[2 + PFS_NAME_MAX] = '\0';
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_ERR_NAMETOOLONG);
+    /* also when it is not the last component */
+    in[2 + PFS_NAME_MAX] = '/';
+    in[3 + PFS_NAME_MAX] = 'x';
+    in[4 + PFS_NAME_MAX] = '\0';
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_ERR_NAMETOOLONG);
+}
+
+/* "/" + repeated "nnn.../" components up to exactly total bytes. */
+static void make_long_path(char *buf, size_t total)
+{
+    size_t i;
+
+    for (i = 0; i < total; i++) {
+        buf[i] = (i % 101 == 0) ? '/' : 'n';
+    }
+    buf[total] = '\0';
+    /* a trailing slash would be dropped and shorten the path */
+    CU_ASSERT_NOT_EQUAL(buf[total - 1], '/');
+}
+
+static void test_path_total_max(void)
+{
+    static path_out_t po;
+    static char in[3 * PFS_PATH_MAX];
+
+    make_long_path(in, PFS_PATH_MAX);
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_OK);
+    CU_ASSERT_EQUAL(strlen(po.out), PFS_PATH_MAX);
+    CU_ASSERT_STRING_EQUAL(po.out, in);
+
+    make_long_path(in, PFS_PATH_MAX + 1);
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_ERR_NAMETOOLONG);
+
+    make_long_path(in, 2 * PFS_PATH_MAX);
+    CU_ASSERT_EQUAL(normalize(in, &po), PFS_ERR_NAMETOOLONG);
+
+    /* a long input that collapses to something short is fine */
+    {
+        size_t i;
+
+        for (i = 0; i + 2 < sizeof(in); i += 2) {
+            in[i] = '/';
+            in[i + 1] = '.';
+        }
+        in[i] = '\0';
+        CU_ASSERT_EQUAL(normalize(in, &po), PFS_OK);
+        CU_ASSERT_STRING_EQUAL(po.out, "/");
+    }
+}
+
+static CU_TestInfo path_tests[] = {
+    {"simple", test_path_simple},
+    {"slashes", test_path_slashes},
+    {"dot", test_path_dot},
+    {"dotdot", test_path_dotdot},
+    {"relative", test_path_relative},
+    {"name_max", test_path_name_max},
+    {"total_max", test_path_total_max},
+    CU_TEST_INFO_NULL,
+};
+
+const unit_suite_t unit_suite_path = {"path", NULL, NULL, path_tests};

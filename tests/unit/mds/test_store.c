@@ -1,3 +1,656 @@
-#include "unit.h"
-static CU_TestInfo t[] = {CU_TEST_INFO_NULL};
-const unit_suite_t unit_suite_store = {"store", NULL, NULL, t};
+/* test_store.c - the MDS namespace store on a real LevelDB in throw-away directories. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nftw, FTW_DEPTH, FTW_PHYS */
+#endif
+#include "config.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mds_store.h"
+#include "../unit.h"
+
+/* All store directories of the suite live below this one, made in the
+ * suite's init and removed in its cleanup, so a failed test leaves
+ * nothing behind either. */
+static char suite_dir[64];
+static unsigned dir_seq;
+
+static int remove_entry(const char *path, const struct stat *sb, int flag,
+                        struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+static int remove_tree(const char *path)
+{
+    return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static int suite_init(void)
+{
+    strcpy(suite_dir, "/tmp/pfs_unit_store.XXXXXX");
+    return mkdtemp(suite_dir) == NULL ? -1 : 0;
+}
+
+static int suite_cleanup(void)
+{
+    return remove_tree(suite_dir) == 0 ? 0 : -1;
+}
+
+/* A path for a store no test has used yet; LevelDB creates it. */
+static void fresh_dir(char *out, size_t size)
+{
+    snprintf(out, size, "%s/db%u", suite_dir, dir_seq++);
+}
+
+static mds_store_t *open_store(const char *dir, int sync)
+{
+    mds_store_t *s = NULL;
+    char errmsg[256] = "";
+    pfs_status_t st;
+
+    st = mds_store_open(dir, sync, &s, errmsg, sizeof(errmsg));
+    if (st != PFS_OK) {
+        fprintf(stderr, "\nmds_store_open(%s): %s\n", dir, errmsg);
+    }
+    CU_ASSERT_EQUAL(st, PFS_OK);
+    return st == PFS_OK ? s : NULL;
+}
+
+static pfs_attr_t dir_attr(mds_store_t *s)
+{
+    pfs_attr_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.fid = mds_store_new_fid(s);
+    a.mode = 0755;
+    a.uid = 1000;
+    a.gid = 100;
+    return a;
+}
+
+static pfs_attr_t file_attr(mds_store_t *s, uint32_t count, uint32_t first)
+{
+    pfs_attr_t a;
+
+    memset(&a, 0, sizeof(a));
+    a.fid = mds_store_new_fid(s);
+    a.mode = 0640;
+    a.uid = 4242;
+    a.gid = 77;
+    CU_ASSERT_EQUAL(pfs_layout_round_robin(UINT64_C(1) << 20, count, first, 8,
+                                           &a.layout),
+                    PFS_OK);
+    return a;
+}
+
+static int layouts_equal(const pfs_layout_t *a, const pfs_layout_t *b)
+{
+    return a->stripe_size == b->stripe_size &&
+           a->stripe_count == b->stripe_count &&
+           memcmp(a->servers, b->servers,
+                  a->stripe_count * sizeof(a->servers[0])) == 0;
+}
+
+static int attrs_equal(const pfs_attr_t *a, const pfs_attr_t *b)
+{
+    return pfs_fid_equal(a->fid, b->fid) && a->type == b->type &&
+           a->mode == b->mode && a->uid == b->uid && a->gid == b->gid &&
+           a->ctime_ns == b->ctime_ns && a->mtime_ns == b->mtime_ns &&
+           a->nlink == b->nlink && layouts_equal(&a->layout, &b->layout);
+}
+
+static uint64_t realtime_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t inode_count(mds_store_t *s)
+{
+    uint64_t n = UINT64_MAX;
+
+    CU_ASSERT_EQUAL(mds_store_count_inodes(s, &n), PFS_OK);
+    return n;
+}
+
+/* ---- tests ------------------------------------------------------------- */
+
+static void count_visit(void *arg, pfs_fid_t parent, const char *name,
+                        pfs_fid_t child, uint32_t type)
+{
+    (void)parent;
+    (void)name;
+    (void)child;
+    (void)type;
+    (*(unsigned *)arg)++;
+}
+
+static void test_open_formats(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t root, by_fid;
+    uint8_t fsid[16], zero[16];
+    unsigned visits = 0;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/", &root), PFS_OK);
+    CU_ASSERT_EQUAL(root.type, PFS_FILE_TYPE_DIR);
+    CU_ASSERT(pfs_fid_equal(root.fid, MDS_ROOT_FID));
+    CU_ASSERT_EQUAL(root.nlink, 2);
+    CU_ASSERT_EQUAL(root.layout.stripe_count, 0);
+    CU_ASSERT_EQUAL(mds_store_stat(s, MDS_ROOT_FID, &by_fid), PFS_OK);
+    CU_ASSERT(attrs_equal(&root, &by_fid));
+
+    /* the first open is epoch 1 and knows no I/O servers yet */
+    CU_ASSERT_EQUAL(mds_store_epoch(s), 1);
+    CU_ASSERT_EQUAL(mds_store_niosrv(s), 0);
+    mds_store_fsid(s, fsid);
+    memset(zero, 0, sizeof(zero));
+    CU_ASSERT_NOT_EQUAL(memcmp(fsid, zero, sizeof(fsid)), 0);
+
+    /* only the root inode, no entries */
+    CU_ASSERT_EQUAL(inode_count(s), 1);
+    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, count_visit, &visits), PFS_OK);
+    CU_ASSERT_EQUAL(visits, 0);
+    mds_store_close(s);
+}
+
+static void test_create_lookup(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, again, got, out;
+    uint64_t before, after;
+    int created = -1;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_DIR);
+    CU_ASSERT(pfs_fid_equal(out.fid, d.fid));
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &got), PFS_OK);
+    CU_ASSERT(attrs_equal(&got, &out));
+
+    f = file_attr(s, 3, 6);
+    before = realtime_ns();
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 0, &out, &created),
+                          PFS_OK);
+    after = realtime_ns();
+    CU_ASSERT_EQUAL(created, 1);
+    /* the store fills in type, link count and times, keeps the rest */
+    CU_ASSERT(pfs_fid_equal(out.fid, f.fid));
+    CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_REG);
+    CU_ASSERT_EQUAL(out.nlink, 1);
+    CU_ASSERT_EQUAL(out.mode, 0640);
+    CU_ASSERT_EQUAL(out.uid, 4242);
+    CU_ASSERT_EQUAL(out.gid, 77);
+    CU_ASSERT(layouts_equal(&out.layout, &f.layout));
+    CU_ASSERT(out.ctime_ns >= before && out.ctime_ns <= after);
+    CU_ASSERT_EQUAL(out.mtime_ns, out.ctime_ns);
+
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &got), PFS_OK);
+    CU_ASSERT(attrs_equal(&got, &out));
+    CU_ASSERT_EQUAL(got.layout.servers[0], 6);
+    CU_ASSERT_EQUAL(got.layout.servers[2], 0);
+    CU_ASSERT_EQUAL(mds_store_stat(s, f.fid, &got), PFS_OK);
+    CU_ASSERT(attrs_equal(&got, &out));
+
+    /* a second non-exclusive create returns the existing file, not the
+     * new attributes it was given */
+    again = file_attr(s, 2, 1);
+    created = -1;
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d/f", &again, 0, &got, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(created, 0);
+    CU_ASSERT(attrs_equal(&got, &out));
+    /* ... and stored nothing for the id it did not use */
+    CU_ASSERT_EQUAL(mds_store_stat(s, again.fid, &got), PFS_ERR_STALE);
+
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d/f", &again, 1, &got, &created),
+                    PFS_ERR_EXIST);
+    CU_ASSERT_EQUAL(inode_count(s), 3);
+    mds_store_close(s);
+}
+
+static void test_lookup_errors(void)
+{
+    char dir[128], name[PFS_NAME_MAX + 8];
+    mds_store_t *s;
+    pfs_attr_t d, f, g, out;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
+                          PFS_OK);
+
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/missing", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/missing", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/missing/f", &out), PFS_ERR_NOENT);
+    /* names that share a prefix with existing ones are different names */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/dd", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f2", &out), PFS_ERR_NOENT);
+
+    /* a trailing slash is not normalized: refused, not taken for "/" */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/", &out), PFS_ERR_INVAL);
+    /* like POSIX: "file/" is ENOTDIR */
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/d/f/", &out), PFS_ERR_NOTDIR);
+
+    /* a file used as a directory */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f/x", &out), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f/x/y", &out), PFS_ERR_NOTDIR);
+    g = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d/f/x", &g, 0, &out, &created),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/d/f/x", &g, &out), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/d/f/x", &out), PFS_ERR_NOTDIR);
+
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "d/f", &out), PFS_ERR_INVAL);
+
+    /* 255 bytes is a name, 256 is not */
+    name[0] = '/';
+    memset(name + 1, 'n', PFS_NAME_MAX + 1);
+    name[PFS_NAME_MAX + 2] = '\0';
+    CU_ASSERT_EQUAL(mds_store_lookup(s, name, &out), PFS_ERR_NAMETOOLONG);
+    CU_ASSERT_EQUAL(mds_store_create(s, name, &g, 0, &out, &created),
+                    PFS_ERR_NAMETOOLONG);
+    name[PFS_NAME_MAX + 1] = '\0';
+    CU_ASSERT_EQUAL(mds_store_lookup(s, name, &out), PFS_ERR_NOENT);
+    created = 0;
+    CU_ASSERT_EQUAL(mds_store_create(s, name, &g, 0, &out, &created), PFS_OK);
+    CU_ASSERT_EQUAL(created, 1);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, name, &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, g.fid));
+    mds_store_close(s);
+}
+
+static void test_create_over_dir(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, g, out;
+    uint64_t n;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    f = file_attr(s, 2, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
+                          PFS_OK);
+    n = inode_count(s);
+
+    /* a file where a directory is: the non-exclusive create must not hand
+     * back the directory as if it were the file */
+    g = file_attr(s, 2, 0);
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d", &g, 0, &out, &created),
+                    PFS_ERR_ISDIR);
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d", &g, 1, &out, &created),
+                    PFS_ERR_EXIST);
+    CU_ASSERT_EQUAL(mds_store_create(s, "/", &g, 0, &out, &created),
+                    PFS_ERR_EXIST);
+    /* directories: anything existing is EXIST */
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/d", &g, &out), PFS_ERR_EXIST);
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/d/f", &g, &out), PFS_ERR_EXIST);
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/", &g, &out), PFS_ERR_EXIST);
+
+    /* no failed call left an inode behind, and the originals are intact */
+    CU_ASSERT_EQUAL(inode_count(s), n);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_DIR);
+    CU_ASSERT(pfs_fid_equal(out.fid, d.fid));
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, f.fid));
+    mds_store_close(s);
+}
+
+static void test_unlink(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, f2, created_attr, removed, out;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    f = file_attr(s, 4, 5);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &created_attr,
+                                           &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(inode_count(s), 3);
+
+    memset(&removed, 0, sizeof(removed));
+    CU_ASSERT_EQUAL_FATAL(mds_store_unlink(s, "/d/f", &removed), PFS_OK);
+    /* the caller needs the layout to remove the data objects */
+    CU_ASSERT(attrs_equal(&removed, &created_attr));
+    CU_ASSERT_EQUAL(removed.layout.stripe_count, 4);
+    CU_ASSERT_EQUAL(removed.layout.servers[3], 0);
+
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_stat(s, f.fid, &out), PFS_ERR_STALE);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/d/f", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(inode_count(s), 2);
+
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/d", &out), PFS_ERR_ISDIR);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/", &out), PFS_ERR_ISDIR);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/missing", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/missing/f", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+
+    /* the name is free again, for a new file with a new id */
+    f2 = file_attr(s, 1, 0);
+    created = 0;
+    CU_ASSERT_EQUAL(mds_store_create(s, "/d/f", &f2, 1, &out, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(created, 1);
+    CU_ASSERT(pfs_fid_equal(out.fid, f2.fid));
+    CU_ASSERT(!pfs_fid_equal(out.fid, f.fid));
+    mds_store_close(s);
+}
+
+#define PERSIST_FILES 8
+
+static void test_persistence(void)
+{
+    char dir[128], path[64];
+    mds_store_t *s;
+    pfs_attr_t d, f[PERSIST_FILES], out;
+    pfs_fid_t old_fids[PERSIST_FILES + 8];
+    uint8_t fsid[16], fsid2[16];
+    unsigned nold = 0, i, j, round;
+    uint64_t epoch;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    /* this one durable: the path the MDS runs in production */
+    s = open_store(dir, 1);
+    CU_ASSERT_FATAL(s != NULL);
+    epoch = mds_store_epoch(s);
+    mds_store_fsid(s, fsid);
+    d = dir_attr(s);
+    old_fids[nold++] = d.fid;
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    for (i = 0; i < PERSIST_FILES; i++) {
+        f[i] = file_attr(s, 1 + i % 8, i);
+        old_fids[nold++] = f[i].fid;
+        snprintf(path, sizeof(path), "/d/f%u", i);
+        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &f[i], 1, &f[i],
+                                               &created),
+                              PFS_OK);
+    }
+    /* handed out but never stored: must not come back either */
+    old_fids[nold++] = mds_store_new_fid(s);
+    mds_store_close(s);
+
+    for (round = 1; round <= 2; round++) {
+        s = open_store(dir, round == 1 ? 1 : 0);
+        CU_ASSERT_FATAL(s != NULL);
+        CU_ASSERT_EQUAL(mds_store_epoch(s), epoch + round);
+        mds_store_fsid(s, fsid2);
+        CU_ASSERT_EQUAL(memcmp(fsid, fsid2, sizeof(fsid)), 0);
+
+        for (i = 0; i < PERSIST_FILES; i++) {
+            snprintf(path, sizeof(path), "/d/f%u", i);
+            CU_ASSERT_EQUAL(mds_store_lookup(s, path, &out), PFS_OK);
+            CU_ASSERT(attrs_equal(&out, &f[i]));
+        }
+        CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+        CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_DIR);
+
+        for (i = 0; i < 3; i++) {
+            pfs_fid_t fid = mds_store_new_fid(s);
+
+            for (j = 0; j < nold; j++) {
+                CU_ASSERT(!pfs_fid_equal(fid, old_fids[j]));
+            }
+            if (nold < PFS_ARRAY_SIZE(old_fids)) {
+                old_fids[nold++] = fid;
+            }
+        }
+        mds_store_close(s);
+    }
+}
+
+static void test_niosrv_persists(void)
+{
+    char dir[128];
+    mds_store_t *s;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 5), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_niosrv(s), 5);
+    mds_store_close(s);
+
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_niosrv(s), 5);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 7), PFS_OK);
+    mds_store_close(s);
+
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_niosrv(s), 7);
+    /* the epoch bump at open must not have clobbered it either */
+    CU_ASSERT_EQUAL(mds_store_epoch(s), 3);
+    mds_store_close(s);
+}
+
+static void test_double_open(void)
+{
+    char dir[128], errmsg[256];
+    mds_store_t *s, *s2 = NULL;
+    pfs_status_t st;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+
+    errmsg[0] = '\0';
+    st = mds_store_open(dir, 0, &s2, errmsg, sizeof(errmsg));
+    CU_ASSERT_NOT_EQUAL(st, PFS_OK);
+    CU_ASSERT_EQUAL(st, PFS_ERR_STORE);
+    CU_ASSERT_PTR_NULL(s2);
+    CU_ASSERT(errmsg[0] != '\0');
+    if (st == PFS_OK) {
+        mds_store_close(s2);
+    }
+    /* the first handle is unharmed, and the lock goes with it */
+    CU_ASSERT_EQUAL(mds_store_epoch(s), 1);
+    mds_store_close(s);
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_epoch(s), 2);
+    mds_store_close(s);
+}
+
+/* The model of the namespace the walk is compared with. */
+#define MODEL_MAX 64
+
+typedef struct {
+    pfs_fid_t parent;
+    char name[16];
+    pfs_fid_t child;
+    uint32_t type;
+    int live;
+    unsigned seen;
+} model_entry_t;
+
+typedef struct {
+    model_entry_t e[MODEL_MAX];
+    unsigned n;
+    unsigned unknown; /* visits that match no live entry */
+} model_t;
+
+static void model_visit(void *arg, pfs_fid_t parent, const char *name,
+                        pfs_fid_t child, uint32_t type)
+{
+    model_t *m = arg;
+    unsigned i;
+
+    for (i = 0; i < m->n; i++) {
+        model_entry_t *e = &m->e[i];
+
+        if (e->live && pfs_fid_equal(e->parent, parent) &&
+            strcmp(e->name, name) == 0 && pfs_fid_equal(e->child, child) &&
+            e->type == type) {
+            e->seen++;
+            return;
+        }
+    }
+    m->unknown++;
+}
+
+static model_entry_t *model_add(model_t *m, pfs_fid_t parent,
+                                const char *name, pfs_fid_t child,
+                                uint32_t type)
+{
+    model_entry_t *e = &m->e[m->n++];
+
+    e->parent = parent;
+    snprintf(e->name, sizeof(e->name), "%s", name);
+    e->child = child;
+    e->type = type;
+    e->live = 1;
+    e->seen = 0;
+    return e;
+}
+
+static void test_walk_consistency(void)
+{
+    static const char *dirs[] = {"a", "b", "c"};
+    char dir[128], path[64], name[16];
+    model_t *m = calloc(1, sizeof(*m));
+    pfs_fid_t dir_fids[3];
+    mds_store_t *s;
+    pfs_attr_t a, out;
+    unsigned i, live = 0, bad = 0;
+    int created;
+
+    CU_ASSERT_FATAL(m != NULL);
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+
+    for (i = 0; i < 3; i++) {
+        a = dir_attr(s);
+        snprintf(path, sizeof(path), "/%s", dirs[i]);
+        CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, path, &a, &out), PFS_OK);
+        dir_fids[i] = a.fid;
+        model_add(m, MDS_ROOT_FID, dirs[i], a.fid, PFS_FILE_TYPE_DIR);
+    }
+    /* a nested directory: entries of a non-root parent */
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/a/sub", &a, &out), PFS_OK);
+    model_add(m, dir_fids[0], "sub", a.fid, PFS_FILE_TYPE_DIR);
+
+    for (i = 0; i < 40; i++) {
+        a = file_attr(s, 1 + i % 4, i);
+        snprintf(name, sizeof(name), "f%02u", i);
+        snprintf(path, sizeof(path), "/%s/%s", dirs[i % 3], name);
+        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &a, 1, &out, &created),
+                              PFS_OK);
+        model_add(m, dir_fids[i % 3], name, a.fid, PFS_FILE_TYPE_REG);
+    }
+    /* unlink every third file, then recreate a few of those names */
+    for (i = 0; i < 40; i += 3) {
+        snprintf(path, sizeof(path), "/%s/f%02u", dirs[i % 3], i);
+        CU_ASSERT_EQUAL(mds_store_unlink(s, path, &out), PFS_OK);
+        m->e[4 + i].live = 0;
+    }
+    for (i = 0; i < 40; i += 9) {
+        a = file_attr(s, 2, 1);
+        snprintf(name, sizeof(name), "f%02u", i);
+        snprintf(path, sizeof(path), "/%s/%s", dirs[i % 3], name);
+        CU_ASSERT_EQUAL(mds_store_create(s, path, &a, 1, &out, &created),
+                        PFS_OK);
+        model_add(m, dir_fids[i % 3], name, a.fid, PFS_FILE_TYPE_REG);
+    }
+
+    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, model_visit, m), PFS_OK);
+    for (i = 0; i < m->n; i++) {
+        if (m->e[i].live) {
+            live++;
+            if (m->e[i].seen != 1) {
+                bad++;
+            }
+        } else if (m->e[i].seen != 0) {
+            bad++;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(m->unknown, 0);
+    CU_ASSERT_EQUAL(live, 4 + 40 - 14 + 5);
+    CU_ASSERT_EQUAL(inode_count(s), live + 1);
+    mds_store_close(s);
+    free(m);
+}
+
+/* The store must not accept attributes it cannot write back out: a layout
+ * with more stripes than the encoding allows. */
+static void test_create_unencodable_layout(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t f, out;
+    pfs_status_t st, lst;
+    int created = 0;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    f = file_attr(s, 1, 0);
+    f.layout.stripe_count = PFS_LAYOUT_MAX_STRIPES + 1;
+    st = mds_store_create(s, "/bad", &f, 1, &out, &created);
+    lst = mds_store_lookup(s, "/bad", &out);
+    /* either refused, or stored so that it reads back */
+    CU_ASSERT(st != PFS_OK || lst == PFS_OK);
+    if (st != PFS_OK) {
+        CU_ASSERT_EQUAL(lst, PFS_ERR_NOENT);
+    }
+    mds_store_close(s);
+}
+
+static CU_TestInfo store_tests[] = {
+    {"open_formats", test_open_formats},
+    {"create_lookup", test_create_lookup},
+    {"lookup_errors", test_lookup_errors},
+    {"create_over_dir", test_create_over_dir},
+    {"unlink", test_unlink},
+    {"persistence", test_persistence},
+    {"niosrv_persists", test_niosrv_persists},
+    {"double_open", test_double_open},
+    {"walk_consistency", test_walk_consistency},
+    {"create_unencodable_layout", test_create_unencodable_layout},
+    CU_TEST_INFO_NULL,
+};
+
+const unit_suite_t unit_suite_store = {"store", suite_init, suite_cleanup,
+                                       store_tests};
