@@ -264,6 +264,7 @@ pfs_status_t pfs_proto_status_rep_pack(pfs_wbuf_t *w, const pfs_status_rep_t *m)
     pfs_wbuf_u32(w, m->pid);
     pfs_wbuf_u64(w, m->uptime_ms);
     pfs_wbuf_u64(w, m->requests);
+    pfs_wbuf_u64(w, m->data_requests);
     pfs_wbuf_u64(w, m->bytes_read);
     pfs_wbuf_u64(w, m->bytes_written);
     pfs_wbuf_str(w, m->host);
@@ -277,6 +278,7 @@ pfs_status_t pfs_proto_status_rep_unpack(pfs_rbuf_t *r, pfs_status_rep_t *m)
     m->pid = pfs_rbuf_u32(r);
     m->uptime_ms = pfs_rbuf_u64(r);
     m->requests = pfs_rbuf_u64(r);
+    m->data_requests = pfs_rbuf_u64(r);
     m->bytes_read = pfs_rbuf_u64(r);
     m->bytes_written = pfs_rbuf_u64(r);
     pfs_rbuf_str(r, m->host, sizeof(m->host) - 1);
@@ -457,11 +459,13 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_STAT:   return "stat";
     case PFS_OP_MDS_UNLINK: return "unlink";
     case PFS_OP_MDS_MKDIR:  return "mkdir";
-    case PFS_OP_IO_WRITE:   return "write";
-    case PFS_OP_IO_READ:    return "read";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";
+    case PFS_OP_IO_WRITEV:  return "writev";
+    case PFS_OP_IO_READV:   return "readv";
+    case PFS_OP_IO_TRUNCATE: return "truncate";
+    case PFS_OP_IO_PREALLOC: return "prealloc";
     }
     return "unknown";
 }

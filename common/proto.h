@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  1u
+#define PFS_PROTO_VERSION  2u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -50,12 +50,18 @@ typedef enum {
     PFS_OP_MDS_STAT = 18, /* by file id */
     PFS_OP_MDS_UNLINK = 19,
     PFS_OP_MDS_MKDIR = 20,
-    /* I/O server */
-    PFS_OP_IO_WRITE = 32,
-    PFS_OP_IO_READ = 33,
+    /* I/O server (32 and 33, v1's contiguous write and read, are retired:
+     * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,
     PFS_OP_IO_REMOVE = 35,
     PFS_OP_IO_FSYNC = 36,
+    /* structured I/O: the payload starts with a run list (sio.h) */
+    PFS_OP_IO_WRITEV = 37,   /* payload: runs + data; reply: u64 bytes */
+    PFS_OP_IO_READV = 38,    /* payload: runs; reply: u64 bytes, u64 object
+                                size; reply payload: data, zeros past the
+                                object's end */
+    PFS_OP_IO_TRUNCATE = 39, /* io_req: offset = new object size */
+    PFS_OP_IO_PREALLOC = 40, /* io_req: offset = object size to reserve */
     PFS_OP_MAX_ = 64 /* opcodes are < this */
 } pfs_opcode_t;
 
@@ -138,6 +144,7 @@ typedef struct {
     uint32_t pid;
     uint64_t uptime_ms;
     uint64_t requests;       /* requests served since start */
+    uint64_t data_requests;  /* of them: reads and writes */
     uint64_t bytes_read;     /* I/O servers */
     uint64_t bytes_written;  /* I/O servers */
     char host[256];

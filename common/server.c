@@ -87,6 +87,8 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         {"descriptor", required_argument, NULL, 'd'},
         {"stripe-size", required_argument, NULL, 's'},
         {"stripe-count", required_argument, NULL, 'c'},
+        {"threads", required_argument, NULL, 't'},
+        {"memory", required_argument, NULL, 'm'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -94,7 +96,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
     int c;
 
     o->verbosity = PFS_LOG_INFO;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:vqh", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:vqh", longopts, NULL)) !=
            -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
@@ -118,6 +120,8 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         case 'd':
         case 's':
         case 'c':
+        case 't':
+        case 'm':
             used = ops->parse_option != NULL
                        ? ops->parse_option(arg, optname, optarg)
                        : 0;
@@ -249,7 +253,12 @@ static void serve(pfs_server_t *srv)
     uint64_t until;
 
     while (!srv->stop) {
-        if (pfs_tx_progress(srv->tx) == 0) {
+        unsigned events = pfs_tx_progress(srv->tx);
+
+        if (srv->ops->poll != NULL) {
+            events += srv->ops->poll(srv->ops_arg, srv);
+        }
+        if (events == 0) {
             /* idle: sleep on the UCX event fd; the timeout only bounds how
              * late a signal is noticed */
             pfs_tx_sleep(srv->tx, 1000);
@@ -258,7 +267,12 @@ static void serve(pfs_server_t *srv)
     /* let the reply to SHUTDOWN and other replies in flight go out */
     until = pfs_now_ms() + 200;
     while (pfs_now_ms() < until) {
-        if (pfs_tx_progress(srv->tx) == 0) {
+        unsigned events = pfs_tx_progress(srv->tx);
+
+        if (srv->ops->poll != NULL) {
+            events += srv->ops->poll(srv->ops_arg, srv);
+        }
+        if (events == 0) {
             pfs_tx_sleep(srv->tx, 20);
         }
     }
@@ -293,6 +307,7 @@ int pfs_server_main(const pfs_server_ops_t *ops, void *arg, int argc,
     memset(&srv, 0, sizeof(srv));
     memset(&opts, 0, sizeof(opts));
     srv.ops = ops;
+    srv.ops_arg = arg;
     srv.role = ops->role;
     srv.start_ms = pfs_now_ms();
     rc = parse_args(ops, arg, &srv, &opts, argc, argv);
@@ -422,10 +437,12 @@ cleanup:
     if (w != NULL) {
         pfs_wireup_fini(w);
     }
-    pfs_tx_destroy(srv.tx);
+    /* worker threads may still hold payloads that live in UCX's memory:
+     * stop them before the transport goes */
     if (prepared && ops->cleanup != NULL) {
         ops->cleanup(arg, &srv);
     }
+    pfs_tx_destroy(srv.tx);
     pfs_ensemble_free(&srv.ens);
     return rc;
 }
@@ -495,6 +512,7 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.pid = (uint32_t)getpid();
         rep.uptime_ms = pfs_now_ms() - srv->start_ms;
         rep.requests = srv->requests;
+        rep.data_requests = srv->data_requests;
         rep.bytes_read = srv->bytes_read;
         rep.bytes_written = srv->bytes_written;
         snprintf(rep.host, sizeof(rep.host), "%s", srv->host);

@@ -27,12 +27,16 @@ typedef struct {
     pfs_status_t (*join)(void *arg, pfs_server_t *srv, char *errmsg,
                          size_t errmsg_size);
     pfs_srv_handler_t handler;
+    /* Called on every turn of the progress loop (may be NULL): finish work
+     * that other threads completed.  Returns the number of events. */
+    unsigned (*poll)(void *arg, pfs_server_t *srv);
     /* Release local state at exit. */
     void (*cleanup)(void *arg, pfs_server_t *srv);
 } pfs_server_ops_t;
 
 struct pfs_server {
     const pfs_server_ops_t *ops;
+    void *ops_arg;
     pfs_role_t role;
     uint32_t index;            /* I/O server index; 0 for the MDS */
     const char *root;          /* --root */
@@ -43,6 +47,7 @@ struct pfs_server {
     char host[256];
     uint64_t start_ms;
     uint64_t requests;
+    uint64_t data_requests;
     uint64_t bytes_read, bytes_written;
     volatile sig_atomic_t stop;
 };

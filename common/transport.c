@@ -5,6 +5,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,10 @@
 
 #include "log.h"
 #include "transport.h"
+
+_Static_assert(sizeof(pfs_iov_t) == sizeof(ucp_dt_iov_t) &&
+                   offsetof(pfs_iov_t, len) == offsetof(ucp_dt_iov_t, length),
+               "pfs_iov_t must match ucp_dt_iov_t");
 
 #define RPC_BUCKETS 256u /* outstanding RPCs hashed by id */
 
@@ -36,6 +41,8 @@ typedef struct srv_req_impl {
     struct srv_req_impl *next;
     void *ucx_desc;          /* persistent eager data held from UCX */
     int data_owned;          /* pub.data was malloc'd here */
+    void *rndv_desc;         /* rendezvous payload not yet received */
+    size_t held;             /* bytes counted against the budget */
     pfs_status_t early;      /* rejected before reaching the handler */
     char early_msg[128];
     uint8_t body[];
@@ -66,6 +73,7 @@ struct pfs_tx {
     ucp_context_h context;
     ucp_worker_h worker;
     int efd;
+    int wake_fd;
     int server;
     ucp_err_handling_mode_t err_mode;
     /* server */
@@ -75,6 +83,10 @@ struct pfs_tx {
     pfs_srv_conn_t *conns;
     conn_req_item_t *conn_reqs;
     srv_req_impl_t *ready_head, *ready_tail;
+    /* rendezvous payloads waiting for memory: their senders wait too */
+    srv_req_impl_t *deferred_head, *deferred_tail;
+    uint64_t budget; /* bytes of received payloads held at once; 0: none */
+    uint64_t held;
     /* client */
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
@@ -82,6 +94,7 @@ struct pfs_tx {
 
 static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req);
 
 /* ---- common ------------------------------------------------------------ */
 
@@ -129,6 +142,7 @@ pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
     }
     tx->server = server;
     tx->next_id = 1;
+    tx->wake_fd = -1;
     /* NONE lets UCX pick shared memory on one host; PEER (forced with
      * PFS_UCX_ERR_MODE=peer, for measurements) restricts it to TCP */
     tx->err_mode = UCP_ERR_HANDLING_MODE_NONE;
@@ -252,6 +266,12 @@ void pfs_tx_destroy(pfs_tx_t *tx)
     if (tx->listener != NULL) {
         ucp_listener_destroy(tx->listener);
     }
+    while (tx->deferred_head != NULL) {
+        srv_req_impl_t *req = tx->deferred_head;
+        tx->deferred_head = req->next;
+        ucp_am_data_release(tx->worker, req->rndv_desc);
+        srv_req_release(tx, req);
+    }
     while (tx->conns != NULL) {
         srv_conn_close(tx, tx->conns, 1);
     }
@@ -260,17 +280,29 @@ void pfs_tx_destroy(pfs_tx_t *tx)
     free(tx);
 }
 
+void pfs_tx_set_wake_fd(pfs_tx_t *tx, int fd)
+{
+    tx->wake_fd = fd;
+}
+
 void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms)
 {
-    struct pollfd pfd;
+    struct pollfd pfd[2];
+    nfds_t n = 1;
 
     if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY) {
         return; /* events already pending: go progress them */
     }
-    pfd.fd = tx->efd;
-    pfd.events = POLLIN;
-    pfd.revents = 0;
-    (void)poll(&pfd, 1, timeout_ms);
+    pfd[0].fd = tx->efd;
+    pfd[0].events = POLLIN;
+    pfd[0].revents = 0;
+    if (tx->wake_fd >= 0) {
+        pfd[1].fd = tx->wake_fd;
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        n = 2;
+    }
+    (void)poll(pfd, n, timeout_ms);
 }
 
 static pfs_status_t resolve(const char *host, uint16_t port,
@@ -461,6 +493,82 @@ static void srv_recv_done_cb(void *request, ucs_status_t status,
     ready_push(tx, req);
 }
 
+static void deferred_push(pfs_tx_t *tx, srv_req_impl_t *req)
+{
+    req->next = NULL;
+    if (tx->deferred_tail != NULL) {
+        tx->deferred_tail->next = req;
+    } else {
+        tx->deferred_head = req;
+    }
+    tx->deferred_tail = req;
+}
+
+/* Receive a rendezvous payload into a buffer of our own; the request is
+ * queued for the handler when it has arrived (or failed). */
+static void start_rndv_recv(pfs_tx_t *tx, srv_req_impl_t *req)
+{
+    size_t length = req->pub.hdr.data_len;
+    void *desc = req->rndv_desc, *buf = NULL, *ucx_req;
+    ucp_request_param_t rp;
+
+    req->rndv_desc = NULL;
+    if (posix_memalign(&buf, 4096, length) != 0) {
+        req->early = PFS_ERR_NOMEM;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "no memory for a %zu-byte payload", length);
+        ucp_am_data_release(tx->worker, desc);
+        ready_push(tx, req);
+        return;
+    }
+    req->pub.data = buf;
+    req->data_owned = 1;
+    req->held = length;
+    tx->held += length;
+    memset(&rp, 0, sizeof(rp));
+    rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
+    rp.cb.recv_am = srv_recv_done_cb;
+    rp.user_data = req;
+    ucx_req = ucp_am_recv_data_nbx(tx->worker, desc, buf, length, &rp);
+    if (UCS_PTR_IS_ERR(ucx_req)) {
+        req->early = PFS_ERR_TRANSPORT;
+        snprintf(req->early_msg, sizeof(req->early_msg),
+                 "cannot receive the payload: %s",
+                 ucs_status_string(UCS_PTR_STATUS(ucx_req)));
+        ready_push(tx, req);
+    } else if (ucx_req == NULL) {
+        ready_push(tx, req);
+    } /* else srv_recv_done_cb queues it */
+}
+
+/* Start deferred receives while the budget allows (always at least one,
+ * so a single payload larger than the budget still goes through). */
+static unsigned start_deferred(pfs_tx_t *tx)
+{
+    unsigned n = 0;
+
+    while (tx->deferred_head != NULL) {
+        srv_req_impl_t *req = tx->deferred_head;
+
+        if (tx->budget > 0 && tx->held > 0 &&
+            tx->held + req->pub.hdr.data_len > tx->budget) {
+            break;
+        }
+        tx->deferred_head = req->next;
+        if (tx->deferred_head == NULL) {
+            tx->deferred_tail = NULL;
+        }
+        start_rndv_recv(tx, req);
+        n++;
+    }
+    return n;
+}
+
+void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes)
+{
+    tx->budget = bytes;
+}
+
 static ucs_status_t am_request_cb(void *arg, const void *header,
                                   size_t header_length, void *data,
                                   size_t length,
@@ -518,34 +626,16 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
                  "payload of %zu bytes exceeds the limit of %llu", length,
                  (unsigned long long)PFS_PROTO_MAX_XFER);
     } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
-        ucp_request_param_t rp;
-        void *buf = NULL;
-        void *ucx_req;
-
-        if (posix_memalign(&buf, 4096, length) != 0) {
-            req->early = PFS_ERR_NOMEM;
-            snprintf(req->early_msg, sizeof(req->early_msg),
-                     "no memory for a %zu-byte payload", length);
-            ready_push(tx, req);
-            return UCS_OK;
-        }
-        req->pub.data = buf;
+        req->rndv_desc = data;
         req->pub.hdr.data_len = length;
-        req->data_owned = 1;
-        memset(&rp, 0, sizeof(rp));
-        rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
-                          UCP_OP_ATTR_FIELD_USER_DATA;
-        rp.cb.recv_am = srv_recv_done_cb;
-        rp.user_data = req;
-        ucx_req = ucp_am_recv_data_nbx(tx->worker, data, buf, length, &rp);
-        if (UCS_PTR_IS_ERR(ucx_req)) {
-            req->early = PFS_ERR_TRANSPORT;
-            snprintf(req->early_msg, sizeof(req->early_msg),
-                     "cannot receive the payload: %s",
-                     ucs_status_string(UCS_PTR_STATUS(ucx_req)));
-        } else if (ucx_req != NULL) {
-            return UCS_OK; /* srv_recv_done_cb queues it */
+        if (tx->deferred_head != NULL ||
+            (tx->budget > 0 && tx->held > 0 && tx->held + length > tx->budget)) {
+            /* over budget: leave the payload with the sender for now */
+            deferred_push(tx, req);
+            return UCS_INPROGRESS;
         }
+        start_rndv_recv(tx, req);
+        return UCS_INPROGRESS;
     } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_DATA)) {
         /* keep UCX's own buffer instead of copying eager data */
         req->pub.data = data;
@@ -659,6 +749,7 @@ static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
 
 static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req)
 {
+    tx->held -= req->held;
     if (req->ucx_desc != NULL) {
         ucp_am_data_release(tx->worker, req->ucx_desc);
     } else if (req->data_owned) {
@@ -814,6 +905,9 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
     if (tx->conn_reqs != NULL) {
         accept_pending(tx);
         total++;
+    }
+    if (tx->deferred_head != NULL) {
+        total += start_deferred(tx);
     }
     if (tx->ready_head != NULL) {
         dispatch_ready(tx);
@@ -1042,6 +1136,31 @@ static void rpc_recv_cb(void *request, ucs_status_t status, size_t length,
     rpc_maybe_done(rpc->conn->tx, rpc);
 }
 
+static size_t iov_total(const pfs_iov_t *iov, size_t n)
+{
+    size_t i, total = 0;
+
+    for (i = 0; i < n; i++) {
+        total += iov[i].len;
+    }
+    return total;
+}
+
+/* Copy a contiguous eager payload out to the caller's pieces. */
+static void scatter(const pfs_iov_t *iov, size_t n, const void *data,
+                    size_t length)
+{
+    const uint8_t *p = data;
+    size_t i;
+
+    for (i = 0; i < n && length > 0; i++) {
+        size_t chunk = PFS_MIN(iov[i].len, length);
+        memcpy(iov[i].base, p, chunk);
+        p += chunk;
+        length -= chunk;
+    }
+}
+
 static ucs_status_t am_reply_cb(void *arg, const void *header,
                                 size_t header_length, void *data,
                                 size_t length,
@@ -1094,8 +1213,16 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
                           UCP_OP_ATTR_FIELD_USER_DATA;
         rp.cb.recv_am = rpc_recv_cb;
         rp.user_data = rpc;
-        ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
-                                       length, &rp);
+        if (rpc->recv_iovcnt > 0) {
+            rp.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
+            rp.datatype = ucp_dt_make_iov();
+            ucx_req = ucp_am_recv_data_nbx(tx->worker, data,
+                                           (void *)rpc->recv_iov,
+                                           rpc->recv_iovcnt, &rp);
+        } else {
+            ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
+                                           length, &rp);
+        }
         if (UCS_PTR_IS_ERR(ucx_req)) {
             rpc->reply_seen = 0;
             rpc_fail(rpc, PFS_ERR_TRANSPORT, "receiving data: %s",
@@ -1105,6 +1232,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
         }
         rpc_maybe_done(tx, rpc);
         return UCS_OK;
+    } else if (length > 0 && rpc->recv_iovcnt > 0) {
+        scatter(rpc->recv_iov, rpc->recv_iovcnt, data, length);
     } else if (length > 0) {
         memcpy(rpc->recv_data, data, length);
     }
@@ -1154,6 +1283,12 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
         rpc_fail(rpc, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
+    if (rpc->send_iovcnt > 0) {
+        rpc->send_len = iov_total(rpc->send_iov, rpc->send_iovcnt);
+    }
+    if (rpc->recv_iovcnt > 0) {
+        rpc->recv_cap = iov_total(rpc->recv_iov, rpc->recv_iovcnt);
+    }
     memset(&hdr, 0, sizeof(hdr));
     hdr.opcode = rpc->opcode;
     hdr.req_id = rpc->id;
@@ -1171,9 +1306,17 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
     param.cb.send = rpc_send_cb;
     param.user_data = rpc;
     param.flags = UCP_AM_SEND_FLAG_REPLY;
-    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, rpc->hdr_buf,
-                              PFS_PROTO_HDR_SIZE + rpc->body_len,
-                              rpc->send_data, rpc->send_len, &param);
+    if (rpc->send_iovcnt > 0) {
+        param.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
+        param.datatype = ucp_dt_make_iov();
+        ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, rpc->hdr_buf,
+                                  PFS_PROTO_HDR_SIZE + rpc->body_len,
+                                  rpc->send_iov, rpc->send_iovcnt, &param);
+    } else {
+        ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, rpc->hdr_buf,
+                                  PFS_PROTO_HDR_SIZE + rpc->body_len,
+                                  rpc->send_data, rpc->send_len, &param);
+    }
     if (UCS_PTR_IS_ERR(ucx_req)) {
         rpc_fail(rpc, PFS_ERR_CONN, "%s: cannot send: %s", conn->addr,
                  ucs_status_string(UCS_PTR_STATUS(ucx_req)));

@@ -43,6 +43,10 @@ unsigned pfs_tx_progress(pfs_tx_t *tx);
  * limit).  Returns at once when events are already pending. */
 void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms);
 
+/* An extra file descriptor whose readability also ends pfs_tx_sleep() (a
+ * server's I/O threads signal completions through it); -1 for none. */
+void pfs_tx_set_wake_fd(pfs_tx_t *tx, int fd);
+
 
 /* ---- server side ------------------------------------------------------- */
 
@@ -65,6 +69,12 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                            pfs_srv_handler_t handler, void *arg,
                            char *addr_out, size_t addr_size, char *errmsg,
                            size_t errmsg_size);
+
+/* Bound the bytes of received request payloads held at once (0: no
+ * bound).  Past it, rendezvous payloads stay with their senders until
+ * earlier requests are answered: backpressure instead of a queue that
+ * grows without limit.  One payload is always admitted. */
+void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 
 /* Per-connection flag a server sets once the peer proved the cluster key. */
 int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
@@ -106,6 +116,12 @@ void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
 
 #define PFS_RPC_MAX_REPLY 4096u
 
+/* A piece of memory; same layout as UCX's ucp_dt_iov_t and struct iovec. */
+typedef struct {
+    void *base;
+    size_t len;
+} pfs_iov_t;
+
 /*
  * One request/reply exchange.  The caller owns the struct and fills the
  * inputs; it must stay in place (not be moved or freed) from
@@ -121,6 +137,14 @@ typedef struct pfs_rpc {
     size_t send_len;
     void *recv_data;        /* where the reply payload lands, or NULL */
     size_t recv_cap;
+    /* Noncontiguous alternatives: when *_iovcnt > 0 the payload is the
+     * concatenation of the pieces and send_data/recv_data are ignored.
+     * UCX moves them with its IOV datatype (no packing by pfs).  The
+     * arrays must stay valid until done. */
+    const pfs_iov_t *send_iov;
+    size_t send_iovcnt;
+    const pfs_iov_t *recv_iov;
+    size_t recv_iovcnt;
     int timeout_ms;         /* <= 0: no deadline */
 
     /* outputs, valid once done */

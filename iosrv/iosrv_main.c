@@ -1,37 +1,110 @@
-/* iosrv_main.c - pfs-iosrv: stores one local object per file and serves
- * reads and writes of it. */
+/* iosrv_main.c - pfs-iosrv: stores one local object per file and executes
+ * structured reads and writes of it on a pool of I/O threads. */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "server.h"
+#include "sio.h"
 
-#define FD_CACHE_SIZE 256u /* open objects kept, direct-mapped by id */
+#define FD_CACHE_SIZE   256u /* open objects kept, direct-mapped by id */
+#define DEFAULT_THREADS 4
+#define DEFAULT_MEMORY  (UINT64_C(512) << 20)
+#define MAX_THREADS     64
+#define MAX_IOV         1024 /* Linux UIO_MAXIOV */
 
 typedef struct {
     pfs_fid_t fid;
-    int fd; /* -1: empty slot */
+    int fd;     /* -1: empty slot */
+    int refs;   /* threads using fd now */
+    int doomed; /* removed: close when the last user lets go */
 } fd_slot_t;
+
+/* One data or object operation, run by an I/O thread. */
+typedef struct job {
+    struct job *next;
+    pfs_srv_req_t *req;
+    uint16_t op;
+    pfs_fid_t fid;
+    uint64_t arg;            /* truncate/prealloc: object size */
+    pfs_run_t *runs;         /* readv/writev */
+    uint32_t nruns;
+    uint64_t total;          /* bytes the runs cover */
+    const uint8_t *data;     /* writev: payload after the run list */
+    uint64_t reserved;       /* read memory taken from the budget */
+    /* results */
+    int err;                 /* errno of the failure, 0 on success */
+    uint64_t result;         /* bytes moved, object size ... */
+    uint64_t objsize;        /* readv: object size after the read */
+    void *out;               /* readv: reply payload (malloc'd) */
+} job_t;
 
 typedef struct {
     pfs_server_t *srv;
-    char dir[PATH_MAX];  /* ROOT/iosrv.<index> */
+    char dir[PATH_MAX]; /* ROOT/iosrv.<index> */
+    int nthreads;
+    uint64_t memory;    /* payload budget: half incoming, half reads */
+    uint64_t read_held; /* read buffers reserved now (progress thread) */
     fd_slot_t cache[FD_CACHE_SIZE];
+    pthread_mutex_t cache_lock;
+    /* queues between the progress thread and the I/O threads */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    job_t *todo_head, *todo_tail;
+    job_t *done_head, *done_tail;
+    job_t *wait_head, *wait_tail; /* reads waiting for memory */
+    int efd;          /* eventfd: done jobs are waiting */
+    int stopping;
+    pthread_t threads[MAX_THREADS];
+    int started;
 } iosrv_t;
 
 static const char iosrv_usage[] =
     "\n"
+    "I/O server options:\n"
+    "  -t, --threads N   I/O threads (default 4)\n"
+    "  -m, --memory N    bytes of request payloads held at once, e.g. 512m\n"
+    "                    (default 512m; past it clients wait)\n"
+    "\n"
     "I/O servers keep their objects in ROOT/iosrv.<index>/objects; the\n"
     "index is the server's position among the launch's I/O servers, so\n"
     "restart an ensemble with the same number of servers in the same order.\n";
+
+static int iosrv_parse_option(void *arg, const char *opt, const char *value)
+{
+    iosrv_t *io = arg;
+    uint64_t v;
+
+    switch (opt[0]) {
+    case 't':
+        if (pfs_parse_size(value, &v) != PFS_OK || v == 0 || v > MAX_THREADS) {
+            return -1;
+        }
+        io->nthreads = (int)v;
+        return 1;
+    case 'm':
+        if (pfs_parse_size(value, &v) != PFS_OK ||
+            v < 2 * PFS_PROTO_MAX_XFER) {
+            return -1;
+        }
+        io->memory = v;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- objects ----------------------------------------------------------- */
 
 /* ROOT/iosrv.N/objects/XY/<32 hex digits>: 256 subdirectories keep the
  * directories small. */
@@ -49,38 +122,378 @@ static fd_slot_t *cache_slot(iosrv_t *io, pfs_fid_t fid)
     return &io->cache[(fid.lo ^ fid.hi * 31) % FD_CACHE_SIZE];
 }
 
-/* An fd for the object; create it if asked.  -errno on failure. */
-static int object_fd(iosrv_t *io, pfs_fid_t fid, int create)
+/* An fd for the object (created if asked); -errno on failure.  *slot_p is
+ * what to hand back to obj_release (NULL: a private fd). */
+static int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
+                       fd_slot_t **slot_p)
 {
     fd_slot_t *slot = cache_slot(io, fid);
     char path[PATH_MAX];
     int fd;
 
-    if (slot->fd >= 0 && pfs_fid_equal(slot->fid, fid)) {
-        return slot->fd;
+    pthread_mutex_lock(&io->cache_lock);
+    if (slot->fd >= 0 && !slot->doomed && pfs_fid_equal(slot->fid, fid)) {
+        slot->refs++;
+        fd = slot->fd;
+        pthread_mutex_unlock(&io->cache_lock);
+        *slot_p = slot;
+        return fd;
     }
+    pthread_mutex_unlock(&io->cache_lock);
+
     object_path(io, fid, path, sizeof(path));
     fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
     if (fd < 0) {
         return -errno;
     }
-    if (slot->fd >= 0) {
-        close(slot->fd);
+    *slot_p = NULL;
+    pthread_mutex_lock(&io->cache_lock);
+    if (slot->fd < 0 || slot->refs == 0) {
+        if (slot->fd >= 0) {
+            close(slot->fd); /* evict an idle neighbour */
+        }
+        slot->fid = fid;
+        slot->fd = fd;
+        slot->refs = 1;
+        slot->doomed = 0;
+        *slot_p = slot;
     }
-    slot->fid = fid;
-    slot->fd = fd;
+    pthread_mutex_unlock(&io->cache_lock);
     return fd;
 }
 
-static void cache_forget(iosrv_t *io, pfs_fid_t fid)
+static void obj_release(iosrv_t *io, int fd, fd_slot_t *slot)
 {
-    fd_slot_t *slot = cache_slot(io, fid);
-
-    if (slot->fd >= 0 && pfs_fid_equal(slot->fid, fid)) {
+    if (slot == NULL) {
+        close(fd);
+        return;
+    }
+    pthread_mutex_lock(&io->cache_lock);
+    if (--slot->refs == 0 && slot->doomed) {
         close(slot->fd);
         slot->fd = -1;
     }
+    pthread_mutex_unlock(&io->cache_lock);
 }
+
+static void obj_forget(iosrv_t *io, pfs_fid_t fid)
+{
+    fd_slot_t *slot = cache_slot(io, fid);
+
+    pthread_mutex_lock(&io->cache_lock);
+    if (slot->fd >= 0 && pfs_fid_equal(slot->fid, fid)) {
+        if (slot->refs == 0) {
+            close(slot->fd);
+            slot->fd = -1;
+        } else {
+            slot->doomed = 1;
+        }
+    }
+    pthread_mutex_unlock(&io->cache_lock);
+}
+
+/* One preadv/pwritev group of a plan, retried until complete.  Reads past
+ * the object's end are zero-filled (holes and the end look alike here; the
+ * client tells them apart with the logical size). */
+static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
+                    int write)
+{
+    struct iovec iov[MAX_IOV];
+    uint64_t off = p[0].off;
+    size_t i, first = 0;
+
+    for (i = 0; i < n; i++) {
+        iov[i].iov_base = base + p[i].pos;
+        iov[i].iov_len = p[i].len;
+    }
+    while (first < n) {
+        ssize_t got = write ? pwritev(fd, iov + first, (int)(n - first),
+                                      (off_t)off)
+                            : preadv(fd, iov + first, (int)(n - first),
+                                     (off_t)off);
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        if (got == 0) {
+            if (write) {
+                return EIO;
+            }
+            for (; first < n; first++) { /* past the end: zeros */
+                memset(iov[first].iov_base, 0, iov[first].iov_len);
+            }
+            break;
+        }
+        off += (uint64_t)got;
+        while (got > 0 && first < n) {
+            if ((size_t)got >= iov[first].iov_len) {
+                got -= (ssize_t)iov[first].iov_len;
+                first++;
+            } else {
+                iov[first].iov_base = (uint8_t *)iov[first].iov_base + got;
+                iov[first].iov_len -= (size_t)got;
+                got = 0;
+            }
+        }
+    }
+    return 0;
+}
+
+static void run_rw(iosrv_t *io, job_t *job, int write)
+{
+    pfs_sio_piece_t *pieces = NULL;
+    fd_slot_t *slot;
+    size_t npieces, i, end;
+    uint8_t *base;
+    struct stat st;
+    int fd;
+
+    if (pfs_sio_plan(job->runs, job->nruns, &pieces, &npieces) != PFS_OK) {
+        job->err = ENOMEM;
+        return;
+    }
+    base = write ? (uint8_t *)job->data : job->out;
+    fd = obj_acquire(io, job->fid, write, &slot);
+    if (fd == -ENOENT && !write) {
+        memset(job->out, 0, job->total); /* never written: all hole */
+        job->result = job->total;
+        job->objsize = 0;
+        free(pieces);
+        return;
+    }
+    if (fd < 0) {
+        job->err = -fd;
+        free(pieces);
+        return;
+    }
+    for (i = 0; i < npieces && job->err == 0; i = end) {
+        end = pfs_sio_next_call(pieces, npieces, i, MAX_IOV);
+        job->err = do_group(fd, pieces + i, end - i, base, write);
+    }
+    if (job->err == 0) {
+        job->result = job->total;
+        if (!write) {
+            job->objsize = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+        }
+    }
+    obj_release(io, fd, slot);
+    free(pieces);
+}
+
+static void run_job(iosrv_t *io, job_t *job)
+{
+    char path[PATH_MAX];
+    fd_slot_t *slot;
+    struct stat st;
+    int fd, rc;
+
+    switch (job->op) {
+    case PFS_OP_IO_WRITEV:
+        run_rw(io, job, 1);
+        break;
+    case PFS_OP_IO_READV:
+        run_rw(io, job, 0);
+        break;
+    case PFS_OP_IO_SIZE:
+        object_path(io, job->fid, path, sizeof(path));
+        if (stat(path, &st) == 0) {
+            job->result = (uint64_t)st.st_size;
+        } else if (errno != ENOENT) {
+            job->err = errno;
+        }
+        break;
+    case PFS_OP_IO_REMOVE:
+        obj_forget(io, job->fid);
+        object_path(io, job->fid, path, sizeof(path));
+        /* removing what is not there is success: unlink may retry */
+        if (unlink(path) != 0 && errno != ENOENT) {
+            job->err = errno;
+        }
+        break;
+    case PFS_OP_IO_FSYNC:
+        fd = obj_acquire(io, job->fid, 0, &slot);
+        if (fd == -ENOENT) {
+            break;
+        }
+        if (fd < 0) {
+            job->err = -fd;
+            break;
+        }
+        if (fsync(fd) != 0) {
+            job->err = errno;
+        }
+        obj_release(io, fd, slot);
+        break;
+    case PFS_OP_IO_TRUNCATE:
+    case PFS_OP_IO_PREALLOC:
+        fd = obj_acquire(io, job->fid, 1, &slot);
+        if (fd < 0) {
+            job->err = -fd;
+            break;
+        }
+        if (job->op == PFS_OP_IO_TRUNCATE) {
+            rc = ftruncate(fd, (off_t)job->arg) == 0 ? 0 : errno;
+        } else if (fstat(fd, &st) == 0 && (uint64_t)st.st_size >= job->arg) {
+            rc = 0; /* preallocation never shrinks */
+        } else {
+            rc = posix_fallocate(fd, 0, (off_t)job->arg);
+        }
+        job->err = rc;
+        obj_release(io, fd, slot);
+        break;
+    }
+}
+
+/* ---- thread pool ------------------------------------------------------- */
+
+static void push(job_t **head, job_t **tail, job_t *job)
+{
+    job->next = NULL;
+    if (*tail != NULL) {
+        (*tail)->next = job;
+    } else {
+        *head = job;
+    }
+    *tail = job;
+}
+
+static job_t *pop(job_t **head, job_t **tail)
+{
+    job_t *job = *head;
+
+    if (job != NULL) {
+        *head = job->next;
+        if (*head == NULL) {
+            *tail = NULL;
+        }
+    }
+    return job;
+}
+
+static void *io_thread(void *arg)
+{
+    iosrv_t *io = arg;
+    uint64_t one = 1;
+
+    for (;;) {
+        job_t *job;
+
+        pthread_mutex_lock(&io->lock);
+        while (io->todo_head == NULL && !io->stopping) {
+            pthread_cond_wait(&io->cond, &io->lock);
+        }
+        job = pop(&io->todo_head, &io->todo_tail);
+        pthread_mutex_unlock(&io->lock);
+        if (job == NULL) {
+            return NULL; /* stopping and nothing left */
+        }
+        run_job(io, job);
+        pthread_mutex_lock(&io->lock);
+        push(&io->done_head, &io->done_tail, job);
+        pthread_mutex_unlock(&io->lock);
+        /* wake the progress thread sleeping in poll() */
+        (void)!write(io->efd, &one, sizeof(one));
+    }
+}
+
+static void submit(iosrv_t *io, job_t *job)
+{
+    pthread_mutex_lock(&io->lock);
+    push(&io->todo_head, &io->todo_tail, job);
+    pthread_cond_signal(&io->cond);
+    pthread_mutex_unlock(&io->lock);
+}
+
+/* Reads need a reply buffer: admit them while the read budget allows
+ * (always one, so a lone big read is never stuck). */
+static void admit_reads(iosrv_t *io)
+{
+    while (io->wait_head != NULL) {
+        job_t *job = io->wait_head;
+
+        if (io->read_held > 0 && io->read_held + job->total > io->memory / 2) {
+            return;
+        }
+        pop(&io->wait_head, &io->wait_tail);
+        if (posix_memalign(&job->out, 4096, job->total) != 0) {
+            job->err = ENOMEM;
+            pthread_mutex_lock(&io->lock);
+            push(&io->done_head, &io->done_tail, job);
+            pthread_mutex_unlock(&io->lock);
+            continue;
+        }
+        job->reserved = job->total;
+        io->read_held += job->total;
+        submit(io, job);
+    }
+}
+
+static void reply_job(iosrv_t *io, job_t *job)
+{
+    pfs_server_t *srv = io->srv;
+    uint8_t body[16];
+    char hex[PFS_FID_HEX_LEN + 1];
+    pfs_wbuf_t w;
+    size_t len;
+
+    io->read_held -= job->reserved;
+    if (job->err != 0) {
+        pfs_fid_format(job->fid, hex);
+        pfs_log_warn("%s of object %s: %s", pfs_proto_op_name(job->op), hex,
+                     strerror(job->err));
+        pfs_srv_reply_error(srv->tx, job->req, pfs_status_from_errno(job->err),
+                            "I/O server %u: %s of object %s: %s", srv->index,
+                            pfs_proto_op_name(job->op), hex,
+                            strerror(job->err));
+        free(job->out);
+    } else {
+        pfs_wbuf_init(&w, body, sizeof(body));
+        pfs_wbuf_u64(&w, job->result);
+        if (job->op == PFS_OP_IO_READV) {
+            pfs_wbuf_u64(&w, job->objsize);
+            srv->bytes_read += job->total;
+        } else if (job->op == PFS_OP_IO_WRITEV) {
+            srv->bytes_written += job->total;
+        }
+        (void)pfs_wbuf_finish(&w, &len);
+        /* the transport frees job->out once sent */
+        pfs_srv_reply(srv->tx, job->req, body, len, job->out,
+                      job->op == PFS_OP_IO_READV ? job->total : 0);
+    }
+    free(job->runs);
+    free(job);
+}
+
+static unsigned iosrv_poll(void *arg, pfs_server_t *srv)
+{
+    iosrv_t *io = arg;
+    unsigned n = 0;
+    uint64_t count;
+    job_t *done;
+
+    (void)srv;
+    if (read(io->efd, &count, sizeof(count)) < 0) {
+        count = 0; /* EAGAIN: nothing signalled */
+    }
+    pthread_mutex_lock(&io->lock);
+    done = io->done_head;
+    io->done_head = io->done_tail = NULL;
+    pthread_mutex_unlock(&io->lock);
+    while (done != NULL) {
+        job_t *next = done->next;
+        reply_job(io, done);
+        done = next;
+        n++;
+    }
+    if (n > 0) {
+        admit_reads(io);
+    }
+    return n;
+}
+
+/* ---- start-up and shutdown --------------------------------------------- */
 
 static pfs_status_t make_dir(const char *path, char *errmsg, size_t n)
 {
@@ -101,11 +514,17 @@ static pfs_status_t iosrv_prepare(void *arg, pfs_server_t *srv, char *errmsg,
     for (i = 0; i < FD_CACHE_SIZE; i++) {
         io->cache[i].fd = -1;
     }
+    io->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (io->efd < 0) {
+        snprintf(errmsg, n, "eventfd: %s", strerror(errno));
+        return PFS_ERR_IO;
+    }
     return make_dir(srv->root, errmsg, n);
 }
 
 /* Now that the index and file-system id are known: check (or claim) the
- * data directory so two file systems never mix their objects. */
+ * data directory so two file systems never mix their objects, and start
+ * the I/O threads. */
 static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
                                size_t n)
 {
@@ -113,7 +532,7 @@ static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
     char path[PATH_MAX + 16], hex[33], found[64];
     pfs_status_t st;
     FILE *f;
-    unsigned i;
+    int i;
 
     snprintf(io->dir, sizeof(io->dir), "%s/iosrv.%u", srv->root, srv->index);
     st = make_dir(io->dir, errmsg, n);
@@ -146,211 +565,138 @@ static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
         snprintf(path, sizeof(path), "%s/objects/%02x", io->dir, i);
         st = make_dir(path, errmsg, n);
     }
-    return st;
+    if (st != PFS_OK) {
+        return st;
+    }
+    for (i = 0; i < io->nthreads; i++) {
+        if (pthread_create(&io->threads[i], NULL, io_thread, io) != 0) {
+            snprintf(errmsg, n, "cannot start I/O threads");
+            return PFS_ERR_NOMEM;
+        }
+        io->started++;
+    }
+    pfs_tx_set_wake_fd(srv->tx, io->efd);
+    pfs_tx_set_memory_budget(srv->tx, io->memory / 2);
+    return PFS_OK;
 }
 
 static void iosrv_cleanup(void *arg, pfs_server_t *srv)
 {
     iosrv_t *io = arg;
     unsigned i;
+    int t;
 
     (void)srv;
+    pthread_mutex_lock(&io->lock);
+    io->stopping = 1;
+    pthread_cond_broadcast(&io->cond);
+    pthread_mutex_unlock(&io->lock);
+    for (t = 0; t < io->started; t++) {
+        pthread_join(io->threads[t], NULL);
+    }
     for (i = 0; i < FD_CACHE_SIZE; i++) {
         if (io->cache[i].fd >= 0) {
             close(io->cache[i].fd);
             io->cache[i].fd = -1;
         }
     }
+    if (io->efd >= 0) {
+        close(io->efd);
+    }
 }
 
-static void reply_u64(iosrv_t *io, pfs_srv_req_t *req, uint64_t v,
-                      void *data, size_t data_len)
+/* ---- requests ---------------------------------------------------------- */
+
+static void reject(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
+                   pfs_status_t st, const char *what)
 {
-    uint8_t body[8];
-    pfs_wbuf_t w;
-    size_t len;
-
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_u64_pack(&w, v);
-    (void)pfs_wbuf_finish(&w, &len);
-    pfs_srv_reply(io->srv->tx, req, body, len, data, data_len);
-}
-
-static void reply_errno(iosrv_t *io, pfs_srv_req_t *req, int err,
-                        pfs_fid_t fid)
-{
-    char hex[PFS_FID_HEX_LEN + 1];
-
-    pfs_fid_format(fid, hex);
-    pfs_log_warn("%s of object %s: %s", pfs_proto_op_name(req->hdr.opcode),
-                 hex, strerror(err));
-    pfs_srv_reply_error(io->srv->tx, req, pfs_status_from_errno(err),
-                        "I/O server %u: %s of object %s: %s", io->srv->index,
-                        pfs_proto_op_name(req->hdr.opcode), hex,
-                        strerror(err));
-}
-
-static void do_write(iosrv_t *io, pfs_srv_req_t *req, const pfs_io_req_t *m)
-{
-    const uint8_t *p = req->data;
-    uint64_t done = 0;
-    int fd;
-
-    if (m->length != req->hdr.data_len) {
-        pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_PROTO,
-                            "write of %llu bytes carries %llu",
-                            (unsigned long long)m->length,
-                            (unsigned long long)req->hdr.data_len);
-        return;
-    }
-    fd = object_fd(io, m->fid, 1);
-    if (fd < 0) {
-        reply_errno(io, req, -fd, m->fid);
-        return;
-    }
-    while (done < m->length) {
-        ssize_t n = pwrite(fd, p + done, m->length - done,
-                           (off_t)(m->offset + done));
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            reply_errno(io, req, errno, m->fid);
-            return;
-        }
-        done += (uint64_t)n;
-    }
-    io->srv->bytes_written += done;
-    reply_u64(io, req, done, NULL, 0);
-}
-
-static void do_read(iosrv_t *io, pfs_srv_req_t *req, const pfs_io_req_t *m)
-{
-    uint64_t done = 0;
-    uint8_t *buf = NULL;
-    int fd;
-
-    if (m->length > PFS_PROTO_MAX_XFER) {
-        pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_INVAL,
-                            "read of %llu bytes exceeds the limit of %llu",
-                            (unsigned long long)m->length,
-                            (unsigned long long)PFS_PROTO_MAX_XFER);
-        return;
-    }
-    fd = object_fd(io, m->fid, 0);
-    if (fd == -ENOENT) {
-        reply_u64(io, req, 0, NULL, 0); /* never written: all hole */
-        return;
-    }
-    if (fd < 0) {
-        reply_errno(io, req, -fd, m->fid);
-        return;
-    }
-    if (m->length > 0 && posix_memalign((void **)&buf, 4096, m->length) != 0) {
-        pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_NOMEM,
-                            "no memory for a %llu-byte read",
-                            (unsigned long long)m->length);
-        return;
-    }
-    while (done < m->length) {
-        ssize_t n = pread(fd, buf + done, m->length - done,
-                          (off_t)(m->offset + done));
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            free(buf);
-            reply_errno(io, req, errno, m->fid);
-            return;
-        }
-        if (n == 0) {
-            break; /* end of object: the client fills holes */
-        }
-        done += (uint64_t)n;
-    }
-    io->srv->bytes_read += done;
-    if (done == 0) {
-        free(buf);
-        buf = NULL;
-    }
-    reply_u64(io, req, done, buf, done); /* the transport frees buf */
+    pfs_srv_reply_error(io->srv->tx, req, st, "%s %s request",
+                        what, pfs_proto_op_name(req->hdr.opcode));
+    free(job->runs);
+    free(job);
 }
 
 static void iosrv_handle(void *arg, pfs_srv_req_t *req)
 {
     iosrv_t *io = arg;
-    char path[PATH_MAX];
-    struct stat st;
     pfs_io_req_t m;
     pfs_rbuf_t r;
-    int fd;
+    size_t consumed;
+    job_t *job;
+    pfs_status_t st;
 
     if (pfs_server_handle_common(io->srv, req)) {
         return;
     }
+    job = calloc(1, sizeof(*job));
+    if (job == NULL) {
+        pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    job->req = req;
+    job->op = req->hdr.opcode;
     pfs_rbuf_init(&r, req->body, req->hdr.body_len);
     switch (req->hdr.opcode) {
-    case PFS_OP_IO_WRITE:
-    case PFS_OP_IO_READ:
+    case PFS_OP_IO_WRITEV:
+    case PFS_OP_IO_READV:
+        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
+            pfs_rbuf_finish(&r) != PFS_OK) {
+            reject(io, req, job, PFS_ERR_PROTO, "malformed");
+            return;
+        }
+        st = pfs_sio_runs_decode(req->data, req->hdr.data_len, &job->runs,
+                                 &job->nruns, &job->total, &consumed);
+        if (st != PFS_OK) {
+            reject(io, req, job, st, "bad run list in");
+            return;
+        }
+        io->srv->data_requests++;
+        if (job->op == PFS_OP_IO_WRITEV) {
+            if (job->total != req->hdr.data_len - consumed) {
+                reject(io, req, job, PFS_ERR_PROTO,
+                       "payload size does not match the runs of");
+                return;
+            }
+            job->data = (const uint8_t *)req->data + consumed;
+            submit(io, job);
+        } else {
+            if (consumed != req->hdr.data_len ||
+                job->total > PFS_PROTO_MAX_XFER) {
+                reject(io, req, job, PFS_ERR_PROTO, "oversized or malformed");
+                return;
+            }
+            push(&io->wait_head, &io->wait_tail, job);
+            admit_reads(io);
+        }
+        return;
+    case PFS_OP_IO_TRUNCATE:
+    case PFS_OP_IO_PREALLOC:
         if (pfs_proto_io_req_unpack(&r, &m) != PFS_OK ||
             pfs_rbuf_finish(&r) != PFS_OK) {
-            break;
+            reject(io, req, job, PFS_ERR_PROTO, "malformed");
+            return;
         }
-        if (req->hdr.opcode == PFS_OP_IO_WRITE) {
-            do_write(io, req, &m);
-        } else {
-            do_read(io, req, &m);
-        }
+        job->fid = m.fid;
+        job->arg = m.offset;
+        submit(io, job);
         return;
     case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
-        if (pfs_proto_fid_unpack(&r, &m.fid) != PFS_OK ||
+        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
             pfs_rbuf_finish(&r) != PFS_OK) {
-            break;
+            reject(io, req, job, PFS_ERR_PROTO, "malformed");
+            return;
         }
-        if (req->hdr.opcode == PFS_OP_IO_SIZE) {
-            object_path(io, m.fid, path, sizeof(path));
-            if (stat(path, &st) != 0) {
-                if (errno == ENOENT) {
-                    reply_u64(io, req, 0, NULL, 0);
-                } else {
-                    reply_errno(io, req, errno, m.fid);
-                }
-                return;
-            }
-            reply_u64(io, req, (uint64_t)st.st_size, NULL, 0);
-        } else if (req->hdr.opcode == PFS_OP_IO_REMOVE) {
-            cache_forget(io, m.fid);
-            object_path(io, m.fid, path, sizeof(path));
-            /* removing what is not there is success: unlink may retry */
-            if (unlink(path) != 0 && errno != ENOENT) {
-                reply_errno(io, req, errno, m.fid);
-                return;
-            }
-            reply_u64(io, req, 0, NULL, 0);
-        } else {
-            fd = object_fd(io, m.fid, 0);
-            if (fd == -ENOENT) {
-                reply_u64(io, req, 0, NULL, 0);
-                return;
-            }
-            if (fd < 0 || fsync(fd) != 0) {
-                reply_errno(io, req, fd < 0 ? -fd : errno, m.fid);
-                return;
-            }
-            reply_u64(io, req, 0, NULL, 0);
-        }
+        submit(io, job);
         return;
     default:
         pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_UNSUPPORTED,
                             "I/O servers do not do '%s'",
                             pfs_proto_op_name(req->hdr.opcode));
+        free(job);
         return;
     }
-    pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_PROTO,
-                        "malformed %s request",
-                        pfs_proto_op_name(req->hdr.opcode));
 }
 
 int main(int argc, char **argv)
@@ -359,12 +705,20 @@ int main(int argc, char **argv)
         .role = PFS_ROLE_IOSRV,
         .program = "pfs-iosrv",
         .usage = iosrv_usage,
+        .parse_option = iosrv_parse_option,
         .prepare = iosrv_prepare,
         .join = iosrv_join,
         .handler = iosrv_handle,
+        .poll = iosrv_poll,
         .cleanup = iosrv_cleanup,
     };
-    static iosrv_t io; /* 4 KiB fd cache: keep it off the stack */
+    static iosrv_t io; /* the fd cache is large: keep it off the stack */
 
+    io.nthreads = DEFAULT_THREADS;
+    io.memory = DEFAULT_MEMORY;
+    io.efd = -1;
+    pthread_mutex_init(&io.lock, NULL);
+    pthread_cond_init(&io.cond, NULL);
+    pthread_mutex_init(&io.cache_lock, NULL);
     return pfs_server_main(&ops, &io, argc, argv);
 }

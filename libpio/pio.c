@@ -8,42 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ensemble.h"
-#include "pfs/pio.h"
-#include "pfs_common.h"
-#include "proto.h"
-#include "transport.h"
+#include "pio_internal.h"
 
 #define PIO_DEFAULT_MAX_XFER (UINT64_C(8) << 20)
-#define PIO_WINDOW 32u /* data requests in flight per call */
 
-typedef struct {
-    pfs_tx_conn_t *conn;
-    const pfs_server_info_t *info;
-    int ready; /* hello answered on the current connection */
-} pio_server_t;
-
-struct pio_client {
-    pfs_tx_t *tx;
-    pfs_ensemble_t ens;
-    pio_server_t mds;
-    pio_server_t *ios;
-    int timeout_ms;
-    uint64_t max_xfer;
-    char errmsg[512];
-};
-
-struct pio_file {
-    pio_client_t *client;
-    pfs_attr_t attr;
-    int flags;
-};
-
-static pfs_status_t fail(pio_client_t *c, pfs_status_t st, const char *fmt,
-                         ...) __attribute__((format(printf, 3, 4)));
-
-static pfs_status_t fail(pio_client_t *c, pfs_status_t st, const char *fmt,
-                         ...)
+pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 {
     va_list ap;
 
@@ -53,16 +22,15 @@ static pfs_status_t fail(pio_client_t *c, pfs_status_t st, const char *fmt,
     return st;
 }
 
-/* Adopt the transport's or the server's explanation of a failed RPC. */
-static pfs_status_t fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
+pfs_status_t pio_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
 {
-    return fail(c, rpc->status, "%s",
+    return pio_fail(c, rpc->status, "%s",
                 rpc->errmsg[0] != '\0' ? rpc->errmsg
                                        : pfs_status_string(rpc->status));
 }
 
-static void rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
-                     const void *body, size_t body_len)
+void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
+                  const void *body, size_t body_len)
 {
     rpc->opcode = opcode;
     rpc->body = body;
@@ -71,12 +39,14 @@ static void rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
     rpc->send_len = 0;
     rpc->recv_data = NULL;
     rpc->recv_cap = 0;
+    rpc->send_iov = NULL;
+    rpc->send_iovcnt = 0;
+    rpc->recv_iov = NULL;
+    rpc->recv_iovcnt = 0;
     rpc->timeout_ms = c->timeout_ms;
 }
 
-/* Make sure the server is connected and has accepted our key; reconnects
- * a connection that broke earlier. */
-static pfs_status_t server_ready(pio_client_t *c, pio_server_t *s)
+pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
 {
     uint8_t body[64];
     pfs_hello_req_t hello;
@@ -93,7 +63,7 @@ static pfs_status_t server_ready(pio_client_t *c, pio_server_t *s)
     s->ready = 0;
     if (pfs_tx_conn_broken(s->conn) &&
         pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
-        return fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
+        return pio_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
     }
     memcpy(hello.key, c->ens.key, sizeof(hello.key));
     hello.role = PFS_ROLE_CLIENT;
@@ -104,24 +74,24 @@ static pfs_status_t server_ready(pio_client_t *c, pio_server_t *s)
 
     rpc = malloc(sizeof(*rpc));
     if (rpc == NULL) {
-        return fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    rpc_init(c, rpc, PFS_OP_HELLO, body, len);
+    pio_rpc_init(c, rpc, PFS_OP_HELLO, body, len);
     pfs_rpc_post(c->tx, s->conn, rpc);
     st = pfs_rpc_wait_all(c->tx, &rpc, 1);
     if (st != PFS_OK) {
-        st = fail_rpc(c, rpc);
+        st = pio_fail_rpc(c, rpc);
         goto out;
     }
     pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
     if (pfs_proto_hello_rep_unpack(&r, &rep) != PFS_OK) {
-        st = fail(c, PFS_ERR_PROTO, "%s: malformed hello reply",
+        st = pio_fail(c, PFS_ERR_PROTO, "%s: malformed hello reply",
                   s->info->addr);
         goto out;
     }
     if (memcmp(rep.fsid, c->ens.fsid, sizeof(rep.fsid)) != 0 ||
         rep.role != s->info->role || rep.index != s->info->index) {
-        st = fail(c, PFS_ERR_CONFIG,
+        st = pio_fail(c, PFS_ERR_CONFIG,
                   "%s is not the server the descriptor names (another "
                   "ensemble took its address?)",
                   s->info->addr);
@@ -136,14 +106,14 @@ out:
 /* One request to one server, waited for.  rpc is the caller's. */
 static pfs_status_t call(pio_client_t *c, pio_server_t *s, pfs_rpc_t *rpc)
 {
-    pfs_status_t st = server_ready(c, s);
+    pfs_status_t st = pio_server_ready(c, s);
 
     if (st != PFS_OK) {
         return st;
     }
     pfs_rpc_post(c->tx, s->conn, rpc);
     if (pfs_rpc_wait_all(c->tx, &rpc, 1) != PFS_OK) {
-        return fail_rpc(c, rpc);
+        return pio_fail_rpc(c, rpc);
     }
     return PFS_OK;
 }
@@ -218,7 +188,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     }
     /* The metadata server must answer now; I/O servers are greeted when
      * first used, so a client touching few files talks to few servers. */
-    st = server_ready(c, &c->mds);
+    st = pio_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         snprintf(errmsg, errmsg_size, "%s", c->errmsg);
         goto err_conns;
@@ -285,18 +255,18 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
 
     c->errmsg[0] = '\0';
     if (path == NULL) {
-        return fail(c, PFS_ERR_INVAL, "path is NULL");
+        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     m = calloc(1, sizeof(*m));
     rpc = malloc(sizeof(*rpc));
     body = malloc(PFS_PROTO_MAX_BODY);
     if (m == NULL || rpc == NULL || body == NULL) {
-        st = fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = pfs_path_normalize(path, m->path);
     if (st != PFS_OK) {
-        st = fail(c, st, "bad path '%s': %s", path,
+        st = pio_fail(c, st, "bad path '%s': %s", path,
                   st == PFS_ERR_NAMETOOLONG
                       ? "too long"
                       : "must be absolute, like pfs:/dir/file");
@@ -313,10 +283,10 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
     pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
     pfs_proto_path_req_pack(&w, m);
     if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
-        st = fail(c, PFS_ERR_INVAL, "request too large");
+        st = pio_fail(c, PFS_ERR_INVAL, "request too large");
         goto out;
     }
-    rpc_init(c, rpc, opcode, body, len);
+    pio_rpc_init(c, rpc, opcode, body, len);
     st = call(c, &c->mds, rpc);
     if (st != PFS_OK) {
         goto out;
@@ -326,7 +296,7 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
         pfs_rbuf_finish(&r) != PFS_OK ||
         (attr_p->type == PFS_FILE_TYPE_REG &&
          pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK)) {
-        st = fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
 out:
     free(body);
@@ -341,11 +311,11 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     pio_file_t *f;
 
     if (attr->type == PFS_FILE_TYPE_DIR) {
-        return fail(c, PFS_ERR_ISDIR, "is a directory");
+        return pio_fail(c, PFS_ERR_ISDIR, "is a directory");
     }
     f = calloc(1, sizeof(*f));
     if (f == NULL) {
-        return fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     f->client = c;
     f->attr = *attr;
@@ -373,7 +343,7 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags)) {
-        return fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     st = path_call(c, PFS_OP_MDS_CREATE, path, mode,
                    (flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0, layout, &attr);
@@ -393,7 +363,7 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     st = path_call(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr);
     if (st != PFS_OK) {
@@ -435,7 +405,7 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     pfs_status_t st = PFS_OK;
 
     for (i = 0; i < n; i++) {
-        st = server_ready(c, &c->ios[attr->layout.servers[i]]);
+        st = pio_server_ready(c, &c->ios[attr->layout.servers[i]]);
         if (st != PFS_OK) {
             return st;
         }
@@ -443,14 +413,14 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     rpcs = calloc(n, sizeof(*rpcs));
     ptrs = calloc(n, sizeof(*ptrs));
     if (rpcs == NULL || ptrs == NULL) {
-        st = fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     pfs_wbuf_init(&w, body, sizeof(body));
     pfs_proto_fid_pack(&w, attr->fid);
     (void)pfs_wbuf_finish(&w, &len);
     for (i = 0; i < n; i++) {
-        rpc_init(c, &rpcs[i], opcode, body, len);
+        pio_rpc_init(c, &rpcs[i], opcode, body, len);
         ptrs[i] = &rpcs[i];
         pfs_rpc_post(c->tx, c->ios[attr->layout.servers[i]].conn, &rpcs[i]);
     }
@@ -459,13 +429,13 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         pfs_rbuf_t r;
 
         if (rpcs[i].status != PFS_OK) {
-            st = fail_rpc(c, &rpcs[i]);
+            st = pio_fail_rpc(c, &rpcs[i]);
             goto out;
         }
         if (sizes_p != NULL) {
             pfs_rbuf_init(&r, rpcs[i].reply, rpcs[i].reply_len);
             if (pfs_proto_u64_unpack(&r, &sizes_p[i]) != PFS_OK) {
-                st = fail(c, PFS_ERR_PROTO, "malformed reply from %s",
+                st = pio_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
                           pfs_tx_conn_addr(rpcs[i].conn));
                 goto out;
             }
@@ -477,8 +447,8 @@ out:
     return st;
 }
 
-static pfs_status_t logical_size(pio_client_t *c, const pfs_attr_t *attr,
-                                 uint64_t *size_p)
+pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
+                              uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
     pfs_status_t st;
@@ -496,7 +466,7 @@ PFS_EXPORT pfs_status_t pio_get_size(pio_file_t *f, uint64_t *size_p)
         return PFS_ERR_INVAL;
     }
     f->client->errmsg[0] = '\0';
-    return logical_size(f->client, &f->attr, size_p);
+    return pio_logical_size(f->client, &f->attr, size_p);
 }
 
 PFS_EXPORT pfs_status_t pio_sync(pio_file_t *f)
@@ -540,7 +510,7 @@ PFS_EXPORT pfs_status_t pio_fstat(pio_file_t *f, pio_stat_t *stat_p)
         return PFS_ERR_INVAL;
     }
     f->client->errmsg[0] = '\0';
-    st = logical_size(f->client, &f->attr, &size);
+    st = pio_logical_size(f->client, &f->attr, &size);
     if (st == PFS_OK) {
         fill_stat(&f->attr, size, stat_p);
     }
@@ -559,7 +529,7 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
     }
     st = path_call(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr);
     if (st == PFS_OK && attr.type == PFS_FILE_TYPE_REG) {
-        st = logical_size(c, &attr, &size);
+        st = pio_logical_size(c, &attr, &size);
     }
     if (st == PFS_OK) {
         fill_stat(&attr, size, stat_p);
@@ -585,7 +555,7 @@ PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
     st = fid_call_all(c, &attr, PFS_OP_IO_REMOVE, NULL);
     if (st != PFS_OK) {
         snprintf(name_msg, sizeof(name_msg), "%s", c->errmsg);
-        return fail(c, st,
+        return pio_fail(c, st,
                     "%s was unlinked but a data object could not be "
                     "removed: %s",
                     path, name_msg);
@@ -593,189 +563,3 @@ PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
     return PFS_OK;
 }
 
-/* ---- data -------------------------------------------------------------- */
-
-/* A window of data requests in flight, refilled as replies come back. */
-typedef struct {
-    pfs_rpc_t rpc;
-    uint8_t body[40];
-    uint64_t length;    /* bytes asked of this piece */
-    uint8_t *mem;       /* where the piece's bytes are in the caller's buf */
-} piece_rpc_t;
-
-static pfs_status_t data_io(pio_file_t *f, int write, uint64_t offset,
-                            uint8_t *buf, uint64_t len, int *short_p)
-{
-    pio_client_t *c = f->client;
-    const pfs_layout_t *layout = &f->attr.layout;
-    piece_rpc_t *slots;
-    pfs_rpc_t *inflight[PIO_WINDOW];
-    size_t idx[PIO_WINDOW];
-    size_t nin = 0, i;
-    uint64_t pos = 0;
-    pfs_status_t st = PFS_OK;
-
-    *short_p = 0;
-    for (i = 0; i < layout->stripe_count; i++) {
-        st = server_ready(c, &c->ios[layout->servers[i]]);
-        if (st != PFS_OK) {
-            return st;
-        }
-    }
-    slots = calloc(PIO_WINDOW, sizeof(*slots));
-    if (slots == NULL) {
-        return fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    for (i = 0; i < PIO_WINDOW; i++) {
-        idx[i] = i; /* free slot indices */
-    }
-    for (;;) {
-        /* post until the window is full or the range is covered */
-        while (pos < len && nin < PIO_WINDOW && st == PFS_OK) {
-            piece_rpc_t *p = &slots[idx[nin]];
-            pfs_layout_piece_t piece;
-            pfs_io_req_t m;
-            pfs_wbuf_t w;
-            size_t blen;
-
-            pfs_layout_piece(layout, offset + pos, len - pos, &piece);
-            piece.length = PFS_MIN(piece.length, c->max_xfer);
-            m.fid = f->attr.fid;
-            m.offset = piece.object_offset;
-            m.length = piece.length;
-            pfs_wbuf_init(&w, p->body, sizeof(p->body));
-            pfs_proto_io_req_pack(&w, &m);
-            (void)pfs_wbuf_finish(&w, &blen);
-            rpc_init(c, &p->rpc, write ? PFS_OP_IO_WRITE : PFS_OP_IO_READ,
-                     p->body, blen);
-            p->length = piece.length;
-            p->mem = buf + pos;
-            if (write) {
-                p->rpc.send_data = p->mem;
-                p->rpc.send_len = piece.length;
-            } else {
-                p->rpc.recv_data = p->mem;
-                p->rpc.recv_cap = piece.length;
-            }
-            pfs_rpc_post(c->tx, c->ios[layout->servers[piece.slot]].conn,
-                         &p->rpc);
-            inflight[nin++] = &p->rpc;
-            pos += piece.length;
-        }
-        if (nin == 0) {
-            break;
-        }
-        pfs_rpc_wait_any(c->tx, inflight, nin, &i);
-        {
-            piece_rpc_t *p = (piece_rpc_t *)inflight[i];
-            size_t slot = (size_t)(p - slots);
-            uint64_t got = 0;
-            pfs_rbuf_t r;
-
-            if (p->rpc.status != PFS_OK) {
-                if (st == PFS_OK) {
-                    st = fail_rpc(c, &p->rpc);
-                }
-            } else {
-                pfs_rbuf_init(&r, p->rpc.reply, p->rpc.reply_len);
-                if (pfs_proto_u64_unpack(&r, &got) != PFS_OK ||
-                    got > p->length ||
-                    (!write && got != p->rpc.recv_len)) {
-                    if (st == PFS_OK) {
-                        st = fail(c, PFS_ERR_PROTO, "malformed reply from %s",
-                                  pfs_tx_conn_addr(p->rpc.conn));
-                    }
-                } else if (write && got != p->length) {
-                    if (st == PFS_OK) {
-                        st = fail(c, PFS_ERR_IO, "short write on %s",
-                                  pfs_tx_conn_addr(p->rpc.conn));
-                    }
-                } else if (!write && got < p->length) {
-                    /* past the object's end: a hole or the file's end */
-                    memset(p->mem + got, 0, p->length - got);
-                    *short_p = 1;
-                }
-            }
-            /* retire: move the last in-flight entry into its place */
-            inflight[i] = inflight[nin - 1];
-            nin--;
-            idx[nin] = slot;
-        }
-    }
-    free(slots);
-    return st;
-}
-
-static pfs_status_t check_range(pio_file_t *f, uint64_t offset, uint64_t len,
-                                const void *buf)
-{
-    if (buf == NULL && len > 0) {
-        return fail(f->client, PFS_ERR_INVAL, "buffer is NULL");
-    }
-    if (offset > PFS_MAX_FILE_SIZE || len > PFS_MAX_FILE_SIZE - offset) {
-        return fail(f->client, PFS_ERR_FBIG,
-                    "offset %llu + length %llu exceeds the maximum file size",
-                    (unsigned long long)offset, (unsigned long long)len);
-    }
-    return PFS_OK;
-}
-
-PFS_EXPORT pfs_status_t pio_write(pio_file_t *f, uint64_t offset,
-                                  const void *buf, uint64_t len)
-{
-    pfs_status_t st;
-    int short_io;
-
-    if (f == NULL) {
-        return PFS_ERR_INVAL;
-    }
-    f->client->errmsg[0] = '\0';
-    if (f->flags == PIO_RDONLY) {
-        return fail(f->client, PFS_ERR_BADF, "file not opened for writing");
-    }
-    st = check_range(f, offset, len, buf);
-    if (st != PFS_OK || len == 0) {
-        return st;
-    }
-    return data_io(f, 1, offset, (uint8_t *)buf, len, &short_io);
-}
-
-PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
-                                 uint64_t len, uint64_t *nread_p)
-{
-    uint64_t size;
-    pfs_status_t st;
-    int short_io;
-
-    if (f == NULL || nread_p == NULL) {
-        return PFS_ERR_INVAL;
-    }
-    f->client->errmsg[0] = '\0';
-    if (f->flags == PIO_WRONLY) {
-        return fail(f->client, PFS_ERR_BADF, "file not opened for reading");
-    }
-    st = check_range(f, offset, len, buf);
-    if (st != PFS_OK) {
-        return st;
-    }
-    if (len == 0) {
-        *nread_p = 0;
-        return PFS_OK;
-    }
-    st = data_io(f, 0, offset, buf, len, &short_io);
-    if (st != PFS_OK) {
-        return st;
-    }
-    if (!short_io) {
-        *nread_p = len;
-        return PFS_OK;
-    }
-    /* Some object ended early: a hole (zeros, already filled) or the end
-     * of the file.  Only the logical size tells which. */
-    st = logical_size(f->client, &f->attr, &size);
-    if (st != PFS_OK) {
-        return st;
-    }
-    *nread_p = size <= offset ? 0 : PFS_MIN(len, size - offset);
-    return PFS_OK;
-}

@@ -142,6 +142,105 @@ pfs_status_t pio_unlink(pio_client_t *client, const char *path);
 /* Create a directory. */
 pfs_status_t pio_mkdir(pio_client_t *client, const char *path, uint32_t mode);
 
+/* Set the file's logical size: shrink (data past size is gone) or extend
+ * (the new range reads as zeros).  Every server of the file adjusts its
+ * object through the layout. */
+pfs_status_t pio_truncate(pio_file_t *file, uint64_t size);
+
+/* Reserve disk space for the first size bytes on every server of the
+ * file; the file grows to at least size (like MPI_File_preallocate),
+ * never shrinks. */
+pfs_status_t pio_preallocate(pio_file_t *file, uint64_t size);
+
+/* ---- noncontiguous (structured) I/O --------------------------------------
+ *
+ * A pio_desc_t says where bytes are, in the file or in a memory buffer:
+ *  - a list: count extents (offsets[i], lengths[i]), in this order;
+ *  - a strided pattern: blocks of blocklen bytes at
+ *      offset + i_0 * dims[0].stride + ... + i_{n-1} * dims[n-1].stride
+ *    for all 0 <= i_d < dims[d].count, the last dimension varying fastest
+ *    (a vector of vectors: ndims 1 is a vector, 2 covers the rows of a 2-D
+ *    tile of a 3-D array, ...).  ndims 0 is one contiguous block.
+ * The bytes of the file description are paired in order with those of the
+ * memory description; both must describe the same number of bytes.
+ * Zero-length list entries are allowed and skipped.  Overlapping file
+ * extents in one write: the later one wins.
+ *
+ * The client sends each I/O server one request per call carrying all of
+ * its pieces (more only for a very large call: at most 8 MiB or 16384
+ * runs per request), and the server sorts, merges and executes them with
+ * few preadv/pwritev calls.  Data moves straight between the caller's
+ * memory and the wire (UCX IOV datatype), without packing.
+ */
+#define PIO_MAX_DIMS 8
+#define PIO_DESC_LIST    1
+#define PIO_DESC_STRIDED 2
+
+typedef struct {
+    uint64_t count;
+    uint64_t stride; /* bytes between the starts of consecutive elements */
+} pio_dim_t;
+
+typedef struct {
+    int kind;                /* PIO_DESC_LIST or PIO_DESC_STRIDED */
+    const uint64_t *offsets; /* list: count entries */
+    const uint64_t *lengths; /* list: count entries */
+    size_t count;
+    uint64_t offset;         /* strided: first byte of the first block */
+    uint64_t blocklen;       /* strided: bytes per block */
+    int ndims;               /* strided: 0 .. PIO_MAX_DIMS */
+    pio_dim_t dims[PIO_MAX_DIMS]; /* outermost first */
+} pio_desc_t;
+
+/* Fill a description (no allocation; the list arrays are referenced, not
+ * copied). */
+void pio_desc_contig(pio_desc_t *desc, uint64_t offset, uint64_t len);
+void pio_desc_list(pio_desc_t *desc, const uint64_t *offsets,
+                   const uint64_t *lengths, size_t count);
+void pio_desc_vector(pio_desc_t *desc, uint64_t offset, uint64_t count,
+                     uint64_t blocklen, uint64_t stride);
+/* Repeat the whole pattern count times, stride bytes apart (a new
+ * outermost dimension).  PFS_ERR_INVAL past PIO_MAX_DIMS or on a list. */
+pfs_status_t pio_desc_repeat(pio_desc_t *desc, uint64_t count,
+                             uint64_t stride);
+
+/* A non-blocking operation in flight. */
+typedef struct pio_request pio_request_t;
+
+/* Write (read) the file pieces of `file` from (into) the memory pieces of
+ * `mem`, offsets relative to buf.  mem NULL: buf is contiguous.
+ * req_p NULL: blocking.  Otherwise the call returns once the requests are
+ * issued and *req_p tracks them; finish it with pio_test/pio_wait*.  The
+ * descriptions (and their arrays) are consumed during the call; buf must
+ * stay valid, and untouched for writes, until the request completes.
+ * Progress happens inside libpio calls (test, wait, or any other).
+ * Reads: holes and bytes past the end of the file read as zeros; the byte
+ * count reported is the number of bytes asked for. */
+pfs_status_t pio_write_desc(pio_file_t *file, const void *buf,
+                            const pio_desc_t *mem, const pio_desc_t *filed,
+                            pio_request_t **req_p);
+pfs_status_t pio_read_desc(pio_file_t *file, void *buf, const pio_desc_t *mem,
+                           const pio_desc_t *filed, pio_request_t **req_p);
+
+/* Non-blocking contiguous write/read (pio_write/pio_read shapes). */
+pfs_status_t pio_iwrite(pio_file_t *file, uint64_t offset, const void *buf,
+                        uint64_t len, pio_request_t **req_p);
+pfs_status_t pio_iread(pio_file_t *file, uint64_t offset, void *buf,
+                       uint64_t len, pio_request_t **req_p);
+
+/* Completion.  A request that completes (successfully or not) is freed
+ * and *req set to NULL; the returned status is its outcome; bytes_p (may
+ * be NULL) gets the bytes transferred.  Waiting sleeps; it does not spin.
+ * pio_test never blocks: *done_p says whether it completed. */
+pfs_status_t pio_test(pio_request_t **req, int *done_p, uint64_t *bytes_p);
+pfs_status_t pio_wait(pio_request_t **req, uint64_t *bytes_p);
+/* Wait for one of n requests (NULL entries are ignored; all NULL: index
+ * n).  Returns that request's outcome. */
+pfs_status_t pio_waitany(size_t n, pio_request_t **reqs, size_t *index_p,
+                         uint64_t *bytes_p);
+/* Wait for all; returns the first failure, PFS_OK if none. */
+pfs_status_t pio_waitall(size_t n, pio_request_t **reqs);
+
 #ifdef __cplusplus
 }
 #endif

@@ -256,7 +256,7 @@ static void test_hdr_round_trip(void)
 
     memset(buf, 0x5a, sizeof(buf));
     memset(&out, 0, sizeof(out));
-    in.opcode = PFS_OP_IO_WRITE;
+    in.opcode = PFS_OP_IO_WRITEV;
     in.req_id = UINT64_C(0xfedcba9876543210);
     in.status = PFS_ERR_STALE;
     in.body_len = 100;
@@ -267,9 +267,9 @@ static void test_hdr_round_trip(void)
     CU_ASSERT_EQUAL(buf[PFS_PROTO_HDR_SIZE], 0x5a);
     /* the documented byte layout, independent of the unpacker */
     CU_ASSERT_EQUAL(memcmp(buf, magic, 4), 0);
-    CU_ASSERT_EQUAL(buf[4], 1);
+    CU_ASSERT_EQUAL(buf[4], PFS_PROTO_VERSION);
     CU_ASSERT_EQUAL(buf[5], 0);
-    CU_ASSERT_EQUAL(buf[6], PFS_OP_IO_WRITE);
+    CU_ASSERT_EQUAL(buf[6], PFS_OP_IO_WRITEV);
     CU_ASSERT_EQUAL(buf[7], 0);
     CU_ASSERT_EQUAL(buf[8], 0x10);
     CU_ASSERT_EQUAL(buf[15], 0xfe);
@@ -337,7 +337,8 @@ static void test_hdr_version(void)
 {
     uint8_t buf[PFS_PROTO_HDR_SIZE];
     pfs_msg_hdr_t out;
-    static const uint16_t others[] = {0, 2, 0x100, 0xffff};
+    static const uint16_t others[] = {0, PFS_PROTO_VERSION - 1,
+                                      PFS_PROTO_VERSION + 1, 0x100, 0xffff};
     unsigned i;
 
     for (i = 0; i < PFS_ARRAY_SIZE(others); i++) {
@@ -642,6 +643,7 @@ static void test_status_rep(void)
         in.pid = 4242;
         in.uptime_ms = UINT64_C(1) << 50;
         in.requests = UINT64_MAX;
+        in.data_requests = UINT64_MAX - 1;
         in.bytes_read = UINT64_C(0x0123456789abcdef);
         in.bytes_written = 1;
         if (k == 0) {
@@ -650,7 +652,7 @@ static void test_status_rep(void)
             strcpy(in.host, "node-17.cluster");
         }
         len = check_codec(pack_status_rep, unpack_status_rep, &in, enc);
-        CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 4 * 8 + 2 + strlen(in.host));
+        CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 5 * 8 + 2 + strlen(in.host));
 
         memset(&out, 0xcc, sizeof(out));
         pfs_rbuf_init(&r, enc, len);
@@ -661,6 +663,7 @@ static void test_status_rep(void)
         CU_ASSERT_EQUAL(out.pid, in.pid);
         CU_ASSERT_EQUAL(out.uptime_ms, in.uptime_ms);
         CU_ASSERT_EQUAL(out.requests, in.requests);
+        CU_ASSERT_EQUAL(out.data_requests, in.data_requests);
         CU_ASSERT_EQUAL(out.bytes_read, in.bytes_read);
         CU_ASSERT_EQUAL(out.bytes_written, in.bytes_written);
         CU_ASSERT_STRING_EQUAL(out.host, in.host);

@@ -1,0 +1,115 @@
+/* sio.h - structured (noncontiguous) I/O: the run encoding that list and
+ * strided requests use on the wire, and the server's execution plan.
+ *
+ * A request names the pieces of one object as *runs*: a run is `count`
+ * blocks of `len` bytes, block k at `offset + k * stride`.  A plain list
+ * entry is a run with count 1; a regular pattern is one run however many
+ * blocks it has, and is expanded lazily (never into a giant list on the
+ * wire).  The payload of a write (and the reply of a read) is the blocks'
+ * bytes back to back in run order.
+ *
+ * Wire form, at the start of the request payload:
+ *   u32 nruns, then nruns x (u64 offset, u64 len, u64 count, u64 stride)
+ * followed, for writes, by the data.
+ */
+#ifndef PFS_SIO_H
+#define PFS_SIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pfs/status.h"
+
+#define PFS_SIO_RUN_SIZE   32u
+#define PFS_SIO_MAX_RUNS   16384u    /* runs in one request */
+#define PFS_SIO_MAX_PIECES 262144u   /* blocks in one request, expanded */
+
+typedef struct {
+    uint64_t offset;
+    uint64_t len;    /* > 0 */
+    uint64_t count;  /* >= 1 */
+    uint64_t stride; /* bytes between block starts; ignored when count 1 */
+} pfs_run_t;
+
+/* Bytes the encoded run list of nruns runs takes. */
+static inline size_t pfs_sio_runs_size(uint32_t nruns)
+{
+    return 4u + (size_t)nruns * PFS_SIO_RUN_SIZE;
+}
+
+/* Encode runs into out (pfs_sio_runs_size(nruns) bytes). */
+void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out);
+
+/* Decode and validate a run list at the start of buf (len bytes):
+ * nruns <= PFS_SIO_MAX_RUNS, every len > 0 and count >= 1, no block ends
+ * beyond the largest file size, the blocks add up to at most
+ * PFS_SIO_MAX_PIECES and their bytes to *total_p without overflow.
+ * *runs_p is malloc'd (free it); *consumed_p is the encoded size. */
+pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
+                                 pfs_run_t **runs_p, uint32_t *nruns_p,
+                                 uint64_t *total_p, size_t *consumed_p);
+
+/* One piece of an execution plan: object offset, length, and where its
+ * bytes are in the payload. */
+typedef struct {
+    uint64_t off;
+    uint64_t len;
+    uint64_t pos;
+} pfs_sio_piece_t;
+
+/* Expand runs into pieces, sort them by object offset (stable, so for
+ * overlapping writes the later piece of the request wins, as it would
+ * done one by one), and merge pieces adjacent both in the object and in
+ * the payload.  *pieces_p is malloc'd. */
+pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
+                          pfs_sio_piece_t **pieces_p, size_t *npieces_p);
+
+/* Group a plan into system calls: pieces[first .. first + *n_p) are
+ * contiguous in the object and go to one preadv/pwritev of at most
+ * max_iov vectors.  Returns the index after the group. */
+size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
+                         size_t first, size_t max_iov);
+
+/* ---- client-side descriptions ------------------------------------------ */
+
+#define PFS_SIO_MAX_DIMS 8
+
+typedef struct {
+    uint64_t count;
+    uint64_t stride;
+} pfs_dim_t;
+
+/* Either a list of extents or a nested strided pattern: blocks of blocklen
+ * bytes at offset + sum(i_d * dims[d].stride), the last dimension varying
+ * fastest.  A contiguous range is a strided pattern with no dimension. */
+typedef struct {
+    int is_list;
+    /* list */
+    const uint64_t *offsets;
+    const uint64_t *lengths;
+    size_t count;
+    /* strided */
+    uint64_t offset;
+    uint64_t blocklen;
+    int ndims;
+    pfs_dim_t dims[PFS_SIO_MAX_DIMS];
+} pfs_sio_desc_t;
+
+/* Lazy walk over a description's extents, in order. */
+typedef struct {
+    const pfs_sio_desc_t *desc;
+    size_t index;                   /* list: next entry */
+    uint64_t idx[PFS_SIO_MAX_DIMS]; /* strided: current block */
+    int done;
+} pfs_sio_iter_t;
+
+/* Total bytes, checking overflow and that every extent stays within
+ * [0, limit).  PFS_ERR_INVAL / PFS_ERR_FBIG otherwise. */
+pfs_status_t pfs_sio_desc_check(const pfs_sio_desc_t *desc, uint64_t limit,
+                                uint64_t *total_p);
+
+void pfs_sio_iter_init(pfs_sio_iter_t *it, const pfs_sio_desc_t *desc);
+/* Next non-empty extent; 0 when there is none left. */
+int pfs_sio_iter_next(pfs_sio_iter_t *it, uint64_t *off_p, uint64_t *len_p);
+
+#endif

@@ -1,0 +1,807 @@
+/* pio_io.c - libpio's data path: descriptions of file and memory pieces are
+ * walked lazily, split by the layout into one structured request per I/O
+ * server, and issued with a bounded window; also truncate/preallocate. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "pio_internal.h"
+#include "sio.h"
+
+#define PIO_WINDOW       32u    /* requests of one call in flight */
+#define PIO_MAX_IOV      4096u  /* memory pieces per request */
+
+/* One structured request to one I/O server. */
+typedef struct {
+    pfs_rpc_t rpc;
+    uint8_t body[16];       /* the file id */
+    uint32_t server;        /* ensemble index */
+    pfs_run_t *runs;
+    uint32_t nruns, cap_runs;
+    uint64_t pieces;        /* blocks the runs expand to */
+    pfs_iov_t *iov;         /* [0] = the run list, then memory pieces */
+    size_t niov, cap_iov;
+    uint8_t *runs_enc;
+    uint64_t bytes;
+    uint64_t max_end;       /* largest object offset + 1 asked for */
+    int state;              /* 0 building, 1 sealed, 2 posted, 3 done */
+} sub_t;
+
+struct pio_request {
+    pio_file_t *file;
+    int write;
+    sub_t *subs;
+    size_t nsubs, cap_subs;
+    size_t next_post;       /* first sealed sub not posted yet */
+    size_t inflight;
+    size_t ndone;
+    long *open;             /* per layout slot: sub being built, or -1 */
+    pfs_status_t status;
+    uint64_t bytes;
+    int maybe_short;        /* a server's object ended before a read */
+};
+
+/* ---- descriptions ------------------------------------------------------ */
+
+PFS_EXPORT void pio_desc_contig(pio_desc_t *d, uint64_t offset, uint64_t len)
+{
+    memset(d, 0, sizeof(*d));
+    d->kind = PIO_DESC_STRIDED;
+    d->offset = offset;
+    d->blocklen = len;
+}
+
+PFS_EXPORT void pio_desc_list(pio_desc_t *d, const uint64_t *offsets,
+                              const uint64_t *lengths, size_t count)
+{
+    memset(d, 0, sizeof(*d));
+    d->kind = PIO_DESC_LIST;
+    d->offsets = offsets;
+    d->lengths = lengths;
+    d->count = count;
+}
+
+PFS_EXPORT void pio_desc_vector(pio_desc_t *d, uint64_t offset,
+                                uint64_t count, uint64_t blocklen,
+                                uint64_t stride)
+{
+    pio_desc_contig(d, offset, blocklen);
+    d->ndims = 1;
+    d->dims[0].count = count;
+    d->dims[0].stride = stride;
+}
+
+PFS_EXPORT pfs_status_t pio_desc_repeat(pio_desc_t *d, uint64_t count,
+                                        uint64_t stride)
+{
+    if (d->kind != PIO_DESC_STRIDED || d->ndims >= PIO_MAX_DIMS) {
+        return PFS_ERR_INVAL;
+    }
+    memmove(&d->dims[1], &d->dims[0], (size_t)d->ndims * sizeof(d->dims[0]));
+    d->dims[0].count = count;
+    d->dims[0].stride = stride;
+    d->ndims++;
+    return PFS_OK;
+}
+
+/* The public description in the shared code's terms. */
+static pfs_status_t to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
+{
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    if (in->kind == PIO_DESC_LIST) {
+        out->is_list = 1;
+        out->offsets = in->offsets;
+        out->lengths = in->lengths;
+        out->count = in->count;
+        return PFS_OK;
+    }
+    if (in->kind != PIO_DESC_STRIDED || in->ndims < 0 ||
+        in->ndims > PIO_MAX_DIMS) {
+        return PFS_ERR_INVAL;
+    }
+    out->offset = in->offset;
+    out->blocklen = in->blocklen;
+    out->ndims = in->ndims;
+    for (i = 0; i < in->ndims; i++) {
+        out->dims[i].count = in->dims[i].count;
+        out->dims[i].stride = in->dims[i].stride;
+    }
+    return PFS_OK;
+}
+
+/* ---- building requests ------------------------------------------------- */
+
+static void req_free(pio_request_t *req)
+{
+    size_t i;
+
+    if (req == NULL) {
+        return;
+    }
+    for (i = 0; i < req->nsubs; i++) {
+        free(req->subs[i].runs);
+        free(req->subs[i].iov);
+        free(req->subs[i].runs_enc);
+    }
+    free(req->subs);
+    free(req->open);
+    free(req);
+}
+
+static sub_t *sub_new(pio_request_t *req, uint32_t server)
+{
+    sub_t *sub;
+
+    if (req->nsubs == req->cap_subs) {
+        size_t cap = req->cap_subs ? req->cap_subs * 2 : 8;
+        sub_t *subs = realloc(req->subs, cap * sizeof(*subs));
+        if (subs == NULL) {
+            return NULL;
+        }
+        req->subs = subs;
+        req->cap_subs = cap;
+    }
+    sub = &req->subs[req->nsubs];
+    memset(sub, 0, sizeof(*sub));
+    sub->server = server;
+    sub->niov = 1; /* slot 0 is the run list */
+    req->nsubs++;
+    return sub;
+}
+
+static int grow(void **array, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 16;
+    void *p;
+
+    if (need <= *cap) {
+        return 0;
+    }
+    while (n < need) {
+        n *= 2;
+    }
+    p = realloc(*array, n * elem);
+    if (p == NULL) {
+        return -1;
+    }
+    *array = p;
+    *cap = n;
+    return 0;
+}
+
+/* Append one piece (object offset, memory pointer, length) to a request,
+ * merging with the previous one where possible: contiguous object ranges
+ * grow a run, equally sized pieces at a constant stride become one
+ * strided run, adjacent memory grows an iov. */
+static pfs_status_t sub_add(sub_t *sub, uint64_t objoff, uint8_t *mem,
+                            uint64_t len)
+{
+    pfs_run_t *r = sub->nruns > 0 ? &sub->runs[sub->nruns - 1] : NULL;
+    pfs_iov_t *v = &sub->iov[sub->niov - 1];
+
+    if (r != NULL && r->count == 1 && r->offset + r->len == objoff) {
+        r->len += len;
+    } else if (r != NULL && r->count == 1 && r->len == len &&
+               objoff > r->offset) {
+        r->count = 2;
+        r->stride = objoff - r->offset;
+        sub->pieces++;
+    } else if (r != NULL && r->count > 1 && r->len == len &&
+               objoff == r->offset + r->count * r->stride) {
+        r->count++;
+        sub->pieces++;
+    } else {
+        size_t cap = sub->cap_runs;
+        if (grow((void **)&sub->runs, &cap, sub->nruns + 1,
+                 sizeof(*sub->runs)) != 0) {
+            return PFS_ERR_NOMEM;
+        }
+        sub->cap_runs = (uint32_t)cap;
+        r = &sub->runs[sub->nruns++];
+        r->offset = objoff;
+        r->len = len;
+        r->count = 1;
+        r->stride = 0;
+        sub->pieces++;
+    }
+    if (sub->niov > 1 && (uint8_t *)v->base + v->len == mem) {
+        v->len += len;
+    } else {
+        if (grow((void **)&sub->iov, &sub->cap_iov, sub->niov + 1,
+                 sizeof(*sub->iov)) != 0) {
+            return PFS_ERR_NOMEM;
+        }
+        sub->iov[sub->niov].base = mem;
+        sub->iov[sub->niov].len = len;
+        sub->niov++;
+    }
+    sub->bytes += len;
+    sub->max_end = PFS_MAX(sub->max_end, objoff + len);
+    return PFS_OK;
+}
+
+/* Room left in a request before it must be sealed. */
+static int sub_full(const pio_client_t *c, const sub_t *sub)
+{
+    return sub->bytes >= c->max_xfer || sub->nruns >= PFS_SIO_MAX_RUNS - 1 ||
+           sub->pieces >= PFS_SIO_MAX_PIECES - 1 || sub->niov >= PIO_MAX_IOV;
+}
+
+/* Seal: encode the run list, point the RPC at it and at the memory. */
+static pfs_status_t sub_seal(pio_request_t *req, sub_t *sub)
+{
+    pio_file_t *f = req->file;
+    pio_client_t *c = f->client;
+    size_t enc = pfs_sio_runs_size(sub->nruns);
+    pfs_wbuf_t w;
+    size_t blen;
+
+    sub->runs_enc = malloc(enc);
+    if (sub->runs_enc == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    pfs_sio_runs_encode(sub->runs, sub->nruns, sub->runs_enc);
+    pfs_wbuf_init(&w, sub->body, sizeof(sub->body));
+    pfs_proto_fid_pack(&w, f->attr.fid);
+    (void)pfs_wbuf_finish(&w, &blen);
+    pio_rpc_init(c, &sub->rpc, req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV,
+                 sub->body, blen);
+    sub->iov[0].base = sub->runs_enc;
+    sub->iov[0].len = enc;
+    if (req->write) {
+        sub->rpc.send_iov = sub->iov;
+        sub->rpc.send_iovcnt = sub->niov;
+    } else {
+        sub->rpc.send_data = sub->runs_enc;
+        sub->rpc.send_len = enc;
+        sub->rpc.recv_iov = sub->iov + 1;
+        sub->rpc.recv_iovcnt = sub->niov - 1;
+    }
+    sub->state = 1;
+    return PFS_OK;
+}
+
+/* Route one logical piece through the layout into per-server requests. */
+static pfs_status_t add_range(pio_request_t *req, uint64_t foff, uint8_t *mem,
+                              uint64_t len)
+{
+    pio_client_t *c = req->file->client;
+    const pfs_layout_t *layout = &req->file->attr.layout;
+    pfs_status_t st;
+
+    while (len > 0) {
+        pfs_layout_piece_t piece;
+        sub_t *sub;
+        uint64_t n;
+
+        pfs_layout_piece(layout, foff, len, &piece);
+        if (req->open[piece.slot] < 0) {
+            sub = sub_new(req, layout->servers[piece.slot]);
+            if (sub == NULL) {
+                return PFS_ERR_NOMEM;
+            }
+            req->open[piece.slot] = (long)(sub - req->subs);
+        }
+        sub = &req->subs[req->open[piece.slot]];
+        /* a piece may be bigger than what one request carries */
+        n = PFS_MIN(piece.length, c->max_xfer - sub->bytes);
+        st = sub_add(sub, piece.object_offset, mem, n);
+        if (st != PFS_OK) {
+            return st;
+        }
+        if (sub_full(c, sub)) {
+            st = sub_seal(req, sub);
+            if (st != PFS_OK) {
+                return st;
+            }
+            req->open[piece.slot] = -1;
+        }
+        foff += n;
+        mem += n;
+        len -= n;
+    }
+    return PFS_OK;
+}
+
+/* Walk both descriptions together and build every request. */
+static pfs_status_t build(pio_request_t *req, uint8_t *buf,
+                          const pfs_sio_desc_t *mem, const pfs_sio_desc_t *fd)
+{
+    pfs_sio_iter_t mi, fi;
+    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
+    uint32_t slot;
+    size_t i;
+    pfs_status_t st;
+
+    pfs_sio_iter_init(&mi, mem);
+    pfs_sio_iter_init(&fi, fd);
+    for (;;) {
+        uint64_t n;
+
+        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
+            break;
+        }
+        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
+            break;
+        }
+        n = PFS_MIN(mlen, flen);
+        st = add_range(req, foff, buf + moff, n);
+        if (st != PFS_OK) {
+            return st;
+        }
+        moff += n;
+        mlen -= n;
+        foff += n;
+        flen -= n;
+    }
+    for (slot = 0; slot < req->file->attr.layout.stripe_count; slot++) {
+        if (req->open[slot] >= 0) {
+            st = sub_seal(req, &req->subs[req->open[slot]]);
+            if (st != PFS_OK) {
+                return st;
+            }
+            req->open[slot] = -1;
+        }
+    }
+    /* requests are sealed out of order (when full): post in build order */
+    for (i = 0; i < req->nsubs; i++) {
+        if (req->subs[i].state != 1) {
+            return PFS_ERR_INTERNAL;
+        }
+    }
+    return PFS_OK;
+}
+
+/* ---- progress ---------------------------------------------------------- */
+
+static void sub_finish(pio_request_t *req, sub_t *sub)
+{
+    pio_client_t *c = req->file->client;
+    uint64_t got = 0, objsize = 0;
+    pfs_rbuf_t r;
+
+    sub->state = 3;
+    req->inflight--;
+    req->ndone++;
+    if (req->status != PFS_OK) {
+        return; /* the first failure is the one reported */
+    }
+    if (sub->rpc.status != PFS_OK) {
+        req->status = pio_fail_rpc(c, &sub->rpc);
+        return;
+    }
+    pfs_rbuf_init(&r, sub->rpc.reply, sub->rpc.reply_len);
+    got = pfs_rbuf_u64(&r);
+    if (!req->write) {
+        objsize = pfs_rbuf_u64(&r);
+    }
+    if (pfs_rbuf_finish(&r) != PFS_OK || got != sub->bytes ||
+        (!req->write && sub->rpc.recv_len != sub->bytes)) {
+        req->status = pio_fail(c, PFS_ERR_PROTO,
+                               "%s: reply does not match the request",
+                               pfs_tx_conn_addr(sub->rpc.conn));
+        return;
+    }
+    if (!req->write && objsize < sub->max_end) {
+        req->maybe_short = 1;
+    }
+    req->bytes += got;
+}
+
+/* Post sealed requests while the window has room; after a failure, post
+ * nothing more. */
+static void fill_window(pio_request_t *req)
+{
+    pio_client_t *c = req->file->client;
+
+    while (req->next_post < req->nsubs && req->inflight < PIO_WINDOW &&
+           req->status == PFS_OK) {
+        sub_t *sub = &req->subs[req->next_post++];
+
+        /* the subs array moved while it grew during the build: point the
+         * RPC at its body only now that it stays put */
+        sub->rpc.body = sub->body;
+        pfs_rpc_post(c->tx, c->ios[sub->server].conn, &sub->rpc);
+        sub->state = 2;
+        req->inflight++;
+    }
+    if (req->status != PFS_OK) {
+        /* never posted: count them as done so the request can end */
+        req->ndone += req->nsubs - req->next_post;
+        req->next_post = req->nsubs;
+    }
+}
+
+/* Harvest finished requests; returns 1 when everything is done. */
+static int harvest(pio_request_t *req)
+{
+    size_t i;
+
+    for (i = 0; i < req->nsubs; i++) {
+        if (req->subs[i].state == 2 && req->subs[i].rpc.done) {
+            sub_finish(req, &req->subs[i]);
+        }
+    }
+    fill_window(req);
+    return req->ndone == req->nsubs && req->inflight == 0;
+}
+
+/* In-flight RPCs of a set of requests, for pfs_rpc_wait_any. */
+static size_t collect(pio_request_t **reqs, size_t n, pfs_rpc_t ***rpcs_p,
+                      size_t *cap_p)
+{
+    size_t k, i, m = 0;
+
+    for (k = 0; k < n; k++) {
+        if (reqs[k] == NULL) {
+            continue;
+        }
+        for (i = 0; i < reqs[k]->nsubs; i++) {
+            if (reqs[k]->subs[i].state != 2) {
+                continue;
+            }
+            if (m == *cap_p) {
+                size_t cap = *cap_p ? *cap_p * 2 : 64;
+                pfs_rpc_t **p = realloc(*rpcs_p, cap * sizeof(*p));
+                if (p == NULL) {
+                    return m;
+                }
+                *rpcs_p = p;
+                *cap_p = cap;
+            }
+            (*rpcs_p)[m++] = &reqs[k]->subs[i].rpc;
+        }
+    }
+    return m;
+}
+
+/* Progress one request until all its server requests are done. */
+static void drive(pio_request_t *req)
+{
+    pfs_rpc_t **rpcs = NULL;
+    size_t cap = 0, m, any;
+
+    while (!harvest(req)) {
+        m = collect(&req, 1, &rpcs, &cap);
+        if (m > 0) {
+            pfs_rpc_wait_any(req->file->client->tx, rpcs, m, &any);
+        }
+    }
+    free(rpcs);
+}
+
+static pfs_status_t complete(pio_request_t **reqp, uint64_t *bytes_p)
+{
+    pio_request_t *req = *reqp;
+    pfs_status_t st = req->status;
+
+    if (bytes_p != NULL) {
+        *bytes_p = st == PFS_OK ? req->bytes : 0;
+    }
+    req_free(req);
+    *reqp = NULL;
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_test(pio_request_t **reqp, int *done_p,
+                                 uint64_t *bytes_p)
+{
+    if (reqp == NULL || *reqp == NULL || done_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_tx_progress((*reqp)->file->client->tx);
+    *done_p = harvest(*reqp);
+    return *done_p ? complete(reqp, bytes_p) : PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_waitany(size_t n, pio_request_t **reqs,
+                                    size_t *index_p, uint64_t *bytes_p)
+{
+    pfs_rpc_t **rpcs = NULL;
+    pfs_tx_t *tx = NULL;
+    size_t cap = 0, k, m, any;
+    pfs_status_t st = PFS_OK;
+
+    *index_p = n;
+    for (;;) {
+        int active = 0;
+
+        for (k = 0; k < n; k++) {
+            if (reqs[k] == NULL) {
+                continue;
+            }
+            active = 1;
+            tx = reqs[k]->file->client->tx;
+            if (harvest(reqs[k])) {
+                *index_p = k;
+                st = complete(&reqs[k], bytes_p);
+                free(rpcs);
+                return st;
+            }
+        }
+        if (!active) {
+            free(rpcs);
+            return PFS_OK;
+        }
+        m = collect(reqs, n, &rpcs, &cap);
+        if (m == 0) {
+            continue; /* nothing in flight: harvest settles it */
+        }
+        pfs_rpc_wait_any(tx, rpcs, m, &any);
+    }
+}
+
+PFS_EXPORT pfs_status_t pio_wait(pio_request_t **reqp, uint64_t *bytes_p)
+{
+    size_t index;
+
+    if (reqp == NULL || *reqp == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return pio_waitany(1, reqp, &index, bytes_p);
+}
+
+PFS_EXPORT pfs_status_t pio_waitall(size_t n, pio_request_t **reqs)
+{
+    pfs_status_t first = PFS_OK, st;
+    size_t index;
+
+    for (;;) {
+        st = pio_waitany(n, reqs, &index, NULL);
+        if (index == n) {
+            return first;
+        }
+        if (first == PFS_OK) {
+            first = st;
+        }
+    }
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
+                          const pio_desc_t *mem, const pio_desc_t *filed,
+                          pio_request_t **req_p)
+{
+    pio_client_t *c;
+    pfs_sio_desc_t ms, fs;
+    pio_desc_t contig;
+    uint64_t ftotal, mtotal;
+    pio_request_t *req;
+    uint32_t slot;
+    pfs_status_t st;
+
+    if (f == NULL || filed == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c = f->client;
+    c->errmsg[0] = '\0';
+    if (write ? f->flags == PIO_RDONLY : f->flags == PIO_WRONLY) {
+        return pio_fail(c, PFS_ERR_BADF, "file not opened for %s",
+                        write ? "writing" : "reading");
+    }
+    if (to_sio(filed, &fs) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_INVAL, "bad file description");
+    }
+    st = pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal);
+    if (st != PFS_OK) {
+        return pio_fail(c, st, "file description reaches past the largest "
+                               "file size or overflows");
+    }
+    if (mem == NULL) {
+        pio_desc_contig(&contig, 0, ftotal);
+        mem = &contig;
+    }
+    if (to_sio(mem, &ms) != PFS_OK ||
+        pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_INVAL, "bad memory description");
+    }
+    if (mtotal != ftotal) {
+        return pio_fail(c, PFS_ERR_INVAL,
+                        "memory describes %llu bytes, file %llu",
+                        (unsigned long long)mtotal,
+                        (unsigned long long)ftotal);
+    }
+    if (buf == NULL && ftotal > 0) {
+        return pio_fail(c, PFS_ERR_INVAL, "buffer is NULL");
+    }
+    for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
+        st = pio_server_ready(c, &c->ios[f->attr.layout.servers[slot]]);
+        if (st != PFS_OK) {
+            return st;
+        }
+    }
+    req = calloc(1, sizeof(*req));
+    if (req == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    req->open = malloc(f->attr.layout.stripe_count * sizeof(*req->open));
+    if (req->open == NULL) {
+        free(req);
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
+        req->open[slot] = -1;
+    }
+    req->file = f;
+    req->write = write;
+    st = build(req, buf, &ms, &fs);
+    if (st != PFS_OK) {
+        req_free(req);
+        return pio_fail(c, st, "cannot build the requests: %s",
+                        pfs_status_string(st));
+    }
+    fill_window(req);
+    if (req_p != NULL) {
+        *req_p = req;
+        return PFS_OK;
+    }
+    return pio_wait(&req, NULL);
+}
+
+PFS_EXPORT pfs_status_t pio_write_desc(pio_file_t *f, const void *buf,
+                                       const pio_desc_t *mem,
+                                       const pio_desc_t *filed,
+                                       pio_request_t **req_p)
+{
+    return start(f, 1, (uint8_t *)buf, mem, filed, req_p);
+}
+
+PFS_EXPORT pfs_status_t pio_read_desc(pio_file_t *f, void *buf,
+                                      const pio_desc_t *mem,
+                                      const pio_desc_t *filed,
+                                      pio_request_t **req_p)
+{
+    return start(f, 0, buf, mem, filed, req_p);
+}
+
+PFS_EXPORT pfs_status_t pio_iwrite(pio_file_t *f, uint64_t offset,
+                                   const void *buf, uint64_t len,
+                                   pio_request_t **req_p)
+{
+    pio_desc_t d;
+
+    pio_desc_contig(&d, offset, len);
+    return start(f, 1, (uint8_t *)buf, NULL, &d, req_p);
+}
+
+PFS_EXPORT pfs_status_t pio_iread(pio_file_t *f, uint64_t offset, void *buf,
+                                  uint64_t len, pio_request_t **req_p)
+{
+    pio_desc_t d;
+
+    pio_desc_contig(&d, offset, len);
+    return start(f, 0, buf, NULL, &d, req_p);
+}
+
+PFS_EXPORT pfs_status_t pio_write(pio_file_t *f, uint64_t offset,
+                                  const void *buf, uint64_t len)
+{
+    pio_desc_t d;
+
+    pio_desc_contig(&d, offset, len);
+    return start(f, 1, (uint8_t *)buf, NULL, &d, NULL);
+}
+
+/* Contiguous reads report how much was before the end of the file, like
+ * pread: that needs the logical size, asked for only when some server's
+ * object ended early. */
+PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
+                                 uint64_t len, uint64_t *nread_p)
+{
+    pio_request_t *req = NULL;
+    uint64_t size;
+    pio_desc_t d;
+    pfs_status_t st;
+    int maybe_short;
+
+    if (f == NULL || nread_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    pio_desc_contig(&d, offset, len);
+    st = start(f, 0, buf, NULL, &d, &req);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (len == 0) {
+        *nread_p = 0;
+        return pio_wait(&req, NULL);
+    }
+    drive(req); /* wait, but look at the request before it is freed */
+    maybe_short = req->maybe_short;
+    st = complete(&req, NULL);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (!maybe_short) {
+        *nread_p = len;
+        return PFS_OK;
+    }
+    st = pio_logical_size(f->client, &f->attr, &size);
+    if (st == PFS_OK) {
+        *nread_p = size <= offset ? 0 : PFS_MIN(len, size - offset);
+    }
+    return st;
+}
+
+/* ---- resize ------------------------------------------------------------ */
+
+/* One request per server of the file: opcode with (fid, size of that
+ * server's object). */
+static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
+{
+    pio_client_t *c = f->client;
+    const pfs_layout_t *layout = &f->attr.layout;
+    uint32_t n = layout->stripe_count, i;
+    pfs_rpc_t *rpcs, **ptrs;
+    uint8_t (*bodies)[32];
+    pfs_status_t st = PFS_OK;
+
+    c->errmsg[0] = '\0';
+    if (size > PFS_MAX_FILE_SIZE) {
+        return pio_fail(c, PFS_ERR_FBIG, "size beyond the largest file");
+    }
+    if (f->flags == PIO_RDONLY) {
+        return pio_fail(c, PFS_ERR_BADF, "file not opened for writing");
+    }
+    for (i = 0; i < n; i++) {
+        st = pio_server_ready(c, &c->ios[layout->servers[i]]);
+        if (st != PFS_OK) {
+            return st;
+        }
+    }
+    rpcs = calloc(n, sizeof(*rpcs));
+    ptrs = calloc(n, sizeof(*ptrs));
+    bodies = calloc(n, sizeof(*bodies));
+    if (rpcs == NULL || ptrs == NULL || bodies == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    for (i = 0; i < n; i++) {
+        pfs_io_req_t m;
+        pfs_wbuf_t w;
+        size_t len;
+
+        m.fid = f->attr.fid;
+        m.offset = pfs_layout_object_size(layout, i, size);
+        m.length = 0;
+        pfs_wbuf_init(&w, bodies[i], sizeof(bodies[i]));
+        pfs_proto_io_req_pack(&w, &m);
+        (void)pfs_wbuf_finish(&w, &len);
+        pio_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
+        ptrs[i] = &rpcs[i];
+        pfs_rpc_post(c->tx, c->ios[layout->servers[i]].conn, &rpcs[i]);
+    }
+    pfs_rpc_wait_all(c->tx, ptrs, n);
+    for (i = 0; i < n; i++) {
+        if (rpcs[i].status != PFS_OK) {
+            st = pio_fail_rpc(c, &rpcs[i]);
+            break;
+        }
+    }
+out:
+    free(bodies);
+    free(ptrs);
+    free(rpcs);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_truncate(pio_file_t *f, uint64_t size)
+{
+    if (f == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return resize(f, PFS_OP_IO_TRUNCATE, size);
+}
+
+PFS_EXPORT pfs_status_t pio_preallocate(pio_file_t *f, uint64_t size)
+{
+    if (f == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return resize(f, PFS_OP_IO_PREALLOC, size);
+}
