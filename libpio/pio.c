@@ -158,6 +158,13 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         c->timeout_ms = config->timeout_ms;
     }
     c->max_xfer = PIO_DEFAULT_MAX_XFER;
+    env = getenv("PFS_MAX_TRANSFER");
+    if (env != NULL) {
+        uint64_t v;
+        if (pfs_parse_size(env, &v) == PFS_OK && v >= 4096) {
+            c->max_xfer = PFS_MIN(v, PFS_PROTO_MAX_XFER);
+        }
+    }
     if (config != NULL && config->max_transfer > 0) {
         c->max_xfer = PFS_MIN(config->max_transfer, PFS_PROTO_MAX_XFER);
     }

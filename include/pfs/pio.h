@@ -48,7 +48,7 @@ typedef struct {
      * PIO_DEFAULT_TIMEOUT_MS. */
     int timeout_ms;
     /* Largest payload of one request (bytes); larger transfers are split
-     * and pipelined.  0: 8 MiB. */
+     * and pipelined.  0: $PFS_MAX_TRANSFER (e.g. "1m"), else 8 MiB. */
     uint64_t max_transfer;
 } pio_config_t;
 
