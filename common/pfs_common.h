@@ -21,6 +21,12 @@ typedef struct {
     uint64_t lo;
 } pfs_fid_t;
 
+/* A piece of memory; same layout as UCX's ucp_dt_iov_t and struct iovec. */
+typedef struct {
+    void *base;
+    size_t len;
+} pfs_iov_t;
+
 #define PFS_FID_HEX_LEN 32 /* characters, without the terminating NUL */
 
 static inline int pfs_fid_equal(pfs_fid_t a, pfs_fid_t b)

@@ -88,17 +88,44 @@ static int piece_cmp(const void *a, const void *b)
     if (x->off != y->off) {
         return x->off < y->off ? -1 : 1;
     }
-    /* equal offsets: keep request order (pos grows with it) */
     return x->pos < y->pos ? -1 : x->pos > y->pos;
 }
 
-pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
-                          pfs_sio_piece_t **pieces_p, size_t *npieces_p)
+static int pos_cmp(const void *a, const void *b)
 {
-    size_t n = 0, total = 0, i, out;
+    const pfs_sio_piece_t *x = a, *y = b;
+
+    return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+/* Merge neighbours contiguous in the object and in the payload; returns
+ * the new count. */
+static size_t merge(pfs_sio_piece_t *p, size_t n)
+{
+    size_t i, out = 0;
+
+    if (n == 0) {
+        return 0;
+    }
+    for (i = 1; i < n; i++) {
+        if (p[out].off + p[out].len == p[i].off &&
+            p[out].pos + p[out].len == p[i].pos) {
+            p[out].len += p[i].len;
+        } else {
+            p[++out] = p[i];
+        }
+    }
+    return out + 1;
+}
+
+pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
+                          pfs_sio_piece_t **pieces_p, size_t *npieces_p,
+                          int *ordered_p)
+{
+    size_t n = 0, total = 0, i;
     pfs_sio_piece_t *p;
     uint64_t pos = 0, k;
-    int sorted = 1;
+    int sorted = 1, overlap = 0;
 
     for (i = 0; i < nruns; i++) {
         total += runs[i].count; /* bounded by decode */
@@ -120,20 +147,18 @@ pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
         }
     }
     if (!sorted) {
-        /* pos is unique and grows in request order: the sort is stable */
         qsort(p, n, sizeof(*p), piece_cmp);
-    }
-    /* merge neighbours contiguous in the object and in the payload */
-    for (i = 1, out = 0; i < n; i++) {
-        if (p[out].off + p[out].len == p[i].off &&
-            p[out].pos + p[out].len == p[i].pos) {
-            p[out].len += p[i].len;
-        } else {
-            p[++out] = p[i];
+        for (i = 1; i < n && !overlap; i++) {
+            overlap = p[i].off < p[i - 1].off + p[i - 1].len;
+        }
+        if (overlap) {
+            /* back to request order: the order decides who wins */
+            qsort(p, n, sizeof(*p), pos_cmp);
         }
     }
-    *npieces_p = n > 0 ? out + 1 : 0;
+    *npieces_p = merge(p, n);
     *pieces_p = p;
+    *ordered_p = !overlap;
     return PFS_OK;
 }
 

@@ -57,12 +57,16 @@ typedef struct {
     uint64_t pos;
 } pfs_sio_piece_t;
 
-/* Expand runs into pieces, sort them by object offset (stable, so for
- * overlapping writes the later piece of the request wins, as it would
- * done one by one), and merge pieces adjacent both in the object and in
- * the payload.  *pieces_p is malloc'd. */
+/* Expand runs into pieces and merge pieces adjacent both in the object and
+ * in the payload.  If no two pieces overlap, they come sorted by object
+ * offset and *ordered_p is 1.  If some overlap, they stay in request order
+ * and *ordered_p is 0: executed in that order, the later piece of the
+ * request wins, as if the blocks were written one by one (sorting cannot
+ * keep that when a later piece starts before an earlier one).
+ * *pieces_p is malloc'd. */
 pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
-                          pfs_sio_piece_t **pieces_p, size_t *npieces_p);
+                          pfs_sio_piece_t **pieces_p, size_t *npieces_p,
+                          int *ordered_p);
 
 /* Group a plan into system calls: pieces[first .. first + *n_p) are
  * contiguous in the object and go to one preadv/pwritev of at most

@@ -116,11 +116,6 @@ void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
 
 #define PFS_RPC_MAX_REPLY 4096u
 
-/* A piece of memory; same layout as UCX's ucp_dt_iov_t and struct iovec. */
-typedef struct {
-    void *base;
-    size_t len;
-} pfs_iov_t;
 
 /*
  * One request/reply exchange.  The caller owns the struct and fills the

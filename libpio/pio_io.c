@@ -9,24 +9,18 @@
 #include "layout.h"
 #include "pio_internal.h"
 #include "sio.h"
+#include "sio_split.h"
 
-#define PIO_WINDOW       32u    /* requests of one call in flight */
-#define PIO_MAX_IOV      4096u  /* memory pieces per request */
+#define PIO_WINDOW  32u   /* requests of one call in flight */
+#define PIO_MAX_IOV 4096u /* memory pieces per request */
 
 /* One structured request to one I/O server. */
 typedef struct {
     pfs_rpc_t rpc;
     uint8_t body[16];       /* the file id */
-    uint32_t server;        /* ensemble index */
-    pfs_run_t *runs;
-    uint32_t nruns, cap_runs;
-    uint64_t pieces;        /* blocks the runs expand to */
-    pfs_iov_t *iov;         /* [0] = the run list, then memory pieces */
-    size_t niov, cap_iov;
+    pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
-    uint64_t bytes;
-    uint64_t max_end;       /* largest object offset + 1 asked for */
-    int state;              /* 0 building, 1 sealed, 2 posted, 3 done */
+    int state;              /* 1 ready, 2 posted, 3 done */
 } sub_t;
 
 struct pio_request {
@@ -34,10 +28,10 @@ struct pio_request {
     int write;
     sub_t *subs;
     size_t nsubs, cap_subs;
-    size_t next_post;       /* first sealed sub not posted yet */
+    pfs_sio_part_t *parts;
+    size_t next_post;       /* first sub not posted yet */
     size_t inflight;
     size_t ndone;
-    long *open;             /* per layout slot: sub being built, or -1 */
     pfs_status_t status;
     uint64_t bytes;
     int maybe_short;        /* a server's object ended before a read */
@@ -123,120 +117,20 @@ static void req_free(pio_request_t *req)
         return;
     }
     for (i = 0; i < req->nsubs; i++) {
-        free(req->subs[i].runs);
-        free(req->subs[i].iov);
         free(req->subs[i].runs_enc);
     }
+    pfs_sio_parts_free(req->parts, req->nsubs);
     free(req->subs);
-    free(req->open);
     free(req);
 }
 
-static sub_t *sub_new(pio_request_t *req, uint32_t server)
-{
-    sub_t *sub;
-
-    if (req->nsubs == req->cap_subs) {
-        size_t cap = req->cap_subs ? req->cap_subs * 2 : 8;
-        sub_t *subs = realloc(req->subs, cap * sizeof(*subs));
-        if (subs == NULL) {
-            return NULL;
-        }
-        req->subs = subs;
-        req->cap_subs = cap;
-    }
-    sub = &req->subs[req->nsubs];
-    memset(sub, 0, sizeof(*sub));
-    sub->server = server;
-    sub->niov = 1; /* slot 0 is the run list */
-    req->nsubs++;
-    return sub;
-}
-
-static int grow(void **array, size_t *cap, size_t need, size_t elem)
-{
-    size_t n = *cap ? *cap : 16;
-    void *p;
-
-    if (need <= *cap) {
-        return 0;
-    }
-    while (n < need) {
-        n *= 2;
-    }
-    p = realloc(*array, n * elem);
-    if (p == NULL) {
-        return -1;
-    }
-    *array = p;
-    *cap = n;
-    return 0;
-}
-
-/* Append one piece (object offset, memory pointer, length) to a request,
- * merging with the previous one where possible: contiguous object ranges
- * grow a run, equally sized pieces at a constant stride become one
- * strided run, adjacent memory grows an iov. */
-static pfs_status_t sub_add(sub_t *sub, uint64_t objoff, uint8_t *mem,
-                            uint64_t len)
-{
-    pfs_run_t *r = sub->nruns > 0 ? &sub->runs[sub->nruns - 1] : NULL;
-    pfs_iov_t *v = &sub->iov[sub->niov - 1];
-
-    if (r != NULL && r->count == 1 && r->offset + r->len == objoff) {
-        r->len += len;
-    } else if (r != NULL && r->count == 1 && r->len == len &&
-               objoff > r->offset) {
-        r->count = 2;
-        r->stride = objoff - r->offset;
-        sub->pieces++;
-    } else if (r != NULL && r->count > 1 && r->len == len &&
-               objoff == r->offset + r->count * r->stride) {
-        r->count++;
-        sub->pieces++;
-    } else {
-        size_t cap = sub->cap_runs;
-        if (grow((void **)&sub->runs, &cap, sub->nruns + 1,
-                 sizeof(*sub->runs)) != 0) {
-            return PFS_ERR_NOMEM;
-        }
-        sub->cap_runs = (uint32_t)cap;
-        r = &sub->runs[sub->nruns++];
-        r->offset = objoff;
-        r->len = len;
-        r->count = 1;
-        r->stride = 0;
-        sub->pieces++;
-    }
-    if (sub->niov > 1 && (uint8_t *)v->base + v->len == mem) {
-        v->len += len;
-    } else {
-        if (grow((void **)&sub->iov, &sub->cap_iov, sub->niov + 1,
-                 sizeof(*sub->iov)) != 0) {
-            return PFS_ERR_NOMEM;
-        }
-        sub->iov[sub->niov].base = mem;
-        sub->iov[sub->niov].len = len;
-        sub->niov++;
-    }
-    sub->bytes += len;
-    sub->max_end = PFS_MAX(sub->max_end, objoff + len);
-    return PFS_OK;
-}
-
-/* Room left in a request before it must be sealed. */
-static int sub_full(const pio_client_t *c, const sub_t *sub)
-{
-    return sub->bytes >= c->max_xfer || sub->nruns >= PFS_SIO_MAX_RUNS - 1 ||
-           sub->pieces >= PFS_SIO_MAX_PIECES - 1 || sub->niov >= PIO_MAX_IOV;
-}
-
-/* Seal: encode the run list, point the RPC at it and at the memory. */
-static pfs_status_t sub_seal(pio_request_t *req, sub_t *sub)
+/* Prepare one part's RPC: encode its run list, point the RPC at it and at
+ * the memory pieces (the body pointer is set at post time). */
+static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
 {
     pio_file_t *f = req->file;
-    pio_client_t *c = f->client;
-    size_t enc = pfs_sio_runs_size(sub->nruns);
+    pfs_sio_part_t *part = sub->part;
+    size_t enc = pfs_sio_runs_size(part->nruns);
     pfs_wbuf_t w;
     size_t blen;
 
@@ -244,113 +138,51 @@ static pfs_status_t sub_seal(pio_request_t *req, sub_t *sub)
     if (sub->runs_enc == NULL) {
         return PFS_ERR_NOMEM;
     }
-    pfs_sio_runs_encode(sub->runs, sub->nruns, sub->runs_enc);
+    pfs_sio_runs_encode(part->runs, part->nruns, sub->runs_enc);
     pfs_wbuf_init(&w, sub->body, sizeof(sub->body));
     pfs_proto_fid_pack(&w, f->attr.fid);
     (void)pfs_wbuf_finish(&w, &blen);
-    pio_rpc_init(c, &sub->rpc, req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV,
-                 sub->body, blen);
-    sub->iov[0].base = sub->runs_enc;
-    sub->iov[0].len = enc;
+    pio_rpc_init(f->client, &sub->rpc,
+                 req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
+                 blen);
+    part->iov[0].base = sub->runs_enc;
+    part->iov[0].len = enc;
     if (req->write) {
-        sub->rpc.send_iov = sub->iov;
-        sub->rpc.send_iovcnt = sub->niov;
+        sub->rpc.send_iov = part->iov;
+        sub->rpc.send_iovcnt = part->niov;
     } else {
         sub->rpc.send_data = sub->runs_enc;
         sub->rpc.send_len = enc;
-        sub->rpc.recv_iov = sub->iov + 1;
-        sub->rpc.recv_iovcnt = sub->niov - 1;
+        sub->rpc.recv_iov = part->iov + 1;
+        sub->rpc.recv_iovcnt = part->niov - 1;
     }
     sub->state = 1;
     return PFS_OK;
 }
 
-/* Route one logical piece through the layout into per-server requests. */
-static pfs_status_t add_range(pio_request_t *req, uint64_t foff, uint8_t *mem,
-                              uint64_t len)
-{
-    pio_client_t *c = req->file->client;
-    const pfs_layout_t *layout = &req->file->attr.layout;
-    pfs_status_t st;
-
-    while (len > 0) {
-        pfs_layout_piece_t piece;
-        sub_t *sub;
-        uint64_t n;
-
-        pfs_layout_piece(layout, foff, len, &piece);
-        if (req->open[piece.slot] < 0) {
-            sub = sub_new(req, layout->servers[piece.slot]);
-            if (sub == NULL) {
-                return PFS_ERR_NOMEM;
-            }
-            req->open[piece.slot] = (long)(sub - req->subs);
-        }
-        sub = &req->subs[req->open[piece.slot]];
-        /* a piece may be bigger than what one request carries */
-        n = PFS_MIN(piece.length, c->max_xfer - sub->bytes);
-        st = sub_add(sub, piece.object_offset, mem, n);
-        if (st != PFS_OK) {
-            return st;
-        }
-        if (sub_full(c, sub)) {
-            st = sub_seal(req, sub);
-            if (st != PFS_OK) {
-                return st;
-            }
-            req->open[piece.slot] = -1;
-        }
-        foff += n;
-        mem += n;
-        len -= n;
-    }
-    return PFS_OK;
-}
-
-/* Walk both descriptions together and build every request. */
+/* Split the descriptions into per-server parts and prepare their RPCs. */
 static pfs_status_t build(pio_request_t *req, uint8_t *buf,
                           const pfs_sio_desc_t *mem, const pfs_sio_desc_t *fd)
 {
-    pfs_sio_iter_t mi, fi;
-    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
-    uint32_t slot;
-    size_t i;
+    pio_client_t *c = req->file->client;
+    size_t i, n;
     pfs_status_t st;
 
-    pfs_sio_iter_init(&mi, mem);
-    pfs_sio_iter_init(&fi, fd);
-    for (;;) {
-        uint64_t n;
-
-        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
-            break;
-        }
-        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
-            break;
-        }
-        n = PFS_MIN(mlen, flen);
-        st = add_range(req, foff, buf + moff, n);
+    st = pfs_sio_split(&req->file->attr.layout, c->max_xfer, PIO_MAX_IOV, buf,
+                       mem, fd, &req->parts, &n);
+    if (st != PFS_OK) {
+        return st;
+    }
+    req->nsubs = n;
+    req->subs = calloc(n > 0 ? n : 1, sizeof(*req->subs));
+    if (req->subs == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    for (i = 0; i < n; i++) {
+        req->subs[i].part = &req->parts[i];
+        st = sub_prepare(req, &req->subs[i]);
         if (st != PFS_OK) {
             return st;
-        }
-        moff += n;
-        mlen -= n;
-        foff += n;
-        flen -= n;
-    }
-    for (slot = 0; slot < req->file->attr.layout.stripe_count; slot++) {
-        if (req->open[slot] >= 0) {
-            st = sub_seal(req, &req->subs[req->open[slot]]);
-            if (st != PFS_OK) {
-                return st;
-            }
-            req->open[slot] = -1;
-        }
-    }
-    /* requests are sealed out of order (when full): post in build order */
-    for (i = 0; i < req->nsubs; i++) {
-        if (req->subs[i].state != 1) {
-            return PFS_ERR_INTERNAL;
         }
     }
     return PFS_OK;
@@ -379,14 +211,14 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
     if (!req->write) {
         objsize = pfs_rbuf_u64(&r);
     }
-    if (pfs_rbuf_finish(&r) != PFS_OK || got != sub->bytes ||
-        (!req->write && sub->rpc.recv_len != sub->bytes)) {
+    if (pfs_rbuf_finish(&r) != PFS_OK || got != sub->part->bytes ||
+        (!req->write && sub->rpc.recv_len != sub->part->bytes)) {
         req->status = pio_fail(c, PFS_ERR_PROTO,
                                "%s: reply does not match the request",
                                pfs_tx_conn_addr(sub->rpc.conn));
         return;
     }
-    if (!req->write && objsize < sub->max_end) {
+    if (!req->write && objsize < sub->part->max_end) {
         req->maybe_short = 1;
     }
     req->bytes += got;
@@ -405,7 +237,10 @@ static void fill_window(pio_request_t *req)
         /* the subs array moved while it grew during the build: point the
          * RPC at its body only now that it stays put */
         sub->rpc.body = sub->body;
-        pfs_rpc_post(c->tx, c->ios[sub->server].conn, &sub->rpc);
+        pfs_rpc_post(c->tx,
+                     c->ios[req->file->attr.layout.servers[sub->part->slot]]
+                         .conn,
+                     &sub->rpc);
         sub->state = 2;
         req->inflight++;
     }
@@ -618,14 +453,6 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     req = calloc(1, sizeof(*req));
     if (req == NULL) {
         return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    req->open = malloc(f->attr.layout.stripe_count * sizeof(*req->open));
-    if (req->open == NULL) {
-        free(req);
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
-        req->open[slot] = -1;
     }
     req->file = f;
     req->write = write;

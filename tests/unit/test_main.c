@@ -11,6 +11,7 @@ static const unit_suite_t *suites[] = {
     &unit_suite_path,
     &unit_suite_layout,
     &unit_suite_store,
+    &unit_suite_sio,
 };
 
 int main(int argc, char **argv)
