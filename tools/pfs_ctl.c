@@ -129,9 +129,9 @@ static int status_all(ctl_t *ctl, FILE *out)
         return (int)n;
     }
     if (out != NULL) {
-        fprintf(out, "%-6s %5s  %-22s %8s  %-16s %10s %10s %12s %12s\n",
+        fprintf(out, "%-6s %5s  %-22s %8s  %-16s %10s %10s %10s %12s %12s\n",
                 "role", "index", "address", "pid", "host", "uptime_s",
-                "requests", "bytes_read", "bytes_written");
+                "requests", "data_reqs", "bytes_read", "bytes_written");
     }
     for (i = 0; i < n; i++) {
         const pfs_server_info_t *s = server_at(ctl, i);
@@ -154,11 +154,12 @@ static int status_all(ctl_t *ctl, FILE *out)
                 down++;
             } else if (out != NULL) {
                 fprintf(out,
-                        "%-6s %5u  %-22s %8u  %-16s %10.1f %10llu %12llu "
-                        "%12llu\n",
+                        "%-6s %5u  %-22s %8u  %-16s %10.1f %10llu %10llu "
+                        "%12llu %12llu\n",
                         i == 0 ? "mds" : "iosrv", rep.index, s->addr, rep.pid,
                         rep.host, rep.uptime_ms / 1000.0,
                         (unsigned long long)rep.requests,
+                        (unsigned long long)rep.data_requests,
                         (unsigned long long)rep.bytes_read,
                         (unsigned long long)rep.bytes_written);
             }
