@@ -12,6 +12,7 @@ static const unit_suite_t *suites[] = {
     &unit_suite_layout,
     &unit_suite_store,
     &unit_suite_sio,
+    &unit_suite_split,
 };
 
 int main(int argc, char **argv)
