@@ -63,6 +63,14 @@ struct pfs_tx_conn {
     socklen_t sa_len;
 };
 
+/* What a client UCX request's callback points at.  An RPC that gives up
+ * (deadline, broken connection) clears rpc and is done at once; with
+ * error mode NONE, UCX may complete the abandoned request much later or
+ * never, and its callback then only frees the token. */
+typedef struct {
+    pfs_rpc_t *rpc;
+} rpc_token_t;
+
 /* A reply in flight from the server to a client. */
 typedef struct {
     uint8_t *hdr_buf;
@@ -977,6 +985,19 @@ static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
     va_end(ap);
 }
 
+/* Stop waiting for the RPC's UCX requests (see rpc_token_t). */
+static void rpc_abandon(pfs_rpc_t *rpc)
+{
+    if (rpc->send_req != NULL) {
+        ((rpc_token_t *)rpc->send_tok)->rpc = NULL;
+        rpc->send_req = NULL;
+    }
+    if (rpc->recv_req != NULL) {
+        ((rpc_token_t *)rpc->recv_tok)->rpc = NULL;
+        rpc->recv_req = NULL;
+    }
+}
+
 /* Fail every RPC posted on conn (it broke or timed out). */
 static void conn_fail_rpcs(pfs_tx_t *tx, pfs_tx_conn_t *conn,
                            pfs_status_t status, const char *why)
@@ -990,6 +1011,7 @@ static void conn_fail_rpcs(pfs_tx_t *tx, pfs_tx_conn_t *conn,
             next = rpc->next;
             if (rpc->conn == conn) {
                 rpc_fail(rpc, status, "%s: %s", conn->addr, why);
+                rpc_abandon(rpc);
                 rpc_maybe_done(tx, rpc);
             }
         }
@@ -1108,8 +1130,14 @@ void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out)
 
 static void rpc_send_cb(void *request, ucs_status_t status, void *user_data)
 {
-    pfs_rpc_t *rpc = user_data;
+    rpc_token_t *tok = user_data;
+    pfs_rpc_t *rpc = tok->rpc;
 
+    free(tok);
+    if (rpc == NULL) {
+        ucp_request_free(request); /* abandoned earlier */
+        return;
+    }
     if (status != UCS_OK) {
         rpc_fail(rpc, PFS_ERR_CONN, "%s: sending failed: %s", rpc->conn->addr,
                  ucs_status_string(status));
@@ -1122,8 +1150,14 @@ static void rpc_send_cb(void *request, ucs_status_t status, void *user_data)
 static void rpc_recv_cb(void *request, ucs_status_t status, size_t length,
                         void *user_data)
 {
-    pfs_rpc_t *rpc = user_data;
+    rpc_token_t *tok = user_data;
+    pfs_rpc_t *rpc = tok->rpc;
 
+    free(tok);
+    if (rpc == NULL) {
+        ucp_request_free(request);
+        return;
+    }
     if (status != UCS_OK) {
         rpc->reply_seen = 0;
         rpc_fail(rpc, PFS_ERR_CONN, "%s: receiving data failed: %s",
@@ -1208,11 +1242,20 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
         void *ucx_req;
 
         /* rendezvous: UCX writes straight into the caller's buffer */
+        rpc_token_t *tok = malloc(sizeof(*tok));
+
+        if (tok == NULL) {
+            rpc->reply_seen = 0;
+            rpc_fail(rpc, PFS_ERR_NOMEM, "out of memory");
+            rpc_maybe_done(tx, rpc);
+            return UCS_OK;
+        }
+        tok->rpc = rpc;
         memset(&rp, 0, sizeof(rp));
         rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
                           UCP_OP_ATTR_FIELD_USER_DATA;
         rp.cb.recv_am = rpc_recv_cb;
-        rp.user_data = rpc;
+        rp.user_data = tok;
         if (rpc->recv_iovcnt > 0) {
             rp.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
             rp.datatype = ucp_dt_make_iov();
@@ -1224,11 +1267,15 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
                                            length, &rp);
         }
         if (UCS_PTR_IS_ERR(ucx_req)) {
+            free(tok);
             rpc->reply_seen = 0;
             rpc_fail(rpc, PFS_ERR_TRANSPORT, "receiving data: %s",
                      ucs_status_string(UCS_PTR_STATUS(ucx_req)));
         } else if (ucx_req != NULL) {
             rpc->recv_req = ucx_req;
+            rpc->recv_tok = tok;
+        } else {
+            free(tok);
         }
         rpc_maybe_done(tx, rpc);
         return UCS_OK;
@@ -1245,6 +1292,7 @@ out:
 pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
 {
     ucp_request_param_t param;
+    rpc_token_t *tok;
     pfs_msg_hdr_t hdr;
     pfs_rpc_t **bucket;
     void *ucx_req;
@@ -1299,12 +1347,18 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
         memcpy(rpc->hdr_buf + PFS_PROTO_HDR_SIZE, rpc->body, rpc->body_len);
     }
 
+    tok = malloc(sizeof(*tok));
+    if (tok == NULL) {
+        rpc_fail(rpc, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    tok->rpc = rpc;
     memset(&param, 0, sizeof(param));
     param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
                          UCP_OP_ATTR_FIELD_USER_DATA |
                          UCP_OP_ATTR_FIELD_FLAGS;
     param.cb.send = rpc_send_cb;
-    param.user_data = rpc;
+    param.user_data = tok;
     param.flags = UCP_AM_SEND_FLAG_REPLY;
     if (rpc->send_iovcnt > 0) {
         param.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
@@ -1318,10 +1372,14 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
                                   rpc->send_data, rpc->send_len, &param);
     }
     if (UCS_PTR_IS_ERR(ucx_req)) {
+        free(tok);
         rpc_fail(rpc, PFS_ERR_CONN, "%s: cannot send: %s", conn->addr,
                  ucs_status_string(UCS_PTR_STATUS(ucx_req)));
     } else if (ucx_req != NULL) {
         rpc->send_req = ucx_req;
+        rpc->send_tok = tok;
+    } else {
+        free(tok);
     }
 out:
     rpc_maybe_done(tx, rpc);
@@ -1337,6 +1395,7 @@ static void expire(pfs_tx_t *tx, pfs_rpc_t *rpc)
 
     rpc_fail(rpc, PFS_ERR_TIMEOUT, "%s: no reply to %s within %d ms",
              conn->addr, pfs_proto_op_name(rpc->opcode), rpc->timeout_ms);
+    rpc_abandon(rpc);
     conn_close_ep(tx, conn, 1);
     rpc_maybe_done(tx, rpc);
 }

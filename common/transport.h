@@ -156,6 +156,8 @@ typedef struct pfs_rpc {
     uint64_t deadline_ms;
     void *send_req;
     void *recv_req;
+    void *send_tok;
+    void *recv_tok;
     uint8_t *hdr_buf;
     int reply_seen;
     int failed;

@@ -570,3 +570,20 @@ PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
     return PFS_OK;
 }
 
+
+PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
+                                        pio_layout_info_t *out)
+{
+    uint32_t i;
+
+    if (f == NULL || out == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    memset(out, 0, sizeof(*out));
+    out->stripe_size = f->attr.layout.stripe_size;
+    out->stripe_count = f->attr.layout.stripe_count;
+    for (i = 0; i < out->stripe_count; i++) {
+        out->servers[i] = f->attr.layout.servers[i];
+    }
+    return PFS_OK;
+}

@@ -136,6 +136,17 @@ pfs_status_t pio_fstat(pio_file_t *file, pio_stat_t *stat_p);
 pfs_status_t pio_stat(pio_client_t *client, const char *path,
                       pio_stat_t *stat_p);
 
+#define PIO_MAX_STRIPES 256
+
+/* The layout of an open file: which I/O server holds each slot. */
+typedef struct {
+    uint64_t stripe_size;
+    uint32_t stripe_count;
+    uint32_t servers[PIO_MAX_STRIPES]; /* I/O server index per slot */
+} pio_layout_info_t;
+
+pfs_status_t pio_file_layout(const pio_file_t *file, pio_layout_info_t *out);
+
 /* Remove a regular file: its name, its metadata and its data objects. */
 pfs_status_t pio_unlink(pio_client_t *client, const char *path);
 

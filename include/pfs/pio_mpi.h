@@ -1,0 +1,88 @@
+/* pfs/pio_mpi.h - collective I/O for libpio over an MPI communicator
+ * (library libpio_mpi; pkg-config libpio_mpi).
+ *
+ * Two-phase I/O aware of the servers: the ranks exchange data (MPI) with
+ * a set of aggregators whose file domains follow the file's layout (each
+ * I/O server is always fed by the same aggregators), and the aggregators
+ * send large structured requests to the servers.  The exchange of one
+ * round overlaps the server I/O of the previous one, within
+ * cb_buffer_size per aggregator.  When the pieces are already large,
+ * "direct" mode skips the exchange and every rank sends its own
+ * structured requests.
+ *
+ * Conventions as in <pfs/pio.h>.  In addition: every rank of comm calls
+ * every collective function with the same hints, also after an error;
+ * every rank returns the same status (a failure on any rank or server is
+ * agreed on collectively; no rank is left waiting).  errmsg (may be NULL)
+ * gets the first failing rank's explanation.  Each rank passes its own
+ * pio_file_t of the same file.
+ */
+#ifndef PFS_PIO_MPI_H
+#define PFS_PIO_MPI_H
+
+#include <mpi.h>
+#include <pfs/pio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+    PIO_CB_AUTO = 0,    /* pick by the rule below */
+    PIO_CB_ENABLE = 1,  /* always two-phase */
+    PIO_CB_DISABLE = 2  /* always direct */
+} pio_cb_mode_t;
+
+typedef struct {
+    pio_cb_mode_t cb_write;  /* hint romio_cb_write: enable|disable|automatic */
+    pio_cb_mode_t cb_read;   /* hint romio_cb_read */
+    int cb_nodes;            /* hint cb_nodes: aggregators; 0: one per slot
+                                of the file's layout, at most one per rank */
+    uint64_t cb_buffer_size; /* hint cb_buffer_size: bytes per aggregator
+                                per round; 0: 4 MiB */
+    uint64_t direct_min;     /* hint pfs_direct_min: in automatic mode, go
+                                direct when the average piece (over all
+                                ranks) is at least this; 0: 1 MiB */
+} pio_coll_hints_t;
+
+/* Defaults: automatic modes, 4 MiB buffers, 1 MiB direct threshold. */
+void pio_coll_hints_default(pio_coll_hints_t *hints);
+
+/* Read the hints above from an MPI_Info (MPI_INFO_NULL allowed; other keys
+ * ignored).  A malformed value gives PFS_ERR_INVAL and a message naming
+ * the key; hints is then unchanged. */
+pfs_status_t pio_coll_hints_from_info(MPI_Info info, pio_coll_hints_t *hints,
+                                      char *errmsg, size_t errmsg_size);
+
+/* Collective write/read: like pio_write_desc/pio_read_desc on every rank,
+ * but with the data exchanged so that servers receive few, large
+ * requests.  hints NULL: defaults.  *bytes_p (may be NULL): this rank's
+ * bytes.  Returns once the data is on the servers (write) or in buf
+ * (read) on every rank. */
+pfs_status_t pio_write_all(pio_file_t *file, MPI_Comm comm, const void *buf,
+                           const pio_desc_t *mem, const pio_desc_t *filed,
+                           const pio_coll_hints_t *hints, uint64_t *bytes_p,
+                           char *errmsg, size_t errmsg_size);
+pfs_status_t pio_read_all(pio_file_t *file, MPI_Comm comm, void *buf,
+                          const pio_desc_t *mem, const pio_desc_t *filed,
+                          const pio_coll_hints_t *hints, uint64_t *bytes_p,
+                          char *errmsg, size_t errmsg_size);
+
+/* Split collective write: _begin does the exchange and issues the server
+ * I/O; the last round's server I/O is still in flight when it returns, so
+ * computation between _begin and _end overlaps it.  _end waits and agrees
+ * on the status.  buf must stay untouched in between.  One split
+ * operation per file at a time. */
+typedef struct pio_coll_op pio_coll_op_t;
+pfs_status_t pio_write_all_begin(pio_file_t *file, MPI_Comm comm,
+                                 const void *buf, const pio_desc_t *mem,
+                                 const pio_desc_t *filed,
+                                 const pio_coll_hints_t *hints,
+                                 pio_coll_op_t **op_p);
+pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
+                               char *errmsg, size_t errmsg_size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,788 @@
+/* pio_coll.c - libpio_mpi: two-phase collective I/O whose file domains
+ * follow the file's layout, pipelined in rounds of cb_buffer_size; and a
+ * direct mode for large pieces.  Uses only libpio's public API and MPI. */
+#include "config.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layout.h"
+#include "pfs/pio_mpi.h"
+#include "pfs_common.h"
+#include "sio.h"
+
+#define DEFAULT_CB_BUFFER  (UINT64_C(4) << 20)
+#define DEFAULT_DIRECT_MIN (UINT64_C(1) << 20)
+#define MAX_CB_BUFFER      (UINT64_C(512) << 20)
+
+/* One piece of this rank's data, bound for one aggregator in one round. */
+typedef struct {
+    uint64_t off;
+    uint64_t len;
+    uint8_t *mem;
+    uint64_t window; /* round */
+    uint32_t aggr;
+    uint64_t order;  /* keeps the caller's order within (round, aggr) */
+} cpiece_t;
+
+struct pio_coll_op {
+    pio_file_t *file;
+    MPI_Comm comm;
+    int rank, nranks;
+    int write;
+    pfs_layout_t layout;
+    int naggr;          /* aggregators */
+    int per_slot;       /* aggregators per layout slot when > 1 */
+    int *aggr_rank;     /* aggregator -> rank */
+    int my_aggr;        /* -1 if this rank is none */
+    uint64_t cb;
+    cpiece_t *pieces;
+    size_t npieces;
+    uint64_t rounds;
+    uint64_t bytes;
+    /* aggregator side: two buffers so that round k+1 is exchanged while
+     * round k's server I/O runs */
+    uint8_t *buf[2];
+    size_t cap[2];
+    pio_request_t *req[2];
+    pfs_status_t status;
+    char msg[512];
+    int agreed; /* status and msg already agreed by all ranks */
+    int direct;
+};
+
+PFS_EXPORT void pio_coll_hints_default(pio_coll_hints_t *h)
+{
+    memset(h, 0, sizeof(*h));
+    h->cb_write = PIO_CB_AUTO;
+    h->cb_read = PIO_CB_AUTO;
+    h->cb_buffer_size = DEFAULT_CB_BUFFER;
+    h->direct_min = DEFAULT_DIRECT_MIN;
+}
+
+static int parse_mode(const char *v, pio_cb_mode_t *mode)
+{
+    if (!strcmp(v, "enable")) {
+        *mode = PIO_CB_ENABLE;
+    } else if (!strcmp(v, "disable")) {
+        *mode = PIO_CB_DISABLE;
+    } else if (!strcmp(v, "automatic")) {
+        *mode = PIO_CB_AUTO;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
+                                                 pio_coll_hints_t *hints,
+                                                 char *errmsg,
+                                                 size_t errmsg_size)
+{
+    static const char *keys[] = {"romio_cb_write", "romio_cb_read",
+                                 "cb_nodes", "cb_buffer_size",
+                                 "pfs_direct_min"};
+    pio_coll_hints_t h = *hints;
+    char value[MPI_MAX_INFO_VAL + 1];
+    unsigned i;
+
+    if (info == MPI_INFO_NULL) {
+        return PFS_OK;
+    }
+    for (i = 0; i < PFS_ARRAY_SIZE(keys); i++) {
+        uint64_t v = 0;
+        int flag = 0, bad = 0;
+
+        MPI_Info_get(info, keys[i], MPI_MAX_INFO_VAL, value, &flag);
+        if (!flag) {
+            continue;
+        }
+        switch (i) {
+        case 0: bad = parse_mode(value, &h.cb_write); break;
+        case 1: bad = parse_mode(value, &h.cb_read); break;
+        case 2:
+            bad = pfs_parse_size(value, &v) != PFS_OK || v == 0 ||
+                  v > INT_MAX;
+            h.cb_nodes = (int)v;
+            break;
+        case 3:
+            bad = pfs_parse_size(value, &v) != PFS_OK || v < 4096 ||
+                  v > MAX_CB_BUFFER;
+            h.cb_buffer_size = v;
+            break;
+        case 4:
+            bad = pfs_parse_size(value, &v) != PFS_OK;
+            h.direct_min = v;
+            break;
+        }
+        if (bad) {
+            if (errmsg != NULL) {
+                snprintf(errmsg, errmsg_size,
+                         "hint %s: bad value '%s'%s", keys[i], value,
+                         i < 2 ? " (enable, disable or automatic)"
+                         : i == 3 ? " (4096 .. 512m)"
+                                  : "");
+            }
+            return PFS_ERR_INVAL;
+        }
+    }
+    *hints = h;
+    return PFS_OK;
+}
+
+/* ---- agreement --------------------------------------------------------- */
+
+/* Every rank learns the first failure (lowest status, then lowest rank)
+ * and its explanation. */
+static pfs_status_t agree(MPI_Comm comm, int rank, pfs_status_t st,
+                          const char *msg, char *errmsg, size_t errmsg_size)
+{
+    struct {
+        int st;
+        int rank;
+    } in = {st, rank}, out;
+    char text[512];
+
+    MPI_Allreduce(&in, &out, 1, MPI_2INT, MPI_MINLOC, comm);
+    if (out.st != PFS_OK) {
+        snprintf(text, sizeof(text), "%s", rank == out.rank ? msg : "");
+        MPI_Bcast(text, sizeof(text), MPI_CHAR, out.rank, comm);
+        if (errmsg != NULL) {
+            snprintf(errmsg, errmsg_size, "rank %d: %s", out.rank, text);
+        }
+    } else if (errmsg != NULL && errmsg_size > 0) {
+        errmsg[0] = '\0';
+    }
+    return (pfs_status_t)out.st;
+}
+
+static void op_fail(pio_coll_op_t *op, pfs_status_t st, const char *what)
+{
+    if (op->status == PFS_OK) {
+        op->status = st;
+        snprintf(op->msg, sizeof(op->msg), "%s: %s", what,
+                 pfs_status_string(st));
+    }
+}
+
+/* ---- domains ----------------------------------------------------------- */
+
+/* Aggregator of the stripe holding off, and off's position in that
+ * aggregator's domain (its stripes in file order, back to back).  With
+ * naggr <= slots, aggregator a serves slots a, a + naggr, ...; with more,
+ * each slot's stripes alternate between per_slot aggregators.  Either way
+ * a server is always fed by the same aggregators. */
+static void locate(const pio_coll_op_t *op, uint64_t off, uint32_t *aggr_p,
+                   uint64_t *dom_p)
+{
+    uint64_t s = op->layout.stripe_size, c = op->layout.stripe_count;
+    uint64_t k = off / s, j = k % c, row = k / c, lindex;
+    uint32_t a;
+
+    if (op->per_slot > 1) {
+        a = (uint32_t)(j + c * (row % (uint64_t)op->per_slot));
+        lindex = row / (uint64_t)op->per_slot;
+    } else {
+        uint64_t n = (uint64_t)op->naggr;
+        uint64_t slots_of_a;
+
+        a = (uint32_t)(j % n);
+        slots_of_a = (c - a + n - 1) / n;
+        lindex = row * slots_of_a + j / n;
+    }
+    *aggr_p = a;
+    *dom_p = lindex * s + off % s;
+}
+
+static int piece_cmp(const void *x, const void *y)
+{
+    const cpiece_t *a = x, *b = y;
+
+    if (a->window != b->window) {
+        return a->window < b->window ? -1 : 1;
+    }
+    if (a->aggr != b->aggr) {
+        return a->aggr < b->aggr ? -1 : 1;
+    }
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static pfs_status_t to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
+{
+    int i;
+
+    memset(out, 0, sizeof(*out));
+    if (in->kind == PIO_DESC_LIST) {
+        out->is_list = 1;
+        out->offsets = in->offsets;
+        out->lengths = in->lengths;
+        out->count = in->count;
+        return PFS_OK;
+    }
+    if (in->kind != PIO_DESC_STRIDED || in->ndims < 0 ||
+        in->ndims > PIO_MAX_DIMS) {
+        return PFS_ERR_INVAL;
+    }
+    out->offset = in->offset;
+    out->blocklen = in->blocklen;
+    out->ndims = in->ndims;
+    for (i = 0; i < in->ndims; i++) {
+        out->dims[i].count = in->dims[i].count;
+        out->dims[i].stride = in->dims[i].stride;
+    }
+    return PFS_OK;
+}
+
+static pfs_status_t add_piece(pio_coll_op_t *op, size_t *cap, uint64_t off,
+                              uint64_t len, uint8_t *mem)
+{
+    while (len > 0) {
+        pfs_layout_piece_t lp;
+        uint64_t dom, n;
+        uint32_t aggr;
+        cpiece_t *p;
+
+        pfs_layout_piece(&op->layout, off, len, &lp);
+        locate(op, off, &aggr, &dom);
+        /* also stop at the round's end within the domain */
+        n = PFS_MIN(lp.length, op->cb - dom % op->cb);
+        if (op->npieces == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 256;
+            cpiece_t *np = realloc(op->pieces, ncap * sizeof(*np));
+            if (np == NULL) {
+                return PFS_ERR_NOMEM;
+            }
+            op->pieces = np;
+            *cap = ncap;
+        }
+        p = &op->pieces[op->npieces];
+        p->off = off;
+        p->len = n;
+        p->mem = mem;
+        p->window = dom / op->cb;
+        p->aggr = aggr;
+        p->order = op->npieces++;
+        off += n;
+        mem += n;
+        len -= n;
+    }
+    return PFS_OK;
+}
+
+/* Everything both phases need: layout, aggregators, this rank's pieces by
+ * round and aggregator, the number of rounds (agreed). */
+static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
+                            const pio_desc_t *mem, const pio_desc_t *filed,
+                            const pio_coll_hints_t *hints, uint64_t *total_p,
+                            uint64_t *count_p)
+{
+    pio_layout_info_t info;
+    pfs_sio_desc_t ms, fs;
+    pfs_sio_iter_t mi, fi;
+    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0, mtotal, ftotal;
+    uint64_t count = 0;
+    size_t cap = 0;
+    pio_desc_t contig;
+    uint32_t i;
+    int a, want;
+    pfs_status_t st;
+
+    st = pio_file_layout(op->file, &info);
+    if (st != PFS_OK) {
+        return st;
+    }
+    memset(&op->layout, 0, sizeof(op->layout));
+    op->layout.stripe_size = info.stripe_size;
+    op->layout.stripe_count = info.stripe_count;
+    for (i = 0; i < info.stripe_count; i++) {
+        op->layout.servers[i] = info.servers[i];
+    }
+    op->cb = hints->cb_buffer_size ? hints->cb_buffer_size : DEFAULT_CB_BUFFER;
+    /* aggregators: one per slot by default; more alternate on a slot */
+    want = hints->cb_nodes > 0 ? hints->cb_nodes : (int)info.stripe_count;
+    want = PFS_MIN(want, op->nranks);
+    if (want > (int)info.stripe_count) {
+        op->per_slot = want / (int)info.stripe_count;
+        op->naggr = op->per_slot * (int)info.stripe_count;
+    } else {
+        op->per_slot = 1;
+        op->naggr = want;
+    }
+    op->aggr_rank = malloc((size_t)op->naggr * sizeof(int));
+    if (op->aggr_rank == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    op->my_aggr = -1;
+    for (a = 0; a < op->naggr; a++) {
+        /* spread over the ranks (and so over the nodes) */
+        op->aggr_rank[a] = (int)((int64_t)a * op->nranks / op->naggr);
+        if (op->aggr_rank[a] == op->rank) {
+            op->my_aggr = a;
+        }
+    }
+
+    if (to_sio(filed, &fs) != PFS_OK ||
+        pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal) != PFS_OK) {
+        snprintf(op->msg, sizeof(op->msg), "bad file description");
+        return PFS_ERR_INVAL;
+    }
+    if (mem == NULL) {
+        pio_desc_contig(&contig, 0, ftotal);
+        mem = &contig;
+    }
+    if (to_sio(mem, &ms) != PFS_OK ||
+        pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK ||
+        mtotal != ftotal || (buf == NULL && ftotal > 0)) {
+        snprintf(op->msg, sizeof(op->msg),
+                 "bad memory description (or its size differs from the "
+                 "file description's)");
+        return PFS_ERR_INVAL;
+    }
+    pfs_sio_iter_init(&mi, &ms);
+    pfs_sio_iter_init(&fi, &fs);
+    for (;;) {
+        uint64_t n;
+
+        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
+            break;
+        }
+        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
+            break;
+        }
+        n = PFS_MIN(mlen, flen);
+        st = add_piece(op, &cap, foff, n, buf + moff);
+        if (st != PFS_OK) {
+            return st;
+        }
+        moff += n;
+        mlen -= n;
+        foff += n;
+        flen -= n;
+    }
+    /* pieces of the description, for the direct-mode rule */
+    pfs_sio_iter_init(&fi, &fs);
+    while (pfs_sio_iter_next(&fi, &foff, &flen)) {
+        count++;
+    }
+    qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
+    *total_p = ftotal;
+    *count_p = count;
+    return PFS_OK;
+}
+
+/* ---- rounds ------------------------------------------------------------ */
+
+typedef struct {
+    uint64_t *sinfo, *rinfo;    /* per rank: pieces, bytes */
+    int *scnt, *sdsp, *rcnt, *rdsp;
+    uint64_t *smeta, *rmeta;
+    size_t rmeta_cap;
+    uint8_t *sdata;
+    size_t sdata_cap;
+} xchg_t;
+
+static void xchg_free(xchg_t *x)
+{
+    free(x->sinfo);
+    free(x->rinfo);
+    free(x->scnt);
+    free(x->sdsp);
+    free(x->rcnt);
+    free(x->rdsp);
+    free(x->smeta);
+    free(x->rmeta);
+    free(x->sdata);
+}
+
+static int xchg_alloc(xchg_t *x, int n, size_t npieces)
+{
+    memset(x, 0, sizeof(*x));
+    x->sinfo = calloc(2 * (size_t)n, sizeof(uint64_t));
+    x->rinfo = calloc(2 * (size_t)n, sizeof(uint64_t));
+    x->scnt = calloc((size_t)n, sizeof(int));
+    x->sdsp = calloc((size_t)n, sizeof(int));
+    x->rcnt = calloc((size_t)n, sizeof(int));
+    x->rdsp = calloc((size_t)n, sizeof(int));
+    x->smeta = malloc((2 * npieces + 2) * sizeof(uint64_t));
+    return x->sinfo && x->rinfo && x->scnt && x->sdsp && x->rcnt &&
+                   x->rdsp && x->smeta
+               ? 0
+               : -1;
+}
+
+static int grow_bytes(uint8_t **p, size_t *cap, size_t need)
+{
+    uint8_t *np;
+
+    if (need <= *cap) {
+        return 0;
+    }
+    np = realloc(*p, need);
+    if (np == NULL) {
+        return -1;
+    }
+    *p = np;
+    *cap = need;
+    return 0;
+}
+
+/* Metadata of round r: who sends how many pieces and bytes to whom, and
+ * the (offset, length) of each.  [lo, hi) are this rank's pieces of the
+ * round.  Returns the pieces this rank receives (aggregators). */
+static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
+                            size_t hi, uint64_t *rbytes_p)
+{
+    int n = op->nranks, k;
+    size_t i, total = 0, m = 0;
+    uint64_t rbytes = 0;
+
+    memset(x->sinfo, 0, 2 * (size_t)n * sizeof(uint64_t));
+    for (i = lo; i < hi; i++) {
+        int dest = op->aggr_rank[op->pieces[i].aggr];
+
+        x->sinfo[2 * dest]++;
+        x->sinfo[2 * dest + 1] += op->pieces[i].len;
+        /* pieces are sorted by aggregator, aggregator ranks increase */
+        x->smeta[m++] = op->pieces[i].off;
+        x->smeta[m++] = op->pieces[i].len;
+    }
+    MPI_Alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
+                 op->comm);
+    for (k = 0; k < n; k++) {
+        x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
+        x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
+        x->rcnt[k] = (int)(2 * x->rinfo[2 * k]);
+        x->rdsp[k] = k == 0 ? 0 : x->rdsp[k - 1] + x->rcnt[k - 1];
+        total += x->rinfo[2 * k];
+        rbytes += x->rinfo[2 * k + 1];
+    }
+    if (2 * total + 2 > x->rmeta_cap) {
+        free(x->rmeta);
+        x->rmeta_cap = 2 * total + 2;
+        x->rmeta = malloc(x->rmeta_cap * sizeof(uint64_t));
+        if (x->rmeta == NULL) {
+            x->rmeta_cap = 0;
+            /* cannot fail out of a collective: abort is the honest answer */
+            MPI_Abort(op->comm, 1);
+        }
+    }
+    MPI_Alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
+                  x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
+    *rbytes_p = rbytes;
+    return total;
+}
+
+/* Byte counts of the data exchange (the metadata counts, in bytes). */
+static void data_counts(pio_coll_op_t *op, xchg_t *x, int sending)
+{
+    int n = op->nranks, k;
+
+    for (k = 0; k < n; k++) {
+        uint64_t sb = sending ? x->sinfo[2 * k + 1] : x->rinfo[2 * k + 1];
+        uint64_t rb = sending ? x->rinfo[2 * k + 1] : x->sinfo[2 * k + 1];
+
+        x->scnt[k] = (int)sb;
+        x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
+        x->rcnt[k] = (int)rb;
+        x->rdsp[k] = k == 0 ? 0 : x->rdsp[k - 1] + x->rcnt[k - 1];
+    }
+}
+
+/* The aggregator's list of received pieces as a description. */
+static pfs_status_t issue(pio_coll_op_t *op, xchg_t *x, size_t npieces,
+                          uint8_t *buf, pio_request_t **req_p)
+{
+    uint64_t *offs = malloc((npieces + 1) * sizeof(uint64_t));
+    uint64_t *lens = malloc((npieces + 1) * sizeof(uint64_t));
+    pio_desc_t fd;
+    size_t i;
+    pfs_status_t st;
+
+    if (offs == NULL || lens == NULL) {
+        free(offs);
+        free(lens);
+        return PFS_ERR_NOMEM;
+    }
+    for (i = 0; i < npieces; i++) {
+        offs[i] = x->rmeta[2 * i];
+        lens[i] = x->rmeta[2 * i + 1];
+    }
+    pio_desc_list(&fd, offs, lens, npieces);
+    /* the description is consumed by the call: the arrays can go */
+    st = op->write ? pio_write_desc(op->file, buf, NULL, &fd, req_p)
+                   : pio_read_desc(op->file, buf, NULL, &fd, req_p);
+    free(offs);
+    free(lens);
+    return st;
+}
+
+static void wait_slot(pio_coll_op_t *op, int slot)
+{
+    pfs_status_t st;
+
+    if (op->req[slot] != NULL) {
+        st = pio_wait(&op->req[slot], NULL);
+        if (st != PFS_OK) {
+            op_fail(op, st, "aggregator server I/O");
+        }
+    }
+}
+
+/* Two-phase write, round by round; returns with at most the last two
+ * rounds' server I/O in flight. */
+static void write_rounds(pio_coll_op_t *op)
+{
+    xchg_t x;
+    size_t lo = 0, hi;
+    uint64_t r;
+
+    if (xchg_alloc(&x, op->nranks, op->npieces) != 0) {
+        MPI_Abort(op->comm, 1);
+    }
+    for (r = 0; r < op->rounds; r++) {
+        int slot = (int)(r % 2), k;
+        uint64_t rbytes;
+        size_t got, i, pos = 0;
+
+        for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
+        }
+        got = exchange_meta(op, &x, lo, hi, &rbytes);
+        /* pack this round's pieces, destination by destination */
+        {
+            size_t need = 0;
+            for (k = 0; k < op->nranks; k++) {
+                need += x.sinfo[2 * k + 1];
+            }
+            if (grow_bytes(&x.sdata, &x.sdata_cap, need + 1) != 0) {
+                MPI_Abort(op->comm, 1);
+            }
+        }
+        for (i = lo; i < hi; i++) {
+            memcpy(x.sdata + pos, op->pieces[i].mem, op->pieces[i].len);
+            pos += op->pieces[i].len;
+        }
+        /* the buffer this round lands in must be free again */
+        wait_slot(op, slot);
+        if (grow_bytes(&op->buf[slot], &op->cap[slot], rbytes + 1) != 0) {
+            MPI_Abort(op->comm, 1);
+        }
+        data_counts(op, &x, 1);
+        MPI_Alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
+                      x.rcnt, x.rdsp, MPI_BYTE, op->comm);
+        if (got > 0 && op->status == PFS_OK) {
+            pfs_status_t st = issue(op, &x, got, op->buf[slot],
+                                    &op->req[slot]);
+            if (st != PFS_OK) {
+                op->req[slot] = NULL;
+                op_fail(op, st, "aggregator write");
+            }
+        }
+        lo = hi;
+    }
+    xchg_free(&x);
+}
+
+/* Two-phase read: each round the aggregators read what the ranks asked
+ * for, then send it back. */
+static void read_rounds(pio_coll_op_t *op)
+{
+    xchg_t x;
+    size_t lo = 0, hi;
+    uint64_t r;
+
+    if (xchg_alloc(&x, op->nranks, op->npieces) != 0) {
+        MPI_Abort(op->comm, 1);
+    }
+    for (r = 0; r < op->rounds; r++) {
+        uint64_t rbytes, need = 0;
+        size_t got, i, pos = 0;
+        int k;
+
+        for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
+        }
+        got = exchange_meta(op, &x, lo, hi, &rbytes);
+        if (grow_bytes(&op->buf[0], &op->cap[0], rbytes + 1) != 0) {
+            MPI_Abort(op->comm, 1);
+        }
+        if (got > 0 && op->status == PFS_OK) {
+            pfs_status_t st = issue(op, &x, got, op->buf[0], NULL);
+            if (st != PFS_OK) {
+                op_fail(op, st, "aggregator read");
+            }
+        }
+        for (k = 0; k < op->nranks; k++) {
+            need += x.sinfo[2 * k + 1];
+        }
+        if (grow_bytes(&x.sdata, &x.sdata_cap, need + 1) != 0) {
+            MPI_Abort(op->comm, 1);
+        }
+        data_counts(op, &x, 0);
+        MPI_Alltoallv(op->buf[0], x.scnt, x.sdsp, MPI_BYTE, x.sdata, x.rcnt,
+                      x.rdsp, MPI_BYTE, op->comm);
+        for (i = lo; i < hi; i++) {
+            memcpy(op->pieces[i].mem, x.sdata + pos, op->pieces[i].len);
+            pos += op->pieces[i].len;
+        }
+        lo = hi;
+    }
+    xchg_free(&x);
+}
+
+/* ---- entry points ------------------------------------------------------ */
+
+static void op_free(pio_coll_op_t *op)
+{
+    if (op == NULL) {
+        return;
+    }
+    free(op->pieces);
+    free(op->aggr_rank);
+    free(op->buf[0]);
+    free(op->buf[1]);
+    free(op);
+}
+
+/* Set up, decide the mode, run the rounds.  Collective; never returns
+ * early on one rank only. */
+static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
+                            uint8_t *buf, const pio_desc_t *mem,
+                            const pio_desc_t *filed,
+                            const pio_coll_hints_t *hints)
+{
+    pio_coll_hints_t defaults;
+    pio_coll_op_t *op = calloc(1, sizeof(*op));
+    uint64_t total = 0, count = 0, sums[2], maxround = 0, direct_min;
+    pio_cb_mode_t mode;
+    size_t i;
+    pfs_status_t st;
+
+    if (op == NULL) {
+        MPI_Abort(comm, 1);
+    }
+    if (hints == NULL) {
+        pio_coll_hints_default(&defaults);
+        hints = &defaults;
+    }
+    op->file = f;
+    op->comm = comm;
+    op->write = write;
+    MPI_Comm_rank(comm, &op->rank);
+    MPI_Comm_size(comm, &op->nranks);
+    st = f == NULL || filed == NULL
+             ? PFS_ERR_INVAL
+             : prepare(op, buf, mem, filed, hints, &total, &count);
+    if (st != PFS_OK) {
+        if (op->msg[0] == '\0') {
+            snprintf(op->msg, sizeof(op->msg), "%s", pfs_status_string(st));
+        }
+        op->status = st;
+    }
+    op->bytes = total;
+
+    /* all ranks decide the same: average piece size over all ranks */
+    sums[0] = total;
+    sums[1] = count;
+    MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, comm);
+    mode = write ? hints->cb_write : hints->cb_read;
+    direct_min = hints->direct_min ? hints->direct_min : DEFAULT_DIRECT_MIN;
+    op->direct = mode == PIO_CB_DISABLE ||
+                 (mode == PIO_CB_AUTO && sums[1] > 0 &&
+                  sums[0] / sums[1] >= direct_min);
+
+    /* a failure in setting up is agreed before any exchange */
+    st = agree(comm, op->rank, op->status, op->msg, op->msg, sizeof(op->msg));
+    if (st != PFS_OK) {
+        op->status = st;
+        op->agreed = 1; /* on every rank: finish() needs no second round */
+        return op;
+    }
+    if (op->direct) {
+        st = write ? pio_write_desc(f, buf, mem, filed, NULL)
+                   : pio_read_desc(f, buf, mem, filed, NULL);
+        if (st != PFS_OK) {
+            op_fail(op, st, write ? "write" : "read");
+            snprintf(op->msg, sizeof(op->msg), "%s",
+                     "direct I/O failed (see the rank's pio_client_errmsg)");
+        }
+        return op;
+    }
+    for (i = 0; i < op->npieces; i++) {
+        maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
+    }
+    MPI_Allreduce(&maxround, &op->rounds, 1, MPI_UINT64_T, MPI_MAX, comm);
+    if (write) {
+        write_rounds(op);
+    } else {
+        read_rounds(op);
+    }
+    return op;
+}
+
+static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
+                           size_t errmsg_size)
+{
+    pfs_status_t st;
+
+    wait_slot(op, 0);
+    wait_slot(op, 1);
+    /* after this every rank's data is on the servers (write) or in its
+     * buffer (read), and all ranks hold the same verdict */
+    if (op->agreed) {
+        st = op->status;
+        if (errmsg != NULL) {
+            snprintf(errmsg, errmsg_size, "%s", op->msg);
+        }
+    } else {
+        st = agree(op->comm, op->rank, op->status, op->msg, errmsg,
+                   errmsg_size);
+    }
+    if (bytes_p != NULL) {
+        *bytes_p = st == PFS_OK ? op->bytes : 0;
+    }
+    op_free(op);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_write_all(pio_file_t *f, MPI_Comm comm,
+                                      const void *buf, const pio_desc_t *mem,
+                                      const pio_desc_t *filed,
+                                      const pio_coll_hints_t *hints,
+                                      uint64_t *bytes_p, char *errmsg,
+                                      size_t errmsg_size)
+{
+    return finish(start(f, comm, 1, (uint8_t *)buf, mem, filed, hints),
+                  bytes_p, errmsg, errmsg_size);
+}
+
+PFS_EXPORT pfs_status_t pio_read_all(pio_file_t *f, MPI_Comm comm, void *buf,
+                                     const pio_desc_t *mem,
+                                     const pio_desc_t *filed,
+                                     const pio_coll_hints_t *hints,
+                                     uint64_t *bytes_p, char *errmsg,
+                                     size_t errmsg_size)
+{
+    return finish(start(f, comm, 0, buf, mem, filed, hints), bytes_p, errmsg,
+                  errmsg_size);
+}
+
+PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
+                                            const void *buf,
+                                            const pio_desc_t *mem,
+                                            const pio_desc_t *filed,
+                                            const pio_coll_hints_t *hints,
+                                            pio_coll_op_t **op_p)
+{
+    *op_p = start(f, comm, 1, (uint8_t *)buf, mem, filed, hints);
+    return PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
+                                          char *errmsg, size_t errmsg_size)
+{
+    if (op == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return finish(op, bytes_p, errmsg, errmsg_size);
+}
