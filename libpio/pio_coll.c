@@ -51,7 +51,16 @@ struct pio_coll_op {
     char msg[512];
     int agreed; /* status and msg already agreed by all ranks */
     int direct;
+    pio_coll_stats_t stats;
+    double t0;
 };
+
+static pio_coll_stats_t last_stats;
+
+PFS_EXPORT void pio_coll_last_stats(pio_coll_stats_t *stats)
+{
+    *stats = last_stats;
+}
 
 PFS_EXPORT void pio_coll_hints_default(pio_coll_hints_t *h)
 {
@@ -508,8 +517,10 @@ static pfs_status_t issue(pio_coll_op_t *op, xchg_t *x, size_t npieces,
     for (i = 0; i < npieces; i++) {
         offs[i] = x->rmeta[2 * i];
         lens[i] = x->rmeta[2 * i + 1];
+        op->stats.bytes += lens[i];
     }
     pio_desc_list(&fd, offs, lens, npieces);
+    op->stats.requests++;
     /* the description is consumed by the call: the arrays can go */
     st = op->write ? pio_write_desc(op->file, buf, NULL, &fd, req_p)
                    : pio_read_desc(op->file, buf, NULL, &fd, req_p);
@@ -521,9 +532,12 @@ static pfs_status_t issue(pio_coll_op_t *op, xchg_t *x, size_t npieces,
 static void wait_slot(pio_coll_op_t *op, int slot)
 {
     pfs_status_t st;
+    double t;
 
     if (op->req[slot] != NULL) {
+        t = MPI_Wtime();
         st = pio_wait(&op->req[slot], NULL);
+        op->stats.io_wait_s += MPI_Wtime() - t;
         if (st != PFS_OK) {
             op_fail(op, st, "aggregator server I/O");
         }
@@ -544,10 +558,12 @@ static void write_rounds(pio_coll_op_t *op)
     for (r = 0; r < op->rounds; r++) {
         int slot = (int)(r % 2), k;
         uint64_t rbytes;
+        double t;
         size_t got, i, pos = 0;
 
         for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
         }
+        t = MPI_Wtime();
         got = exchange_meta(op, &x, lo, hi, &rbytes);
         /* pack this round's pieces, destination by destination */
         {
@@ -563,14 +579,17 @@ static void write_rounds(pio_coll_op_t *op)
             memcpy(x.sdata + pos, op->pieces[i].mem, op->pieces[i].len);
             pos += op->pieces[i].len;
         }
+        op->stats.exchange_s += MPI_Wtime() - t;
         /* the buffer this round lands in must be free again */
         wait_slot(op, slot);
+        t = MPI_Wtime();
         if (grow_bytes(&op->buf[slot], &op->cap[slot], rbytes + 1) != 0) {
             MPI_Abort(op->comm, 1);
         }
         data_counts(op, &x, 1);
         MPI_Alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
                       x.rcnt, x.rdsp, MPI_BYTE, op->comm);
+        op->stats.exchange_s += MPI_Wtime() - t;
         if (got > 0 && op->status == PFS_OK) {
             pfs_status_t st = issue(op, &x, got, op->buf[slot],
                                     &op->req[slot]);
@@ -598,20 +617,28 @@ static void read_rounds(pio_coll_op_t *op)
     for (r = 0; r < op->rounds; r++) {
         uint64_t rbytes, need = 0;
         size_t got, i, pos = 0;
+        double t;
         int k;
 
         for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
         }
+        t = MPI_Wtime();
         got = exchange_meta(op, &x, lo, hi, &rbytes);
+        op->stats.exchange_s += MPI_Wtime() - t;
         if (grow_bytes(&op->buf[0], &op->cap[0], rbytes + 1) != 0) {
             MPI_Abort(op->comm, 1);
         }
         if (got > 0 && op->status == PFS_OK) {
-            pfs_status_t st = issue(op, &x, got, op->buf[0], NULL);
+            pfs_status_t st;
+
+            t = MPI_Wtime();
+            st = issue(op, &x, got, op->buf[0], NULL);
+            op->stats.io_wait_s += MPI_Wtime() - t;
             if (st != PFS_OK) {
                 op_fail(op, st, "aggregator read");
             }
         }
+        t = MPI_Wtime();
         for (k = 0; k < op->nranks; k++) {
             need += x.sinfo[2 * k + 1];
         }
@@ -621,6 +648,7 @@ static void read_rounds(pio_coll_op_t *op)
         data_counts(op, &x, 0);
         MPI_Alltoallv(op->buf[0], x.scnt, x.sdsp, MPI_BYTE, x.sdata, x.rcnt,
                       x.rdsp, MPI_BYTE, op->comm);
+        op->stats.exchange_s += MPI_Wtime() - t;
         for (i = lo; i < hi; i++) {
             memcpy(op->pieces[i].mem, x.sdata + pos, op->pieces[i].len);
             pos += op->pieces[i].len;
@@ -668,6 +696,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     op->file = f;
     op->comm = comm;
     op->write = write;
+    op->t0 = MPI_Wtime();
     MPI_Comm_rank(comm, &op->rank);
     MPI_Comm_size(comm, &op->nranks);
     st = f == NULL || filed == NULL
@@ -699,8 +728,13 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         return op;
     }
     if (op->direct) {
+        double t = MPI_Wtime();
+
         st = write ? pio_write_desc(f, buf, mem, filed, NULL)
                    : pio_read_desc(f, buf, mem, filed, NULL);
+        op->stats.io_wait_s = MPI_Wtime() - t;
+        op->stats.requests = 1; /* one structured call (per server) */
+        op->stats.bytes = total;
         if (st != PFS_OK) {
             op_fail(op, st, write ? "write" : "read");
             snprintf(op->msg, sizeof(op->msg), "%s",
@@ -729,6 +763,12 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
     wait_slot(op, 1);
     /* after this every rank's data is on the servers (write) or in its
      * buffer (read), and all ranks hold the same verdict */
+    op->stats.direct = op->direct;
+    op->stats.aggregators = op->naggr;
+    op->stats.is_aggregator = op->my_aggr >= 0;
+    op->stats.rounds = op->rounds;
+    op->stats.total_s = MPI_Wtime() - op->t0;
+    last_stats = op->stats;
     if (op->agreed) {
         st = op->status;
         if (errmsg != NULL) {

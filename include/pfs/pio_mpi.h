@@ -82,6 +82,22 @@ pfs_status_t pio_write_all_begin(pio_file_t *file, MPI_Comm comm,
 pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                char *errmsg, size_t errmsg_size);
 
+/* What this process did in its last collective call: the shape of the
+ * I/O (for tests and benchmarks).  Not thread safe. */
+typedef struct {
+    int direct;            /* 1: direct mode, 0: two-phase */
+    int aggregators;       /* aggregators of the call */
+    int is_aggregator;     /* this rank was one */
+    uint64_t rounds;       /* exchange rounds */
+    uint64_t requests;     /* server requests this rank issued */
+    uint64_t bytes;        /* bytes this rank sent to or got from servers */
+    double exchange_s;     /* time in the MPI exchange */
+    double io_wait_s;      /* time waiting for server I/O */
+    double total_s;        /* the whole call */
+} pio_coll_stats_t;
+
+void pio_coll_last_stats(pio_coll_stats_t *stats);
+
 #ifdef __cplusplus
 }
 #endif

@@ -14,6 +14,30 @@ run_coll() {
     pass "$(grep -c '^ok:' "$log") collective checks on $np ranks over $2 I/O servers"
 }
 
+# requests and bytes each I/O server has received so far
+server_counts() {
+    "$PFS_CTL" status | awk '$1 == "iosrv" { printf "%s %s ", $8, $10 }'
+}
+
+# A fine-grained interleaved collective write (4 ranks, 512-byte blocks,
+# 8 MiB in all) must reach each server as a handful of large requests.
+shape_check() {
+    local before after r0 b0 r1 b1 dr0 db0 dr1 db1
+    before=$(server_counts)
+    timeout 120 "$MPIEXEC_MPICH" -n 4 "$COLL" --shape >"$WORK/shape.log" 2>&1 ||
+        { cat "$WORK/shape.log"; fail "shape run failed"; }
+    after=$(server_counts)
+    set -- $before; r0=$1 b0=$2 r1=$3 b1=$4
+    set -- $after; dr0=$(($1 - r0)) db0=$(($2 - b0)) dr1=$(($3 - r1)) db1=$(($4 - b1))
+    sort "$WORK/shape.log"
+    log "servers received: $dr0 requests / $db0 bytes and $dr1 requests / $db1 bytes"
+    [ "$dr0" -ge 1 ] && [ "$dr0" -le 4 ] && [ "$dr1" -ge 1 ] && [ "$dr1" -le 4 ] ||
+        fail "16384 interleaved 512-byte pieces should be 1-4 requests per server"
+    [ $((db0 / dr0)) -ge 1048576 ] && [ $((db1 / dr1)) -ge 1048576 ] ||
+        fail "requests should carry >= 1 MiB each"
+    pass "16384 interleaved 512-byte pieces reached each server as $dr0 and $dr1 requests of >= 1 MiB"
+}
+
 for nio in 2 1 4; do
     start_ensemble mpich "$WORK/root$nio" "$nio"
     case $nio in
@@ -25,6 +49,9 @@ for nio in 2 1 4; do
         run_coll "$np" "$nio"
     done
     [ "$nio" = 2 ] && cat "$WORK/coll-2-4.log"
+    if [ "$nio" = 2 ]; then
+        shape_check
+    fi
     stop_ensemble
 done
 
