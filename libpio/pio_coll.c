@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "layout.h"
 #include "pfs/pio_mpi.h"
@@ -143,6 +144,28 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
 
 /* ---- agreement --------------------------------------------------------- */
 
+/* An allreduce that waits without spinning.  MPICH's blocking collectives
+ * poll a core; a rank done with its part (or an aggregator's peers while
+ * it waits for a server) would take that core from the I/O servers and
+ * ranks still working, which on a node shared with servers is most of
+ * the machine. */
+static void calm_allreduce(const void *in, void *out, int count,
+                           MPI_Datatype type, MPI_Op mpi_op, MPI_Comm comm)
+{
+    MPI_Request req;
+    int done = 0;
+    useconds_t nap = 5;
+
+    MPI_Iallreduce(in, out, count, type, mpi_op, comm, &req);
+    while (!done) {
+        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
+        if (!done) {
+            usleep(nap);
+            nap = nap < 200 ? nap * 2 : nap; /* back off up to 0.2 ms */
+        }
+    }
+}
+
 /* Every rank learns the first failure (lowest status, then lowest rank)
  * and its explanation. */
 static pfs_status_t agree(MPI_Comm comm, int rank, pfs_status_t st,
@@ -154,7 +177,7 @@ static pfs_status_t agree(MPI_Comm comm, int rank, pfs_status_t st,
     } in = {st, rank}, out;
     char text[512];
 
-    MPI_Allreduce(&in, &out, 1, MPI_2INT, MPI_MINLOC, comm);
+    calm_allreduce(&in, &out, 1, MPI_2INT, MPI_MINLOC, comm);
     if (out.st != PFS_OK) {
         snprintf(text, sizeof(text), "%s", rank == out.rank ? msg : "");
         MPI_Bcast(text, sizeof(text), MPI_CHAR, out.rank, comm);
@@ -713,7 +736,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     /* all ranks decide the same: average piece size over all ranks */
     sums[0] = total;
     sums[1] = count;
-    MPI_Allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, comm);
+    calm_allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, comm);
     mode = write ? hints->cb_write : hints->cb_read;
     direct_min = hints->direct_min ? hints->direct_min : DEFAULT_DIRECT_MIN;
     op->direct = mode == PIO_CB_DISABLE ||
@@ -745,7 +768,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     for (i = 0; i < op->npieces; i++) {
         maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
     }
-    MPI_Allreduce(&maxround, &op->rounds, 1, MPI_UINT64_T, MPI_MAX, comm);
+    calm_allreduce(&maxround, &op->rounds, 1, MPI_UINT64_T, MPI_MAX, comm);
     if (write) {
         write_rounds(op);
     } else {
