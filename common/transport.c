@@ -69,6 +69,8 @@ struct pfs_tx_conn {
  * never, and its callback then only frees the token. */
 typedef struct {
     pfs_rpc_t *rpc;
+    uint8_t *hdr_buf; /* an abandoned send's header: UCX may still read it */
+    pfs_tx_t *tx;
 } rpc_token_t;
 
 /* A reply in flight from the server to a client. */
@@ -98,6 +100,7 @@ struct pfs_tx {
     /* client */
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
+    uint64_t abandoned; /* sends given up on that UCX still holds */
 };
 
 static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
@@ -282,6 +285,25 @@ void pfs_tx_destroy(pfs_tx_t *tx)
     }
     while (tx->conns != NULL) {
         srv_conn_close(tx, tx->conns, 1);
+    }
+    if (tx->abandoned > 0) {
+        /* give abandoned sends a moment to be released */
+        uint64_t until = pfs_now_ms() + 200;
+
+        while (tx->abandoned > 0 && pfs_now_ms() < until) {
+            if (ucp_worker_progress(tx->worker) == 0) {
+                pfs_tx_sleep(tx, 10);
+            }
+        }
+    }
+    if (tx->abandoned > 0) {
+        /* With error mode NONE, UCX may keep a request to a dead or hung
+         * peer queued even after a force close, and ucp_worker_destroy
+         * then aborts the process ("pending request should have been
+         * flushed").  Leaking the worker is the lesser evil for a library:
+         * this happens only after requests timed out. */
+        free(tx);
+        return;
     }
     ucp_worker_destroy(tx->worker);
     ucp_cleanup(tx->context);
@@ -975,9 +997,11 @@ static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
 {
     va_list ap;
 
-    if (rpc->failed || rpc->reply_seen) {
+    if (rpc->failed || (rpc->reply_seen && rpc->recv_req == NULL)) {
         return; /* the first verdict stands */
     }
+    /* a reply whose payload is still arriving is no reply yet */
+    rpc->reply_seen = 0;
     rpc->failed = 1;
     rpc->status = status;
     va_start(ap, fmt);
@@ -985,16 +1009,24 @@ static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
     va_end(ap);
 }
 
-/* Stop waiting for the RPC's UCX requests (see rpc_token_t). */
-static void rpc_abandon(pfs_rpc_t *rpc)
+/* Stop waiting for the RPC's send (see rpc_token_t): the token takes the
+ * header buffer UCX may still read.  A receive is never abandoned: UCX
+ * would go on writing into the caller's buffer after the call returned.
+ * It is cancelled instead, and the RPC completes when UCX reports it. */
+static void rpc_abandon(pfs_tx_t *tx, pfs_rpc_t *rpc)
 {
     if (rpc->send_req != NULL) {
-        ((rpc_token_t *)rpc->send_tok)->rpc = NULL;
+        rpc_token_t *tok = rpc->send_tok;
+
+        tok->rpc = NULL;
+        tok->hdr_buf = rpc->hdr_buf;
+        tok->tx = tx;
+        tx->abandoned++;
+        rpc->hdr_buf = NULL;
         rpc->send_req = NULL;
     }
     if (rpc->recv_req != NULL) {
-        ((rpc_token_t *)rpc->recv_tok)->rpc = NULL;
-        rpc->recv_req = NULL;
+        ucp_request_cancel(tx->worker, rpc->recv_req);
     }
 }
 
@@ -1011,7 +1043,7 @@ static void conn_fail_rpcs(pfs_tx_t *tx, pfs_tx_conn_t *conn,
             next = rpc->next;
             if (rpc->conn == conn) {
                 rpc_fail(rpc, status, "%s: %s", conn->addr, why);
-                rpc_abandon(rpc);
+                rpc_abandon(tx, rpc);
                 rpc_maybe_done(tx, rpc);
             }
         }
@@ -1133,6 +1165,10 @@ static void rpc_send_cb(void *request, ucs_status_t status, void *user_data)
     rpc_token_t *tok = user_data;
     pfs_rpc_t *rpc = tok->rpc;
 
+    if (rpc == NULL && tok->tx != NULL) {
+        tok->tx->abandoned--;
+    }
+    free(tok->hdr_buf);
     free(tok);
     if (rpc == NULL) {
         ucp_request_free(request); /* abandoned earlier */
@@ -1158,14 +1194,14 @@ static void rpc_recv_cb(void *request, ucs_status_t status, size_t length,
         ucp_request_free(request);
         return;
     }
+    rpc->recv_req = NULL;
     if (status != UCS_OK) {
         rpc->reply_seen = 0;
         rpc_fail(rpc, PFS_ERR_CONN, "%s: receiving data failed: %s",
                  rpc->conn->addr, ucs_status_string(status));
-    } else {
+    } else if (!rpc->failed) {
         rpc->recv_len = length;
     }
-    rpc->recv_req = NULL;
     ucp_request_free(request);
     rpc_maybe_done(rpc->conn->tx, rpc);
 }
@@ -1251,6 +1287,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
             return UCS_OK;
         }
         tok->rpc = rpc;
+        tok->hdr_buf = NULL;
+        tok->tx = NULL;
         memset(&rp, 0, sizeof(rp));
         rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
                           UCP_OP_ATTR_FIELD_USER_DATA;
@@ -1353,6 +1391,8 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
         goto out;
     }
     tok->rpc = rpc;
+    tok->hdr_buf = NULL;
+    tok->tx = NULL;
     memset(&param, 0, sizeof(param));
     param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
                          UCP_OP_ATTR_FIELD_USER_DATA |
@@ -1395,7 +1435,7 @@ static void expire(pfs_tx_t *tx, pfs_rpc_t *rpc)
 
     rpc_fail(rpc, PFS_ERR_TIMEOUT, "%s: no reply to %s within %d ms",
              conn->addr, pfs_proto_op_name(rpc->opcode), rpc->timeout_ms);
-    rpc_abandon(rpc);
+    rpc_abandon(tx, rpc);
     conn_close_ep(tx, conn, 1);
     rpc_maybe_done(tx, rpc);
 }
@@ -1410,7 +1450,10 @@ static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
         pfs_tx_progress(tx);
         now = pfs_now_ms();
         for (i = 0; i < count; i++) {
-            if (!rpcs[i]->done && rpcs[i]->deadline_ms <= now) {
+            /* once failed, an RPC only waits for UCX to give back its
+             * receive buffer (cancelled): expire it once */
+            if (!rpcs[i]->done && !rpcs[i]->failed &&
+                rpcs[i]->deadline_ms <= now) {
                 expire(tx, rpcs[i]);
             }
             if (rpcs[i]->done) {
@@ -1423,7 +1466,9 @@ static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
             return;
         }
         /* wake up at the next deadline at the latest */
-        timeout = next == UINT64_MAX ? 1000 : (int)PFS_MIN(next - now, 1000);
+        timeout = next == UINT64_MAX || next <= now
+                      ? (next <= now ? 10 : 1000)
+                      : (int)PFS_MIN(next - now, 1000);
         pfs_tx_sleep(tx, timeout);
     }
 }

@@ -336,6 +336,11 @@ static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
     return 0;
 }
 
+static pthread_rwlock_t *obj_lock(iosrv_t *io, pfs_fid_t fid)
+{
+    return &io->obj_locks[(fid.lo ^ fid.hi) % OBJ_LOCKS];
+}
+
 static void run_rw(iosrv_t *io, job_t *job, int write)
 {
     pfs_sio_piece_t *pieces = NULL;
@@ -353,25 +358,15 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
         return;
     }
     base = write ? (uint8_t *)job->data : job->out;
-    fd = obj_acquire(io, job->fid, write, &slot);
-    if (fd == -ENOENT && !write) {
-        memset(job->out, 0, job->total); /* never written: all hole */
-        job->result = job->total;
-        job->objsize = 0;
-        free(pieces);
-        return;
-    }
-    if (fd < 0) {
-        job->err = -fd;
-        free(pieces);
-        return;
-    }
-    lock = write ? &io->obj_locks[(job->fid.lo ^ job->fid.hi) % OBJ_LOCKS]
-                 : NULL;
-    if (lock != NULL) {
+    /* Take the object's lock before opening it, so that a remove or
+     * truncate (exclusive) never interleaves with this request: shared
+     * with other reads and plain writes, exclusive for a sieving
+     * read-modify-write. */
+    lock = obj_lock(io, job->fid);
+    {
         int rmw = 0;
 
-        for (i = 0; i < npieces && !rmw && ordered; i = end + 1) {
+        for (i = 0; write && i < npieces && !rmw && ordered; i = end + 1) {
             end = sieve_window(pieces, npieces, i);
             rmw = end > i;
         }
@@ -380,6 +375,17 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
         } else {
             pthread_rwlock_rdlock(lock);
         }
+    }
+    fd = obj_acquire(io, job->fid, write, &slot);
+    if (fd == -ENOENT && !write) {
+        memset(job->out, 0, job->total); /* never written: all hole */
+        job->result = job->total;
+        job->objsize = 0;
+        goto out_unlock;
+    }
+    if (fd < 0) {
+        job->err = -fd;
+        goto out_unlock;
     }
     for (i = 0; i < npieces && job->err == 0; i = end) {
         /* sieving assumes sorted, disjoint pieces */
@@ -392,10 +398,6 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
         end = pfs_sio_next_call(pieces, npieces, i, MAX_IOV);
         job->err = do_group(fd, pieces + i, end - i, base, write);
     }
-    if (lock != NULL) {
-        pthread_rwlock_unlock(lock);
-    }
-    free(sbuf);
     if (job->err == 0) {
         job->result = job->total;
         if (!write) {
@@ -403,6 +405,9 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
         }
     }
     obj_release(io, fd, slot);
+out_unlock:
+    pthread_rwlock_unlock(lock);
+    free(sbuf);
     free(pieces);
 }
 
@@ -415,6 +420,13 @@ static void run_job(iosrv_t *io, job_t *job)
 
     job->queued_us = now_us() - job->queued_us;
     job->run_us = now_us();
+    if (job->op == PFS_OP_IO_REMOVE || job->op == PFS_OP_IO_TRUNCATE ||
+        job->op == PFS_OP_IO_PREALLOC) {
+        /* no read, write or sieve of this object in between */
+        pthread_rwlock_wrlock(obj_lock(io, job->fid));
+    } else if (job->op == PFS_OP_IO_SIZE || job->op == PFS_OP_IO_FSYNC) {
+        pthread_rwlock_rdlock(obj_lock(io, job->fid));
+    }
     switch (job->op) {
     case PFS_OP_IO_WRITEV:
         run_rw(io, job, 1);
@@ -469,6 +481,9 @@ static void run_job(iosrv_t *io, job_t *job)
         job->err = rc;
         obj_release(io, fd, slot);
         break;
+    }
+    if (job->op != PFS_OP_IO_WRITEV && job->op != PFS_OP_IO_READV) {
+        pthread_rwlock_unlock(obj_lock(io, job->fid));
     }
     job->run_us = now_us() - job->run_us;
 }

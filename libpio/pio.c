@@ -9,8 +9,13 @@
 #include <unistd.h>
 
 #include "pio_internal.h"
+#include "sio.h"
 
 #define PIO_DEFAULT_MAX_XFER (UINT64_C(8) << 20)
+/* A write's payload is the run list plus the data: leave room for the
+ * largest run list under the server's payload limit. */
+#define PIO_LIMIT_MAX_XFER \
+    (PFS_PROTO_MAX_XFER - pfs_sio_runs_size(PFS_SIO_MAX_RUNS))
 
 pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 {
@@ -162,11 +167,11 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (env != NULL) {
         uint64_t v;
         if (pfs_parse_size(env, &v) == PFS_OK && v >= 4096) {
-            c->max_xfer = PFS_MIN(v, PFS_PROTO_MAX_XFER);
+            c->max_xfer = PFS_MIN(v, PIO_LIMIT_MAX_XFER);
         }
     }
     if (config != NULL && config->max_transfer > 0) {
-        c->max_xfer = PFS_MIN(config->max_transfer, PFS_PROTO_MAX_XFER);
+        c->max_xfer = PFS_MIN(config->max_transfer, PIO_LIMIT_MAX_XFER);
     }
 
     st = pfs_ensemble_read(path, &c->ens, errmsg, errmsg_size);
@@ -238,6 +243,16 @@ PFS_EXPORT void pio_fini(pio_client_t *c)
 PFS_EXPORT const char *pio_client_errmsg(const pio_client_t *c)
 {
     return c != NULL ? c->errmsg : "no client";
+}
+
+PFS_EXPORT pfs_status_t pio_client_set_timeout(pio_client_t *c,
+                                               int timeout_ms)
+{
+    if (c == NULL || timeout_ms <= 0) {
+        return PFS_ERR_INVAL;
+    }
+    c->timeout_ms = timeout_ms;
+    return PFS_OK;
 }
 
 PFS_EXPORT uint32_t pio_client_niosrv(const pio_client_t *c)

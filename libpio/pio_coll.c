@@ -342,6 +342,12 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         op->per_slot = 1;
         op->naggr = want;
     }
+    /* MPI counts and displacements are ints: a rank sends at most naggr
+     * x cb bytes in one round (non-overlapping descriptions), so keep that
+     * below INT_MAX by shrinking the rounds */
+    if ((uint64_t)op->naggr * op->cb > (uint64_t)INT_MAX / 2) {
+        op->cb = PFS_MAX((uint64_t)INT_MAX / 2 / (uint64_t)op->naggr, 4096);
+    }
     op->aggr_rank = malloc((size_t)op->naggr * sizeof(int));
     if (op->aggr_rank == NULL) {
         return PFS_ERR_NOMEM;

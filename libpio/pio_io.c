@@ -342,6 +342,16 @@ PFS_EXPORT pfs_status_t pio_waitany(size_t n, pio_request_t **reqs,
     pfs_status_t st = PFS_OK;
 
     *index_p = n;
+    for (k = 0; k < n; k++) {
+        /* one transport is progressed while waiting: all requests must
+         * belong to the same client */
+        if (reqs[k] != NULL) {
+            if (tx != NULL && reqs[k]->file->client->tx != tx) {
+                return PFS_ERR_INVAL;
+            }
+            tx = reqs[k]->file->client->tx;
+        }
+    }
     for (;;) {
         int active = 0;
 

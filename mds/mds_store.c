@@ -536,6 +536,7 @@ pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
     pfs_attr_t attr;
     uint32_t type;
     pfs_status_t st;
+    int stale;
 
     st = walk_parent(s, path, &dir, &name, &name_len);
     if (st != PFS_OK) {
@@ -555,16 +556,23 @@ pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
     if (st != PFS_OK && st != PFS_ERR_STALE) {
         return st;
     }
+    stale = st == PFS_ERR_STALE;
     batch = leveldb_writebatch_create();
     leveldb_writebatch_delete(batch, (const char *)dkey,
                               dentry_key(dkey, dir, name, name_len));
     leveldb_writebatch_delete(batch, (const char *)ikey,
                               inode_key(ikey, child));
     st = write_batch(s, batch);
-    if (st == PFS_OK) {
-        *removed_p = attr;
+    if (st != PFS_OK) {
+        return st;
     }
-    return st;
+    if (stale) {
+        /* the entry had no inode (a damaged store): it is gone now, but
+         * there is no layout to remove objects by */
+        return PFS_ERR_STALE;
+    }
+    *removed_p = attr;
+    return PFS_OK;
 }
 
 pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,

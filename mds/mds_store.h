@@ -56,7 +56,9 @@ pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
                              const pfs_attr_t *attr, pfs_attr_t *attr_p);
 
 /* Remove a regular file's entry and inode; returns what was removed (its
- * layout tells where the data objects are). */
+ * layout tells where the data objects are).  An entry whose inode is
+ * missing (damaged store) is removed too, and PFS_ERR_STALE says so;
+ * *removed_p is then not set. */
 pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
                               pfs_attr_t *removed_p);
 

@@ -94,6 +94,9 @@ void pio_fini(pio_client_t *client);
  * the next call on the client. */
 const char *pio_client_errmsg(const pio_client_t *client);
 
+/* Change the deadline of the client's future server requests (ms > 0). */
+pfs_status_t pio_client_set_timeout(pio_client_t *client, int timeout_ms);
+
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
 
@@ -246,7 +249,8 @@ pfs_status_t pio_iread(pio_file_t *file, uint64_t offset, void *buf,
 pfs_status_t pio_test(pio_request_t **req, int *done_p, uint64_t *bytes_p);
 pfs_status_t pio_wait(pio_request_t **req, uint64_t *bytes_p);
 /* Wait for one of n requests (NULL entries are ignored; all NULL: index
- * n).  Returns that request's outcome. */
+ * n).  Returns that request's outcome.  All requests must come from the
+ * same client (PFS_ERR_INVAL otherwise). */
 pfs_status_t pio_waitany(size_t n, pio_request_t **reqs, size_t *index_p,
                          uint64_t *bytes_p);
 /* Wait for all; returns the first failure, PFS_OK if none. */

@@ -3,7 +3,12 @@
  * server, and reports how the next request ended and how long it took.
  *
  *   pio_fault_client -f PATH -s SIZE [--gate FILE] [--timeout-ms N]
- *                    [--mkdir DIR]
+ *                    [--mkdir DIR] [--reads N] [--read-timeout-ms N]
+ *                    [--stripe BYTES]
+ *
+ * --reads N: after writing, read the file back N times and count reads
+ * that succeeded, failed, and succeeded with wrong bytes (must be none);
+ * exit 3 if any read returned PFS_OK with wrong data.
  *
  * Output lines: "ready" when at the gate, then
  *   "result status=<code> name=<text> elapsed_ms=<n> msg=<explanation>".
@@ -35,6 +40,8 @@ static int die(pio_client_t *c, const char *what, pfs_status_t st)
 int main(int argc, char **argv)
 {
     const char *path = "/fault.dat", *gate = NULL, *dir = NULL;
+    long reads = 0;
+    int read_timeout = 0;
     uint64_t size = 4u << 20, n, i, t0;
     pio_config_t config = {NULL, 0, 0};
     pio_layout_t layout = {65536, 0};
@@ -56,6 +63,12 @@ int main(int argc, char **argv)
             config.timeout_ms = atoi(argv[++a]);
         } else if (!strcmp(argv[a], "--mkdir") && a + 1 < argc) {
             dir = argv[++a];
+        } else if (!strcmp(argv[a], "--read-timeout-ms") && a + 1 < argc) {
+            read_timeout = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--reads") && a + 1 < argc) {
+            reads = atol(argv[++a]);
+        } else if (!strcmp(argv[a], "--stripe") && a + 1 < argc) {
+            layout.stripe_size = strtoull(argv[++a], NULL, 10);
         } else {
             fprintf(stderr, "usage: %s -f PATH -s SIZE [--gate FILE] "
                             "[--timeout-ms N] [--mkdir DIR]\n", argv[0]);
@@ -90,6 +103,32 @@ int main(int argc, char **argv)
             fprintf(stderr, "pio_fault_client: byte %" PRIu64 " differs\n", i);
             return 1;
         }
+    }
+    if (reads > 0) {
+        long ok = 0, failed = 0, wrong = 0, r;
+        uint8_t *back = malloc(size);
+
+        if (read_timeout > 0) {
+            pio_client_set_timeout(c, read_timeout);
+        }
+        for (r = 0; r < reads; r++) {
+            memset(back, 0xee, size);
+            st = pio_read(f, 0, back, size, &n);
+            if (st != PFS_OK) {
+                failed++;
+            } else if (n != size || memcmp(back, buf, size) != 0) {
+                wrong++;
+            } else {
+                ok++;
+            }
+        }
+        printf("reads: %ld ok, %ld failed, %ld ok with wrong data\n", ok,
+               failed, wrong);
+        free(back);
+        pio_close(f);
+        pio_fini(c);
+        free(buf);
+        return wrong > 0 ? 3 : 0;
     }
     if (gate != NULL) {
         printf("ready\n");

@@ -34,6 +34,16 @@ run_gated() {
 
 start_ensemble mpich "$WORK/root" 2
 
+# 0. Deadlines that expire in the middle of 8 MiB reads (5 ms): every read
+#    either succeeds with the right bytes or fails; none reports success
+#    with a partly filled buffer, and nothing crashes.
+"$CLIENT" -f /deadline.dat -s 8388608 --stripe 1048576 --read-timeout-ms 5 \
+    --reads 100 >"$WORK/deadline.out" 2>&1
+rc=$?
+cat "$WORK/deadline.out"
+[ "$rc" = 0 ] || fail "reads racing a 5 ms deadline: exit $rc (3: wrong data reported as success)"
+pass "reads racing a 5 ms deadline: $(grep '^reads' "$WORK/deadline.out")"
+
 # 1. A hung server (SIGSTOP): nothing resets the connection, only the
 #    request deadline can end the wait.
 run_gated hung STOP

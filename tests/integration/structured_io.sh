@@ -26,6 +26,14 @@ data_reqs() {
     "$PFS_CTL" status | awk '$1 == "iosrv" { printf "%s ", $8 }'
 }
 
+# The largest max_transfer: a request's payload is its run list plus the
+# data, and must still fit the server's 64 MiB limit (a 64 MiB setting
+# used to fail every large write).
+PFS_MAX_TRANSFER=64m "$MPIEXEC_MPICH" -genv PFS_MAX_TRANSFER 64m -n 1 \
+    "$EXAMPLE" -f pfs:/max-transfer.dat -s 100m -c 1 >"$WORK/maxxfer.log" 2>&1 ||
+    { cat "$WORK/maxxfer.log"; fail "100 MiB write with PFS_MAX_TRANSFER=64m failed"; }
+pass "PFS_MAX_TRANSFER=64m: $(grep -o 'wrote and read back [0-9]* bytes' "$WORK/maxxfer.log")"
+
 PIECES=5000
 for op in write read; do
     before=$(data_reqs)
