@@ -602,3 +602,62 @@ PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
     }
     return PFS_OK;
 }
+
+#define HANDLE_MAGIC 0x48534650u /* "PFSH" */
+#define HANDLE_VERSION 1u
+
+PFS_EXPORT pfs_status_t pio_file_export(const pio_file_t *f, void *buf,
+                                        size_t size, size_t *len_p)
+{
+    pfs_wbuf_t w;
+    size_t len;
+
+    if (f == NULL || buf == NULL || len_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_init(&w, buf, size);
+    pfs_wbuf_u32(&w, HANDLE_MAGIC);
+    pfs_wbuf_u32(&w, HANDLE_VERSION);
+    pfs_wbuf_bytes(&w, f->client->ens.fsid, sizeof(f->client->ens.fsid));
+    if (pfs_proto_attr_pack(&w, &f->attr) != PFS_OK ||
+        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        return PFS_ERR_INVAL;
+    }
+    *len_p = len;
+    return PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
+                                        size_t len, int flags,
+                                        pio_file_t **file_p)
+{
+    uint8_t fsid[16];
+    pfs_attr_t attr;
+    pfs_rbuf_t r;
+
+    if (c == NULL || buf == NULL || file_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    if (!valid_flags(flags) || (flags & PIO_EXCL)) {
+        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+    }
+    pfs_rbuf_init(&r, buf, len);
+    if (pfs_rbuf_u32(&r) != HANDLE_MAGIC ||
+        pfs_rbuf_u32(&r) != HANDLE_VERSION) {
+        return pio_fail(c, PFS_ERR_INVAL, "not an exported pfs file handle");
+    }
+    pfs_rbuf_bytes(&r, fsid, sizeof(fsid));
+    if (pfs_proto_attr_unpack(&r, &attr) != PFS_OK ||
+        pfs_rbuf_finish(&r) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_INVAL, "malformed exported file handle");
+    }
+    if (memcmp(fsid, c->ens.fsid, sizeof(fsid)) != 0) {
+        return pio_fail(c, PFS_ERR_INVAL,
+                        "file handle from another file system");
+    }
+    if (attr.type == PFS_FILE_TYPE_REG &&
+        pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
+    }
+    return file_new(c, &attr, flags, file_p);
+}

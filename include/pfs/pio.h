@@ -112,6 +112,20 @@ pfs_status_t pio_create(pio_client_t *client, const char *path, uint32_t mode,
 pfs_status_t pio_open(pio_client_t *client, const char *path, int flags,
                       pio_file_t **file_p);
 
+/* Exported handles: one rank opens (one metadata lookup), exports, and
+ * broadcasts the bytes; the others import them without asking the
+ * metadata server (no open storm).  The bytes are opaque, at most
+ * PIO_HANDLE_MAX long, and valid for clients of the same ensemble. */
+#define PIO_HANDLE_MAX 2048
+
+pfs_status_t pio_file_export(const pio_file_t *file, void *buf, size_t size,
+                             size_t *len_p);
+/* flags: the access of the new handle (PIO_RDONLY, PIO_WRONLY, PIO_RDWR).
+ * PFS_ERR_INVAL for bytes not made by pio_file_export or from another
+ * ensemble. */
+pfs_status_t pio_file_import(pio_client_t *client, const void *buf,
+                             size_t len, int flags, pio_file_t **file_p);
+
 /* Release the handle.  Does not sync: data written is already on the
  * servers (not necessarily on their disks; see pio_sync()). */
 pfs_status_t pio_close(pio_file_t *file);

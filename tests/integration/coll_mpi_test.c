@@ -42,21 +42,34 @@ static void report(const char *name, int ok, const char *why)
     failures += !all;
 }
 
+/* Rank 0 creates the file and broadcasts the exported handle: one
+ * metadata request for the whole communicator. */
 static pio_file_t *shared_file(const char *path, uint64_t stripe)
 {
     pio_layout_t layout = {stripe, 0};
+    uint8_t handle[PIO_HANDLE_MAX];
     pio_file_t *f = NULL;
     pfs_status_t st = PFS_OK;
+    size_t len = 0;
+    uint64_t hlen;
 
     if (rank == 0) {
         (void)pio_unlink(client, path);
         st = pio_create(client, path, 0644, PIO_RDWR | PIO_EXCL, &layout, &f);
+        if (st == PFS_OK) {
+            st = pio_file_export(f, handle, sizeof(handle), &len);
+        }
     }
     MPI_Bcast(&st, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (st != PFS_OK) {
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    if (rank != 0 && pio_open(client, path, PIO_RDWR, &f) != PFS_OK) {
+    hlen = len;
+    MPI_Bcast(&hlen, 1, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    MPI_Bcast(handle, (int)hlen, MPI_BYTE, 0, MPI_COMM_WORLD);
+    if (rank != 0 &&
+        pio_file_import(client, handle, hlen, PIO_RDWR, &f) != PFS_OK) {
+        fprintf(stderr, "import: %s\n", pio_client_errmsg(client));
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     return f;
@@ -291,6 +304,15 @@ static void test_split_and_hints(void)
     uint8_t *buf, *back;
     pfs_status_t st;
 
+    {
+        uint8_t junk[64];
+        pio_file_t *g = NULL;
+
+        memset(junk, 0x5a, sizeof(junk));
+        st = pio_file_import(client, junk, sizeof(junk), PIO_RDWR, &g);
+        report("importing bytes that are not a handle is refused",
+               st == PFS_ERR_INVAL && g == NULL, pio_client_errmsg(client));
+    }
     pio_coll_hints_default(&h);
     MPI_Info_create(&info);
     MPI_Info_set(info, "cb_nodes", "1");
