@@ -448,6 +448,49 @@ pfs_status_t pfs_proto_errmsg_unpack(pfs_rbuf_t *r, char *msg, size_t msg_size)
     return rbuf_status(r);
 }
 
+pfs_status_t pfs_proto_readdir_req_pack(pfs_wbuf_t *w,
+                                        const pfs_readdir_req_t *m)
+{
+    pfs_wbuf_str(w, m->path);
+    pfs_wbuf_str(w, m->after);
+    pfs_wbuf_u32(w, m->max);
+    return wbuf_status(w);
+}
+
+pfs_status_t pfs_proto_readdir_req_unpack(pfs_rbuf_t *r, pfs_readdir_req_t *m)
+{
+    pfs_rbuf_str(r, m->path, PFS_PATH_MAX);
+    pfs_rbuf_str(r, m->after, PFS_NAME_MAX);
+    m->max = pfs_rbuf_u32(r);
+    if (!r->truncated && (m->max == 0 || m->max > PFS_READDIR_MAX)) {
+        return PFS_ERR_PROTO;
+    }
+    return rbuf_status(r);
+}
+
+pfs_status_t pfs_proto_dirent_pack(pfs_wbuf_t *w, const pfs_dirent_t *m)
+{
+    pfs_wbuf_str(w, m->name);
+    pfs_wbuf_u64(w, m->fid.hi);
+    pfs_wbuf_u64(w, m->fid.lo);
+    pfs_wbuf_u32(w, m->type);
+    return wbuf_status(w);
+}
+
+pfs_status_t pfs_proto_dirent_unpack(pfs_rbuf_t *r, pfs_dirent_t *m)
+{
+    pfs_rbuf_str(r, m->name, PFS_NAME_MAX);
+    m->fid.hi = pfs_rbuf_u64(r);
+    m->fid.lo = pfs_rbuf_u64(r);
+    m->type = pfs_rbuf_u32(r);
+    if (!r->truncated && ((m->type != PFS_FILE_TYPE_REG &&
+                           m->type != PFS_FILE_TYPE_DIR) ||
+                          m->name[0] == '\0')) {
+        return PFS_ERR_PROTO;
+    }
+    return rbuf_status(r);
+}
+
 const char *pfs_proto_op_name(unsigned opcode)
 {
     switch (opcode) {
@@ -459,6 +502,8 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_STAT:   return "stat";
     case PFS_OP_MDS_UNLINK: return "unlink";
     case PFS_OP_MDS_MKDIR:  return "mkdir";
+    case PFS_OP_MDS_READDIR: return "readdir";
+    case PFS_OP_MDS_RMDIR:  return "rmdir";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

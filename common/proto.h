@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  2u
+#define PFS_PROTO_VERSION  3u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -50,6 +50,9 @@ typedef enum {
     PFS_OP_MDS_STAT = 18, /* by file id */
     PFS_OP_MDS_UNLINK = 19,
     PFS_OP_MDS_MKDIR = 20,
+    PFS_OP_MDS_READDIR = 21, /* readdir_req; reply: u32 count, u8 more;
+                                payload: count dirents */
+    PFS_OP_MDS_RMDIR = 22,   /* path_req; reply: empty */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,
@@ -205,6 +208,28 @@ pfs_status_t pfs_proto_u64_unpack(pfs_rbuf_t *r, uint64_t *v_p);
 pfs_status_t pfs_proto_errmsg_pack(pfs_wbuf_t *w, const char *msg);
 pfs_status_t pfs_proto_errmsg_unpack(pfs_rbuf_t *r, char *msg,
                                      size_t msg_size);
+
+#define PFS_READDIR_MAX 256u /* entries per page */
+
+typedef struct {
+    char path[PFS_PATH_MAX + 1];
+    char after[PFS_NAME_MAX + 1]; /* "" from the start */
+    uint32_t max;                 /* 1 .. PFS_READDIR_MAX */
+} pfs_readdir_req_t;
+
+/* One directory entry as it travels in a READDIR reply payload. */
+typedef struct {
+    char name[PFS_NAME_MAX + 1];
+    pfs_fid_t fid;
+    uint32_t type;
+} pfs_dirent_t;
+
+pfs_status_t pfs_proto_readdir_req_pack(pfs_wbuf_t *w,
+                                        const pfs_readdir_req_t *m);
+pfs_status_t pfs_proto_readdir_req_unpack(pfs_rbuf_t *r,
+                                          pfs_readdir_req_t *m);
+pfs_status_t pfs_proto_dirent_pack(pfs_wbuf_t *w, const pfs_dirent_t *m);
+pfs_status_t pfs_proto_dirent_unpack(pfs_rbuf_t *r, pfs_dirent_t *m);
 
 /* Opcode name for logs; "unknown" for anything else. */
 const char *pfs_proto_op_name(unsigned opcode);

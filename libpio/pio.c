@@ -661,3 +661,126 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
     }
     return file_new(c, &attr, flags, file_p);
 }
+
+PFS_EXPORT pfs_status_t pio_rmdir(pio_client_t *c, const char *path)
+{
+    pfs_path_req_t *m;
+    pfs_rpc_t *rpc;
+    uint8_t *body;
+    pfs_wbuf_t w;
+    size_t len;
+    pfs_status_t st;
+
+    if (c == NULL || path == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    m = calloc(1, sizeof(*m));
+    rpc = malloc(sizeof(*rpc));
+    body = malloc(PFS_PROTO_MAX_BODY);
+    if (m == NULL || rpc == NULL || body == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = pfs_path_normalize(path, m->path);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "bad path '%s'", path);
+        goto out;
+    }
+    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
+    pfs_proto_path_req_pack(&w, m);
+    (void)pfs_wbuf_finish(&w, &len);
+    pio_rpc_init(c, rpc, PFS_OP_MDS_RMDIR, body, len);
+    st = call(c, &c->mds, rpc);
+out:
+    free(body);
+    free(rpc);
+    free(m);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
+                                    const char *after, pio_dirent_t *ents,
+                                    size_t max, size_t *count_p, int *more_p)
+{
+    pfs_readdir_req_t *m;
+    pfs_rpc_t *rpc;
+    uint8_t *body, *payload;
+    size_t cap = PFS_READDIR_MAX * (2 + PFS_NAME_MAX + 20), len, i;
+    uint32_t count = 0;
+    uint8_t more = 0;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    pfs_status_t st;
+
+    if (c == NULL || path == NULL || ents == NULL || count_p == NULL ||
+        more_p == NULL || max == 0) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    m = calloc(1, sizeof(*m));
+    rpc = malloc(sizeof(*rpc));
+    body = malloc(PFS_PROTO_MAX_BODY);
+    payload = malloc(cap);
+    if (m == NULL || rpc == NULL || body == NULL || payload == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = pfs_path_normalize(path, m->path);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "bad path '%s'", path);
+        goto out;
+    }
+    if (after != NULL && strlen(after) > PFS_NAME_MAX) {
+        st = pio_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
+        goto out;
+    }
+    snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
+    m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
+    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
+    pfs_proto_readdir_req_pack(&w, m);
+    (void)pfs_wbuf_finish(&w, &len);
+    pio_rpc_init(c, rpc, PFS_OP_MDS_READDIR, body, len);
+    rpc->recv_data = payload;
+    rpc->recv_cap = cap;
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+    count = pfs_rbuf_u32(&r);
+    more = pfs_rbuf_u8(&r);
+    if (pfs_rbuf_finish(&r) != PFS_OK || count > m->max) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
+        goto out;
+    }
+    pfs_rbuf_init(&r, payload, rpc->recv_len);
+    for (i = 0; i < count; i++) {
+        pfs_dirent_t d;
+        int k;
+
+        if (pfs_proto_dirent_unpack(&r, &d) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed directory entry");
+            goto out;
+        }
+        snprintf(ents[i].name, sizeof(ents[i].name), "%s", d.name);
+        ents[i].type = d.type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR
+                                                   : PIO_TYPE_FILE;
+        for (k = 0; k < 8; k++) {
+            ents[i].fid[k] = (uint8_t)(d.fid.hi >> (56 - 8 * k));
+            ents[i].fid[8 + k] = (uint8_t)(d.fid.lo >> (56 - 8 * k));
+        }
+    }
+    if (pfs_rbuf_finish(&r) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "trailing bytes in readdir reply");
+        goto out;
+    }
+    *count_p = count;
+    *more_p = more != 0;
+out:
+    free(payload);
+    free(body);
+    free(rpc);
+    free(m);
+    return st;
+}

@@ -258,6 +258,13 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     case PFS_OP_MDS_UNLINK:
         st = mds_store_unlink(mds->store, path, &out);
         break;
+    case PFS_OP_MDS_RMDIR:
+        st = mds_store_rmdir(mds->store, path);
+        if (st == PFS_OK) {
+            pfs_srv_reply(mds->srv->tx, req, NULL, 0, NULL, 0);
+            goto out;
+        }
+        break;
     default:
         st = PFS_ERR_INTERNAL;
         break;
@@ -302,6 +309,64 @@ static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
     reply_attr(mds, req, &attr);
 }
 
+static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
+{
+    char path[PFS_PATH_MAX + 1];
+    pfs_readdir_req_t *m = malloc(sizeof(*m));
+    mds_dirent_t *ents = calloc(PFS_READDIR_MAX, sizeof(*ents));
+    size_t cap = PFS_READDIR_MAX * (2 + PFS_NAME_MAX + 20), n = 0, len, i;
+    uint8_t *payload = malloc(cap), body[8];
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    pfs_status_t st;
+    int more = 0;
+
+    if (m == NULL || ents == NULL || payload == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    st = pfs_proto_readdir_req_unpack(&r, m);
+    if (st == PFS_OK) {
+        st = pfs_rbuf_finish(&r);
+    }
+    if (st == PFS_OK) {
+        st = pfs_path_normalize(m->path, path);
+    }
+    if (st == PFS_OK) {
+        st = mds_store_readdir(mds->store, path, m->after, ents, m->max, &n,
+                               &more);
+    }
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "readdir %s: %s", m->path,
+                            pfs_status_string(st));
+        goto out;
+    }
+    pfs_wbuf_init(&w, payload, cap);
+    for (i = 0; i < n; i++) {
+        pfs_dirent_t d;
+
+        snprintf(d.name, sizeof(d.name), "%s", ents[i].name);
+        d.fid = ents[i].fid;
+        d.type = ents[i].type;
+        pfs_proto_dirent_pack(&w, &d);
+    }
+    (void)pfs_wbuf_finish(&w, &len);
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_wbuf_u32(&w, (uint32_t)n);
+    pfs_wbuf_u8(&w, (uint8_t)more);
+    if (len > 0) {
+        pfs_srv_reply(mds->srv->tx, req, body, 5, payload, len);
+        payload = NULL; /* the transport frees it */
+    } else {
+        pfs_srv_reply(mds->srv->tx, req, body, 5, NULL, 0);
+    }
+out:
+    free(payload);
+    free(ents);
+    free(m);
+}
+
 static void mds_handle(void *arg, pfs_srv_req_t *req)
 {
     mds_t *mds = arg;
@@ -314,7 +379,11 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_MDS_LOOKUP:
     case PFS_OP_MDS_UNLINK:
     case PFS_OP_MDS_MKDIR:
+    case PFS_OP_MDS_RMDIR:
         handle_path_op(mds, req);
+        break;
+    case PFS_OP_MDS_READDIR:
+        handle_readdir(mds, req);
         break;
     case PFS_OP_MDS_STAT:
         handle_stat(mds, req);

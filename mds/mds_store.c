@@ -635,3 +635,125 @@ pfs_status_t mds_store_count_inodes(mds_store_t *s, uint64_t *count_p)
     *count_p = n;
     return take_error(err, NULL, 0);
 }
+
+/* Does directory fid have any entry? */
+static pfs_status_t dir_empty(mds_store_t *s, pfs_fid_t dir, int *empty_p)
+{
+    leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
+    uint8_t prefix[17];
+    char *err = NULL;
+    size_t klen;
+
+    prefix[0] = KEY_DENTRY;
+    fid_key(prefix + 1, dir);
+    leveldb_iter_seek(it, (const char *)prefix, sizeof(prefix));
+    *empty_p = 1;
+    if (leveldb_iter_valid(it)) {
+        const char *k = leveldb_iter_key(it, &klen);
+        *empty_p = !(klen > sizeof(prefix) &&
+                     memcmp(k, prefix, sizeof(prefix)) == 0);
+    }
+    leveldb_iter_get_error(it, &err);
+    leveldb_iter_destroy(it);
+    return take_error(err, NULL, 0);
+}
+
+pfs_status_t mds_store_rmdir(mds_store_t *s, const char *path)
+{
+    uint8_t dkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
+    leveldb_writebatch_t *batch;
+    const char *name;
+    size_t name_len;
+    pfs_fid_t dir, child;
+    uint32_t type;
+    pfs_status_t st;
+    int empty;
+
+    st = walk_parent(s, path, &dir, &name, &name_len);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (name_len == 0) {
+        return PFS_ERR_BUSY; /* the root */
+    }
+    st = dentry_get(s, dir, name, name_len, &child, &type);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (type != PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_NOTDIR;
+    }
+    st = dir_empty(s, child, &empty);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (!empty) {
+        return PFS_ERR_NOTEMPTY;
+    }
+    batch = leveldb_writebatch_create();
+    leveldb_writebatch_delete(batch, (const char *)dkey,
+                              dentry_key(dkey, dir, name, name_len));
+    leveldb_writebatch_delete(batch, (const char *)ikey,
+                              inode_key(ikey, child));
+    return write_batch(s, batch);
+}
+
+pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
+                               const char *after, mds_dirent_t *ents,
+                               size_t max, size_t *count_p, int *more_p)
+{
+    uint8_t start[DENTRY_KEY_MAX], prefix[17];
+    leveldb_iterator_t *it;
+    pfs_attr_t attr;
+    size_t after_len = strlen(after), n = 0;
+    char *err = NULL;
+    pfs_status_t st;
+
+    if (after_len > PFS_NAME_MAX) {
+        return PFS_ERR_NAMETOOLONG;
+    }
+    st = mds_store_lookup(s, path, &attr);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (attr.type != PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_NOTDIR;
+    }
+    prefix[0] = KEY_DENTRY;
+    fid_key(prefix + 1, attr.fid);
+    it = leveldb_create_iterator(s->db, s->ropts);
+    leveldb_iter_seek(it, (const char *)start,
+                      dentry_key(start, attr.fid, after, after_len));
+    *more_p = 0;
+    for (; leveldb_iter_valid(it); leveldb_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = leveldb_iter_key(it, &klen);
+        const char *v;
+        pfs_rbuf_t r;
+
+        if (klen <= sizeof(prefix) ||
+            memcmp(k, prefix, sizeof(prefix)) != 0) {
+            break; /* past this directory's range */
+        }
+        if (klen - sizeof(prefix) == after_len &&
+            memcmp(k + sizeof(prefix), after, after_len) == 0) {
+            continue; /* strictly after */
+        }
+        if (n == max) {
+            *more_p = 1;
+            break;
+        }
+        snprintf(ents[n].name, sizeof(ents[n].name), "%.*s",
+                 (int)(klen - sizeof(prefix)), k + sizeof(prefix));
+        v = leveldb_iter_value(it, &vlen);
+        pfs_rbuf_init(&r, v, vlen);
+        ents[n].fid.hi = pfs_rbuf_u64(&r);
+        ents[n].fid.lo = pfs_rbuf_u64(&r);
+        ents[n].type = pfs_rbuf_u32(&r);
+        n++;
+    }
+    leveldb_iter_get_error(it, &err);
+    leveldb_iter_destroy(it);
+    *count_p = n;
+    return take_error(err, NULL, 0);
+}

@@ -62,6 +62,23 @@ pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
 pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
                               pfs_attr_t *removed_p);
 
+/* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise; "/" cannot go). */
+pfs_status_t mds_store_rmdir(mds_store_t *store, const char *path);
+
+typedef struct {
+    char name[PFS_NAME_MAX + 1];
+    pfs_fid_t fid;
+    uint32_t type;
+} mds_dirent_t;
+
+/* Entries of directory path in name order, starting after name `after`
+ * ("" from the first), at most max of them; *more_p says whether more
+ * follow.  Paging by name keeps a listing stable under concurrent
+ * creates: no entry that exists throughout is skipped or repeated. */
+pfs_status_t mds_store_readdir(mds_store_t *store, const char *path,
+                               const char *after, mds_dirent_t *ents,
+                               size_t max, size_t *count_p, int *more_p);
+
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
                                    const char *name, pfs_fid_t child,

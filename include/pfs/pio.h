@@ -170,6 +170,27 @@ pfs_status_t pio_unlink(pio_client_t *client, const char *path);
 /* Create a directory. */
 pfs_status_t pio_mkdir(pio_client_t *client, const char *path, uint32_t mode);
 
+/* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
+pfs_status_t pio_rmdir(pio_client_t *client, const char *path);
+
+typedef struct {
+    char name[256];
+    int type;        /* PIO_TYPE_FILE or PIO_TYPE_DIR */
+    uint8_t fid[16];
+} pio_dirent_t;
+
+#define PIO_READDIR_MAX 256
+
+/* One page of a directory, in name order: at most max entries (1 ..
+ * PIO_READDIR_MAX) whose names come after `after` ("" or NULL: from the
+ * first).  *count_p gets the number filled, *more_p whether more follow;
+ * pass the last name as `after` for the next page.  Stable under
+ * concurrent creates and removes: an entry present throughout is listed
+ * exactly once. */
+pfs_status_t pio_readdir(pio_client_t *client, const char *path,
+                         const char *after, pio_dirent_t *ents, size_t max,
+                         size_t *count_p, int *more_p);
+
 /* Set the file's logical size: shrink (data past size is gone) or extend
  * (the new range reads as zeros).  Every server of the file adjusts its
  * object through the layout. */

@@ -638,7 +638,118 @@ static void test_create_unencodable_layout(void)
     mds_store_close(s);
 }
 
+/* rmdir: only empty directories, never the root or a file. */
+static void test_rmdir(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, out;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/e", &d, &out), PFS_OK);
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/d"), PFS_ERR_NOTEMPTY);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/d/f"), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/"), PFS_ERR_BUSY);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/missing"), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/d/e"), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/e", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/d/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rmdir(s, "/d"), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_ERR_NOENT);
+    mds_store_close(s);
+}
+
+/* readdir pages in name order, only the directory's own entries, and a
+ * listing interleaved with creates and removes lists every entry that
+ * existed throughout exactly once. */
+static void test_readdir_paging(void)
+{
+    enum { N = 500, PAGE = 37 };
+    static mds_dirent_t ents[PAGE];
+    char dir[128], path[64], after[PFS_NAME_MAX + 1] = "";
+    unsigned seen[N];
+    mds_store_t *s;
+    pfs_attr_t d, f, out;
+    size_t n, i, total = 0;
+    int created, more = 1, k, bad = 0, extra = 0;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/big", &d, &out), PFS_OK);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/big2", &d, &out), PFS_OK);
+    for (k = 0; k < N; k++) {
+        snprintf(path, sizeof(path), "/big/f%04d", k);
+        f = file_attr(s, 1, 0);
+        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &f, 1, &out,
+                                               &created), PFS_OK);
+    }
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/big2/other", &f, 1, &out,
+                                           &created), PFS_OK);
+    memset(seen, 0, sizeof(seen));
+    while (more) {
+        CU_ASSERT_EQUAL_FATAL(mds_store_readdir(s, "/big", after, ents, PAGE,
+                                                &n, &more), PFS_OK);
+        CU_ASSERT(n <= PAGE);
+        for (i = 0; i < n; i++) {
+            int idx;
+
+            if (i > 0 && strcmp(ents[i - 1].name, ents[i].name) >= 0) {
+                bad++; /* not in name order */
+            }
+            if (sscanf(ents[i].name, "f%d", &idx) == 1 && idx >= 0 &&
+                idx < N && ents[i].type == PFS_FILE_TYPE_REG) {
+                seen[idx]++;
+            } else {
+                extra++; /* created during the listing */
+            }
+        }
+        total += n;
+        if (n > 0) {
+            snprintf(after, sizeof(after), "%s", ents[n - 1].name);
+        }
+        /* between pages: new names before and after the cursor, and a
+         * removal of one not yet listed */
+        snprintf(path, sizeof(path), "/big/a%zu", total);
+        f = file_attr(s, 1, 0);
+        mds_store_create(s, path, &f, 1, &out, &created);
+        snprintf(path, sizeof(path), "/big/z%zu", total);
+        f = file_attr(s, 1, 0);
+        mds_store_create(s, path, &f, 1, &out, &created);
+    }
+    for (k = 0; k < N; k++) {
+        if (seen[k] != 1) {
+            bad++;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    /* the z* files created ahead of the cursor show up; a* ones do not */
+    CU_ASSERT(extra > 0);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/big/f0001", "", ents, PAGE, &n,
+                                      &more), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/nope", "", ents, PAGE, &n, &more),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL_FATAL(mds_store_readdir(s, "/big2", "", ents, PAGE, &n,
+                                            &more), PFS_OK);
+    CU_ASSERT(n == 1 && more == 0 && strcmp(ents[0].name, "other") == 0);
+    mds_store_close(s);
+}
+
 static CU_TestInfo store_tests[] = {
+    {"rmdir", test_rmdir},
+    {"readdir_paging", test_readdir_paging},
     {"open_formats", test_open_formats},
     {"create_lookup", test_create_lookup},
     {"lookup_errors", test_lookup_errors},

@@ -1,0 +1,41 @@
+#!/bin/bash
+# namespace_tools.sh - pfs-mkdir, pfs-ls, pfs-stat and pfs-rm against a
+# launched ensemble: a tree of 1200 files listed page by page (readdir),
+# removed recursively; the data objects disappear from the servers.
+. "${top_srcdir:-.}/tests/integration/lib.sh"
+
+MK=$B/tests/integration/mkfiles
+start_ensemble mpich "$WORK/root" 2
+
+"$B/pfs-mkdir" -p /tree/a/b /tree/c || fail "pfs-mkdir -p"
+"$B/pfs-mkdir" /tree/c 2>"$WORK/mkdir.err" && fail "mkdir of an existing directory succeeded"
+grep -q "file exists" "$WORK/mkdir.err" || fail "no 'file exists' message"
+"$MK" /tree/a 1000 3000 || fail "creating 1000 files"
+"$MK" /tree/a/b 150 70000 || fail "creating 150 files"
+"$MK" /tree/c 50 0 || fail "creating 50 empty files"
+
+n=$("$B/pfs-ls" /tree/a | grep -c '^file')
+[ "$n" = 1000 ] || fail "pfs-ls /tree/a lists $n files, expected 1000 (4 readdir pages)"
+"$B/pfs-ls" /tree/a | grep -q '^b/$' || fail "subdirectory not listed with a /"
+"$B/pfs-ls" /tree/a | sort -c || fail "listing not in name order"
+"$B/pfs-ls" -l /tree/a/b | awk '$1 == "-" && $5 != 70000 { bad = 1 } END { exit bad }' ||
+    fail "pfs-ls -l shows a wrong size"
+"$B/pfs-stat" /tree/a/b/file00007 | grep -q "size: 70000" || fail "pfs-stat size"
+pass "1200 files created, listed in name order across readdir pages, sizes right"
+objects=$(object_count "$WORK/root" 0)
+[ "$objects" -gt 0 ] || fail "no objects on server 0?"
+
+"$B/pfs-rm" /tree 2>"$WORK/rm.err" && fail "pfs-rm of a directory without -r succeeded"
+grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
+"$B/pfs-rm" -r /tree || fail "pfs-rm -r /tree"
+"$B/pfs-ls" /tree 2>/dev/null && fail "/tree still there"
+[ "$(object_count "$WORK/root" 0)" = 0 ] && [ "$(object_count "$WORK/root" 1)" = 0 ] ||
+    fail "data objects left on the servers after pfs-rm -r"
+"$B/pfs-rm" /tree/none 2>/dev/null && fail "removing a missing file succeeded"
+"$B/pfs-rm" -f /tree/none || fail "pfs-rm -f of a missing file failed"
+pass "pfs-rm -r removed the tree and every data object; exit codes right"
+for t in pfs-ls pfs-stat pfs-mkdir pfs-rm; do
+    "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
+done
+stop_ensemble
+log "PASS"

@@ -1,0 +1,307 @@
+/* pfs_tools.c - pfs-ls, pfs-stat, pfs-mkdir, pfs-rm: namespace commands over
+ * libpio's public API.  Built once per command with PFS_TOOL set. */
+#include "config.h"
+
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <pfs/pio.h>
+
+#define TOOL_LS    1
+#define TOOL_STAT  2
+#define TOOL_MKDIR 3
+#define TOOL_RM    4
+
+#if PFS_TOOL == TOOL_LS
+#define NAME "pfs-ls"
+#define USAGE "[-l] [-e DESCRIPTOR] PATH..."
+#define HELP "List directories (or name files).  -l: type, mode, owner, size,\n" \
+             "stripes and modification time."
+#define OPTS "le:h"
+#elif PFS_TOOL == TOOL_STAT
+#define NAME "pfs-stat"
+#define USAGE "[-e DESCRIPTOR] PATH..."
+#define HELP "Show a file's or directory's attributes and layout."
+#define OPTS "e:h"
+#elif PFS_TOOL == TOOL_MKDIR
+#define NAME "pfs-mkdir"
+#define USAGE "[-p] [-m MODE] [-e DESCRIPTOR] PATH..."
+#define HELP "Create directories.  -p: create missing parents, no error if\n" \
+             "it exists.  -m: permission bits in octal (default 755)."
+#define OPTS "pm:e:h"
+#elif PFS_TOOL == TOOL_RM
+#define NAME "pfs-rm"
+#define USAGE "[-r] [-f] [-e DESCRIPTOR] PATH..."
+#define HELP "Remove files (data objects included).  -r: directories and\n" \
+             "their contents.  -f: no error for missing paths."
+#define OPTS "rfe:h"
+#else
+#error "PFS_TOOL must name a tool"
+#endif
+
+static pio_client_t *client;
+static int long_format, parents, recursive, force;
+static uint32_t dir_mode = 0755;
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: %s %s\n%s\n\nPaths are pfs paths: pfs:/a/b or /a/b.  "
+            "The ensemble is $PFS_ENSEMBLE\nunless -e names a descriptor.  "
+            "Exit status: 0 all done, 1 something\nfailed (each failure is "
+            "reported), 2 usage error.\n",
+            NAME, USAGE, HELP);
+}
+
+static int fail(const char *path, pfs_status_t st)
+{
+    fprintf(stderr, "%s: %s: %s (%s)\n", NAME, path, pfs_status_string(st),
+            pio_client_errmsg(client));
+    return 1;
+}
+
+static __attribute__((unused)) void join(char *out, size_t n, const char *dir,
+                                        const char *name)
+{
+    size_t len = strlen(dir);
+
+    snprintf(out, n, "%s%s%s", dir, len > 0 && dir[len - 1] == '/' ? "" : "/",
+             name);
+}
+
+#if PFS_TOOL == TOOL_LS || PFS_TOOL == TOOL_STAT
+static __attribute__((unused)) void print_long(const char *name,
+                                              const pio_stat_t *st)
+{
+    char when[32];
+    time_t t = (time_t)(st->mtime_ns / 1000000000u);
+    struct tm tm;
+
+    localtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
+    if (st->type == PIO_TYPE_DIR) {
+        printf("d %04o %5u %5u %14s %-12s %s %s/\n", st->mode, st->uid,
+               st->gid, "-", "-", when, name);
+    } else {
+        char layout[48];
+        snprintf(layout, sizeof(layout), "%ux%" PRIu64 "k", st->stripe_count,
+                 st->stripe_size / 1024);
+        printf("- %04o %5u %5u %14" PRIu64 " %-12s %s %s\n", st->mode,
+               st->uid, st->gid, st->size, layout, when, name);
+    }
+}
+#endif
+
+#if PFS_TOOL == TOOL_LS
+static int do_one(const char *path)
+{
+    pio_dirent_t *ents = malloc(PIO_READDIR_MAX * sizeof(*ents));
+    char after[256] = "", full[4200];
+    pio_stat_t st;
+    size_t n, i;
+    int more = 1, rc = 0;
+    pfs_status_t s;
+
+    s = pio_stat(client, path, &st);
+    if (s != PFS_OK) {
+        free(ents);
+        return fail(path, s);
+    }
+    if (st.type != PIO_TYPE_DIR) {
+        if (long_format) {
+            print_long(path, &st);
+        } else {
+            printf("%s\n", path);
+        }
+        free(ents);
+        return 0;
+    }
+    while (more) {
+        s = pio_readdir(client, path, after, ents, PIO_READDIR_MAX, &n,
+                        &more);
+        if (s != PFS_OK) {
+            rc = fail(path, s);
+            break;
+        }
+        for (i = 0; i < n; i++) {
+            if (!long_format) {
+                printf("%s%s\n", ents[i].name,
+                       ents[i].type == PIO_TYPE_DIR ? "/" : "");
+                continue;
+            }
+            join(full, sizeof(full), path, ents[i].name);
+            s = pio_stat(client, full, &st);
+            if (s != PFS_OK) {
+                rc = fail(full, s); /* removed meanwhile, or a server down */
+                continue;
+            }
+            print_long(ents[i].name, &st);
+        }
+        if (n > 0) {
+            snprintf(after, sizeof(after), "%s", ents[n - 1].name);
+        }
+    }
+    free(ents);
+    return rc;
+}
+#elif PFS_TOOL == TOOL_STAT
+static int do_one(const char *path)
+{
+    pio_stat_t st;
+    pfs_status_t s = pio_stat(client, path, &st);
+    char when[32];
+    time_t t;
+    struct tm tm;
+    int i;
+
+    if (s != PFS_OK) {
+        return fail(path, s);
+    }
+    printf("  path: %s\n  type: %s\n   fid: ", path,
+           st.type == PIO_TYPE_DIR ? "directory" : "file");
+    for (i = 0; i < 16; i++) {
+        printf("%02x", st.fid[i]);
+    }
+    printf("\n  mode: %04o  uid: %u  gid: %u\n", st.mode, st.uid, st.gid);
+    if (st.type == PIO_TYPE_FILE) {
+        printf("  size: %" PRIu64 "\nlayout: %u stripes of %" PRIu64
+               " bytes, first on I/O server %u\n",
+               st.size, st.stripe_count, st.stripe_size, st.first_server);
+    }
+    t = (time_t)(st.mtime_ns / 1000000000u);
+    localtime_r(&t, &tm);
+    strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
+    printf("modify: %s\n", when);
+    return 0;
+}
+#elif PFS_TOOL == TOOL_MKDIR
+static int do_one(const char *path)
+{
+    pfs_status_t s;
+
+    if (parents) {
+        char part[4200];
+        const char *p = path;
+
+        if (strncmp(p, "pfs:", 4) == 0) {
+            p += 4;
+        }
+        while ((p = strchr(p + 1, '/')) != NULL) {
+            snprintf(part, sizeof(part), "%.*s", (int)(p - path), path);
+            s = pio_mkdir(client, part, dir_mode);
+            if (s != PFS_OK && s != PFS_ERR_EXIST) {
+                return fail(part, s);
+            }
+        }
+    }
+    s = pio_mkdir(client, path, dir_mode);
+    if (s == PFS_ERR_EXIST && parents) {
+        return 0;
+    }
+    return s == PFS_OK ? 0 : fail(path, s);
+}
+#elif PFS_TOOL == TOOL_RM
+static int remove_tree(const char *path)
+{
+    pio_dirent_t *ents = malloc(PIO_READDIR_MAX * sizeof(*ents));
+    char full[4200];
+    size_t n, i;
+    int more = 1, rc = 0;
+    pfs_status_t s;
+
+    /* always restart from the first name: entries go as we remove them */
+    while (more && rc == 0) {
+        s = pio_readdir(client, path, "", ents, PIO_READDIR_MAX, &n, &more);
+        if (s != PFS_OK) {
+            rc = fail(path, s);
+            break;
+        }
+        for (i = 0; i < n; i++) {
+            join(full, sizeof(full), path, ents[i].name);
+            if (ents[i].type == PIO_TYPE_DIR) {
+                rc |= remove_tree(full);
+            } else if ((s = pio_unlink(client, full)) != PFS_OK) {
+                rc |= fail(full, s);
+            }
+        }
+        if (n == 0) {
+            break;
+        }
+    }
+    free(ents);
+    if (rc == 0 && (s = pio_rmdir(client, path)) != PFS_OK) {
+        rc = fail(path, s);
+    }
+    return rc;
+}
+
+static int do_one(const char *path)
+{
+    pio_stat_t st;
+    pfs_status_t s = pio_stat(client, path, &st);
+
+    if (s == PFS_ERR_NOENT && force) {
+        return 0;
+    }
+    if (s != PFS_OK) {
+        return fail(path, s);
+    }
+    if (st.type == PIO_TYPE_DIR) {
+        if (!recursive) {
+            fprintf(stderr, "%s: %s: is a directory (use -r)\n", NAME, path);
+            return 1;
+        }
+        return remove_tree(path);
+    }
+    s = pio_unlink(client, path);
+    return s == PFS_OK || (s == PFS_ERR_NOENT && force) ? 0 : fail(path, s);
+}
+#endif
+
+int main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    pio_config_t config = {NULL, 0, 0};
+    char err[512];
+    int c, i, rc = 0;
+
+    while ((c = getopt_long(argc, argv, OPTS, longopts, NULL)) != -1) {
+        switch (c) {
+        case 'l': long_format = 1; break;
+        case 'p': parents = 1; break;
+        case 'r': recursive = 1; break;
+        case 'f': force = 1; break;
+        case 'e': config.descriptor = optarg; break;
+        case 'm': {
+            char *end;
+            unsigned long m = strtoul(optarg, &end, 8);
+            if (*end != '\0' || m > 07777) {
+                fprintf(stderr, "%s: bad mode '%s'\n", NAME, optarg);
+                return 2;
+            }
+            dir_mode = (uint32_t)m;
+            break;
+        }
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind == argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (pio_init(&config, &client, err, sizeof(err)) != PFS_OK) {
+        fprintf(stderr, "%s: %s\n", NAME, err);
+        return 1;
+    }
+    for (i = optind; i < argc; i++) {
+        rc |= do_one(argv[i]);
+    }
+    pio_fini(client);
+    return rc;
+}
