@@ -89,6 +89,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         {"stripe-count", required_argument, NULL, 'c'},
         {"threads", required_argument, NULL, 't'},
         {"memory", required_argument, NULL, 'm'},
+        {"durability", required_argument, NULL, 'D'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -96,7 +97,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
     int c;
 
     o->verbosity = PFS_LOG_INFO;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:vqh", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:vqh", longopts, NULL)) !=
            -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
@@ -122,6 +123,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         case 'c':
         case 't':
         case 'm':
+        case 'D':
             used = ops->parse_option != NULL
                        ? ops->parse_option(arg, optname, optarg)
                        : 0;

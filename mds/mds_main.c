@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,9 +18,38 @@
 #define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
 #define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
 
+/* A reply held back until its operation is durable. */
+typedef struct held_reply {
+    struct held_reply *next;
+    pfs_srv_req_t *req;
+    size_t len;
+    uint8_t body[PFS_RPC_MAX_REPLY];
+} held_reply_t;
+
+typedef enum {
+    DURABLE = 0,  /* reply after the operation is on disk (group commit) */
+    PERIODIC = 1  /* reply at once; sync every PERIODIC_MS */
+} durability_t;
+
+#define PERIODIC_MS 1000
+
 typedef struct {
     pfs_server_t *srv;
     mds_store_t *store;
+    /* group commit: operations write without syncing; their replies wait
+     * in `held` until the commit thread has synced the log once for the
+     * whole group, while this thread goes on serving */
+    durability_t durability;
+    held_reply_t *held, **held_tail;      /* waiting for the next commit */
+    held_reply_t *committing;             /* in the commit being synced */
+    pthread_t committer;
+    int committer_started;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int commit_requested, commit_done, stopping, dirty;
+    pfs_status_t commit_status;
+    int efd;                              /* commit done -> progress loop */
+    uint64_t commits, committed_ops;
     char descriptor[PATH_MAX];
     int descriptor_set;
     uint64_t stripe_size;
@@ -31,9 +63,15 @@ static const char mds_usage[] =
     "                         (default: ROOT/ensemble)\n"
     "  -s, --stripe-size N    default stripe size, e.g. 1m (default 1m)\n"
     "  -c, --stripe-count N   default stripe count (default: all servers)\n"
+    "  -D, --durability P     durable (default): an operation is on disk\n"
+    "                         before it is acknowledged; concurrent ones\n"
+    "                         share one sync (group commit).  periodic:\n"
+    "                         acknowledged at once, synced every second; a\n"
+    "                         crash of the machine loses up to 1 s of\n"
+    "                         operations (a crash of pfs-mds alone loses\n"
+    "                         nothing: the data is in the kernel)\n"
     "\n"
-    "The namespace is kept in ROOT/mds (LevelDB); every operation is\n"
-    "durable (synced) before it is acknowledged.\n";
+    "The namespace is kept in ROOT/mds (LevelDB).\n";
 
 static int mds_parse_option(void *arg, const char *opt, const char *value)
 {
@@ -62,6 +100,15 @@ static int mds_parse_option(void *arg, const char *opt, const char *value)
             return -1;
         }
         mds->stripe_count = (uint32_t)v;
+        return 1;
+    case 'D':
+        if (strcmp(value, "durable") == 0) {
+            mds->durability = DURABLE;
+        } else if (strcmp(value, "periodic") == 0) {
+            mds->durability = PERIODIC;
+        } else {
+            return -1;
+        }
         return 1;
     }
     return 0;
@@ -93,7 +140,8 @@ static pfs_status_t mds_prepare(void *arg, pfs_server_t *srv, char *errmsg,
     if (st != PFS_OK) {
         return st;
     }
-    st = mds_store_open(dir, 1, &mds->store, errmsg, n);
+    /* writes are not synced one by one: the commit thread syncs groups */
+    st = mds_store_open(dir, 0, &mds->store, errmsg, n);
     if (st != PFS_OK) {
         char cause[400];
         snprintf(cause, sizeof(cause), "%s", errmsg);
@@ -110,6 +158,125 @@ static pfs_status_t mds_prepare(void *arg, pfs_server_t *srv, char *errmsg,
     srv->descriptor = mds->descriptor;
     mds_store_fsid(mds->store, srv->ens.fsid);
     return PFS_OK;
+}
+
+/* The commit thread: one log sync per group of operations (durable), or
+ * one per PERIODIC_MS while anything was written (periodic). */
+static void *committer(void *arg)
+{
+    mds_t *mds = arg;
+    uint64_t one = 1;
+
+    pthread_mutex_lock(&mds->lock);
+    for (;;) {
+        pfs_status_t st;
+
+        while (!mds->commit_requested && !mds->stopping) {
+            if (mds->durability == PERIODIC) {
+                struct timespec ts;
+
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_sec += PERIODIC_MS / 1000;
+                pthread_cond_timedwait(&mds->cond, &mds->lock, &ts);
+                if (mds->dirty) {
+                    break;
+                }
+            } else {
+                pthread_cond_wait(&mds->cond, &mds->lock);
+            }
+        }
+        if (mds->stopping && !mds->commit_requested && !mds->dirty) {
+            break;
+        }
+        mds->commit_requested = 0;
+        mds->dirty = 0;
+        pthread_mutex_unlock(&mds->lock);
+        st = mds_store_sync(mds->store);
+        pthread_mutex_lock(&mds->lock);
+        mds->commit_status = st;
+        mds->commit_done = 1;
+        (void)!write(mds->efd, &one, sizeof(one));
+    }
+    pthread_mutex_unlock(&mds->lock);
+    return NULL;
+}
+
+/* Progress loop hook: answer the group whose commit finished, and start
+ * the next commit for what came in meanwhile. */
+static unsigned mds_poll(void *arg, pfs_server_t *srv)
+{
+    mds_t *mds = arg;
+    held_reply_t *done = NULL, *h;
+    pfs_status_t st = PFS_OK;
+    uint64_t count;
+    unsigned n = 0;
+
+    if (read(mds->efd, &count, sizeof(count)) < 0) {
+        count = 0;
+    }
+    pthread_mutex_lock(&mds->lock);
+    if (mds->commit_done) {
+        mds->commit_done = 0;
+        done = mds->committing;
+        mds->committing = NULL;
+        st = mds->commit_status;
+    }
+    if (mds->committing == NULL && mds->held != NULL &&
+        !mds->commit_requested) {
+        /* next group: everything that arrived while the last one synced */
+        mds->committing = mds->held;
+        mds->held = NULL;
+        mds->held_tail = &mds->held;
+        mds->commit_requested = 1;
+        pthread_cond_signal(&mds->cond);
+    }
+    pthread_mutex_unlock(&mds->lock);
+    if (done != NULL) {
+        mds->commits++;
+    }
+    while ((h = done) != NULL) {
+        done = h->next;
+        if (st == PFS_OK) {
+            pfs_srv_reply(srv->tx, h->req, h->body, h->len, NULL, 0);
+        } else {
+            pfs_srv_reply_error(srv->tx, h->req, st,
+                                "the metadata store could not sync: the "
+                                "operation may or may not have persisted");
+        }
+        mds->committed_ops++;
+        free(h);
+        n++;
+    }
+    return n;
+}
+
+/* Answer a successful namespace change: at once if the policy allows it,
+ * else after the next group commit. */
+static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
+                               const void *body, size_t len)
+{
+    held_reply_t *h;
+
+    if (mds->durability == PERIODIC) {
+        pthread_mutex_lock(&mds->lock);
+        mds->dirty = 1;
+        pthread_mutex_unlock(&mds->lock);
+        pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
+        return;
+    }
+    h = malloc(sizeof(*h));
+    if (h == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    h->next = NULL;
+    h->req = req;
+    h->len = len;
+    memcpy(h->body, body, len);
+    pthread_mutex_lock(&mds->lock);
+    *mds->held_tail = h;
+    mds->held_tail = &h->next;
+    pthread_mutex_unlock(&mds->lock);
 }
 
 static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
@@ -132,6 +299,14 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
         snprintf(errmsg, n, "cannot record the I/O server count");
         return PFS_ERR_STORE;
     }
+    mds->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (mds->efd < 0 ||
+        pthread_create(&mds->committer, NULL, committer, mds) != 0) {
+        snprintf(errmsg, n, "cannot start the commit thread");
+        return PFS_ERR_NOMEM;
+    }
+    mds->committer_started = 1;
+    pfs_tx_set_wake_fd(srv->tx, mds->efd);
     return PFS_OK;
 }
 
@@ -140,6 +315,19 @@ static void mds_cleanup(void *arg, pfs_server_t *srv)
     mds_t *mds = arg;
 
     (void)srv;
+    if (mds->committer_started) {
+        pthread_mutex_lock(&mds->lock);
+        mds->stopping = 1;
+        pthread_cond_signal(&mds->cond);
+        pthread_mutex_unlock(&mds->lock);
+        pthread_join(mds->committer, NULL);
+    }
+    if (mds->store != NULL) {
+        (void)mds_store_sync(mds->store); /* a clean stop loses nothing */
+    }
+    if (mds->efd >= 0) {
+        close(mds->efd);
+    }
     mds_store_close(mds->store);
     mds->store = NULL;
 }
@@ -261,7 +449,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     case PFS_OP_MDS_RMDIR:
         st = mds_store_rmdir(mds->store, path);
         if (st == PFS_OK) {
-            pfs_srv_reply(mds->srv->tx, req, NULL, 0, NULL, 0);
+            reply_after_commit(mds, req, NULL, 0);
             goto out;
         }
         break;
@@ -281,7 +469,23 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     }
     pfs_log_debug("%s %s: ok%s", pfs_proto_op_name(req->hdr.opcode), path,
                   created ? " (created)" : "");
-    reply_attr(mds, req, &out);
+    if (req->hdr.opcode == PFS_OP_MDS_LOOKUP ||
+        (req->hdr.opcode == PFS_OP_MDS_CREATE && !created)) {
+        reply_attr(mds, req, &out); /* nothing changed */
+    } else {
+        uint8_t body[PFS_RPC_MAX_REPLY];
+        pfs_wbuf_t w;
+        size_t len;
+
+        pfs_wbuf_init(&w, body, sizeof(body));
+        if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
+            pfs_wbuf_finish(&w, &len) != PFS_OK) {
+            pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                                "attributes do not fit a reply");
+        } else {
+            reply_after_commit(mds, req, body, len);
+        }
+    }
 out:
     free(m);
 }
@@ -406,11 +610,16 @@ int main(int argc, char **argv)
         .prepare = mds_prepare,
         .join = mds_join,
         .handler = mds_handle,
+        .poll = mds_poll,
         .cleanup = mds_cleanup,
     };
     mds_t mds;
 
     memset(&mds, 0, sizeof(mds));
+    mds.held_tail = &mds.held;
+    mds.efd = -1;
+    pthread_mutex_init(&mds.lock, NULL);
+    pthread_cond_init(&mds.cond, NULL);
     mds.stripe_size = MDS_DEFAULT_STRIPE_SIZE;
     mds.stripe_count = MDS_DEFAULT_STRIPE_COUNT;
     return pfs_server_main(&ops, &mds, argc, argv);

@@ -266,6 +266,21 @@ err_close:
     return st;
 }
 
+pfs_status_t mds_store_sync(mds_store_t *s)
+{
+    leveldb_writebatch_t *batch = leveldb_writebatch_create();
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    char *err = NULL;
+
+    /* a synced write, even of nothing, syncs the log and with it every
+     * unsynced write before it */
+    leveldb_writeoptions_set_sync(wo, 1);
+    leveldb_write(s->db, wo, batch, &err);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_writebatch_destroy(batch);
+    return take_error(err, NULL, 0);
+}
+
 void mds_store_close(mds_store_t *s)
 {
     if (s == NULL) {

@@ -27,6 +27,11 @@ pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
                             char *errmsg, size_t errmsg_size);
 void mds_store_close(mds_store_t *store);
 
+/* Make every write so far durable (fsync of LevelDB's log).  Safe to call
+ * from another thread than the one writing: this is how the MDS commits a
+ * whole group of operations with one sync. */
+pfs_status_t mds_store_sync(mds_store_t *store);
+
 void mds_store_fsid(const mds_store_t *store, uint8_t fsid_out[16]);
 uint64_t mds_store_epoch(const mds_store_t *store);
 

@@ -1,5 +1,6 @@
 /* mkfiles.c - create N files of SIZE bytes in DIR through libpio (for the
- * namespace tools test):  mkfiles DIR N SIZE */
+ * namespace and crash tests):  mkfiles DIR N SIZE [-v]
+ * -v prints each file's name once its creation is acknowledged. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@ int main(int argc, char **argv)
     uint8_t *buf;
     long n, size, i;
 
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s DIR N SIZE\n", argv[0]);
+    if (argc != 4 && !(argc == 5 && strcmp(argv[4], "-v") == 0)) {
+        fprintf(stderr, "usage: %s DIR N SIZE [-v]\n", argv[0]);
         return 2;
     }
     n = atol(argv[2]);
@@ -39,6 +40,10 @@ int main(int argc, char **argv)
             return 1;
         }
         pio_close(f);
+        if (argc == 5) {
+            printf("file%05ld\n", i);
+            fflush(stdout);
+        }
     }
     pio_fini(c);
     free(buf);
