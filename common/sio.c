@@ -281,3 +281,34 @@ int pfs_sio_iter_next(pfs_sio_iter_t *it, uint64_t *off_p, uint64_t *len_p)
     }
     return 1;
 }
+
+pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
+                               const pfs_sio_desc_t *file,
+                               pfs_sio_pair_fn fn, void *arg)
+{
+    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
+    pfs_sio_iter_t mi, fi;
+    pfs_status_t st;
+
+    pfs_sio_iter_init(&mi, mem);
+    pfs_sio_iter_init(&fi, file);
+    for (;;) {
+        uint64_t n;
+
+        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
+            return PFS_OK;
+        }
+        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
+            return PFS_OK;
+        }
+        n = PFS_MIN(mlen, flen);
+        st = fn(arg, foff, moff, n);
+        if (st != PFS_OK) {
+            return st;
+        }
+        moff += n;
+        mlen -= n;
+        foff += n;
+        flen -= n;
+    }
+}

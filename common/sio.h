@@ -116,4 +116,14 @@ void pfs_sio_iter_init(pfs_sio_iter_t *it, const pfs_sio_desc_t *desc);
 /* Next non-empty extent; 0 when there is none left. */
 int pfs_sio_iter_next(pfs_sio_iter_t *it, uint64_t *off_p, uint64_t *len_p);
 
+/* Walk a memory and a file description together, pairing their bytes in
+ * order: fn gets each range that is contiguous on both sides (file offset,
+ * memory offset, length).  Stops at the first status fn returns that is
+ * not PFS_OK and returns it. */
+typedef pfs_status_t (*pfs_sio_pair_fn)(void *arg, uint64_t file_off,
+                                        uint64_t mem_off, uint64_t len);
+pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
+                               const pfs_sio_desc_t *file,
+                               pfs_sio_pair_fn fn, void *arg);
+
 #endif

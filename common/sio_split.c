@@ -8,6 +8,7 @@
 
 typedef struct {
     const pfs_layout_t *layout;
+    uint8_t *buf;
     uint64_t max_bytes;
     size_t max_iov;
     pfs_sio_part_t *parts;
@@ -147,49 +148,39 @@ static pfs_status_t add_range(splitter_t *sp, uint64_t foff, uint8_t *mem,
     return PFS_OK;
 }
 
+static pfs_status_t split_pair(void *arg, uint64_t foff, uint64_t moff,
+                               uint64_t len)
+{
+    splitter_t *sp = arg;
+
+    return add_range(sp, foff, sp->buf + moff, len);
+}
+
 pfs_status_t pfs_sio_split(const pfs_layout_t *layout, uint64_t max_bytes,
                            size_t max_iov, uint8_t *buf,
                            const pfs_sio_desc_t *mem,
                            const pfs_sio_desc_t *file,
                            pfs_sio_part_t **parts_p, size_t *nparts_p)
 {
-    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
-    pfs_sio_iter_t mi, fi;
     splitter_t sp;
     uint32_t slot;
-    pfs_status_t st = PFS_OK;
+    pfs_status_t st;
 
     if (max_bytes == 0 || max_iov < 2) {
         return PFS_ERR_INVAL;
     }
     memset(&sp, 0, sizeof(sp));
     sp.layout = layout;
+    sp.buf = buf;
     sp.max_bytes = max_bytes;
     sp.max_iov = max_iov;
     for (slot = 0; slot < PFS_LAYOUT_MAX_STRIPES; slot++) {
         sp.open[slot] = -1;
     }
-    pfs_sio_iter_init(&mi, mem);
-    pfs_sio_iter_init(&fi, file);
-    for (;;) {
-        uint64_t n;
-
-        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
-            break;
-        }
-        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
-            break;
-        }
-        n = PFS_MIN(mlen, flen);
-        st = add_range(&sp, foff, buf + moff, n);
-        if (st != PFS_OK) {
-            pfs_sio_parts_free(sp.parts, sp.nparts);
-            return st;
-        }
-        moff += n;
-        mlen -= n;
-        foff += n;
-        flen -= n;
+    st = pfs_sio_pair_walk(mem, file, split_pair, &sp);
+    if (st != PFS_OK) {
+        pfs_sio_parts_free(sp.parts, sp.nparts);
+        return st;
     }
     *parts_p = sp.parts;
     *nparts_p = sp.nparts;

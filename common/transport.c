@@ -789,11 +789,13 @@ static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req)
     free(req);
 }
 
-void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
-                   size_t body_len, void *data, size_t data_len)
+/* Send a reply (status, body, payload) and release the request.  data is
+ * freed once sent, or now if the reply cannot go. */
+static void srv_send(pfs_tx_t *tx, srv_req_impl_t *req, pfs_status_t status,
+                     const void *body, size_t body_len, void *data,
+                     size_t data_len)
 {
-    srv_req_impl_t *req = (srv_req_impl_t *)pub;
-    pfs_srv_conn_t *conn = pub->conn;
+    pfs_srv_conn_t *conn = req->pub.conn;
     reply_state_t *state = NULL;
     ucp_request_param_t param;
     pfs_msg_hdr_t hdr;
@@ -815,9 +817,11 @@ void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
     }
     state->data = data;
     memset(&hdr, 0, sizeof(hdr));
-    hdr.opcode = pub->hdr.opcode != 0 ? pub->hdr.opcode : PFS_OP_STATUS;
-    hdr.req_id = pub->hdr.req_id;
-    hdr.status = PFS_OK;
+    /* a request too malformed to have an opcode is answered as STATUS */
+    hdr.opcode = req->pub.hdr.opcode != 0 ? req->pub.hdr.opcode
+                                          : PFS_OP_STATUS;
+    hdr.req_id = req->pub.hdr.req_id;
+    hdr.status = status;
     hdr.body_len = (uint32_t)body_len;
     hdr.data_len = data_len;
     pfs_proto_hdr_pack(&hdr, state->hdr_buf);
@@ -848,21 +852,21 @@ out_free_data:
     srv_req_release(tx, req);
 }
 
-/* The status travels in the header, so error replies are sent here rather
- * than through pfs_srv_reply(). */
+void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
+                   size_t body_len, void *data, size_t data_len)
+{
+    srv_send(tx, (srv_req_impl_t *)pub, PFS_OK, body, body_len, data,
+             data_len);
+}
+
+/* The status travels in the header; the body is the explanation. */
 void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
                          const char *fmt, ...)
 {
-    srv_req_impl_t *req = (srv_req_impl_t *)pub;
-    pfs_srv_conn_t *conn = pub->conn;
     uint8_t body[PFS_PROTO_MAX_ERRMSG + 2];
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
-    reply_state_t *state;
-    ucp_request_param_t param;
-    pfs_msg_hdr_t hdr;
     pfs_wbuf_t w;
     size_t body_len = 0;
-    void *ucx_req;
     va_list ap;
 
     va_start(ap, fmt);
@@ -871,38 +875,8 @@ void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
     pfs_wbuf_init(&w, body, sizeof(body));
     pfs_proto_errmsg_pack(&w, msg);
     (void)pfs_wbuf_finish(&w, &body_len);
-
-    state = calloc(1, sizeof(*state));
-    if (conn->closed || state == NULL) {
-        goto out;
-    }
-    state->hdr_buf = malloc(PFS_PROTO_HDR_SIZE + body_len);
-    if (state->hdr_buf == NULL) {
-        goto out;
-    }
-    memset(&hdr, 0, sizeof(hdr));
-    hdr.opcode = pub->hdr.opcode != 0 ? pub->hdr.opcode : PFS_OP_STATUS;
-    hdr.req_id = pub->hdr.req_id;
-    hdr.status = status < 0 ? status : PFS_ERR_INTERNAL;
-    hdr.body_len = (uint32_t)body_len;
-    pfs_proto_hdr_pack(&hdr, state->hdr_buf);
-    memcpy(state->hdr_buf + PFS_PROTO_HDR_SIZE, body, body_len);
-    memset(&param, 0, sizeof(param));
-    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
-                         UCP_OP_ATTR_FIELD_USER_DATA;
-    param.cb.send = reply_done_cb;
-    param.user_data = state;
-    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REPLY, state->hdr_buf,
-                              PFS_PROTO_HDR_SIZE + body_len, NULL, 0, &param);
-    if (UCS_PTR_IS_PTR(ucx_req)) {
-        state = NULL; /* reply_done_cb owns it now */
-    }
-out:
-    if (state != NULL) {
-        free(state->hdr_buf);
-        free(state);
-    }
-    srv_req_release(tx, req);
+    srv_send(tx, (srv_req_impl_t *)pub, status < 0 ? status : PFS_ERR_INTERNAL,
+             body, body_len, NULL, 0);
 }
 
 static void dispatch_ready(pfs_tx_t *tx)

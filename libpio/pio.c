@@ -310,8 +310,8 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
     }
     pio_rpc_init(c, rpc, opcode, body, len);
     st = call(c, &c->mds, rpc);
-    if (st != PFS_OK) {
-        goto out;
+    if (st != PFS_OK || attr_p == NULL) {
+        goto out; /* attr_p NULL: a reply without attributes (rmdir) */
     }
     pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
     if (pfs_proto_attr_unpack(&r, attr_p) != PFS_OK ||
@@ -664,39 +664,10 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
 
 PFS_EXPORT pfs_status_t pio_rmdir(pio_client_t *c, const char *path)
 {
-    pfs_path_req_t *m;
-    pfs_rpc_t *rpc;
-    uint8_t *body;
-    pfs_wbuf_t w;
-    size_t len;
-    pfs_status_t st;
-
-    if (c == NULL || path == NULL) {
+    if (c == NULL) {
         return PFS_ERR_INVAL;
     }
-    c->errmsg[0] = '\0';
-    m = calloc(1, sizeof(*m));
-    rpc = malloc(sizeof(*rpc));
-    body = malloc(PFS_PROTO_MAX_BODY);
-    if (m == NULL || rpc == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    st = pfs_path_normalize(path, m->path);
-    if (st != PFS_OK) {
-        st = pio_fail(c, st, "bad path '%s'", path);
-        goto out;
-    }
-    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
-    pfs_proto_path_req_pack(&w, m);
-    (void)pfs_wbuf_finish(&w, &len);
-    pio_rpc_init(c, rpc, PFS_OP_MDS_RMDIR, body, len);
-    st = call(c, &c->mds, rpc);
-out:
-    free(body);
-    free(rpc);
-    free(m);
-    return st;
+    return path_call(c, PFS_OP_MDS_RMDIR, path, 0, 0, NULL, NULL);
 }
 
 PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,

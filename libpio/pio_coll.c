@@ -12,6 +12,7 @@
 #include "layout.h"
 #include "pfs/pio_mpi.h"
 #include "pfs_common.h"
+#include "pio_desc.h"
 #include "sio.h"
 
 #define DEFAULT_CB_BUFFER  (UINT64_C(4) << 20)
@@ -241,31 +242,6 @@ static int piece_cmp(const void *x, const void *y)
     return a->order < b->order ? -1 : a->order > b->order;
 }
 
-static pfs_status_t to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
-{
-    int i;
-
-    memset(out, 0, sizeof(*out));
-    if (in->kind == PIO_DESC_LIST) {
-        out->is_list = 1;
-        out->offsets = in->offsets;
-        out->lengths = in->lengths;
-        out->count = in->count;
-        return PFS_OK;
-    }
-    if (in->kind != PIO_DESC_STRIDED || in->ndims < 0 ||
-        in->ndims > PIO_MAX_DIMS) {
-        return PFS_ERR_INVAL;
-    }
-    out->offset = in->offset;
-    out->blocklen = in->blocklen;
-    out->ndims = in->ndims;
-    for (i = 0; i < in->ndims; i++) {
-        out->dims[i].count = in->dims[i].count;
-        out->dims[i].stride = in->dims[i].stride;
-    }
-    return PFS_OK;
-}
 
 static pfs_status_t add_piece(pio_coll_op_t *op, size_t *cap, uint64_t off,
                               uint64_t len, uint8_t *mem)
@@ -303,6 +279,20 @@ static pfs_status_t add_piece(pio_coll_op_t *op, size_t *cap, uint64_t off,
     return PFS_OK;
 }
 
+typedef struct {
+    pio_coll_op_t *op;
+    uint8_t *buf;
+    size_t *cap;
+} coll_walk_t;
+
+static pfs_status_t coll_pair(void *arg, uint64_t foff, uint64_t moff,
+                              uint64_t len)
+{
+    coll_walk_t *w = arg;
+
+    return add_piece(w->op, w->cap, foff, len, w->buf + moff);
+}
+
 /* Everything both phases need: layout, aggregators, this rank's pieces by
  * round and aggregator, the number of rounds (agreed). */
 static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
@@ -312,9 +302,10 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
 {
     pio_layout_info_t info;
     pfs_sio_desc_t ms, fs;
-    pfs_sio_iter_t mi, fi;
-    uint64_t moff = 0, mlen = 0, foff = 0, flen = 0, mtotal, ftotal;
+    pfs_sio_iter_t fi;
+    uint64_t foff = 0, flen = 0, mtotal, ftotal;
     uint64_t count = 0;
+    coll_walk_t walk;
     size_t cap = 0;
     pio_desc_t contig;
     uint32_t i;
@@ -361,7 +352,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         }
     }
 
-    if (to_sio(filed, &fs) != PFS_OK ||
+    if (pio_desc_to_sio(filed, &fs) != PFS_OK ||
         pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal) != PFS_OK) {
         snprintf(op->msg, sizeof(op->msg), "bad file description");
         return PFS_ERR_INVAL;
@@ -370,7 +361,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (to_sio(mem, &ms) != PFS_OK ||
+    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK ||
         mtotal != ftotal || (buf == NULL && ftotal > 0)) {
         snprintf(op->msg, sizeof(op->msg),
@@ -378,26 +369,12 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
                  "file description's)");
         return PFS_ERR_INVAL;
     }
-    pfs_sio_iter_init(&mi, &ms);
-    pfs_sio_iter_init(&fi, &fs);
-    for (;;) {
-        uint64_t n;
-
-        if (mlen == 0 && !pfs_sio_iter_next(&mi, &moff, &mlen)) {
-            break;
-        }
-        if (flen == 0 && !pfs_sio_iter_next(&fi, &foff, &flen)) {
-            break;
-        }
-        n = PFS_MIN(mlen, flen);
-        st = add_piece(op, &cap, foff, n, buf + moff);
-        if (st != PFS_OK) {
-            return st;
-        }
-        moff += n;
-        mlen -= n;
-        foff += n;
-        flen -= n;
+    walk.op = op;
+    walk.buf = buf;
+    walk.cap = &cap;
+    st = pfs_sio_pair_walk(&ms, &fs, coll_pair, &walk);
+    if (st != PFS_OK) {
+        return st;
     }
     /* pieces of the description, for the direct-mode rule */
     pfs_sio_iter_init(&fi, &fs);

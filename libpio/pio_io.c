@@ -8,6 +8,7 @@
 
 #include "layout.h"
 #include "pio_internal.h"
+#include "pio_desc.h"
 #include "sio.h"
 #include "sio_split.h"
 
@@ -80,32 +81,6 @@ PFS_EXPORT pfs_status_t pio_desc_repeat(pio_desc_t *d, uint64_t count,
     return PFS_OK;
 }
 
-/* The public description in the shared code's terms. */
-static pfs_status_t to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
-{
-    int i;
-
-    memset(out, 0, sizeof(*out));
-    if (in->kind == PIO_DESC_LIST) {
-        out->is_list = 1;
-        out->offsets = in->offsets;
-        out->lengths = in->lengths;
-        out->count = in->count;
-        return PFS_OK;
-    }
-    if (in->kind != PIO_DESC_STRIDED || in->ndims < 0 ||
-        in->ndims > PIO_MAX_DIMS) {
-        return PFS_ERR_INVAL;
-    }
-    out->offset = in->offset;
-    out->blocklen = in->blocklen;
-    out->ndims = in->ndims;
-    for (i = 0; i < in->ndims; i++) {
-        out->dims[i].count = in->dims[i].count;
-        out->dims[i].stride = in->dims[i].stride;
-    }
-    return PFS_OK;
-}
 
 /* ---- building requests ------------------------------------------------- */
 
@@ -429,7 +404,7 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
         return pio_fail(c, PFS_ERR_BADF, "file not opened for %s",
                         write ? "writing" : "reading");
     }
-    if (to_sio(filed, &fs) != PFS_OK) {
+    if (pio_desc_to_sio(filed, &fs) != PFS_OK) {
         return pio_fail(c, PFS_ERR_INVAL, "bad file description");
     }
     st = pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal);
@@ -441,7 +416,7 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (to_sio(mem, &ms) != PFS_OK ||
+    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK) {
         return pio_fail(c, PFS_ERR_INVAL, "bad memory description");
     }
