@@ -49,6 +49,10 @@ void pfs_hex_encode(const void *in, size_t len, char *out);
 /* Parse exactly 2*len hex digits; PFS_ERR_INVAL otherwise. */
 pfs_status_t pfs_hex_decode(const char *in, void *out, size_t len);
 
+/* mkdir with mode 0700 that accepts an existing directory; on failure
+ * errmsg says which path and why. */
+pfs_status_t pfs_make_dir(const char *path, char *errmsg, size_t errmsg_size);
+
 /* Parse a size with an optional k/m/g/t suffix (powers of 1024). */
 pfs_status_t pfs_parse_size(const char *text, uint64_t *value_p);
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "pfs_common.h"
@@ -121,5 +122,15 @@ pfs_status_t pfs_parse_size(const char *text, uint64_t *value_p)
         return PFS_ERR_INVAL;
     }
     *value_p = (uint64_t)v << shift;
+    return PFS_OK;
+}
+
+pfs_status_t pfs_make_dir(const char *path, char *errmsg, size_t errmsg_size)
+{
+    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
+        snprintf(errmsg, errmsg_size, "cannot create %s: %s", path,
+                 strerror(errno));
+        return pfs_status_from_errno(errno);
+    }
     return PFS_OK;
 }

@@ -645,15 +645,6 @@ static unsigned iosrv_poll(void *arg, pfs_server_t *srv)
 
 /* ---- start-up and shutdown --------------------------------------------- */
 
-static pfs_status_t make_dir(const char *path, char *errmsg, size_t n)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-        snprintf(errmsg, n, "cannot create %s: %s", path, strerror(errno));
-        return pfs_status_from_errno(errno);
-    }
-    return PFS_OK;
-}
-
 static pfs_status_t iosrv_prepare(void *arg, pfs_server_t *srv, char *errmsg,
                                   size_t n)
 {
@@ -669,7 +660,7 @@ static pfs_status_t iosrv_prepare(void *arg, pfs_server_t *srv, char *errmsg,
         snprintf(errmsg, n, "eventfd: %s", strerror(errno));
         return PFS_ERR_IO;
     }
-    return make_dir(srv->root, errmsg, n);
+    return pfs_make_dir(srv->root, errmsg, n);
 }
 
 /* Now that the index and file-system id are known: check (or claim) the
@@ -685,7 +676,7 @@ static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
     int i;
 
     snprintf(io->dir, sizeof(io->dir), "%s/iosrv.%u", srv->root, srv->index);
-    st = make_dir(io->dir, errmsg, n);
+    st = pfs_make_dir(io->dir, errmsg, n);
     if (st != PFS_OK) {
         return st;
     }
@@ -710,10 +701,10 @@ static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
         }
     }
     snprintf(path, sizeof(path), "%s/objects", io->dir);
-    st = make_dir(path, errmsg, n);
+    st = pfs_make_dir(path, errmsg, n);
     for (i = 0; i < 256 && st == PFS_OK; i++) {
         snprintf(path, sizeof(path), "%s/objects/%02x", io->dir, i);
-        st = make_dir(path, errmsg, n);
+        st = pfs_make_dir(path, errmsg, n);
     }
     if (st != PFS_OK) {
         return st;

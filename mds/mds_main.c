@@ -114,15 +114,6 @@ static int mds_parse_option(void *arg, const char *opt, const char *value)
     return 0;
 }
 
-static pfs_status_t make_dir(const char *path, char *errmsg, size_t n)
-{
-    if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-        snprintf(errmsg, n, "cannot create %s: %s", path, strerror(errno));
-        return pfs_status_from_errno(errno);
-    }
-    return PFS_OK;
-}
-
 static pfs_status_t mds_prepare(void *arg, pfs_server_t *srv, char *errmsg,
                                 size_t n)
 {
@@ -131,12 +122,12 @@ static pfs_status_t mds_prepare(void *arg, pfs_server_t *srv, char *errmsg,
     pfs_status_t st;
 
     mds->srv = srv;
-    st = make_dir(srv->root, errmsg, n);
+    st = pfs_make_dir(srv->root, errmsg, n);
     if (st != PFS_OK) {
         return st;
     }
     snprintf(dir, sizeof(dir), "%s/mds", srv->root);
-    st = make_dir(dir, errmsg, n);
+    st = pfs_make_dir(dir, errmsg, n);
     if (st != PFS_OK) {
         return st;
     }
