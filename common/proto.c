@@ -504,6 +504,7 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_MKDIR:  return "mkdir";
     case PFS_OP_MDS_READDIR: return "readdir";
     case PFS_OP_MDS_RMDIR:  return "rmdir";
+    case PFS_OP_MDS_RENAME: return "rename";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  3u
+#define PFS_PROTO_VERSION  4u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -53,6 +53,8 @@ typedef enum {
     PFS_OP_MDS_READDIR = 21, /* readdir_req; reply: u32 count, u8 more;
                                 payload: count dirents */
     PFS_OP_MDS_RMDIR = 22,   /* path_req; reply: empty */
+    PFS_OP_MDS_RENAME = 23,  /* str from, str to; reply: u8 replaced, then
+                                the replaced file's attr if 1 */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,

@@ -755,3 +755,68 @@ out:
     free(m);
     return st;
 }
+
+PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
+                                   const char *to)
+{
+    char *paths = NULL;
+    uint8_t *body = NULL;
+    pfs_rpc_t *rpc = NULL;
+    pfs_attr_t replaced;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+    pfs_status_t st;
+
+    if (c == NULL || from == NULL || to == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    paths = malloc(2 * (PFS_PATH_MAX + 1));
+    body = malloc(PFS_PROTO_MAX_BODY);
+    rpc = malloc(sizeof(*rpc));
+    if (paths == NULL || body == NULL || rpc == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if ((st = pfs_path_normalize(from, paths)) != PFS_OK ||
+        (st = pfs_path_normalize(to, paths + PFS_PATH_MAX + 1)) != PFS_OK) {
+        st = pio_fail(c, st, "bad path '%s' or '%s'", from, to);
+        goto out;
+    }
+    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
+    pfs_wbuf_str(&w, paths);
+    pfs_wbuf_str(&w, paths + PFS_PATH_MAX + 1);
+    (void)pfs_wbuf_finish(&w, &len);
+    pio_rpc_init(c, rpc, PFS_OP_MDS_RENAME, body, len);
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+    if (pfs_rbuf_u8(&r) == 1) {
+        if (pfs_proto_attr_unpack(&r, &replaced) != PFS_OK ||
+            pfs_rbuf_finish(&r) != PFS_OK ||
+            pfs_layout_validate(&replaced.layout, c->ens.niosrv) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+            goto out;
+        }
+        /* the replaced file's name is gone: now its data */
+        st = fid_call_all(c, &replaced, PFS_OP_IO_REMOVE, NULL);
+        if (st != PFS_OK) {
+            char why[256];
+            snprintf(why, sizeof(why), "%s", c->errmsg);
+            st = pio_fail(c, st,
+                          "%s was renamed over %s, but the replaced file's "
+                          "data could not be removed: %s",
+                          from, to, why);
+        }
+    } else if (pfs_rbuf_finish(&r) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+    }
+out:
+    free(rpc);
+    free(body);
+    free(paths);
+    return st;
+}

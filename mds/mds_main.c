@@ -562,6 +562,60 @@ out:
     free(m);
 }
 
+static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
+{
+    char *raw = malloc(2 * (PFS_PATH_MAX + 1));
+    char *from = malloc(2 * (PFS_PATH_MAX + 1));
+    uint8_t body[PFS_RPC_MAX_REPLY];
+    pfs_attr_t replaced;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+    pfs_status_t st;
+    int was_replaced = 0;
+
+    if (raw == NULL || from == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    pfs_rbuf_str(&r, raw, PFS_PATH_MAX);
+    pfs_rbuf_str(&r, raw + PFS_PATH_MAX + 1, PFS_PATH_MAX);
+    st = pfs_rbuf_finish(&r);
+    if (st == PFS_OK) {
+        st = pfs_path_normalize(raw, from);
+    }
+    if (st == PFS_OK) {
+        st = pfs_path_normalize(raw + PFS_PATH_MAX + 1,
+                                from + PFS_PATH_MAX + 1);
+    }
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "malformed rename request");
+        goto out;
+    }
+    st = mds_store_rename(mds->store, from, from + PFS_PATH_MAX + 1,
+                          &replaced, &was_replaced);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "rename %s %s: %s", from,
+                            from + PFS_PATH_MAX + 1, pfs_status_string(st));
+        goto out;
+    }
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_wbuf_u8(&w, (uint8_t)was_replaced);
+    if (was_replaced) {
+        pfs_proto_attr_pack(&w, &replaced);
+    }
+    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "reply too large");
+        goto out;
+    }
+    reply_after_commit(mds, req, body, len);
+out:
+    free(raw);
+    free(from);
+}
+
 static void mds_handle(void *arg, pfs_srv_req_t *req)
 {
     mds_t *mds = arg;
@@ -579,6 +633,9 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
         break;
     case PFS_OP_MDS_READDIR:
         handle_readdir(mds, req);
+        break;
+    case PFS_OP_MDS_RENAME:
+        handle_rename(mds, req);
         break;
     case PFS_OP_MDS_STAT:
         handle_stat(mds, req);

@@ -772,3 +772,101 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
     *count_p = n;
     return take_error(err, NULL, 0);
 }
+
+pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
+                              pfs_attr_t *replaced_p, int *replaced_set_p)
+{
+    uint8_t okey[DENTRY_KEY_MAX], nkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
+    uint8_t dval[20];
+    leveldb_writebatch_t *batch;
+    const char *oname, *nname;
+    size_t olen, nlen, flen = strlen(from), dlen;
+    pfs_fid_t odir, ndir, child, target;
+    uint32_t type, ttype;
+    pfs_attr_t tattr, parent;
+    pfs_wbuf_t w;
+    pfs_status_t st;
+    int have_target = 0, tattr_ok = 0, empty;
+
+    *replaced_set_p = 0;
+    if (strcmp(from, to) == 0) {
+        return mds_store_lookup(s, from, &tattr); /* exists? then a no-op */
+    }
+    st = walk_parent(s, from, &odir, &oname, &olen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (olen == 0) {
+        return PFS_ERR_BUSY; /* "/" */
+    }
+    st = dentry_get(s, odir, oname, olen, &child, &type);
+    if (st != PFS_OK) {
+        return st;
+    }
+    /* pfs has no links: a path inside `from` is what lies under it */
+    if (strncmp(to, from, flen) == 0 && to[flen] == '/') {
+        return PFS_ERR_INVAL;
+    }
+    st = walk_parent(s, to, &ndir, &nname, &nlen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (nlen == 0) {
+        return PFS_ERR_BUSY;
+    }
+    st = mds_store_stat(s, ndir, &parent);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    if (parent.type != PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_NOTDIR;
+    }
+    st = dentry_get(s, ndir, nname, nlen, &target, &ttype);
+    if (st == PFS_OK) {
+        have_target = 1;
+        if (type == PFS_FILE_TYPE_REG && ttype == PFS_FILE_TYPE_DIR) {
+            return PFS_ERR_ISDIR;
+        }
+        if (type == PFS_FILE_TYPE_DIR && ttype != PFS_FILE_TYPE_DIR) {
+            return PFS_ERR_NOTDIR;
+        }
+        if (ttype == PFS_FILE_TYPE_DIR) {
+            st = dir_empty(s, target, &empty);
+            if (st != PFS_OK) {
+                return st;
+            }
+            if (!empty) {
+                return PFS_ERR_NOTEMPTY;
+            }
+        }
+        st = mds_store_stat(s, target, &tattr);
+        if (st != PFS_OK && st != PFS_ERR_STALE) {
+            return st;
+        }
+        tattr_ok = st == PFS_OK;
+    } else if (st != PFS_ERR_NOENT) {
+        return st;
+    }
+
+    pfs_wbuf_init(&w, dval, sizeof(dval));
+    pfs_wbuf_u64(&w, child.hi);
+    pfs_wbuf_u64(&w, child.lo);
+    pfs_wbuf_u32(&w, type);
+    (void)pfs_wbuf_finish(&w, &dlen);
+    batch = leveldb_writebatch_create();
+    leveldb_writebatch_delete(batch, (const char *)okey,
+                              dentry_key(okey, odir, oname, olen));
+    leveldb_writebatch_put(batch, (const char *)nkey,
+                           dentry_key(nkey, ndir, nname, nlen),
+                           (const char *)dval, dlen);
+    if (have_target) {
+        leveldb_writebatch_delete(batch, (const char *)ikey,
+                                  inode_key(ikey, target));
+    }
+    st = write_batch(s, batch);
+    if (st == PFS_OK && tattr_ok && ttype == PFS_FILE_TYPE_REG) {
+        *replaced_p = tattr;
+        *replaced_set_p = 1;
+    }
+    return st;
+}

@@ -67,6 +67,17 @@ pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
 pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
                               pfs_attr_t *removed_p);
 
+/* Rename from -> to in one batch (both normalized).  An existing target
+ * is replaced when POSIX would: file over file, directory over an empty
+ * directory.  A replaced file's attributes come back in *replaced_p with
+ * *replaced_set_p = 1, so its data objects can be removed.  Moving a
+ * directory into itself (or its subtree) is PFS_ERR_INVAL; file over
+ * directory PFS_ERR_ISDIR, directory over file PFS_ERR_NOTDIR, directory
+ * over a non-empty one PFS_ERR_NOTEMPTY.  Same path: nothing to do. */
+pfs_status_t mds_store_rename(mds_store_t *store, const char *from,
+                              const char *to, pfs_attr_t *replaced_p,
+                              int *replaced_set_p);
+
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise; "/" cannot go). */
 pfs_status_t mds_store_rmdir(mds_store_t *store, const char *path);
 

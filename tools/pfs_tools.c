@@ -15,6 +15,7 @@
 #define TOOL_STAT  2
 #define TOOL_MKDIR 3
 #define TOOL_RM    4
+#define TOOL_MV    5
 
 #if PFS_TOOL == TOOL_LS
 #define NAME "pfs-ls"
@@ -39,6 +40,13 @@
 #define HELP "Remove files (data objects included).  -r: directories and\n" \
              "their contents.  -f: no error for missing paths."
 #define OPTS "rfe:h"
+#elif PFS_TOOL == TOOL_MV
+#define NAME "pfs-mv"
+#define USAGE "[-e DESCRIPTOR] SOURCE TARGET"
+#define HELP "Rename (move) a file or directory within pfs, atomically.  An\n" \
+             "existing target file is replaced (its data removed); an existing\n" \
+             "empty target directory is replaced by a directory."
+#define OPTS "e:h"
 #else
 #error "PFS_TOOL must name a tool"
 #endif
@@ -291,7 +299,7 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind == argc) {
+    if (optind == argc || (PFS_TOOL == TOOL_MV && argc - optind != 2)) {
         usage(stderr);
         return 2;
     }
@@ -299,9 +307,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", NAME, err);
         return 1;
     }
+#if PFS_TOOL == TOOL_MV
+    {
+        pfs_status_t s = pio_rename(client, argv[optind], argv[optind + 1]);
+        rc = s == PFS_OK ? 0 : fail(argv[optind], s);
+    }
+    (void)i;
+#else
     for (i = optind; i < argc; i++) {
         rc |= do_one(argv[i]);
     }
+#endif
     pio_fini(client);
     return rc;
 }

@@ -170,6 +170,12 @@ pfs_status_t pio_unlink(pio_client_t *client, const char *path);
 /* Create a directory. */
 pfs_status_t pio_mkdir(pio_client_t *client, const char *path, uint32_t mode);
 
+/* Rename atomically within pfs.  An existing target is replaced as POSIX
+ * rename would (a replaced file's data objects are removed); moving a
+ * directory into its own subtree is PFS_ERR_INVAL. */
+pfs_status_t pio_rename(pio_client_t *client, const char *from,
+                        const char *to);
+
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
 pfs_status_t pio_rmdir(pio_client_t *client, const char *path);
 

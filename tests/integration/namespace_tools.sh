@@ -1,5 +1,5 @@
 #!/bin/bash
-# namespace_tools.sh - pfs-mkdir, pfs-ls, pfs-stat and pfs-rm against a
+# namespace_tools.sh - pfs-mkdir, pfs-ls, pfs-stat, pfs-mv and pfs-rm against a
 # launched ensemble: a tree of 1200 files listed page by page (readdir),
 # removed recursively; the data objects disappear from the servers.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
@@ -25,6 +25,21 @@ pass "1200 files created, listed in name order across readdir pages, sizes right
 objects=$(object_count "$WORK/root" 0)
 [ "$objects" -gt 0 ] || fail "no objects on server 0?"
 
+# rename: a move keeps the data; replacing a file removes the replaced
+# file's objects; a directory moves with its contents; never into itself
+before=$(( $(object_count "$WORK/root" 0) + $(object_count "$WORK/root" 1) ))
+"$B/pfs-mv" /tree/a/b/file00001 /tree/moved || fail "pfs-mv file"
+"$B/pfs-stat" /tree/moved | grep -q "size: 70000" || fail "moved file lost its data"
+"$B/pfs-stat" /tree/a/b/file00001 >/dev/null 2>&1 && fail "source still there after pfs-mv"
+"$B/pfs-mv" /tree/a/b/file00002 /tree/moved || fail "pfs-mv over an existing file"
+after=$(( $(object_count "$WORK/root" 0) + $(object_count "$WORK/root" 1) ))
+[ "$after" -lt "$before" ] || fail "the replaced file's objects were not removed ($before -> $after)"
+"$B/pfs-mv" /tree/a /tree/a/b/inside 2>"$WORK/mv.err" && fail "moved a directory into itself"
+grep -q "invalid argument" "$WORK/mv.err" || fail "no message for a move into itself"
+"$B/pfs-mv" /tree/c /tree/c2 || fail "pfs-mv directory"
+[ "$("$B/pfs-ls" /tree/c2 | grep -c '^file')" = 50 ] || fail "moved directory lost entries"
+pass "pfs-mv: moves keep data, a replaced file's objects are removed, directories move, never into themselves"
+
 "$B/pfs-rm" /tree 2>"$WORK/rm.err" && fail "pfs-rm of a directory without -r succeeded"
 grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
 "$B/pfs-rm" -r /tree || fail "pfs-rm -r /tree"
@@ -34,7 +49,7 @@ grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
 "$B/pfs-rm" /tree/none 2>/dev/null && fail "removing a missing file succeeded"
 "$B/pfs-rm" -f /tree/none || fail "pfs-rm -f of a missing file failed"
 pass "pfs-rm -r removed the tree and every data object; exit codes right"
-for t in pfs-ls pfs-stat pfs-mkdir pfs-rm; do
+for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv; do
     "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
 done
 stop_ensemble

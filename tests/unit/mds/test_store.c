@@ -747,7 +747,85 @@ static void test_readdir_paging(void)
     mds_store_close(s);
 }
 
+/* rename: moves, replaces like POSIX, refuses a directory into itself. */
+static void test_rename(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t a, f1, f2, out, rep;
+    int created, replaced;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/a", &a, &out), PFS_OK);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/a/sub", &a, &out), PFS_OK);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/empty", &a, &out), PFS_OK);
+    f1 = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/a/f1", &f1, 1, &out,
+                                           &created), PFS_OK);
+    f2 = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f2", &f2, 1, &out,
+                                           &created), PFS_OK);
+
+    /* a plain move keeps the id */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a/f1", "/g", &rep, &replaced),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(replaced, 0);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/a/f1", &out), PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL_FATAL(mds_store_lookup(s, "/g", &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, f1.fid));
+    /* a file over a file: the target's inode goes, its attrs come back */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/g", "/f2", &rep, &replaced),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(replaced, 1);
+    CU_ASSERT(pfs_fid_equal(rep.fid, f2.fid));
+    CU_ASSERT_EQUAL(mds_store_stat(s, f2.fid, &out), PFS_ERR_STALE);
+    CU_ASSERT_EQUAL_FATAL(mds_store_lookup(s, "/f2", &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, f1.fid));
+    /* directories: into itself refused, onto a file refused, onto an
+     * empty directory replaces it, onto a non-empty one refused */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a", "/a/sub/x", &rep, &replaced),
+                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a", "/f2", &rep, &replaced),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/empty", &rep, &replaced),
+                    PFS_ERR_ISDIR);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/full", &a, &out), PFS_OK);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/full/x", &a, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a", "/full", &rep, &replaced),
+                    PFS_ERR_NOTEMPTY);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a", "/empty", &rep, &replaced),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(replaced, 0);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/empty/sub", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/a", &out), PFS_ERR_NOENT);
+    /* a prefix that is not a path component is not "inside" */
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/ab", &a, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/ab", "/empty/ab2", &rep,
+                                     &replaced), PFS_OK);
+    /* errors */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/nope", "/x", &rep, &replaced),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/nodir/x", &rep, &replaced),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f2/x", &rep, &replaced),
+                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/", "/x", &rep, &replaced),
+                    PFS_ERR_BUSY);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f2", &rep, &replaced),
+                    PFS_OK);
+    mds_store_close(s);
+}
+
 static CU_TestInfo store_tests[] = {
+    {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},
     {"open_formats", test_open_formats},
