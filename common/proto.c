@@ -512,6 +512,7 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_IO_READV:   return "readv";
     case PFS_OP_IO_TRUNCATE: return "truncate";
     case PFS_OP_IO_PREALLOC: return "prealloc";
+    case PFS_OP_IO_STATFS:  return "statfs";
     }
     return "unknown";
 }

@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  4u
+#define PFS_PROTO_VERSION  5u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -67,6 +67,9 @@ typedef enum {
                                 object's end */
     PFS_OP_IO_TRUNCATE = 39, /* io_req: offset = new object size */
     PFS_OP_IO_PREALLOC = 40, /* io_req: offset = object size to reserve */
+    PFS_OP_IO_STATFS = 41,   /* no body; reply: u64 total, u64 free,
+                                u64 avail bytes of the data directory's
+                                file system */
     PFS_OP_MAX_ = 64 /* opcodes are < this */
 } pfs_opcode_t;
 

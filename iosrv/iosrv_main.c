@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
@@ -767,6 +768,29 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     pfs_status_t st;
 
     if (pfs_server_handle_common(io->srv, req)) {
+        return;
+    }
+    if (req->hdr.opcode == PFS_OP_IO_STATFS) {
+        /* cheap: answered here, not by an I/O thread */
+        struct statvfs sv;
+        uint8_t body[24];
+        pfs_wbuf_t w;
+
+        if (req->hdr.body_len != 0) {
+            pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_PROTO,
+                                "malformed statfs request");
+            return;
+        }
+        if (statvfs(io->dir, &sv) != 0) {
+            pfs_srv_reply_error(io->srv->tx, req, pfs_status_from_errno(errno),
+                                "statvfs %s: %s", io->dir, strerror(errno));
+            return;
+        }
+        pfs_wbuf_init(&w, body, sizeof(body));
+        pfs_wbuf_u64(&w, (uint64_t)sv.f_blocks * sv.f_frsize);
+        pfs_wbuf_u64(&w, (uint64_t)sv.f_bfree * sv.f_frsize);
+        pfs_wbuf_u64(&w, (uint64_t)sv.f_bavail * sv.f_frsize);
+        pfs_srv_reply(io->srv->tx, req, body, sizeof(body), NULL, 0);
         return;
     }
     job = calloc(1, sizeof(*job));

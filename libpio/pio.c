@@ -820,3 +820,39 @@ out:
     free(paths);
     return st;
 }
+
+PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
+                                        pio_space_t *space_p)
+{
+    pfs_rpc_t *rpc;
+    pfs_rbuf_t r;
+    pfs_status_t st;
+    pio_space_t sp;
+
+    if (c == NULL || space_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    if (index >= c->ens.niosrv) {
+        return pio_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
+    }
+    rpc = malloc(sizeof(*rpc));
+    if (rpc == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    pio_rpc_init(c, rpc, PFS_OP_IO_STATFS, NULL, 0);
+    st = call(c, &c->ios[index], rpc);
+    if (st == PFS_OK) {
+        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+        sp.total_bytes = pfs_rbuf_u64(&r);
+        sp.free_bytes = pfs_rbuf_u64(&r);
+        sp.avail_bytes = pfs_rbuf_u64(&r);
+        if (pfs_rbuf_finish(&r) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
+        } else {
+            *space_p = sp;
+        }
+    }
+    free(rpc);
+    return st;
+}

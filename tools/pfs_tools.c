@@ -16,6 +16,7 @@
 #define TOOL_MKDIR 3
 #define TOOL_RM    4
 #define TOOL_MV    5
+#define TOOL_DF    6
 
 #if PFS_TOOL == TOOL_LS
 #define NAME "pfs-ls"
@@ -47,6 +48,12 @@
              "existing target file is replaced (its data removed); an existing\n" \
              "empty target directory is replaced by a directory."
 #define OPTS "e:h"
+#elif PFS_TOOL == TOOL_DF
+#define NAME "pfs-df"
+#define USAGE "[-h] [-e DESCRIPTOR]"
+#define HELP "Capacity and use of the file systems holding the I/O servers'\n" \
+             "objects, per server and in total (bytes)."
+#define OPTS "e:h"
 #else
 #error "PFS_TOOL must name a tool"
 #endif
@@ -65,7 +72,7 @@ static void usage(FILE *out)
             NAME, USAGE, HELP);
 }
 
-static int fail(const char *path, pfs_status_t st)
+static __attribute__((unused)) int fail(const char *path, pfs_status_t st)
 {
     fprintf(stderr, "%s: %s: %s (%s)\n", NAME, path, pfs_status_string(st),
             pio_client_errmsg(client));
@@ -299,7 +306,9 @@ int main(int argc, char **argv)
         default: usage(stderr); return 2;
         }
     }
-    if (optind == argc || (PFS_TOOL == TOOL_MV && argc - optind != 2)) {
+    if ((optind == argc && PFS_TOOL != TOOL_DF) ||
+        (PFS_TOOL == TOOL_MV && argc - optind != 2) ||
+        (PFS_TOOL == TOOL_DF && optind != argc)) {
         usage(stderr);
         return 2;
     }
@@ -307,7 +316,41 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", NAME, err);
         return 1;
     }
-#if PFS_TOOL == TOOL_MV
+#if PFS_TOOL == TOOL_DF
+    {
+        uint64_t total = 0, used = 0, avail = 0;
+        uint32_t n = pio_client_niosrv(client), k;
+
+        printf("%-8s %16s %16s %16s %5s\n", "iosrv", "size", "used",
+               "available", "use%");
+        for (k = 0; k < n; k++) {
+            pio_space_t sp;
+            pfs_status_t s = pio_iosrv_space(client, k, &sp);
+
+            if (s != PFS_OK) {
+                printf("%-8u %s: %s\n", k, pfs_status_string(s),
+                       pio_client_errmsg(client));
+                rc = 1;
+                continue;
+            }
+            /* use% as df(1) computes it: used / (used + available) */
+            printf("%-8u %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n",
+                   k, sp.total_bytes, sp.total_bytes - sp.free_bytes,
+                   sp.avail_bytes,
+                   sp.total_bytes ? 100.0 * (sp.total_bytes - sp.free_bytes) /
+                                        (sp.total_bytes - sp.free_bytes +
+                                         sp.avail_bytes)
+                                  : 0.0);
+            total += sp.total_bytes;
+            used += sp.total_bytes - sp.free_bytes;
+            avail += sp.avail_bytes;
+        }
+        printf("%-8s %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n",
+               "total", total, used, avail,
+               used + avail ? 100.0 * used / (used + avail) : 0.0);
+    }
+    (void)i;
+#elif PFS_TOOL == TOOL_MV
     {
         pfs_status_t s = pio_rename(client, argv[optind], argv[optind + 1]);
         rc = s == PFS_OK ? 0 : fail(argv[optind], s);

@@ -97,6 +97,17 @@ const char *pio_client_errmsg(const pio_client_t *client);
 /* Change the deadline of the client's future server requests (ms > 0). */
 pfs_status_t pio_client_set_timeout(pio_client_t *client, int timeout_ms);
 
+/* Space of the file system holding one I/O server's objects. */
+typedef struct {
+    uint64_t total_bytes;
+    uint64_t free_bytes;
+    uint64_t avail_bytes; /* free to unprivileged users */
+} pio_space_t;
+
+/* Ask I/O server `index` (0 .. pio_client_niosrv() - 1) for its space. */
+pfs_status_t pio_iosrv_space(pio_client_t *client, uint32_t index,
+                             pio_space_t *space_p);
+
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
 

@@ -49,7 +49,17 @@ grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
 "$B/pfs-rm" /tree/none 2>/dev/null && fail "removing a missing file succeeded"
 "$B/pfs-rm" -f /tree/none || fail "pfs-rm -f of a missing file failed"
 pass "pfs-rm -r removed the tree and every data object; exit codes right"
-for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv; do
+# pfs-df: one line per I/O server plus a total; sizes are those of the
+# file system holding the servers' data directories
+"$B/pfs-df" >"$WORK/df.out" || { cat "$WORK/df.out"; fail "pfs-df"; }
+cat "$WORK/df.out"
+[ "$(grep -cE '^[01] ' "$WORK/df.out")" = 2 ] && grep -q '^total' "$WORK/df.out" ||
+    fail "pfs-df does not list 2 servers and a total"
+size=$(df -B1 --output=size "$WORK/root" | tail -1 | tr -d ' ')
+[ "$(awk '$1 == "0" { print $2 }' "$WORK/df.out")" = "$size" ] ||
+    fail "pfs-df size differs from df's ($size)"
+pass "pfs-df reports each server's file system as df does"
+for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv pfs-df; do
     "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
 done
 stop_ensemble
