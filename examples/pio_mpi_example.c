@@ -192,8 +192,9 @@ int main(int argc, char **argv)
                path, sb.stripe_count, sb.stripe_size,
                pio_client_niosrv(client));
         if (!verify_only) {
-            printf("pio_mpi_example: write %.1f MiB/s, read %.1f MiB/s "
-                   "(aggregate, this machine)\n",
+            printf("pio_mpi_example: timing of this small, cold run: "
+                   "write %.1f MiB/s, read %.1f MiB/s (for measurements "
+                   "see bench/README.md)\n",
                    fsize / wmax / 1048576.0, fsize / rmax / 1048576.0);
         }
     } else {
