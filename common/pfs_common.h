@@ -7,8 +7,14 @@
 
 #include "pfs/status.h"
 
-/* Symbols of the installed API; everything else is hidden (-fvisibility). */
+/* Symbols of the installed API; everything else is hidden (-fvisibility).
+ * PFS_EMBEDDED: compiled into another library (libpio_coll_embed.a, linked
+ * into MPICH's libmpi by the ROMIO driver), where nothing is exported. */
+#ifdef PFS_EMBEDDED
+#define PFS_EXPORT
+#else
 #define PFS_EXPORT __attribute__((visibility("default")))
+#endif
 
 #define PFS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PFS_MIN(a, b)     ((a) < (b) ? (a) : (b))
