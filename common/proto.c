@@ -428,6 +428,22 @@ pfs_status_t pfs_proto_u64_unpack(pfs_rbuf_t *r, uint64_t *v_p)
     return rbuf_status(r);
 }
 
+pfs_status_t pfs_proto_fp_req_pack(pfs_wbuf_t *w, const pfs_fp_req_t *m)
+{
+    pfs_wbuf_u64(w, m->fid.hi);
+    pfs_wbuf_u64(w, m->fid.lo);
+    pfs_wbuf_u64(w, m->value);
+    return wbuf_status(w);
+}
+
+pfs_status_t pfs_proto_fp_req_unpack(pfs_rbuf_t *r, pfs_fp_req_t *m)
+{
+    m->fid.hi = pfs_rbuf_u64(r);
+    m->fid.lo = pfs_rbuf_u64(r);
+    m->value = pfs_rbuf_u64(r);
+    return rbuf_status(r);
+}
+
 pfs_status_t pfs_proto_errmsg_pack(pfs_wbuf_t *w, const char *msg)
 {
     char clipped[PFS_PROTO_MAX_ERRMSG + 1];
@@ -505,6 +521,8 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_READDIR: return "readdir";
     case PFS_OP_MDS_RMDIR:  return "rmdir";
     case PFS_OP_MDS_RENAME: return "rename";
+    case PFS_OP_MDS_FP_FETCH_ADD: return "fp_fetch_add";
+    case PFS_OP_MDS_FP_SET: return "fp_set";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  5u
+#define PFS_PROTO_VERSION  6u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -55,6 +55,11 @@ typedef enum {
     PFS_OP_MDS_RMDIR = 22,   /* path_req; reply: empty */
     PFS_OP_MDS_RENAME = 23,  /* str from, str to; reply: u8 replaced, then
                                 the replaced file's attr if 1 */
+    /* the shared file pointer kept in a regular file's inode */
+    PFS_OP_MDS_FP_FETCH_ADD = 24, /* fp_req (value = increment); reply:
+                                     u64 counter before */
+    PFS_OP_MDS_FP_SET = 25,       /* fp_req (value = new counter); reply:
+                                     u64 counter before */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,
@@ -213,6 +218,16 @@ pfs_status_t pfs_proto_u64_unpack(pfs_rbuf_t *r, uint64_t *v_p);
 pfs_status_t pfs_proto_errmsg_pack(pfs_wbuf_t *w, const char *msg);
 pfs_status_t pfs_proto_errmsg_unpack(pfs_rbuf_t *r, char *msg,
                                      size_t msg_size);
+
+/* FP_FETCH_ADD and FP_SET: which file, and the increment or new value.
+ * The counter never exceeds PFS_MAX_FILE_SIZE (an MPI_Offset). */
+typedef struct {
+    pfs_fid_t fid;
+    uint64_t value;
+} pfs_fp_req_t;
+
+pfs_status_t pfs_proto_fp_req_pack(pfs_wbuf_t *w, const pfs_fp_req_t *m);
+pfs_status_t pfs_proto_fp_req_unpack(pfs_rbuf_t *r, pfs_fp_req_t *m);
 
 #define PFS_READDIR_MAX 256u /* entries per page */
 

@@ -603,6 +603,63 @@ PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
     return PFS_OK;
 }
 
+/* FP_FETCH_ADD or FP_SET on the MDS: *old_p gets the counter before. */
+static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
+                                   uint64_t value, uint64_t *old_p)
+{
+    pio_client_t *c = f->client;
+    pfs_fp_req_t m;
+    uint8_t body[32];
+    pfs_rpc_t *rpc;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    uint64_t old;
+    size_t len;
+    pfs_status_t st;
+
+    c->errmsg[0] = '\0';
+    rpc = malloc(sizeof(*rpc));
+    if (rpc == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    m.fid = f->attr.fid;
+    m.value = value;
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_proto_fp_req_pack(&w, &m);
+    (void)pfs_wbuf_finish(&w, &len);
+    pio_rpc_init(c, rpc, opcode, body, len);
+    st = call(c, &c->mds, rpc);
+    if (st == PFS_OK) {
+        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+        if (pfs_proto_u64_unpack(&r, &old) != PFS_OK ||
+            pfs_rbuf_finish(&r) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO,
+                          "malformed shared file pointer reply");
+        } else if (old_p != NULL) {
+            *old_p = old;
+        }
+    }
+    free(rpc);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_shared_fp_fetch_add(pio_file_t *f, uint64_t incr,
+                                                uint64_t *old_p)
+{
+    if (f == NULL || old_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return shared_fp_call(f, PFS_OP_MDS_FP_FETCH_ADD, incr, old_p);
+}
+
+PFS_EXPORT pfs_status_t pio_shared_fp_set(pio_file_t *f, uint64_t value)
+{
+    if (f == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return shared_fp_call(f, PFS_OP_MDS_FP_SET, value, NULL);
+}
+
 #define HANDLE_MAGIC 0x48534650u /* "PFSH" */
 #define HANDLE_VERSION 1u
 

@@ -616,6 +616,50 @@ out:
     free(from);
 }
 
+/* FP_FETCH_ADD / FP_SET: the shared file pointer in the file's inode.
+ * The event loop runs one handler at a time, so read-modify-write is
+ * atomic; the reply waits for the commit like any other change, so a
+ * returned range is never handed out again after a crash. */
+static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
+{
+    int set = req->hdr.opcode == PFS_OP_MDS_FP_SET;
+    uint8_t body[8];
+    pfs_fp_req_t m;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    uint64_t old = 0;
+    size_t len;
+    pfs_status_t st;
+
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    if (pfs_proto_fp_req_unpack(&r, &m) != PFS_OK ||
+        pfs_rbuf_finish(&r) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
+                            "malformed %s request",
+                            pfs_proto_op_name(req->hdr.opcode));
+        return;
+    }
+    st = mds_store_shared_fp(mds->store, m.fid, set, m.value, &old);
+    if (st != PFS_OK) {
+        const char *why = pfs_status_string(st);
+
+        if (st == PFS_ERR_FBIG) {
+            why = "the shared file pointer would pass 2^63 - 1";
+        } else if (st == PFS_ERR_INVAL) {
+            why = "a shared file pointer above 2^63 - 1";
+        } else if (st == PFS_ERR_STALE) {
+            why = "the file no longer exists";
+        }
+        pfs_srv_reply_error(mds->srv->tx, req, st, "%s: %s",
+                            pfs_proto_op_name(req->hdr.opcode), why);
+        return;
+    }
+    pfs_wbuf_init(&w, body, sizeof(body));
+    pfs_wbuf_u64(&w, old);
+    (void)pfs_wbuf_finish(&w, &len);
+    reply_after_commit(mds, req, body, len);
+}
+
 static void mds_handle(void *arg, pfs_srv_req_t *req)
 {
     mds_t *mds = arg;
@@ -639,6 +683,10 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
         break;
     case PFS_OP_MDS_STAT:
         handle_stat(mds, req);
+        break;
+    case PFS_OP_MDS_FP_FETCH_ADD:
+    case PFS_OP_MDS_FP_SET:
+        handle_shared_fp(mds, req);
         break;
     default:
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_UNSUPPORTED,

@@ -12,7 +12,7 @@
 #include "mds_store.h"
 
 #define SUPER_VERSION 1u
-#define INODE_VERSION 1u
+#define INODE_VERSION 2u /* written; 1 is still read */
 
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'
@@ -88,29 +88,43 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static pfs_status_t inode_encode(const pfs_attr_t *attr, uint8_t *buf,
-                                 size_t cap, size_t *len_p)
+/* An inode record: the attributes, and what only the MDS keeps.
+ * Version 1 was the attributes alone; version 2 appends the shared file
+ * pointer.  Both are read; version 2 is written. */
+typedef struct {
+    pfs_attr_t attr;
+    uint64_t shared_fp; /* regular files: the shared file pointer */
+} inode_t;
+
+static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
+                                 size_t *len_p)
 {
     pfs_wbuf_t w;
 
     pfs_wbuf_init(&w, buf, cap);
     pfs_wbuf_u8(&w, INODE_VERSION);
     /* an attr that cannot be encoded must not become a 1-byte record */
-    if (pfs_proto_attr_pack(&w, attr) != PFS_OK) {
+    if (pfs_proto_attr_pack(&w, &ino->attr) != PFS_OK) {
         return PFS_ERR_INVAL;
     }
+    pfs_wbuf_u64(&w, ino->shared_fp);
     return pfs_wbuf_finish(&w, len_p);
 }
 
-static pfs_status_t inode_decode(const void *buf, size_t len,
-                                 pfs_attr_t *attr_p)
+static pfs_status_t inode_decode(const void *buf, size_t len, inode_t *ino_p)
 {
     pfs_rbuf_t r;
+    uint8_t version;
 
+    memset(ino_p, 0, sizeof(*ino_p));
     pfs_rbuf_init(&r, buf, len);
-    if (pfs_rbuf_u8(&r) != INODE_VERSION ||
-        pfs_proto_attr_unpack(&r, attr_p) != PFS_OK) {
+    version = pfs_rbuf_u8(&r);
+    if ((version != 1 && version != INODE_VERSION) ||
+        pfs_proto_attr_unpack(&r, &ino_p->attr) != PFS_OK) {
         return PFS_ERR_STORE;
+    }
+    if (version >= 2) {
+        ino_p->shared_fp = pfs_rbuf_u64(&r);
     }
     return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
 }
@@ -169,7 +183,7 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
     leveldb_writebatch_t *batch = leveldb_writebatch_create();
     leveldb_writeoptions_t *wo;
     uint8_t key[INODE_KEY_LEN], val[2048];
-    pfs_attr_t root;
+    inode_t root;
     size_t vlen;
     char *err = NULL;
     pfs_status_t st;
@@ -183,9 +197,11 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
     s->epoch = 0;
     s->niosrv = 0;
     super_write(s, batch, 0, NULL, 0);
-    root_attr(&root);
+    memset(&root, 0, sizeof(root));
+    root_attr(&root.attr);
     inode_encode(&root, val, sizeof(val), &vlen);
-    leveldb_writebatch_put(batch, (const char *)key, inode_key(key, root.fid),
+    leveldb_writebatch_put(batch, (const char *)key,
+                           inode_key(key, root.attr.fid),
                            (const char *)val, vlen);
     wo = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wo, 1);
@@ -328,7 +344,7 @@ pfs_fid_t mds_store_new_fid(mds_store_t *s)
     return fid;
 }
 
-pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
+static pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, inode_t *ino_p)
 {
     uint8_t key[INODE_KEY_LEN];
     char *err = NULL, *val;
@@ -343,8 +359,28 @@ pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
     if (val == NULL) {
         return PFS_ERR_STALE;
     }
-    st = inode_decode(val, vlen, attr_p);
+    st = inode_decode(val, vlen, ino_p);
     leveldb_free(val);
+    return st;
+}
+
+static void batch_put_inode(leveldb_writebatch_t *batch, const uint8_t *val,
+                            size_t vlen, pfs_fid_t fid)
+{
+    uint8_t key[INODE_KEY_LEN];
+
+    leveldb_writebatch_put(batch, (const char *)key, inode_key(key, fid),
+                           (const char *)val, vlen);
+}
+
+pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
+{
+    inode_t ino;
+    pfs_status_t st = inode_get(s, fid, &ino);
+
+    if (st == PFS_OK) {
+        *attr_p = ino.attr;
+    }
     return st;
 }
 
@@ -450,13 +486,14 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
                            const pfs_attr_t *attr, int excl,
                            pfs_attr_t *attr_p, int *created_p)
 {
-    uint8_t dkey[DENTRY_KEY_MAX], dval[20], ikey[INODE_KEY_LEN], ival[2048];
+    uint8_t dkey[DENTRY_KEY_MAX], dval[20], ival[2048];
     leveldb_writebatch_t *batch;
     const char *name;
     size_t name_len, ilen, dlen;
     pfs_fid_t dir, child;
     uint32_t type;
     pfs_attr_t parent;
+    inode_t ino;
     pfs_wbuf_t w;
     pfs_status_t st;
 
@@ -490,7 +527,9 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
         return st;
     }
 
-    st = inode_encode(attr, ival, sizeof(ival), &ilen);
+    memset(&ino, 0, sizeof(ino));
+    ino.attr = *attr; /* a new file's shared file pointer starts at 0 */
+    st = inode_encode(&ino, ival, sizeof(ival), &ilen);
     if (st != PFS_OK) {
         return st;
     }
@@ -504,9 +543,7 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     leveldb_writebatch_put(batch, (const char *)dkey,
                            dentry_key(dkey, dir, name, name_len),
                            (const char *)dval, dlen);
-    leveldb_writebatch_put(batch, (const char *)ikey,
-                           inode_key(ikey, attr->fid), (const char *)ival,
-                           ilen);
+    batch_put_inode(batch, ival, ilen, attr->fid);
     st = write_batch(s, batch);
     if (st != PFS_OK) {
         return st;
@@ -869,4 +906,46 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
         *replaced_set_p = 1;
     }
     return st;
+}
+
+pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
+                                 uint64_t value, uint64_t *old_p)
+{
+    uint8_t val[2048];
+    leveldb_writebatch_t *batch;
+    inode_t ino;
+    size_t vlen;
+    uint64_t next;
+    pfs_status_t st;
+
+    st = inode_get(s, fid, &ino);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (ino.attr.type != PFS_FILE_TYPE_REG) {
+        return PFS_ERR_ISDIR;
+    }
+    /* an MPI_Offset must hold it: never past 2^63 - 1 */
+    if (set) {
+        if (value > PFS_MAX_FILE_SIZE) {
+            return PFS_ERR_INVAL;
+        }
+        next = value;
+    } else if (value > PFS_MAX_FILE_SIZE - ino.shared_fp) {
+        return PFS_ERR_FBIG;
+    } else {
+        next = ino.shared_fp + value;
+    }
+    *old_p = ino.shared_fp;
+    if (next == ino.shared_fp) {
+        return PFS_OK; /* a read: nothing to write */
+    }
+    ino.shared_fp = next;
+    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    batch = leveldb_writebatch_create();
+    batch_put_inode(batch, val, vlen, fid);
+    return write_batch(s, batch);
 }

@@ -95,6 +95,18 @@ pfs_status_t mds_store_readdir(mds_store_t *store, const char *path,
                                const char *after, mds_dirent_t *ents,
                                size_t max, size_t *count_p, int *more_p);
 
+/* The shared file pointer of regular file fid (MPI_File_*_shared): *old_p
+ * gets the counter before; then it becomes old + value (set 0, an atomic
+ * fetch-and-add) or value (set 1).  The counter starts at 0 with the file
+ * and goes with its inode.  PFS_ERR_FBIG if an add would pass 2^63 - 1
+ * (PFS_ERR_INVAL for such a set),
+ * PFS_ERR_STALE for a fid without inode, PFS_ERR_ISDIR for a directory.
+ * Atomic because the store has one caller at a time; the new value is
+ * written like any operation's (durable per the store's sync setting or
+ * the next mds_store_sync). */
+pfs_status_t mds_store_shared_fp(mds_store_t *store, pfs_fid_t fid, int set,
+                                 uint64_t value, uint64_t *old_p);
+
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
                                    const char *name, pfs_fid_t child,

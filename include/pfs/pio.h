@@ -218,6 +218,28 @@ pfs_status_t pio_truncate(pio_file_t *file, uint64_t size);
  * never shrinks. */
 pfs_status_t pio_preallocate(pio_file_t *file, uint64_t size);
 
+/* ---- shared file pointer -------------------------------------------------
+ *
+ * Every regular file has one 64-bit counter, kept in its inode on the
+ * metadata server: 0 when the file is created, removed with it.  Any
+ * handle of the file may use it, whatever its access flags, whether it
+ * came from pio_open/pio_create or from pio_file_import.  Each call is one
+ * request to the metadata server, atomic with respect to all other
+ * clients, and acknowledged only once the new value is as durable as any
+ * namespace change (pfs-mds --durability).  The counter is a number, not
+ * an offset libpio interprets: the caller chooses its unit (the ROMIO
+ * driver counts etypes).  It never exceeds 2^63 - 1.  Blocking.
+ * PFS_ERR_STALE if the file was removed meanwhile.
+ */
+
+/* Shared file pointer (MPI_File_write_shared & co.): atomically add incr to the file's counter; *old_p gets the value before. */
+pfs_status_t pio_shared_fp_fetch_add(pio_file_t *file, uint64_t incr, uint64_t *old_p);
+/* Set the counter (MPI_File_seek_shared). */
+pfs_status_t pio_shared_fp_set(pio_file_t *file, uint64_t value);
+/* pio_shared_fp_fetch_add with incr 0 reads the counter without changing
+ * it.  An add past 2^63 - 1 fails with PFS_ERR_FBIG and changes nothing;
+ * setting a value above it is PFS_ERR_INVAL. */
+
 /* ---- noncontiguous (structured) I/O --------------------------------------
  *
  * A pio_desc_t says where bytes are, in the file or in a memory buffer:

@@ -72,6 +72,13 @@ static pfs_status_t unpack_u64(pfs_rbuf_t *r)
     return pfs_proto_u64_unpack(r, &v);
 }
 
+static pfs_status_t unpack_fp_req(pfs_rbuf_t *r)
+{
+    pfs_fp_req_t m;
+
+    return pfs_proto_fp_req_unpack(r, &m);
+}
+
 static pfs_status_t unpack_errmsg(pfs_rbuf_t *r)
 {
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
@@ -194,6 +201,11 @@ static pfs_status_t pack_fid(pfs_wbuf_t *w, const void *m)
 static pfs_status_t pack_u64(pfs_wbuf_t *w, const void *m)
 {
     return pfs_proto_u64_pack(w, *(const uint64_t *)m);
+}
+
+static pfs_status_t pack_fp_req(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_fp_req_pack(w, m);
 }
 
 static pfs_status_t pack_errmsg(pfs_wbuf_t *w, const void *m)
@@ -1114,6 +1126,27 @@ static void test_u64(void)
     }
 }
 
+static void test_fp_req(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_fp_req_t m = {{UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f0)},
+                      UINT64_MAX};
+    pfs_fp_req_t out;
+    pfs_rbuf_t r;
+    size_t len;
+
+    len = check_codec(pack_fp_req, unpack_fp_req, &m, enc);
+    CU_ASSERT_EQUAL(len, 24);
+    /* fid first, as in every fid-addressed request, then the value */
+    CU_ASSERT_EQUAL(enc[0], 0x08);
+    CU_ASSERT_EQUAL(enc[16], 0xff);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_fp_req_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, m.fid));
+    CU_ASSERT_EQUAL(out.value, UINT64_MAX);
+}
+
 static void test_errmsg(void)
 {
     static uint8_t enc[BUF_SIZE];
@@ -1181,6 +1214,9 @@ static void test_op_name(void)
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_HELLO), "hello");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_CREATE), "create");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_IO_FSYNC), "fsync");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_FP_FETCH_ADD),
+                           "fp_fetch_add");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_FP_SET), "fp_set");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(0), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MAX_), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(UINT32_MAX), "unknown");
@@ -1217,6 +1253,7 @@ static CU_TestInfo proto_tests[] = {
     {"io_req_fbig", test_io_req_fbig},
     {"fid", test_fid},
     {"u64", test_u64},
+    {"fp_req", test_fp_req},
     {"errmsg", test_errmsg},
     {"errmsg_malformed", test_errmsg_malformed},
     {"op_name", test_op_name},

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <leveldb/c.h>
+
 #include "mds_store.h"
 #include "../unit.h"
 
@@ -824,7 +826,201 @@ static void test_rename(void)
     mds_store_close(s);
 }
 
+/* ---- shared file pointer ----------------------------------------------- */
+
+static void test_shared_fp(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, out, before;
+    uint64_t old = 99;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    f = file_attr(s, 2, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before,
+                                           &created),
+                          PFS_OK);
+
+    /* a new file starts at 0; incr 0 reads */
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 10, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 5, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 10);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, 100, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 15);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 1, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 100);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 101);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+
+    /* rewriting the record for the counter leaves the attributes alone */
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 7, &old), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+
+    /* the limit is 2^63 - 1 (an MPI_Offset): a failed add changes nothing */
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE - 1,
+                                        &old),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 1, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, PFS_MAX_FILE_SIZE - 1);
+    old = 99;
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 1, &old), PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(old, 99); /* outputs only on success */
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, UINT64_MAX, &old),
+                    PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE + 1,
+                                        &old),
+                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, PFS_MAX_FILE_SIZE);
+
+    /* directories have none; a missing inode is stale */
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, d.fid, 0, 1, &old), PFS_ERR_ISDIR);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, MDS_ROOT_FID, 1, 1, &old),
+                    PFS_ERR_ISDIR);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, mds_store_new_fid(s), 0, 1, &old),
+                    PFS_ERR_STALE);
+    mds_store_close(s);
+}
+
+/* Counters are per file, survive a reopen and a rename, go with unlink,
+ * and a re-created name starts again at 0. */
+static void test_shared_fp_lifetime(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t f, g, out;
+    uint64_t old;
+    int created, replaced;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 1);
+    CU_ASSERT_FATAL(s != NULL);
+    f = file_attr(s, 1, 0);
+    g = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f", &f, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/g", &g, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 4096, &old), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, g.fid, 0, 17, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+    mds_store_close(s);
+
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 4096);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/g", "/h", &out, &replaced), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, g.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 17);
+
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 1, &old), PFS_ERR_STALE);
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f", &f, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+    /* and one file replacing another by rename takes its counter along */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/h", "/f", &out, &replaced), PFS_OK);
+    CU_ASSERT_EQUAL(replaced, 1);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, out.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 17);
+    mds_store_close(s);
+}
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+    int i;
+
+    for (i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+/* A store written before the counter existed (inode record version 1:
+ * the attributes alone) still opens; its files read 0 and count on. */
+static void test_shared_fp_old_record(void)
+{
+    char dir[128], *err = NULL;
+    uint8_t key[32], val[2048];
+    leveldb_options_t *opts;
+    leveldb_writeoptions_t *wo;
+    leveldb_t *db;
+    mds_store_t *s;
+    pfs_attr_t f, out;
+    pfs_wbuf_t w;
+    size_t len;
+    uint64_t old = 99;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    f = file_attr(s, 3, 1);
+    f.type = PFS_FILE_TYPE_REG;
+    f.nlink = 1;
+    mds_store_close(s);
+
+    /* write "/old" the way the version-1 store did */
+    opts = leveldb_options_create();
+    db = leveldb_open(opts, dir, &err);
+    CU_ASSERT_PTR_NULL_FATAL(err);
+    wo = leveldb_writeoptions_create();
+    key[0] = 'I';
+    put_be64(key + 1, f.fid.hi);
+    put_be64(key + 9, f.fid.lo);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u8(&w, 1);
+    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &f), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 17, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
+    key[0] = 'D';
+    put_be64(key + 1, MDS_ROOT_FID.hi);
+    put_be64(key + 9, MDS_ROOT_FID.lo);
+    memcpy(key + 17, "old", 3);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u64(&w, f.fid.hi);
+    pfs_wbuf_u64(&w, f.fid.lo);
+    pfs_wbuf_u32(&w, PFS_FILE_TYPE_REG);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 20, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_close(db);
+    leveldb_options_destroy(opts);
+
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/old", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &f));
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 8, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 0);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 8);
+    /* rewritten as the current version, attributes unchanged */
+    CU_ASSERT_EQUAL(mds_store_stat(s, f.fid, &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &f));
+    mds_store_close(s);
+}
+
 static CU_TestInfo store_tests[] = {
+    {"shared_fp", test_shared_fp},
+    {"shared_fp_lifetime", test_shared_fp_lifetime},
+    {"shared_fp_old_record", test_shared_fp_old_record},
     {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},
