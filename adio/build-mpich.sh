@@ -1,19 +1,27 @@
 #!/bin/bash
-# build-mpich.sh - build MPICH 4.0.2 (the version Debian 12 ships) from
-# Debian's source package or a tarball, into a prefix, keeping the build
-# tree so that later rebuilds only redo what changed.
+# build-mpich.sh - build MPICH 4.0.2 (the version Debian 12 ships) with the
+# pfs ROMIO driver, into a prefix, keeping the build tree so that later
+# runs redo only what changed.
 #
 #   adio/build-mpich.sh [--source TARBALL] [--work DIR] [--prefix DIR]
 #
 # Defaults: source from `apt-get source mpich` (a deb-src entry is added
 # if missing), work tree /var/tmp/pfs-mpich, prefix WORK/install.
+# Steps, each skipped when already done:
+#   1. pfs itself is built (WORK/pfs-build) and installed into the prefix:
+#      libpio.so, the tools, and libpio_coll_embed.a (the collective
+#      engine, linked into libmpi).
+#   2. adio/romio-pfs.patch registers the driver in ROMIO and adio/ad_pfs/
+#      is copied into ROMIO; ROMIO's configure is regenerated.
+#   3. MPICH is configured (ch3:nemesis, file systems ufs+nfs+testfs+pfs),
+#      built and installed.
 # The result's libmpi.so.12 is ABI-compatible with Debian's libmpich.so.12
-# (same version, same ABI); the install also provides the Debian name.
-#
-# Status: builds MPICH without the pfs ROMIO driver.  The driver
-# (adio/ad_pfs, issue "The ROMIO driver") will be added to the ROMIO tree
-# here before configuring; see adio/README.md.
+# (same version, same ABI); the prefix also provides the Debian name, so
+# binaries built against Debian's MPICH get pfs: with
+#   LD_LIBRARY_PATH=PREFIX/lib
 set -eu
+ADIO=$(cd "$(dirname "$0")" && pwd)
+TOP=$(dirname "$ADIO")
 WORK=/var/tmp/pfs-mpich
 SOURCE=""
 PREFIX=""
@@ -22,15 +30,19 @@ while [ $# -gt 0 ]; do
     --source) SOURCE=$2; shift 2 ;;
     --work) WORK=$2; shift 2 ;;
     --prefix) PREFIX=$2; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "build-mpich.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
     esac
 done
 PREFIX=${PREFIX:-$WORK/install}
 SRC=$WORK/mpich-4.0.2
+ROMIO=$SRC/src/mpi/romio
 BUILD=$WORK/build
+JOBS=$(nproc 2>/dev/null || echo 2)
+say() { printf '==> build-mpich: %s\n' "$*"; }
 mkdir -p "$WORK"
 
+# ---- the MPICH source -------------------------------------------------------
 if [ ! -d "$SRC" ]; then
     if [ -n "$SOURCE" ]; then
         tar -C "$WORK" -xf "$SOURCE"
@@ -49,20 +61,73 @@ SRC
         tar -C "$WORK" -xf "$WORK"/mpich_4.0.2.orig.tar.xz
     fi
 fi
-[ -d "$SRC" ] || { echo "build-mpich.sh: no MPICH 4.0.2 source in $SRC" >&2; exit 1; }
+[ -d "$ROMIO" ] || { echo "build-mpich.sh: no MPICH 4.0.2 source in $SRC" >&2; exit 1; }
 
+# ---- 1. pfs into the prefix ---------------------------------------------------
+if [ ! -x "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ]; then
+    (cd "$TOP" && autoreconf -fi)
+fi
+mkdir -p "$WORK/pfs-build"
+if [ ! -f "$WORK/pfs-build/Makefile" ] || [ "$TOP/configure" -nt "$WORK/pfs-build/Makefile" ] ||
+   ! grep -q -- "--prefix=$PREFIX'" "$WORK/pfs-build/config.status" 2>/dev/null; then
+    say "configure pfs for $PREFIX"
+    (cd "$WORK/pfs-build" && "$TOP/configure" --prefix="$PREFIX" >configure.log 2>&1) ||
+        { tail -30 "$WORK/pfs-build/configure.log"; exit 1; }
+fi
+say "build and install pfs"
+make -C "$WORK/pfs-build" -j"$JOBS" >"$WORK/pfs-build/make.log" 2>&1 ||
+    { tail -40 "$WORK/pfs-build/make.log"; exit 1; }
+make -C "$WORK/pfs-build" install >"$WORK/pfs-build/install.log" 2>&1 ||
+    { tail -20 "$WORK/pfs-build/install.log"; exit 1; }
+
+# ---- 2. the driver into ROMIO ---------------------------------------------------
+# The patch applied last is kept in ROMIO; a changed patch is first
+# reverted, then the new one applied.
+APPLIED=$ROMIO/.pfs-romio.patch
+regen=0
+if ! cmp -s "$ADIO/romio-pfs.patch" "$APPLIED"; then
+    if [ -f "$APPLIED" ]; then
+        say "reverting the previous ROMIO patch"
+        (cd "$WORK" && patch -s -p1 -R <"$APPLIED")
+    fi
+    say "patching ROMIO (adio/romio-pfs.patch)"
+    (cd "$WORK" && patch -s -p1 --dry-run <"$ADIO/romio-pfs.patch" >/dev/null &&
+        patch -s -p1 <"$ADIO/romio-pfs.patch")
+    cp "$ADIO/romio-pfs.patch" "$APPLIED"
+    regen=1
+fi
+mkdir -p "$ROMIO/adio/ad_pfs"
+for f in "$ADIO"/ad_pfs/*; do
+    cmp -s "$f" "$ROMIO/adio/ad_pfs/${f##*/}" || cp "$f" "$ROMIO/adio/ad_pfs/"
+done
+if [ "$regen" = 1 ] || [ ! -f "$ROMIO/.pfs-autoreconf" ] ||
+   [ "$ROMIO/adio/ad_pfs/Makefile.mk" -nt "$ROMIO/.pfs-autoreconf" ]; then
+    say "regenerating ROMIO's configure (autoreconf)"
+    (cd "$ROMIO" && autoreconf -if -I confdb >"$WORK/romio-autoreconf.log" 2>&1) ||
+        { tail -30 "$WORK/romio-autoreconf.log"; exit 1; }
+    touch "$ROMIO/.pfs-autoreconf"
+fi
+
+# ---- 3. MPICH -------------------------------------------------------------------
+# ch3:nemesis builds in about half the time of ch4:ucx and keeps the ABI;
+# Fortran and C++ bindings are not needed by pfs or HDF5's C API.
+CONFIG_ARGS="--prefix=$PREFIX --with-device=ch3:nemesis --disable-fortran --disable-cxx
+    --enable-romio --with-file-system=ufs+nfs+testfs+pfs --with-pfs=$PREFIX"
 mkdir -p "$BUILD"
 cd "$BUILD"
-if [ ! -f Makefile ]; then
-    # ch3:nemesis builds in about half the time of ch4:ucx and keeps the
-    # ABI; Fortran and C++ bindings are not needed by pfs or HDF5's C API.
-    "$SRC"/configure --prefix="$PREFIX" --with-device=ch3:nemesis \
-        --disable-fortran --disable-cxx --enable-romio \
-        --with-file-system=ufs+nfs+testfs >configure.log 2>&1 ||
+if [ ! -f Makefile ] || [ "$(cat .pfs-config-args 2>/dev/null)" != "$CONFIG_ARGS" ] ||
+   [ "$ROMIO/configure" -nt src/mpi/romio/config.status ]; then
+    say "configure MPICH (a few minutes)"
+    # shellcheck disable=SC2086
+    "$SRC"/configure $CONFIG_ARGS >configure.log 2>&1 ||
         { tail -30 configure.log; exit 1; }
+    echo "$CONFIG_ARGS" >.pfs-config-args
 fi
-make -j"$(nproc)" >make.log 2>&1 || { tail -40 make.log; exit 1; }
+say "make MPICH (the first build takes about 20 minutes)"
+make -j"$JOBS" >make.log 2>&1 || { grep -B2 -A8 'error' make.log | tail -60; exit 1; }
 make install >install.log 2>&1 || { tail -20 install.log; exit 1; }
 # Debian's binaries ask for libmpich.so.12
 ln -sf libmpi.so.12 "$PREFIX/lib/libmpich.so.12"
-echo "MPICH installed in $PREFIX (build tree $BUILD)"
+grep -q 'define ROMIO_PFS 1' src/mpi/romio/adio/include/romioconf.h ||
+    { echo "build-mpich.sh: ROMIO was configured without pfs (see $BUILD/configure.log)" >&2; exit 1; }
+say "MPICH with pfs: installed in $PREFIX (build tree $BUILD)"

@@ -2,11 +2,13 @@
 # check.sh - the whole test suite: install what is missing, build with
 # warnings as errors, run `make check` (CUnit suites and the integration
 # tests, which launch real ensembles with MPICH's mpiexec and Open MPI's
-# mpirun on loopback), then `make distcheck`.
+# mpirun on loopback, and run MPI-IO programs and ROMIO's own tests on
+# the MPICH that adio/build-mpich.sh builds), then `make distcheck`.
 source "$(dirname "$0")/common.sh"
 
 install_deps
 build --enable-werror
+build_mpich
 
 say "make check"
 status=0

@@ -10,7 +10,12 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Debian packages pfs needs to build, test and run.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
-    openmpi-bin procps findutils"
+    openmpi-bin procps findutils patch xz-utils"
+
+# MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
+# tree is kept here so that later runs rebuild only what changed.
+export PFS_MPICH_WORK=${PFS_MPICH_WORK:-/var/tmp/pfs-mpich}
+export PFS_MPICH_PREFIX=${PFS_MPICH_PREFIX:-$PFS_MPICH_WORK/install}
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -50,4 +55,11 @@ build() {
     fi
     say "make -j$JOBS"
     make -C "$BUILD" -j"$JOBS"
+}
+
+# build_mpich: MPICH with the pfs driver into $PFS_MPICH_PREFIX.
+build_mpich() {
+    say "MPICH 4.0.2 with the pfs ROMIO driver into $PFS_MPICH_PREFIX" \
+        "(first build about 20 minutes; later runs reuse $PFS_MPICH_WORK/build)"
+    "$TOP/adio/build-mpich.sh" --work "$PFS_MPICH_WORK" --prefix "$PFS_MPICH_PREFIX"
 }

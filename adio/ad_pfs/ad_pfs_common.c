@@ -1,0 +1,100 @@
+/* ad_pfs_common.c - the process's libpio client and the mapping of pfs
+ * statuses to MPI error classes. */
+#include "ad_pfs.h"
+
+#include <stdlib.h>
+
+static pio_client_t *pfs_client;
+static int pfs_keyval = MPI_KEYVAL_INVALID;
+
+/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
+ * works: that is when the client disconnects. */
+static int client_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
+{
+    pio_fini(pfs_client);
+    pfs_client = NULL;
+    MPI_Comm_free_keyval(&pfs_keyval);
+    return MPI_SUCCESS;
+}
+
+int ADIOI_PFS_client(pio_client_t **client_p, MPI_Info info, const char *myname)
+{
+    char descriptor[MPI_MAX_INFO_VAL + 1];
+    char errmsg[512];
+    int flag = 0;
+    pio_config_t config = { 0 };
+    pfs_status_t st;
+
+    if (pfs_client != NULL) {
+        *client_p = pfs_client;
+        return MPI_SUCCESS;
+    }
+    if (info != MPI_INFO_NULL)
+        ADIOI_Info_get(info, "pfs_ensemble", MPI_MAX_INFO_VAL, descriptor, &flag);
+    if (flag)
+        config.descriptor = descriptor;
+    else if (getenv("PFS_ENSEMBLE") == NULL)
+        return ADIOI_PFS_error(myname, __LINE__, PFS_ERR_CONFIG, "connect", NULL,
+                               "no ensemble: set PFS_ENSEMBLE to the descriptor file "
+                               "written by the servers (or give the pfs_ensemble hint)");
+    st = pio_init(&config, &pfs_client, errmsg, sizeof(errmsg));
+    if (st != PFS_OK) {
+        pfs_client = NULL;
+        return ADIOI_PFS_error(myname, __LINE__, st, "connect", NULL, errmsg);
+    }
+    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, client_delete_fn, &pfs_keyval, NULL);
+    MPI_Comm_set_attr(MPI_COMM_SELF, pfs_keyval, NULL);
+    *client_p = pfs_client;
+    return MPI_SUCCESS;
+}
+
+static int error_class(pfs_status_t st)
+{
+    switch (st) {
+        case PFS_ERR_NOENT:
+        case PFS_ERR_NOTDIR:
+        case PFS_ERR_STALE:
+            return MPI_ERR_NO_SUCH_FILE;
+        case PFS_ERR_EXIST:
+            return MPI_ERR_FILE_EXISTS;
+        case PFS_ERR_ACCESS:
+        case PFS_ERR_BADF:
+        case PFS_ERR_AUTH:
+            return MPI_ERR_ACCESS;
+        case PFS_ERR_NOSPC:
+            return MPI_ERR_NO_SPACE;
+        case PFS_ERR_ISDIR:
+        case PFS_ERR_NAMETOOLONG:
+            return MPI_ERR_BAD_FILE;
+        case PFS_ERR_UNSUPPORTED:
+            return MPI_ERR_UNSUPPORTED_OPERATION;
+        case PFS_ERR_NOMEM:
+            return MPI_ERR_NO_MEM;
+        case PFS_ERR_INVAL:
+            return MPI_ERR_ARG;
+        default:       /* server, transport and configuration failures */
+            return MPI_ERR_IO;
+    }
+}
+
+int ADIOI_PFS_error(const char *myname, int line, pfs_status_t st, const char *what,
+                    const char *path, const char *detail)
+{
+    char msg[1024];
+
+    if (st == PFS_OK)
+        return MPI_SUCCESS;
+    MPL_snprintf(msg, sizeof(msg), "pfs %s%s%s: %s", what, path ? " " : "", path ? path : "",
+                 detail && detail[0] ? detail : pfs_status_string(st));
+    return MPIO_Err_create_code(MPI_SUCCESS, MPIR_ERR_RECOVERABLE, myname, line,
+                                error_class(st), "**io", "**io %s", msg);
+}
+
+int ADIOI_PFS_pio_flags(int access_mode)
+{
+    if (access_mode & ADIO_RDWR)
+        return PIO_RDWR;
+    if (access_mode & ADIO_WRONLY)
+        return PIO_WRONLY;
+    return PIO_RDONLY;
+}

@@ -1,0 +1,60 @@
+#!/bin/bash
+# mpiio_pfs.sh - an unmodified MPI-IO program on pfs: mpiio_pfs_test is
+# compiled against Debian's MPICH (it knows nothing of pfs) and run with
+# the pfs-enabled MPICH of adio/build-mpich.sh on LD_LIBRARY_PATH:
+# pfs: and ufs: files in one run, hints in and out, error classes,
+# non-blocking and split collective calls, subarray/darray/indexed views,
+# and one call of more than 2^31 bytes.
+source "$(dirname "$0")/lib.sh"
+
+PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
+PROG=$B/tests/integration/mpiio_pfs_test
+[ -f "$PREFIX/lib/libmpi.so.12" ] ||
+    fail "no MPICH with the pfs driver in $PREFIX: run adio/build-mpich.sh"
+need "$MPIEXEC_MPICH" "MPICH's mpiexec" "apt-get install mpich"
+
+# the binary asks for Debian's library name; the prefix answers it
+ldd "$PROG" | grep -q 'libmpich.so.12 => /usr/lib' ||
+    fail "mpiio_pfs_test is not linked against Debian's libmpich.so.12"
+LD_LIBRARY_PATH=$PREFIX/lib ldd "$PROG" | grep -q "libmpich.so.12 => $PREFIX/lib" ||
+    fail "LD_LIBRARY_PATH=$PREFIX/lib does not redirect libmpich.so.12"
+pass "binary linked to Debian's libmpich.so.12, redirected by LD_LIBRARY_PATH"
+
+start_ensemble mpich "$WORK/store" 2
+"$B/pfs-mkdir" /mpiio >/dev/null || fail "pfs-mkdir /mpiio"
+mkdir -p "$WORK/ufs"
+
+# Debian's own MPICH has no pfs driver: the same binary fails on pfs:
+if timeout 120 "$MPIEXEC_MPICH" -n 1 "$PROG" -m noens -d pfs:/mpiio >"$WORK/debian.log" 2>&1 &&
+    grep -q "OK" "$WORK/debian.log"; then
+    fail "Debian's MPICH opened a pfs: file?"
+fi
+pass "without the pfs MPICH, the binary cannot use pfs: (as expected)"
+
+run() {
+    LD_LIBRARY_PATH=$PREFIX/lib timeout 600 "$MPIEXEC_MPICH" "$@"
+}
+
+run -n 4 "$PROG" -m basic -d pfs:/mpiio -u "$WORK/ufs" >"$WORK/basic.log" 2>&1 ||
+    { cat "$WORK/basic.log"; fail "basic checks failed"; }
+grep -q "mpiio_pfs_test basic: OK" "$WORK/basic.log" || fail "basic: no OK line"
+grep "exclusive create error" "$WORK/basic.log" || true
+pass "4 ranks: ufs: and pfs: in one run, hints, error classes, views, non-blocking, split"
+
+# the layout asked for through hints is the file's layout in the MDS
+"$B/pfs-stat" /mpiio/hints.dat >"$WORK/stat.log" 2>&1 || { cat "$WORK/stat.log"; fail "pfs-stat"; }
+grep -Eq 'stripe.*65536' "$WORK/stat.log" && grep -Eq '(count|servers?)[^0-9]*1\b' "$WORK/stat.log" ||
+    { cat "$WORK/stat.log"; fail "pfs-stat does not show the hinted layout (65536 x 1)"; }
+pass "hinted layout (striping_unit 65536, striping_factor 1) shown by pfs-stat"
+
+PFS_ENSEMBLE=$WORK/no-such-ensemble run -n 2 "$PROG" -m noens -d pfs:/mpiio \
+    >"$WORK/noens.log" 2>&1 || { cat "$WORK/noens.log"; fail "no-ensemble check failed"; }
+grep "open without an ensemble" "$WORK/noens.log"
+pass "no ensemble: MPI_ERR_IO with the cause"
+
+run -n 2 "$PROG" -m large -d pfs:/mpiio >"$WORK/large.log" 2>&1 ||
+    { cat "$WORK/large.log"; fail "large-count check failed"; }
+grep "large:" "$WORK/large.log"
+pass "more than 2^31 bytes in one collective call, verified"
+
+stop_ensemble
