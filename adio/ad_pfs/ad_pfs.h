@@ -29,7 +29,6 @@ typedef struct {
     uint64_t stripe_size;   /* striping_unit, at create */
     uint32_t stripe_count;  /* striping_factor, at create */
     int cb_nodes;           /* cb_nodes */
-    uint64_t cb_buffer_size;/* cb_buffer_size */
     uint64_t direct_min;    /* pfs_direct_min */
 } ADIOI_PFS_file_t;
 

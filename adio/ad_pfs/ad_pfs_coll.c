@@ -48,7 +48,8 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
     hints.cb_write = (pio_cb_mode_t) fd->hints->cb_write;
     hints.cb_read = (pio_cb_mode_t) fd->hints->cb_read;
     hints.cb_nodes = pf->cb_nodes;
-    hints.cb_buffer_size = pf->cb_buffer_size;
+    /* ROMIO keeps cb_buffer_size (16 MiB unless the user says otherwise) */
+    hints.cb_buffer_size = (uint64_t) fd->hints->cb_buffer_size;
     hints.direct_min = pf->direct_min;
 
     do {

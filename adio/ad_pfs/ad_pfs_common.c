@@ -84,8 +84,11 @@ int ADIOI_PFS_error(const char *myname, int line, pfs_status_t st, const char *w
 
     if (st == PFS_OK)
         return MPI_SUCCESS;
-    MPL_snprintf(msg, sizeof(msg), "pfs %s%s%s: %s", what, path ? " " : "", path ? path : "",
-                 detail && detail[0] ? detail : pfs_status_string(st));
+    if (detail && detail[0])    /* libpio's messages name the operation and path */
+        MPL_snprintf(msg, sizeof(msg), "pfs: %s", detail);
+    else
+        MPL_snprintf(msg, sizeof(msg), "pfs %s%s%s: %s", what, path ? " " : "",
+                     path ? path : "", pfs_status_string(st));
     return MPIO_Err_create_code(MPI_SUCCESS, MPIR_ERR_RECOVERABLE, myname, line,
                                 error_class(st), "**io", "**io %s", msg);
 }

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_CB_BUFFER (4 * 1024 * 1024)     /* libpio's default */
 #define DEFAULT_DIRECT_MIN (1024 * 1024)
 
 /* What rank 0 broadcasts after opening. */
@@ -102,9 +101,6 @@ static void report_layout(ADIO_File fd)
     aggr = ADIOI_PFS_MIN(aggr, nprocs);
     MPL_snprintf(value, sizeof(value), "%d", aggr);
     ADIOI_Info_set(fd->info, "cb_nodes", value);
-    MPL_snprintf(value, sizeof(value), "%llu", (unsigned long long)
-                 (pf->cb_buffer_size ? pf->cb_buffer_size : DEFAULT_CB_BUFFER));
-    ADIOI_Info_set(fd->info, "cb_buffer_size", value);
     MPL_snprintf(value, sizeof(value), "%llu", (unsigned long long)
                  (pf->direct_min ? pf->direct_min : DEFAULT_DIRECT_MIN));
     ADIOI_Info_set(fd->info, "pfs_direct_min", value);
@@ -268,8 +264,6 @@ void ADIOI_PFS_SetInfo(ADIO_File fd, MPI_Info users_info, int *error_code)
     }
     if (hint_u64(fd, users_info, "cb_nodes", (uint64_t) nprocs, &v))
         pf->cb_nodes = (int) v;
-    if (hint_u64(fd, users_info, "cb_buffer_size", 1ULL << 30, &v))
-        pf->cb_buffer_size = v;
     if (hint_u64(fd, users_info, "pfs_direct_min", UINT64_MAX / 2, &v))
         pf->direct_min = v;
     if (pf->file != NULL)
