@@ -12,7 +12,7 @@
 #include "mds_store.h"
 
 #define SUPER_VERSION 1u
-#define INODE_VERSION 2u /* written; 1 is still read */
+#define INODE_VERSION 3u /* written; 1 and 2 are still read */
 
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'
@@ -89,11 +89,13 @@ static uint64_t now_ns(void)
 }
 
 /* An inode record: the attributes, and what only the MDS keeps.
- * Version 1 was the attributes alone; version 2 appends the shared file
- * pointer.  Both are read; version 2 is written. */
+ * Version 1 was the attributes alone; version 2 appended the shared file
+ * pointer; version 3 also appends, for directories only, the default
+ * layout spec.  All are read; version 3 is written. */
 typedef struct {
     pfs_attr_t attr;
-    uint64_t shared_fp; /* regular files: the shared file pointer */
+    uint64_t shared_fp;            /* regular files: shared file pointer */
+    pfs_layout_spec_t dir_default; /* directories: all zero if none */
 } inode_t;
 
 static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
@@ -108,6 +110,10 @@ static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_u64(&w, ino->shared_fp);
+    if (ino->attr.type == PFS_FILE_TYPE_DIR &&
+        pfs_proto_layout_spec_pack(&w, &ino->dir_default) != PFS_OK) {
+        return PFS_ERR_INVAL;
+    }
     return pfs_wbuf_finish(&w, len_p);
 }
 
@@ -119,12 +125,16 @@ static pfs_status_t inode_decode(const void *buf, size_t len, inode_t *ino_p)
     memset(ino_p, 0, sizeof(*ino_p));
     pfs_rbuf_init(&r, buf, len);
     version = pfs_rbuf_u8(&r);
-    if ((version != 1 && version != INODE_VERSION) ||
+    if (version < 1 || version > INODE_VERSION ||
         pfs_proto_attr_unpack(&r, &ino_p->attr) != PFS_OK) {
         return PFS_ERR_STORE;
     }
     if (version >= 2) {
         ino_p->shared_fp = pfs_rbuf_u64(&r);
+    }
+    if (version >= 3 && ino_p->attr.type == PFS_FILE_TYPE_DIR &&
+        pfs_proto_layout_spec_unpack(&r, &ino_p->dir_default) != PFS_OK) {
+        return PFS_ERR_STORE;
     }
     return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
 }
@@ -492,8 +502,7 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     size_t name_len, ilen, dlen;
     pfs_fid_t dir, child;
     uint32_t type;
-    pfs_attr_t parent;
-    inode_t ino;
+    inode_t parent, ino;
     pfs_wbuf_t w;
     pfs_status_t st;
 
@@ -504,11 +513,11 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     if (name_len == 0) {
         return PFS_ERR_EXIST; /* "/" */
     }
-    st = mds_store_stat(s, dir, &parent);
+    st = inode_get(s, dir, &parent);
     if (st != PFS_OK) {
         return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
     }
-    if (parent.type != PFS_FILE_TYPE_DIR) {
+    if (parent.attr.type != PFS_FILE_TYPE_DIR) {
         return PFS_ERR_NOTDIR;
     }
     st = dentry_get(s, dir, name, name_len, &child, &type);
@@ -529,6 +538,10 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
 
     memset(&ino, 0, sizeof(ino));
     ino.attr = *attr; /* a new file's shared file pointer starts at 0 */
+    if (attr->type == PFS_FILE_TYPE_DIR) {
+        /* a subdirectory starts with its parent's default layout */
+        ino.dir_default = parent.dir_default;
+    }
     st = inode_encode(&ino, ival, sizeof(ival), &ilen);
     if (st != PFS_OK) {
         return st;
@@ -947,5 +960,66 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
     }
     batch = leveldb_writebatch_create();
     batch_put_inode(batch, val, vlen, fid);
+    return write_batch(s, batch);
+}
+
+/* The inode of the directory at path (normalized). */
+static pfs_status_t dir_inode(mds_store_t *s, const char *path,
+                              inode_t *ino_p)
+{
+    pfs_attr_t attr;
+    pfs_status_t st;
+
+    st = mds_store_lookup(s, path, &attr);
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = inode_get(s, attr.fid, ino_p);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    return ino_p->attr.type == PFS_FILE_TYPE_DIR ? PFS_OK : PFS_ERR_NOTDIR;
+}
+
+pfs_status_t mds_store_get_dir_layout(mds_store_t *s, const char *path,
+                                      pfs_layout_spec_t *spec_p)
+{
+    inode_t ino;
+    pfs_status_t st = dir_inode(s, path, &ino);
+
+    if (st == PFS_OK) {
+        *spec_p = ino.dir_default;
+    }
+    return st;
+}
+
+pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
+                                      const pfs_layout_spec_t *spec)
+{
+    uint8_t val[2048];
+    leveldb_writebatch_t *batch;
+    inode_t ino;
+    size_t vlen;
+    pfs_status_t st;
+
+    if (spec->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return PFS_ERR_INVAL;
+    }
+    st = dir_inode(s, path, &ino);
+    if (st != PFS_OK) {
+        return st;
+    }
+    memset(&ino.dir_default, 0, sizeof(ino.dir_default));
+    ino.dir_default.stripe_size = spec->stripe_size;
+    ino.dir_default.stripe_count = spec->stripe_count;
+    ino.dir_default.nservers = spec->nservers;
+    memcpy(ino.dir_default.servers, spec->servers,
+           spec->nservers * sizeof(spec->servers[0]));
+    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    batch = leveldb_writebatch_create();
+    batch_put_inode(batch, val, vlen, ino.attr.fid);
     return write_batch(s, batch);
 }

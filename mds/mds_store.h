@@ -56,7 +56,8 @@ pfs_status_t mds_store_create(mds_store_t *store, const char *path,
                               const pfs_attr_t *attr, int excl,
                               pfs_attr_t *attr_p, int *created_p);
 
-/* Create a directory with attr (fid, mode, owner) as given. */
+/* Create a directory with attr (fid, mode, owner) as given.  It starts
+ * with its parent's default layout (mds_store_get_dir_layout). */
 pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
                              const pfs_attr_t *attr, pfs_attr_t *attr_p);
 
@@ -106,6 +107,16 @@ pfs_status_t mds_store_readdir(mds_store_t *store, const char *path,
  * the next mds_store_sync). */
 pfs_status_t mds_store_shared_fp(mds_store_t *store, pfs_fid_t fid, int set,
                                  uint64_t value, uint64_t *old_p);
+
+/* A directory's default layout for what is created in it: a spec whose
+ * zero fields mean "the ensemble's default"; all zero if none was set.
+ * PFS_ERR_NOTDIR for a file.  Set stores spec as given (the caller
+ * validates it against the ensemble); all zero removes the default.  New
+ * subdirectories copy their parent's; existing ones keep theirs. */
+pfs_status_t mds_store_get_dir_layout(mds_store_t *store, const char *path,
+                                      pfs_layout_spec_t *spec_p);
+pfs_status_t mds_store_set_dir_layout(mds_store_t *store, const char *path,
+                                      const pfs_layout_spec_t *spec);
 
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,

@@ -951,8 +951,9 @@ static void put_be64(uint8_t *p, uint64_t v)
     }
 }
 
-/* A store written before the counter existed (inode record version 1:
- * the attributes alone) still opens; its files read 0 and count on. */
+/* A store written by older versions (inode record version 1: the
+ * attributes alone; version 2: no directory default) still opens; its
+ * files read counter 0 and count on, its directories have no default. */
 static void test_shared_fp_old_record(void)
 {
     char dir[128], *err = NULL;
@@ -961,7 +962,8 @@ static void test_shared_fp_old_record(void)
     leveldb_writeoptions_t *wo;
     leveldb_t *db;
     mds_store_t *s;
-    pfs_attr_t f, out;
+    pfs_attr_t f, d, out;
+    pfs_layout_spec_t spec;
     pfs_wbuf_t w;
     size_t len;
     uint64_t old = 99;
@@ -972,6 +974,9 @@ static void test_shared_fp_old_record(void)
     f = file_attr(s, 3, 1);
     f.type = PFS_FILE_TYPE_REG;
     f.nlink = 1;
+    d = dir_attr(s);
+    d.type = PFS_FILE_TYPE_DIR;
+    d.nlink = 2;
     mds_store_close(s);
 
     /* write "/old" the way the version-1 store did */
@@ -999,6 +1004,28 @@ static void test_shared_fp_old_record(void)
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
     leveldb_put(db, wo, (const char *)key, 20, (const char *)val, len, &err);
     CU_ASSERT_PTR_NULL(err);
+    /* and "/olddir" as the version-2 store did: attributes and counter */
+    key[0] = 'I';
+    put_be64(key + 1, d.fid.hi);
+    put_be64(key + 9, d.fid.lo);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u8(&w, 2);
+    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &d), PFS_OK);
+    pfs_wbuf_u64(&w, 0);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 17, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
+    key[0] = 'D';
+    put_be64(key + 1, MDS_ROOT_FID.hi);
+    put_be64(key + 9, MDS_ROOT_FID.lo);
+    memcpy(key + 17, "olddir", 6);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u64(&w, d.fid.hi);
+    pfs_wbuf_u64(&w, d.fid.lo);
+    pfs_wbuf_u32(&w, PFS_FILE_TYPE_DIR);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 23, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
     leveldb_writeoptions_destroy(wo);
     leveldb_close(db);
     leveldb_options_destroy(opts);
@@ -1014,6 +1041,120 @@ static void test_shared_fp_old_record(void)
     /* rewritten as the current version, attributes unchanged */
     CU_ASSERT_EQUAL(mds_store_stat(s, f.fid, &out), PFS_OK);
     CU_ASSERT(attrs_equal(&out, &f));
+
+    /* a version-2 directory has no default layout, and can get one */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/olddir", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &d));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/olddir", &spec), PFS_OK);
+    CU_ASSERT(spec.stripe_size == 0 && spec.stripe_count == 0 &&
+              spec.nservers == 0);
+    spec.stripe_count = 2;
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/olddir", &spec), PFS_OK);
+    memset(&spec, 0, sizeof(spec));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/olddir", &spec), PFS_OK);
+    CU_ASSERT_EQUAL(spec.stripe_count, 2);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/olddir", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &d));
+    mds_store_close(s);
+}
+
+/* ---- directory default layouts ----------------------------------------- */
+
+static int specs_equal(const pfs_layout_spec_t *a, const pfs_layout_spec_t *b)
+{
+    return a->stripe_size == b->stripe_size &&
+           a->stripe_count == b->stripe_count && a->nservers == b->nservers &&
+           memcmp(a->servers, b->servers,
+                  a->nservers * sizeof(a->servers[0])) == 0;
+}
+
+static void test_dir_layout(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, out, before;
+    pfs_layout_spec_t zero, set, other, got;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    memset(&zero, 0, sizeof(zero));
+    memset(&set, 0, sizeof(set));
+    set.stripe_size = 65536;
+    set.stripe_count = 2;
+    set.nservers = 2;
+    set.servers[0] = 1;
+    set.servers[1] = 0;
+    memset(&other, 0, sizeof(other));
+    other.stripe_count = 3;
+
+    /* nothing set anywhere: all zero, the root included */
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &before), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+
+    /* set and read back; the directory's attributes stay as they were */
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &set), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+
+    /* a new subdirectory copies it; a later change does not reach it */
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/sub", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &other), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/sub/deeper", &d, &out),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub/deeper", &got),
+                    PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+
+    /* the root has one too */
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/", &other), PFS_OK);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/e", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/e", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &other));
+
+    /* files have none; missing paths are missing */
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/f", &got),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d/f", &set),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/nope", &got),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/nope/x", &set),
+                    PFS_ERR_NOENT);
+    mds_store_close(s);
+
+    /* persistent; all zero removes a default */
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &other));
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &zero), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+    /* a rename moves the directory with its default */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/d/sub", "/moved", &out, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/moved", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
     mds_store_close(s);
 }
 
@@ -1021,6 +1162,7 @@ static CU_TestInfo store_tests[] = {
     {"shared_fp", test_shared_fp},
     {"shared_fp_lifetime", test_shared_fp_lifetime},
     {"shared_fp_old_record", test_shared_fp_old_record},
+    {"dir_layout", test_dir_layout},
     {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},
