@@ -131,5 +131,9 @@ rc=0; PFS_TIMEOUT_MS=1000 "$CP" "$SRC/d0/f0" pfs:/on1/f 2>"$WORK/err" || rc=$?
 kill -CONT "$pid"
 [ "$rc" = 1 ] && grep -q "INCOMPLETE" "$WORK/err" || { cat "$WORK/err"; fail "stopped server: exit $rc"; }
 pass "a copy onto a stopped server fails and reports the target as incomplete"
+for t in pfs-cp pfs-fsck; do
+    "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
+done
 stop_ensemble
+"$B/pfs-fsck" -r "$ROOT" || fail "pfs-fsck after all this"
 log "PASS"
