@@ -51,7 +51,7 @@ static double slowest(double t)
 static double run_pfs(pio_client_t *c, const char *path, pattern_t *p,
                       uint8_t *buf, int write, pio_coll_stats_t *stats)
 {
-    pio_layout_t layout = {1u << 20, 0};
+    pio_layout_t layout = {.stripe_size = 1u << 20};
     pio_file_t *f = NULL;
     char err[600];
     pfs_status_t st = PFS_OK;

@@ -66,7 +66,7 @@ static double timed_max(double t)
 static double run_pio(pio_client_t *c, const char *path, const pattern_t *p,
                       uint8_t *buf, int write)
 {
-    pio_layout_t layout = {1u << 20, 0};
+    pio_layout_t layout = {.stripe_size = 1u << 20};
     pio_file_t *f = NULL;
     pio_desc_t fd;
     pfs_status_t st = PFS_OK;

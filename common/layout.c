@@ -1,6 +1,9 @@
 /* layout.c - the striping arithmetic; no I/O, no allocation. */
 #include "config.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
 #include "layout.h"
 #include "pfs_common.h"
 
@@ -109,4 +112,149 @@ uint64_t pfs_layout_object_size(const pfs_layout_t *layout, uint32_t slot,
         obj += PFS_MIN(ssize, rest - (uint64_t)slot * ssize);
     }
     return obj;
+}
+
+static pfs_status_t spec_fail(char *errmsg, size_t n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static pfs_status_t spec_fail(char *errmsg, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (errmsg != NULL && n > 0) {
+        va_start(ap, fmt);
+        vsnprintf(errmsg, n, fmt, ap);
+        va_end(ap);
+    }
+    return PFS_ERR_INVAL;
+}
+
+pfs_status_t pfs_layout_spec_check(const pfs_layout_spec_t *spec,
+                                   uint32_t niosrv, char *errmsg,
+                                   size_t errmsg_size)
+{
+    uint64_t size = spec->stripe_size;
+    uint32_t i, j;
+
+    if (size != 0 && size % 512 != 0) {
+        return spec_fail(errmsg, errmsg_size,
+                         "stripe size %llu is not a multiple of 512",
+                         (unsigned long long)size);
+    }
+    if (size != 0 && size < PFS_LAYOUT_MIN_STRIPE_SIZE) {
+        return spec_fail(errmsg, errmsg_size,
+                         "stripe size %llu is below the minimum of %u bytes "
+                         "(4 KiB)",
+                         (unsigned long long)size, PFS_LAYOUT_MIN_STRIPE_SIZE);
+    }
+    if (size > PFS_LAYOUT_MAX_STRIPE_SIZE) {
+        return spec_fail(errmsg, errmsg_size,
+                         "stripe size %llu is above the maximum of %llu bytes "
+                         "(4 GiB)",
+                         (unsigned long long)size,
+                         (unsigned long long)PFS_LAYOUT_MAX_STRIPE_SIZE);
+    }
+    if (spec->stripe_count > niosrv ||
+        spec->stripe_count > PFS_LAYOUT_MAX_STRIPES) {
+        return spec_fail(errmsg, errmsg_size,
+                         "stripe count %u exceeds the %u I/O servers of this "
+                         "ensemble",
+                         spec->stripe_count,
+                         PFS_MIN(niosrv, PFS_LAYOUT_MAX_STRIPES));
+    }
+    if (spec->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return spec_fail(errmsg, errmsg_size,
+                         "%u servers listed, more than the %u a layout can "
+                         "hold",
+                         spec->nservers, PFS_LAYOUT_MAX_STRIPES);
+    }
+    if (spec->nservers != 0 && spec->stripe_count != 0 &&
+        spec->stripe_count != spec->nservers) {
+        return spec_fail(errmsg, errmsg_size,
+                         "stripe count %u does not match the %u servers "
+                         "listed",
+                         spec->stripe_count, spec->nservers);
+    }
+    for (i = 0; i < spec->nservers; i++) {
+        if (spec->servers[i] >= niosrv) {
+            return spec_fail(errmsg, errmsg_size,
+                             "server index %u is out of range: the ensemble "
+                             "has %u I/O servers (0..%u)",
+                             spec->servers[i], niosrv,
+                             niosrv > 0 ? niosrv - 1 : 0);
+        }
+        for (j = 0; j < i; j++) {
+            if (spec->servers[j] == spec->servers[i]) {
+                return spec_fail(errmsg, errmsg_size,
+                                 "server index %u is listed twice",
+                                 spec->servers[i]);
+            }
+        }
+    }
+    return PFS_OK;
+}
+
+pfs_status_t pfs_layout_resolve(const pfs_layout_spec_t *asked,
+                                const pfs_layout_spec_t *dir,
+                                uint64_t def_size, uint32_t def_count,
+                                uint32_t first, uint32_t niosrv,
+                                pfs_layout_t *layout_p, char *errmsg,
+                                size_t errmsg_size)
+{
+    const pfs_layout_spec_t *list = NULL;
+    pfs_layout_t layout;
+    uint64_t size;
+    uint32_t count, i;
+    pfs_status_t st;
+
+    st = pfs_layout_spec_check(asked, niosrv, errmsg, errmsg_size);
+    if (st == PFS_OK) {
+        st = pfs_layout_spec_check(dir, niosrv, errmsg, errmsg_size);
+        if (st != PFS_OK) {
+            char why[200];
+
+            snprintf(why, sizeof(why), "%s", errmsg != NULL ? errmsg : "");
+            return spec_fail(errmsg, errmsg_size,
+                             "the directory's default layout: %s", why);
+        }
+    }
+    if (st != PFS_OK) {
+        return st;
+    }
+    size = asked->stripe_size != 0 ? asked->stripe_size
+           : dir->stripe_size != 0 ? dir->stripe_size
+                                   : def_size;
+    if (asked->nservers != 0) {
+        list = asked;
+        count = asked->nservers;
+    } else if (asked->stripe_count != 0) {
+        count = asked->stripe_count;
+    } else if (dir->nservers != 0) {
+        list = dir;
+        count = dir->nservers;
+    } else if (dir->stripe_count != 0) {
+        count = dir->stripe_count;
+    } else {
+        count = PFS_MIN(def_count, niosrv);
+    }
+    if (list == NULL) {
+        if (pfs_layout_round_robin(size, count, first, niosrv, &layout) !=
+            PFS_OK) {
+            return spec_fail(errmsg, errmsg_size,
+                             "no valid layout of %u stripes of %llu bytes "
+                             "over %u I/O servers",
+                             count, (unsigned long long)size, niosrv);
+        }
+    } else {
+        layout.stripe_size = size;
+        layout.stripe_count = count;
+        for (i = 0; i < count; i++) {
+            layout.servers[i] = list->servers[i];
+        }
+        if (pfs_layout_validate(&layout, niosrv) != PFS_OK) {
+            return spec_fail(errmsg, errmsg_size, "invalid layout");
+        }
+    }
+    *layout_p = layout;
+    return PFS_OK;
 }

@@ -2,6 +2,7 @@
 #ifndef PFS_LAYOUT_H
 #define PFS_LAYOUT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pfs/status.h"
@@ -24,6 +25,42 @@ typedef struct {
     uint32_t stripe_count;
     uint32_t servers[PFS_LAYOUT_MAX_STRIPES]; /* I/O server index per slot */
 } pfs_layout_t;
+
+/*
+ * What a create asks for, or a directory's default for what is created in
+ * it.  Zero fields take the default: the directory's, then the ensemble's.
+ * nservers 0 lets the MDS choose the servers (round robin from a start it
+ * picks per file); otherwise servers[0 .. nservers) are the I/O servers of
+ * slots 0, 1, ... and stripe_count is 0 or nservers.
+ */
+typedef struct {
+    uint64_t stripe_size;
+    uint32_t stripe_count;
+    uint32_t nservers;
+    uint32_t servers[PFS_LAYOUT_MAX_STRIPES];
+} pfs_layout_spec_t;
+
+/* PFS_OK if spec can make layouts on an ensemble of niosrv I/O servers.
+ * Otherwise PFS_ERR_INVAL, and errmsg (errmsg_size bytes, may be NULL)
+ * names the problem: a stripe size that is not a multiple of 512, below
+ * 4 KiB or above 4 GiB; a stripe count above the number of servers or not
+ * matching the list; a server index out of range or listed twice. */
+pfs_status_t pfs_layout_spec_check(const pfs_layout_spec_t *spec,
+                                   uint32_t niosrv, char *errmsg,
+                                   size_t errmsg_size);
+
+/* The layout of a new file.  Each field comes from the first of: the
+ * request (asked), the directory's default (dir), the ensemble's
+ * (def_size, def_count; def_count is capped at niosrv).  A server list
+ * goes with the count it came with: a request's stripe count overrides
+ * the directory's list too.  Servers not listed are chosen round robin
+ * from `first`.  Both specs are checked as pfs_layout_spec_check does. */
+pfs_status_t pfs_layout_resolve(const pfs_layout_spec_t *asked,
+                                const pfs_layout_spec_t *dir,
+                                uint64_t def_size, uint32_t def_count,
+                                uint32_t first, uint32_t niosrv,
+                                pfs_layout_t *layout_p, char *errmsg,
+                                size_t errmsg_size);
 
 /* One contiguous piece of a logical byte range, all on one server. */
 typedef struct {

@@ -314,9 +314,46 @@ static void layout_unpack(pfs_rbuf_t *r, pfs_layout_t *l)
     }
 }
 
+pfs_status_t pfs_proto_layout_spec_pack(pfs_wbuf_t *w,
+                                        const pfs_layout_spec_t *m)
+{
+    uint32_t i;
+
+    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_u64(w, m->stripe_size);
+    pfs_wbuf_u32(w, m->stripe_count);
+    pfs_wbuf_u32(w, m->nservers);
+    for (i = 0; i < m->nservers; i++) {
+        pfs_wbuf_u32(w, m->servers[i]);
+    }
+    return wbuf_status(w);
+}
+
+pfs_status_t pfs_proto_layout_spec_unpack(pfs_rbuf_t *r, pfs_layout_spec_t *m)
+{
+    uint32_t i;
+
+    memset(m, 0, sizeof(*m));
+    m->stripe_size = pfs_rbuf_u64(r);
+    m->stripe_count = pfs_rbuf_u32(r);
+    m->nservers = pfs_rbuf_u32(r);
+    /* the count decides how many entries follow: check it first */
+    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        r->truncated = 1;
+        m->nservers = 0;
+        return PFS_ERR_PROTO;
+    }
+    for (i = 0; i < m->nservers; i++) {
+        m->servers[i] = pfs_rbuf_u32(r);
+    }
+    return rbuf_status(r);
+}
+
 pfs_status_t pfs_proto_path_req_pack(pfs_wbuf_t *w, const pfs_path_req_t *m)
 {
-    if (m->layout.stripe_count > PFS_LAYOUT_MAX_STRIPES) {
+    if (m->layout.nservers > PFS_LAYOUT_MAX_STRIPES) {
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_str(w, m->path);
@@ -324,8 +361,7 @@ pfs_status_t pfs_proto_path_req_pack(pfs_wbuf_t *w, const pfs_path_req_t *m)
     pfs_wbuf_u32(w, m->flags);
     pfs_wbuf_u32(w, m->uid);
     pfs_wbuf_u32(w, m->gid);
-    layout_pack(w, &m->layout);
-    return wbuf_status(w);
+    return pfs_proto_layout_spec_pack(w, &m->layout);
 }
 
 pfs_status_t pfs_proto_path_req_unpack(pfs_rbuf_t *r, pfs_path_req_t *m)
@@ -335,7 +371,7 @@ pfs_status_t pfs_proto_path_req_unpack(pfs_rbuf_t *r, pfs_path_req_t *m)
     m->flags = pfs_rbuf_u32(r);
     m->uid = pfs_rbuf_u32(r);
     m->gid = pfs_rbuf_u32(r);
-    layout_unpack(r, &m->layout);
+    (void)pfs_proto_layout_spec_unpack(r, &m->layout);
     return rbuf_status(r);
 }
 
@@ -523,6 +559,8 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_RENAME: return "rename";
     case PFS_OP_MDS_FP_FETCH_ADD: return "fp_fetch_add";
     case PFS_OP_MDS_FP_SET: return "fp_set";
+    case PFS_OP_MDS_SET_DIR_LAYOUT: return "set_dir_layout";
+    case PFS_OP_MDS_GET_DIR_LAYOUT: return "get_dir_layout";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

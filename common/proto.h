@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  6u
+#define PFS_PROTO_VERSION  7u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -60,6 +60,10 @@ typedef enum {
                                      u64 counter before */
     PFS_OP_MDS_FP_SET = 25,       /* fp_req (value = new counter); reply:
                                      u64 counter before */
+    /* a directory's default layout for what is created in it */
+    PFS_OP_MDS_SET_DIR_LAYOUT = 26, /* path_req: path and layout spec;
+                                       reply: empty */
+    PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req: path; reply: layout spec */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,
@@ -168,16 +172,17 @@ typedef struct {
 
 #define PFS_CREATE_EXCL 0x1u /* fail with PFS_ERR_EXIST if it exists */
 
-/* CREATE, MKDIR, LOOKUP, UNLINK: a path and, for the creating ones, the
- * attributes to create with.  A layout with stripe_count 0 asks for the
- * default; stripe_size 0 takes the default size. */
+/* CREATE, MKDIR, LOOKUP, UNLINK, RMDIR, SET/GET_DIR_LAYOUT: a path and,
+ * for the creating ones, the attributes to create with.  The layout is a
+ * spec (layout.h): zero fields take the directory's or the ensemble's
+ * default.  SET_DIR_LAYOUT stores it as the directory's default. */
 typedef struct {
     char path[PFS_PATH_MAX + 1];
     uint32_t mode;
     uint32_t flags;
     uint32_t uid;
     uint32_t gid;
-    pfs_layout_t layout;
+    pfs_layout_spec_t layout;
 } pfs_path_req_t;
 
 typedef struct {
@@ -204,6 +209,11 @@ pfs_status_t pfs_proto_hello_rep_pack(pfs_wbuf_t *w, const pfs_hello_rep_t *m);
 pfs_status_t pfs_proto_hello_rep_unpack(pfs_rbuf_t *r, pfs_hello_rep_t *m);
 pfs_status_t pfs_proto_status_rep_pack(pfs_wbuf_t *w, const pfs_status_rep_t *m);
 pfs_status_t pfs_proto_status_rep_unpack(pfs_rbuf_t *r, pfs_status_rep_t *m);
+/* layout spec: u64 stripe_size, u32 stripe_count, u32 nservers (<= 256),
+ * nservers x u32 server index */
+pfs_status_t pfs_proto_layout_spec_pack(pfs_wbuf_t *w,
+                                        const pfs_layout_spec_t *m);
+pfs_status_t pfs_proto_layout_spec_unpack(pfs_rbuf_t *r, pfs_layout_spec_t *m);
 pfs_status_t pfs_proto_path_req_pack(pfs_wbuf_t *w, const pfs_path_req_t *m);
 pfs_status_t pfs_proto_path_req_unpack(pfs_rbuf_t *r, pfs_path_req_t *m);
 pfs_status_t pfs_proto_attr_pack(pfs_wbuf_t *w, const pfs_attr_t *m);

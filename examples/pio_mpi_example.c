@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 {
     const char *path = "pfs:/pio_mpi_example.dat";
     uint64_t per_rank = (4u << 20) + 12345; /* odd size: crosses stripes */
-    pio_layout_t layout = {0, 0};
+    pio_layout_t layout = {.stripe_size = 0, .stripe_count = 0};
     int keep = 0, verify_only = 0, rank, size, i, ok, rc = 1;
     pio_client_t *client = NULL;
     pio_file_t *file = NULL;

@@ -262,10 +262,13 @@ PFS_EXPORT uint32_t pio_client_niosrv(const pio_client_t *c)
 
 /* ---- namespace --------------------------------------------------------- */
 
-/* Send a path request to the MDS; on success *attr_p holds the reply. */
-static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
-                              const char *path, uint32_t mode, uint32_t flags,
-                              const pio_layout_t *layout, pfs_attr_t *attr_p)
+/* Send a path request to the MDS; on success *attr_p (or *spec_p) holds
+ * the reply.  Both NULL: a reply without a body (rmdir). */
+static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
+                                   const char *path, uint32_t mode,
+                                   uint32_t flags, const pio_layout_t *layout,
+                                   pfs_attr_t *attr_p,
+                                   pfs_layout_spec_t *spec_p)
 {
     pfs_path_req_t *m;
     pfs_rpc_t *rpc;
@@ -299,8 +302,18 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
     m->uid = (uint32_t)getuid();
     m->gid = (uint32_t)getgid();
     if (layout != NULL) {
+        if (layout->nservers > PIO_MAX_STRIPES) {
+            st = pio_fail(c, PFS_ERR_INVAL,
+                          "%u servers listed, more than the %d a layout "
+                          "can hold",
+                          layout->nservers, PIO_MAX_STRIPES);
+            goto out;
+        }
         m->layout.stripe_size = layout->stripe_size;
         m->layout.stripe_count = layout->stripe_count;
+        m->layout.nservers = layout->nservers;
+        memcpy(m->layout.servers, layout->servers,
+               layout->nservers * sizeof(layout->servers[0]));
     }
     pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
     pfs_proto_path_req_pack(&w, m);
@@ -310,8 +323,19 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
     }
     pio_rpc_init(c, rpc, opcode, body, len);
     st = call(c, &c->mds, rpc);
-    if (st != PFS_OK || attr_p == NULL) {
-        goto out; /* attr_p NULL: a reply without attributes (rmdir) */
+    if (st != PFS_OK) {
+        goto out;
+    }
+    if (spec_p != NULL) {
+        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+        if (pfs_proto_layout_spec_unpack(&r, spec_p) != PFS_OK ||
+            pfs_rbuf_finish(&r) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
+        }
+        goto out;
+    }
+    if (attr_p == NULL) {
+        goto out; /* a reply without attributes (rmdir) */
     }
     pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
     if (pfs_proto_attr_unpack(&r, attr_p) != PFS_OK ||
@@ -325,6 +349,13 @@ out:
     free(rpc);
     free(m);
     return st;
+}
+
+static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
+                              const char *path, uint32_t mode, uint32_t flags,
+                              const pio_layout_t *layout, pfs_attr_t *attr_p)
+{
+    return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL);
 }
 
 static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
@@ -520,6 +551,8 @@ static void fill_stat(const pfs_attr_t *attr, uint64_t size, pio_stat_t *st)
         st->stripe_size = attr->layout.stripe_size;
         st->stripe_count = attr->layout.stripe_count;
         st->first_server = attr->layout.servers[0];
+        memcpy(st->servers, attr->layout.servers,
+               attr->layout.stripe_count * sizeof(st->servers[0]));
     }
 }
 
@@ -717,6 +750,43 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
     return file_new(c, &attr, flags, file_p);
+}
+
+PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,
+                                           const pio_layout_t *layout)
+{
+    if (c == NULL || layout == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return path_call_spec(c, PFS_OP_MDS_SET_DIR_LAYOUT, path, 0, 0, layout,
+                          NULL, NULL);
+}
+
+PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
+                                           pio_layout_t *layout_p)
+{
+    pfs_layout_spec_t *spec;
+    pfs_status_t st;
+
+    if (c == NULL || layout_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    spec = malloc(sizeof(*spec));
+    if (spec == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
+                        spec);
+    if (st == PFS_OK) {
+        memset(layout_p, 0, sizeof(*layout_p));
+        layout_p->stripe_size = spec->stripe_size;
+        layout_p->stripe_count = spec->stripe_count;
+        layout_p->nservers = spec->nservers;
+        memcpy(layout_p->servers, spec->servers,
+               spec->nservers * sizeof(spec->servers[0]));
+    }
+    free(spec);
+    return st;
 }
 
 PFS_EXPORT pfs_status_t pio_rmdir(pio_client_t *c, const char *path)

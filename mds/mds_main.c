@@ -337,33 +337,33 @@ static uint32_t first_server(pfs_fid_t fid, uint32_t nservers)
     return (uint32_t)(x % nservers);
 }
 
-static pfs_status_t choose_layout(mds_t *mds, const pfs_layout_t *asked,
+/* The layout of a new file at path: the request's fields over the
+ * parent directory's default over the ensemble's (pfs_layout_resolve).
+ * One extra lookup of the parent per create; the store then walks the
+ * path again, in the same handler, so nothing changes in between. */
+static pfs_status_t choose_layout(mds_t *mds, const char *path,
+                                  const pfs_layout_spec_t *asked,
                                   pfs_fid_t fid, pfs_layout_t *layout_p,
                                   char *errmsg, size_t n)
 {
     uint32_t nio = mds->srv->ens.niosrv;
-    uint64_t size = asked->stripe_size != 0 ? asked->stripe_size
-                                            : mds->stripe_size;
-    uint32_t count = asked->stripe_count != 0 ? asked->stripe_count
-                                              : PFS_MIN(mds->stripe_count, nio);
+    char parent[PFS_PATH_MAX + 1];
+    const char *slash = strrchr(path, '/');
+    pfs_layout_spec_t dflt;
+    pfs_status_t st;
 
-    if (count > nio) {
-        snprintf(errmsg, n,
-                 "stripe count %u exceeds the %u I/O servers of this "
-                 "ensemble",
-                 count, nio);
-        return PFS_ERR_INVAL;
+    if (slash == NULL || slash == path) {
+        snprintf(parent, sizeof(parent), "/");
+    } else {
+        snprintf(parent, sizeof(parent), "%.*s", (int)(slash - path), path);
     }
-    if (pfs_layout_round_robin(size, count, first_server(fid, nio), nio,
-                               layout_p) != PFS_OK) {
-        snprintf(errmsg, n,
-                 "invalid layout: stripe size %llu (must be a multiple of "
-                 "512 in [%u, %llu]), stripe count %u",
-                 (unsigned long long)size, PFS_LAYOUT_MIN_STRIPE_SIZE,
-                 (unsigned long long)PFS_LAYOUT_MAX_STRIPE_SIZE, count);
-        return PFS_ERR_INVAL;
+    st = mds_store_get_dir_layout(mds->store, parent, &dflt);
+    if (st != PFS_OK) {
+        return st; /* a missing parent or a file as parent: as create says */
     }
-    return PFS_OK;
+    return pfs_layout_resolve(asked, &dflt, mds->stripe_size,
+                              mds->stripe_count, first_server(fid, nio), nio,
+                              layout_p, errmsg, n);
 }
 
 static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
@@ -377,6 +377,23 @@ static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
         pfs_wbuf_finish(&w, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "attributes do not fit a reply");
+        return;
+    }
+    pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
+}
+
+static void reply_spec(mds_t *mds, pfs_srv_req_t *req,
+                       const pfs_layout_spec_t *spec)
+{
+    uint8_t body[PFS_RPC_MAX_REPLY];
+    pfs_wbuf_t w;
+    size_t len;
+
+    pfs_wbuf_init(&w, body, sizeof(body));
+    if (pfs_proto_layout_spec_pack(&w, spec) != PFS_OK ||
+        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "layout does not fit a reply");
         return;
     }
     pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
@@ -422,8 +439,8 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         break;
     case PFS_OP_MDS_CREATE:
         attr.fid = mds_store_new_fid(mds->store);
-        st = choose_layout(mds, &m->layout, attr.fid, &attr.layout, errmsg,
-                           sizeof(errmsg));
+        st = choose_layout(mds, path, &m->layout, attr.fid, &attr.layout,
+                           errmsg, sizeof(errmsg));
         if (st == PFS_OK) {
             st = mds_store_create(mds->store, path, &attr,
                                   (m->flags & PFS_CREATE_EXCL) != 0, &out,
@@ -441,6 +458,27 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         st = mds_store_rmdir(mds->store, path);
         if (st == PFS_OK) {
             reply_after_commit(mds, req, NULL, 0);
+            goto out;
+        }
+        break;
+    case PFS_OP_MDS_SET_DIR_LAYOUT:
+        st = pfs_layout_spec_check(&m->layout, mds->srv->ens.niosrv, errmsg,
+                                   sizeof(errmsg));
+        if (st == PFS_OK) {
+            if (m->layout.nservers != 0) {
+                m->layout.stripe_count = m->layout.nservers;
+            }
+            st = mds_store_set_dir_layout(mds->store, path, &m->layout);
+        }
+        if (st == PFS_OK) {
+            reply_after_commit(mds, req, NULL, 0);
+            goto out;
+        }
+        break;
+    case PFS_OP_MDS_GET_DIR_LAYOUT:
+        st = mds_store_get_dir_layout(mds->store, path, &m->layout);
+        if (st == PFS_OK) {
+            reply_spec(mds, req, &m->layout);
             goto out;
         }
         break;
@@ -673,6 +711,8 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_MDS_UNLINK:
     case PFS_OP_MDS_MKDIR:
     case PFS_OP_MDS_RMDIR:
+    case PFS_OP_MDS_SET_DIR_LAYOUT:
+    case PFS_OP_MDS_GET_DIR_LAYOUT:
         handle_path_op(mds, req);
         break;
     case PFS_OP_MDS_READDIR:

@@ -2,6 +2,7 @@
  * header. */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,7 @@
 #include "mds_store.h"
 
 #define SUPER_VERSION 1u
-#define INODE_VERSION 2u /* written; 1 is still read */
+#define INODE_VERSION 3u /* written; 1 and 2 are still read */
 
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'
@@ -89,11 +90,13 @@ static uint64_t now_ns(void)
 }
 
 /* An inode record: the attributes, and what only the MDS keeps.
- * Version 1 was the attributes alone; version 2 appends the shared file
- * pointer.  Both are read; version 2 is written. */
+ * Version 1 was the attributes alone; version 2 appended the shared file
+ * pointer; version 3 also appends, for directories only, the default
+ * layout spec.  All are read; version 3 is written. */
 typedef struct {
     pfs_attr_t attr;
-    uint64_t shared_fp; /* regular files: the shared file pointer */
+    uint64_t shared_fp;            /* regular files: shared file pointer */
+    pfs_layout_spec_t dir_default; /* directories: all zero if none */
 } inode_t;
 
 static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
@@ -108,6 +111,10 @@ static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_u64(&w, ino->shared_fp);
+    if (ino->attr.type == PFS_FILE_TYPE_DIR &&
+        pfs_proto_layout_spec_pack(&w, &ino->dir_default) != PFS_OK) {
+        return PFS_ERR_INVAL;
+    }
     return pfs_wbuf_finish(&w, len_p);
 }
 
@@ -119,12 +126,16 @@ static pfs_status_t inode_decode(const void *buf, size_t len, inode_t *ino_p)
     memset(ino_p, 0, sizeof(*ino_p));
     pfs_rbuf_init(&r, buf, len);
     version = pfs_rbuf_u8(&r);
-    if ((version != 1 && version != INODE_VERSION) ||
+    if (version < 1 || version > INODE_VERSION ||
         pfs_proto_attr_unpack(&r, &ino_p->attr) != PFS_OK) {
         return PFS_ERR_STORE;
     }
     if (version >= 2) {
         ino_p->shared_fp = pfs_rbuf_u64(&r);
+    }
+    if (version >= 3 && ino_p->attr.type == PFS_FILE_TYPE_DIR &&
+        pfs_proto_layout_spec_unpack(&r, &ino_p->dir_default) != PFS_OK) {
+        return PFS_ERR_STORE;
     }
     return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
 }
@@ -211,8 +222,12 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
     return take_error(err, errmsg, errmsg_size);
 }
 
-pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
-                            char *errmsg, size_t errmsg_size)
+/* Open the LevelDB in dir and read (or, if create, format) the
+ * superblock.  bump: start a new epoch (every open that will create
+ * files); a check opens without it and changes nothing of ours. */
+static pfs_status_t store_open(const char *dir, int sync, int create,
+                               int bump, mds_store_t **store_p, char *errmsg,
+                               size_t errmsg_size)
 {
     mds_store_t *s = calloc(1, sizeof(*s));
     char *err = NULL, *val;
@@ -225,7 +240,7 @@ pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
         return PFS_ERR_NOMEM;
     }
     s->options = leveldb_options_create();
-    leveldb_options_set_create_if_missing(s->options, 1);
+    leveldb_options_set_create_if_missing(s->options, create);
     s->db = leveldb_open(s->options, dir, &err);
     if (err != NULL) {
         /* the usual cause is a second MDS on the same directory */
@@ -241,6 +256,12 @@ pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
     val = leveldb_get(s->db, s->ropts, &key, 1, &vlen, &err);
     if (err != NULL) {
         st = take_error(err, errmsg, errmsg_size);
+        goto err_close;
+    }
+    if (val == NULL && !create) {
+        snprintf(errmsg, errmsg_size, "%s: no superblock: not a pfs metadata "
+                 "store", dir);
+        st = PFS_ERR_STORE;
         goto err_close;
     }
     if (val == NULL) {
@@ -266,13 +287,15 @@ pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
             goto err_close;
         }
     }
-    /* A new epoch per open: ids handed out before a crash are never
-     * handed out again, without writing a counter per create. */
-    s->epoch++;
-    s->next_seq = 1;
-    st = super_write(s, NULL, 1, errmsg, errmsg_size);
-    if (st != PFS_OK) {
-        goto err_close;
+    if (bump) {
+        /* A new epoch per open: ids handed out before a crash are never
+         * handed out again, without writing a counter per create. */
+        s->epoch++;
+        s->next_seq = 1;
+        st = super_write(s, NULL, 1, errmsg, errmsg_size);
+        if (st != PFS_OK) {
+            goto err_close;
+        }
     }
     *store_p = s;
     return PFS_OK;
@@ -280,6 +303,18 @@ pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
 err_close:
     mds_store_close(s);
     return st;
+}
+
+pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
+                            char *errmsg, size_t errmsg_size)
+{
+    return store_open(dir, sync, 1, 1, store_p, errmsg, errmsg_size);
+}
+
+pfs_status_t mds_store_open_existing(const char *dir, mds_store_t **store_p,
+                                     char *errmsg, size_t errmsg_size)
+{
+    return store_open(dir, 0, 0, 0, store_p, errmsg, errmsg_size);
 }
 
 pfs_status_t mds_store_sync(mds_store_t *s)
@@ -492,8 +527,7 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     size_t name_len, ilen, dlen;
     pfs_fid_t dir, child;
     uint32_t type;
-    pfs_attr_t parent;
-    inode_t ino;
+    inode_t parent, ino;
     pfs_wbuf_t w;
     pfs_status_t st;
 
@@ -504,11 +538,11 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     if (name_len == 0) {
         return PFS_ERR_EXIST; /* "/" */
     }
-    st = mds_store_stat(s, dir, &parent);
+    st = inode_get(s, dir, &parent);
     if (st != PFS_OK) {
         return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
     }
-    if (parent.type != PFS_FILE_TYPE_DIR) {
+    if (parent.attr.type != PFS_FILE_TYPE_DIR) {
         return PFS_ERR_NOTDIR;
     }
     st = dentry_get(s, dir, name, name_len, &child, &type);
@@ -529,6 +563,10 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
 
     memset(&ino, 0, sizeof(ino));
     ino.attr = *attr; /* a new file's shared file pointer starts at 0 */
+    if (attr->type == PFS_FILE_TYPE_DIR) {
+        /* a subdirectory starts with its parent's default layout */
+        ino.dir_default = parent.dir_default;
+    }
     st = inode_encode(&ino, ival, sizeof(ival), &ilen);
     if (st != PFS_OK) {
         return st;
@@ -948,4 +986,431 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
     batch = leveldb_writebatch_create();
     batch_put_inode(batch, val, vlen, fid);
     return write_batch(s, batch);
+}
+
+/* The inode of the directory at path (normalized). */
+static pfs_status_t dir_inode(mds_store_t *s, const char *path,
+                              inode_t *ino_p)
+{
+    pfs_attr_t attr;
+    pfs_status_t st;
+
+    st = mds_store_lookup(s, path, &attr);
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = inode_get(s, attr.fid, ino_p);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    return ino_p->attr.type == PFS_FILE_TYPE_DIR ? PFS_OK : PFS_ERR_NOTDIR;
+}
+
+pfs_status_t mds_store_get_dir_layout(mds_store_t *s, const char *path,
+                                      pfs_layout_spec_t *spec_p)
+{
+    inode_t ino;
+    pfs_status_t st = dir_inode(s, path, &ino);
+
+    if (st == PFS_OK) {
+        *spec_p = ino.dir_default;
+    }
+    return st;
+}
+
+pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
+                                      const pfs_layout_spec_t *spec)
+{
+    uint8_t val[2048];
+    leveldb_writebatch_t *batch;
+    inode_t ino;
+    size_t vlen;
+    pfs_status_t st;
+
+    if (spec->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return PFS_ERR_INVAL;
+    }
+    st = dir_inode(s, path, &ino);
+    if (st != PFS_OK) {
+        return st;
+    }
+    memset(&ino.dir_default, 0, sizeof(ino.dir_default));
+    ino.dir_default.stripe_size = spec->stripe_size;
+    ino.dir_default.stripe_count = spec->stripe_count;
+    ino.dir_default.nservers = spec->nservers;
+    memcpy(ino.dir_default.servers, spec->servers,
+           spec->nservers * sizeof(spec->servers[0]));
+    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    batch = leveldb_writebatch_create();
+    batch_put_inode(batch, val, vlen, ino.attr.fid);
+    return write_batch(s, batch);
+}
+
+/* ---- consistency check ------------------------------------------------- */
+
+/* Every inode, in an open-addressing table by fid. */
+typedef struct {
+    pfs_fid_t fid;
+    uint32_t type;    /* PFS_FILE_TYPE_*, 0 if the record is unreadable */
+    uint32_t refs;    /* entries naming it */
+    uint8_t used;
+    uint8_t reached;  /* from the root */
+} fsck_node_t;
+
+/* One directory entry, in key order: sorted by parent. */
+typedef struct {
+    pfs_fid_t parent;
+    size_t child; /* node index */
+} fsck_edge_t;
+
+typedef struct {
+    mds_store_t *s;
+    fsck_node_t *nodes;
+    size_t mask;
+    fsck_edge_t *edges;
+    size_t nedges, edges_cap;
+    mds_fsck_report_fn report;
+    void *arg;
+    mds_fsck_stats_t stats;
+} fsck_t;
+
+static void fsck_problem(fsck_t *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void fsck_problem(fsck_t *c, const char *fmt, ...)
+{
+    char msg[PFS_NAME_MAX + 512];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    c->stats.problems++;
+    if (c->report != NULL) {
+        c->report(c->arg, msg);
+    }
+}
+
+static size_t fid_hash(pfs_fid_t fid)
+{
+    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
+
+    x ^= x >> 31;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 29;
+    return (size_t)x;
+}
+
+/* The node of fid, or the free slot where it would go. */
+static size_t fsck_slot(const fsck_t *c, pfs_fid_t fid)
+{
+    size_t i = fid_hash(fid) & c->mask;
+
+    while (c->nodes[i].used && !pfs_fid_equal(c->nodes[i].fid, fid)) {
+        i = (i + 1) & c->mask;
+    }
+    return i;
+}
+
+static pfs_fid_t fid_from_key(const char *k)
+{
+    pfs_fid_t fid = {0, 0};
+    int i;
+
+    for (i = 0; i < 8; i++) {
+        fid.hi = fid.hi << 8 | (uint8_t)k[i];
+        fid.lo = fid.lo << 8 | (uint8_t)k[8 + i];
+    }
+    return fid;
+}
+
+static const char *type_name(uint32_t type)
+{
+    return type == PFS_FILE_TYPE_DIR   ? "directory"
+           : type == PFS_FILE_TYPE_REG ? "file"
+                                       : "unreadable inode";
+}
+
+/* Pass 1: every inode record reads back and makes sense on its own. */
+static void fsck_inode(fsck_t *c, const char *k, size_t klen, const char *v,
+                       size_t vlen)
+{
+    char hex[PFS_FID_HEX_LEN + 1], why[256];
+    pfs_fid_t fid;
+    fsck_node_t *n;
+    inode_t ino;
+
+    if (klen != INODE_KEY_LEN) {
+        fsck_problem(c, "inode key of %zu bytes (want %u)", klen,
+                     INODE_KEY_LEN);
+        return;
+    }
+    fid = fid_from_key(k + 1);
+    pfs_fid_format(fid, hex);
+    n = &c->nodes[fsck_slot(c, fid)];
+    n->used = 1;
+    n->fid = fid;
+    c->stats.inodes++;
+    if (inode_decode(v, vlen, &ino) != PFS_OK) {
+        fsck_problem(c, "inode %s: unreadable record (version %u, %zu bytes)",
+                     hex, vlen > 0 ? (uint8_t)v[0] : 0u, vlen);
+        return;
+    }
+    n->type = ino.attr.type;
+    if (!pfs_fid_equal(ino.attr.fid, fid)) {
+        fsck_problem(c, "inode %s: its record names another id", hex);
+    }
+    if (ino.attr.type == PFS_FILE_TYPE_DIR) {
+        c->stats.directories++;
+        if (pfs_layout_spec_check(&ino.dir_default, c->s->niosrv, why,
+                                  sizeof(why)) != PFS_OK) {
+            fsck_problem(c, "directory %s: default layout: %s", hex, why);
+        }
+    } else {
+        c->stats.files++;
+        if (c->s->niosrv != 0 &&
+            pfs_layout_validate(&ino.attr.layout, c->s->niosrv) != PFS_OK) {
+            fsck_problem(c, "file %s: layout invalid for %u I/O servers", hex,
+                         c->s->niosrv);
+        }
+        if (ino.shared_fp > PFS_MAX_FILE_SIZE) {
+            fsck_problem(c, "file %s: shared file pointer above 2^63 - 1",
+                         hex);
+        }
+    }
+}
+
+/* Pass 2: every entry names a live child of its type, in a directory. */
+static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
+                                const char *v, size_t vlen)
+{
+    char phex[PFS_FID_HEX_LEN + 1], chex[PFS_FID_HEX_LEN + 1];
+    char name[PFS_NAME_MAX + 1];
+    pfs_fid_t parent, child;
+    fsck_node_t *pn, *cn;
+    uint32_t type;
+    pfs_rbuf_t r;
+    size_t nlen, ci;
+
+    if (klen < 18 || klen > DENTRY_KEY_MAX) {
+        fsck_problem(c, "entry key of %zu bytes", klen);
+        return PFS_OK;
+    }
+    c->stats.entries++;
+    parent = fid_from_key(k + 1);
+    pfs_fid_format(parent, phex);
+    nlen = klen - 17;
+    snprintf(name, sizeof(name), "%.*s", (int)nlen, k + 17);
+    if (strlen(name) != nlen || strchr(name, '/') != NULL ||
+        strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+        fsck_problem(c, "entry in directory %s: invalid name '%s'", phex,
+                     name);
+    }
+    pfs_rbuf_init(&r, v, vlen);
+    child.hi = pfs_rbuf_u64(&r);
+    child.lo = pfs_rbuf_u64(&r);
+    type = pfs_rbuf_u32(&r);
+    if (pfs_rbuf_finish(&r) != PFS_OK) {
+        fsck_problem(c, "entry '%s' in directory %s: unreadable value", name,
+                     phex);
+        return PFS_OK;
+    }
+    pfs_fid_format(child, chex);
+    pn = &c->nodes[fsck_slot(c, parent)];
+    if (!pn->used) {
+        fsck_problem(c, "entry '%s' is in directory %s, which has no inode",
+                     name, phex);
+    } else if (pn->type == PFS_FILE_TYPE_REG) {
+        fsck_problem(c, "entry '%s' is in %s, which is a file", name, phex);
+    }
+    if (pfs_fid_equal(child, MDS_ROOT_FID)) {
+        fsck_problem(c, "entry '%s' in directory %s names the root", name,
+                     phex);
+        return PFS_OK;
+    }
+    ci = fsck_slot(c, child);
+    cn = &c->nodes[ci];
+    if (!cn->used) {
+        fsck_problem(c,
+                     "entry '%s' in directory %s names %s %s, which has no "
+                     "inode",
+                     name, phex, type_name(type), chex);
+        return PFS_OK;
+    }
+    cn->refs++;
+    if (cn->type != 0 && cn->type != type) {
+        fsck_problem(c,
+                     "entry '%s' in directory %s says %s, but inode %s is a "
+                     "%s",
+                     name, phex, type_name(type), chex, type_name(cn->type));
+    }
+    if (c->nedges == c->edges_cap) {
+        size_t cap = c->edges_cap ? 2 * c->edges_cap : 1024;
+        fsck_edge_t *e = realloc(c->edges, cap * sizeof(*e));
+
+        if (e == NULL) {
+            return PFS_ERR_NOMEM;
+        }
+        c->edges = e;
+        c->edges_cap = cap;
+    }
+    c->edges[c->nedges].parent = parent;
+    c->edges[c->nedges].child = ci;
+    c->nedges++;
+    return PFS_OK;
+}
+
+static int fid_less(pfs_fid_t a, pfs_fid_t b)
+{
+    return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+/* Pass 3: from the root over the entries; every inode but the root must
+ * be named exactly once and be reached. */
+static pfs_status_t fsck_reach(fsck_t *c)
+{
+    size_t *queue, head = 0, tail = 0, i, root = fsck_slot(c, MDS_ROOT_FID);
+    char hex[PFS_FID_HEX_LEN + 1];
+
+    if (!c->nodes[root].used || c->nodes[root].type != PFS_FILE_TYPE_DIR) {
+        fsck_problem(c, "no root directory (inode %s)",
+                     c->nodes[root].used ? "is not a directory" : "missing");
+        return PFS_OK;
+    }
+    queue = malloc((c->stats.inodes + 1) * sizeof(*queue));
+    if (queue == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    c->nodes[root].reached = 1;
+    queue[tail++] = root;
+    while (head < tail) {
+        fsck_node_t *d = &c->nodes[queue[head++]];
+        size_t lo = 0, hi = c->nedges;
+
+        /* the edges are sorted by parent: find this directory's run */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+
+            if (fid_less(c->edges[mid].parent, d->fid)) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        for (i = lo; i < c->nedges && pfs_fid_equal(c->edges[i].parent, d->fid);
+             i++) {
+            fsck_node_t *n = &c->nodes[c->edges[i].child];
+
+            if (!n->reached) {
+                n->reached = 1;
+                if (n->type == PFS_FILE_TYPE_DIR && tail < c->stats.inodes) {
+                    queue[tail++] = c->edges[i].child;
+                }
+            }
+        }
+    }
+    free(queue);
+    for (i = 0; i <= c->mask; i++) {
+        fsck_node_t *n = &c->nodes[i];
+
+        if (!n->used || i == root) {
+            continue;
+        }
+        pfs_fid_format(n->fid, hex);
+        if (n->refs == 0) {
+            fsck_problem(c, "orphan %s %s: no entry names it",
+                         type_name(n->type), hex);
+        } else if (n->refs > 1) {
+            fsck_problem(c, "%s %s is named by %u entries",
+                         type_name(n->type), hex, n->refs);
+        } else if (!n->reached) {
+            fsck_problem(c,
+                         "%s %s is not reachable from the root (in a "
+                         "detached directory or a cycle)",
+                         type_name(n->type), hex);
+        }
+    }
+    return PFS_OK;
+}
+
+pfs_status_t mds_store_fsck(mds_store_t *s, mds_fsck_report_fn report,
+                            void *arg, mds_fsck_stats_t *stats_p)
+{
+    leveldb_iterator_t *it;
+    fsck_t c;
+    uint64_t n = 0;
+    size_t cap = 16;
+    char *err = NULL;
+    char prefix = KEY_INODE;
+    pfs_status_t st = PFS_OK;
+
+    memset(&c, 0, sizeof(c));
+    c.s = s;
+    c.report = report;
+    c.arg = arg;
+    st = mds_store_count_inodes(s, &n);
+    if (st != PFS_OK) {
+        return st;
+    }
+    while (cap < 2 * n + 2) {
+        cap *= 2;
+    }
+    c.nodes = calloc(cap, sizeof(*c.nodes));
+    if (c.nodes == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    c.mask = cap - 1;
+
+    it = leveldb_create_iterator(s->db, s->ropts);
+    for (leveldb_iter_seek(it, &prefix, 1); leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = leveldb_iter_key(it, &klen);
+        const char *v = leveldb_iter_value(it, &vlen);
+
+        if (k[0] != KEY_INODE) {
+            break;
+        }
+        if (c.stats.inodes >= n) {
+            fsck_problem(&c, "inodes appeared during the check: is pfs-mds "
+                         "running?");
+            break;
+        }
+        fsck_inode(&c, k, klen, v, vlen);
+    }
+    /* all keys in order: entries ('D'), inodes again ('I', done), the
+     * superblock ('S'); anything else is not ours */
+    for (leveldb_iter_seek_to_first(it); st == PFS_OK && leveldb_iter_valid(it);
+         leveldb_iter_next(it)) {
+        size_t klen, vlen;
+        const char *k = leveldb_iter_key(it, &klen);
+        const char *v = leveldb_iter_value(it, &vlen);
+
+        if (klen > 0 && k[0] == KEY_DENTRY) {
+            st = fsck_dentry(&c, k, klen, v, vlen);
+        } else if (klen == 0 ||
+                   (k[0] != KEY_INODE && !(k[0] == KEY_SUPER && klen == 1))) {
+            fsck_problem(&c, "unknown key of %zu bytes (first byte 0x%02x)",
+                         klen, klen > 0 ? (uint8_t)k[0] : 0u);
+        }
+    }
+    leveldb_iter_get_error(it, &err);
+    leveldb_iter_destroy(it);
+    if (st == PFS_OK) {
+        st = take_error(err, NULL, 0);
+    } else if (err != NULL) {
+        leveldb_free(err);
+    }
+    if (st == PFS_OK) {
+        st = fsck_reach(&c);
+    }
+    if (st == PFS_OK) {
+        *stats_p = c.stats;
+    }
+    free(c.edges);
+    free(c.nodes);
+    return st;
 }

@@ -25,6 +25,11 @@ typedef struct mds_store mds_store_t;
  * operation durable before it returns (fsync of the LevelDB log). */
 pfs_status_t mds_store_open(const char *dir, int sync, mds_store_t **store_p,
                             char *errmsg, size_t errmsg_size);
+/* Open an existing store to inspect it: no new epoch, nothing written
+ * (LevelDB may still replay its log).  Fails if dir holds no store, or
+ * while pfs-mds has it open (LevelDB's lock). */
+pfs_status_t mds_store_open_existing(const char *dir, mds_store_t **store_p,
+                                     char *errmsg, size_t errmsg_size);
 void mds_store_close(mds_store_t *store);
 
 /* Make every write so far durable (fsync of LevelDB's log).  Safe to call
@@ -56,7 +61,8 @@ pfs_status_t mds_store_create(mds_store_t *store, const char *path,
                               const pfs_attr_t *attr, int excl,
                               pfs_attr_t *attr_p, int *created_p);
 
-/* Create a directory with attr (fid, mode, owner) as given. */
+/* Create a directory with attr (fid, mode, owner) as given.  It starts
+ * with its parent's default layout (mds_store_get_dir_layout). */
 pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
                              const pfs_attr_t *attr, pfs_attr_t *attr_p);
 
@@ -107,6 +113,16 @@ pfs_status_t mds_store_readdir(mds_store_t *store, const char *path,
 pfs_status_t mds_store_shared_fp(mds_store_t *store, pfs_fid_t fid, int set,
                                  uint64_t value, uint64_t *old_p);
 
+/* A directory's default layout for what is created in it: a spec whose
+ * zero fields mean "the ensemble's default"; all zero if none was set.
+ * PFS_ERR_NOTDIR for a file.  Set stores spec as given (the caller
+ * validates it against the ensemble); all zero removes the default.  New
+ * subdirectories copy their parent's; existing ones keep theirs. */
+pfs_status_t mds_store_get_dir_layout(mds_store_t *store, const char *path,
+                                      pfs_layout_spec_t *spec_p);
+pfs_status_t mds_store_set_dir_layout(mds_store_t *store, const char *path,
+                                      const pfs_layout_spec_t *spec);
+
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
                                    const char *name, pfs_fid_t child,
@@ -115,4 +131,23 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *store, mds_store_visit_fn fn,
                                      void *arg);
 pfs_status_t mds_store_count_inodes(mds_store_t *store, uint64_t *count_p);
 
+/* ---- consistency check (pfs-fsck) ---------------------------------------
+ *
+ * Every inode record reads back, names its own id, and has a valid layout
+ * (files) or default layout (directories); every entry is in a directory
+ * and names an existing inode of the type it says; every inode except the
+ * root is named by exactly one entry and reachable from the root; no
+ * unknown keys.  Each problem found is passed to report (may be NULL) as
+ * one line of text.  Returns PFS_OK when the check ran (stats_p->problems
+ * says whether it found anything), an error when it could not read the
+ * store.  Run it on a store no MDS is changing. */
+typedef struct {
+    uint64_t inodes, directories, files, entries;
+    uint64_t problems;
+} mds_fsck_stats_t;
+
+typedef void (*mds_fsck_report_fn)(void *arg, const char *problem);
+
+pfs_status_t mds_store_fsck(mds_store_t *store, mds_fsck_report_fn report,
+                            void *arg, mds_fsck_stats_t *stats_p);
 #endif

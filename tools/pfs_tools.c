@@ -1,5 +1,6 @@
-/* pfs_tools.c - pfs-ls, pfs-stat, pfs-mkdir, pfs-rm: namespace commands over
- * libpio's public API.  Built once per command with PFS_TOOL set. */
+/* pfs_tools.c - pfs-ls, pfs-stat, pfs-mkdir, pfs-rm, pfs-mv, pfs-df,
+ * pfs-setstripe, pfs-getstripe: namespace commands over libpio's public
+ * API.  Built once per command with PFS_TOOL set. */
 #include "config.h"
 
 #include <getopt.h>
@@ -17,6 +18,8 @@
 #define TOOL_RM    4
 #define TOOL_MV    5
 #define TOOL_DF    6
+#define TOOL_SETSTRIPE 7
+#define TOOL_GETSTRIPE 8
 
 #if PFS_TOOL == TOOL_LS
 #define NAME "pfs-ls"
@@ -54,13 +57,42 @@
 #define HELP "Capacity and use of the file systems holding the I/O servers'\n" \
              "objects, per server and in total (bytes)."
 #define OPTS "e:h"
+#elif PFS_TOOL == TOOL_SETSTRIPE
+#define NAME "pfs-setstripe"
+#define USAGE "[-S SIZE] [-c COUNT] [-o IDX,IDX,...] [-d] [-e DESCRIPTOR] PATH..."
+#define HELP "Set the layout of what is created in a directory (its default,\n" \
+             "inherited by new files and subdirectories), or create an empty\n" \
+             "file with a layout.  An existing file's layout cannot change.\n" \
+             "  -S SIZE   stripe size in bytes, k/m/g suffixes (1024-based);\n" \
+             "            a multiple of 512 from 4k to 4g; 0: the default\n" \
+             "  -c COUNT  number of I/O servers to stripe over; 0: the\n" \
+             "            default, -1: all\n" \
+             "  -o LIST   exactly these I/O servers, by index, in stripe order\n" \
+             "  -d        remove a directory's default (back to the ensemble's)\n" \
+             "Options not given take the default (for a new file: its\n" \
+             "directory's, then the ensemble's)."
+#define OPTS "S:c:o:de:h"
+#elif PFS_TOOL == TOOL_GETSTRIPE
+#define NAME "pfs-getstripe"
+#define USAGE "[-e DESCRIPTOR] PATH..."
+#define HELP "Show the layout of files and the default layout of directories,\n" \
+             "one 'key: value' per line:\n" \
+             "  stripe_size: BYTES\n  stripe_count: N\n  servers: IDX,IDX,...\n" \
+             "For a directory, 0 and an empty server list mean the ensemble's\n" \
+             "default (pfs-mds --stripe-size, --stripe-count; servers chosen per\n" \
+             "file).  With several paths each block starts with 'path: PATH'."
+#define OPTS "e:h"
 #else
 #error "PFS_TOOL must name a tool"
 #endif
 
 static pio_client_t *client;
-static int long_format, parents, recursive, force;
+static int long_format, parents, recursive, force, nargs;
 static uint32_t dir_mode = 0755;
+#if PFS_TOOL == TOOL_SETSTRIPE
+static pio_layout_t layout_arg; /* -S, -c, -o */
+static int layout_given, all_servers, clear_default;
+#endif
 
 static void usage(FILE *out)
 {
@@ -183,9 +215,15 @@ static int do_one(const char *path)
     }
     printf("\n  mode: %04o  uid: %u  gid: %u\n", st.mode, st.uid, st.gid);
     if (st.type == PIO_TYPE_FILE) {
+        uint32_t k;
+
         printf("  size: %" PRIu64 "\nlayout: %u stripes of %" PRIu64
-               " bytes, first on I/O server %u\n",
+               " bytes, first on I/O server %u\nservers:",
                st.size, st.stripe_count, st.stripe_size, st.first_server);
+        for (k = 0; k < st.stripe_count; k++) {
+            printf("%s%u", k == 0 ? " " : ",", st.servers[k]);
+        }
+        printf("\n");
     }
     t = (time_t)(st.mtime_ns / 1000000000u);
     localtime_r(&t, &tm);
@@ -277,6 +315,148 @@ static int do_one(const char *path)
 }
 #endif
 
+#if PFS_TOOL == TOOL_SETSTRIPE
+static int do_one(const char *path)
+{
+    pio_stat_t st;
+    pio_file_t *f;
+    pio_layout_t layout = layout_arg;
+    pfs_status_t s;
+
+    if (all_servers) {
+        layout.stripe_count = pio_client_niosrv(client);
+    }
+    s = pio_stat(client, path, &st);
+    if (s == PFS_OK && st.type == PIO_TYPE_DIR) {
+        s = pio_dir_set_layout(client, path, &layout);
+        return s == PFS_OK ? 0 : fail(path, s);
+    }
+    if (s == PFS_OK) {
+        fprintf(stderr, "%s: %s: layout of an existing file cannot change\n",
+                NAME, path);
+        return 1;
+    }
+    if (s != PFS_ERR_NOENT) {
+        return fail(path, s);
+    }
+    if (clear_default) {
+        fprintf(stderr, "%s: %s: -d applies to directories only\n", NAME,
+                path);
+        return 1;
+    }
+    /* exclusive: a file made meanwhile by someone else keeps its layout */
+    s = pio_create(client, path, 0644, PIO_WRONLY | PIO_EXCL, &layout, &f);
+    if (s == PFS_ERR_EXIST) {
+        fprintf(stderr, "%s: %s: layout of an existing file cannot change\n",
+                NAME, path);
+        return 1;
+    }
+    if (s != PFS_OK) {
+        return fail(path, s);
+    }
+    pio_close(f);
+    return 0;
+}
+#elif PFS_TOOL == TOOL_GETSTRIPE
+static void print_layout(uint64_t size, uint32_t count, const uint32_t *servers,
+                         uint32_t nservers)
+{
+    uint32_t i;
+
+    printf("stripe_size: %" PRIu64 "\nstripe_count: %u\nservers:", size,
+           count);
+    for (i = 0; i < nservers; i++) {
+        printf("%s%u", i == 0 ? " " : ",", servers[i]);
+    }
+    printf("\n");
+}
+
+static int do_one(const char *path)
+{
+    pio_layout_t *layout;
+    pio_stat_t st;
+    pfs_status_t s = pio_stat(client, path, &st);
+
+    if (s != PFS_OK) {
+        return fail(path, s);
+    }
+    if (nargs > 1) {
+        printf("path: %s\n", path);
+    }
+    if (st.type == PIO_TYPE_FILE) {
+        print_layout(st.stripe_size, st.stripe_count, st.servers,
+                     st.stripe_count);
+        return 0;
+    }
+    layout = malloc(sizeof(*layout));
+    if (layout == NULL) {
+        fprintf(stderr, "%s: out of memory\n", NAME);
+        return 1;
+    }
+    s = pio_dir_get_layout(client, path, layout);
+    if (s == PFS_OK) {
+        print_layout(layout->stripe_size, layout->stripe_count,
+                     layout->servers, layout->nservers);
+    }
+    free(layout);
+    return s == PFS_OK ? 0 : fail(path, s);
+}
+#endif
+
+#if PFS_TOOL == TOOL_SETSTRIPE
+/* A size with an optional k/m/g/t suffix (powers of 1024). */
+static int parse_size(const char *text, uint64_t *v_p)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+
+    if (text[0] < '0' || text[0] > '9') {
+        return -1;
+    }
+    v = strtoull(text, &end, 10);
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    case 't': case 'T': shift = 40; end++; break;
+    }
+    if (*end != '\0' || (shift > 0 && v > (UINT64_MAX >> shift))) {
+        return -1;
+    }
+    *v_p = (uint64_t)v << shift;
+    return 0;
+}
+
+/* "3,0,1" into layout_arg.servers. */
+static int parse_servers(const char *text)
+{
+    const char *p = text;
+
+    layout_arg.nservers = 0;
+    for (;;) {
+        char *end;
+        unsigned long v;
+
+        if (*p < '0' || *p > '9') {
+            return -1;
+        }
+        v = strtoul(p, &end, 10);
+        if (v > UINT32_MAX || layout_arg.nservers == PIO_MAX_STRIPES) {
+            return -1;
+        }
+        layout_arg.servers[layout_arg.nservers++] = (uint32_t)v;
+        if (*end == '\0') {
+            return 0;
+        }
+        if (*end != ',') {
+            return -1;
+        }
+        p = end + 1;
+    }
+}
+#endif
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -302,10 +482,51 @@ int main(int argc, char **argv)
             dir_mode = (uint32_t)m;
             break;
         }
+#if PFS_TOOL == TOOL_SETSTRIPE
+        case 'S':
+            if (parse_size(optarg, &layout_arg.stripe_size) != 0) {
+                fprintf(stderr, "%s: bad stripe size '%s'\n", NAME, optarg);
+                return 2;
+            }
+            layout_given = 1;
+            break;
+        case 'c': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end != '\0' || end == optarg || n < -1 ||
+                n > PIO_MAX_STRIPES) {
+                fprintf(stderr, "%s: bad stripe count '%s'\n", NAME, optarg);
+                return 2;
+            }
+            all_servers = n == -1;
+            layout_arg.stripe_count = n < 0 ? 0 : (uint32_t)n;
+            layout_given = 1;
+            break;
+        }
+        case 'o':
+            if (parse_servers(optarg) != 0) {
+                fprintf(stderr,
+                        "%s: bad server list '%s' (want indices like "
+                        "0,2,3)\n",
+                        NAME, optarg);
+                return 2;
+            }
+            layout_given = 1;
+            break;
+        case 'd': clear_default = 1; break;
+#endif
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
+#if PFS_TOOL == TOOL_SETSTRIPE
+    if (layout_given == clear_default) {
+        fprintf(stderr, "%s: give -S, -c or -o, or -d alone\n", NAME);
+        usage(stderr);
+        return 2;
+    }
+#endif
+    nargs = argc - optind;
     if ((optind == argc && PFS_TOOL != TOOL_DF) ||
         (PFS_TOOL == TOOL_MV && argc - optind != 2) ||
         (PFS_TOOL == TOOL_DF && optind != argc)) {

@@ -52,11 +52,27 @@ typedef struct {
     uint64_t max_transfer;
 } pio_config_t;
 
-/* Layout of a striped file.  Zero fields take the directory's or the
- * ensemble's default. */
+#define PIO_MAX_STRIPES 256
+
+/* Layout of a striped file, asked for at create or set as a directory's
+ * default.  Zero fields take the directory's default, then the
+ * ensemble's (pfs-mds --stripe-size, --stripe-count), field by field;
+ * initialize with {0} or a designated initializer so that the fields
+ * after stripe_count are zero.  A stripe count given at create overrides
+ * a directory's server list as well.  Checked by the metadata server:
+ * PFS_ERR_INVAL, with pio_client_errmsg() naming the problem, for a
+ * stripe size that is not a multiple of 512, below 4 KiB or above 4 GiB,
+ * a stripe count above the number of I/O servers, or a server index out
+ * of range or listed twice. */
 typedef struct {
     uint64_t stripe_size;  /* bytes per stripe, multiple of 512, >= 4 KiB */
     uint32_t stripe_count; /* number of I/O servers the file spans */
+    /* 0: the metadata server picks the servers (round robin from a
+     * start that differs per file).  Otherwise the I/O server indices of
+     * stripe slots 0, 1, ... in servers[0 .. nservers); stripe_count is
+     * then 0 or nservers. */
+    uint32_t nservers;
+    uint32_t servers[PIO_MAX_STRIPES];
 } pio_layout_t;
 
 #define PIO_TYPE_FILE 1
@@ -72,6 +88,8 @@ typedef struct {
     uint64_t stripe_size;  /* files: the layout */
     uint32_t stripe_count;
     uint32_t first_server; /* files: I/O server index of stripe 0 */
+    uint32_t servers[PIO_MAX_STRIPES]; /* files: server of each slot (first
+                                          stripe_count entries) */
 } pio_stat_t;
 
 /* Flags for pio_create() / pio_open(). */
@@ -164,8 +182,6 @@ pfs_status_t pio_fstat(pio_file_t *file, pio_stat_t *stat_p);
 pfs_status_t pio_stat(pio_client_t *client, const char *path,
                       pio_stat_t *stat_p);
 
-#define PIO_MAX_STRIPES 256
-
 /* The layout of an open file: which I/O server holds each slot. */
 typedef struct {
     uint64_t stripe_size;
@@ -186,6 +202,19 @@ pfs_status_t pio_mkdir(pio_client_t *client, const char *path, uint32_t mode);
  * directory into its own subtree is PFS_ERR_INVAL. */
 pfs_status_t pio_rename(pio_client_t *client, const char *from,
                         const char *to);
+
+/* A directory's default layout: what files and subdirectories created in
+ * it inherit (a subdirectory copies it when made; changing it later does
+ * not touch existing files or subdirectories).  Set: zero fields mean
+ * "the ensemble's default"; all zero removes the default.  The layout is
+ * checked as at pio_create (PFS_ERR_INVAL with a message).  Get: the
+ * stored default, zero where none is set (stripe_count is nservers when
+ * servers are listed).  PFS_ERR_NOTDIR for a file: a file's layout never
+ * changes (pio_stat reports it).  Blocking. */
+pfs_status_t pio_dir_set_layout(pio_client_t *client, const char *path,
+                                const pio_layout_t *layout);
+pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
+                                pio_layout_t *layout_p);
 
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
 pfs_status_t pio_rmdir(pio_client_t *client, const char *path);

@@ -46,7 +46,7 @@ static void report(const char *name, int ok, const char *why)
  * metadata request for the whole communicator. */
 static pio_file_t *shared_file(const char *path, uint64_t stripe)
 {
-    pio_layout_t layout = {stripe, 0};
+    pio_layout_t layout = {.stripe_size = stripe};
     uint8_t handle[PIO_HANDLE_MAX];
     pio_file_t *f = NULL;
     pfs_status_t st = PFS_OK;

@@ -1,8 +1,9 @@
 #!/bin/bash
 # mds_crash.sh - kill -9 the metadata server in the middle of a create
 # storm from 3 clients (durable policy, group commit), restart the
-# ensemble: every create that was acknowledged is there, the store opens
-# cleanly and the tree can be removed.
+# ensemble: the store the crash left behind passes pfs-fsck, every create
+# that was acknowledged is there, the store opens cleanly and the tree can
+# be removed (and passes pfs-fsck again).
 #
 # What this proves: a reply is sent only after its operation is in
 # LevelDB's log.  Killing the process leaves the log in the kernel's page
@@ -36,6 +37,12 @@ wait_pid "$LAUNCH_PID" 30 || kill -KILL "$LAUNCH_PID"
 LAUNCH_PID=""
 SERVER_PIDS=""
 
+# the store exactly as the crash left it: one batch per operation means
+# no half operation, so it must check clean
+"$B/pfs-fsck" -r "$ROOT" >"$WORK/fsck.out" 2>&1 || { cat "$WORK/fsck.out"; fail "pfs-fsck after kill -9"; }
+cat "$WORK/fsck.out"
+pass "pfs-fsck: the store left by kill -9 is consistent"
+
 start_ensemble mpich "$ROOT" 2
 missing=0
 for c in 1 2 3; do
@@ -49,4 +56,5 @@ pass "all $acked acknowledged creates survived kill -9 of the MDS; the store reo
 "$B/pfs-rm" -r /storm || fail "cannot remove the tree after the crash"
 pass "the recovered tree is consistent enough to remove entirely"
 stop_ensemble
+"$B/pfs-fsck" -r "$ROOT" || fail "pfs-fsck after the tree was removed"
 log "PASS"

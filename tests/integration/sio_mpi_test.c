@@ -57,7 +57,7 @@ static const char *err(pfs_status_t st)
 static pio_file_t *shared_file(const char *path, uint64_t stripe,
                                uint32_t count)
 {
-    pio_layout_t layout = {stripe, count};
+    pio_layout_t layout = {.stripe_size = stripe, .stripe_count = count};
     pio_file_t *f = NULL;
     pfs_status_t st = PFS_OK;
 
@@ -439,7 +439,7 @@ static int one_call(int write, const char *path, uint64_t pieces)
 {
     const uint64_t len = 100, stride = 300;
     uint8_t *buf = malloc(pieces * len);
-    pio_layout_t layout = {1u << 20, 2};
+    pio_layout_t layout = {.stripe_size = 1u << 20, .stripe_count = 2};
     pio_file_t *f;
     pio_desc_t fd;
     uint64_t i;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -587,6 +588,147 @@ static void test_object_size_by_hand(void)
     CU_ASSERT_EQUAL(pfs_layout_object_size(&l, 2, 2 * 4096 + 1), 1);
 }
 
+
+/* ---- layout specs: checks with messages, and resolution ---------------- */
+
+static pfs_layout_spec_t spec(uint64_t size, uint32_t count, uint32_t n,
+                              const uint32_t *servers)
+{
+    pfs_layout_spec_t sp;
+
+    memset(&sp, 0, sizeof(sp));
+    sp.stripe_size = size;
+    sp.stripe_count = count;
+    sp.nservers = n;
+    if (servers != NULL && n <= PFS_LAYOUT_MAX_STRIPES) {
+        memcpy(sp.servers, servers, n * sizeof(servers[0]));
+    }
+    return sp;
+}
+
+/* The check fails with PFS_ERR_INVAL and a message containing want. */
+static void check_spec_error(pfs_layout_spec_t sp, uint32_t niosrv,
+                             const char *want)
+{
+    char msg[256] = "";
+
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, niosrv, msg, sizeof(msg)),
+                    PFS_ERR_INVAL);
+    if (strstr(msg, want) == NULL) {
+        fprintf(stderr, "\nmessage '%s' lacks '%s'\n", msg, want);
+        CU_FAIL("message does not name the problem");
+    }
+}
+
+static void test_spec_check(void)
+{
+    static const uint32_t ok3[] = {2, 0, 1}, dup[] = {1, 3, 1},
+                          out[] = {0, 4}, one[] = {3};
+    pfs_layout_spec_t sp;
+
+    /* zero is "the default" and always fine */
+    sp = spec(0, 0, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 4, NULL, 0), PFS_OK);
+    sp = spec(4 * KIB, 4, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 4, NULL, 0), PFS_OK);
+    sp = spec(4 * GIB, 0, 3, ok3);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 4, NULL, 0), PFS_OK);
+    sp = spec(0, 3, 3, ok3);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 3, NULL, 0), PFS_OK);
+    sp = spec(0, 0, 1, one);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 4, NULL, 0), PFS_OK);
+
+    check_spec_error(spec(1000, 0, 0, NULL), 4,
+                     "stripe size 1000 is not a multiple of 512");
+    check_spec_error(spec(512, 0, 0, NULL), 4,
+                     "stripe size 512 is below the minimum of 4096");
+    check_spec_error(spec(4 * GIB + 512, 0, 0, NULL), 4,
+                     "stripe size 4294967808 is above the maximum");
+    check_spec_error(spec(UINT64_MAX - 511, 0, 0, NULL), 4,
+                     "above the maximum");
+    check_spec_error(spec(0, 5, 0, NULL), 4,
+                     "stripe count 5 exceeds the 4 I/O servers");
+    check_spec_error(spec(0, 2, 3, ok3), 4,
+                     "stripe count 2 does not match the 3 servers listed");
+    check_spec_error(spec(0, 0, 3, dup), 4, "server index 1 is listed twice");
+    check_spec_error(spec(0, 0, 2, out), 4,
+                     "server index 4 is out of range: the ensemble has 4 "
+                     "I/O servers (0..3)");
+    check_spec_error(spec(0, 0, PFS_LAYOUT_MAX_STRIPES + 1, NULL), 1000,
+                     "servers listed");
+    /* a NULL message buffer is allowed */
+    sp = spec(1000, 0, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_spec_check(&sp, 4, NULL, 0), PFS_ERR_INVAL);
+}
+
+static void test_spec_resolve(void)
+{
+    static const uint32_t list_a[] = {3, 1}, list_d[] = {0, 2, 1};
+    pfs_layout_spec_t none = spec(0, 0, 0, NULL), asked, dir;
+    pfs_layout_t l;
+    char msg[256];
+
+    /* nothing asked, nothing set: the ensemble's defaults, round robin
+     * from first; the default count is capped at the servers there are */
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &none, MIB, UINT32_MAX, 2, 4,
+                                       &l, msg, sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_size == MIB && l.stripe_count == 4 &&
+              l.servers[0] == 2 && l.servers[1] == 3 && l.servers[2] == 0 &&
+              l.servers[3] == 1);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &none, MIB, 2, 3, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_count == 2 && l.servers[0] == 3 && l.servers[1] == 0);
+
+    /* the directory's default, field by field */
+    dir = spec(64 * KIB, 0, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 3, 0, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_size == 64 * KIB && l.stripe_count == 3);
+    dir = spec(0, 0, 3, list_d);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 1, 1, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_size == MIB && l.stripe_count == 3 &&
+              l.servers[0] == 0 && l.servers[1] == 2 && l.servers[2] == 1);
+
+    /* the request over the directory: its size, its list */
+    asked = spec(128 * KIB, 0, 2, list_a);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_size == 128 * KIB && l.stripe_count == 2 &&
+              l.servers[0] == 3 && l.servers[1] == 1);
+    /* a count asked for overrides the directory's list as well */
+    asked = spec(0, 2, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_count == 2 && l.servers[0] == 1 && l.servers[1] == 2);
+    /* only a size asked: the directory's list stays */
+    asked = spec(8 * KIB, 0, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT(l.stripe_size == 8 * KIB && l.stripe_count == 3 &&
+              l.servers[0] == 0);
+
+    /* errors: the request's, or the directory's, named as such */
+    asked = spec(0, 5, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &none, MIB, 1, 0, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_ERR_INVAL);
+    CU_ASSERT(strstr(msg, "stripe count 5 exceeds") != NULL);
+    dir = spec(100, 0, 0, NULL);
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 1, 0, 4, &l, msg,
+                                       sizeof(msg)),
+                    PFS_ERR_INVAL);
+    CU_ASSERT(strstr(msg, "directory's default layout: stripe size 100") !=
+              NULL);
+}
+
 static CU_TestInfo layout_tests[] = {
     {"round_robin_wraps", test_round_robin_wraps},
     {"round_robin_errors", test_round_robin_errors},
@@ -601,6 +743,8 @@ static CU_TestInfo layout_tests[] = {
     {"logical_size_saturates", test_logical_size_saturates},
     {"object_size_inverse", test_object_size_inverse},
     {"object_size_by_hand", test_object_size_by_hand},
+    {"spec_check", test_spec_check},
+    {"spec_resolve", test_spec_resolve},
     CU_TEST_INFO_NULL,
 };
 

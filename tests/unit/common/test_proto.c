@@ -72,6 +72,13 @@ static pfs_status_t unpack_u64(pfs_rbuf_t *r)
     return pfs_proto_u64_unpack(r, &v);
 }
 
+static pfs_status_t unpack_layout_spec(pfs_rbuf_t *r)
+{
+    static pfs_layout_spec_t m;
+
+    return pfs_proto_layout_spec_unpack(r, &m);
+}
+
 static pfs_status_t unpack_fp_req(pfs_rbuf_t *r)
 {
     pfs_fp_req_t m;
@@ -201,6 +208,11 @@ static pfs_status_t pack_fid(pfs_wbuf_t *w, const void *m)
 static pfs_status_t pack_u64(pfs_wbuf_t *w, const void *m)
 {
     return pfs_proto_u64_pack(w, *(const uint64_t *)m);
+}
+
+static pfs_status_t pack_layout_spec(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_layout_spec_pack(w, m);
 }
 
 static pfs_status_t pack_fp_req(pfs_wbuf_t *w, const void *m)
@@ -721,9 +733,18 @@ static void fill_path_req(pfs_path_req_t *m, const char *path,
     m->gid = UINT32_MAX;
     m->layout.stripe_size = UINT64_C(1) << 20;
     m->layout.stripe_count = nstripes;
+    m->layout.nservers = nstripes;
     for (i = 0; i < nstripes; i++) {
         m->layout.servers[i] = (i * 7 + 3) % 1000;
     }
+}
+
+static int specs_equal(const pfs_layout_spec_t *a, const pfs_layout_spec_t *b)
+{
+    return a->stripe_size == b->stripe_size &&
+           a->stripe_count == b->stripe_count && a->nservers == b->nservers &&
+           memcmp(a->servers, b->servers,
+                  a->nservers * sizeof(a->servers[0])) == 0;
 }
 
 static void check_path_req(const pfs_path_req_t *in, size_t expect_len)
@@ -744,7 +765,7 @@ static void check_path_req(const pfs_path_req_t *in, size_t expect_len)
     CU_ASSERT_EQUAL(out.flags, in->flags);
     CU_ASSERT_EQUAL(out.uid, in->uid);
     CU_ASSERT_EQUAL(out.gid, in->gid);
-    CU_ASSERT(layouts_equal(&out.layout, &in->layout));
+    CU_ASSERT(specs_equal(&out.layout, &in->layout));
 }
 
 static void test_path_req(void)
@@ -754,18 +775,23 @@ static void test_path_req(void)
 
     CU_ASSERT_FATAL(longest != NULL);
     fill_path_req(&in, "/dir/file.dat", 5);
-    check_path_req(&in, 2 + 13 + 16 + 12 + 5 * 4);
+    check_path_req(&in, 2 + 13 + 16 + 16 + 5 * 4);
 
     /* "take the default" layout and the empty string */
     fill_path_req(&in, "", 0);
-    check_path_req(&in, 2 + 16 + 12);
+    check_path_req(&in, 2 + 16 + 16);
+
+    /* a stripe count without a server list */
+    fill_path_req(&in, "/c", 0);
+    in.layout.stripe_count = 3;
+    check_path_req(&in, 2 + 2 + 16 + 16);
 
     /* everything at its maximum */
     memset(longest, 'p', PFS_PATH_MAX);
     longest[0] = '/';
     longest[PFS_PATH_MAX] = '\0';
     fill_path_req(&in, longest, PFS_LAYOUT_MAX_STRIPES);
-    check_path_req(&in, 2 + PFS_PATH_MAX + 16 + 12 +
+    check_path_req(&in, 2 + PFS_PATH_MAX + 16 + 16 +
                             4 * PFS_LAYOUT_MAX_STRIPES);
     free(longest);
 }
@@ -778,15 +804,15 @@ static void test_path_req_too_many_stripes(void)
 
     /* the packer refuses what the unpacker would reject */
     fill_path_req(&in, "/x", 0);
-    in.layout.stripe_count = PFS_LAYOUT_MAX_STRIPES + 1;
+    in.layout.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
     pfs_wbuf_init(&w, enc, sizeof(enc));
     CU_ASSERT_EQUAL(pfs_proto_path_req_pack(&w, &in), PFS_ERR_INVAL);
 }
 
-/* A path request with an arbitrary string and stripe count and no server
+/* A path request with an arbitrary string and server count and no server
  * entries, the shape an attacker would send. */
 static size_t craft_path_req(uint8_t *enc, size_t cap, const char *path,
-                             uint32_t stripe_count)
+                             uint32_t nservers)
 {
     pfs_wbuf_t w;
     size_t len = 0;
@@ -798,7 +824,8 @@ static size_t craft_path_req(uint8_t *enc, size_t cap, const char *path,
     pfs_wbuf_u32(&w, 0);
     pfs_wbuf_u32(&w, 0);
     pfs_wbuf_u64(&w, 4096);
-    pfs_wbuf_u32(&w, stripe_count);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u32(&w, nservers);
     CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
     return len;
 }
@@ -849,7 +876,7 @@ static void test_path_req_bad_stripe_count(void)
         memset(&out, 0xa5, sizeof(out));
         pfs_rbuf_init(&r, enc, len);
         CU_ASSERT_EQUAL(pfs_proto_path_req_unpack(&r, &out.m), PFS_ERR_PROTO);
-        CU_ASSERT(out.m.layout.stripe_count <= PFS_LAYOUT_MAX_STRIPES);
+        CU_ASSERT(out.m.layout.nservers <= PFS_LAYOUT_MAX_STRIPES);
         clobbered = 0;
         for (j = 0; j < sizeof(out.guard); j++) {
             clobbered += out.guard[j] != 0xa5;
@@ -1147,6 +1174,49 @@ static void test_fp_req(void)
     CU_ASSERT_EQUAL(out.value, UINT64_MAX);
 }
 
+static void test_layout_spec(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    static pfs_layout_spec_t m, out;
+    static const uint32_t counts[] = {0, 1, 3, PFS_LAYOUT_MAX_STRIPES};
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    unsigned i, k;
+    size_t len;
+
+    for (k = 0; k < PFS_ARRAY_SIZE(counts); k++) {
+        memset(&m, 0, sizeof(m));
+        m.stripe_size = 65536;
+        m.stripe_count = counts[k] == 0 ? 2 : counts[k];
+        m.nservers = counts[k];
+        for (i = 0; i < counts[k]; i++) {
+            m.servers[i] = counts[k] - i;
+        }
+        len = check_codec(pack_layout_spec, unpack_layout_spec, &m, enc);
+        CU_ASSERT_EQUAL(len, 16 + 4 * counts[k]);
+        memset(&out, 0xcc, sizeof(out));
+        pfs_rbuf_init(&r, enc, len);
+        CU_ASSERT_EQUAL(pfs_proto_layout_spec_unpack(&r, &out), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT(specs_equal(&out, &m));
+    }
+    /* a list longer than a layout holds: refused both ways */
+    m.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_pack(&w, &m), PFS_ERR_INVAL);
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    pfs_wbuf_u64(&w, 65536);
+    pfs_wbuf_u32(&w, 0);
+    pfs_wbuf_u32(&w, PFS_LAYOUT_MAX_STRIPES + 1);
+    for (i = 0; i < PFS_LAYOUT_MAX_STRIPES + 1; i++) {
+        pfs_wbuf_u32(&w, 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_unpack(&r, &out), PFS_ERR_PROTO);
+    CU_ASSERT(out.nservers <= PFS_LAYOUT_MAX_STRIPES);
+}
+
 static void test_errmsg(void)
 {
     static uint8_t enc[BUF_SIZE];
@@ -1217,6 +1287,8 @@ static void test_op_name(void)
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_FP_FETCH_ADD),
                            "fp_fetch_add");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_FP_SET), "fp_set");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_GET_DIR_LAYOUT),
+                           "get_dir_layout");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(0), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MAX_), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(UINT32_MAX), "unknown");
@@ -1254,6 +1326,7 @@ static CU_TestInfo proto_tests[] = {
     {"fid", test_fid},
     {"u64", test_u64},
     {"fp_req", test_fp_req},
+    {"layout_spec", test_layout_spec},
     {"errmsg", test_errmsg},
     {"errmsg_malformed", test_errmsg_malformed},
     {"op_name", test_op_name},

@@ -941,6 +941,8 @@ static void test_shared_fp_lifetime(void)
     mds_store_close(s);
 }
 
+#define DENTRY_RAW_MAX (17 + PFS_NAME_MAX)
+
 static void put_be64(uint8_t *p, uint64_t v)
 {
     int i;
@@ -951,8 +953,9 @@ static void put_be64(uint8_t *p, uint64_t v)
     }
 }
 
-/* A store written before the counter existed (inode record version 1:
- * the attributes alone) still opens; its files read 0 and count on. */
+/* A store written by older versions (inode record version 1: the
+ * attributes alone; version 2: no directory default) still opens; its
+ * files read counter 0 and count on, its directories have no default. */
 static void test_shared_fp_old_record(void)
 {
     char dir[128], *err = NULL;
@@ -961,7 +964,8 @@ static void test_shared_fp_old_record(void)
     leveldb_writeoptions_t *wo;
     leveldb_t *db;
     mds_store_t *s;
-    pfs_attr_t f, out;
+    pfs_attr_t f, d, out;
+    pfs_layout_spec_t spec;
     pfs_wbuf_t w;
     size_t len;
     uint64_t old = 99;
@@ -972,6 +976,9 @@ static void test_shared_fp_old_record(void)
     f = file_attr(s, 3, 1);
     f.type = PFS_FILE_TYPE_REG;
     f.nlink = 1;
+    d = dir_attr(s);
+    d.type = PFS_FILE_TYPE_DIR;
+    d.nlink = 2;
     mds_store_close(s);
 
     /* write "/old" the way the version-1 store did */
@@ -999,6 +1006,28 @@ static void test_shared_fp_old_record(void)
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
     leveldb_put(db, wo, (const char *)key, 20, (const char *)val, len, &err);
     CU_ASSERT_PTR_NULL(err);
+    /* and "/olddir" as the version-2 store did: attributes and counter */
+    key[0] = 'I';
+    put_be64(key + 1, d.fid.hi);
+    put_be64(key + 9, d.fid.lo);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u8(&w, 2);
+    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &d), PFS_OK);
+    pfs_wbuf_u64(&w, 0);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 17, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
+    key[0] = 'D';
+    put_be64(key + 1, MDS_ROOT_FID.hi);
+    put_be64(key + 9, MDS_ROOT_FID.lo);
+    memcpy(key + 17, "olddir", 6);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u64(&w, d.fid.hi);
+    pfs_wbuf_u64(&w, d.fid.lo);
+    pfs_wbuf_u32(&w, PFS_FILE_TYPE_DIR);
+    CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    leveldb_put(db, wo, (const char *)key, 23, (const char *)val, len, &err);
+    CU_ASSERT_PTR_NULL(err);
     leveldb_writeoptions_destroy(wo);
     leveldb_close(db);
     leveldb_options_destroy(opts);
@@ -1014,13 +1043,444 @@ static void test_shared_fp_old_record(void)
     /* rewritten as the current version, attributes unchanged */
     CU_ASSERT_EQUAL(mds_store_stat(s, f.fid, &out), PFS_OK);
     CU_ASSERT(attrs_equal(&out, &f));
+
+    /* a version-2 directory has no default layout, and can get one */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/olddir", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &d));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/olddir", &spec), PFS_OK);
+    CU_ASSERT(spec.stripe_size == 0 && spec.stripe_count == 0 &&
+              spec.nservers == 0);
+    spec.stripe_count = 2;
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/olddir", &spec), PFS_OK);
+    memset(&spec, 0, sizeof(spec));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/olddir", &spec), PFS_OK);
+    CU_ASSERT_EQUAL(spec.stripe_count, 2);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/olddir", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &d));
     mds_store_close(s);
+}
+
+/* ---- directory default layouts ----------------------------------------- */
+
+static int specs_equal(const pfs_layout_spec_t *a, const pfs_layout_spec_t *b)
+{
+    return a->stripe_size == b->stripe_size &&
+           a->stripe_count == b->stripe_count && a->nservers == b->nservers &&
+           memcmp(a->servers, b->servers,
+                  a->nservers * sizeof(a->servers[0])) == 0;
+}
+
+static void test_dir_layout(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, out, before;
+    pfs_layout_spec_t zero, set, other, got;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    memset(&zero, 0, sizeof(zero));
+    memset(&set, 0, sizeof(set));
+    set.stripe_size = 65536;
+    set.stripe_count = 2;
+    set.nservers = 2;
+    set.servers[0] = 1;
+    set.servers[1] = 0;
+    memset(&other, 0, sizeof(other));
+    other.stripe_count = 3;
+
+    /* nothing set anywhere: all zero, the root included */
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &before), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+
+    /* set and read back; the directory's attributes stay as they were */
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &set), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+
+    /* a new subdirectory copies it; a later change does not reach it */
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/sub", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &other), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/sub/deeper", &d, &out),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub/deeper", &got),
+                    PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+
+    /* the root has one too */
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/", &other), PFS_OK);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/e", &d, &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/e", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &other));
+
+    /* files have none; missing paths are missing */
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/f", &got),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d/f", &set),
+                    PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/nope", &got),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/nope/x", &set),
+                    PFS_ERR_NOENT);
+    mds_store_close(s);
+
+    /* persistent; all zero removes a default */
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &other));
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &zero), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &zero));
+    /* a rename moves the directory with its default */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/d/sub", "/moved", &out, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/moved", &got), PFS_OK);
+    CU_ASSERT(specs_equal(&got, &set));
+    mds_store_close(s);
+}
+
+/* ---- consistency check ------------------------------------------------- */
+
+typedef struct {
+    char lines[16][400];
+    unsigned n;
+} fsck_log_t;
+
+static void fsck_collect(void *arg, const char *problem)
+{
+    fsck_log_t *log = arg;
+
+    if (log->n < 16) {
+        snprintf(log->lines[log->n++], sizeof(log->lines[0]), "%s", problem);
+    }
+}
+
+/* Check the store in dir; *stats_p and log get the results. */
+static void run_fsck(const char *dir, mds_fsck_stats_t *stats_p,
+                     fsck_log_t *log)
+{
+    char errmsg[256] = "";
+    mds_store_t *s = NULL;
+
+    memset(log, 0, sizeof(*log));
+    memset(stats_p, 0, sizeof(*stats_p));
+    CU_ASSERT_EQUAL_FATAL(mds_store_open_existing(dir, &s, errmsg,
+                                                  sizeof(errmsg)),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_fsck(s, fsck_collect, log, stats_p), PFS_OK);
+    mds_store_close(s);
+}
+
+static int log_has(const fsck_log_t *log, const char *want)
+{
+    unsigned i;
+
+    for (i = 0; i < log->n; i++) {
+        if (strstr(log->lines[i], want) != NULL) {
+            return 1;
+        }
+    }
+    fprintf(stderr, "\nno problem mentions '%s'; found %u:\n", want, log->n);
+    for (i = 0; i < log->n; i++) {
+        fprintf(stderr, "  %s\n", log->lines[i]);
+    }
+    return 0;
+}
+
+static void dentry_raw_key(uint8_t *key, pfs_fid_t parent, const char *name,
+                           size_t *len_p)
+{
+    key[0] = 'D';
+    put_be64(key + 1, parent.hi);
+    put_be64(key + 9, parent.lo);
+    memcpy(key + 17, name, strlen(name));
+    *len_p = 17 + strlen(name);
+}
+
+/* Change the closed store in dir behind its back: put (val != NULL) or
+ * delete one key. */
+static void raw_edit(const char *dir, const uint8_t *key, size_t klen,
+                     const void *val, size_t vlen)
+{
+    leveldb_options_t *opts = leveldb_options_create();
+    leveldb_writeoptions_t *wo = leveldb_writeoptions_create();
+    char *err = NULL;
+    leveldb_t *db = leveldb_open(opts, dir, &err);
+
+    CU_ASSERT_PTR_NULL_FATAL(err);
+    if (val != NULL) {
+        leveldb_put(db, wo, (const char *)key, klen, val, vlen, &err);
+    } else {
+        leveldb_delete(db, wo, (const char *)key, klen, &err);
+    }
+    CU_ASSERT_PTR_NULL(err);
+    leveldb_close(db);
+    leveldb_writeoptions_destroy(wo);
+    leveldb_options_destroy(opts);
+}
+
+static void raw_dentry(const char *dir, pfs_fid_t parent, const char *name,
+                       pfs_fid_t child, uint32_t type)
+{
+    uint8_t key[DENTRY_RAW_MAX], val[20];
+    size_t klen;
+    pfs_wbuf_t w;
+
+    dentry_raw_key(key, parent, name, &klen);
+    pfs_wbuf_init(&w, val, sizeof(val));
+    pfs_wbuf_u64(&w, child.hi);
+    pfs_wbuf_u64(&w, child.lo);
+    pfs_wbuf_u32(&w, type);
+    raw_edit(dir, key, klen, val, sizeof(val));
+}
+
+static void raw_delete_dentry(const char *dir, pfs_fid_t parent,
+                              const char *name)
+{
+    uint8_t key[DENTRY_RAW_MAX];
+    size_t klen;
+
+    dentry_raw_key(key, parent, name, &klen);
+    raw_edit(dir, key, klen, NULL, 0);
+}
+
+static void raw_inode(const char *dir, pfs_fid_t fid, const void *val,
+                      size_t vlen)
+{
+    uint8_t key[17];
+
+    key[0] = 'I';
+    put_be64(key + 1, fid.hi);
+    put_be64(key + 9, fid.lo);
+    raw_edit(dir, key, sizeof(key), val, vlen);
+}
+
+/* The tree every corruption case starts from: /d, /d/e, /d/f, /g. */
+typedef struct {
+    char dir[128];
+    pfs_fid_t d, e, f, g;
+} fsck_tree_t;
+
+static void make_tree(fsck_tree_t *t)
+{
+    mds_store_t *s;
+    pfs_attr_t a, out;
+    int created;
+
+    fresh_dir(t->dir, sizeof(t->dir));
+    s = open_store(t->dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 8), PFS_OK);
+    a = dir_attr(s);
+    t->d = a.fid;
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &a, &out), PFS_OK);
+    a = dir_attr(s);
+    t->e = a.fid;
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/e", &a, &out), PFS_OK);
+    a = file_attr(s, 2, 7);
+    t->f = a.fid;
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &a, 1, &out, &created),
+                          PFS_OK);
+    a = file_attr(s, 1, 3);
+    t->g = a.fid;
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/g", &a, 1, &out, &created),
+                          PFS_OK);
+    mds_store_close(s);
+}
+
+static void test_fsck_clean(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t a, out;
+    pfs_layout_spec_t spec;
+    mds_fsck_stats_t st;
+    fsck_log_t log;
+    uint64_t epoch, old;
+    int created, replaced;
+    unsigned i;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 8), PFS_OK);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/a", &a, &out), PFS_OK);
+    memset(&spec, 0, sizeof(spec));
+    spec.stripe_count = 2;
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/a", &spec), PFS_OK);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/a/b", &a, &out), PFS_OK);
+    for (i = 0; i < 20; i++) {
+        char path[32];
+
+        a = file_attr(s, 1 + i % 8, i);
+        snprintf(path, sizeof(path), "/a/%sf%u", i % 2 ? "b/" : "", i);
+        CU_ASSERT_EQUAL(mds_store_create(s, path, &a, 1, &out, &created),
+                        PFS_OK);
+    }
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, a.fid, 0, 100, &old), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/a/f0", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a/f2", "/a/b/f1", &out, &replaced),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a/b", "/c", &out, &replaced),
+                    PFS_OK);
+    epoch = mds_store_epoch(s);
+    mds_store_close(s);
+
+    run_fsck(dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 0);
+    CU_ASSERT_EQUAL(log.n, 0);
+    /* root, /a, /c and the 18 files left */
+    CU_ASSERT_EQUAL(st.inodes, 21);
+    CU_ASSERT_EQUAL(st.directories, 3);
+    CU_ASSERT_EQUAL(st.files, 18);
+    CU_ASSERT_EQUAL(st.entries, 20);
+    /* the check did not start an epoch: the next real open is the next */
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_epoch(s), epoch + 1);
+    mds_store_close(s);
+}
+
+static void test_fsck_problems(void)
+{
+    static const uint8_t garbage[] = {9, 'x', 'y'};
+    uint8_t key[8] = {'Z', 'o', 'o'};
+    fsck_tree_t t;
+    mds_fsck_stats_t st;
+    fsck_log_t log;
+    mds_store_t *s;
+    pfs_attr_t a, out;
+    char errmsg[256];
+
+    /* an entry whose inode is gone */
+    make_tree(&t);
+    raw_inode(t.dir, t.f, NULL, 0);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "entry 'f' in directory"));
+    CU_ASSERT(log_has(&log, "which has no inode"));
+
+    /* an inode no entry names */
+    make_tree(&t);
+    raw_delete_dentry(t.dir, MDS_ROOT_FID, "g");
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "orphan file"));
+
+    /* an inode named twice */
+    make_tree(&t);
+    raw_dentry(t.dir, t.d, "again", t.g, PFS_FILE_TYPE_REG);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "is named by 2 entries"));
+
+    /* an entry of the wrong type */
+    make_tree(&t);
+    raw_dentry(t.dir, t.d, "f", t.f, PFS_FILE_TYPE_DIR);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(st.problems >= 1);
+    CU_ASSERT(log_has(&log, "says directory, but inode"));
+
+    /* a directory cut off from the root, in a cycle with its child */
+    make_tree(&t);
+    raw_delete_dentry(t.dir, MDS_ROOT_FID, "d");
+    raw_dentry(t.dir, t.e, "loop", t.d, PFS_FILE_TYPE_DIR);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 3); /* d, e and f are unreachable */
+    CU_ASSERT(log_has(&log, "not reachable from the root"));
+
+    /* an entry in a file */
+    make_tree(&t);
+    raw_delete_dentry(t.dir, t.d, "e");
+    raw_dentry(t.dir, t.g, "e", t.e, PFS_FILE_TYPE_DIR);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "which is a file"));
+
+    /* a record that does not decode; a key that is not ours */
+    make_tree(&t);
+    raw_inode(t.dir, t.g, garbage, sizeof(garbage));
+    raw_edit(t.dir, key, 3, "v", 1);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 2);
+    CU_ASSERT(log_has(&log, "unreadable record (version 9"));
+    CU_ASSERT(log_has(&log, "unknown key of 3 bytes"));
+
+    /* layouts that do not fit the ensemble the store records */
+    make_tree(&t);
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 1), PFS_OK);
+    mds_store_close(s);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 2); /* /d/f (2 stripes) and /g (on 3) */
+    CU_ASSERT(log_has(&log, "layout invalid for 1 I/O servers"));
+
+    /* no root */
+    make_tree(&t);
+    raw_inode(t.dir, MDS_ROOT_FID, NULL, 0);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "no root directory"));
+    CU_ASSERT(log_has(&log, "which has no inode"));
+
+    /* an entry with a slash in its name */
+    make_tree(&t);
+    raw_dentry(t.dir, t.e, "a/b", t.g, PFS_FILE_TYPE_REG);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "invalid name 'a/b'"));
+
+    /* a store in use cannot be checked; a directory without one neither */
+    make_tree(&t);
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    a = dir_attr(s);
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/busy", &a, &out), PFS_OK);
+    {
+        mds_store_t *s2 = NULL;
+
+        CU_ASSERT_EQUAL(mds_store_open_existing(t.dir, &s2, errmsg,
+                                                sizeof(errmsg)),
+                        PFS_ERR_STORE);
+        CU_ASSERT_PTR_NULL(s2);
+    }
+    mds_store_close(s);
+    fresh_dir(t.dir, sizeof(t.dir));
+    s = NULL;
+    CU_ASSERT_EQUAL(mds_store_open_existing(t.dir, &s, errmsg,
+                                            sizeof(errmsg)),
+                    PFS_ERR_STORE);
+    CU_ASSERT_PTR_NULL(s);
 }
 
 static CU_TestInfo store_tests[] = {
     {"shared_fp", test_shared_fp},
     {"shared_fp_lifetime", test_shared_fp_lifetime},
     {"shared_fp_old_record", test_shared_fp_old_record},
+    {"dir_layout", test_dir_layout},
+    {"fsck_clean", test_fsck_clean},
+    {"fsck_problems", test_fsck_problems},
     {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},
