@@ -39,8 +39,10 @@ int ADIOI_PFS_client(pio_client_t **client_p, MPI_Info info, const char *myname)
                                "written by the servers (or give the pfs_ensemble hint)");
     st = pio_init(&config, &pfs_client, errmsg, sizeof(errmsg));
     if (st != PFS_OK) {
+        /* whatever failed (a missing descriptor is NOENT inside libpio), for
+         * the program it is the file system that is not reachable */
         pfs_client = NULL;
-        return ADIOI_PFS_error(myname, __LINE__, st, "connect", NULL, errmsg);
+        return ADIOI_PFS_error(myname, __LINE__, PFS_ERR_CONN, "connect", NULL, errmsg);
     }
     MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, client_delete_fn, &pfs_keyval, NULL);
     MPI_Comm_set_attr(MPI_COMM_SELF, pfs_keyval, NULL);
