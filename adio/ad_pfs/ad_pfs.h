@@ -59,6 +59,8 @@ typedef struct {
     MPI_Count n;
     const ADIO_Offset *cum;
     ADIO_Offset base;
+    ADIO_Offset lb;             /* the type's lower bound: copy k spans
+                                 * [base + k*extent + lb, ... + extent) */
     ADIO_Offset extent;
     int contig;             /* one contiguous run from base (no tiling) */
 } ADIOI_PFS_tiles_t;

@@ -11,8 +11,8 @@
  */
 #include "ad_pfs.h"
 
-static void tiles_of(const ADIOI_Flatlist_node *flat, ADIO_Offset base, ADIO_Offset extent,
-                     ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_p)
+static void tiles_of(const ADIOI_Flatlist_node *flat, ADIO_Offset base, ADIO_Offset lb,
+                     ADIO_Offset extent, ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_p)
 {
     ADIO_Offset *cum = ADIOI_Malloc((flat->count + 1) * sizeof(*cum));
     ADIO_Offset sum = 0;
@@ -27,6 +27,7 @@ static void tiles_of(const ADIOI_Flatlist_node *flat, ADIO_Offset base, ADIO_Off
         .n = flat->count,
         .cum = cum,
         .base = base,
+        .lb = lb,
         .extent = extent,
         .contig = 0,
     };
@@ -45,7 +46,7 @@ void ADIOI_PFS_mem_tiles(MPI_Datatype type, ADIOI_PFS_tiles_t *t, ADIO_Offset **
         return;
     }
     MPI_Type_get_extent(type, &lb, &extent);
-    tiles_of(ADIOI_Flatten_and_find(type), 0, extent, t, cum_p);
+    tiles_of(ADIOI_Flatten_and_find(type), 0, lb, extent, t, cum_p);
 }
 
 void ADIOI_PFS_view_tiles(ADIO_File fd, ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_p)
@@ -60,7 +61,7 @@ void ADIOI_PFS_view_tiles(ADIO_File fd, ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_
         return;
     }
     MPI_Type_get_extent(fd->filetype, &lb, &extent);
-    tiles_of(ADIOI_Flatten_and_find(fd->filetype), fd->disp, extent, t, cum_p);
+    tiles_of(ADIOI_Flatten_and_find(fd->filetype), fd->disp, lb, extent, t, cum_p);
 }
 
 /* The block holding byte r (0 <= r < size) of one copy: the last block
@@ -135,21 +136,23 @@ uint64_t ADIOI_PFS_tiles_emit(const ADIOI_PFS_tiles_t *t, uint64_t s, uint64_t w
 
 uint64_t ADIOI_PFS_tiles_bytes_before(const ADIOI_PFS_tiles_t *t, ADIO_Offset pos)
 {
-    ADIO_Offset r = pos - t->base;
+    if (t->contig)
+        return pos > t->base ? (uint64_t) (pos - t->base) : 0;
 
+    /* copy k spans [base + k * extent + lb, + extent): blocks' offsets
+     * are relative to the copy's origin, lb included */
+    ADIO_Offset r = pos - t->base - t->lb;
     if (r <= 0)
         return 0;
-    if (t->contig)
-        return (uint64_t) r;
-
     uint64_t size = (uint64_t) t->cum[t->n];
     ADIO_Offset k = r / t->extent;
-    ADIO_Offset in_tile = r - k * t->extent;
+    ADIO_Offset origin = t->base + k * t->extent;
     uint64_t bytes = (uint64_t) k * size;
     for (MPI_Count i = 0; i < t->n; i++) {
-        if (t->off[i] >= in_tile)
+        ADIO_Offset start = origin + t->off[i];
+        if (start >= pos)
             break;
-        bytes += (uint64_t) ADIOI_PFS_MIN(t->len[i], in_tile - t->off[i]);
+        bytes += (uint64_t) ADIOI_PFS_MIN(t->len[i], pos - start);
     }
     return bytes;
 }

@@ -7,9 +7,10 @@
 # "No Errors".
 #
 # Tests not run, each with its reason (see adio/README.md):
-#   atomicity   needs MPI_File_set_atomicity(1): pfs has no atomic mode
-#               (no byte-range locks); the driver refuses it with
+#   atomicity, misc  need MPI_File_set_atomicity(1): pfs has no atomic
+#               mode (no byte-range locks); the driver refuses it with
 #               MPI_ERR_UNSUPPORTED_OPERATION, and this script checks that
+#   coll_perf   a benchmark without verification (see below)
 #   external32  opens the fixed local name "test.datarep" and reads it
 #               back with fopen(): a test of the ufs: path only
 #   syshints    reads a local hints file through ROMIO_HINTS: no pfs path
@@ -30,39 +31,48 @@ fi
 MPICC=$PREFIX/bin/mpicc
 MPIEXEC=$PREFIX/bin/mpiexec
 
-# name:ranks:arguments (FILE is replaced by the pfs file name)
-TESTS="simple:4:-fname FILE
-async:4:-fname FILE
-async-multiple:4:-fname FILE
-coll_test:4:-fname FILE
-coll_perf:4:-fname FILE
-creat_excl:4:-fname FILE
-excl:4:-fname FILE
-file_info:4:-fname FILE
-i_noncontig:2:-fname FILE
-noncontig:2:-fname FILE
-noncontig_coll:2:-fname FILE
-noncontig_coll2:4:-fname FILE
-aggregation1:4:-h -f FILE
-aggregation2:4:FILE
-hindexed:4:FILE
-misc:4:-fname FILE
-shared_fp:4:-fname FILE
-ordered_fp:4:-fname FILE
-split_coll:4:-fname FILE
-psimple:4:-fname FILE
-error:4:-fname FILE
-status:4:-fname FILE
-types_with_zeros:4:FILE
-darray_read:4:FILE
-big_extents:4:FILE
-perf:4:-fname FILE
-large_array:4:-fname FILE
-atomicity:4:-fname FILE"
+# name:ranks:arguments:success (FILE is replaced by the pfs file name; a
+# test passes when it exits 0 and its output matches the success pattern)
+OK="No Errors"
+TESTS="simple:4:-fname FILE:$OK
+async:4:-fname FILE:$OK
+async-multiple:4:-fname FILE:$OK
+coll_test:4:-fname FILE:$OK
+creat_excl:4:-fname FILE:$OK
+excl:4:-fname FILE:$OK
+file_info:4:-fname FILE:$OK
+i_noncontig:2:-fname FILE:$OK
+noncontig:2:-fname FILE:$OK
+noncontig_coll:2:-fname FILE:$OK
+noncontig_coll2:4:-fname FILE:$OK
+aggregation1:4:-h -f FILE:$OK
+aggregation2:4:FILE:$OK
+hindexed:4:FILE:$OK
+shared_fp:4:-fname FILE:$OK
+ordered_fp:4:-fname FILE:$OK
+split_coll:4:-fname FILE:$OK
+psimple:4:-fname FILE:$OK
+error:4:-fname FILE:$OK
+status:4:-fname FILE:$OK
+types_with_zeros:2:FILE:$OK
+darray_read:4:FILE:$OK
+big_extents:4:FILE:$OK
+large_array:4:-fname FILE:file deleted
+perf:4:-fname FILE:Read bandwidth after file sync
+misc:4:-fname FILE:atomicity is 0, should be 1
+atomicity:4:-fname FILE:Atomic mode not supported on this file system"
+# The last two are the documented unsupported feature: misc.c expects
+# MPI_File_set_atomicity(fh, 1) to work and atomicity.c checks atomic
+# mode; pfs refuses atomic mode (MPI_ERR_UNSUPPORTED_OPERATION), and these
+# lines check that it is refused, not silently accepted.
+EXPECTED_UNSUPPORTED="misc atomicity"
+# Not run: coll_perf (a benchmark without verification whose darray
+# array is 14 GB with this MPICH build's darray sizes), plus the tests
+# listed at the top.
 
 mkdir -p "$WORK/bin"
 log "building ROMIO's tests with $MPICC"
-echo "$TESTS" | while IFS=: read -r name np args; do
+echo "$TESTS" | while IFS=: read -r name np args expect; do
     src=$TSRC/$name.c
     [ -f "$src" ] || src=$TBLD/$name.c
     "$MPICC" -w -O1 -I"$TSRC" -o "$WORK/bin/$name" "$src" >"$WORK/cc-$name.log" 2>&1 ||
@@ -79,29 +89,34 @@ start_ensemble mpich "$WORK/store" 2
     fail "pfs-setstripe -c 1 /romio1"
 
 passed=0
+ran=0
+refused=""
 failed=""
-while IFS=: read -r name np args; do
+while IFS=: read -r name np args expect; do
     out=$WORK/$name.out
-    # shellcheck disable=SC2086
     dir=/romio
     [ "$name" = file_info ] && dir=/romio1
+    # shellcheck disable=SC2086
     timeout 600 "$MPIEXEC" -n "$np" "$WORK/bin/$name" ${args//FILE/pfs:$dir/$name} \
-        >"$out" 2>&1
+        >"$out" 2>&1 </dev/null
     rc=$?
-    if [ "$name" = atomicity ]; then
-        # unsupported: must fail, and say why
-        if grep -q "does not support atomic mode" "$out"; then
-            log "atomicity: refused as documented (no atomic mode)"
+    ran=$((ran + 1))
+    case " $EXPECTED_UNSUPPORTED " in
+    *" $name "*)
+        if grep -q "$expect" "$out"; then
+            log "$name ($np ranks): atomic mode refused, as documented"
+            refused="$refused $name"
         else
-            log "atomicity: expected the 'does not support atomic mode' error (exit $rc)"
-            cat "$out"
+            log "$name ($np ranks): expected '$expect' (exit $rc)"
+            tail -20 "$out"
             failed="$failed $name"
         fi
         continue
-    fi
-    if [ "$rc" = 0 ] && grep -q "No Errors" "$out"; then
+        ;;
+    esac
+    if [ "$rc" = 0 ] && grep -q "$expect" "$out"; then
         passed=$((passed + 1))
-        log "$name ($np ranks): No Errors"
+        log "$name ($np ranks): $expect"
     else
         log "$name ($np ranks): FAILED (exit $rc)"
         tail -20 "$out"
@@ -112,5 +127,7 @@ $TESTS
 EOF
 
 "$PFS_CTL" stop >/dev/null 2>&1 || true
+want=$(echo "$TESTS" | wc -l)
+[ "$ran" = "$want" ] || fail "ran $ran of $want tests"
 [ -z "$failed" ] || fail "ROMIO tests failed:$failed"
-pass "$passed ROMIO tests passed on pfs:, atomicity refused as documented"
+pass "$passed ROMIO tests passed on pfs:; atomic mode refused as documented in:$refused"
