@@ -10,7 +10,8 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # Debian packages pfs needs to build, test and run.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
-    openmpi-bin procps findutils patch xz-utils gfortran"
+    openmpi-bin procps findutils patch xz-utils gfortran
+    libhdf5-mpich-dev hdf5-tools"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
 # tree is kept here so that later runs rebuild only what changed.
