@@ -480,6 +480,36 @@ pfs_status_t pfs_proto_fp_req_unpack(pfs_rbuf_t *r, pfs_fp_req_t *m)
     return rbuf_status(r);
 }
 
+pfs_status_t pfs_proto_setattr_req_pack(pfs_wbuf_t *w,
+                                        const pfs_setattr_req_t *m)
+{
+    if ((m->mask & ~PFS_SETATTR_ALL) != 0) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_str(w, m->path);
+    pfs_wbuf_u32(w, m->mask);
+    pfs_wbuf_u32(w, m->mode);
+    pfs_wbuf_u32(w, m->uid);
+    pfs_wbuf_u32(w, m->gid);
+    pfs_wbuf_u64(w, m->mtime_ns);
+    return wbuf_status(w);
+}
+
+pfs_status_t pfs_proto_setattr_req_unpack(pfs_rbuf_t *r,
+                                          pfs_setattr_req_t *m)
+{
+    pfs_rbuf_str(r, m->path, PFS_PATH_MAX);
+    m->mask = pfs_rbuf_u32(r);
+    m->mode = pfs_rbuf_u32(r);
+    m->uid = pfs_rbuf_u32(r);
+    m->gid = pfs_rbuf_u32(r);
+    m->mtime_ns = pfs_rbuf_u64(r);
+    if (!r->truncated && (m->mask & ~PFS_SETATTR_ALL) != 0) {
+        return PFS_ERR_PROTO;
+    }
+    return rbuf_status(r);
+}
+
 pfs_status_t pfs_proto_errmsg_pack(pfs_wbuf_t *w, const char *msg)
 {
     char clipped[PFS_PROTO_MAX_ERRMSG + 1];
@@ -561,6 +591,7 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_FP_SET: return "fp_set";
     case PFS_OP_MDS_SET_DIR_LAYOUT: return "set_dir_layout";
     case PFS_OP_MDS_GET_DIR_LAYOUT: return "get_dir_layout";
+    case PFS_OP_MDS_SETATTR: return "setattr";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

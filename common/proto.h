@@ -20,7 +20,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  7u
+#define PFS_PROTO_VERSION  8u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -64,6 +64,7 @@ typedef enum {
     PFS_OP_MDS_SET_DIR_LAYOUT = 26, /* path_req: path and layout spec;
                                        reply: empty */
     PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req: path; reply: layout spec */
+    PFS_OP_MDS_SETATTR = 28,        /* setattr_req; reply: the new attr */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,
@@ -238,6 +239,30 @@ typedef struct {
 
 pfs_status_t pfs_proto_fp_req_pack(pfs_wbuf_t *w, const pfs_fp_req_t *m);
 pfs_status_t pfs_proto_fp_req_unpack(pfs_rbuf_t *r, pfs_fp_req_t *m);
+
+/* SETATTR: which fields of path's inode change, and their new values.
+ * Fields not in mask are ignored.  mode is permission bits only (07777);
+ * the MDS rejects other bits.  Any change sets ctime to the MDS's now. */
+#define PFS_SETATTR_MODE  0x1u
+#define PFS_SETATTR_UID   0x2u
+#define PFS_SETATTR_GID   0x4u
+#define PFS_SETATTR_MTIME 0x8u
+#define PFS_SETATTR_ALL   0xfu
+
+typedef struct {
+    char path[PFS_PATH_MAX + 1];
+    uint32_t mask; /* PFS_SETATTR_*; unknown bits are a protocol error */
+    uint32_t mode;
+    uint32_t uid;
+    uint32_t gid;
+    uint64_t mtime_ns;
+} pfs_setattr_req_t;
+
+/* str path, u32 mask, u32 mode, u32 uid, u32 gid, u64 mtime_ns */
+pfs_status_t pfs_proto_setattr_req_pack(pfs_wbuf_t *w,
+                                        const pfs_setattr_req_t *m);
+pfs_status_t pfs_proto_setattr_req_unpack(pfs_rbuf_t *r,
+                                          pfs_setattr_req_t *m);
 
 #define PFS_READDIR_MAX 256u /* entries per page */
 

@@ -693,6 +693,77 @@ PFS_EXPORT pfs_status_t pio_shared_fp_set(pio_file_t *f, uint64_t value)
     return shared_fp_call(f, PFS_OP_MDS_FP_SET, value, NULL);
 }
 
+PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
+                                    unsigned mask, const pio_stat_t *attr)
+{
+    pfs_setattr_req_t *m;
+    pfs_rpc_t *rpc;
+    uint8_t *body;
+    pfs_attr_t out;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+    pfs_status_t st;
+
+    if (c == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    if (path == NULL) {
+        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+    }
+    if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
+        return pio_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
+                        mask & ~(unsigned)PFS_SETATTR_ALL);
+    }
+    if (mask != 0 && attr == NULL) {
+        return pio_fail(c, PFS_ERR_INVAL, "attr is NULL");
+    }
+    m = calloc(1, sizeof(*m));
+    rpc = malloc(sizeof(*rpc));
+    body = malloc(PFS_PROTO_MAX_BODY);
+    if (m == NULL || rpc == NULL || body == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = pfs_path_normalize(path, m->path);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "bad path '%s': %s", path,
+                      st == PFS_ERR_NAMETOOLONG
+                          ? "too long"
+                          : "must be absolute, like pfs:/dir/file");
+        goto out;
+    }
+    m->mask = mask;
+    if (attr != NULL) {
+        m->mode = attr->mode;
+        m->uid = attr->uid;
+        m->gid = attr->gid;
+        m->mtime_ns = attr->mtime_ns;
+    }
+    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
+    if (pfs_proto_setattr_req_pack(&w, m) != PFS_OK ||
+        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_INVAL, "request too large");
+        goto out;
+    }
+    pio_rpc_init(c, rpc, PFS_OP_MDS_SETATTR, body, len);
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
+    if (pfs_proto_attr_unpack(&r, &out) != PFS_OK ||
+        pfs_rbuf_finish(&r) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+    }
+out:
+    free(body);
+    free(rpc);
+    free(m);
+    return st;
+}
+
 #define HANDLE_MAGIC 0x48534650u /* "PFSH" */
 #define HANDLE_VERSION 1u
 

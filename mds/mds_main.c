@@ -698,6 +698,73 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
     reply_after_commit(mds, req, body, len);
 }
 
+/* SETATTR: change the masked fields of one inode.  A change waits for
+ * the commit like any other; mask 0 writes nothing and answers at once. */
+static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
+{
+    char path[PFS_PATH_MAX + 1];
+    uint8_t body[PFS_RPC_MAX_REPLY];
+    pfs_setattr_req_t *m;
+    pfs_attr_t values, out;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+    pfs_status_t st;
+
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
+    st = pfs_proto_setattr_req_unpack(&r, m);
+    if (st == PFS_OK) {
+        st = pfs_rbuf_finish(&r);
+    }
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "malformed setattr request");
+        goto out;
+    }
+    st = pfs_path_normalize(m->path, path);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "bad path '%s'", m->path);
+        goto out;
+    }
+    memset(&values, 0, sizeof(values));
+    values.mode = m->mode;
+    values.uid = m->uid;
+    values.gid = m->gid;
+    values.mtime_ns = m->mtime_ns;
+    st = mds_store_setattr(mds->store, path, m->mask, &values, &out);
+    if (st != PFS_OK) {
+        if (st == PFS_ERR_INVAL && (m->mask & PFS_SETATTR_MODE) &&
+            (m->mode & ~07777u) != 0) {
+            pfs_srv_reply_error(mds->srv->tx, req, st,
+                                "setattr %s: mode %#o has bits other than "
+                                "the permission bits 07777",
+                                path, m->mode);
+        } else {
+            pfs_srv_reply_error(mds->srv->tx, req, st, "setattr %s: %s", path,
+                                pfs_status_string(st));
+        }
+        pfs_log_debug("setattr %s: %s", path, pfs_status_string(st));
+        goto out;
+    }
+    pfs_log_debug("setattr %s: ok (mask %#x)", path, m->mask);
+    pfs_wbuf_init(&w, body, sizeof(body));
+    if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
+        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "attributes do not fit a reply");
+    } else if (m->mask == 0) {
+        pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
+    } else {
+        reply_after_commit(mds, req, body, len);
+    }
+out:
+    free(m);
+}
+
 static void mds_handle(void *arg, pfs_srv_req_t *req)
 {
     mds_t *mds = arg;
@@ -727,6 +794,9 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_MDS_FP_FETCH_ADD:
     case PFS_OP_MDS_FP_SET:
         handle_shared_fp(mds, req);
+        break;
+    case PFS_OP_MDS_SETATTR:
+        handle_setattr(mds, req);
         break;
     default:
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_UNSUPPORTED,

@@ -988,6 +988,64 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
     return write_batch(s, batch);
 }
 
+pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
+                               uint32_t mask, const pfs_attr_t *values,
+                               pfs_attr_t *attr_p)
+{
+    uint8_t val[2048];
+    leveldb_writebatch_t *batch;
+    pfs_attr_t found;
+    inode_t ino;
+    uint64_t now;
+    size_t vlen;
+    pfs_status_t st;
+
+    if ((mask & ~PFS_SETATTR_ALL) != 0 ||
+        ((mask & PFS_SETATTR_MODE) && (values->mode & ~07777u) != 0)) {
+        return PFS_ERR_INVAL;
+    }
+    st = mds_store_lookup(s, path, &found);
+    if (st != PFS_OK) {
+        return st;
+    }
+    /* the whole record, so the shared pointer and directory default stay */
+    st = inode_get(s, found.fid, &ino);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    if (mask == 0) {
+        *attr_p = ino.attr;
+        return PFS_OK;
+    }
+    if (mask & PFS_SETATTR_MODE) {
+        ino.attr.mode = values->mode;
+    }
+    if (mask & PFS_SETATTR_UID) {
+        ino.attr.uid = values->uid;
+    }
+    if (mask & PFS_SETATTR_GID) {
+        ino.attr.gid = values->gid;
+    }
+    if (mask & PFS_SETATTR_MTIME) {
+        ino.attr.mtime_ns = values->mtime_ns;
+    }
+    /* a change is visible as a newer ctime even within one clock tick or
+     * after the clock stepped back */
+    now = now_ns();
+    ino.attr.ctime_ns = now > ino.attr.ctime_ns ? now : ino.attr.ctime_ns + 1;
+    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    if (st != PFS_OK) {
+        return st;
+    }
+    batch = leveldb_writebatch_create();
+    batch_put_inode(batch, val, vlen, ino.attr.fid);
+    st = write_batch(s, batch);
+    if (st == PFS_OK) {
+        *attr_p = ino.attr;
+    }
+    return st;
+}
+
 /* The inode of the directory at path (normalized). */
 static pfs_status_t dir_inode(mds_store_t *s, const char *path,
                               inode_t *ino_p)

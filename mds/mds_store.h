@@ -113,6 +113,17 @@ pfs_status_t mds_store_readdir(mds_store_t *store, const char *path,
 pfs_status_t mds_store_shared_fp(mds_store_t *store, pfs_fid_t fid, int set,
                                  uint64_t value, uint64_t *old_p);
 
+/* Change the attributes of the file or directory at path (normalized)
+ * that mask (PFS_SETATTR_*) selects, taking the values from the same
+ * fields of *values; the others stay.  mode keeps permission bits only:
+ * any bit outside 07777, or an unknown mask bit, is PFS_ERR_INVAL and
+ * nothing changes.  A non-zero mask also sets ctime to now (never
+ * backwards); mask 0 writes nothing.  One write batch, durable like any
+ * operation's.  *attr_p gets the attributes after the change. */
+pfs_status_t mds_store_setattr(mds_store_t *store, const char *path,
+                               uint32_t mask, const pfs_attr_t *values,
+                               pfs_attr_t *attr_p);
+
 /* A directory's default layout for what is created in it: a spec whose
  * zero fields mean "the ensemble's default"; all zero if none was set.
  * PFS_ERR_NOTDIR for a file.  Set stores spec as given (the caller

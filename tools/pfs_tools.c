@@ -1,6 +1,6 @@
 /* pfs_tools.c - pfs-ls, pfs-stat, pfs-mkdir, pfs-rm, pfs-mv, pfs-df,
- * pfs-setstripe, pfs-getstripe: namespace commands over libpio's public
- * API.  Built once per command with PFS_TOOL set. */
+ * pfs-setstripe, pfs-getstripe, pfs-chmod, pfs-chown: namespace commands
+ * over libpio's public API.  Built once per command with PFS_TOOL set. */
 #include "config.h"
 
 #include <getopt.h>
@@ -20,6 +20,8 @@
 #define TOOL_DF    6
 #define TOOL_SETSTRIPE 7
 #define TOOL_GETSTRIPE 8
+#define TOOL_CHMOD 9
+#define TOOL_CHOWN 10
 
 #if PFS_TOOL == TOOL_LS
 #define NAME "pfs-ls"
@@ -82,6 +84,18 @@
              "default (pfs-mds --stripe-size, --stripe-count; servers chosen per\n" \
              "file).  With several paths each block starts with 'path: PATH'."
 #define OPTS "e:h"
+#elif PFS_TOOL == TOOL_CHMOD
+#define NAME "pfs-chmod"
+#define USAGE "[-e DESCRIPTOR] MODE PATH..."
+#define HELP "Set the permission bits of files and directories.  MODE is\n" \
+             "octal, at most 7777 (for example 644 or 2750)."
+#define OPTS "e:h"
+#elif PFS_TOOL == TOOL_CHOWN
+#define NAME "pfs-chown"
+#define USAGE "[-e DESCRIPTOR] UID[:GID] PATH..."
+#define HELP "Set the owner, and with :GID the group, of files and\n" \
+             "directories.  Numeric ids only; ':GID' alone sets the group."
+#define OPTS "e:h"
 #else
 #error "PFS_TOOL must name a tool"
 #endif
@@ -89,6 +103,10 @@
 static pio_client_t *client;
 static int long_format, parents, recursive, force, nargs;
 static uint32_t dir_mode = 0755;
+#if PFS_TOOL == TOOL_CHMOD || PFS_TOOL == TOOL_CHOWN
+static pio_stat_t attr_arg; /* MODE or UID[:GID] */
+static unsigned attr_mask;
+#endif
 #if PFS_TOOL == TOOL_SETSTRIPE
 static pio_layout_t layout_arg; /* -S, -c, -o */
 static int layout_given, all_servers, clear_default;
@@ -315,6 +333,66 @@ static int do_one(const char *path)
 }
 #endif
 
+#if PFS_TOOL == TOOL_CHMOD || PFS_TOOL == TOOL_CHOWN
+static int do_one(const char *path)
+{
+    pfs_status_t s = pio_setattr(client, path, attr_mask, &attr_arg);
+
+    return s == PFS_OK ? 0 : fail(path, s);
+}
+
+/* A whole string of digits in base (8 or 10), at most max; 0 or -1. */
+static int parse_id(const char *text, size_t len, int base, uint32_t max,
+                    uint32_t *v_p)
+{
+    uint64_t v = 0;
+    size_t i;
+
+    if (len == 0 || len > 10) {
+        return -1;
+    }
+    for (i = 0; i < len; i++) {
+        if (text[i] < '0' || text[i] >= '0' + base) {
+            return -1;
+        }
+        v = v * (unsigned)base + (unsigned)(text[i] - '0');
+    }
+    if (v > max) {
+        return -1;
+    }
+    *v_p = (uint32_t)v;
+    return 0;
+}
+
+/* The first operand: MODE (pfs-chmod) or UID[:GID] / :GID (pfs-chown). */
+static int parse_attr_arg(const char *text)
+{
+#if PFS_TOOL == TOOL_CHMOD
+    attr_mask = PIO_SETATTR_MODE;
+    return parse_id(text, strlen(text), 8, 07777, &attr_arg.mode);
+#else
+    const char *colon = strchr(text, ':');
+    size_t ulen = colon != NULL ? (size_t)(colon - text) : strlen(text);
+
+    attr_mask = 0;
+    if (ulen > 0 || colon == NULL) {
+        if (parse_id(text, ulen, 10, UINT32_MAX, &attr_arg.uid) != 0) {
+            return -1;
+        }
+        attr_mask |= PIO_SETATTR_UID;
+    }
+    if (colon != NULL) {
+        if (parse_id(colon + 1, strlen(colon + 1), 10, UINT32_MAX,
+                     &attr_arg.gid) != 0) {
+            return -1;
+        }
+        attr_mask |= PIO_SETATTR_GID;
+    }
+    return 0;
+#endif
+}
+#endif
+
 #if PFS_TOOL == TOOL_SETSTRIPE
 static int do_one(const char *path)
 {
@@ -525,6 +603,20 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+#endif
+#if PFS_TOOL == TOOL_CHMOD || PFS_TOOL == TOOL_CHOWN
+    if (argc - optind < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (parse_attr_arg(argv[optind]) != 0) {
+        fprintf(stderr, "%s: bad %s '%s'\n", NAME,
+                PFS_TOOL == TOOL_CHMOD ? "mode (octal, at most 7777)"
+                                       : "owner (numeric UID[:GID])",
+                argv[optind]);
+        return 2;
+    }
+    optind++;
 #endif
     nargs = argc - optind;
     if ((optind == argc && PFS_TOOL != TOOL_DF) ||

@@ -216,6 +216,23 @@ pfs_status_t pio_dir_set_layout(pio_client_t *client, const char *path,
 pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
                                 pio_layout_t *layout_p);
 
+/* Fields for pio_setattr()'s mask. */
+#define PIO_SETATTR_MODE  0x1 /* attr->mode: permission bits, 07777 only */
+#define PIO_SETATTR_UID   0x2 /* attr->uid */
+#define PIO_SETATTR_GID   0x4 /* attr->gid */
+#define PIO_SETATTR_MTIME 0x8 /* attr->mtime_ns */
+
+/* Change attributes of the file or directory at path: the fields mask
+ * names are read from *attr, every other field of *attr is ignored (attr
+ * may be NULL when mask is 0).  Any change also sets ctime to the
+ * metadata server's clock; mask 0 changes nothing.  PFS_ERR_INVAL for an
+ * unknown mask bit or a mode with bits outside 07777 (file type bits
+ * included); nothing changes then.  Size is not set here (pio_truncate).
+ * No permission checks: any client may change any inode.  Blocking;
+ * returns when the change is durable on the metadata server. */
+pfs_status_t pio_setattr(pio_client_t *client, const char *path,
+                         unsigned mask, const pio_stat_t *attr);
+
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
 pfs_status_t pio_rmdir(pio_client_t *client, const char *path);
 

@@ -1,7 +1,8 @@
 #!/bin/bash
-# namespace_tools.sh - pfs-mkdir, pfs-ls, pfs-stat, pfs-mv and pfs-rm against a
-# launched ensemble: a tree of 1200 files listed page by page (readdir),
-# removed recursively; the data objects disappear from the servers.
+# namespace_tools.sh - pfs-mkdir, pfs-ls, pfs-stat, pfs-mv, pfs-chmod,
+# pfs-chown and pfs-rm against a launched ensemble: a tree of 1200 files
+# listed page by page (readdir), attributes changed, removed recursively;
+# the data objects disappear from the servers.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 MK=$B/tests/integration/mkfiles
@@ -40,6 +41,40 @@ grep -q "invalid argument" "$WORK/mv.err" || fail "no message for a move into it
 [ "$("$B/pfs-ls" /tree/c2 | grep -c '^file')" = 50 ] || fail "moved directory lost entries"
 pass "pfs-mv: moves keep data, a replaced file's objects are removed, directories move, never into themselves"
 
+# setattr: pfs-chmod and pfs-chown on a file and a directory; what is not
+# named stays (owner, group, size, modification time)
+modify=$("$B/pfs-stat" /tree/moved | grep '^modify:')
+"$B/pfs-chmod" 4751 /tree/moved /tree/c2 || fail "pfs-chmod"
+"$B/pfs-stat" /tree/moved | grep -q "mode: 4751  uid: $(id -u)  gid: $(id -g)\$" ||
+    fail "pfs-chmod: file attributes wrong: $("$B/pfs-stat" /tree/moved | grep mode:)"
+"$B/pfs-stat" /tree/c2 | grep -q "mode: 4751 " || fail "pfs-chmod: directory mode"
+"$B/pfs-chown" 1234:5678 /tree/moved || fail "pfs-chown UID:GID"
+"$B/pfs-chown" 42 /tree/c2 || fail "pfs-chown UID"
+"$B/pfs-chown" :43 /tree/c2 || fail "pfs-chown :GID"
+"$B/pfs-stat" /tree/moved | grep -q "mode: 4751  uid: 1234  gid: 5678\$" ||
+    fail "pfs-chown: file attributes wrong: $("$B/pfs-stat" /tree/moved | grep mode:)"
+"$B/pfs-stat" /tree/c2 | grep -q "mode: 4751  uid: 42  gid: 43\$" ||
+    fail "pfs-chown: directory attributes wrong: $("$B/pfs-stat" /tree/c2 | grep mode:)"
+"$B/pfs-stat" /tree/moved | grep -q "size: 70000" || fail "setattr changed the size"
+[ "$("$B/pfs-stat" /tree/moved | grep '^modify:')" = "$modify" ] ||
+    fail "setattr changed the modification time"
+"$B/pfs-chmod" 644 /tree/none /tree/moved 2>"$WORK/chmod.err"
+[ $? = 1 ] || fail "pfs-chmod of a missing path does not exit 1"
+grep -q "no such file" "$WORK/chmod.err" || fail "no 'no such file' message: $(cat "$WORK/chmod.err")"
+"$B/pfs-stat" /tree/moved | grep -q "mode: 0644 " || fail "pfs-chmod skipped the path after a failure"
+for bad in 8 17777 -1 u+x ""; do
+    "$B/pfs-chmod" "$bad" /tree/moved 2>/dev/null
+    [ $? = 2 ] || fail "pfs-chmod '$bad' does not exit 2"
+done
+for bad in a 1:b 1: -1 99999999999; do
+    "$B/pfs-chown" "$bad" /tree/moved 2>/dev/null
+    [ $? = 2 ] || fail "pfs-chown '$bad' does not exit 2"
+done
+"$B/pfs-chmod" 644 2>/dev/null; [ $? = 2 ] || fail "pfs-chmod without a path does not exit 2"
+"$B/pfs-stat" /tree/moved | grep -q "mode: 0644  uid: 1234  gid: 5678\$" ||
+    fail "a refused command changed attributes"
+pass "pfs-chmod, pfs-chown: files and directories, other attributes kept, exit codes right"
+
 "$B/pfs-rm" /tree 2>"$WORK/rm.err" && fail "pfs-rm of a directory without -r succeeded"
 grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
 "$B/pfs-rm" -r /tree || fail "pfs-rm -r /tree"
@@ -59,7 +94,7 @@ size=$(df -B1 --output=size "$WORK/root" | tail -1 | tr -d ' ')
 [ "$(awk '$1 == "0" { print $2 }' "$WORK/df.out")" = "$size" ] ||
     fail "pfs-df size differs from df's ($size)"
 pass "pfs-df reports each server's file system as df does"
-for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv pfs-df; do
+for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv pfs-df pfs-chmod pfs-chown; do
     "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
 done
 stop_ensemble

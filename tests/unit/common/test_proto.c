@@ -86,6 +86,13 @@ static pfs_status_t unpack_fp_req(pfs_rbuf_t *r)
     return pfs_proto_fp_req_unpack(r, &m);
 }
 
+static pfs_status_t unpack_setattr_req(pfs_rbuf_t *r)
+{
+    static pfs_setattr_req_t m; /* 4 KiB: keep it off the stack */
+
+    return pfs_proto_setattr_req_unpack(r, &m);
+}
+
 static pfs_status_t unpack_errmsg(pfs_rbuf_t *r)
 {
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
@@ -218,6 +225,11 @@ static pfs_status_t pack_layout_spec(pfs_wbuf_t *w, const void *m)
 static pfs_status_t pack_fp_req(pfs_wbuf_t *w, const void *m)
 {
     return pfs_proto_fp_req_pack(w, m);
+}
+
+static pfs_status_t pack_setattr_req(pfs_wbuf_t *w, const void *m)
+{
+    return pfs_proto_setattr_req_pack(w, m);
 }
 
 static pfs_status_t pack_errmsg(pfs_wbuf_t *w, const void *m)
@@ -1174,6 +1186,61 @@ static void test_fp_req(void)
     CU_ASSERT_EQUAL(out.value, UINT64_MAX);
 }
 
+static void test_setattr_req(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    static pfs_setattr_req_t m, out;
+    pfs_rbuf_t r;
+    size_t len;
+
+    snprintf(m.path, sizeof(m.path), "/d/f");
+    m.mask = PFS_SETATTR_ALL;
+    m.mode = 04755;
+    m.uid = 1000;
+    m.gid = UINT32_MAX;
+    m.mtime_ns = UINT64_C(0x0102030405060708);
+    /* check_codec also rejects every truncation of the encoding */
+    len = check_codec(pack_setattr_req, unpack_setattr_req, &m, enc);
+    CU_ASSERT_EQUAL(len, 2 + 4 + 4 * 4 + 8);
+    CU_ASSERT_EQUAL(enc[6], PFS_SETATTR_ALL); /* mask after the path */
+    CU_ASSERT_EQUAL(enc[len - 8], 0x08);      /* mtime last */
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_STRING_EQUAL(out.path, "/d/f");
+    CU_ASSERT_EQUAL(out.mask, PFS_SETATTR_ALL);
+    CU_ASSERT_EQUAL(out.mode, 04755);
+    CU_ASSERT_EQUAL(out.uid, 1000);
+    CU_ASSERT_EQUAL(out.gid, UINT32_MAX);
+    CU_ASSERT_EQUAL(out.mtime_ns, m.mtime_ns);
+
+    /* a truncated message, one byte short of the mtime */
+    pfs_rbuf_init(&r, enc, len - 1);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_ERR_PROTO);
+}
+
+static void test_setattr_req_bad_mask(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    static pfs_setattr_req_t m, out;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+
+    snprintf(m.path, sizeof(m.path), "/f");
+    m.mask = 0x10;
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_pack(&w, &m), PFS_ERR_INVAL);
+
+    /* an unknown bit on the wire: a newer client, or garbage */
+    m.mask = PFS_SETATTR_MODE;
+    len = pack_into(pack_setattr_req, &m, enc, sizeof(enc));
+    CU_ASSERT_FATAL(len == 28);
+    enc[4] |= 0x80; /* the mask, after "/f" */
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_ERR_PROTO);
+}
+
 static void test_layout_spec(void)
 {
     static uint8_t enc[BUF_SIZE];
@@ -1289,6 +1356,7 @@ static void test_op_name(void)
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_FP_SET), "fp_set");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_GET_DIR_LAYOUT),
                            "get_dir_layout");
+    CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MDS_SETATTR), "setattr");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(0), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(PFS_OP_MAX_), "unknown");
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(UINT32_MAX), "unknown");
@@ -1326,6 +1394,8 @@ static CU_TestInfo proto_tests[] = {
     {"fid", test_fid},
     {"u64", test_u64},
     {"fp_req", test_fp_req},
+    {"setattr_req", test_setattr_req},
+    {"setattr_req_bad_mask", test_setattr_req_bad_mask},
     {"layout_spec", test_layout_spec},
     {"errmsg", test_errmsg},
     {"errmsg_malformed", test_errmsg_malformed},

@@ -893,6 +893,159 @@ static void test_shared_fp(void)
     mds_store_close(s);
 }
 
+/* setattr changes exactly the fields its mask names, on files and
+ * directories, and sets ctime; the shared pointer and a directory's
+ * default layout stay. */
+static void test_setattr(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t d, f, out, before, v;
+    pfs_layout_spec_t spec = {0}, spec_out;
+    uint64_t old = 0;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    d = dir_attr(s);
+    CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
+    f = file_attr(s, 2, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before,
+                                           &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, 123, &old), PFS_OK);
+
+    /* mode alone: the rest stays, ctime moves on */
+    memset(&v, 0, sizeof(v));
+    v.mode = 04711;
+    v.uid = 1; /* not in the mask: ignored */
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d/f", PFS_SETATTR_MODE, &v, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.mode, 04711);
+    CU_ASSERT_EQUAL(out.uid, before.uid);
+    CU_ASSERT_EQUAL(out.gid, before.gid);
+    CU_ASSERT_EQUAL(out.mtime_ns, before.mtime_ns);
+    CU_ASSERT(out.ctime_ns > before.ctime_ns);
+    CU_ASSERT(pfs_fid_equal(out.fid, before.fid));
+    CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_REG);
+    CU_ASSERT(layouts_equal(&out.layout, &before.layout));
+    /* the reply is what a lookup sees */
+    before = out;
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
+    CU_ASSERT_EQUAL(old, 123);
+
+    /* owner and mtime together */
+    v.uid = 0;
+    v.gid = UINT32_MAX - 1;
+    v.mtime_ns = 42;
+    v.mode = 0; /* not in the mask */
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d/f",
+                                      PFS_SETATTR_UID | PFS_SETATTR_GID |
+                                          PFS_SETATTR_MTIME,
+                                      &v, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.mode, 04711);
+    CU_ASSERT_EQUAL(out.uid, 0);
+    CU_ASSERT_EQUAL(out.gid, UINT32_MAX - 1);
+    CU_ASSERT_EQUAL(out.mtime_ns, 42);
+    CU_ASSERT(out.ctime_ns > before.ctime_ns);
+    before = out;
+
+    /* mask 0 reads and writes nothing */
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d/f", 0, &v, &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+
+    /* a directory, and the root; the default layout stays */
+    spec.stripe_size = 65536;
+    spec.stripe_count = 2;
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d", &spec), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &before), PFS_OK);
+    v.mode = 0700;
+    v.uid = 5;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d",
+                                      PFS_SETATTR_MODE | PFS_SETATTR_UID, &v,
+                                      &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_DIR);
+    CU_ASSERT_EQUAL(out.mode, 0700);
+    CU_ASSERT_EQUAL(out.uid, 5);
+    CU_ASSERT_EQUAL(out.gid, before.gid);
+    CU_ASSERT_EQUAL(out.mtime_ns, before.mtime_ns);
+    CU_ASSERT(out.ctime_ns > before.ctime_ns);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d", &spec_out), PFS_OK);
+    CU_ASSERT_EQUAL(spec_out.stripe_size, 65536);
+    CU_ASSERT_EQUAL(spec_out.stripe_count, 2);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/", PFS_SETATTR_MODE, &v, &out),
+                    PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, MDS_ROOT_FID));
+    CU_ASSERT_EQUAL(out.mode, 0700);
+    mds_store_close(s);
+
+    /* it is in the store, not only in the reply */
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.mode, 04711);
+    CU_ASSERT_EQUAL(out.uid, 0);
+    CU_ASSERT_EQUAL(out.mtime_ns, 42);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.mode, 0700);
+    mds_store_close(s);
+}
+
+static void test_setattr_errors(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t f, out, before, v;
+    int created;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    f = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f", &f, 1, &before,
+                                           &created),
+                          PFS_OK);
+    memset(&v, 0, sizeof(v));
+    v.mode = 0644;
+    memset(&out, 0xa5, sizeof(out));
+
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/nope", PFS_SETATTR_MODE, &v, &out),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/nope/f", PFS_SETATTR_MODE, &v,
+                                      &out),
+                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f/x", PFS_SETATTR_MODE, &v, &out),
+                    PFS_ERR_NOTDIR);
+    /* only permission bits: a file type bit or anything above is refused */
+    v.mode = 0100644;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", PFS_SETATTR_MODE, &v, &out),
+                    PFS_ERR_INVAL);
+    v.mode = 010000;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", PFS_SETATTR_MODE, &v, &out),
+                    PFS_ERR_INVAL);
+    /* ... but only when mode is to change */
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", PFS_SETATTR_UID, &v, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.mode, 0640);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", 0x10, &v, &out),
+                    PFS_ERR_INVAL);
+    /* a failure changes nothing and leaves the output alone */
+    before = out;
+    memset(&out, 0xa5, sizeof(out));
+    v.mode = 070000;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", PFS_SETATTR_ALL, &v, &out),
+                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(out.mode, 0xa5a5a5a5u);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/f", &out), PFS_OK);
+    CU_ASSERT(attrs_equal(&out, &before));
+    mds_store_close(s);
+}
+
 /* Counters are per file, survive a reopen and a rename, go with unlink,
  * and a re-created name starts again at 0. */
 static void test_shared_fp_lifetime(void)
@@ -1479,6 +1632,8 @@ static CU_TestInfo store_tests[] = {
     {"shared_fp_lifetime", test_shared_fp_lifetime},
     {"shared_fp_old_record", test_shared_fp_old_record},
     {"dir_layout", test_dir_layout},
+    {"setattr", test_setattr},
+    {"setattr_errors", test_setattr_errors},
     {"fsck_clean", test_fsck_clean},
     {"fsck_problems", test_fsck_problems},
     {"rename", test_rename},
