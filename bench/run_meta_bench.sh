@@ -1,0 +1,81 @@
+#!/bin/bash
+# run_meta_bench.sh - metadata rates: create, stat and unlink of empty files
+# through libpio on pfs against plain POSIX calls on a local directory on
+# the same disk (PFS_BENCH_DIR, default /var/tmp).  One ensemble (1 MDS +
+# 2 I/O servers on 127.0.0.1) per durability policy of the MDS (durable,
+# then periodic); on each, bench/meta_bench with 1, 2 and 4 client
+# processes, all in one shared directory and each in its own.
+# Results go to bench/results/meta-DATE.csv.
+#
+#   bench/run_meta_bench.sh [BUILD_DIR] [-- extra meta_bench args, e.g. --files N]
+set -eu
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$TOP/build}
+[ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+OUT=$TOP/bench/results/meta-$(date +%Y%m%d-%H%M%S).csv
+CLIENTS=${PFS_BENCH_CLIENTS:-1 2 4}
+mkdir -p "$TOP/bench/results"
+# MPICH's hydra: do not inherit a PMI world from the caller
+unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
+LAUNCHER=""
+WORK=""
+cleanup() {
+    if [ -n "$LAUNCHER" ]; then
+        "$BUILD/pfs-ctl" stop >/dev/null 2>&1 || kill "$LAUNCHER" 2>/dev/null || true
+        wait "$LAUNCHER" 2>/dev/null || true
+        LAUNCHER=""
+    fi
+    [ -n "$WORK" ] && rm -rf "$WORK"
+    WORK=""
+}
+trap cleanup EXIT
+
+# What else runs: over one second while this script's ensemble is idle,
+# how busy the CPUs are and the busiest processes.  Other work on the
+# machine shows up here (the benchmark itself takes no CPU at that point).
+background() {
+    top -b -n 2 -d 1 -o %CPU -w 200 | awk '
+        /^top -/ { n++ }
+        n == 2 && /^%Cpu/ {  # "... ni,100.0 id, ...": the number before "id"
+            s = $0; sub(/ id,.*/, "", s); m = split(s, a, /[ ,]+/)
+            busy = 100 - a[m] }
+        n == 2 && /^ *[0-9]+ / && $9 + 0 >= 5 && $12 != "top" && k < 4 {
+            procs = procs sprintf(" %s %s%%", $12, $9); k++ }
+        END { printf "# background: CPUs %.0f%% busy over 1 s before the run;%s\n",
+                     busy, k ? procs : " no process above 5%" }'
+}
+
+run_policy() {
+    local policy=$1 header=$2 k
+    shift 2
+    WORK=$(mktemp -d "${PFS_BENCH_DIR:-/var/tmp}/pfs-meta-bench.XXXXXX")
+    mkdir -p "$WORK/pfs" "$WORK/local"
+    export PFS_ENSEMBLE=$WORK/pfs/ensemble
+    mpiexec.mpich -n 1 "$BUILD/pfs-mds" --root "$WORK/pfs" --listen 127.0.0.1 \
+        --durability "$policy" : \
+        -n 2 "$BUILD/pfs-iosrv" --root "$WORK/pfs" --listen 127.0.0.1 \
+        >"$WORK/servers.log" 2>&1 &
+    LAUNCHER=$!
+    "$BUILD/pfs-ctl" wait -t 60 >/dev/null
+    echo "# $policy: pfs storage and local directory on" \
+         "$(df -h "$WORK" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$WORK"))"
+    for k in $CLIENTS; do
+        background
+        mpiexec.mpich -n "$k" "$BUILD/bench/meta_bench" \
+            --local-dir "$WORK/local" --label "$policy" $header "$@"
+        header=""
+    done
+    cleanup
+}
+
+{
+    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; pfs:" \
+         "1 MDS + 2 I/O servers on 127.0.0.1, default layout (2 stripes);" \
+         "local: open(O_CREAT|O_EXCL)+close, stat, unlink, no fsync"
+    echo "# rate = all clients' operations / slowest client's time;" \
+         "ratio = pfs_ops_s / local_ops_s"
+    run_policy durable --header "$@"
+    run_policy periodic "" "$@"
+} | tee "$OUT"
+echo "results: $OUT"
