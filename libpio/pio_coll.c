@@ -29,6 +29,8 @@ typedef struct {
     uint64_t order;  /* keeps the caller's order within (round, aggr) */
 } cpiece_t;
 
+struct xchg;
+
 struct pio_coll_op {
     pio_file_t *file;
     MPI_Comm comm;
@@ -53,6 +55,10 @@ struct pio_coll_op {
     char msg[512];
     int agreed; /* status and msg already agreed by all ranks */
     int direct;
+    /* two-phase read: the exchange state and the round whose server read
+     * is in flight, kept between _begin (round 0) and _end */
+    struct xchg *rx;
+    size_t rlo, rhi, rgot;
     pio_coll_stats_t stats;
     double t0;
 };
@@ -389,7 +395,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
 
 /* ---- rounds ------------------------------------------------------------ */
 
-typedef struct {
+typedef struct xchg {
     uint64_t *sinfo, *rinfo;    /* per rank: pieces, bytes */
     int *scnt, *sdsp, *rcnt, *rdsp;
     uint64_t *smeta, *rmeta;
@@ -535,7 +541,7 @@ static pfs_status_t issue(pio_coll_op_t *op, xchg_t *x, size_t npieces,
     return st;
 }
 
-static void wait_slot(pio_coll_op_t *op, int slot)
+static void wait_slot(pio_coll_op_t *op, int slot, const char *what)
 {
     pfs_status_t st;
     double t;
@@ -545,7 +551,7 @@ static void wait_slot(pio_coll_op_t *op, int slot)
         st = pio_wait(&op->req[slot], NULL);
         op->stats.io_wait_s += MPI_Wtime() - t;
         if (st != PFS_OK) {
-            op_fail(op, st, "aggregator server I/O");
+            op_fail(op, st, what);
         }
     }
 }
@@ -587,7 +593,7 @@ static void write_rounds(pio_coll_op_t *op)
         }
         op->stats.exchange_s += MPI_Wtime() - t;
         /* the buffer this round lands in must be free again */
-        wait_slot(op, slot);
+        wait_slot(op, slot, "aggregator server I/O");
         t = MPI_Wtime();
         if (grow_bytes(&op->buf[slot], &op->cap[slot], rbytes + 1) != 0) {
             MPI_Abort(op->comm, 1);
@@ -609,59 +615,80 @@ static void write_rounds(pio_coll_op_t *op)
     xchg_free(&x);
 }
 
-/* Two-phase read: each round the aggregators read what the ranks asked
- * for, then send it back. */
-static void read_rounds(pio_coll_op_t *op)
+/* Two-phase read, first half of round r: the metadata exchange, then the
+ * aggregators' server reads into buf[0], issued and not waited for.  The
+ * split read returns from _begin here after round 0. */
+static void read_round_issue(pio_coll_op_t *op, uint64_t r)
 {
-    xchg_t x;
-    size_t lo = 0, hi;
-    uint64_t r;
+    uint64_t rbytes;
+    size_t hi;
+    double t;
 
-    if (xchg_alloc(&x, op->nranks, op->npieces) != 0) {
+    for (hi = op->rlo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
+    }
+    op->rhi = hi;
+    t = MPI_Wtime();
+    op->rgot = exchange_meta(op, op->rx, op->rlo, op->rhi, &rbytes);
+    op->stats.exchange_s += MPI_Wtime() - t;
+    if (grow_bytes(&op->buf[0], &op->cap[0], rbytes + 1) != 0) {
         MPI_Abort(op->comm, 1);
     }
-    for (r = 0; r < op->rounds; r++) {
-        uint64_t rbytes, need = 0;
-        size_t got, i, pos = 0;
-        double t;
-        int k;
+    if (op->rgot > 0 && op->status == PFS_OK) {
+        pfs_status_t st;
 
-        for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
-        }
         t = MPI_Wtime();
-        got = exchange_meta(op, &x, lo, hi, &rbytes);
-        op->stats.exchange_s += MPI_Wtime() - t;
-        if (grow_bytes(&op->buf[0], &op->cap[0], rbytes + 1) != 0) {
-            MPI_Abort(op->comm, 1);
+        st = issue(op, op->rx, op->rgot, op->buf[0], &op->req[0]);
+        op->stats.io_wait_s += MPI_Wtime() - t;
+        if (st != PFS_OK) {
+            op->req[0] = NULL;
+            op_fail(op, st, "aggregator read");
         }
-        if (got > 0 && op->status == PFS_OK) {
-            pfs_status_t st;
-
-            t = MPI_Wtime();
-            st = issue(op, &x, got, op->buf[0], NULL);
-            op->stats.io_wait_s += MPI_Wtime() - t;
-            if (st != PFS_OK) {
-                op_fail(op, st, "aggregator read");
-            }
-        }
-        t = MPI_Wtime();
-        for (k = 0; k < op->nranks; k++) {
-            need += x.sinfo[2 * k + 1];
-        }
-        if (grow_bytes(&x.sdata, &x.sdata_cap, need + 1) != 0) {
-            MPI_Abort(op->comm, 1);
-        }
-        data_counts(op, &x, 0);
-        MPI_Alltoallv(op->buf[0], x.scnt, x.sdsp, MPI_BYTE, x.sdata, x.rcnt,
-                      x.rdsp, MPI_BYTE, op->comm);
-        op->stats.exchange_s += MPI_Wtime() - t;
-        for (i = lo; i < hi; i++) {
-            memcpy(op->pieces[i].mem, x.sdata + pos, op->pieces[i].len);
-            pos += op->pieces[i].len;
-        }
-        lo = hi;
     }
-    xchg_free(&x);
+}
+
+/* Second half: wait for the server reads, send the data back, unpack.
+ * After a failure the aggregators send whatever the buffer holds: every
+ * rank still takes part, and the status agreed at the end says the data
+ * is not to be used. */
+static void read_round_finish(pio_coll_op_t *op)
+{
+    xchg_t *x = op->rx;
+    uint64_t need = 0;
+    size_t i, pos = 0;
+    double t;
+    int k;
+
+    wait_slot(op, 0, "aggregator read");
+    t = MPI_Wtime();
+    for (k = 0; k < op->nranks; k++) {
+        need += x->sinfo[2 * k + 1];
+    }
+    if (grow_bytes(&x->sdata, &x->sdata_cap, need + 1) != 0) {
+        MPI_Abort(op->comm, 1);
+    }
+    data_counts(op, x, 0);
+    MPI_Alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata, x->rcnt,
+                  x->rdsp, MPI_BYTE, op->comm);
+    op->stats.exchange_s += MPI_Wtime() - t;
+    for (i = op->rlo; i < op->rhi; i++) {
+        memcpy(op->pieces[i].mem, x->sdata + pos, op->pieces[i].len);
+        pos += op->pieces[i].len;
+    }
+    op->rlo = op->rhi;
+}
+
+/* Everything of a two-phase read after round 0's issue: each round is
+ * read, then sent back. */
+static void read_rest(pio_coll_op_t *op)
+{
+    uint64_t r;
+
+    for (r = 0; r < op->rounds; r++) {
+        if (r > 0) {
+            read_round_issue(op, r);
+        }
+        read_round_finish(op);
+    }
 }
 
 /* ---- entry points ------------------------------------------------------ */
@@ -675,10 +702,15 @@ static void op_free(pio_coll_op_t *op)
     free(op->aggr_rank);
     free(op->buf[0]);
     free(op->buf[1]);
+    if (op->rx != NULL) {
+        xchg_free(op->rx);
+        free(op->rx);
+    }
     free(op);
 }
 
-/* Set up, decide the mode, run the rounds.  Collective; never returns
+/* Set up, decide the mode, run the rounds (reads: issue the first round's
+ * server reads only; finish() does the rest).  Collective; never returns
  * early on one rank only. */
 static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
                             uint8_t *buf, const pio_desc_t *mem,
@@ -736,12 +768,14 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     if (op->direct) {
         double t = MPI_Wtime();
 
+        /* a read is only issued here: finish() waits for it */
         st = write ? pio_write_desc(f, buf, mem, filed, NULL)
-                   : pio_read_desc(f, buf, mem, filed, NULL);
+                   : pio_read_desc(f, buf, mem, filed, &op->req[0]);
         op->stats.io_wait_s = MPI_Wtime() - t;
         op->stats.requests = 1; /* one structured call (per server) */
         op->stats.bytes = total;
         if (st != PFS_OK) {
+            op->req[0] = NULL;
             op_fail(op, st, write ? "write" : "read");
             snprintf(op->msg, sizeof(op->msg), "%s",
                      "direct I/O failed (see the rank's pio_client_errmsg)");
@@ -754,8 +788,14 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     calm_allreduce(&maxround, &op->rounds, 1, MPI_UINT64_T, MPI_MAX, comm);
     if (write) {
         write_rounds(op);
-    } else {
-        read_rounds(op);
+        return op;
+    }
+    op->rx = malloc(sizeof(*op->rx));
+    if (op->rx == NULL || xchg_alloc(op->rx, op->nranks, op->npieces) != 0) {
+        MPI_Abort(op->comm, 1);
+    }
+    if (op->rounds > 0) {
+        read_round_issue(op, 0);
     }
     return op;
 }
@@ -765,8 +805,18 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
 {
     pfs_status_t st;
 
-    wait_slot(op, 0);
-    wait_slot(op, 1);
+    if (op->rx != NULL) {
+        read_rest(op);
+    }
+    if (op->direct && !op->write && op->req[0] != NULL) {
+        wait_slot(op, 0, "read");
+        if (op->status != PFS_OK) {
+            snprintf(op->msg, sizeof(op->msg), "%s",
+                     "direct I/O failed (see the rank's pio_client_errmsg)");
+        }
+    }
+    wait_slot(op, 0, "aggregator server I/O");
+    wait_slot(op, 1, "aggregator server I/O");
     /* after this every rank's data is on the servers (write) or in its
      * buffer (read), and all ranks hold the same verdict */
     op->stats.direct = op->direct;
@@ -809,8 +859,10 @@ PFS_EXPORT pfs_status_t pio_read_all(pio_file_t *f, MPI_Comm comm, void *buf,
                                      uint64_t *bytes_p, char *errmsg,
                                      size_t errmsg_size)
 {
-    return finish(start(f, comm, 0, buf, mem, filed, hints), bytes_p, errmsg,
-                  errmsg_size);
+    pio_coll_op_t *op = NULL;
+
+    (void)pio_read_all_begin(f, comm, buf, mem, filed, hints, &op);
+    return pio_read_all_end(op, bytes_p, errmsg, errmsg_size);
 }
 
 PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
@@ -826,6 +878,25 @@ PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
 
 PFS_EXPORT pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                           char *errmsg, size_t errmsg_size)
+{
+    if (op == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return finish(op, bytes_p, errmsg, errmsg_size);
+}
+
+PFS_EXPORT pfs_status_t pio_read_all_begin(pio_file_t *f, MPI_Comm comm,
+                                           void *buf, const pio_desc_t *mem,
+                                           const pio_desc_t *filed,
+                                           const pio_coll_hints_t *hints,
+                                           pio_coll_op_t **op_p)
+{
+    *op_p = start(f, comm, 0, buf, mem, filed, hints);
+    return PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
+                                         char *errmsg, size_t errmsg_size)
 {
     if (op == NULL) {
         return PFS_ERR_INVAL;

@@ -82,6 +82,42 @@ pfs_status_t pio_write_all_begin(pio_file_t *file, MPI_Comm comm,
 pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                char *errmsg, size_t errmsg_size);
 
+/* Split collective read.  Collective like pio_read_all (same arguments and
+ * hints on every rank, also after an error).
+ *
+ * _begin agrees on the setup and the mode, then issues the server reads
+ * and returns without waiting for them:
+ *   - direct mode: all of this rank's reads;
+ *   - two-phase: round 0's only (the first cb_buffer_size of each
+ *     aggregator's domain; its metadata is exchanged in _begin).
+ * Computation between _begin and _end overlaps those reads; the later
+ * rounds are read and sent in _end, one after the other as in
+ * pio_read_all, so with several rounds only the first overlaps.  The
+ * servers work meanwhile; libpio makes client-side progress only inside
+ * its own calls, so some of the transfer may be left for _end.
+ *
+ * _end waits for the reads, sends the data to the ranks that asked for it
+ * (two-phase), and agrees on the status: every rank returns the same
+ * status and errmsg (may be NULL) the first failing rank's explanation;
+ * *bytes_p (may be NULL) gets this rank's bytes, 0 on failure.  _end
+ * frees op on every path; op NULL gives PFS_ERR_INVAL (not collective).
+ * _begin always returns PFS_OK and sets *op_p, also when the setup failed
+ * (the failure is reported by _end, on every rank).
+ *
+ * Ownership and rules: buf is borrowed until _end returns and must not be
+ * read or written in between (it may hold partial data; after a failure
+ * its contents are undefined).  mem and filed (and their arrays) are
+ * consumed by _begin and may be freed when it returns.  No MPI operation
+ * of the engine is pending in between, so comm may carry other traffic.
+ * One split operation per file at a time, and no other collective call
+ * on the file until _end.  Not thread safe. */
+pfs_status_t pio_read_all_begin(pio_file_t *file, MPI_Comm comm, void *buf,
+                                const pio_desc_t *mem, const pio_desc_t *filed,
+                                const pio_coll_hints_t *hints,
+                                pio_coll_op_t **op_p);
+pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
+                              char *errmsg, size_t errmsg_size);
+
 /* What this process did in its last collective call: the shape of the
  * I/O (for tests and benchmarks).  Not thread safe. */
 typedef struct {

@@ -1,13 +1,18 @@
 /* coll_mpi_test.c - collective I/O (libpio_mpi) from any number of ranks:
  * 1-D interleaved blocks, uneven 2-D and 3-D subarrays (some ranks with
  * nothing), read back with other decompositions and checked byte by byte;
- * direct and automatic modes, the split collective, hints, and collective
- * error agreement.
+ * direct and automatic modes, the split collective write and read, hints,
+ * and collective error agreement.
  *
  *   mpiexec -n N coll_mpi_test            all checks
  *   mpiexec -n N coll_mpi_test --loop S   collective writes for S seconds,
  *                                         then report each rank's status
  *                                         (the test kills a server meanwhile)
+ *   mpiexec -n N coll_mpi_test --loop-read S
+ *                                         the same with split collective
+ *                                         reads (begin, compute, end);
+ *                                         not run yet: a killed server can
+ *                                         hang reads (doc/collective-io.md)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -361,6 +366,121 @@ static void test_split_and_hints(void)
     pio_close(f);
 }
 
+/* A little work between _begin and _end, as a caller would overlap. */
+static double compute(int n)
+{
+    volatile double acc = 0;
+    int i;
+
+    for (i = 1; i <= n; i++) {
+        acc += 1.0 / i;
+    }
+    return acc;
+}
+
+/* Split read of `r` (begin, computation, end), checked byte by byte. */
+static void split_read(const char *name, pio_file_t *f, const pio_desc_t *r,
+                       const pio_coll_hints_t *h, unsigned salt, int direct)
+{
+    uint64_t rn = desc_bytes(r), got = 0;
+    uint8_t *rb = malloc(rn + 1);
+    char err[600] = "", why[300] = "";
+    pio_coll_stats_t stats;
+    pio_coll_op_t *op = NULL;
+    pfs_status_t st;
+
+    memset(rb, 0xee, rn + 1);
+    st = pio_read_all_begin(f, MPI_COMM_WORLD, rb, NULL, r, h, &op);
+    (void)compute(200000);
+    if (st == PFS_OK) {
+        st = pio_read_all_end(op, &got, err, sizeof(err));
+    }
+    pio_coll_last_stats(&stats);
+    if (st == PFS_OK && stats.direct != direct) {
+        snprintf(why, sizeof(why), "ran %s",
+                 stats.direct ? "direct" : "two-phase");
+    } else if (st == PFS_OK && rb[rn] != 0xee) {
+        snprintf(why, sizeof(why), "wrote past the buffer");
+    } else if (st == PFS_OK) {
+        (void)check_desc(rb, r, salt, why, sizeof(why));
+    }
+    report(name, st == PFS_OK && got == rn && why[0] == '\0',
+           st != PFS_OK ? err : why);
+    free(rb);
+}
+
+/* Written in interleaved blocks with pio_write_all, read back with the
+ * split read in other decompositions: two-phase in several rounds (and
+ * one aggregator), direct; then a bad description on one rank, which
+ * _end must report on every rank. */
+static void test_split_read(void)
+{
+    const uint64_t block = 3000, nb = 50;
+    pio_file_t *f = shared_file("/coll-split-read", 16384);
+    pio_coll_hints_t h = two_phase(32 << 10), one = two_phase(8192), d;
+    uint64_t total = block * nb * (uint64_t)nranks, s, n, got = 0;
+    uint8_t *wb = malloc(block * nb);
+    char err[600] = "";
+    pio_coll_op_t *op = NULL;
+    pio_desc_t w, r;
+    pfs_status_t st;
+    int sts[2], lo_hi[2];
+
+    pio_desc_vector(&w, (uint64_t)rank * block, nb, block,
+                    block * (uint64_t)nranks);
+    fill_desc(wb, &w, 7);
+    st = pio_write_all(f, MPI_COMM_WORLD, wb, NULL, &w, &h, &got, err,
+                       sizeof(err));
+    report("split read: data written with pio_write_all",
+           st == PFS_OK && got == block * nb, err);
+    free(wb);
+
+    /* bands, shifted by one rank: never the rank's own blocks only */
+    split(total, nranks, (rank + 1) % nranks, &s, &n);
+    pio_desc_contig(&r, s, n);
+    split_read("split collective read (begin/compute/end), two-phase, "
+               "32k rounds, bands",
+               f, &r, &h, 7, 0);
+    /* 1000-byte blocks across the 3000-byte ones, one aggregator */
+    one.cb_nodes = 1;
+    pio_desc_vector(&r, (uint64_t)(nranks - 1 - rank) * 1000,
+                    total / 1000 / (uint64_t)nranks, 1000,
+                    1000 * (uint64_t)nranks);
+    split_read("split collective read, one aggregator, 8k rounds, "
+               "1000-byte blocks",
+               f, &r, &one, 7, 0);
+    pio_coll_hints_default(&d);
+    d.cb_read = PIO_CB_DISABLE;
+    split(total, nranks, nranks - 1 - rank, &s, &n);
+    pio_desc_contig(&r, s, n);
+    split_read("split collective read, direct mode", f, &r, &d, 7, 1);
+
+    /* setup failure on the last rank: begin returns, end agrees */
+    pio_desc_contig(&r, s, n);
+    if (rank == nranks - 1) {
+        pio_desc_contig(&r, UINT64_MAX - 10, 4096); /* beyond any file */
+    }
+    wb = malloc(n > 4096 ? n : 4096);
+    st = pio_read_all_begin(f, MPI_COMM_WORLD, wb, NULL, &r, &h, &op);
+    if (st == PFS_OK) {
+        st = pio_read_all_end(op, &got, err, sizeof(err));
+    }
+    sts[0] = st;
+    sts[1] = -st;
+    MPI_Allreduce(sts, lo_hi, 2, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    {
+        char expect[32];
+        snprintf(expect, sizeof(expect), "rank %d:", nranks - 1);
+        report("split read, bad description on one rank: _end returns the "
+               "same status on every rank and names that rank",
+               st != PFS_OK && lo_hi[0] == -lo_hi[1] && got == 0 &&
+                   strncmp(err, expect, strlen(expect)) == 0,
+               err);
+    }
+    free(wb);
+    pio_close(f);
+}
+
 /* One rank passes a bad description: every rank gets the same error. */
 static void test_error_agreement(void)
 {
@@ -428,6 +548,56 @@ static int loop(int seconds)
     return 0;
 }
 
+/* Split collective reads for `seconds` of a file written once; a server
+ * killed meanwhile must make _end agree on the I/O failure (today a read
+ * from a killed server can hang in the transport: see the doc). */
+static int loop_read(int seconds)
+{
+    pio_file_t *f = shared_file("/coll-loop-read", 65536);
+    pio_coll_hints_t h = two_phase(1 << 20);
+    const uint64_t per = 4u << 20;
+    uint8_t *buf = malloc(per);
+    double end;
+    pio_coll_op_t *op = NULL;
+    pio_desc_t w, r;
+    uint64_t s, n;
+    char err[600] = "";
+    pfs_status_t st;
+    int iter = 0, go = 1;
+
+    memset(buf, rank, per);
+    pio_desc_vector(&w, (uint64_t)rank * 65536, per / 65536, 65536,
+                    65536 * (uint64_t)nranks);
+    st = pio_write_all(f, MPI_COMM_WORLD, buf, NULL, &w, &h, NULL, err,
+                       sizeof(err));
+    if (st != PFS_OK) {
+        fprintf(stderr, "coll_mpi_test: loop-read setup: %s\n", err);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    split(per * (uint64_t)nranks, nranks, (rank + 1) % nranks, &s, &n);
+    pio_desc_contig(&r, s, n);
+    end = MPI_Wtime() + seconds;
+    while (go) {
+        st = pio_read_all_begin(f, MPI_COMM_WORLD, buf, NULL, &r, &h, &op);
+        (void)compute(100000);
+        if (st == PFS_OK) {
+            st = pio_read_all_end(op, NULL, err, sizeof(err));
+        }
+        iter++;
+        if (rank == 0 && iter == 1) {
+            printf("looping\n");
+            fflush(stdout);
+        }
+        go = st == PFS_OK && MPI_Wtime() < end;
+        MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    }
+    printf("rank %d: status %d after %d split collective reads: %s\n", rank,
+           (int)st, iter, err);
+    fflush(stdout);
+    free(buf);
+    return 0;
+}
+
 /* One fine-grained interleaved collective write (512-byte blocks, 2 MiB
  * per rank) with default hints; prints what each rank did.  The test
  * compares with the servers' own request counts. */
@@ -477,8 +647,13 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return rc;
     }
-    if (argc == 3 && !strcmp(argv[1], "--loop")) {
-        loop(atoi(argv[2]));
+    if (argc == 3 &&
+        (!strcmp(argv[1], "--loop") || !strcmp(argv[1], "--loop-read"))) {
+        if (!strcmp(argv[1], "--loop")) {
+            loop(atoi(argv[2]));
+        } else {
+            loop_read(atoi(argv[2]));
+        }
         MPI_Finalize(); /* pio_fini would wait for nothing: skip */
         return 0;
     }
@@ -487,6 +662,7 @@ int main(int argc, char **argv)
     test_3d();
     test_modes();
     test_split_and_hints();
+    test_split_read();
     test_error_agreement();
     pio_fini(client);
     if (rank == 0) {

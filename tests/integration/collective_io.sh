@@ -1,7 +1,8 @@
 #!/bin/bash
 # collective_io.sh - collective I/O with 1..8 ranks (oversubscribed) over
-# 1, 2 and 4 I/O servers, every byte verified; a server killed in the
-# middle of collective writes gives every rank the same error, none hangs.
+# 1, 2 and 4 I/O servers, every byte verified (also the split read); a
+# server killed in the middle of collective writes gives every rank the
+# same error, none hangs.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 COLL=$B/tests/integration/coll_mpi_test
@@ -55,25 +56,43 @@ for nio in 2 1 4; do
     stop_ensemble
 done
 
-# A server killed mid-collective.  Short request deadline: a killed local
-# server is usually noticed at once anyway (connection reset).
-start_ensemble mpich "$WORK/rootk" 2
-PFS_TIMEOUT_MS=3000 timeout 120 "$MPIEXEC_MPICH" -genv PFS_TIMEOUT_MS 3000 \
-    -n 4 "$COLL" --loop 60 >"$WORK/kill.log" 2>&1 &
-client=$!
-i=0
-until grep -q '^looping' "$WORK/kill.log"; do
-    i=$((i + 1)); [ "$i" -lt 300 ] || fail "collective loop never started"
-    sleep 0.1
-done
-sleep 0.5
-kill -KILL "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
-wait_pid "$client" 90 || fail "a rank hung after the server was killed"
-grep '^rank' "$WORK/kill.log"
-[ "$(grep -c '^rank' "$WORK/kill.log")" = 4 ] || { cat "$WORK/kill.log"; fail "not every rank reported"; }
-statuses=$(sed -n 's/^rank [0-9]*: status \(-*[0-9]*\) .*/\1/p' "$WORK/kill.log" | sort -u)
-[ "$(echo "$statuses" | wc -l)" = 1 ] || fail "ranks disagree: $statuses"
-[ "$statuses" -lt 0 ] || fail "the collective succeeded with a dead server?"
-pass "server killed mid-collective: all 4 ranks returned status $statuses, none hung"
-"$PFS_CTL" stop >/dev/null 2>&1 || true
+# A server killed mid-collective ($1: --loop for writes, --loop-read for
+# split reads; $2 ranks).  Short request deadline: a killed local server
+# is usually noticed at once anyway (connection reset).
+kill_check() {
+    local mode=$1 np=$2 what client i statuses pid log="$WORK/kill$1-$2.log"
+    [ "$mode" = --loop ] && what="collective writes" || what="split collective reads"
+    start_ensemble mpich "$WORK/rootk$mode$np" 2
+    PFS_TIMEOUT_MS=3000 timeout 120 "$MPIEXEC_MPICH" -genv PFS_TIMEOUT_MS 3000 \
+        -n "$np" "$COLL" "$mode" 60 >"$log" 2>&1 &
+    client=$!
+    i=0
+    until grep -q '^looping' "$log"; do
+        i=$((i + 1)); [ "$i" -lt 300 ] || { cat "$log"; fail "$what: loop never started"; }
+        sleep 0.1
+    done
+    sleep 0.5
+    kill -KILL "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
+    wait_pid "$client" 90 || fail "$what: a rank hung after the server was killed"
+    grep '^rank' "$log"
+    [ "$(grep -c '^rank' "$log")" = "$np" ] || { cat "$log"; fail "$what: not every rank reported"; }
+    statuses=$(sed -n 's/^rank [0-9]*: status \(-*[0-9]*\) .*/\1/p' "$log" | sort -u)
+    [ "$(echo "$statuses" | wc -l)" = 1 ] || fail "$what: ranks disagree: $statuses"
+    [ "$statuses" -lt 0 ] || fail "$what: succeeded with a dead server?"
+    pass "server killed mid-loop of $what: all $np ranks returned status $statuses, none hung"
+    # one server is gone: stop the rest, not the clean-stop checks
+    "$PFS_CTL" stop >/dev/null 2>&1 || true
+    wait_pid "$LAUNCH_PID" 30 || fail "launcher still running 30 s after stop"
+    for pid in $SERVER_PIDS; do
+        pid_alive "$pid" && fail "server $pid still alive after stop"
+    done
+    LAUNCH_PID=""
+    SERVER_PIDS=""
+}
+
+kill_check --loop 4
+# Not run: "kill_check --loop-read N" (split reads).  A read whose server
+# is killed can wait for ever in pio_wait: the transport expires the RPC
+# but UCX never hands back its cancelled receive (doc/collective-io.md,
+# "Not done").  pio_read_all waits in the same place.
 log "PASS"
