@@ -1414,6 +1414,27 @@ static void expire(pfs_tx_t *tx, pfs_rpc_t *rpc)
     rpc_maybe_done(tx, rpc);
 }
 
+/* How long a failed RPC waits, past its deadline, for UCX to hand back a
+ * cancelled receive.  With error mode NONE and the peer killed, UCX may
+ * never complete it; by then the endpoint is closed, so no data can still
+ * arrive into the caller's buffer. */
+#define RECV_GIVE_UP_MS 2000
+
+/* Stop waiting for the receive of a failed RPC: as for sends, its token
+ * no longer points at the RPC, and a late completion only frees the
+ * request (rpc_recv_cb). */
+static void rpc_abandon_recv(pfs_tx_t *tx, pfs_rpc_t *rpc)
+{
+    rpc_token_t *tok = rpc->recv_tok;
+
+    if (tok != NULL) {
+        tok->rpc = NULL;
+    }
+    rpc->recv_req = NULL;
+    rpc->recv_tok = NULL;
+    rpc_maybe_done(tx, rpc);
+}
+
 static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
 {
     for (;;) {
@@ -1430,8 +1451,15 @@ static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
                 rpcs[i]->deadline_ms <= now) {
                 expire(tx, rpcs[i]);
             }
+            if (!rpcs[i]->done && rpcs[i]->failed &&
+                rpcs[i]->recv_req != NULL &&
+                rpcs[i]->deadline_ms + RECV_GIVE_UP_MS <= now) {
+                rpc_abandon_recv(tx, rpcs[i]);
+            }
             if (rpcs[i]->done) {
                 ndone++;
+            } else if (rpcs[i]->failed) {
+                next = PFS_MIN(next, rpcs[i]->deadline_ms + RECV_GIVE_UP_MS);
             } else {
                 next = PFS_MIN(next, rpcs[i]->deadline_ms);
             }
