@@ -16,20 +16,7 @@ BUILD=${1:-$TOP/build}
 OUT=$TOP/bench/results/meta-$(date +%Y%m%d-%H%M%S).csv
 CLIENTS=${PFS_BENCH_CLIENTS:-1 2 4}
 mkdir -p "$TOP/bench/results"
-# MPICH's hydra: do not inherit a PMI world from the caller
-unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
-LAUNCHER=""
-WORK=""
-cleanup() {
-    if [ -n "$LAUNCHER" ]; then
-        "$BUILD/pfs-ctl" stop >/dev/null 2>&1 || kill "$LAUNCHER" 2>/dev/null || true
-        wait "$LAUNCHER" 2>/dev/null || true
-        LAUNCHER=""
-    fi
-    [ -n "$WORK" ] && rm -rf "$WORK"
-    WORK=""
-}
-trap cleanup EXIT
+source "$TOP/bench/lib.sh"
 
 # What else runs: over one second while this script's ensemble is idle,
 # how busy the CPUs are and the busiest processes.  Other work on the
@@ -49,24 +36,17 @@ background() {
 run_policy() {
     local policy=$1 header=$2 k
     shift 2
-    WORK=$(mktemp -d "${PFS_BENCH_DIR:-/var/tmp}/pfs-meta-bench.XXXXXX")
-    mkdir -p "$WORK/pfs" "$WORK/local"
-    export PFS_ENSEMBLE=$WORK/pfs/ensemble
-    mpiexec.mpich -n 1 "$BUILD/pfs-mds" --root "$WORK/pfs" --listen 127.0.0.1 \
-        --durability "$policy" : \
-        -n 2 "$BUILD/pfs-iosrv" --root "$WORK/pfs" --listen 127.0.0.1 \
-        >"$WORK/servers.log" 2>&1 &
-    LAUNCHER=$!
-    "$BUILD/pfs-ctl" wait -t 60 >/dev/null
+    bench_start "${PFS_BENCH_DIR:-/var/tmp}" meta-bench --durability "$policy"
+    mkdir -p "$WORK/local"
     echo "# $policy: pfs storage and local directory on" \
-         "$(df -h "$WORK" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$WORK"))"
+         "$(bench_storage)"
     for k in $CLIENTS; do
         background
         mpiexec.mpich -n "$k" "$BUILD/bench/meta_bench" \
             --local-dir "$WORK/local" --label "$policy" $header "$@"
         header=""
     done
-    cleanup
+    bench_stop
 }
 
 {

@@ -9,28 +9,14 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$TOP/build}
 [ $# -gt 0 ] && shift
 [ "${1:-}" = "--" ] && shift
-BASE=${PFS_BENCH_DIR:-/var/tmp}
-WORK=$(mktemp -d "$BASE/pfs-bench.XXXXXX")
 OUT=$TOP/bench/results/sio-$(date +%Y%m%d-%H%M%S).csv
-export PFS_ENSEMBLE=$WORK/pfs/ensemble
-LAUNCHER=""
-cleanup() {
-    if [ -n "$LAUNCHER" ]; then
-        "$BUILD/pfs-ctl" stop >/dev/null 2>&1 || kill "$LAUNCHER" 2>/dev/null || true
-        wait "$LAUNCHER" 2>/dev/null || true
-    fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-mkdir -p "$WORK/pfs" "$WORK/ufs" "$TOP/bench/results"
-mpiexec.mpich -n 1 "$BUILD/pfs-mds" --root "$WORK/pfs" --listen 127.0.0.1 : \
-    -n 2 "$BUILD/pfs-iosrv" --root "$WORK/pfs" --listen 127.0.0.1 \
-    >"$WORK/servers.log" 2>&1 &
-LAUNCHER=$!
-"$BUILD/pfs-ctl" wait -t 60 >/dev/null
+source "$TOP/bench/lib.sh"
+mkdir -p "$TOP/bench/results"
+bench_start "${PFS_BENCH_DIR:-/var/tmp}" bench
+mkdir -p "$WORK/ufs"
 {
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores," \
-         "storage $(df -h "$WORK" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$WORK"))"
+         "storage $(bench_storage)"
     echo "# pfs: 1 MDS + 2 I/O servers on 127.0.0.1, 1 MiB stripes over 2 servers;" \
          "4 client ranks; everything shares the cores (oversubscribed)"
     mpiexec.mpich -n 4 "$BUILD/bench/sio_bench" --ufs-dir "$WORK/ufs" "$@"
