@@ -101,6 +101,7 @@ struct pfs_tx {
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
     uint64_t abandoned; /* sends given up on that UCX still holds */
+    uint64_t next_deadline_scan_ms; /* pfs_tx_progress's deadline sweep */
 };
 
 static void rpc_fail(pfs_rpc_t *rpc, pfs_status_t status, const char *fmt, ...)
@@ -898,9 +899,17 @@ static void dispatch_ready(pfs_tx_t *tx)
     }
 }
 
+static void check_deadlines(pfs_tx_t *tx, uint64_t now);
+
+/* How often pfs_tx_progress sweeps the outstanding RPCs for deadlines, so
+ * that requests only ever tested (pio_test, MPI_Test on an MPI-IO
+ * request), never waited for, fail on time too. */
+#define DEADLINE_SWEEP_MS 100
+
 unsigned pfs_tx_progress(pfs_tx_t *tx)
 {
     unsigned total = 0, n;
+    uint64_t now;
 
     do {
         n = ucp_worker_progress(tx->worker);
@@ -918,6 +927,11 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
         total++;
     }
     reap_dead_conns(tx);
+    now = pfs_now_ms();
+    if (now >= tx->next_deadline_scan_ms) {
+        tx->next_deadline_scan_ms = now + DEADLINE_SWEEP_MS;
+        check_deadlines(tx, now);
+    }
     return total;
 }
 
@@ -1435,6 +1449,43 @@ static void rpc_abandon_recv(pfs_tx_t *tx, pfs_rpc_t *rpc)
     rpc_maybe_done(tx, rpc);
 }
 
+/* One RPC's deadlines: past its deadline it expires; failed and still
+ * waiting for a cancelled receive RECV_GIVE_UP_MS later, it stops
+ * waiting.  Returns 1 if it acted (which may unlink RPCs). */
+static int check_deadline(pfs_tx_t *tx, pfs_rpc_t *rpc, uint64_t now)
+{
+    if (rpc->done) {
+        return 0;
+    }
+    if (!rpc->failed && rpc->deadline_ms <= now) {
+        expire(tx, rpc);
+        return 1;
+    }
+    if (rpc->failed && rpc->recv_req != NULL &&
+        rpc->deadline_ms + RECV_GIVE_UP_MS <= now) {
+        rpc_abandon_recv(tx, rpc);
+        return 1;
+    }
+    return 0;
+}
+
+/* Every outstanding RPC; an action can unlink others (closing an
+ * endpoint fails all of its RPCs), so the sweep starts over after one. */
+static void check_deadlines(pfs_tx_t *tx, uint64_t now)
+{
+    unsigned b;
+    pfs_rpc_t *rpc;
+
+again:
+    for (b = 0; b < RPC_BUCKETS; b++) {
+        for (rpc = tx->rpcs[b]; rpc != NULL; rpc = rpc->next) {
+            if (check_deadline(tx, rpc, now)) {
+                goto again;
+            }
+        }
+    }
+}
+
 static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
 {
     for (;;) {
@@ -1445,17 +1496,7 @@ static void wait_some(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count, int all)
         pfs_tx_progress(tx);
         now = pfs_now_ms();
         for (i = 0; i < count; i++) {
-            /* once failed, an RPC only waits for UCX to give back its
-             * receive buffer (cancelled): expire it once */
-            if (!rpcs[i]->done && !rpcs[i]->failed &&
-                rpcs[i]->deadline_ms <= now) {
-                expire(tx, rpcs[i]);
-            }
-            if (!rpcs[i]->done && rpcs[i]->failed &&
-                rpcs[i]->recv_req != NULL &&
-                rpcs[i]->deadline_ms + RECV_GIVE_UP_MS <= now) {
-                rpc_abandon_recv(tx, rpcs[i]);
-            }
+            check_deadline(tx, rpcs[i], now);
             if (rpcs[i]->done) {
                 ndone++;
             } else if (rpcs[i]->failed) {

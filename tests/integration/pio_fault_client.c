@@ -41,7 +41,7 @@ int main(int argc, char **argv)
 {
     const char *path = "/fault.dat", *gate = NULL, *dir = NULL;
     long reads = 0;
-    int read_timeout = 0;
+    int read_timeout = 0, poll = 0;
     uint64_t size = 4u << 20, n, i, t0;
     pio_config_t config = {NULL, 0, 0};
     pio_layout_t layout = {.stripe_size = 65536};
@@ -65,13 +65,15 @@ int main(int argc, char **argv)
             dir = argv[++a];
         } else if (!strcmp(argv[a], "--read-timeout-ms") && a + 1 < argc) {
             read_timeout = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "--poll")) {
+            poll = 1;
         } else if (!strcmp(argv[a], "--reads") && a + 1 < argc) {
             reads = atol(argv[++a]);
         } else if (!strcmp(argv[a], "--stripe") && a + 1 < argc) {
             layout.stripe_size = strtoull(argv[++a], NULL, 10);
         } else {
             fprintf(stderr, "usage: %s -f PATH -s SIZE [--gate FILE] "
-                            "[--timeout-ms N] [--mkdir DIR]\n", argv[0]);
+                            "[--timeout-ms N] [--mkdir DIR] [--poll]\n", argv[0]);
             return 2;
         }
     }
@@ -141,9 +143,24 @@ int main(int argc, char **argv)
             usleep(100 * 1000);
         }
     }
-    /* the request the test is about: every server of the file is needed */
+    /* the request the test is about: every server of the file is needed.
+     * --poll: non-blocking, completed by pio_test alone (never a wait), as
+     * MPI_Test does with an MPI-IO request */
     t0 = now_ms();
-    st = pio_read(f, 0, buf, size, &n);
+    if (poll) {
+        pio_request_t *req = NULL;
+        int done = 0;
+
+        st = pio_iread(f, 0, buf, size, &req);
+        while (st == PFS_OK && !done) {
+            st = pio_test(&req, &done, &n);
+            if (st == PFS_OK && !done) {
+                usleep(10 * 1000);
+            }
+        }
+    } else {
+        st = pio_read(f, 0, buf, size, &n);
+    }
     printf("result status=%d name=%s elapsed_ms=%" PRIu64 " msg=%s\n", (int)st,
            pfs_status_string(st), now_ms() - t0,
            st == PFS_OK ? "" : pio_client_errmsg(c));

@@ -11,12 +11,14 @@ TIMEOUT_MS=2000
 # not how fast anything is.
 SLACK_MS=5000
 
-# run_gated NAME SIGNAL: start a client, let it connect and verify a file,
-# send SIGNAL to I/O server 1, then let the client issue its next request.
+# run_gated NAME SIGNAL [client options]: start a client, let it connect
+# and verify a file, send SIGNAL to I/O server 1, then let the client issue
+# its next request.
 run_gated() {
     local name=$1 sig=$2 gate=$WORK/$1.gate out=$WORK/$1.out pid i=0
+    shift 2
     "$CLIENT" -f "/$name.dat" -s 1048576 --gate "$gate" \
-        --timeout-ms "$TIMEOUT_MS" >"$out" 2>&1 &
+        --timeout-ms "$TIMEOUT_MS" "$@" >"$out" 2>&1 &
     pid=$!
     until grep -q '^ready' "$out" 2>/dev/null; do
         kill -0 "$pid" 2>/dev/null || { cat "$out"; fail "$name: client died before the gate"; }
@@ -51,6 +53,14 @@ run_gated hung STOP
 [ "$ELAPSED" -ge "$TIMEOUT_MS" ] || fail "hung server: error after $ELAPSED ms, before the deadline"
 [ "$ELAPSED" -le $((TIMEOUT_MS + SLACK_MS)) ] || fail "hung server: error only after $ELAPSED ms"
 pass "request to a hung I/O server timed out after $ELAPSED ms (timeout $TIMEOUT_MS ms)"
+
+# 1b. The same with a non-blocking read completed by pio_test alone (as
+#     MPI_Test does): the transport's progress sweeps deadlines too.
+kill -CONT "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
+run_gated hung_poll STOP --poll
+[ "$STATUS" = -13 ] || fail "hung server, polled: expected PFS_ERR_TIMEOUT (-13), got $STATUS"
+[ "$ELAPSED" -ge "$TIMEOUT_MS" ] || fail "hung server, polled: error after $ELAPSED ms, before the deadline"
+pass "polled request to a hung I/O server timed out after $ELAPSED ms"
 
 # The server resumes: a new client works again.
 kill -CONT "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
