@@ -11,7 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define DEFAULT_DIRECT_MIN (1024 * 1024)
 
 /* What rank 0 broadcasts after opening. */
 typedef struct {
@@ -80,6 +79,7 @@ static void report_layout(ADIO_File fd)
 {
     ADIOI_PFS_file_t *pf = fd->fs_ptr;
     pio_layout_info_t li;
+    pio_coll_hints_t defaults;
     char value[64];
     int nprocs, aggr;
 
@@ -101,8 +101,9 @@ static void report_layout(ADIO_File fd)
     aggr = ADIOI_PFS_MIN(aggr, nprocs);
     MPL_snprintf(value, sizeof(value), "%d", aggr);
     ADIOI_Info_set(fd->info, "cb_nodes", value);
+    pio_coll_hints_default(&defaults);
     MPL_snprintf(value, sizeof(value), "%llu", (unsigned long long)
-                 (pf->direct_min ? pf->direct_min : DEFAULT_DIRECT_MIN));
+                 (pf->direct_min ? pf->direct_min : defaults.direct_min));
     ADIOI_Info_set(fd->info, "pfs_direct_min", value);
 }
 

@@ -256,15 +256,12 @@ static void view_roundtrip(const char *what, MPI_Datatype wtype, int wkind,
     char name[600];
     MPI_File fh;
     MPI_Count wsize, rsize;
-    MPI_Aint lb, ext;
     int32_t *wbuf, *rbuf;
     int32_t *global;
 
     path(name, sizeof(name), pfsdir, what);
     MPI_Type_size_x(wtype, &wsize);
     MPI_Type_size_x(rtype, &rsize);
-    (void) lb;
-    (void) ext;
     /* write: the cells of this rank's part of the view, in view order.
      * To know which cells those are, read the whole global array
      * afterwards: every cell must hold its own index. */
@@ -330,7 +327,7 @@ static void view_roundtrip(const char *what, MPI_Datatype wtype, int wkind,
 
 static void views(void)
 {
-    int dims[2] = { 0, 0 }, periods[2] = { 0, 0 }, coords[2];
+    int dims[2] = { 0, 0 };
     int gsizes[2] = { N0, N1 };
     MPI_Datatype sub_w, sub_r, darr, idx_t;
 
@@ -374,8 +371,6 @@ static void views(void)
                                MPI_INT, &darr);
         MPI_Type_commit(&darr);
     }
-    (void) periods;
-    (void) coords;
     /* the file views tile the whole array once: write with one, read with
      * another */
     {
