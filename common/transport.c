@@ -58,6 +58,7 @@ struct pfs_tx_conn {
     pfs_tx_t *tx;
     ucp_ep_h ep;
     int broken;
+    int answered; /* a reply came on this endpoint: worth a flush at close */
     char addr[300];
     struct sockaddr_storage sa;
     socklen_t sa_len;
@@ -216,15 +217,31 @@ err_free:
     return PFS_ERR_TRANSPORT;
 }
 
-/* Wait for a UCX request created by a close, without a deadline: force
- * close and flush complete locally. */
-static void wait_ucx_request(pfs_tx_t *tx, void *req)
+/* How long a flush close may wait for a peer that does not answer (a
+ * stopped or hung server: a force close would not wait at all). */
+#define CLOSE_FLUSH_MS 2000
+
+/* Wait for a UCX request created by a close, sleeping when there is
+ * nothing to progress.  A force close completes locally; a flush close
+ * to a peer that does not answer is given up after CLOSE_FLUSH_MS and
+ * left to UCX (counted as abandoned: the worker is then leaked, not
+ * destroyed under it). */
+static void wait_ucx_request(pfs_tx_t *tx, void *req, int force)
 {
+    uint64_t until = pfs_now_ms() + CLOSE_FLUSH_MS;
+
     if (req == NULL || UCS_PTR_IS_ERR(req)) {
         return;
     }
     while (ucp_request_check_status(req) == UCS_INPROGRESS) {
-        ucp_worker_progress(tx->worker);
+        if (ucp_worker_progress(tx->worker) != 0) {
+            continue;
+        }
+        if (!force && pfs_now_ms() >= until) {
+            tx->abandoned++;
+            return;
+        }
+        pfs_tx_sleep(tx, 10);
     }
     ucp_request_free(req);
 }
@@ -236,7 +253,7 @@ static void close_ep(pfs_tx_t *tx, ucp_ep_h ep, int force)
     memset(&param, 0, sizeof(param));
     param.op_attr_mask = UCP_OP_ATTR_FIELD_FLAGS;
     param.flags = force ? UCP_EP_CLOSE_FLAG_FORCE : 0;
-    wait_ucx_request(tx, ucp_ep_close_nbx(ep, &param));
+    wait_ucx_request(tx, ucp_ep_close_nbx(ep, &param), force);
 }
 
 static void srv_conn_release(pfs_srv_conn_t *conn)
@@ -1120,8 +1137,9 @@ void pfs_tx_disconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn)
     if (conn == NULL) {
         return;
     }
-    /* a flush-close to a dead peer could wait for ever: force it then */
-    conn_close_ep(tx, conn, conn->broken);
+    /* a flush close to a dead peer could wait for ever: force it then,
+     * and when nothing was ever answered there is nothing to flush */
+    conn_close_ep(tx, conn, conn->broken || !conn->answered);
     free(conn);
 }
 
@@ -1260,6 +1278,7 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
     }
     rpc->status = hdr.status;
     rpc->reply_seen = 1;
+    rpc->conn->answered = 1;
     rpc->recv_len = length;
     if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
         ucp_request_param_t rp;

@@ -595,27 +595,13 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
 PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
 {
     pfs_attr_t attr;
-    pfs_status_t st;
-    char name_msg[256];
 
     if (c == NULL) {
         return PFS_ERR_INVAL;
     }
-    st = path_call(c, PFS_OP_MDS_UNLINK, path, 0, 0, NULL, &attr);
-    if (st != PFS_OK) {
-        return st;
-    }
-    /* The name is gone; now the data.  A server that is down keeps its
-     * object: say so rather than pretend (doc/limitations.md). */
-    st = fid_call_all(c, &attr, PFS_OP_IO_REMOVE, NULL);
-    if (st != PFS_OK) {
-        snprintf(name_msg, sizeof(name_msg), "%s", c->errmsg);
-        return pio_fail(c, st,
-                    "%s was unlinked but a data object could not be "
-                    "removed: %s",
-                    path, name_msg);
-    }
-    return PFS_OK;
+    /* The MDS removes the data objects once the unlink is durable, and
+     * retries servers that are down (mds/mds_reap.h). */
+    return path_call(c, PFS_OP_MDS_UNLINK, path, 0, 0, NULL, &attr);
 }
 
 
@@ -999,16 +985,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
             st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
             goto out;
         }
-        /* the replaced file's name is gone: now its data */
-        st = fid_call_all(c, &replaced, PFS_OP_IO_REMOVE, NULL);
-        if (st != PFS_OK) {
-            char why[256];
-            snprintf(why, sizeof(why), "%s", c->errmsg);
-            st = pio_fail(c, st,
-                          "%s was renamed over %s, but the replaced file's "
-                          "data could not be removed: %s",
-                          from, to, why);
-        }
+        /* the MDS removes the replaced file's data objects */
     } else if (pfs_rbuf_finish(&r) != PFS_OK) {
         st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
     }

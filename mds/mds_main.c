@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "mds_reap.h"
 #include "mds_store.h"
 #include "server.h"
 
@@ -50,6 +51,14 @@ typedef struct {
     pfs_status_t commit_status;
     int efd;                              /* commit done -> progress loop */
     uint64_t commits, committed_ops;
+    /* removal of data objects: the reaper reads the store through a
+     * snapshot taken before the last successful sync, so it acts only on
+     * unlinks that are durable.  removals_new counts unlinks written since
+     * the commit thread last looked; snap_removals, those the published
+     * snapshot covers. */
+    mds_reaper_t *reaper;
+    uint64_t removals_new, snap_removals;
+    mds_store_snap_t *snap_ready;         /* published, not yet adopted */
     char descriptor[PATH_MAX];
     int descriptor_set;
     uint64_t stripe_size;
@@ -179,11 +188,25 @@ static void *committer(void *arg)
         if (mds->stopping && !mds->commit_requested && !mds->dirty) {
             break;
         }
+        mds_store_snap_t *snap;
+        uint64_t removals = mds->removals_new;
+
+        mds->removals_new = 0;
         mds->commit_requested = 0;
         mds->dirty = 0;
         pthread_mutex_unlock(&mds->lock);
+        /* what the snapshot shows was written before the sync below */
+        snap = mds_store_snapshot(mds->store);
         st = mds_store_sync(mds->store);
         pthread_mutex_lock(&mds->lock);
+        if (st == PFS_OK && snap != NULL) {
+            mds_store_snapshot_release(mds->store, mds->snap_ready);
+            mds->snap_ready = snap;
+            mds->snap_removals += removals;
+        } else {
+            mds_store_snapshot_release(mds->store, snap);
+            mds->removals_new += removals; /* the next sync covers them */
+        }
         mds->commit_status = st;
         mds->commit_done = 1;
         (void)!write(mds->efd, &one, sizeof(one));
@@ -198,14 +221,21 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
 {
     mds_t *mds = arg;
     held_reply_t *done = NULL, *h;
+    mds_store_snap_t *snap = NULL;
     pfs_status_t st = PFS_OK;
-    uint64_t count;
+    uint64_t count, removals = 0;
     unsigned n = 0;
 
     if (read(mds->efd, &count, sizeof(count)) < 0) {
         count = 0;
     }
     pthread_mutex_lock(&mds->lock);
+    if (mds->snap_ready != NULL) {
+        snap = mds->snap_ready;
+        removals = mds->snap_removals;
+        mds->snap_ready = NULL;
+        mds->snap_removals = 0;
+    }
     if (mds->commit_done) {
         mds->commit_done = 0;
         done = mds->committing;
@@ -238,19 +268,28 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
         free(h);
         n++;
     }
-    return n;
+    if (mds->reaper == NULL) {
+        mds_store_snapshot_release(mds->store, snap);
+        return n;
+    }
+    if (snap != NULL) {
+        mds_reaper_adopt(mds->reaper, snap, removals > 0);
+    }
+    return n + mds_reaper_poll(mds->reaper);
 }
 
 /* Answer a successful namespace change: at once if the policy allows it,
- * else after the next group commit. */
+ * else after the next group commit.  removal: the change recorded the
+ * removal of data objects (unlink, rename over a file). */
 static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
-                               const void *body, size_t len)
+                               const void *body, size_t len, int removal)
 {
     held_reply_t *h;
 
     if (mds->durability == PERIODIC) {
         pthread_mutex_lock(&mds->lock);
         mds->dirty = 1;
+        mds->removals_new += removal != 0;
         pthread_mutex_unlock(&mds->lock);
         pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
         return;
@@ -267,6 +306,7 @@ static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
     pthread_mutex_lock(&mds->lock);
     *mds->held_tail = h;
     mds->held_tail = &h->next;
+    mds->removals_new += removal != 0;
     pthread_mutex_unlock(&mds->lock);
 }
 
@@ -298,6 +338,13 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
     }
     mds->committer_started = 1;
     pfs_tx_set_wake_fd(srv->tx, mds->efd);
+    /* removals left by an earlier run: the store was synced when it
+     * opened (new epoch), so all of it is durable */
+    if (mds_reaper_create(srv, mds->store, &mds->reaper) != PFS_OK) {
+        snprintf(errmsg, n, "cannot set up the removal of data objects");
+        return PFS_ERR_NOMEM;
+    }
+    mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
     return PFS_OK;
 }
 
@@ -312,6 +359,16 @@ static void mds_cleanup(void *arg, pfs_server_t *srv)
         pthread_cond_signal(&mds->cond);
         pthread_mutex_unlock(&mds->lock);
         pthread_join(mds->committer, NULL);
+    }
+    if (mds->reaper != NULL) {
+        pfs_log_info("removed %llu data objects of unlinked files",
+                     (unsigned long long)mds_reaper_removed(mds->reaper));
+        mds_reaper_destroy(mds->reaper);
+        mds->reaper = NULL;
+    }
+    if (mds->store != NULL) {
+        mds_store_snapshot_release(mds->store, mds->snap_ready);
+        mds->snap_ready = NULL;
     }
     if (mds->store != NULL) {
         (void)mds_store_sync(mds->store); /* a clean stop loses nothing */
@@ -457,7 +514,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     case PFS_OP_MDS_RMDIR:
         st = mds_store_rmdir(mds->store, path);
         if (st == PFS_OK) {
-            reply_after_commit(mds, req, NULL, 0);
+            reply_after_commit(mds, req, NULL, 0, 0);
             goto out;
         }
         break;
@@ -471,7 +528,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             st = mds_store_set_dir_layout(mds->store, path, &m->layout);
         }
         if (st == PFS_OK) {
-            reply_after_commit(mds, req, NULL, 0);
+            reply_after_commit(mds, req, NULL, 0, 0);
             goto out;
         }
         break;
@@ -512,7 +569,8 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                                 "attributes do not fit a reply");
         } else {
-            reply_after_commit(mds, req, body, len);
+            reply_after_commit(mds, req, body, len,
+                               req->hdr.opcode == PFS_OP_MDS_UNLINK);
         }
     }
 out:
@@ -648,7 +706,7 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
                             "reply too large");
         goto out;
     }
-    reply_after_commit(mds, req, body, len);
+    reply_after_commit(mds, req, body, len, was_replaced);
 out:
     free(raw);
     free(from);
@@ -695,7 +753,7 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
     pfs_wbuf_init(&w, body, sizeof(body));
     pfs_wbuf_u64(&w, old);
     (void)pfs_wbuf_finish(&w, &len);
-    reply_after_commit(mds, req, body, len);
+    reply_after_commit(mds, req, body, len, 0);
 }
 
 /* SETATTR: change the masked fields of one inode.  A change waits for
@@ -759,7 +817,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
     } else if (m->mask == 0) {
         pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
     } else {
-        reply_after_commit(mds, req, body, len);
+        reply_after_commit(mds, req, body, len, 0);
     }
 out:
     free(m);

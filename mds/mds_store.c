@@ -18,8 +18,11 @@
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'
 #define KEY_DENTRY 'D'
+#define KEY_REMOVAL 'R'
 
-#define INODE_KEY_LEN  17u /* 'I' + fid */
+#define REMOVAL_VERSION 1u
+
+#define INODE_KEY_LEN  17u /* 'I' + fid; 'R' + fid too */
 #define DENTRY_KEY_MAX (17u + PFS_NAME_MAX)
 
 struct mds_store {
@@ -79,6 +82,75 @@ static size_t dentry_key(uint8_t *key, pfs_fid_t parent, const char *name,
     fid_key(key + 1, parent);
     memcpy(key + 17, name, name_len);
     return 17 + name_len;
+}
+
+static pfs_fid_t fid_from_key(const char *k);
+
+static size_t removal_key(uint8_t *key, pfs_fid_t fid)
+{
+    key[0] = KEY_REMOVAL;
+    fid_key(key + 1, fid);
+    return INODE_KEY_LEN;
+}
+
+/* A pending removal: u8 version, u32 count, count x u32 I/O server index:
+ * the servers that may still hold an object of the file. */
+static pfs_status_t removal_encode(const mds_removal_t *rm, uint8_t *buf,
+                                   size_t cap, size_t *len_p)
+{
+    pfs_wbuf_t w;
+    uint32_t i;
+
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u8(&w, REMOVAL_VERSION);
+    pfs_wbuf_u32(&w, rm->nservers);
+    for (i = 0; i < rm->nservers; i++) {
+        pfs_wbuf_u32(&w, rm->servers[i]);
+    }
+    return pfs_wbuf_finish(&w, len_p);
+}
+
+static pfs_status_t removal_decode(const void *buf, size_t len,
+                                   mds_removal_t *rm)
+{
+    pfs_rbuf_t r;
+    uint32_t i;
+
+    pfs_rbuf_init(&r, buf, len);
+    if (pfs_rbuf_u8(&r) != REMOVAL_VERSION) {
+        return PFS_ERR_STORE;
+    }
+    rm->nservers = pfs_rbuf_u32(&r);
+    if (rm->nservers == 0 || rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return PFS_ERR_STORE;
+    }
+    for (i = 0; i < rm->nservers; i++) {
+        rm->servers[i] = pfs_rbuf_u32(&r);
+    }
+    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+}
+
+/* Queue the removal of a file's data objects in the batch that removes
+ * its inode: whoever sees the file gone also finds the removal. */
+static pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
+                                      const pfs_attr_t *attr)
+{
+    uint8_t key[INODE_KEY_LEN], val[8 + 4 * PFS_LAYOUT_MAX_STRIPES];
+    mds_removal_t rm;
+    size_t vlen;
+    pfs_status_t st;
+
+    rm.fid = attr->fid;
+    rm.nservers = attr->layout.stripe_count;
+    memcpy(rm.servers, attr->layout.servers,
+           rm.nservers * sizeof(rm.servers[0]));
+    st = removal_encode(&rm, val, sizeof(val), &vlen);
+    if (st == PFS_OK) {
+        leveldb_writebatch_put(batch, (const char *)key,
+                               removal_key(key, attr->fid),
+                               (const char *)val, vlen);
+    }
+    return st;
 }
 
 static uint64_t now_ns(void)
@@ -652,6 +724,11 @@ pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
                               dentry_key(dkey, dir, name, name_len));
     leveldb_writebatch_delete(batch, (const char *)ikey,
                               inode_key(ikey, child));
+    if (!stale && attr.layout.stripe_count > 0 &&
+        batch_put_removal(batch, &attr) != PFS_OK) {
+        leveldb_writebatch_destroy(batch);
+        return PFS_ERR_STORE;
+    }
     st = write_batch(s, batch);
     if (st != PFS_OK) {
         return st;
@@ -938,6 +1015,12 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
         leveldb_writebatch_delete(batch, (const char *)ikey,
                                   inode_key(ikey, target));
     }
+    if (tattr_ok && ttype == PFS_FILE_TYPE_REG &&
+        tattr.layout.stripe_count > 0 &&
+        batch_put_removal(batch, &tattr) != PFS_OK) {
+        leveldb_writebatch_destroy(batch);
+        return PFS_ERR_STORE;
+    }
     st = write_batch(s, batch);
     if (st == PFS_OK && tattr_ok && ttype == PFS_FILE_TYPE_REG) {
         *replaced_p = tattr;
@@ -1104,6 +1187,132 @@ pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
     }
     batch = leveldb_writebatch_create();
     batch_put_inode(batch, val, vlen, ino.attr.fid);
+    return write_batch(s, batch);
+}
+
+/* ---- pending removals of data objects ---------------------------------- */
+
+struct mds_store_snap {
+    const leveldb_snapshot_t *snap;
+};
+
+mds_store_snap_t *mds_store_snapshot(mds_store_t *s)
+{
+    mds_store_snap_t *snap = malloc(sizeof(*snap));
+
+    if (snap != NULL) {
+        snap->snap = leveldb_create_snapshot(s->db);
+    }
+    return snap;
+}
+
+void mds_store_snapshot_release(mds_store_t *s, mds_store_snap_t *snap)
+{
+    if (snap != NULL) {
+        leveldb_release_snapshot(s->db, snap->snap);
+        free(snap);
+    }
+}
+
+pfs_status_t mds_store_removals(mds_store_t *s, const mds_store_snap_t *snap,
+                                const pfs_fid_t *after, mds_removal_t *out,
+                                size_t max, size_t *count_p, int *more_p)
+{
+    uint8_t start[INODE_KEY_LEN];
+    leveldb_readoptions_t *ro = leveldb_readoptions_create();
+    leveldb_iterator_t *it;
+    size_t n = 0;
+    char *err = NULL;
+    pfs_status_t st = PFS_OK;
+
+    *more_p = 0;
+    if (snap != NULL) {
+        leveldb_readoptions_set_snapshot(ro, snap->snap);
+    }
+    it = leveldb_create_iterator(s->db, ro);
+    if (after != NULL) {
+        removal_key(start, *after);
+        leveldb_iter_seek(it, (const char *)start, sizeof(start));
+        if (leveldb_iter_valid(it)) {
+            size_t klen;
+            const char *k = leveldb_iter_key(it, &klen);
+
+            if (klen == sizeof(start) && memcmp(k, start, klen) == 0) {
+                leveldb_iter_next(it); /* strictly after */
+            }
+        }
+    } else {
+        start[0] = KEY_REMOVAL;
+        leveldb_iter_seek(it, (const char *)start, 1);
+    }
+    for (; leveldb_iter_valid(it); leveldb_iter_next(it)) {
+        size_t klen, vlen, live_len;
+        const char *k = leveldb_iter_key(it, &klen);
+        const char *v = leveldb_iter_value(it, &vlen);
+        char *live;
+
+        if (klen < 1 || k[0] != KEY_REMOVAL) {
+            break;
+        }
+        if (n == max) {
+            *more_p = 1;
+            break;
+        }
+        if (klen != INODE_KEY_LEN) {
+            continue; /* pfs-fsck reports it */
+        }
+        out[n].fid = fid_from_key(k + 1);
+        if (removal_decode(v, vlen, &out[n]) != PFS_OK) {
+            continue;
+        }
+        if (snap != NULL) {
+            /* done since the snapshot was taken? */
+            live = leveldb_get(s->db, s->ropts, k, klen, &live_len, &err);
+            if (err != NULL) {
+                break;
+            }
+            if (live == NULL) {
+                continue;
+            }
+            leveldb_free(live);
+        }
+        n++;
+    }
+    if (err == NULL) {
+        leveldb_iter_get_error(it, &err);
+    }
+    leveldb_iter_destroy(it);
+    leveldb_readoptions_destroy(ro);
+    st = take_error(err, NULL, 0);
+    *count_p = n;
+    return st;
+}
+
+pfs_status_t mds_store_removal_update(mds_store_t *s,
+                                      const mds_removal_t *rm)
+{
+    uint8_t key[INODE_KEY_LEN], val[8 + 4 * PFS_LAYOUT_MAX_STRIPES];
+    leveldb_writebatch_t *batch;
+    size_t vlen;
+    pfs_status_t st;
+
+    if (rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        return PFS_ERR_INVAL;
+    }
+    batch = leveldb_writebatch_create();
+    if (rm->nservers == 0) {
+        leveldb_writebatch_delete(batch, (const char *)key,
+                                  removal_key(key, rm->fid));
+    } else {
+        st = removal_encode(rm, val, sizeof(val), &vlen);
+        if (st != PFS_OK) {
+            leveldb_writebatch_destroy(batch);
+            return st;
+        }
+        leveldb_writebatch_put(batch, (const char *)key,
+                               removal_key(key, rm->fid), (const char *)val,
+                               vlen);
+    }
     return write_batch(s, batch);
 }
 
@@ -1321,6 +1530,41 @@ static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
     return PFS_OK;
 }
 
+/* A pending removal: readable, servers of this ensemble, and no longer
+ * a file (its inode went in the same batch). */
+static void fsck_removal(fsck_t *c, const char *k, size_t klen,
+                         const char *v, size_t vlen)
+{
+    char hex[PFS_FID_HEX_LEN + 1];
+    mds_removal_t rm;
+    size_t slot;
+    uint32_t i;
+
+    if (klen != INODE_KEY_LEN) {
+        fsck_problem(c, "removal key of %zu bytes", klen);
+        return;
+    }
+    c->stats.removals++;
+    rm.fid = fid_from_key(k + 1);
+    pfs_fid_format(rm.fid, hex);
+    if (removal_decode(v, vlen, &rm) != PFS_OK) {
+        fsck_problem(c, "pending removal of %s: record does not decode", hex);
+        return;
+    }
+    for (i = 0; i < rm.nservers; i++) {
+        if (rm.servers[i] >= c->s->niosrv) {
+            fsck_problem(c, "pending removal of %s names I/O server %u of %u",
+                         hex, rm.servers[i], c->s->niosrv);
+            return;
+        }
+    }
+    slot = fsck_slot(c, rm.fid);
+    if (c->nodes[slot].used) {
+        fsck_problem(c, "pending removal of %s, which is a live %s", hex,
+                     type_name(c->nodes[slot].type));
+    }
+}
+
 static int fid_less(pfs_fid_t a, pfs_fid_t b)
 {
     return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
@@ -1439,8 +1683,8 @@ pfs_status_t mds_store_fsck(mds_store_t *s, mds_fsck_report_fn report,
         }
         fsck_inode(&c, k, klen, v, vlen);
     }
-    /* all keys in order: entries ('D'), inodes again ('I', done), the
-     * superblock ('S'); anything else is not ours */
+    /* all keys in order: entries ('D'), inodes again ('I', done), pending
+     * removals ('R'), the superblock ('S'); anything else is not ours */
     for (leveldb_iter_seek_to_first(it); st == PFS_OK && leveldb_iter_valid(it);
          leveldb_iter_next(it)) {
         size_t klen, vlen;
@@ -1449,6 +1693,8 @@ pfs_status_t mds_store_fsck(mds_store_t *s, mds_fsck_report_fn report,
 
         if (klen > 0 && k[0] == KEY_DENTRY) {
             st = fsck_dentry(&c, k, klen, v, vlen);
+        } else if (klen > 0 && k[0] == KEY_REMOVAL) {
+            fsck_removal(&c, k, klen, v, vlen);
         } else if (klen == 0 ||
                    (k[0] != KEY_INODE && !(k[0] == KEY_SUPER && klen == 1))) {
             fsck_problem(&c, "unknown key of %zu bytes (first byte 0x%02x)",

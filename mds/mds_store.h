@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "layout.h"
 #include "proto.h"
 
 typedef struct mds_store mds_store_t;
@@ -66,8 +67,9 @@ pfs_status_t mds_store_create(mds_store_t *store, const char *path,
 pfs_status_t mds_store_mkdir(mds_store_t *store, const char *path,
                              const pfs_attr_t *attr, pfs_attr_t *attr_p);
 
-/* Remove a regular file's entry and inode; returns what was removed (its
- * layout tells where the data objects are).  An entry whose inode is
+/* Remove a regular file's entry and inode; returns what was removed.  The
+ * same batch records a pending removal of its data objects (one per
+ * server of its layout; see mds_store_removals).  An entry whose inode is
  * missing (damaged store) is removed too, and PFS_ERR_STALE says so;
  * *removed_p is then not set. */
 pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
@@ -76,7 +78,7 @@ pfs_status_t mds_store_unlink(mds_store_t *store, const char *path,
 /* Rename from -> to in one batch (both normalized).  An existing target
  * is replaced when POSIX would: file over file, directory over an empty
  * directory.  A replaced file's attributes come back in *replaced_p with
- * *replaced_set_p = 1, so its data objects can be removed.  Moving a
+ * *replaced_set_p = 1; the batch records the removal of its objects.  Moving a
  * directory into itself (or its subtree) is PFS_ERR_INVAL; file over
  * directory PFS_ERR_ISDIR, directory over file PFS_ERR_NOTDIR, directory
  * over a non-empty one PFS_ERR_NOTEMPTY.  Same path: nothing to do. */
@@ -134,6 +136,42 @@ pfs_status_t mds_store_get_dir_layout(mds_store_t *store, const char *path,
 pfs_status_t mds_store_set_dir_layout(mds_store_t *store, const char *path,
                                       const pfs_layout_spec_t *spec);
 
+/* ---- pending removals of data objects -----------------------------------
+ *
+ * Unlink and a rename over a file record, in their own batch, which I/O
+ * servers may still hold the file's objects.  The MDS works through these
+ * records (mds/mds_reap.c), shrinks a record as servers confirm, and
+ * deletes it when none is left, so no object is forgotten across a crash
+ * or a server that is down.  File ids are never reused, so removing an
+ * object twice removes nothing else.
+ */
+typedef struct {
+    pfs_fid_t fid;
+    uint32_t nservers;                        /* > 0 in a stored record */
+    uint32_t servers[PFS_LAYOUT_MAX_STRIPES]; /* I/O server indices */
+} mds_removal_t;
+
+/* A consistent read view of the store.  Safe to take from another thread
+ * than the one writing (the commit thread takes one before each sync, so
+ * that what the view shows is known to be durable once the sync returns). */
+typedef struct mds_store_snap mds_store_snap_t;
+mds_store_snap_t *mds_store_snapshot(mds_store_t *store);
+void mds_store_snapshot_release(mds_store_t *store, mds_store_snap_t *snap);
+
+/* Pending removals in fid order, after *after (NULL: from the first), at
+ * most max; *more_p says whether more follow.  With snap, the records of
+ * that view that are still in the store now (snap NULL: the store now). */
+pfs_status_t mds_store_removals(mds_store_t *store,
+                                const mds_store_snap_t *snap,
+                                const pfs_fid_t *after, mds_removal_t *out,
+                                size_t max, size_t *count_p, int *more_p);
+
+/* Replace the record of rm->fid by rm (the servers still to do), or delete
+ * it when rm->nservers is 0.  Unsynced: redoing a removal after a crash is
+ * harmless. */
+pfs_status_t mds_store_removal_update(mds_store_t *store,
+                                      const mds_removal_t *rm);
+
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
                                    const char *name, pfs_fid_t child,
@@ -147,13 +185,15 @@ pfs_status_t mds_store_count_inodes(mds_store_t *store, uint64_t *count_p);
  * Every inode record reads back, names its own id, and has a valid layout
  * (files) or default layout (directories); every entry is in a directory
  * and names an existing inode of the type it says; every inode except the
- * root is named by exactly one entry and reachable from the root; no
- * unknown keys.  Each problem found is passed to report (may be NULL) as
+ * root is named by exactly one entry and reachable from the root; every
+ * pending removal decodes, names servers of the ensemble and no live
+ * inode; no unknown keys.  Each problem found is passed to report (may be NULL) as
  * one line of text.  Returns PFS_OK when the check ran (stats_p->problems
  * says whether it found anything), an error when it could not read the
  * store.  Run it on a store no MDS is changing. */
 typedef struct {
     uint64_t inodes, directories, files, entries;
+    uint64_t removals; /* pending removals of data objects */
     uint64_t problems;
 } mds_fsck_stats_t;
 

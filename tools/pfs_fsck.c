@@ -83,9 +83,10 @@ int main(int argc, char **argv)
     }
     if (!quiet) {
         printf("%s: %s: %" PRIu64 " inodes (%" PRIu64 " directories, %" PRIu64
-               " files), %" PRIu64 " entries: ",
+               " files), %" PRIu64 " entries, %" PRIu64
+               " files whose data objects are still to be removed: ",
                NAME, dir, stats.inodes, stats.directories, stats.files,
-               stats.entries);
+               stats.entries, stats.removals);
         if (stats.problems == 0) {
             printf("clean\n");
         } else {

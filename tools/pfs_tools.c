@@ -310,26 +310,23 @@ static int remove_tree(const char *path)
     return rc;
 }
 
+/* Unlink first: a file needs nothing else (not even its size, so a down
+ * I/O server does not stop its removal); ISDIR says it is a directory. */
 static int do_one(const char *path)
 {
-    pio_stat_t st;
-    pfs_status_t s = pio_stat(client, path, &st);
+    pfs_status_t s = pio_unlink(client, path);
 
-    if (s == PFS_ERR_NOENT && force) {
+    if (s == PFS_OK || (s == PFS_ERR_NOENT && force)) {
         return 0;
     }
-    if (s != PFS_OK) {
+    if (s != PFS_ERR_ISDIR) {
         return fail(path, s);
     }
-    if (st.type == PIO_TYPE_DIR) {
-        if (!recursive) {
-            fprintf(stderr, "%s: %s: is a directory (use -r)\n", NAME, path);
-            return 1;
-        }
-        return remove_tree(path);
+    if (!recursive) {
+        fprintf(stderr, "%s: %s: is a directory (use -r)\n", NAME, path);
+        return 1;
     }
-    s = pio_unlink(client, path);
-    return s == PFS_OK || (s == PFS_ERR_NOENT && force) ? 0 : fail(path, s);
+    return remove_tree(path);
 }
 #endif
 

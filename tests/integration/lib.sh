@@ -163,6 +163,26 @@ run_example() {
     timeout 300 "$MPIEXEC_MPICH" -n "$n" "$EXAMPLE" "$@" >"$WORK/example.log" 2>&1
 }
 
+# wait_until SECONDS CMD...: run CMD every 0.2 s until it succeeds; status
+# 1 if it never did within SECONDS.  The MDS removes the data objects of
+# unlinked files in the background: tests wait for them to go.
+wait_until() {
+    local secs=$1 i=0
+    shift
+    until "$@"; do
+        i=$((i + 1))
+        [ "$i" -gt $((secs * 5)) ] && return 1
+        sleep 0.2
+    done
+    return 0
+}
+
+# objects_are ROOT INDEX N: I/O server INDEX holds exactly N objects.
+objects_are() { [ "$(object_count "$1" "$2")" = "$3" ]; }
+
+# object_bytes_are ROOT N: all data objects together hold N bytes.
+object_bytes_are() { [ "$(object_bytes "$1")" = "$2" ]; }
+
 # object_bytes ROOT: total bytes of all data objects of all I/O servers.
 object_bytes() {
     find "$1"/iosrv.* -path '*/objects/*' -type f -printf '%s\n' 2>/dev/null |
@@ -213,8 +233,8 @@ ensemble_round_trip() {
 
     run_example 4 -f pfs:/removed.dat -s 1m ||
         { cat "$WORK/example.log"; fail "second example failed"; }
-    [ "$(object_bytes "$root")" = "$total" ] ||
-        fail "unlink left data objects behind"
+    wait_until 30 object_bytes_are "$root" "$total" ||
+        fail "unlink left data objects behind (30 s after it)"
     pass "unlink removed the data objects"
     stop_ensemble
 }

@@ -33,8 +33,11 @@ before=$(( $(object_count "$WORK/root" 0) + $(object_count "$WORK/root" 1) ))
 "$B/pfs-stat" /tree/moved | grep -q "size: 70000" || fail "moved file lost its data"
 "$B/pfs-stat" /tree/a/b/file00001 >/dev/null 2>&1 && fail "source still there after pfs-mv"
 "$B/pfs-mv" /tree/a/b/file00002 /tree/moved || fail "pfs-mv over an existing file"
-after=$(( $(object_count "$WORK/root" 0) + $(object_count "$WORK/root" 1) ))
-[ "$after" -lt "$before" ] || fail "the replaced file's objects were not removed ($before -> $after)"
+fewer_objects() {
+    after=$(( $(object_count "$WORK/root" 0) + $(object_count "$WORK/root" 1) ))
+    [ "$after" -lt "$before" ]
+}
+wait_until 30 fewer_objects || fail "the replaced file's objects were not removed ($before -> $after)"
 "$B/pfs-mv" /tree/a /tree/a/b/inside 2>"$WORK/mv.err" && fail "moved a directory into itself"
 grep -q "invalid argument" "$WORK/mv.err" || fail "no message for a move into itself"
 "$B/pfs-mv" /tree/c /tree/c2 || fail "pfs-mv directory"
@@ -79,8 +82,8 @@ pass "pfs-chmod, pfs-chown: files and directories, other attributes kept, exit c
 grep -q "is a directory" "$WORK/rm.err" || fail "no 'is a directory' message"
 "$B/pfs-rm" -r /tree || fail "pfs-rm -r /tree"
 "$B/pfs-ls" /tree 2>/dev/null && fail "/tree still there"
-[ "$(object_count "$WORK/root" 0)" = 0 ] && [ "$(object_count "$WORK/root" 1)" = 0 ] ||
-    fail "data objects left on the servers after pfs-rm -r"
+wait_until 60 objects_are "$WORK/root" 0 0 && wait_until 10 objects_are "$WORK/root" 1 0 ||
+    fail "data objects left on the servers 60 s after pfs-rm -r"
 "$B/pfs-rm" /tree/none 2>/dev/null && fail "removing a missing file succeeded"
 "$B/pfs-rm" -f /tree/none || fail "pfs-rm -f of a missing file failed"
 pass "pfs-rm -r removed the tree and every data object; exit codes right"

@@ -1510,11 +1510,163 @@ static void test_fsck_clean(void)
     CU_ASSERT_EQUAL(st.directories, 3);
     CU_ASSERT_EQUAL(st.files, 18);
     CU_ASSERT_EQUAL(st.entries, 20);
+    CU_ASSERT_EQUAL(st.removals, 2); /* /a/f0 unlinked, /a/b/f1 replaced */
     /* the check did not start an epoch: the next real open is the next */
     s = open_store(dir, 0);
     CU_ASSERT_FATAL(s != NULL);
     CU_ASSERT_EQUAL(mds_store_epoch(s), epoch + 1);
     mds_store_close(s);
+}
+
+/* Unlink and rename over a file record which servers hold the objects;
+ * the records page in fid order, shrink, go, survive a reopen, and a
+ * snapshot shows only what was there when it was taken and still is. */
+static void test_removals(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    mds_store_snap_t *snap;
+    mds_removal_t rm[4];
+    pfs_attr_t f1, f2, f3, out;
+    size_t n = 99;
+    int created, replaced = 0, more = -1;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 8), PFS_OK);
+    f1 = file_attr(s, 4, 5); /* servers 5 6 7 0 */
+    f2 = file_attr(s, 1, 2);
+    f3 = file_attr(s, 8, 0);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f1", &f1, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f2", &f2, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f3", &f3, 1, &out, &created),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(more, 0);
+
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/f1", &out), PFS_OK);
+    /* /f2 replaces /f3: /f3's objects go, /f2's stay (now named /f3) */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f3", &out, &replaced),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(replaced, 1);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 2);
+    CU_ASSERT_EQUAL(more, 0);
+    CU_ASSERT(pfs_fid_equal(rm[0].fid, f1.fid)); /* fid order */
+    CU_ASSERT_EQUAL(rm[0].nservers, 4);
+    CU_ASSERT_EQUAL(rm[0].servers[0], 5);
+    CU_ASSERT_EQUAL(rm[0].servers[3], 0);
+    CU_ASSERT(pfs_fid_equal(rm[1].fid, f3.fid));
+    CU_ASSERT_EQUAL(rm[1].nservers, 8);
+
+    /* paging */
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 1, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(more, 1);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, &f1.fid, rm, 1, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(more, 0);
+    CU_ASSERT(pfs_fid_equal(rm[0].fid, f3.fid));
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, &f3.fid, rm, 1, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 0);
+
+    /* a snapshot, then /f1's record shrinks to one server and /f3's goes:
+     * through the snapshot, /f1 as it was (still pending), /f3 not (done) */
+    snap = mds_store_snapshot(s);
+    CU_ASSERT_FATAL(snap != NULL);
+    rm[0].fid = f1.fid;
+    rm[0].nservers = 1;
+    rm[0].servers[0] = 6;
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    rm[0].fid = f3.fid;
+    rm[0].nservers = 0;
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removals(s, snap, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT(pfs_fid_equal(rm[0].fid, f1.fid));
+    CU_ASSERT_EQUAL(rm[0].nservers, 4);
+    mds_store_snapshot_release(s, snap);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT_EQUAL(rm[0].nservers, 1);
+    CU_ASSERT_EQUAL(rm[0].servers[0], 6);
+    rm[0].nservers = PFS_LAYOUT_MAX_STRIPES + 1;
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_ERR_INVAL);
+    mds_store_close(s);
+
+    /* what is pending survives a reopen */
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT(pfs_fid_equal(rm[0].fid, f1.fid));
+    rm[0].nservers = 0;
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 0);
+    mds_store_close(s);
+}
+
+static void raw_removal(const char *dir, pfs_fid_t fid, const void *val,
+                        size_t vlen)
+{
+    uint8_t key[17];
+
+    key[0] = 'R';
+    put_be64(key + 1, fid.hi);
+    put_be64(key + 9, fid.lo);
+    raw_edit(dir, key, sizeof(key), val, vlen);
+}
+
+/* pfs-fsck on pending removals: counted when sound; a record that does
+ * not decode, names a server beyond the ensemble, or names a live file is
+ * a problem. */
+static void test_fsck_removals(void)
+{
+    static const uint8_t bad_server[] = {1, 1, 0, 0, 0, 9, 0, 0, 0};
+    static const uint8_t garbage[] = {7, 7};
+    static const uint8_t ok[] = {1, 1, 0, 0, 0, 2, 0, 0, 0};
+    pfs_fid_t gone = {77, 77};
+    fsck_tree_t t;
+    mds_fsck_stats_t st;
+    fsck_log_t log;
+
+    make_tree(&t);
+    raw_removal(t.dir, gone, ok, sizeof(ok));
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 0);
+    CU_ASSERT_EQUAL(st.removals, 1);
+
+    make_tree(&t);
+    raw_removal(t.dir, gone, garbage, sizeof(garbage));
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "record does not decode"));
+
+    make_tree(&t);
+    raw_removal(t.dir, gone, bad_server, sizeof(bad_server));
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "names I/O server 9 of"));
+
+    make_tree(&t);
+    raw_removal(t.dir, t.f, ok, sizeof(ok));
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT_EQUAL(st.problems, 1);
+    CU_ASSERT(log_has(&log, "which is a live file"));
 }
 
 static void test_fsck_problems(void)
@@ -1636,6 +1788,8 @@ static CU_TestInfo store_tests[] = {
     {"setattr_errors", test_setattr_errors},
     {"fsck_clean", test_fsck_clean},
     {"fsck_problems", test_fsck_problems},
+    {"fsck_removals", test_fsck_removals},
+    {"removals", test_removals},
     {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},

@@ -1,0 +1,437 @@
+/* mds_reap.c - remove the data objects of unlinked files, retrying servers
+ * that are down (mds_reap.h says what and why). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mds_reap.h"
+
+#define REAP_BATCH        64    /* records worked on at once */
+#define REAP_IN_FLIGHT    64    /* IO_REMOVE requests posted at once */
+#define REAP_TIMEOUT_MS   10000 /* per request: a hung server counts as down */
+#define REAP_RETRY_MIN_MS 1000
+#define REAP_RETRY_MAX_MS 30000
+
+typedef enum {
+    SRV_IDLE = 0, /* not said hello yet */
+    SRV_HELLO,    /* hello in flight */
+    SRV_READY,
+    SRV_DOWN      /* failed; hello again at retry_at */
+} srv_state_t;
+
+typedef struct {
+    pfs_tx_conn_t *conn;
+    srv_state_t state;
+    pfs_rpc_t hello;
+    uint8_t hello_body[64];
+    uint64_t retry_at;
+    uint32_t backoff_ms;
+    int warned; /* this outage is in the log already */
+} reap_srv_t;
+
+typedef enum {
+    POS_TODO = 0,
+    POS_POSTED,
+    POS_DONE,
+    POS_LATER /* its server is down: stays in the record */
+} pos_state_t;
+
+typedef struct {
+    int used;
+    mds_removal_t rm;
+    uint8_t pos[PFS_LAYOUT_MAX_STRIPES]; /* pos_state_t per rm.servers[] */
+    uint32_t posted, done;
+} reap_item_t;
+
+typedef struct {
+    pfs_rpc_t rpc;
+    int used;
+    uint32_t item, pos;
+    uint8_t body[16];
+} reap_rpc_t;
+
+struct mds_reaper {
+    pfs_server_t *srv;
+    mds_store_t *store;
+    reap_srv_t *servers;       /* one per I/O server */
+    mds_store_snap_t *snap;    /* durable view to read records from */
+    reap_item_t items[REAP_BATCH];
+    reap_rpc_t rpcs[REAP_IN_FLIGHT];
+    uint32_t in_flight;
+    pfs_fid_t cursor;          /* last record loaded in this pass */
+    int have_cursor;
+    int scanning;              /* a pass over the records is under way */
+    int rescan;                /* records appeared since the pass began */
+    uint64_t removed;
+};
+
+static void server_down(mds_reaper_t *r, uint32_t index, const char *why)
+{
+    reap_srv_t *s = &r->servers[index];
+
+    if (!s->warned) {
+        pfs_log_warn("cannot remove data objects on I/O server %u (%s): %s; "
+                     "retrying until it answers",
+                     index, r->srv->ens.iosrv[index].addr, why);
+        s->warned = 1;
+    } else {
+        pfs_log_debug("I/O server %u still does not answer: %s; next try in "
+                      "%u s",
+                      index, why, s->backoff_ms / 1000);
+    }
+    s->state = SRV_DOWN;
+    s->retry_at = pfs_now_ms() + s->backoff_ms;
+    s->backoff_ms = PFS_MIN(2 * s->backoff_ms, REAP_RETRY_MAX_MS);
+}
+
+pfs_status_t mds_reaper_create(pfs_server_t *srv, mds_store_t *store,
+                               mds_reaper_t **reaper_p)
+{
+    mds_reaper_t *r = calloc(1, sizeof(*r));
+    uint32_t i;
+
+    if (r == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    r->srv = srv;
+    r->store = store;
+    r->servers = calloc(srv->ens.niosrv, sizeof(*r->servers));
+    if (r->servers == NULL) {
+        free(r);
+        return PFS_ERR_NOMEM;
+    }
+    for (i = 0; i < srv->ens.niosrv; i++) {
+        r->servers[i].backoff_ms = REAP_RETRY_MIN_MS;
+        if (pfs_tx_connect(srv->tx, srv->ens.iosrv[i].addr,
+                           &r->servers[i].conn) != PFS_OK) {
+            mds_reaper_destroy(r);
+            return PFS_ERR_CONFIG;
+        }
+    }
+    *reaper_p = r;
+    return PFS_OK;
+}
+
+void mds_reaper_destroy(mds_reaper_t *r)
+{
+    uint32_t i;
+
+    if (r == NULL) {
+        return;
+    }
+    /* disconnecting fails the requests still posted: nothing refers to
+     * the structs after this */
+    for (i = 0; i < r->srv->ens.niosrv; i++) {
+        if (r->servers[i].conn != NULL) {
+            pfs_tx_disconnect(r->srv->tx, r->servers[i].conn);
+        }
+    }
+    mds_store_snapshot_release(r->store, r->snap);
+    free(r->servers);
+    free(r);
+}
+
+void mds_reaper_adopt(mds_reaper_t *r, mds_store_snap_t *snap, int news)
+{
+    mds_store_snapshot_release(r->store, r->snap);
+    r->snap = snap;
+    if (news) {
+        if (r->scanning) {
+            r->rescan = 1;
+        } else {
+            r->scanning = 1;
+            r->have_cursor = 0;
+        }
+    }
+}
+
+uint64_t mds_reaper_removed(const mds_reaper_t *r)
+{
+    return r->removed;
+}
+
+static void rpc_init(pfs_rpc_t *rpc, uint16_t opcode, const void *body,
+                     size_t len)
+{
+    memset(rpc, 0, sizeof(*rpc));
+    rpc->opcode = opcode;
+    rpc->body = body;
+    rpc->body_len = len;
+    rpc->timeout_ms = REAP_TIMEOUT_MS;
+}
+
+/* Say hello to a server we have not talked to, or whose retry time came. */
+static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
+{
+    unsigned events = 0;
+    uint32_t i;
+
+    for (i = 0; i < r->srv->ens.niosrv; i++) {
+        reap_srv_t *s = &r->servers[i];
+
+        if (s->state == SRV_HELLO && s->hello.done) {
+            pfs_hello_rep_t rep;
+            pfs_rbuf_t rb;
+
+            events++;
+            pfs_rbuf_init(&rb, s->hello.reply, s->hello.reply_len);
+            if (s->hello.status != PFS_OK) {
+                server_down(r, i, s->hello.errmsg);
+            } else if (pfs_proto_hello_rep_unpack(&rb, &rep) != PFS_OK ||
+                       memcmp(rep.fsid, r->srv->ens.fsid, sizeof(rep.fsid)) !=
+                           0 ||
+                       rep.role != PFS_ROLE_IOSRV || rep.index != i) {
+                server_down(r, i, "another server answers at its address");
+            } else {
+                if (s->warned) {
+                    pfs_log_info("I/O server %u is back: removing the data "
+                                 "objects left there",
+                                 i);
+                    /* look at every record again: the ones it kept */
+                    if (r->scanning) {
+                        r->rescan = 1;
+                    } else {
+                        r->scanning = 1;
+                        r->have_cursor = 0;
+                    }
+                }
+                s->state = SRV_READY;
+                s->backoff_ms = REAP_RETRY_MIN_MS;
+                s->warned = 0;
+            }
+        }
+        if (s->state == SRV_IDLE || (s->state == SRV_DOWN && now >= s->retry_at)) {
+            pfs_hello_req_t hello;
+            pfs_wbuf_t w;
+            size_t len;
+
+            if (pfs_tx_conn_broken(s->conn)) {
+                if (pfs_tx_reconnect(r->srv->tx, s->conn) != PFS_OK) {
+                    server_down(r, i, "cannot reconnect");
+                    continue;
+                }
+            }
+            memset(&hello, 0, sizeof(hello));
+            memcpy(hello.key, r->srv->ens.key, sizeof(hello.key));
+            hello.role = PFS_ROLE_MDS;
+            hello.pid = (uint32_t)getpid();
+            pfs_wbuf_init(&w, s->hello_body, sizeof(s->hello_body));
+            pfs_proto_hello_req_pack(&w, &hello);
+            (void)pfs_wbuf_finish(&w, &len);
+            rpc_init(&s->hello, PFS_OP_HELLO, s->hello_body, len);
+            s->state = SRV_HELLO;
+            pfs_rpc_post(r->srv->tx, s->conn, &s->hello);
+            events++;
+        }
+    }
+    return events;
+}
+
+/* Replies to IO_REMOVE: a position is done, or its server is down. */
+static unsigned collect(mds_reaper_t *r)
+{
+    unsigned events = 0;
+    uint32_t i;
+
+    for (i = 0; i < REAP_IN_FLIGHT; i++) {
+        reap_rpc_t *q = &r->rpcs[i];
+        reap_item_t *it;
+
+        if (!q->used || !q->rpc.done) {
+            continue;
+        }
+        it = &r->items[q->item];
+        if (q->rpc.status == PFS_OK) {
+            it->pos[q->pos] = POS_DONE;
+            it->done++;
+            r->removed++;
+        } else {
+            uint32_t index = it->rm.servers[q->pos];
+
+            it->pos[q->pos] = POS_LATER;
+            if (r->servers[index].state == SRV_READY) {
+                server_down(r, index, q->rpc.errmsg);
+            }
+        }
+        it->posted--;
+        q->used = 0;
+        r->in_flight--;
+        events++;
+    }
+    return events;
+}
+
+/* An item with nothing in flight and nothing more to send is finished:
+ * the record goes, or shrinks to the servers that were down. */
+static unsigned retire(mds_reaper_t *r)
+{
+    unsigned events = 0;
+    uint32_t i, j, n;
+
+    for (i = 0; i < REAP_BATCH; i++) {
+        reap_item_t *it = &r->items[i];
+        mds_removal_t left;
+        int todo = 0;
+
+        if (!it->used || it->posted > 0) {
+            continue;
+        }
+        for (j = 0; j < it->rm.nservers; j++) {
+            if (it->pos[j] == POS_TODO &&
+                r->servers[it->rm.servers[j]].state != SRV_DOWN) {
+                todo = 1;
+            }
+        }
+        if (todo) {
+            continue;
+        }
+        if (it->done > 0) {
+            left.fid = it->rm.fid;
+            for (j = 0, n = 0; j < it->rm.nservers; j++) {
+                if (it->pos[j] != POS_DONE) {
+                    left.servers[n++] = it->rm.servers[j];
+                }
+            }
+            left.nservers = n;
+            if (mds_store_removal_update(r->store, &left) != PFS_OK) {
+                pfs_log_warn("cannot update a pending removal in the store; "
+                             "it will be redone");
+            }
+            events++;
+        }
+        it->used = 0;
+    }
+    return events;
+}
+
+static int loaded(const mds_reaper_t *r, pfs_fid_t fid)
+{
+    uint32_t i;
+
+    for (i = 0; i < REAP_BATCH; i++) {
+        if (r->items[i].used && pfs_fid_equal(r->items[i].rm.fid, fid)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Load records from the durable view into free item slots, skipping those
+ * whose servers are all down. */
+static unsigned load(mds_reaper_t *r)
+{
+    mds_removal_t *recs;
+    size_t free_slots = 0, n = 0, i, k;
+    uint32_t j;
+    int more = 0;
+
+    if (!r->scanning || r->snap == NULL) {
+        return 0;
+    }
+    for (i = 0; i < REAP_BATCH; i++) {
+        free_slots += !r->items[i].used;
+    }
+    if (free_slots < REAP_BATCH / 2) {
+        return 0; /* load in bunches */
+    }
+    recs = malloc(free_slots * sizeof(*recs));
+    if (recs == NULL) {
+        return 0;
+    }
+    if (mds_store_removals(r->store, r->snap,
+                           r->have_cursor ? &r->cursor : NULL, recs,
+                           free_slots, &n, &more) != PFS_OK) {
+        pfs_log_warn("cannot read the pending removals from the store");
+        free(recs);
+        return 0;
+    }
+    for (i = 0, k = 0; i < n; i++) {
+        reap_item_t *it;
+        int any = 0;
+
+        r->cursor = recs[i].fid;
+        r->have_cursor = 1;
+        for (j = 0; j < recs[i].nservers; j++) {
+            if (recs[i].servers[j] >= r->srv->ens.niosrv) {
+                any = -1; /* pfs-fsck reports it */
+                break;
+            }
+            any |= r->servers[recs[i].servers[j]].state != SRV_DOWN;
+        }
+        if (any <= 0 || loaded(r, recs[i].fid)) {
+            continue;
+        }
+        while (r->items[k].used) {
+            k++;
+        }
+        it = &r->items[k];
+        memset(it, 0, sizeof(*it));
+        it->used = 1;
+        it->rm = recs[i];
+    }
+    free(recs);
+    if (!more) {
+        /* end of the records: again from the start if some came in */
+        r->have_cursor = 0;
+        r->scanning = r->rescan;
+        r->rescan = 0;
+    }
+    return n > 0;
+}
+
+/* Post IO_REMOVE for positions whose server is ready. */
+static unsigned post(mds_reaper_t *r)
+{
+    unsigned events = 0;
+    uint32_t i, j, q = 0;
+
+    for (i = 0; i < REAP_BATCH && r->in_flight < REAP_IN_FLIGHT; i++) {
+        reap_item_t *it = &r->items[i];
+
+        if (!it->used) {
+            continue;
+        }
+        for (j = 0; j < it->rm.nservers && r->in_flight < REAP_IN_FLIGHT;
+             j++) {
+            reap_srv_t *s = &r->servers[it->rm.servers[j]];
+            reap_rpc_t *rq;
+            pfs_wbuf_t w;
+            size_t len;
+
+            if (it->pos[j] != POS_TODO || s->state != SRV_READY) {
+                continue;
+            }
+            while (r->rpcs[q].used) {
+                q++;
+            }
+            rq = &r->rpcs[q];
+            rq->used = 1;
+            rq->item = i;
+            rq->pos = j;
+            pfs_wbuf_init(&w, rq->body, sizeof(rq->body));
+            pfs_proto_fid_pack(&w, it->rm.fid);
+            (void)pfs_wbuf_finish(&w, &len);
+            rpc_init(&rq->rpc, PFS_OP_IO_REMOVE, rq->body, len);
+            it->pos[j] = POS_POSTED;
+            it->posted++;
+            r->in_flight++;
+            pfs_rpc_post(r->srv->tx, s->conn, &rq->rpc);
+            events++;
+        }
+    }
+    return events;
+}
+
+unsigned mds_reaper_poll(mds_reaper_t *r)
+{
+    unsigned events = servers_poll(r, pfs_now_ms());
+
+    events += collect(r);
+    events += retire(r);
+    events += load(r);
+    events += post(r);
+    return events;
+}
