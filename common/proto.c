@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "proto.h"
 
@@ -224,19 +225,51 @@ static pfs_status_t rbuf_status(const pfs_rbuf_t *r)
 
 pfs_status_t pfs_proto_hello_req_pack(pfs_wbuf_t *w, const pfs_hello_req_t *m)
 {
+    uint32_t i;
+
+    if (m->cred.ngroups > PFS_CRED_MAX_GROUPS) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_bytes(w, m->key, sizeof(m->key));
     pfs_wbuf_u8(w, m->role);
     pfs_wbuf_u32(w, m->pid);
+    pfs_wbuf_u32(w, m->cred.uid);
+    pfs_wbuf_u32(w, m->cred.gid);
+    pfs_wbuf_u32(w, m->cred.ngroups);
+    for (i = 0; i < m->cred.ngroups; i++) {
+        pfs_wbuf_u32(w, m->cred.groups[i]);
+    }
     return wbuf_status(w);
+}
+
+void pfs_cred_self(pfs_cred_t *cred)
+{
+    gid_t groups[64];
+    int n = getgroups(64, groups), i;
+
+    memset(cred, 0, sizeof(*cred));
+    cred->uid = (uint32_t)getuid();
+    cred->gid = (uint32_t)getgid();
+    for (i = 0; i < n && cred->ngroups < PFS_CRED_MAX_GROUPS; i++) {
+        cred->groups[cred->ngroups++] = (uint32_t)groups[i];
+    }
 }
 
 pfs_status_t pfs_proto_hello_req_unpack(pfs_rbuf_t *r, pfs_hello_req_t *m)
 {
     pfs_rbuf_bytes(r, m->key, sizeof(m->key));
+    uint32_t i;
+
     m->role = pfs_rbuf_u8(r);
     m->pid = pfs_rbuf_u32(r);
-    if (m->role > PFS_ROLE_ADMIN) {
+    m->cred.uid = pfs_rbuf_u32(r);
+    m->cred.gid = pfs_rbuf_u32(r);
+    m->cred.ngroups = pfs_rbuf_u32(r);
+    if (m->role > PFS_ROLE_ADMIN || m->cred.ngroups > PFS_CRED_MAX_GROUPS) {
         return PFS_ERR_PROTO;
+    }
+    for (i = 0; i < m->cred.ngroups; i++) {
+        m->cred.groups[i] = pfs_rbuf_u32(r);
     }
     return rbuf_status(r);
 }

@@ -144,10 +144,26 @@ typedef enum {
     PFS_ROLE_ADMIN = 3
 } pfs_role_t;
 
+/* Who the caller is, as its process says (like NFS's AUTH_SYS: trusted
+ * because the caller proved the cluster key).  The MDS checks namespace
+ * permissions against it; uid 0 passes every check. */
+#define PFS_CRED_MAX_GROUPS 16
+typedef struct {
+    uint32_t uid;
+    uint32_t gid;
+    uint32_t ngroups; /* supplementary groups, at most PFS_CRED_MAX_GROUPS */
+    uint32_t groups[PFS_CRED_MAX_GROUPS];
+} pfs_cred_t;
+
+/* The caller's credentials: the real ids of this process and its first
+ * PFS_CRED_MAX_GROUPS supplementary groups. */
+void pfs_cred_self(pfs_cred_t *cred);
+
 typedef struct {
     uint8_t key[PFS_PROTO_KEY_SIZE];
     uint8_t role;   /* pfs_role_t of the caller */
     uint32_t pid;
+    pfs_cred_t cred;
 } pfs_hello_req_t;
 
 typedef struct {
@@ -172,6 +188,11 @@ typedef struct {
 #define PFS_FILE_TYPE_DIR 2u
 
 #define PFS_CREATE_EXCL 0x1u /* fail with PFS_ERR_EXIST if it exists */
+/* LOOKUP and CREATE: the access the caller will open the file with; the
+ * MDS checks it against the file's mode (a file just created is the
+ * creator's to open, whatever its mode). */
+#define PFS_ACCESS_READ  0x2u
+#define PFS_ACCESS_WRITE 0x4u
 
 /* CREATE, MKDIR, LOOKUP, UNLINK, RMDIR, SET/GET_DIR_LAYOUT: a path and,
  * for the creating ones, the attributes to create with.  The layout is a

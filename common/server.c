@@ -340,7 +340,7 @@ int pfs_server_main(const pfs_server_ops_t *ops, void *arg, int argc,
     st = ops->prepare(arg, &srv, errmsg, sizeof(errmsg));
     if (st == PFS_OK) {
         prepared = 1;
-        st = pfs_tx_create(1, &srv.tx, errmsg, sizeof(errmsg));
+        st = pfs_tx_create(PFS_TX_SERVER, &srv.tx, errmsg, sizeof(errmsg));
     }
     if (st == PFS_OK) {
         const char *adv = opts.advertise;
@@ -490,7 +490,7 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
                                 "this ensemble?");
             return 1;
         }
-        pfs_srv_conn_set_authenticated(req->conn, hello.role);
+        pfs_srv_conn_set_authenticated(req->conn, hello.role, &hello.cred);
         rep.role = (uint8_t)srv->role;
         rep.index = srv->index;
         memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));

@@ -33,6 +33,7 @@ struct pfs_srv_conn {
     int refs;
     int authenticated;
     uint8_t role;
+    pfs_cred_t cred;
     struct pfs_srv_conn *next, *prev;
 };
 
@@ -139,7 +140,7 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
                : PFS_ERR_TRANSPORT;
 }
 
-pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
+pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size)
 {
     ucp_params_t ctx_params;
@@ -147,6 +148,7 @@ pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
     ucp_config_t *config;
     ucs_status_t st;
     pfs_tx_t *tx;
+    int server = (flags & PFS_TX_SERVER) != 0;
 
     tx = calloc(1, sizeof(*tx));
     if (tx == NULL) {
@@ -174,6 +176,11 @@ pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
         snprintf(errmsg, errmsg_size, "ucp_config_read: %s",
                  ucs_status_string(st));
         goto err_free;
+    }
+    if ((flags & PFS_TX_NO_SHM) && getenv("UCX_TLS") == NULL) {
+        /* sysv/posix segments and process_vm_readv of another user's
+         * process are refused ("Shared memory error") */
+        (void)ucp_config_modify(config, "TLS", "^posix,sysv,cma");
     }
     memset(&ctx_params, 0, sizeof(ctx_params));
     ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
@@ -771,10 +778,17 @@ int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn)
     return conn->authenticated;
 }
 
-void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role)
+void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
+                                    const pfs_cred_t *cred)
 {
     conn->authenticated = 1;
     conn->role = role;
+    conn->cred = *cred;
+}
+
+const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn)
+{
+    return &conn->cred;
 }
 
 uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn)

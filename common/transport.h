@@ -27,10 +27,15 @@ typedef struct pfs_tx_conn pfs_tx_conn_t;
 typedef struct pfs_srv_conn pfs_srv_conn_t;
 typedef struct pfs_srv_req pfs_srv_req_t;
 
-/* Create a transport.  server != 0 sets UCX options servers need (TCP
- * connection-manager address reuse).  On error, errmsg (if not NULL) gets
- * the cause. */
-pfs_status_t pfs_tx_create(int server, pfs_tx_t **tx_p, char *errmsg,
+/* Create a transport.  flags: PFS_TX_SERVER sets UCX options servers need
+ * (TCP connection-manager address reuse); PFS_TX_NO_SHM keeps UCX off
+ * shared memory and cross-memory attach, which fail between processes of
+ * different users (the servers run as another user than the client),
+ * unless the user chose UCX_TLS.  On error, errmsg (if not NULL) gets the
+ * cause. */
+#define PFS_TX_SERVER 0x1
+#define PFS_TX_NO_SHM 0x2
+pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size);
 void pfs_tx_destroy(pfs_tx_t *tx);
 
@@ -78,7 +83,10 @@ void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 
 /* Per-connection flag a server sets once the peer proved the cluster key. */
 int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
-void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role);
+void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
+                                    const pfs_cred_t *cred);
+/* The credentials the peer gave with its hello. */
+const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn);
 uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn);
 
 /* Send the reply and release req.  body (body_len bytes) is copied.  data

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pio_internal.h"
@@ -73,6 +74,7 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
     memcpy(hello.key, c->ens.key, sizeof(hello.key));
     hello.role = PFS_ROLE_CLIENT;
     hello.pid = (uint32_t)getpid();
+    pfs_cred_self(&hello.cred);
     pfs_wbuf_init(&w, body, sizeof(body));
     pfs_proto_hello_req_pack(&w, &hello);
     (void)pfs_wbuf_finish(&w, &len);
@@ -129,6 +131,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
 {
     char scratch[512];
     const char *path, *env;
+    struct stat dst;
     pio_client_t *c;
     pfs_status_t st;
     uint32_t i;
@@ -178,7 +181,12 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (st != PFS_OK) {
         goto err_free;
     }
-    st = pfs_tx_create(0, &c->tx, errmsg, errmsg_size);
+    /* servers of another user (the descriptor is theirs) cannot share
+     * memory with this process: keep UCX on TCP then */
+    st = pfs_tx_create(stat(path, &dst) == 0 && dst.st_uid != geteuid()
+                           ? PFS_TX_NO_SHM
+                           : 0,
+                       &c->tx, errmsg, errmsg_size);
     if (st != PFS_OK) {
         goto err_ensemble;
     }
@@ -384,6 +392,19 @@ static int valid_flags(int flags)
     return (flags & ~(0x3 | PIO_EXCL)) == 0 && acc != 0x3;
 }
 
+/* The access an open asks for, for the MDS's permission check. */
+static uint32_t access_flags(int flags)
+{
+    switch (flags & 0x3) {
+    case PIO_WRONLY:
+        return PFS_ACCESS_WRITE;
+    case PIO_RDWR:
+        return PFS_ACCESS_READ | PFS_ACCESS_WRITE;
+    default:
+        return PFS_ACCESS_READ;
+    }
+}
+
 PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
                                    uint32_t mode, int flags,
                                    const pio_layout_t *layout,
@@ -399,7 +420,9 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
         return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     st = path_call(c, PFS_OP_MDS_CREATE, path, mode,
-                   (flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0, layout, &attr);
+                   ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
+                       access_flags(flags),
+                   layout, &attr);
     if (st != PFS_OK) {
         return st;
     }
@@ -418,7 +441,8 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
         return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
-    st = path_call(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr);
+    st = path_call(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags), NULL,
+                   &attr);
     if (st != PFS_OK) {
         return st;
     }

@@ -487,12 +487,17 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     }
     memset(&attr, 0, sizeof(attr));
     attr.mode = m->mode & 07777;
-    attr.uid = m->uid;
-    attr.gid = m->gid;
+    /* the owner is who the connection says it is, not what the request
+     * says (they agree for libpio) */
+    attr.uid = pfs_srv_conn_cred(req->conn)->uid;
+    attr.gid = pfs_srv_conn_cred(req->conn)->gid;
 
     switch (req->hdr.opcode) {
     case PFS_OP_MDS_LOOKUP:
         st = mds_store_lookup(mds->store, path, &out);
+        if (st == PFS_OK) {
+            st = mds_store_may_open(mds->store, &out, m->flags);
+        }
         break;
     case PFS_OP_MDS_CREATE:
         attr.fid = mds_store_new_fid(mds->store);
@@ -502,6 +507,9 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             st = mds_store_create(mds->store, path, &attr,
                                   (m->flags & PFS_CREATE_EXCL) != 0, &out,
                                   &created);
+        }
+        if (st == PFS_OK && !created) {
+            st = mds_store_may_open(mds->store, &out, m->flags);
         }
         break;
     case PFS_OP_MDS_MKDIR:
@@ -830,6 +838,8 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
     if (pfs_server_handle_common(mds->srv, req)) {
         return;
     }
+    /* every check of this request is against its connection's caller */
+    mds_store_set_cred(mds->store, pfs_srv_conn_cred(req->conn));
     switch (req->hdr.opcode) {
     case PFS_OP_MDS_CREATE:
     case PFS_OP_MDS_LOOKUP:
@@ -862,6 +872,7 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
                             pfs_proto_op_name(req->hdr.opcode));
         break;
     }
+    mds_store_set_cred(mds->store, NULL);
 }
 
 int main(int argc, char **argv)

@@ -218,6 +218,7 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
             memcpy(hello.key, r->srv->ens.key, sizeof(hello.key));
             hello.role = PFS_ROLE_MDS;
             hello.pid = (uint32_t)getpid();
+            pfs_cred_self(&hello.cred);
             pfs_wbuf_init(&w, s->hello_body, sizeof(s->hello_body));
             pfs_proto_hello_req_pack(&w, &hello);
             (void)pfs_wbuf_finish(&w, &len);

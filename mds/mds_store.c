@@ -34,6 +34,8 @@ struct mds_store {
     uint64_t epoch;
     uint64_t next_seq;
     uint32_t niosrv;
+    int check;       /* permission checks against cred (not for uid 0) */
+    pfs_cred_t cred;
 };
 
 /* LevelDB reports errors as malloc'd strings: turn one into a status and a
@@ -517,6 +519,118 @@ static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
     return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
 }
 
+/* ---- permissions ------------------------------------------------------ */
+
+#define MAY_READ  4u
+#define MAY_WRITE 2u
+#define MAY_EXEC  1u
+
+void mds_store_set_cred(mds_store_t *s, const pfs_cred_t *cred)
+{
+    s->check = cred != NULL && cred->uid != 0;
+    if (s->check) {
+        s->cred = *cred;
+    }
+}
+
+static int in_group(const pfs_cred_t *cred, uint32_t gid)
+{
+    uint32_t i;
+
+    if (cred->gid == gid) {
+        return 1;
+    }
+    for (i = 0; i < cred->ngroups; i++) {
+        if (cred->groups[i] == gid) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* The owner's bits for the owner, else the group's for a member, else the
+ * others' (POSIX: the first class that matches decides). */
+static pfs_status_t need(const mds_store_t *s, const pfs_attr_t *a,
+                         unsigned want)
+{
+    unsigned bits;
+
+    if (!s->check) {
+        return PFS_OK;
+    }
+    if (s->cred.uid == a->uid) {
+        bits = a->mode >> 6;
+    } else if (in_group(&s->cred, a->gid)) {
+        bits = a->mode >> 3;
+    } else {
+        bits = a->mode;
+    }
+    return (bits & want) == want ? PFS_OK : PFS_ERR_ACCESS;
+}
+
+pfs_status_t mds_store_may_open(const mds_store_t *s, const pfs_attr_t *attr,
+                                uint32_t access)
+{
+    unsigned want = ((access & PFS_ACCESS_READ) ? MAY_READ : 0) |
+                    ((access & PFS_ACCESS_WRITE) ? MAY_WRITE : 0);
+
+    if (want == 0) {
+        return PFS_OK;
+    }
+    if ((want & MAY_WRITE) && attr->type == PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_ISDIR;
+    }
+    return need(s, attr, want);
+}
+
+static pfs_status_t need_owner(const mds_store_t *s, const pfs_attr_t *a)
+{
+    return !s->check || s->cred.uid == a->uid ? PFS_OK : PFS_ERR_ACCESS;
+}
+
+/* Removing or renaming child out of dir: write and search on dir, and in
+ * a sticky directory (like /tmp, or pfs's root) only the owner of the
+ * child or of the directory may. */
+static pfs_status_t need_remove(mds_store_t *s, pfs_fid_t dir,
+                                pfs_fid_t child)
+{
+    pfs_attr_t d, c;
+    pfs_status_t st;
+
+    if (!s->check) {
+        return PFS_OK;
+    }
+    st = mds_store_stat(s, dir, &d);
+    if (st == PFS_OK) {
+        st = need(s, &d, MAY_WRITE | MAY_EXEC);
+    }
+    if (st != PFS_OK || !(d.mode & 01000)) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    st = mds_store_stat(s, child, &c);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_OK : st; /* damaged: let it go */
+    }
+    return s->cred.uid == c.uid || s->cred.uid == d.uid ? PFS_OK
+                                                        : PFS_ERR_ACCESS;
+}
+
+/* Search permission on a directory the walk goes through. */
+static pfs_status_t need_search(mds_store_t *s, pfs_fid_t dir)
+{
+    pfs_attr_t d;
+    pfs_status_t st;
+
+    if (!s->check) {
+        return PFS_OK;
+    }
+    st = mds_store_stat(s, dir, &d);
+    if (st != PFS_OK) {
+        return st == PFS_ERR_STALE ? PFS_ERR_STORE : st;
+    }
+    return need(s, &d, MAY_EXEC);
+}
+
 /* Walk path down to its last component.  On success *dir_p is the parent
  * directory's id and *name_p, *name_len_p the last component ("" for root). */
 static pfs_status_t walk_parent(mds_store_t *s, const char *path,
@@ -540,6 +654,9 @@ static pfs_status_t walk_parent(mds_store_t *s, const char *path,
         }
         start = p;
         end = strchr(start, '/');
+        if (*start != '\0' && (st = need_search(s, dir)) != PFS_OK) {
+            return st;
+        }
         if (end == NULL) {
             *dir_p = dir;
             *name_p = start;
@@ -632,6 +749,10 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     if (st != PFS_ERR_NOENT) {
         return st;
     }
+    st = need(s, &parent.attr, MAY_WRITE | MAY_EXEC);
+    if (st != PFS_OK) {
+        return st;
+    }
 
     memset(&ino, 0, sizeof(ino));
     ino.attr = *attr; /* a new file's shared file pointer starts at 0 */
@@ -713,6 +834,10 @@ pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
     }
     if (type == PFS_FILE_TYPE_DIR) {
         return PFS_ERR_ISDIR;
+    }
+    st = need_remove(s, dir, child);
+    if (st != PFS_OK) {
+        return st;
     }
     st = mds_store_stat(s, child, &attr);
     if (st != PFS_OK && st != PFS_ERR_STALE) {
@@ -850,6 +975,10 @@ pfs_status_t mds_store_rmdir(mds_store_t *s, const char *path)
     if (type != PFS_FILE_TYPE_DIR) {
         return PFS_ERR_NOTDIR;
     }
+    st = need_remove(s, dir, child);
+    if (st != PFS_OK) {
+        return st;
+    }
     st = dir_empty(s, child, &empty);
     if (st != PFS_OK) {
         return st;
@@ -885,6 +1014,10 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
     }
     if (attr.type != PFS_FILE_TYPE_DIR) {
         return PFS_ERR_NOTDIR;
+    }
+    st = need(s, &attr, MAY_READ);
+    if (st != PFS_OK) {
+        return st;
     }
     prefix[0] = KEY_DENTRY;
     fid_key(prefix + 1, attr.fid);
@@ -955,6 +1088,10 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
     if (st != PFS_OK) {
         return st;
     }
+    st = need_remove(s, odir, child);
+    if (st != PFS_OK) {
+        return st;
+    }
     /* pfs has no links: a path inside `from` is what lies under it */
     if (strncmp(to, from, flen) == 0 && to[flen] == '/') {
         return PFS_ERR_INVAL;
@@ -973,9 +1110,17 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
     if (parent.type != PFS_FILE_TYPE_DIR) {
         return PFS_ERR_NOTDIR;
     }
+    st = need(s, &parent, MAY_WRITE | MAY_EXEC);
+    if (st != PFS_OK) {
+        return st;
+    }
     st = dentry_get(s, ndir, nname, nlen, &target, &ttype);
     if (st == PFS_OK) {
         have_target = 1;
+        st = need_remove(s, ndir, target);
+        if (st != PFS_OK) {
+            return st;
+        }
         if (type == PFS_FILE_TYPE_REG && ttype == PFS_FILE_TYPE_DIR) {
             return PFS_ERR_ISDIR;
         }
@@ -1100,6 +1245,15 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
         *attr_p = ino.attr;
         return PFS_OK;
     }
+    /* POSIX: the owner changes mode, times and the group (to one of its
+     * own groups); only root gives a file away */
+    if (s->check &&
+        (need_owner(s, &ino.attr) != PFS_OK ||
+         ((mask & PFS_SETATTR_UID) && values->uid != ino.attr.uid) ||
+         ((mask & PFS_SETATTR_GID) && values->gid != ino.attr.gid &&
+          !in_group(&s->cred, values->gid)))) {
+        return PFS_ERR_ACCESS;
+    }
     if (mask & PFS_SETATTR_MODE) {
         ino.attr.mode = values->mode;
     }
@@ -1172,6 +1326,10 @@ pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
         return PFS_ERR_INVAL;
     }
     st = dir_inode(s, path, &ino);
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = need_owner(s, &ino.attr);
     if (st != PFS_OK) {
         return st;
     }

@@ -46,6 +46,22 @@ uint64_t mds_store_epoch(const mds_store_t *store);
 uint32_t mds_store_niosrv(const mds_store_t *store);
 pfs_status_t mds_store_set_niosrv(mds_store_t *store, uint32_t niosrv);
 
+/* Check what follows against cred (copied), like a POSIX kernel: search
+ * permission on every directory a path goes through; write and search on
+ * the directory that gets or loses an entry (and in a sticky directory,
+ * ownership of the entry or the directory); read on a listed directory;
+ * ownership for setattr and a directory's default layout, where only
+ * uid 0 changes the owner and the owner may change the group only to one
+ * of its groups.  Denied: PFS_ERR_ACCESS, and nothing changes.  NULL or
+ * uid 0 checks nothing (the default). */
+void mds_store_set_cred(mds_store_t *store, const pfs_cred_t *cred);
+
+/* May the current credentials open attr's file with access
+ * (PFS_ACCESS_READ | PFS_ACCESS_WRITE)?  PFS_OK, PFS_ERR_ACCESS, or
+ * PFS_ERR_ISDIR for writing a directory. */
+pfs_status_t mds_store_may_open(const mds_store_t *store,
+                                const pfs_attr_t *attr, uint32_t access);
+
 /* A fresh, never used file id. */
 pfs_fid_t mds_store_new_fid(mds_store_t *store);
 

@@ -68,6 +68,7 @@ static pfs_status_t greet(ctl_t *ctl, const pfs_server_info_t *s,
     memcpy(hello.key, ctl->ens.key, sizeof(hello.key));
     hello.role = PFS_ROLE_ADMIN;
     hello.pid = (uint32_t)getpid();
+    pfs_cred_self(&hello.cred);
     pfs_wbuf_init(&w, body, sizeof(body));
     pfs_proto_hello_req_pack(&w, &hello);
     (void)pfs_wbuf_finish(&w, &len);

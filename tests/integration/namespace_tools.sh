@@ -97,6 +97,56 @@ size=$(df -B1 --output=size "$WORK/root" | tail -1 | tr -d ' ')
 [ "$(awk '$1 == "0" { print $2 }' "$WORK/df.out")" = "$size" ] ||
     fail "pfs-df size differs from df's ($size)"
 pass "pfs-df reports each server's file system as df does"
+# permissions: the MDS checks them against the uid and groups a client
+# gives at hello.  An unprivileged user (uid/gid 4711, no supplementary
+# groups) with its own copy of the descriptor:
+if ! command -v setpriv >/dev/null; then
+    fail "setpriv (util-linux) is missing"
+fi
+UDIR=$(mktemp -d /tmp/pfs-user.XXXXXX)
+chmod 1777 "$UDIR"
+# a copy the user may read, still owned by the servers' user (root): that
+# tells libpio the servers are another user's, so UCX stays off shared
+# memory, which the kernel refuses between users
+cp "$PFS_ENSEMBLE" "$UDIR/ensemble"
+chmod 644 "$UDIR/ensemble"
+asuser() {
+    setpriv --reuid=4711 --regid=4711 --clear-groups \
+        env PFS_ENSEMBLE="$UDIR/ensemble" "$@"
+}
+asuser test -x "$B/pfs-ls" ||
+    fail "the build tree $B is not readable by other users: cannot test permissions"
+"$B/pfs-mkdir" -m 700 /private && "$B/pfs-mkdir" -m 777 /shared &&
+    "$B/pfs-mkdir" /private/inner || fail "mkdir as root"
+head -c 100000 /dev/urandom >"$UDIR/data"
+chmod 644 "$UDIR/data"
+"$B/pfs-cp" -q "$UDIR/data" pfs:/rootfile || fail "pfs-cp as root"
+"$B/pfs-chmod" 644 /rootfile || fail "chmod 644 /rootfile"
+asuser "$B/pfs-ls" /private 2>"$UDIR/err" && fail "a user listed a 0700 directory of root"
+grep -q "permission denied" "$UDIR/err" || { cat "$UDIR/err"; fail "no 'permission denied' for pfs-ls"; }
+asuser "$B/pfs-stat" /private/inner 2>/dev/null && fail "a user looked up a path through a 0700 directory"
+asuser "$B/pfs-mkdir" /private/x 2>/dev/null && fail "a user created in a 0700 directory of root"
+asuser "$B/pfs-rm" /rootfile 2>"$UDIR/err" && fail "a user removed root's file from the sticky root directory"
+grep -q "permission denied" "$UDIR/err" || { cat "$UDIR/err"; fail "no 'permission denied' for pfs-rm"; }
+asuser "$B/pfs-chmod" 666 /rootfile 2>/dev/null && fail "a user changed the mode of root's file"
+asuser "$B/pfs-setstripe" -c 1 /shared 2>/dev/null && fail "a user set the default layout of root's directory"
+asuser "$B/pfs-cp" -q pfs:/rootfile "$UDIR/copy" 2>"$UDIR/err" ||
+    { cat "$UDIR/err"; fail "a user could not read a 0644 file"; }
+cmp "$UDIR/data" "$UDIR/copy" || fail "the user's copy differs"
+asuser "$B/pfs-cp" -q "$UDIR/data" pfs:/rootfile 2>/dev/null && fail "a user overwrote root's 0644 file"
+asuser "$B/pfs-mkdir" /shared/mine || fail "a user could not mkdir in a 0777 directory"
+asuser "$B/pfs-cp" -q "$UDIR/data" pfs:/shared/mine/f || fail "a user could not create a file in its directory"
+"$B/pfs-stat" /shared/mine/f | grep -q "uid: 4711  gid: 4711" ||
+    { "$B/pfs-stat" /shared/mine/f; fail "the user's file is not owned by the user"; }
+asuser "$B/pfs-chmod" 600 /shared/mine/f || fail "a user could not chmod its own file"
+asuser "$B/pfs-chown" 0 /shared/mine/f 2>/dev/null && fail "a user gave its file to root"
+"$B/pfs-stat" /shared/mine/f | grep -q "mode: 0600  uid: 4711" || fail "mode/owner after the user's chmod"
+asuser "$B/pfs-mv" /shared/mine /shared/ours || fail "a user could not rename its directory"
+asuser "$B/pfs-rm" -r /shared/ours || fail "a user could not remove its own tree"
+"$B/pfs-rm" -r /private /shared /rootfile || fail "root could not clean up"
+rm -rf "$UDIR"
+pass "permissions: search, read, write and sticky checks, owner-only setattr and layouts, files owned by their creator"
+
 for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv pfs-df pfs-chmod pfs-chown; do
     "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"
 done

@@ -608,15 +608,47 @@ static void test_hello_req(void)
     }
     in.role = PFS_ROLE_ADMIN;
     in.pid = 0xdeadbeef;
+    in.cred.uid = 1000;
+    in.cred.gid = 100;
+    in.cred.ngroups = 3;
+    in.cred.groups[0] = 24;
+    in.cred.groups[1] = 27;
+    in.cred.groups[2] = 0xfffffffe;
     len = check_codec(pack_hello_req, unpack_hello_req, &in, enc);
-    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4);
+    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4 + 12 + 3 * 4);
 
+    memset(&out, 0, sizeof(out));
     pfs_rbuf_init(&r, enc, len);
     CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_OK);
     CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
     CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
     CU_ASSERT_EQUAL(out.role, PFS_ROLE_ADMIN);
     CU_ASSERT_EQUAL(out.pid, 0xdeadbeef);
+    CU_ASSERT_EQUAL(out.cred.uid, 1000);
+    CU_ASSERT_EQUAL(out.cred.gid, 100);
+    CU_ASSERT_EQUAL(out.cred.ngroups, 3);
+    CU_ASSERT_EQUAL(out.cred.groups[2], 0xfffffffe);
+}
+
+/* More supplementary groups than a hello carries: refused both ways. */
+static void test_hello_req_too_many_groups(void)
+{
+    uint8_t enc[256];
+    pfs_hello_req_t in, out;
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len;
+
+    memset(&in, 0, sizeof(in));
+    in.cred.ngroups = PFS_CRED_MAX_GROUPS + 1;
+    pfs_wbuf_init(&w, enc, sizeof(enc));
+    CU_ASSERT_NOT_EQUAL(pfs_proto_hello_req_pack(&w, &in), PFS_OK);
+    /* hand-made: the count says 17 */
+    in.cred.ngroups = 0;
+    len = pack_into(pack_hello_req, &in, enc, sizeof(enc));
+    enc[PFS_PROTO_KEY_SIZE + 1 + 4 + 8] = PFS_CRED_MAX_GROUPS + 1;
+    pfs_rbuf_init(&r, enc, len);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_ERR_PROTO);
 }
 
 static void test_hello_req_bad_role(void)
@@ -1376,6 +1408,7 @@ static CU_TestInfo proto_tests[] = {
     {"wbuf_long_string", test_wbuf_long_string},
     {"rbuf_sticky", test_rbuf_sticky},
     {"hello_req", test_hello_req},
+    {"hello_req_too_many_groups", test_hello_req_too_many_groups},
     {"hello_req_bad_role", test_hello_req_bad_role},
     {"hello_rep", test_hello_rep},
     {"status_rep", test_status_rep},

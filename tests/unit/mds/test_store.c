@@ -1669,6 +1669,142 @@ static void test_fsck_removals(void)
     CU_ASSERT(log_has(&log, "which is a live file"));
 }
 
+/* Permission checks as a POSIX kernel makes them, for a caller with uid
+ * 1000, gid 100 and supplementary group 200; uid 0 and no credentials
+ * check nothing. */
+static void test_permissions(void)
+{
+    static const pfs_cred_t user = {1000, 100, 1, {200}};
+    static const pfs_cred_t root = {0, 0, 0, {0}};
+    char dir[128];
+    mds_store_t *s;
+    pfs_attr_t a, out, v;
+    mds_dirent_t ents[4];
+    pfs_layout_spec_t spec;
+    size_t n;
+    int created, more, replaced;
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 8), PFS_OK);
+    /* made by root: /pub 0777, /priv 0700, /grp 0750 group 200, /sticky
+     * 01777, each with a root-owned file f (0640, group 200) */
+#define MKDIR_AS(path, m, g)                                                 \
+    do {                                                                     \
+        a = dir_attr(s);                                                     \
+        a.mode = (m);                                                        \
+        a.uid = 0;                                                           \
+        a.gid = (g);                                                         \
+        CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, path, &a, &out), PFS_OK);   \
+        a = file_attr(s, 1, 0);                                              \
+        a.mode = 0640;                                                       \
+        a.uid = 0;                                                           \
+        a.gid = 200;                                                         \
+        CU_ASSERT_EQUAL_FATAL(                                               \
+            mds_store_create(s, path "/f", &a, 1, &out, &created), PFS_OK);  \
+    } while (0)
+    MKDIR_AS("/pub", 0777, 0);
+    MKDIR_AS("/priv", 0700, 0);
+    MKDIR_AS("/grp", 0750, 200);
+    MKDIR_AS("/sticky", 01777, 0);
+#undef MKDIR_AS
+
+    mds_store_set_cred(s, &user);
+    /* search */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/priv/f", &out), PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/priv", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/grp/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/", &out), PFS_OK);
+    /* read a directory */
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/grp", "", ents, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(n, 1);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/priv", "", ents, 4, &n, &more),
+                    PFS_ERR_ACCESS);
+    /* open: group may read f, nobody but root may write it */
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/grp/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_may_open(s, &out, PFS_ACCESS_READ), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_may_open(s, &out, PFS_ACCESS_WRITE),
+                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/grp", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_may_open(s, &out, PFS_ACCESS_WRITE),
+                    PFS_ERR_ISDIR);
+    /* create and remove need write on the directory */
+    a = file_attr(s, 1, 0);
+    CU_ASSERT_EQUAL(mds_store_create(s, "/grp/new", &a, 1, &out, &created),
+                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_mkdir(s, "/grp/d", &a, &out), PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/grp/f", &out), PFS_ERR_ACCESS);
+    a = file_attr(s, 1, 0);
+    a.uid = 1000;
+    a.gid = 100;
+    a.mode = 0600;
+    CU_ASSERT_EQUAL(mds_store_create(s, "/pub/mine", &a, 1, &out, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_may_open(s, &out,
+                                       PFS_ACCESS_READ | PFS_ACCESS_WRITE),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/pub/f", &out), PFS_OK);
+    /* sticky: only the owner of the entry (or the directory) */
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/sticky/f", &out), PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/sticky/f", "/pub/g", &out,
+                                     &replaced),
+                    PFS_ERR_ACCESS);
+    a = file_attr(s, 1, 0);
+    a.uid = 1000;
+    CU_ASSERT_EQUAL(mds_store_create(s, "/sticky/own", &a, 1, &out, &created),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/sticky/own", "/pub/own", &out,
+                                     &replaced),
+                    PFS_OK);
+    /* rename into a directory without write permission */
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/pub/own", "/grp/own", &out,
+                                     &replaced),
+                    PFS_ERR_ACCESS);
+    /* setattr: owner only; the group only to one's own; never the owner */
+    memset(&v, 0, sizeof(v));
+    v.mode = 0644;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_MODE, &v,
+                                      &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/grp/f", PFS_SETATTR_MODE, &v, &out),
+                    PFS_ERR_ACCESS);
+    v.gid = 200;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v,
+                                      &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.gid, 200);
+    v.gid = 300;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v,
+                                      &out),
+                    PFS_ERR_ACCESS);
+    v.uid = 1000; /* to oneself: no change, allowed */
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v,
+                                      &out),
+                    PFS_OK);
+    v.uid = 0;
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v,
+                                      &out),
+                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/pub/mine", &out), PFS_OK);
+    CU_ASSERT_EQUAL(out.uid, 1000);
+    CU_ASSERT_EQUAL(out.mode, 0644);
+    memset(&spec, 0, sizeof(spec));
+    spec.stripe_count = 1;
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/pub", &spec),
+                    PFS_ERR_ACCESS);
+
+    /* root and no credentials: everything */
+    mds_store_set_cred(s, &root);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/priv/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_may_open(s, &out, PFS_ACCESS_WRITE), PFS_OK);
+    mds_store_set_cred(s, NULL);
+    CU_ASSERT_EQUAL(mds_store_unlink(s, "/sticky/f", &out), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/pub", &spec), PFS_OK);
+    mds_store_close(s);
+}
+
 static void test_fsck_problems(void)
 {
     static const uint8_t garbage[] = {9, 'x', 'y'};
@@ -1790,6 +1926,7 @@ static CU_TestInfo store_tests[] = {
     {"fsck_problems", test_fsck_problems},
     {"fsck_removals", test_fsck_removals},
     {"removals", test_removals},
+    {"permissions", test_permissions},
     {"rename", test_rename},
     {"rmdir", test_rmdir},
     {"readdir_paging", test_readdir_paging},
