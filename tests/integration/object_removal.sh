@@ -50,7 +50,9 @@ done
 wait_until 30 objects_are "$ROOT" 0 0 || { kill -CONT "$io1"; fail "server 0 kept objects"; }
 mds=$(awk '$1 == "mds" { print $4 }' "$PFS_ENSEMBLE")
 kill -KILL "$mds"
-for p in $SERVER_PIDS; do kill -CONT "$p" 2>/dev/null; kill -KILL "$p" 2>/dev/null; done
+# SIGKILL works on the stopped server too; resuming it first could let it
+# carry out removals already queued in its socket
+for p in $SERVER_PIDS; do kill -KILL "$p" 2>/dev/null; done
 wait_pid "$LAUNCH_PID" 30 || kill -KILL "$LAUNCH_PID"
 LAUNCH_PID=""
 SERVER_PIDS=""
