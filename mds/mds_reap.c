@@ -253,7 +253,18 @@ static unsigned collect(mds_reaper_t *r)
             uint32_t index = it->rm.servers[q->pos];
 
             it->pos[q->pos] = POS_LATER;
-            if (r->servers[index].state == SRV_READY) {
+            if (q->rpc.status != PFS_ERR_TIMEOUT &&
+                q->rpc.status != PFS_ERR_CONN &&
+                q->rpc.status != PFS_ERR_TRANSPORT) {
+                /* the server answered but could not remove (a disk
+                 * error): the record stays for the next pass */
+                char hex[PFS_FID_HEX_LEN + 1];
+
+                pfs_fid_format(it->rm.fid, hex);
+                pfs_log_warn("I/O server %u could not remove the object of "
+                             "%s: %s; left for a later pass",
+                             index, hex, q->rpc.errmsg);
+            } else if (r->servers[index].state == SRV_READY) {
                 server_down(r, index, q->rpc.errmsg);
             }
         }
