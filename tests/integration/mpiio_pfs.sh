@@ -54,6 +54,26 @@ PFS_ENSEMBLE=$WORK/no-such-ensemble run -n 2 "$PROG" -m noens -d pfs:/mpiio \
 grep "open without an ensemble" "$WORK/noens.log"
 pass "no ensemble: MPI_ERR_IO with the cause"
 
+# an unprivileged user (uid 4711) runs the same binary against this
+# root-run ensemble: the MDS's permission checks come back as
+# MPI_ERR_ACCESS, its own files work (over TCP: see doc/limitations.md)
+UDIR=$(mktemp -d /tmp/pfs-mpiuser.XXXXXX)
+chmod 755 "$UDIR"
+cp "$PFS_ENSEMBLE" "$UDIR/ensemble"
+chmod 644 "$UDIR/ensemble"
+"$B/pfs-mkdir" -m 1777 /shared >/dev/null || fail "pfs-mkdir /shared"
+head -c 4096 /dev/zero | tr '\0' r >"$UDIR/r"
+"$B/pfs-cp" -q "$UDIR/r" pfs:/shared/read-only.dat && "$B/pfs-chmod" 644 /shared/read-only.dat &&
+    "$B/pfs-cp" -q "$UDIR/r" pfs:/shared/root-only.dat && "$B/pfs-chmod" 600 /shared/root-only.dat ||
+    fail "files of root for the permission checks"
+setpriv --reuid=4711 --regid=4711 --clear-groups \
+    env HOME="$UDIR" PFS_ENSEMBLE="$UDIR/ensemble" LD_LIBRARY_PATH="$PREFIX/lib" \
+    timeout 300 "$MPIEXEC_MPICH" -n 3 "$PROG" -m access -d pfs:/shared >"$WORK/access.log" 2>&1 ||
+    { cat "$WORK/access.log"; fail "permission checks through MPI-IO failed"; }
+grep "access:" "$WORK/access.log"
+rm -rf "$UDIR"
+pass "as an unprivileged user: MPI_ERR_ACCESS for root's files, its own file written and read"
+
 run -n 2 "$PROG" -m large -d pfs:/mpiio >"$WORK/large.log" 2>&1 ||
     { cat "$WORK/large.log"; fail "large-count check failed"; }
 grep "large:" "$WORK/large.log"

@@ -531,6 +531,72 @@ static void noens(void)
     }
 }
 
+/* ---- permissions (run as an unprivileged user) --------------------------
+ * PFSDIR is a sticky 1777 directory holding root's root-only.dat (0600)
+ * and read-only.dat (0644, 4096 bytes of 'r'). */
+static void access_checks(void)
+{
+    char name[600], buf[4096], s[MPI_MAX_ERROR_STRING];
+    MPI_Status status;
+    MPI_File fh;
+    int rc, cls, n, count, i;
+
+    path(name, sizeof(name), pfsdir, "root-only.dat");
+    rc = MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_RDONLY, MPI_INFO_NULL, &fh);
+    cls = error_class(rc);
+    CHECK(cls == MPI_ERR_ACCESS, "open of root's 0600 file: class %d", cls);
+    if (rc != MPI_SUCCESS && rank == 0) {
+        MPI_Error_string(rc, s, &n);
+        CHECK(strstr(s, "permission denied") != NULL, "message: %s", s);
+        printf("access: open of root's 0600 file: %s\n", s);
+    }
+    if (rc == MPI_SUCCESS)
+        MPI_File_close(&fh);
+
+    path(name, sizeof(name), pfsdir, "read-only.dat");
+    rc = MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_RDWR, MPI_INFO_NULL, &fh);
+    cls = error_class(rc);
+    CHECK(cls == MPI_ERR_ACCESS, "read-write open of a 0644 file of root: class %d", cls);
+    if (rc == MPI_SUCCESS)
+        MPI_File_close(&fh);
+    MPI_OK(MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_RDONLY, MPI_INFO_NULL, &fh));
+    memset(buf, 0, sizeof(buf));
+    MPI_OK(MPI_File_read_at_all(fh, 0, buf, sizeof(buf), MPI_BYTE, &status));
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    for (i = 0; i < (int)sizeof(buf) && buf[i] == 'r'; i++)
+        ;
+    CHECK(count == (int)sizeof(buf) && i == (int)sizeof(buf),
+          "read of a 0644 file: %d bytes, %d right", count, i);
+    MPI_OK(MPI_File_close(&fh));
+
+    if (rank == 0) {
+        path(name, sizeof(name), pfsdir, "root-only.dat");
+        rc = MPI_File_delete(name, MPI_INFO_NULL);
+        cls = error_class(rc);
+        CHECK(cls == MPI_ERR_ACCESS, "delete of root's file in a sticky directory: class %d",
+              cls);
+    }
+
+    /* one's own file in the shared directory: written, read, removed */
+    path(name, sizeof(name), pfsdir, "mine.dat");
+    MPI_OK(MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_CREATE | MPI_MODE_RDWR,
+                         MPI_INFO_NULL, &fh));
+    memset(buf, 'a' + rank, sizeof(buf));
+    MPI_OK(MPI_File_write_at_all(fh, (MPI_Offset)rank * sizeof(buf), buf, sizeof(buf),
+                                 MPI_BYTE, &status));
+    MPI_OK(MPI_File_sync(fh));
+    memset(buf, 0, sizeof(buf));
+    MPI_OK(MPI_File_read_at_all(fh, (MPI_Offset)((rank + 1) % nprocs) * sizeof(buf), buf,
+                                sizeof(buf), MPI_BYTE, &status));
+    for (i = 0; i < (int)sizeof(buf) && buf[i] == 'a' + (rank + 1) % nprocs; i++)
+        ;
+    CHECK(i == (int)sizeof(buf), "own file: %d bytes right of %zu", i, sizeof(buf));
+    MPI_OK(MPI_File_close(&fh));
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rank == 0)
+        MPI_OK(MPI_File_delete(name, MPI_INFO_NULL));
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = "basic";
@@ -552,7 +618,7 @@ int main(int argc, char **argv)
                 break;
             default:
                 if (rank == 0)
-                    fprintf(stderr, "usage: %s -m basic|noens|large -d PFSDIR [-u UFSDIR]\n",
+                    fprintf(stderr, "usage: %s -m basic|noens|large|access -d PFSDIR [-u UFSDIR]\n",
                             argv[0]);
                 MPI_Finalize();
                 return opt == 'h' ? 0 : 2;
@@ -569,6 +635,8 @@ int main(int argc, char **argv)
         noens();
     } else if (strcmp(mode, "large") == 0) {
         large();
+    } else if (strcmp(mode, "access") == 0) {
+        access_checks();
     } else {
         if (rank == 0)
             fprintf(stderr, "unknown mode %s\n", mode);
