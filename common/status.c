@@ -56,6 +56,7 @@ PFS_EXPORT pfs_status_t pfs_status_from_errno(int err)
     case ENOTEMPTY:    return PFS_ERR_NOTEMPTY;
     case ENAMETOOLONG: return PFS_ERR_NAMETOOLONG;
     case EBADF:        return PFS_ERR_BADF;
+    case ESTALE:       return PFS_ERR_STALE;
     case EFBIG:
     case EOVERFLOW:    return PFS_ERR_FBIG;
     case ETIMEDOUT:    return PFS_ERR_TIMEOUT;

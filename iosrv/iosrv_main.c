@@ -25,6 +25,7 @@
 #define MAX_THREADS     64
 #define MAX_IOV         1024 /* Linux UIO_MAXIOV */
 #define OBJ_LOCKS       64u  /* write locks, hashed by object id */
+#define REMOVED_SLOTS 65536 /* 1 MiB of recently removed file ids */
 
 /* Server-side data sieving: small pieces close together are served with
  * one read (and for writes one write back) of the whole span instead of a
@@ -76,6 +77,12 @@ typedef struct {
     /* writes to one object: shared for plain writes, exclusive for a
      * sieving read-modify-write */
     pthread_rwlock_t obj_locks[OBJ_LOCKS];
+    /* file ids removed lately: a write for one of them (queued before the
+     * removal, or from a client still writing an unlinked file) would
+     * re-create an object nothing removes.  Direct-mapped, lossy: a
+     * collision forgets the older id.  Ids are never reused. */
+    pfs_fid_t removed[REMOVED_SLOTS];
+    pthread_mutex_t removed_lock;
     /* queues between the progress thread and the I/O threads */
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -342,6 +349,34 @@ static pthread_rwlock_t *obj_lock(iosrv_t *io, pfs_fid_t fid)
     return &io->obj_locks[(fid.lo ^ fid.hi) % OBJ_LOCKS];
 }
 
+static size_t removed_slot(pfs_fid_t fid)
+{
+    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
+
+    x ^= x >> 29;
+    return (size_t)(x % REMOVED_SLOTS);
+}
+
+/* Called with the object's lock held exclusively (REMOVE). */
+static void removed_add(iosrv_t *io, pfs_fid_t fid)
+{
+    pthread_mutex_lock(&io->removed_lock);
+    io->removed[removed_slot(fid)] = fid;
+    pthread_mutex_unlock(&io->removed_lock);
+}
+
+/* Was fid removed lately?  Called with the object's lock held, so a
+ * removal cannot slip in between this check and the write. */
+static int removed_lately(iosrv_t *io, pfs_fid_t fid)
+{
+    int hit;
+
+    pthread_mutex_lock(&io->removed_lock);
+    hit = pfs_fid_equal(io->removed[removed_slot(fid)], fid);
+    pthread_mutex_unlock(&io->removed_lock);
+    return hit;
+}
+
 static void run_rw(iosrv_t *io, job_t *job, int write)
 {
     pfs_sio_piece_t *pieces = NULL;
@@ -376,6 +411,10 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
         } else {
             pthread_rwlock_rdlock(lock);
         }
+    }
+    if (write && removed_lately(io, job->fid)) {
+        job->err = ESTALE; /* the file was unlinked: do not re-create it */
+        goto out_unlock;
     }
     fd = obj_acquire(io, job->fid, write, &slot);
     if (fd == -ENOENT && !write) {
@@ -444,6 +483,7 @@ static void run_job(iosrv_t *io, job_t *job)
         }
         break;
     case PFS_OP_IO_REMOVE:
+        removed_add(io, job->fid);
         obj_forget(io, job->fid);
         object_path(io, job->fid, path, sizeof(path));
         /* removing what is not there is success: unlink may retry */
@@ -467,6 +507,10 @@ static void run_job(iosrv_t *io, job_t *job)
         break;
     case PFS_OP_IO_TRUNCATE:
     case PFS_OP_IO_PREALLOC:
+        if (removed_lately(io, job->fid)) {
+            job->err = ESTALE;
+            break;
+        }
         fd = obj_acquire(io, job->fid, 1, &slot);
         if (fd < 0) {
             job->err = -fd;
@@ -886,6 +930,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&io.lock, NULL);
     pthread_cond_init(&io.cond, NULL);
     pthread_mutex_init(&io.cache_lock, NULL);
+    pthread_mutex_init(&io.removed_lock, NULL);
     for (int i = 0; i < (int)OBJ_LOCKS; i++) {
         pthread_rwlock_init(&io.obj_locks[i], NULL);
     }

@@ -1446,6 +1446,46 @@ pfs_status_t mds_store_removals(mds_store_t *s, const mds_store_snap_t *snap,
     return st;
 }
 
+pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
+                                    uint32_t server, int *owned_p)
+{
+    uint8_t key[INODE_KEY_LEN];
+    mds_removal_t rm;
+    inode_t ino;
+    char *err = NULL, *val;
+    size_t vlen;
+    uint32_t i;
+    pfs_status_t st;
+
+    *owned_p = 0;
+    st = inode_get(s, fid, &ino);
+    if (st == PFS_OK) {
+        for (i = 0; ino.attr.type == PFS_FILE_TYPE_REG &&
+                    i < ino.attr.layout.stripe_count;
+             i++) {
+            *owned_p |= ino.attr.layout.servers[i] == server;
+        }
+        return PFS_OK;
+    }
+    if (st != PFS_ERR_STALE) {
+        return st;
+    }
+    val = leveldb_get(s->db, s->ropts, (const char *)key,
+                      removal_key(key, fid), &vlen, &err);
+    if (err != NULL) {
+        return take_error(err, NULL, 0);
+    }
+    if (val == NULL) {
+        return PFS_OK;
+    }
+    st = removal_decode(val, vlen, &rm);
+    leveldb_free(val);
+    for (i = 0; st == PFS_OK && i < rm.nservers; i++) {
+        *owned_p |= rm.servers[i] == server;
+    }
+    return PFS_OK;
+}
+
 pfs_status_t mds_store_removal_update(mds_store_t *s,
                                       const mds_removal_t *rm)
 {

@@ -188,6 +188,13 @@ pfs_status_t mds_store_removals(mds_store_t *store,
 pfs_status_t mds_store_removal_update(mds_store_t *store,
                                       const mds_removal_t *rm);
 
+/* Should I/O server `server` hold an object of file id fid?  *owned_p = 1
+ * if fid is a regular file whose layout names that server, or a pending
+ * removal names it (the MDS will remove it); 0 for an object nothing
+ * accounts for (an orphan). */
+pfs_status_t mds_store_object_owned(mds_store_t *store, pfs_fid_t fid,
+                                    uint32_t server, int *owned_p);
+
 /* Visit every inode / directory entry: for checkers and tests. */
 typedef void (*mds_store_visit_fn)(void *arg, pfs_fid_t parent,
                                    const char *name, pfs_fid_t child,

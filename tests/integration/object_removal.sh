@@ -20,6 +20,13 @@ objects_are "$ROOT" 0 30 && objects_are "$ROOT" 1 30 ||
 # it answers again, well after the MDS's requests to it timed out.
 io1=$(iosrv_pid "$PFS_ENSEMBLE" 1)
 kill -STOP "$io1"
+# a copy onto the stopped server: its write waits in the server's socket,
+# the copy times out and is removed; whichever of the write and the
+# removal the server does first, no object may stay behind (pfs-fsck -r
+# at the end looks for orphan objects)
+"$B/pfs-mkdir" /on1 && "$B/pfs-setstripe" -o 1 /on1 || fail "directory on server 1"
+rc=0; PFS_TIMEOUT_MS=1000 "$B/pfs-cp" -q "$WORK/src" pfs:/on1/late 2>"$WORK/late.err" || rc=$?
+grep -q "removed the incomplete copy" "$WORK/late.err" || { cat "$WORK/late.err"; kill -CONT "$io1"; fail "copy onto a stopped server: exit $rc"; }
 t0=$(date +%s)
 for i in $(seq 1 20); do
     "$B/pfs-rm" "/d/f$i" || { kill -CONT "$io1"; fail "pfs-rm f$i with server 1 stopped"; }
@@ -70,7 +77,19 @@ wait_until 60 objects_are "$ROOT" 1 0 ||
 pass "the restarted ensemble removed the 10 objects recorded before the crash"
 stop_ensemble
 "$B/pfs-fsck" -r "$ROOT" >"$WORK/fsck2.out" 2>&1 || { cat "$WORK/fsck2.out"; fail "pfs-fsck at the end"; }
+cat "$WORK/fsck2.out"
 grep -q " 0 files whose data objects are still to be removed: clean" "$WORK/fsck2.out" ||
     { cat "$WORK/fsck2.out"; fail "removals still pending at the end"; }
-pass "nothing pending, nothing leaked"
+grep -q " 0 data objects on 2 I/O servers, 0 orphans" "$WORK/fsck2.out" ||
+    fail "objects left on the I/O servers"
+pass "nothing pending, no object left, no orphan (pfs-fsck -r)"
+
+# pfs-fsck finds an object nothing owns, and --remove-orphans removes it
+mkdir -p "$ROOT/iosrv.0/objects/ff"
+head -c 1000 /dev/zero >"$ROOT/iosrv.0/objects/ff/00000000000000770000000000000bff"
+"$B/pfs-fsck" -r "$ROOT" >"$WORK/fsck3.out" 2>&1 && fail "pfs-fsck missed an orphan object"
+grep -q "orphan object .*0bff (1000 bytes)" "$WORK/fsck3.out" || { cat "$WORK/fsck3.out"; fail "orphan not named"; }
+"$B/pfs-fsck" --remove-orphans -r "$ROOT" >"$WORK/fsck4.out" 2>&1 || { cat "$WORK/fsck4.out"; fail "pfs-fsck --remove-orphans"; }
+[ ! -e "$ROOT/iosrv.0/objects/ff/00000000000000770000000000000bff" ] || fail "the orphan is still there"
+pass "pfs-fsck reports an orphan object and --remove-orphans deletes it"
 log "PASS"

@@ -1564,6 +1564,22 @@ static void test_removals(void)
     CU_ASSERT_EQUAL(rm[0].servers[3], 0);
     CU_ASSERT(pfs_fid_equal(rm[1].fid, f3.fid));
     CU_ASSERT_EQUAL(rm[1].nservers, 8);
+    /* which objects the store accounts for (pfs-fsck's orphan check) */
+    {
+        pfs_fid_t unknown = {9999, 9999};
+        int owned = -1;
+
+        CU_ASSERT_EQUAL(mds_store_object_owned(s, f1.fid, 6, &owned), PFS_OK);
+        CU_ASSERT_EQUAL(owned, 1); /* pending removal */
+        CU_ASSERT_EQUAL(mds_store_object_owned(s, f1.fid, 3, &owned), PFS_OK);
+        CU_ASSERT_EQUAL(owned, 0);
+        CU_ASSERT_EQUAL(mds_store_object_owned(s, f2.fid, 2, &owned), PFS_OK);
+        CU_ASSERT_EQUAL(owned, 1); /* live file, its server */
+        CU_ASSERT_EQUAL(mds_store_object_owned(s, f2.fid, 3, &owned), PFS_OK);
+        CU_ASSERT_EQUAL(owned, 0);
+        CU_ASSERT_EQUAL(mds_store_object_owned(s, unknown, 0, &owned), PFS_OK);
+        CU_ASSERT_EQUAL(owned, 0);
+    }
 
     /* paging */
     CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 1, &n, &more),
