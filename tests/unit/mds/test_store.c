@@ -1418,15 +1418,23 @@ static void raw_delete_dentry(const char *dir, pfs_fid_t parent,
     raw_edit(dir, key, klen, NULL, 0);
 }
 
-static void raw_inode(const char *dir, pfs_fid_t fid, const void *val,
-                      size_t vlen)
+/* Put or delete the record of kind ('I' inode, 'R' pending removal) of
+ * fid. */
+static void raw_fid_record(const char *dir, char kind, pfs_fid_t fid,
+                           const void *val, size_t vlen)
 {
     uint8_t key[17];
 
-    key[0] = 'I';
+    key[0] = (uint8_t)kind;
     put_be64(key + 1, fid.hi);
     put_be64(key + 9, fid.lo);
     raw_edit(dir, key, sizeof(key), val, vlen);
+}
+
+static void raw_inode(const char *dir, pfs_fid_t fid, const void *val,
+                      size_t vlen)
+{
+    raw_fid_record(dir, 'I', fid, val, vlen);
 }
 
 /* The tree every corruption case starts from: /d, /d/e, /d/f, /g. */
@@ -1639,12 +1647,7 @@ static void test_removals(void)
 static void raw_removal(const char *dir, pfs_fid_t fid, const void *val,
                         size_t vlen)
 {
-    uint8_t key[17];
-
-    key[0] = 'R';
-    put_be64(key + 1, fid.hi);
-    put_be64(key + 9, fid.lo);
-    raw_edit(dir, key, sizeof(key), val, vlen);
+    raw_fid_record(dir, 'R', fid, val, vlen);
 }
 
 /* pfs-fsck on pending removals: counted when sound; a record that does
