@@ -300,6 +300,7 @@ pfs_status_t pfs_proto_status_rep_pack(pfs_wbuf_t *w, const pfs_status_rep_t *m)
     pfs_wbuf_u64(w, m->data_requests);
     pfs_wbuf_u64(w, m->bytes_read);
     pfs_wbuf_u64(w, m->bytes_written);
+    pfs_wbuf_u64(w, m->pending_removals);
     pfs_wbuf_str(w, m->host);
     return wbuf_status(w);
 }
@@ -314,6 +315,7 @@ pfs_status_t pfs_proto_status_rep_unpack(pfs_rbuf_t *r, pfs_status_rep_t *m)
     m->data_requests = pfs_rbuf_u64(r);
     m->bytes_read = pfs_rbuf_u64(r);
     m->bytes_written = pfs_rbuf_u64(r);
+    m->pending_removals = pfs_rbuf_u64(r);
     pfs_rbuf_str(r, m->host, sizeof(m->host) - 1);
     return rbuf_status(r);
 }

@@ -181,6 +181,8 @@ typedef struct {
     uint64_t data_requests;  /* of them: reads and writes */
     uint64_t bytes_read;     /* I/O servers */
     uint64_t bytes_written;  /* I/O servers */
+    uint64_t pending_removals; /* MDS: files whose data objects are still
+                                * to be removed (0 elsewhere) */
     char host[256];
 } pfs_status_rep_t;
 

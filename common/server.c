@@ -517,6 +517,7 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.data_requests = srv->data_requests;
         rep.bytes_read = srv->bytes_read;
         rep.bytes_written = srv->bytes_written;
+        rep.pending_removals = srv->pending_removals;
         snprintf(rep.host, sizeof(rep.host), "%s", srv->host);
         pfs_proto_status_rep_pack(&w, &rep);
         (void)pfs_wbuf_finish(&w, &len);

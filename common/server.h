@@ -49,6 +49,7 @@ struct pfs_server {
     uint64_t requests;
     uint64_t data_requests;
     uint64_t bytes_read, bytes_written;
+    uint64_t pending_removals; /* MDS: reported by STATUS */
     volatile sig_atomic_t stop;
 };
 

@@ -577,6 +577,9 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                                 "attributes do not fit a reply");
         } else {
+            if (req->hdr.opcode == PFS_OP_MDS_UNLINK) {
+                mds->srv->pending_removals++; /* recorded in its batch */
+            }
             reply_after_commit(mds, req, body, len,
                                req->hdr.opcode == PFS_OP_MDS_UNLINK);
         }
@@ -714,6 +717,7 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
                             "reply too large");
         goto out;
     }
+    mds->srv->pending_removals += was_replaced != 0;
     reply_after_commit(mds, req, body, len, was_replaced);
 out:
     free(raw);

@@ -87,6 +87,37 @@ static void server_down(mds_reaper_t *r, uint32_t index, const char *why)
     s->backoff_ms = PFS_MIN(2 * s->backoff_ms, REAP_RETRY_MAX_MS);
 }
 
+/* How many records an earlier run left: the start of the count that
+ * STATUS reports (pfs-ctl status). */
+static pfs_status_t count_records(mds_reaper_t *r)
+{
+    mds_removal_t *recs = malloc(REAP_BATCH * sizeof(*recs));
+    pfs_fid_t after;
+    size_t n = 0;
+    int more = 1, have_after = 0;
+    pfs_status_t st = PFS_OK;
+
+    if (recs == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    r->srv->pending_removals = 0;
+    while (more && st == PFS_OK) {
+        st = mds_store_removals(r->store, NULL, have_after ? &after : NULL,
+                                recs, REAP_BATCH, &n, &more);
+        if (st == PFS_OK && n > 0) {
+            after = recs[n - 1].fid;
+            have_after = 1;
+        }
+        r->srv->pending_removals += n;
+    }
+    free(recs);
+    if (r->srv->pending_removals > 0) {
+        pfs_log_info("%llu files' data objects are still to be removed",
+                     (unsigned long long)r->srv->pending_removals);
+    }
+    return st;
+}
+
 pfs_status_t mds_reaper_create(pfs_server_t *srv, mds_store_t *store,
                                mds_reaper_t **reaper_p)
 {
@@ -102,6 +133,10 @@ pfs_status_t mds_reaper_create(pfs_server_t *srv, mds_store_t *store,
     if (r->servers == NULL) {
         free(r);
         return PFS_ERR_NOMEM;
+    }
+    if (count_records(r) != PFS_OK) {
+        mds_reaper_destroy(r);
+        return PFS_ERR_STORE;
     }
     for (i = 0; i < srv->ens.niosrv; i++) {
         r->servers[i].backoff_ms = REAP_RETRY_MIN_MS;
@@ -311,6 +346,8 @@ static unsigned retire(mds_reaper_t *r)
             if (mds_store_removal_update(r->store, &left) != PFS_OK) {
                 pfs_log_warn("cannot update a pending removal in the store; "
                              "it will be redone");
+            } else if (n == 0 && r->srv->pending_removals > 0) {
+                r->srv->pending_removals--;
             }
             events++;
         }

@@ -30,7 +30,8 @@ static void usage(FILE *out)
             "  wait     wait until the ensemble is up: the descriptor exists\n"
             "           and every server answers (exit 1 after -t seconds)\n"
             "  status   list the servers: role, index, address, pid, host,\n"
-            "           uptime, requests served, bytes moved\n"
+            "           uptime, requests served, bytes moved, and (MDS) the\n"
+            "           files whose data objects are still to be removed\n"
             "  stop     stop the ensemble cleanly: I/O servers, then the MDS\n"
             "  info     show which UCX transports this host uses to reach\n"
             "           each server (shared memory vs. TCP)\n"
@@ -130,9 +131,11 @@ static int status_all(ctl_t *ctl, FILE *out)
         return (int)n;
     }
     if (out != NULL) {
-        fprintf(out, "%-6s %5s  %-22s %8s  %-16s %10s %10s %10s %12s %12s\n",
+        fprintf(out,
+                "%-6s %5s  %-22s %8s  %-16s %10s %10s %10s %12s %12s %9s\n",
                 "role", "index", "address", "pid", "host", "uptime_s",
-                "requests", "data_reqs", "bytes_read", "bytes_written");
+                "requests", "data_reqs", "bytes_read", "bytes_written",
+                "removals");
     }
     for (i = 0; i < n; i++) {
         const pfs_server_info_t *s = server_at(ctl, i);
@@ -154,15 +157,21 @@ static int status_all(ctl_t *ctl, FILE *out)
             if (pfs_proto_status_rep_unpack(&r, &rep) != PFS_OK) {
                 down++;
             } else if (out != NULL) {
+                char pending[24] = "-";
+
+                if (i == 0) {
+                    snprintf(pending, sizeof(pending), "%llu",
+                             (unsigned long long)rep.pending_removals);
+                }
                 fprintf(out,
                         "%-6s %5u  %-22s %8u  %-16s %10.1f %10llu %10llu "
-                        "%12llu %12llu\n",
+                        "%12llu %12llu %9s\n",
                         i == 0 ? "mds" : "iosrv", rep.index, s->addr, rep.pid,
                         rep.host, rep.uptime_ms / 1000.0,
                         (unsigned long long)rep.requests,
                         (unsigned long long)rep.data_requests,
                         (unsigned long long)rep.bytes_read,
-                        (unsigned long long)rep.bytes_written);
+                        (unsigned long long)rep.bytes_written, pending);
             }
         }
         if (conn != NULL) {

@@ -6,6 +6,13 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 ROOT=$WORK/root
+# the MDS's count of files whose objects are still to be removed, as
+# pfs-ctl status shows it (a stopped server makes status take 5 s more)
+mds_pending() {
+    timeout 30 "$PFS_CTL" status 2>/dev/null | awk '$1 == "mds" { print $NF }'
+}
+pending_is() { [ "$(mds_pending)" = "$1" ]; }
+
 start_ensemble mpich "$ROOT" 2 --verbose
 dd if=/dev/urandom of="$WORK/src" bs=1M count=3 2>/dev/null
 "$B/pfs-mkdir" /d || fail "mkdir"
@@ -35,6 +42,8 @@ t1=$(date +%s)
 [ $((t1 - t0)) -lt 10 ] || { kill -CONT "$io1"; fail "20 unlinks took $((t1 - t0)) s with a server stopped"; }
 wait_until 30 objects_are "$ROOT" 0 10 || { kill -CONT "$io1"; fail "server 0 still holds $(object_count "$ROOT" 0) objects"; }
 objects_are "$ROOT" 1 30 || { kill -CONT "$io1"; fail "objects vanished from a stopped server?"; }
+n=$(mds_pending)
+[ "$n" = 21 ] || { kill -CONT "$io1"; fail "pfs-ctl status shows $n pending removals, expected 21 (20 files and the failed copy)"; }
 pass "20 unlinks with server 1 stopped returned in $((t1 - t0)) s; server 0's objects are gone"
 wait_until 40 grep -q "cannot remove data objects on I/O server 1" "$WORK/servers.log" ||
     { kill -CONT "$io1"; fail "the MDS never said it cannot reach server 1"; }
@@ -45,6 +54,7 @@ wait_until 90 grep -q "I/O server 1 is back" "$WORK/servers.log" ||
     fail "the MDS did not notice that server 1 answers again"
 wait_until 30 objects_are "$ROOT" 1 10 ||
     fail "server 1 still holds $(object_count "$ROOT" 1) objects after it came back"
+wait_until 30 pending_is 0 || fail "pfs-ctl status still shows $(mds_pending) pending removals"
 pass "after server 1 came back, the MDS retried and its 20 objects are gone"
 
 # 2. Recorded removals survive the MDS: server 1 stopped, 10 more unlinks,
@@ -70,9 +80,12 @@ grep -q " 10 files whose data objects are still to be removed: clean" "$WORK/fsc
     fail "pfs-fsck does not count 10 pending removals"
 pass "after kill -9 the store is clean and records 10 pending removals"
 
-start_ensemble mpich "$ROOT" 2
+start_ensemble mpich "$ROOT" 2 --verbose
+grep -q "10 files' data objects are still to be removed" "$WORK/servers.log" ||
+    fail "the restarted MDS did not count the 10 pending removals"
 wait_until 60 objects_are "$ROOT" 1 0 ||
     fail "the restarted MDS left $(object_count "$ROOT" 1) objects on server 1"
+wait_until 30 pending_is 0 || fail "pfs-ctl status still shows $(mds_pending) pending removals after the restart"
 [ "$("$B/pfs-ls" /d)" = "" ] || fail "/d is not empty"
 pass "the restarted ensemble removed the 10 objects recorded before the crash"
 stop_ensemble

@@ -714,13 +714,14 @@ static void test_status_rep(void)
         in.data_requests = UINT64_MAX - 1;
         in.bytes_read = UINT64_C(0x0123456789abcdef);
         in.bytes_written = 1;
+        in.pending_removals = UINT64_C(77) << 40;
         if (k == 0) {
             memset(in.host, 'h', sizeof(in.host) - 1);
         } else {
             strcpy(in.host, "node-17.cluster");
         }
         len = check_codec(pack_status_rep, unpack_status_rep, &in, enc);
-        CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 5 * 8 + 2 + strlen(in.host));
+        CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 6 * 8 + 2 + strlen(in.host));
 
         memset(&out, 0xcc, sizeof(out));
         pfs_rbuf_init(&r, enc, len);
@@ -734,6 +735,7 @@ static void test_status_rep(void)
         CU_ASSERT_EQUAL(out.data_requests, in.data_requests);
         CU_ASSERT_EQUAL(out.bytes_read, in.bytes_read);
         CU_ASSERT_EQUAL(out.bytes_written, in.bytes_written);
+        CU_ASSERT_EQUAL(out.pending_removals, in.pending_removals);
         CU_ASSERT_STRING_EQUAL(out.host, in.host);
     }
 }
