@@ -204,8 +204,8 @@ typedef struct {
     char path[PFS_PATH_MAX + 1];
     uint32_t mode;
     uint32_t flags;
-    uint32_t uid;
-    uint32_t gid;
+    uint32_t uid; /* the client's ids; the MDS gives new files the ids */
+    uint32_t gid; /* of the connection's HELLO credentials instead */
     pfs_layout_spec_t layout;
 } pfs_path_req_t;
 

@@ -272,6 +272,21 @@ PFS_EXPORT uint32_t pio_client_niosrv(const pio_client_t *c)
 
 /* Send a path request to the MDS; on success *attr_p (or *spec_p) holds
  * the reply.  Both NULL: a reply without a body (rmdir). */
+/* Normalize a caller's path into out (PFS_PATH_MAX + 1 bytes), or fail
+ * with a message that says what a path must look like. */
+static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
+{
+    pfs_status_t st = pfs_path_normalize(path, out);
+
+    if (st != PFS_OK) {
+        return pio_fail(c, st, "bad path '%s': %s", path,
+                        st == PFS_ERR_NAMETOOLONG
+                            ? "too long"
+                            : "must be absolute, like pfs:/dir/file");
+    }
+    return PFS_OK;
+}
+
 static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                                    const char *path, uint32_t mode,
                                    uint32_t flags, const pio_layout_t *layout,
@@ -297,12 +312,8 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = pfs_path_normalize(path, m->path);
+    st = normalize(c, path, m->path);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "bad path '%s': %s", path,
-                  st == PFS_ERR_NAMETOOLONG
-                      ? "too long"
-                      : "must be absolute, like pfs:/dir/file");
         goto out;
     }
     m->mode = mode;
@@ -736,12 +747,8 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = pfs_path_normalize(path, m->path);
+    st = normalize(c, path, m->path);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "bad path '%s': %s", path,
-                      st == PFS_ERR_NAMETOOLONG
-                          ? "too long"
-                          : "must be absolute, like pfs:/dir/file");
         goto out;
     }
     m->mask = mask;
@@ -905,9 +912,8 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = pfs_path_normalize(path, m->path);
+    st = normalize(c, path, m->path);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "bad path '%s'", path);
         goto out;
     }
     if (after != NULL && strlen(after) > PFS_NAME_MAX) {
@@ -987,9 +993,8 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((st = pfs_path_normalize(from, paths)) != PFS_OK ||
-        (st = pfs_path_normalize(to, paths + PFS_PATH_MAX + 1)) != PFS_OK) {
-        st = pio_fail(c, st, "bad path '%s' or '%s'", from, to);
+    if ((st = normalize(c, from, paths)) != PFS_OK ||
+        (st = normalize(c, to, paths + PFS_PATH_MAX + 1)) != PFS_OK) {
         goto out;
     }
     pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);

@@ -169,17 +169,23 @@ void mds_reaper_destroy(mds_reaper_t *r)
     free(r);
 }
 
+/* Look through every record again: after the pass under way, if any. */
+static void want_pass(mds_reaper_t *r)
+{
+    if (r->scanning) {
+        r->rescan = 1;
+    } else {
+        r->scanning = 1;
+        r->have_cursor = 0;
+    }
+}
+
 void mds_reaper_adopt(mds_reaper_t *r, mds_store_snap_t *snap, int news)
 {
     mds_store_snapshot_release(r->store, r->snap);
     r->snap = snap;
     if (news) {
-        if (r->scanning) {
-            r->rescan = 1;
-        } else {
-            r->scanning = 1;
-            r->have_cursor = 0;
-        }
+        want_pass(r);
     }
 }
 
@@ -225,13 +231,7 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
                     pfs_log_info("I/O server %u is back: removing the data "
                                  "objects left there",
                                  i);
-                    /* look at every record again: the ones it kept */
-                    if (r->scanning) {
-                        r->rescan = 1;
-                    } else {
-                        r->scanning = 1;
-                        r->have_cursor = 0;
-                    }
+                    want_pass(r); /* the records it kept */
                 }
                 s->state = SRV_READY;
                 s->backoff_ms = REAP_RETRY_MIN_MS;

@@ -34,17 +34,17 @@ kill -STOP "$io1"
 "$B/pfs-mkdir" /on1 && "$B/pfs-setstripe" -o 1 /on1 || fail "directory on server 1"
 rc=0; PFS_TIMEOUT_MS=1000 "$B/pfs-cp" -q "$WORK/src" pfs:/on1/late 2>"$WORK/late.err" || rc=$?
 grep -q "removed the incomplete copy" "$WORK/late.err" || { cat "$WORK/late.err"; kill -CONT "$io1"; fail "copy onto a stopped server: exit $rc"; }
-t0=$(date +%s)
+# a short client deadline: an unlink that asked the stopped server anything
+# would fail, not just be slow
 for i in $(seq 1 20); do
-    "$B/pfs-rm" "/d/f$i" || { kill -CONT "$io1"; fail "pfs-rm f$i with server 1 stopped"; }
+    PFS_TIMEOUT_MS=2000 "$B/pfs-rm" "/d/f$i" ||
+        { kill -CONT "$io1"; fail "pfs-rm f$i with server 1 stopped"; }
 done
-t1=$(date +%s)
-[ $((t1 - t0)) -lt 10 ] || { kill -CONT "$io1"; fail "20 unlinks took $((t1 - t0)) s with a server stopped"; }
 wait_until 30 objects_are "$ROOT" 0 10 || { kill -CONT "$io1"; fail "server 0 still holds $(object_count "$ROOT" 0) objects"; }
 objects_are "$ROOT" 1 30 || { kill -CONT "$io1"; fail "objects vanished from a stopped server?"; }
 n=$(mds_pending)
 [ "$n" = 21 ] || { kill -CONT "$io1"; fail "pfs-ctl status shows $n pending removals, expected 21 (20 files and the failed copy)"; }
-pass "20 unlinks with server 1 stopped returned in $((t1 - t0)) s; server 0's objects are gone"
+pass "20 unlinks with server 1 stopped succeeded; server 0's objects are gone"
 wait_until 40 grep -q "cannot remove data objects on I/O server 1" "$WORK/servers.log" ||
     { kill -CONT "$io1"; fail "the MDS never said it cannot reach server 1"; }
 kill -CONT "$io1"
