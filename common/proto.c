@@ -697,3 +697,16 @@ pfs_status_t pfs_path_normalize(const char *in, char *out)
     out[len] = '\0';
     return PFS_OK;
 }
+
+/* Constant time, so the comparison does not leak how much of a guess was
+ * right. */
+int pfs_key_equal(const uint8_t *a, const uint8_t *b)
+{
+    uint8_t diff = 0;
+    unsigned i;
+
+    for (i = 0; i < PFS_PROTO_KEY_SIZE; i++) {
+        diff |= (uint8_t)(a[i] ^ b[i]);
+    }
+    return diff == 0;
+}

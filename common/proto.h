@@ -244,6 +244,9 @@ pfs_status_t pfs_proto_attr_pack(pfs_wbuf_t *w, const pfs_attr_t *m);
 pfs_status_t pfs_proto_attr_unpack(pfs_rbuf_t *r, pfs_attr_t *m);
 pfs_status_t pfs_proto_io_req_pack(pfs_wbuf_t *w, const pfs_io_req_t *m);
 pfs_status_t pfs_proto_io_req_unpack(pfs_rbuf_t *r, pfs_io_req_t *m);
+/* Constant-time comparison of two cluster keys (PFS_PROTO_KEY_SIZE). */
+int pfs_key_equal(const uint8_t *a, const uint8_t *b);
+
 pfs_status_t pfs_proto_fid_pack(pfs_wbuf_t *w, pfs_fid_t fid);
 pfs_status_t pfs_proto_fid_unpack(pfs_rbuf_t *r, pfs_fid_t *fid_p);
 pfs_status_t pfs_proto_u64_pack(pfs_wbuf_t *w, uint64_t v);

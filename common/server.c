@@ -90,6 +90,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         {"threads", required_argument, NULL, 't'},
         {"memory", required_argument, NULL, 'm'},
         {"durability", required_argument, NULL, 'D'},
+        {"local-access", required_argument, NULL, 'L'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -97,7 +98,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
     int c;
 
     o->verbosity = PFS_LOG_INFO;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:vqh", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:vqh", longopts, NULL)) !=
            -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
@@ -124,6 +125,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         case 't':
         case 'm':
         case 'D':
+        case 'L':
             used = ops->parse_option != NULL
                        ? ops->parse_option(arg, optname, optarg)
                        : 0;
@@ -449,19 +451,6 @@ cleanup:
     return rc;
 }
 
-/* Constant time, so the comparison does not leak how much of a guess was
- * right. */
-static int key_equal(const uint8_t *a, const uint8_t *b)
-{
-    uint8_t diff = 0;
-    unsigned i;
-
-    for (i = 0; i < PFS_PROTO_KEY_SIZE; i++) {
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    }
-    return diff == 0;
-}
-
 int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
 {
     uint8_t body[512];
@@ -482,7 +471,7 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
                                 "malformed hello");
             return 1;
         }
-        if (!key_equal(hello.key, srv->ens.key)) {
+        if (!pfs_key_equal(hello.key, srv->ens.key)) {
             pfs_log_warn("rejected a client with a wrong cluster key "
                          "(pid %u)", hello.pid);
             pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,

@@ -1,5 +1,6 @@
 /* iosrv_main.c - pfs-iosrv: stores one local object per file and executes
  * structured reads and writes of it on a pool of I/O threads. */
+#define _GNU_SOURCE /* accept4, struct ucred */
 #include "config.h"
 
 #include <errno.h>
@@ -9,13 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "local.h"
 #include "log.h"
 #include "server.h"
 #include "sio.h"
@@ -93,6 +97,12 @@ typedef struct {
     int stopping;
     pthread_t threads[MAX_THREADS];
     int started;
+    /* local access (local.h): a thread answering descriptor requests */
+    int local_on;     /* --local-access on|off */
+    int local_sock;   /* listening Unix socket, -1: none */
+    int local_stop;   /* eventfd that ends the thread */
+    pthread_t local_thread;
+    int local_started;
 } iosrv_t;
 
 static uint64_t now_us(void)
@@ -109,6 +119,10 @@ static const char iosrv_usage[] =
     "  -t, --threads N   I/O threads (default: the number of cores)\n"
     "  -m, --memory N    bytes of request payloads held at once, e.g. 512m\n"
     "                    (default 512m; past it clients wait)\n"
+    "  -L, --local-access on|off\n"
+    "                    hand clients on this host (same user, or root) open\n"
+    "                    descriptors of objects, so they read and write them\n"
+    "                    without copying through this server (default on)\n"
     "\n"
     "I/O servers keep their objects in ROOT/iosrv.<index>/objects; the\n"
     "index is the server's position among the launch's I/O servers, so\n"
@@ -133,6 +147,12 @@ static int iosrv_parse_option(void *arg, const char *opt, const char *value)
         }
         io->memory = v;
         return 1;
+    case 'L':
+        if (strcmp(value, "on") == 0 || strcmp(value, "off") == 0) {
+            io->local_on = strcmp(value, "on") == 0;
+            return 1;
+        }
+        return -1;
     }
     return 0;
 }
@@ -299,15 +319,13 @@ static size_t sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
 
 /* Read the window's span once; copy the pieces out of it (reads) or into
  * it and write it back (writes, under the object's lock). */
-static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
-                 int write, uint8_t *sbuf)
+static int sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
+                      uint8_t *base, int write, uint8_t *sbuf, uint64_t start,
+                      uint64_t end)
 {
-    uint64_t start = p[0].off, end = start, got = 0;
+    uint64_t got = 0;
     size_t i;
 
-    for (i = 0; i < n; i++) {
-        end = PFS_MAX(end, p[i].off + p[i].len);
-    }
     while (got < end - start) {
         ssize_t r = pread(fd, sbuf + got, end - start - got,
                           (off_t)(start + got));
@@ -342,6 +360,29 @@ static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
         got += (uint64_t)w;
     }
     return 0;
+}
+
+/* A sieve window: its span [start, end) read once, under an OFD write lock
+ * for writes (the span holds bytes this request does not write: a local
+ * client writing there, local.h, waits until the span is written back). */
+static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
+                 int write, uint8_t *sbuf)
+{
+    uint64_t start = p[0].off, end = start;
+    size_t i;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        end = PFS_MAX(end, p[i].off + p[i].len);
+    }
+    if (write && (rc = pfs_local_lock(fd, F_WRLCK, start, end - start)) != 0) {
+        return rc;
+    }
+    rc = sieve_span(fd, p, n, base, write, sbuf, start, end);
+    if (write) {
+        (void)pfs_local_lock(fd, F_UNLCK, start, end - start);
+    }
+    return rc;
 }
 
 static pthread_rwlock_t *obj_lock(iosrv_t *io, pfs_fid_t fid)
@@ -688,6 +729,172 @@ static unsigned iosrv_poll(void *arg, pfs_server_t *srv)
     return n;
 }
 
+/* ---- local access (local.h) -------------------------------------------- */
+
+#define LOCAL_CLIENTS 256 /* connected local clients at once */
+
+/* Answer one descriptor request on sock: 0 to keep the connection, -1 to
+ * close it (end of file, or a request not worth another chance). */
+static int local_answer(iosrv_t *io, int sock)
+{
+    uint8_t buf[PFS_LOCAL_REQ_SIZE + 1], rep[PFS_LOCAL_REP_MAX];
+    char path[PATH_MAX], msg[200] = "";
+    pfs_status_t st = PFS_OK;
+    pfs_local_req_t req;
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+    int fd = -1, passed, rc;
+    ssize_t n;
+
+    n = pfs_local_recv(sock, buf, sizeof(buf), &passed);
+    if (passed >= 0) {
+        close(passed); /* clients have nothing to pass */
+    }
+    if (n == -EAGAIN) {
+        return 0;
+    }
+    if (n <= 0) {
+        return -1;
+    }
+    if (pfs_local_req_unpack(buf, (size_t)n, &req) != PFS_OK) {
+        st = PFS_ERR_PROTO;
+        snprintf(msg, sizeof(msg), "malformed local access request");
+    } else if (!pfs_key_equal(req.key, io->srv->ens.key)) {
+        st = PFS_ERR_AUTH;
+        snprintf(msg, sizeof(msg), "wrong cluster key");
+    } else if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
+               (cred.uid != geteuid() && cred.uid != 0)) {
+        /* another user could not open the object files either */
+        st = PFS_ERR_ACCESS;
+        snprintf(msg, sizeof(msg),
+                 "local access is for uid %u (the server's) and root",
+                 (unsigned)geteuid());
+    } else {
+        pthread_rwlock_t *lock = obj_lock(io, req.fid);
+        int write = (req.flags & PFS_LOCAL_WRITE) != 0;
+
+        object_path(io, req.fid, path, sizeof(path));
+        pthread_rwlock_rdlock(lock);
+        if (write && removed_lately(io, req.fid)) {
+            st = PFS_ERR_STALE; /* the file was unlinked */
+        } else {
+            /* a file description of the client's own: its OFD locks
+             * must conflict with the server's sieving (local.h) */
+            fd = open(path, (write ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC,
+                      0600);
+            if (fd < 0) {
+                st = pfs_status_from_errno(errno);
+                snprintf(msg, sizeof(msg), "%s", strerror(errno));
+            }
+        }
+        pthread_rwlock_unlock(lock);
+    }
+    if (st != PFS_OK && st != PFS_ERR_NOENT) {
+        pfs_log_debug("local access refused: %s", msg);
+    }
+    n = (ssize_t)pfs_local_rep_pack(st, msg, rep);
+    rc = pfs_local_send(sock, rep, (size_t)n, fd);
+    if (fd >= 0) {
+        close(fd);
+    }
+    return rc == 0 && st != PFS_ERR_PROTO ? 0 : -1;
+}
+
+/* Accept local clients and answer their requests until local_stop. */
+static void *local_thread(void *arg)
+{
+    iosrv_t *io = arg;
+    struct pollfd pf[2 + LOCAL_CLIENTS];
+    nfds_t n = 2, i;
+
+    pf[0].fd = io->local_stop;
+    pf[1].fd = io->local_sock;
+    pf[0].events = pf[1].events = POLLIN;
+    for (;;) {
+        if (poll(pf, n, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            pfs_log_error("local access: poll: %s", strerror(errno));
+            break;
+        }
+        if (pf[0].revents != 0) {
+            break;
+        }
+        for (i = 2; i < n;) {
+            if (pf[i].revents != 0 && local_answer(io, pf[i].fd) != 0) {
+                close(pf[i].fd);
+                pf[i] = pf[--n]; /* the last one moves here: look at it */
+                continue;
+            }
+            i++;
+        }
+        if (pf[1].revents & POLLIN) {
+            int s = accept4(io->local_sock, NULL, NULL,
+                            SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+            if (s >= 0 && n < 2 + LOCAL_CLIENTS) {
+                pf[n].fd = s;
+                pf[n].events = POLLIN;
+                pf[n].revents = 0;
+                n++;
+            } else if (s >= 0) {
+                close(s); /* full: that client uses the server path */
+            }
+        }
+    }
+    for (i = 2; i < n; i++) {
+        close(pf[i].fd);
+    }
+    return NULL;
+}
+
+/* Listen for local clients.  Failing to is not fatal: clients then go
+ * through the server for everything. */
+static void local_start(iosrv_t *io)
+{
+    struct sockaddr_un sa;
+    socklen_t len;
+
+    if (!io->local_on) {
+        pfs_log_info("local access off (--local-access off)");
+        return;
+    }
+    pfs_local_sockaddr(io->srv->ens.key, io->srv->index, &sa, &len);
+    io->local_sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+    io->local_stop = eventfd(0, EFD_CLOEXEC);
+    if (io->local_sock < 0 || io->local_stop < 0 ||
+        bind(io->local_sock, (struct sockaddr *)&sa, len) != 0 ||
+        listen(io->local_sock, 64) != 0 ||
+        pthread_create(&io->local_thread, NULL, local_thread, io) != 0) {
+        pfs_log_warn("local access off: Unix socket @%s: %s",
+                     sa.sun_path + 1, strerror(errno));
+        return;
+    }
+    io->local_started = 1;
+    pfs_log_info("local access for clients on this host: @%s (uid %u and "
+                 "root)", sa.sun_path + 1, (unsigned)geteuid());
+}
+
+static void local_stop(iosrv_t *io)
+{
+    uint64_t one = 1;
+
+    if (io->local_started) {
+        (void)!write(io->local_stop, &one, sizeof(one));
+        pthread_join(io->local_thread, NULL);
+        io->local_started = 0;
+    }
+    if (io->local_sock >= 0) {
+        close(io->local_sock);
+        io->local_sock = -1;
+    }
+    if (io->local_stop >= 0) {
+        close(io->local_stop);
+        io->local_stop = -1;
+    }
+}
+
 /* ---- start-up and shutdown --------------------------------------------- */
 
 static pfs_status_t iosrv_prepare(void *arg, pfs_server_t *srv, char *errmsg,
@@ -763,6 +970,7 @@ static pfs_status_t iosrv_join(void *arg, pfs_server_t *srv, char *errmsg,
     }
     pfs_tx_set_wake_fd(srv->tx, io->efd);
     pfs_tx_set_memory_budget(srv->tx, io->memory / 2);
+    local_start(io);
     return PFS_OK;
 }
 
@@ -773,6 +981,7 @@ static void iosrv_cleanup(void *arg, pfs_server_t *srv)
     int t;
 
     (void)srv;
+    local_stop(io);
     pthread_mutex_lock(&io->lock);
     io->stopping = 1;
     pthread_cond_broadcast(&io->cond);
@@ -927,6 +1136,9 @@ int main(int argc, char **argv)
                                           MAX_THREADS));
     io.memory = DEFAULT_MEMORY;
     io.efd = -1;
+    io.local_on = 1;
+    io.local_sock = -1;
+    io.local_stop = -1;
     pthread_mutex_init(&io.lock, NULL);
     pthread_cond_init(&io.cond, NULL);
     pthread_mutex_init(&io.cache_lock, NULL);

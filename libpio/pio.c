@@ -165,6 +165,14 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (config != NULL && config->timeout_ms > 0) {
         c->timeout_ms = config->timeout_ms;
     }
+    /* local access: on unless $PFS_LOCAL_IO or the config says off */
+    env = getenv("PFS_LOCAL_IO");
+    c->local_io = env == NULL || (strcmp(env, "0") != 0 &&
+                                  strcmp(env, "off") != 0 &&
+                                  strcmp(env, "no") != 0);
+    if (config != NULL && config->local_io != 0) {
+        c->local_io = config->local_io > 0;
+    }
     c->max_xfer = PIO_DEFAULT_MAX_XFER;
     env = getenv("PFS_MAX_TRANSFER");
     if (env != NULL) {
@@ -200,6 +208,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     st = pfs_tx_connect(c->tx, c->ens.mds.addr, &c->mds.conn);
     for (i = 0; i < c->ens.niosrv && st == PFS_OK; i++) {
         c->ios[i].info = &c->ens.iosrv[i];
+        c->ios[i].local_sock = -1;
         st = pfs_tx_connect(c->tx, c->ens.iosrv[i].addr, &c->ios[i].conn);
     }
     if (st != PFS_OK) {
@@ -238,6 +247,7 @@ PFS_EXPORT void pio_fini(pio_client_t *c)
     if (c == NULL) {
         return;
     }
+    pio_local_client_close(c);
     for (i = 0; i < c->ens.niosrv; i++) {
         pfs_tx_disconnect(c->tx, c->ios[i].conn);
     }
@@ -246,6 +256,11 @@ PFS_EXPORT void pio_fini(pio_client_t *c)
     pfs_tx_destroy(c->tx);
     pfs_ensemble_free(&c->ens);
     free(c);
+}
+
+PFS_EXPORT uint64_t pio_client_local_bytes(const pio_client_t *c)
+{
+    return c != NULL ? c->local_bytes : 0;
 }
 
 PFS_EXPORT const char *pio_client_errmsg(const pio_client_t *c)
@@ -392,6 +407,14 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     f->client = c;
     f->attr = *attr;
     f->flags = flags;
+    if (c->local_io && attr->type == PFS_FILE_TYPE_REG) {
+        uint32_t slot, n = attr->layout.stripe_count;
+
+        f->local_fd = malloc((n > 0 ? n : 1) * sizeof(*f->local_fd));
+        for (slot = 0; f->local_fd != NULL && slot < n; slot++) {
+            f->local_fd[slot] = -2; /* not asked yet */
+        }
+    }
     *file_p = f;
     return PFS_OK;
 }
@@ -462,6 +485,9 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
 
 PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
 {
+    if (f != NULL) {
+        pio_local_file_close(f);
+    }
     free(f);
     return PFS_OK;
 }

@@ -6,12 +6,17 @@
 #include "pfs/pio.h"
 #include "pfs_common.h"
 #include "proto.h"
+#include "sio_split.h"
 #include "transport.h"
 
 typedef struct {
     pfs_tx_conn_t *conn;
     const pfs_server_info_t *info;
     int ready; /* hello answered on the current connection */
+    /* local access (pio_local.c): 0 not tried yet, 1 connected,
+     * -1 not on this host, or refused for good */
+    int local_state;
+    int local_sock;
 } pio_server_t;
 
 struct pio_client {
@@ -21,6 +26,8 @@ struct pio_client {
     pio_server_t *ios;
     int timeout_ms;
     uint64_t max_xfer;
+    int local_io;         /* use local access where a server offers it */
+    uint64_t local_bytes; /* moved through local access so far */
     char errmsg[512];
 };
 
@@ -28,6 +35,9 @@ struct pio_file {
     pio_client_t *client;
     pfs_attr_t attr;
     int flags;
+    /* per layout slot: -2 not asked yet, -1 through the server, else the
+     * object's descriptor (local access) */
+    int *local_fd;
 };
 
 pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
@@ -41,5 +51,23 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s);
 /* Logical size from the objects of every server of the file. */
 pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
                               uint64_t *size_p);
+
+/* ---- local access (pio_local.c, common/local.h) ---- */
+
+/* Pieces of at least this size on average are read and written locally:
+ * the server would not sieve them either, only copy them once more. */
+#define PIO_LOCAL_MIN_PIECE (16u << 10)
+
+/* Ask the servers of the slots marked in want[stripe_count] for f's
+ * object descriptors, where not asked yet (f->local_fd).  Servers that
+ * are not on this host or refuse get -1: go through the server. */
+void pio_local_open(pio_file_t *f, const uint8_t *want);
+/* Read or write a part's pieces on a local object descriptor: 0 or an
+ * errno.  Reads report the object's size in *objsize_p. */
+int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
+                   uint64_t *objsize_p);
+/* Close f's object descriptors / the client's local sockets. */
+void pio_local_file_close(pio_file_t *f);
+void pio_local_client_close(pio_client_t *c);
 
 #endif

@@ -737,7 +737,7 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
-    pio_config_t config = {NULL, 0, 0};
+    pio_config_t config = {0};
     const char *target;
     char err[512], name[PATH_CAP], dpath[PATH_CAP];
     uint32_t mode;

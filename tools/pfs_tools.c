@@ -536,7 +536,7 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    pio_config_t config = {NULL, 0, 0};
+    pio_config_t config = {0};
     char err[512];
     int c, i, rc = 0;
 

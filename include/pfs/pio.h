@@ -50,6 +50,12 @@ typedef struct {
     /* Largest payload of one request (bytes); larger transfers are split
      * and pipelined.  0: $PFS_MAX_TRANSFER (e.g. "1m"), else 8 MiB. */
     uint64_t max_transfer;
+    /* Local access: read and write the objects of I/O servers on this
+     * host directly, through descriptors they hand out (pieces of 16 KiB
+     * and more on average; smaller ones go to the server, which sieves
+     * them).  1 on, -1 off, 0: off if $PFS_LOCAL_IO is "0", "off" or
+     * "no", else on. */
+    int local_io;
 } pio_config_t;
 
 #define PIO_MAX_STRIPES 256
@@ -111,6 +117,10 @@ void pio_fini(pio_client_t *client);
 /* Explanation of the client's last failed call ("" if none).  Valid until
  * the next call on the client. */
 const char *pio_client_errmsg(const pio_client_t *client);
+
+/* Bytes this client has read and written through local access so far
+ * (pio_config_t.local_io): what did not pass through a server. */
+uint64_t pio_client_local_bytes(const pio_client_t *client);
 
 /* Change the deadline of the client's future server requests (ms > 0). */
 pfs_status_t pio_client_set_timeout(pio_client_t *client, int timeout_ms);

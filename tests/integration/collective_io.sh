@@ -7,12 +7,16 @@
 
 COLL=$B/tests/integration/coll_mpi_test
 
+# run_coll NP NSERVERS [on|off]: local access (clients on the servers' host
+# reading and writing large pieces of the objects themselves) is on by
+# default; off, every byte goes through the servers.
 run_coll() {
-    local np=$1 log=$WORK/coll-$2-$1.log
-    timeout 300 "$MPIEXEC_MPICH" -n "$np" "$COLL" >"$log" 2>&1 ||
+    local np=$1 local_io=${3:-on} log=$WORK/coll-$2-$1-${3:-on}.log
+    PFS_LOCAL_IO=$local_io timeout 300 "$MPIEXEC_MPICH" -genv PFS_LOCAL_IO "$local_io" \
+        -n "$np" "$COLL" >"$log" 2>&1 ||
         { cat "$log"; fail "coll_mpi_test on $np ranks, $2 servers failed"; }
     grep -q "^PASS: 0 failed" "$log" || { cat "$log"; fail "not all checks passed"; }
-    pass "$(grep -c '^ok:' "$log") collective checks on $np ranks over $2 I/O servers"
+    pass "$(grep -c '^ok:' "$log") collective checks on $np ranks over $2 I/O servers, local access $local_io"
 }
 
 # requests and bytes each I/O server has received so far
@@ -25,7 +29,9 @@ server_counts() {
 shape_check() {
     local before after r0 b0 r1 b1 dr0 db0 dr1 db1
     before=$(server_counts)
-    timeout 120 "$MPIEXEC_MPICH" -n 4 "$COLL" --shape >"$WORK/shape.log" 2>&1 ||
+    # through the servers: their counters are what this checks
+    PFS_LOCAL_IO=off timeout 120 "$MPIEXEC_MPICH" -genv PFS_LOCAL_IO off \
+        -n 4 "$COLL" --shape >"$WORK/shape.log" 2>&1 ||
         { cat "$WORK/shape.log"; fail "shape run failed"; }
     after=$(server_counts)
     set -- $before; r0=$1 b0=$2 r1=$3 b1=$4
@@ -49,8 +55,9 @@ for nio in 2 1 4; do
     for np in $ranks; do
         run_coll "$np" "$nio"
     done
-    [ "$nio" = 2 ] && cat "$WORK/coll-2-4.log"
     if [ "$nio" = 2 ]; then
+        cat "$WORK/coll-2-4-on.log"
+        run_coll 4 "$nio" off
         shape_check
     fi
     stop_ensemble
@@ -58,12 +65,15 @@ done
 
 # A server killed mid-collective ($1: --loop for writes, --loop-read for
 # split reads; $2 ranks).  Short request deadline: a killed local server
-# is usually noticed at once anyway (connection reset).
+# is usually noticed at once anyway (connection reset).  Without local
+# access: with it, ranks on the server's host would go on writing its
+# objects for the files they have open.
 kill_check() {
     local mode=$1 np=$2 what client i statuses pid log="$WORK/kill$1-$2.log"
     [ "$mode" = --loop ] && what="collective writes" || what="split collective reads"
     start_ensemble mpich "$WORK/rootk$mode$np" 2
-    PFS_TIMEOUT_MS=3000 timeout 120 "$MPIEXEC_MPICH" -genv PFS_TIMEOUT_MS 3000 \
+    PFS_TIMEOUT_MS=3000 PFS_LOCAL_IO=off timeout 120 "$MPIEXEC_MPICH" \
+        -genv PFS_TIMEOUT_MS 3000 -genv PFS_LOCAL_IO off \
         -n "$np" "$COLL" "$mode" 60 >"$log" 2>&1 &
     client=$!
     i=0

@@ -91,7 +91,8 @@ iosrv_pid() {
 }
 
 # start_ensemble LAUNCHER ROOT NIOSRV [extra server args...]
-# LAUNCHER is "mpich" or "pmix".  Sets LAUNCH_PID, SERVER_PIDS, and
+# LAUNCHER is "mpich" or "pmix"; $IOSRV_ARGS go to the I/O servers only.
+# Sets LAUNCH_PID, SERVER_PIDS, and
 # exports PFS_ENSEMBLE.  Fails the test if the ensemble is not up in 60 s.
 start_ensemble() {
     local launcher=$1 root=$2 n=$3
@@ -102,13 +103,13 @@ start_ensemble() {
     case $launcher in
     mpich)
         need "$MPIEXEC_MPICH" "MPICH's mpiexec" "apt-get install mpich"
-        "$MPIEXEC_MPICH" -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args \
+        "$MPIEXEC_MPICH" -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
             >"$WORK/servers.log" 2>&1 &
         ;;
     pmix)
         need "$MPIRUN_OMPI" "Open MPI's mpirun" "apt-get install openmpi-bin"
         "$MPIRUN_OMPI" --oversubscribe --bind-to none \
-            -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args \
+            -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
             >"$WORK/servers.log" 2>&1 &
         ;;
     esac

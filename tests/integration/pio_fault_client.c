@@ -43,7 +43,7 @@ int main(int argc, char **argv)
     long reads = 0;
     int read_timeout = 0, poll = 0;
     uint64_t size = 4u << 20, n, i, t0;
-    pio_config_t config = {NULL, 0, 0};
+    pio_config_t config = {0};
     pio_layout_t layout = {.stripe_size = 65536};
     pio_client_t *c = NULL;
     pio_file_t *f = NULL;

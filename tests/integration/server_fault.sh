@@ -4,6 +4,11 @@
 # gives a clear error at pio_init.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
+# These cases are about requests to a server.  A client on the server's own
+# host would read and write an open file's objects without it (local access,
+# tested in local_io.sh), and a hung server would not stop it.
+export PFS_LOCAL_IO=off
+
 CLIENT=$B/tests/integration/pio_fault_client
 TIMEOUT_MS=2000
 # The bound below is "the configured timeout plus start-up slack on an
