@@ -22,8 +22,12 @@
 #include <mpi.h>
 #include <pfs/pio.h>
 
-enum { M_PIO, M_UFS_DS, M_UFS_NODS, NMETHODS };
-static const char *method_name[] = {"pfs-libpio", "ufs-sieving", "ufs-nosieving"};
+/* pfs-libpio: local access on (the default; these servers are on this
+ * host, so large pieces skip them); pfs-libpio-via-servers: off, every
+ * byte through the servers, as for clients on other hosts */
+enum { M_PIO, M_PIO_SRV, M_UFS_DS, M_UFS_NODS, NMETHODS };
+static const char *method_name[] = {"pfs-libpio", "pfs-libpio-via-servers",
+                                    "ufs-sieving", "ufs-nosieving"};
 
 static int rank, nranks;
 
@@ -166,7 +170,8 @@ int main(int argc, char **argv)
 {
     const char *ufs_dir = NULL, *pfs_dir = "/";
     int reps = 3, blocks = 200, tile_rows = 16384, i, r, m, op, ok = 1;
-    pio_client_t *client;
+    pio_client_t *client, *client_srv;
+    pio_config_t via_servers = {.local_io = -1};
     pattern_t pats[2];
     char err[512];
 
@@ -201,7 +206,8 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 2;
     }
-    if (pio_init(NULL, &client, err, sizeof(err)) != PFS_OK) {
+    if (pio_init(NULL, &client, err, sizeof(err)) != PFS_OK ||
+        pio_init(&via_servers, &client_srv, err, sizeof(err)) != PFS_OK) {
         fprintf(stderr, "sio_bench: %s\n", err);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
@@ -251,8 +257,9 @@ int main(int argc, char **argv)
                     } else {
                         memset(buf, 0, n);
                     }
-                    t = m == M_PIO
-                            ? run_pio(client, pfs_path, p, buf, op)
+                    t = m == M_PIO ? run_pio(client, pfs_path, p, buf, op)
+                        : m == M_PIO_SRV
+                            ? run_pio(client_srv, pfs_path, p, buf, op)
                             : run_mpiio(ufs_path, p, buf, op, m == M_UFS_DS);
                     if (op == 0 && !verify(buf, n)) {
                         ok = 0;
@@ -282,6 +289,7 @@ int main(int argc, char **argv)
         printf("# data read back verified: %s\n", ok ? "yes" : "NO");
     }
     pio_fini(client);
+    pio_fini(client_srv);
     MPI_Finalize();
     return ok ? 0 : 1;
 }

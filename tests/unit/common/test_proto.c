@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "local.h"
 #include "proto.h"
 #include "../unit.h"
 
@@ -1396,6 +1397,96 @@ static void test_op_name(void)
     CU_ASSERT_STRING_EQUAL(pfs_proto_op_name(UINT32_MAX), "unknown");
 }
 
+/* ---- local access (local.h) ---- */
+
+static void test_local_req(void)
+{
+    uint8_t buf[PFS_LOCAL_REQ_SIZE + 8];
+    pfs_local_req_t in, out;
+    size_t cut;
+
+    memset(&in, 0, sizeof(in));
+    memset(in.key, 0xa5, sizeof(in.key));
+    in.fid.hi = 0x0102030405060708u;
+    in.fid.lo = 0x1112131415161718u;
+    in.flags = PFS_LOCAL_WRITE;
+    pfs_local_req_pack(&in, buf);
+    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, PFS_LOCAL_REQ_SIZE, &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
+    CU_ASSERT_TRUE(pfs_fid_equal(out.fid, in.fid));
+    CU_ASSERT_EQUAL(out.flags, PFS_LOCAL_WRITE);
+    /* every truncation, and a trailing byte, is refused */
+    for (cut = 0; cut < PFS_LOCAL_REQ_SIZE; cut++) {
+        CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, cut, &out), PFS_ERR_PROTO);
+    }
+    buf[PFS_LOCAL_REQ_SIZE] = 0;
+    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, PFS_LOCAL_REQ_SIZE + 1, &out),
+                    PFS_ERR_PROTO);
+}
+
+static void test_local_req_bad(void)
+{
+    uint8_t buf[PFS_LOCAL_REQ_SIZE];
+    pfs_local_req_t in, out;
+
+    memset(&in, 0, sizeof(in));
+    pfs_local_req_pack(&in, buf);
+    buf[0] ^= 1; /* magic */
+    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    pfs_local_req_pack(&in, buf);
+    buf[4] = 99; /* version */
+    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+    in.flags = 0x80; /* unknown flag */
+    pfs_local_req_pack(&in, buf);
+    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+                    PFS_ERR_PROTO);
+}
+
+static void test_local_rep(void)
+{
+    uint8_t buf[PFS_LOCAL_REP_MAX];
+    char msg[PFS_LOCAL_REP_MAX], longmsg[1000];
+    pfs_status_t st;
+    size_t len;
+
+    len = pfs_local_rep_pack(PFS_ERR_ACCESS, "not yours", buf);
+    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len, &st, msg, sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(st, PFS_ERR_ACCESS);
+    CU_ASSERT_STRING_EQUAL(msg, "not yours");
+    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len - 1, &st, msg, sizeof(msg)),
+                    PFS_ERR_PROTO);
+    /* a long message is cut to fit, never overflows */
+    memset(longmsg, 'x', sizeof(longmsg) - 1);
+    longmsg[sizeof(longmsg) - 1] = '\0';
+    len = pfs_local_rep_pack(PFS_OK, longmsg, buf);
+    CU_ASSERT_TRUE(len > 0 && len <= PFS_LOCAL_REP_MAX);
+    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len, &st, msg, sizeof(msg)),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(st, PFS_OK);
+}
+
+static void test_local_sockaddr(void)
+{
+    struct sockaddr_un a, b, c;
+    socklen_t la, lb, lc;
+    uint8_t key[PFS_PROTO_KEY_SIZE];
+
+    memset(key, 7, sizeof(key));
+    pfs_local_sockaddr(key, 0, &a, &la);
+    pfs_local_sockaddr(key, 1, &b, &lb);
+    key[31] ^= 1;
+    pfs_local_sockaddr(key, 0, &c, &lc);
+    CU_ASSERT_EQUAL(a.sun_path[0], '\0'); /* abstract namespace */
+    CU_ASSERT_TRUE(la > sizeof(sa_family_t) + 1 && la <= sizeof(a));
+    /* another server, another ensemble: another name */
+    CU_ASSERT_FALSE(la == lb && memcmp(&a, &b, la) == 0);
+    CU_ASSERT_FALSE(la == lc && memcmp(&a, &c, la) == 0);
+}
+
 static CU_TestInfo proto_tests[] = {
     {"hdr_round_trip", test_hdr_round_trip},
     {"hdr_short", test_hdr_short},
@@ -1435,6 +1526,10 @@ static CU_TestInfo proto_tests[] = {
     {"errmsg", test_errmsg},
     {"errmsg_malformed", test_errmsg_malformed},
     {"op_name", test_op_name},
+    {"local_req", test_local_req},
+    {"local_req_bad", test_local_req_bad},
+    {"local_rep", test_local_rep},
+    {"local_sockaddr", test_local_sockaddr},
     CU_TEST_INFO_NULL,
 };
 
