@@ -480,7 +480,11 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
     if (st != PFS_OK) {
         return st;
     }
-    return file_new(c, &attr, flags, file_p);
+    st = file_new(c, &attr, flags, file_p);
+    if (st == PFS_OK) {
+        pio_local_ask(*file_p); /* answers arrive while the caller goes on */
+    }
+    return st;
 }
 
 PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
@@ -835,6 +839,7 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
                                         size_t len, int flags,
                                         pio_file_t **file_p)
 {
+    pfs_status_t st;
     uint8_t fsid[16];
     pfs_attr_t attr;
     pfs_rbuf_t r;
@@ -863,7 +868,11 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
         return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
-    return file_new(c, &attr, flags, file_p);
+    st = file_new(c, &attr, flags, file_p);
+    if (st == PFS_OK) {
+        pio_local_ask(*file_p); /* answers arrive while the caller goes on */
+    }
+    return st;
 }
 
 PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,

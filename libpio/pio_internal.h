@@ -17,6 +17,9 @@ typedef struct {
      * -1 not on this host, or refused for good */
     int local_state;
     int local_sock;
+    /* the file and slot whose descriptor request is in flight, if any */
+    struct pio_file *local_pending;
+    uint32_t local_pending_slot;
 } pio_server_t;
 
 struct pio_client {
@@ -35,8 +38,8 @@ struct pio_file {
     pio_client_t *client;
     pfs_attr_t attr;
     int flags;
-    /* per layout slot: -2 not asked yet, -1 through the server, else the
-     * object's descriptor (local access) */
+    /* per layout slot: -2 not asked yet, -3 asked, -1 through the server,
+     * else the object's descriptor (local access) */
     int *local_fd;
 };
 
@@ -58,6 +61,9 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
  * the server would not sieve them either, only copy them once more. */
 #define PIO_LOCAL_MIN_PIECE (16u << 10)
 
+/* Ask every server of f for its object's descriptor without waiting for
+ * the answers (at open: they arrive while the caller gets ready for I/O). */
+void pio_local_ask(pio_file_t *f);
 /* Ask the servers of the slots marked in want[stripe_count] for f's
  * object descriptors, where not asked yet (f->local_fd).  Servers that
  * are not on this host or refuse get -1: go through the server. */

@@ -217,7 +217,8 @@ static void local_prepare(pio_request_t *req)
     for (i = 0; f->local_fd != NULL && i < req->nsubs; i++) {
         uint32_t slot = req->parts[i].slot;
 
-        if (local_pays(&req->parts[i]) && f->local_fd[slot] == -2) {
+        /* not asked yet, or asked at open and not answered yet */
+        if (local_pays(&req->parts[i]) && f->local_fd[slot] <= -2) {
             want[slot] = 1;
             any = 1;
         }

@@ -31,6 +31,11 @@ static void drop_connection(pio_server_t *s)
     }
     s->local_sock = -1;
     s->local_state = 0; /* try again next time */
+    if (s->local_pending != NULL) {
+        /* its answer is lost with the connection: through the server */
+        s->local_pending->local_fd[s->local_pending_slot] = -1;
+        s->local_pending = NULL;
+    }
 }
 
 static int connect_server(pio_client_t *c, uint32_t index)
@@ -63,35 +68,10 @@ static int connect_server(pio_client_t *c, uint32_t index)
     return 0;
 }
 
-/* Send the descriptor request for f's object on slot's server; 0 if
- * sent. */
-static int ask(pio_file_t *f, uint32_t slot)
+/* The answer to the request in flight on s: the descriptor, or -1
+ * (*again_p: ask next time). */
+static int answer(pio_server_t *s, int *again_p)
 {
-    pio_client_t *c = f->client;
-    uint32_t index = f->attr.layout.servers[slot];
-    uint8_t req[PFS_LOCAL_REQ_SIZE];
-    pfs_local_req_t m;
-
-    if (connect_server(c, index) != 0) {
-        return -1;
-    }
-    memcpy(m.key, c->ens.key, sizeof(m.key));
-    m.fid = f->attr.fid;
-    /* a file open for writing gets a descriptor that can write, and its
-     * object is created: reads of it then never need the server either */
-    m.flags = f->flags != PIO_RDONLY ? PFS_LOCAL_WRITE : 0;
-    pfs_local_req_pack(&m, req);
-    if (pfs_local_send(c->ios[index].local_sock, req, sizeof(req), -1) != 0) {
-        drop_connection(&c->ios[index]);
-        return -1;
-    }
-    return 0;
-}
-
-/* The answer to ask(): the descriptor, or -1 (*again_p: ask next time). */
-static int answer(pio_file_t *f, uint32_t slot, int *again_p)
-{
-    pio_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
     uint8_t rep[PFS_LOCAL_REP_MAX];
     pfs_status_t st;
     ssize_t n;
@@ -117,10 +97,70 @@ static int answer(pio_file_t *f, uint32_t slot, int *again_p)
     return st == PFS_OK ? fd : -1;
 }
 
+/* Give the answer to the request in flight on s (if any) to the file that
+ * asked.  One request is in flight per server at a time, so answers never
+ * need matching to requests. */
+static void settle(pio_server_t *s)
+{
+    pio_file_t *f = s->local_pending;
+    uint32_t slot = s->local_pending_slot;
+    int again, fd;
+
+    if (f == NULL) {
+        return;
+    }
+    s->local_pending = NULL;
+    fd = answer(s, &again);
+    f->local_fd[slot] = again ? -2 : fd;
+}
+
+/* Send the descriptor request for f's object on slot's server; 0 if
+ * sent (its answer is settled later). */
+static int ask(pio_file_t *f, uint32_t slot)
+{
+    pio_client_t *c = f->client;
+    uint32_t index = f->attr.layout.servers[slot];
+    pio_server_t *s = &c->ios[index];
+    uint8_t req[PFS_LOCAL_REQ_SIZE];
+    pfs_local_req_t m;
+
+    if (connect_server(c, index) != 0) {
+        return -1;
+    }
+    settle(s);
+    if (s->local_state != 1) {
+        return -1; /* the connection broke on the way */
+    }
+    memcpy(m.key, c->ens.key, sizeof(m.key));
+    m.fid = f->attr.fid;
+    /* a file open for writing gets a descriptor that can write, and its
+     * object is created: reads of it then never need the server either */
+    m.flags = f->flags != PIO_RDONLY ? PFS_LOCAL_WRITE : 0;
+    pfs_local_req_pack(&m, req);
+    if (pfs_local_send(s->local_sock, req, sizeof(req), -1) != 0) {
+        drop_connection(s);
+        return -1;
+    }
+    s->local_pending = f;
+    s->local_pending_slot = slot;
+    return 0;
+}
+
+void pio_local_ask(pio_file_t *f)
+{
+    uint32_t slot;
+
+    for (slot = 0; f->local_fd != NULL && slot < f->attr.layout.stripe_count;
+         slot++) {
+        if (f->local_fd[slot] == -2) {
+            f->local_fd[slot] = ask(f, slot) == 0 ? -3 : -1;
+        }
+    }
+}
+
 void pio_local_open(pio_file_t *f, const uint8_t *want)
 {
     uint32_t n = f->attr.layout.stripe_count, slot;
-    int again;
 
     /* every request first, then every answer: the servers work on them
      * at the same time */
@@ -131,10 +171,7 @@ void pio_local_open(pio_file_t *f, const uint8_t *want)
     }
     for (slot = 0; slot < n; slot++) {
         if (f->local_fd[slot] == -3) {
-            f->local_fd[slot] = answer(f, slot, &again);
-            if (again) {
-                f->local_fd[slot] = -2;
-            }
+            settle(&f->client->ios[f->attr.layout.servers[slot]]);
         }
     }
 }
@@ -282,6 +319,9 @@ void pio_local_file_close(pio_file_t *f)
         return;
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
+        if (f->local_fd[slot] == -3) { /* asked at open, never used */
+            settle(&f->client->ios[f->attr.layout.servers[slot]]);
+        }
         if (f->local_fd[slot] >= 0) {
             close(f->local_fd[slot]);
         }
