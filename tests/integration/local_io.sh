@@ -72,6 +72,31 @@ grep -q "rank 1 wrote 0 bytes" "$WORK/race.log" && fail "race: rank 1 did not wr
 grep -q "rank 0 wrote 0 bytes" "$WORK/race.log" || fail "race: rank 0's small pieces went local"
 grep -q "^race: 300 iterations, 0 bad bytes" "$WORK/race.log" || fail "race: bad bytes"
 pass "300 rounds of a server sieve and a local write into the same 4 MiB span: no byte lost"
+
+# A hung I/O server (SIGSTOP): a file opened again asks it for a
+# descriptor, the answer never comes, and after at most 1 s the client goes
+# through the server, whose request deadline (2 s) ends it.  An error,
+# never a hang.
+"$B/tests/integration/pio_fault_client" -f /hung.dat -s 4194304 --gate "$WORK/gate" \
+    --timeout-ms 2000 --reopen >"$WORK/hung.out" 2>&1 &
+pid=$!
+i=0
+until grep -q '^ready' "$WORK/hung.out" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/hung.out"; fail "hung: client died before the gate"; }
+    i=$((i + 1)); [ "$i" -lt 600 ] || fail "hung: client never reached the gate"
+    sleep 0.1
+done
+kill -STOP "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
+touch "$WORK/gate"
+wait_pid "$pid" 60 || { kill -KILL "$pid"; kill -CONT "$(iosrv_pid "$PFS_ENSEMBLE" 1)"; fail "hung: client hung"; }
+kill -CONT "$(iosrv_pid "$PFS_ENSEMBLE" 1)"
+result=$(grep '^result' "$WORK/hung.out") || { cat "$WORK/hung.out"; fail "hung: no result"; }
+log "hung: $result"
+case $result in
+*"status=-13 "*) ;;
+*) fail "hung server: expected PFS_ERR_TIMEOUT (-13)" ;;
+esac
+pass "a hung I/O server: the reopened file's read ended with a timeout, no hang"
 stop_ensemble
 
 # servers started with --local-access off

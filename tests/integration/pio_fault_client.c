@@ -4,11 +4,13 @@
  *
  *   pio_fault_client -f PATH -s SIZE [--gate FILE] [--timeout-ms N]
  *                    [--mkdir DIR] [--reads N] [--read-timeout-ms N]
- *                    [--stripe BYTES]
+ *                    [--stripe BYTES] [--reopen]
  *
  * --reads N: after writing, read the file back N times and count reads
  * that succeeded, failed, and succeeded with wrong bytes (must be none);
  * exit 3 if any read returned PFS_OK with wrong data.
+ * --reopen: past the gate, close the file and open it again before the
+ * request (a new open asks the servers for local-access descriptors).
  *
  * Output lines: "ready" when at the gate, then
  *   "result status=<code> name=<text> elapsed_ms=<n> msg=<explanation>".
@@ -41,7 +43,7 @@ int main(int argc, char **argv)
 {
     const char *path = "/fault.dat", *gate = NULL, *dir = NULL;
     long reads = 0;
-    int read_timeout = 0, poll = 0;
+    int read_timeout = 0, poll = 0, reopen = 0;
     uint64_t size = 4u << 20, n, i, t0;
     pio_config_t config = {0};
     pio_layout_t layout = {.stripe_size = 65536};
@@ -67,13 +69,16 @@ int main(int argc, char **argv)
             read_timeout = atoi(argv[++a]);
         } else if (!strcmp(argv[a], "--poll")) {
             poll = 1;
+        } else if (!strcmp(argv[a], "--reopen")) {
+            reopen = 1;
         } else if (!strcmp(argv[a], "--reads") && a + 1 < argc) {
             reads = atol(argv[++a]);
         } else if (!strcmp(argv[a], "--stripe") && a + 1 < argc) {
             layout.stripe_size = strtoull(argv[++a], NULL, 10);
         } else {
             fprintf(stderr, "usage: %s -f PATH -s SIZE [--gate FILE] "
-                            "[--timeout-ms N] [--mkdir DIR] [--poll]\n", argv[0]);
+                            "[--timeout-ms N] [--mkdir DIR] [--poll] "
+                            "[--reopen]\n", argv[0]);
             return 2;
         }
     }
@@ -147,6 +152,13 @@ int main(int argc, char **argv)
      * --poll: non-blocking, completed by pio_test alone (never a wait), as
      * MPI_Test does with an MPI-IO request */
     t0 = now_ms();
+    if (reopen) {
+        pio_close(f);
+        f = NULL;
+        if ((st = pio_open(c, path, PIO_RDWR, &f)) != PFS_OK) {
+            return die(c, "reopen", st);
+        }
+    }
     if (poll) {
         pio_request_t *req = NULL;
         int done = 0;
