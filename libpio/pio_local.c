@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -320,7 +321,16 @@ void pio_local_file_close(pio_file_t *f)
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
         if (f->local_fd[slot] == -3) { /* asked at open, never used */
-            settle(&f->client->ios[f->attr.layout.servers[slot]]);
+            pio_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
+            struct pollfd pfd = {s->local_sock, POLLIN, 0};
+
+            /* take the answer if it is there; never wait for it at close
+             * (a hung server): drop the connection instead */
+            if (poll(&pfd, 1, 0) == 1) {
+                settle(s);
+            } else {
+                drop_connection(s);
+            }
         }
         if (f->local_fd[slot] >= 0) {
             close(f->local_fd[slot]);
