@@ -1,8 +1,11 @@
 /* sio.c - run lists, execution plans and lazy description walks. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "layout.h"
 #include "pfs_common.h"
@@ -311,4 +314,43 @@ pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
         foff += n;
         flen -= n;
     }
+}
+
+int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n,
+                     uint64_t off)
+{
+    int first = 0;
+
+    while (first < n) {
+        ssize_t got = write ? pwritev(fd, iov + first, n - first, (off_t)off)
+                            : preadv(fd, iov + first, n - first, (off_t)off);
+
+        if (got < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        if (got == 0) {
+            if (write) {
+                return EIO;
+            }
+            for (; first < n; first++) { /* past the end: zeros */
+                memset(iov[first].iov_base, 0, iov[first].iov_len);
+            }
+            break;
+        }
+        off += (uint64_t)got;
+        while (got > 0 && first < n) {
+            if ((size_t)got >= iov[first].iov_len) {
+                got -= (ssize_t)iov[first].iov_len;
+                first++;
+            } else {
+                iov[first].iov_base = (uint8_t *)iov[first].iov_base + got;
+                iov[first].iov_len -= (size_t)got;
+                got = 0;
+            }
+        }
+    }
+    return 0;
 }

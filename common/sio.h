@@ -74,6 +74,14 @@ pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
 size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
                          size_t first, size_t max_iov);
 
+/* One preadv (write: pwritev) of iov[0 .. n) at object offset off,
+ * retried until complete.  Reads past the end of the file fill the rest
+ * with zeros (holes and the end look alike here; the reply carries the
+ * object's size to tell them apart).  0 or an errno; iov is consumed. */
+struct iovec;
+int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n,
+                     uint64_t off);
+
 /* ---- client-side descriptions ------------------------------------------ */
 
 #define PFS_SIO_MAX_DIMS 8

@@ -245,53 +245,18 @@ static void obj_forget(iosrv_t *io, pfs_fid_t fid)
     pthread_mutex_unlock(&io->cache_lock);
 }
 
-/* One preadv/pwritev group of a plan, retried until complete.  Reads past
- * the object's end are zero-filled (holes and the end look alike here; the
- * client tells them apart with the logical size). */
+/* One preadv/pwritev group of a plan (object-contiguous pieces). */
 static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
                     int write)
 {
     struct iovec iov[MAX_IOV];
-    uint64_t off = p[0].off;
-    size_t i, first = 0;
+    size_t i;
 
     for (i = 0; i < n; i++) {
         iov[i].iov_base = base + p[i].pos;
         iov[i].iov_len = p[i].len;
     }
-    while (first < n) {
-        ssize_t got = write ? pwritev(fd, iov + first, (int)(n - first),
-                                      (off_t)off)
-                            : preadv(fd, iov + first, (int)(n - first),
-                                     (off_t)off);
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        if (got == 0) {
-            if (write) {
-                return EIO;
-            }
-            for (; first < n; first++) { /* past the end: zeros */
-                memset(iov[first].iov_base, 0, iov[first].iov_len);
-            }
-            break;
-        }
-        off += (uint64_t)got;
-        while (got > 0 && first < n) {
-            if ((size_t)got >= iov[first].iov_len) {
-                got -= (ssize_t)iov[first].iov_len;
-                first++;
-            } else {
-                iov[first].iov_base = (uint8_t *)iov[first].iov_base + got;
-                iov[first].iov_len -= (size_t)got;
-                got = 0;
-            }
-        }
-    }
-    return 0;
+    return pfs_sio_transfer(fd, write, iov, (int)n, p[0].off);
 }
 
 /* End of a sieve window starting at piece i, or i when sieving does not

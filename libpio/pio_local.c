@@ -177,46 +177,6 @@ void pio_local_open(pio_file_t *f, const uint8_t *want)
     }
 }
 
-/* One preadv/pwritev of iov[0 .. n) at off, retried until complete; reads
- * past the object's end are zeros (as from the server). */
-static int transfer(int fd, int write, struct iovec *iov, int n, uint64_t off)
-{
-    int first = 0;
-
-    while (first < n) {
-        ssize_t got = write ? pwritev(fd, iov + first, n - first, (off_t)off)
-                            : preadv(fd, iov + first, n - first, (off_t)off);
-
-        if (got < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        if (got == 0) {
-            if (write) {
-                return EIO;
-            }
-            for (; first < n; first++) {
-                memset(iov[first].iov_base, 0, iov[first].iov_len);
-            }
-            break;
-        }
-        off += (uint64_t)got;
-        while (got > 0 && first < n) {
-            if ((size_t)got >= iov[first].iov_len) {
-                got -= (ssize_t)iov[first].iov_len;
-                first++;
-            } else {
-                iov[first].iov_base = (uint8_t *)iov[first].iov_base + got;
-                iov[first].iov_len -= (size_t)got;
-                got = 0;
-            }
-        }
-    }
-    return 0;
-}
-
 /* The memory piece holding payload position pos: mstart[k] <= pos <
  * mstart[k + 1]. */
 static size_t find_mem(const uint64_t *mstart, size_t nmem, uint64_t pos)
@@ -277,7 +237,7 @@ int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
             uint64_t take = PFS_MIN(left, mstart[k + 1] - pos);
 
             if (nb > 0 && (off != boff + blen || nb == LOCAL_IOV)) {
-                err = transfer(fd, write, iov, nb, boff);
+                err = pfs_sio_transfer(fd, write, iov, nb, boff);
                 nb = 0;
             }
             if (nb == 0) {
@@ -295,7 +255,7 @@ int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
         }
     }
     if (nb > 0 && err == 0) {
-        err = transfer(fd, write, iov, nb, boff);
+        err = pfs_sio_transfer(fd, write, iov, nb, boff);
     }
     if (locked) {
         (void)pfs_local_lock(fd, F_UNLCK, lo, part->max_end - lo);
