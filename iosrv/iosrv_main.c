@@ -771,12 +771,17 @@ static void *local_thread(void *arg)
     iosrv_t *io = arg;
     struct pollfd pf[2 + LOCAL_CLIENTS];
     nfds_t n = 2, i;
+    uint64_t rest_until = 0; /* out of descriptors: not accepting till then */
 
     pf[0].fd = io->local_stop;
     pf[1].fd = io->local_sock;
-    pf[0].events = pf[1].events = POLLIN;
+    pf[0].events = POLLIN;
     for (;;) {
-        if (poll(pf, n, -1) < 0) {
+        int resting = rest_until > now_us();
+
+        pf[1].events = resting ? 0 : POLLIN;
+        pf[1].revents = 0;
+        if (poll(pf, n, resting ? 100 : -1) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -805,6 +810,12 @@ static void *local_thread(void *arg)
                 n++;
             } else if (s >= 0) {
                 close(s); /* full: that client uses the server path */
+            } else if (errno == EMFILE || errno == ENFILE ||
+                       errno == ENOBUFS || errno == ENOMEM) {
+                /* the connection stays queued and poll would report it
+                 * again at once: rest instead of spinning */
+                pfs_log_warn("local access: accept: %s", strerror(errno));
+                rest_until = now_us() + 100000;
             }
         }
     }
