@@ -392,8 +392,11 @@ static pfs_status_t path_call(pio_client_t *c, uint16_t opcode,
     return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL);
 }
 
+/* A handle for an existing or new file.  ask: send the local-access
+ * descriptor requests now (opens; a create has no data to read yet, and
+ * its close would only throw the answers away). */
 static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
-                             int flags, pio_file_t **file_p)
+                             int flags, int ask, pio_file_t **file_p)
 {
     pio_file_t *f;
 
@@ -413,6 +416,9 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
         f->local_fd = malloc((n > 0 ? n : 1) * sizeof(*f->local_fd));
         for (slot = 0; f->local_fd != NULL && slot < n; slot++) {
             f->local_fd[slot] = -2; /* not asked yet */
+        }
+        if (ask) {
+            pio_local_ask(f); /* answers arrive while the caller goes on */
         }
     }
     *file_p = f;
@@ -460,7 +466,7 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
     if (st != PFS_OK) {
         return st;
     }
-    return file_new(c, &attr, flags & 0x3, file_p);
+    return file_new(c, &attr, flags & 0x3, 0, file_p);
 }
 
 PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
@@ -480,11 +486,7 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
     if (st != PFS_OK) {
         return st;
     }
-    st = file_new(c, &attr, flags, file_p);
-    if (st == PFS_OK) {
-        pio_local_ask(*file_p); /* answers arrive while the caller goes on */
-    }
-    return st;
+    return file_new(c, &attr, flags, 1, file_p);
 }
 
 PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
@@ -839,7 +841,6 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
                                         size_t len, int flags,
                                         pio_file_t **file_p)
 {
-    pfs_status_t st;
     uint8_t fsid[16];
     pfs_attr_t attr;
     pfs_rbuf_t r;
@@ -868,11 +869,7 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
         return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
-    st = file_new(c, &attr, flags, file_p);
-    if (st == PFS_OK) {
-        pio_local_ask(*file_p); /* answers arrive while the caller goes on */
-    }
-    return st;
+    return file_new(c, &attr, flags, 1, file_p);
 }
 
 PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,
