@@ -479,7 +479,8 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
                                 "this ensemble?");
             return 1;
         }
-        pfs_srv_conn_set_authenticated(req->conn, hello.role, &hello.cred);
+        pfs_srv_conn_set_authenticated(req->conn, hello.role, hello.pid,
+                                       &hello.cred);
         rep.role = (uint8_t)srv->role;
         rep.index = srv->index;
         memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));

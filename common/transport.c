@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,10 +31,16 @@ struct pfs_srv_conn {
     ucp_ep_h ep;
     int closed;
     int dead;  /* UCX reported the peer gone; closed by the progress loop */
+    ucs_status_t dead_status;
     int refs;
     int authenticated;
+    int greeted;        /* it proved the key once (stays set when dead) */
     uint8_t role;
+    uint32_t pid;       /* as the peer said at hello */
+    uint64_t requests;  /* received on this connection */
+    uint64_t dropped;   /* lost because the peer went away */
     pfs_cred_t cred;
+    char peer[64];      /* the client's address, for logs */
     struct pfs_srv_conn *next, *prev;
 };
 
@@ -45,6 +52,7 @@ typedef struct srv_req_impl {
     void *rndv_desc;         /* rendezvous payload not yet received */
     size_t held;             /* bytes counted against the budget */
     pfs_status_t early;      /* rejected before reaching the handler */
+    int peer_gone;           /* its payload never came: the client died */
     char early_msg[128];
     uint8_t body[];
 } srv_req_impl_t;
@@ -140,6 +148,24 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
                : PFS_ERR_TRANSPORT;
 }
 
+/* Whether a UCX_TLS value (NULL: unset) lets UCX open posix or sysv. */
+static int tls_may_use_mm(const char *tls)
+{
+    static const char *const names[] = {"all", "sm", "shm", "mm", "posix",
+                                        "sysv"};
+    size_t i;
+
+    if (tls == NULL || tls[0] == '^') {
+        return 1; /* everything, or everything but a list */
+    }
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strstr(tls, names[i]) != NULL) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size)
 {
@@ -158,12 +184,14 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
     tx->server = server;
     tx->next_id = 1;
     tx->wake_fd = -1;
-    /* NONE lets UCX pick shared memory on one host; PEER (forced with
-     * PFS_UCX_ERR_MODE=peer, for measurements) restricts it to TCP */
-    tx->err_mode = UCP_ERR_HANDLING_MODE_NONE;
+    /* PEER: UCX 1.13 supports peers that fail only in this mode; in mode
+     * NONE a client that dies while its endpoint is being wired up aborts
+     * the server inside UCX (doc/transport.md).  PFS_UCX_ERR_MODE=none
+     * restores the old mode, for measurements only. */
+    tx->err_mode = UCP_ERR_HANDLING_MODE_PEER;
     if (getenv("PFS_UCX_ERR_MODE") != NULL &&
-        strcmp(getenv("PFS_UCX_ERR_MODE"), "peer") == 0) {
-        tx->err_mode = UCP_ERR_HANDLING_MODE_PEER;
+        strcmp(getenv("PFS_UCX_ERR_MODE"), "none") == 0) {
+        tx->err_mode = UCP_ERR_HANDLING_MODE_NONE;
     }
 
     if (server) {
@@ -181,6 +209,16 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
         /* sysv/posix segments and process_vm_readv of another user's
          * process are refused ("Shared memory error") */
         (void)ucp_config_modify(config, "TLS", "^posix,sysv,cma");
+    } else if (tls_may_use_mm(getenv("UCX_TLS")) &&
+               getenv("UCX_POSIX_ERROR_HANDLING") == NULL &&
+               getenv("UCX_SYSV_ERROR_HANDLING") == NULL &&
+               getenv("UCX_MM_ERROR_HANDLING") == NULL) {
+        /* UCX offers its shared-memory transports to PEER endpoints only
+         * when asked; a peer's death is then found through the connection
+         * manager's socket and keepalive, so processes of one host keep
+         * shared memory.  (Set only when posix or sysv may be opened:
+         * UCX warns about a setting that no transport used.) */
+        (void)ucp_config_modify(config, "MM_ERROR_HANDLING", "y");
     }
     memset(&ctx_params, 0, sizeof(ctx_params));
     ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
@@ -422,11 +460,28 @@ static void srv_conn_err_cb(void *arg, ucp_ep_h ep, ucs_status_t status)
     pfs_srv_conn_t *conn = arg;
 
     (void)ep;
-    pfs_log_debug("client connection closed: %s", ucs_status_string(status));
     /* closing from inside a UCX callback is not allowed: mark it and let
-     * pfs_tx_progress() close it */
+     * pfs_tx_progress() close (and log) it */
     conn->authenticated = 0;
     conn->dead = 1;
+    conn->dead_status = status;
+}
+
+/* The client's address of a connection request, for logs. */
+static void conn_request_peer(ucp_conn_request_h req, char *out, size_t size)
+{
+    ucp_conn_request_attr_t attr;
+    char host[INET6_ADDRSTRLEN], port[16];
+
+    snprintf(out, size, "unknown address");
+    attr.field_mask = UCP_CONN_REQUEST_ATTR_FIELD_CLIENT_ADDR;
+    if (ucp_conn_request_query(req, &attr) != UCS_OK ||
+        getnameinfo((struct sockaddr *)&attr.client_address,
+                    sizeof(attr.client_address), host, sizeof(host), port,
+                    sizeof(port), NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+        return;
+    }
+    snprintf(out, size, "%s:%s", host, port);
 }
 
 static void listener_conn_cb(ucp_conn_request_h req, void *arg)
@@ -458,6 +513,7 @@ static void accept_pending(pfs_tx_t *tx)
             free(item);
             continue;
         }
+        conn_request_peer(item->req, conn->peer, sizeof(conn->peer));
         memset(&params, 0, sizeof(params));
         params.field_mask = UCP_EP_PARAM_FIELD_CONN_REQUEST |
                             UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
@@ -469,7 +525,9 @@ static void accept_pending(pfs_tx_t *tx)
         st = ucp_ep_create(tx->worker, &params, &conn->ep);
         free(item);
         if (st != UCS_OK) {
-            pfs_log_warn("cannot accept a client: %s", ucs_status_string(st));
+            pfs_log_info("a client at %s left before its connection was "
+                         "set up (%s)",
+                         conn->peer, ucs_status_string(st));
             free(conn);
             continue;
         }
@@ -483,7 +541,9 @@ static void accept_pending(pfs_tx_t *tx)
     }
 }
 
-/* Close connections whose peer went away (marked by srv_conn_err_cb). */
+/* Close connections whose peer went away (marked by srv_conn_err_cb):
+ * one line for a client that left requests unanswered (killed in the
+ * middle of its work); a client that left between requests is normal. */
 static void reap_dead_conns(pfs_tx_t *tx)
 {
     pfs_srv_conn_t *conn = tx->conns, *next;
@@ -491,6 +551,20 @@ static void reap_dead_conns(pfs_tx_t *tx)
     while (conn != NULL) {
         next = conn->next;
         if (conn->dead) {
+            /* the list holds one reference, each unanswered request one */
+            unsigned long long lost = conn->dropped + (unsigned)(conn->refs - 1);
+
+            if (lost > 0) {
+                pfs_log_info("client %s (pid %u, uid %u) went away with %llu "
+                             "of its %llu requests unanswered (%s)",
+                             conn->peer, conn->pid, conn->cred.uid, lost,
+                             (unsigned long long)conn->requests,
+                             ucs_status_string(conn->dead_status));
+            } else {
+                pfs_log_debug("client %s (pid %u) disconnected (%s)",
+                              conn->peer, conn->pid,
+                              ucs_status_string(conn->dead_status));
+            }
             srv_conn_close(tx, conn, 1);
         }
         conn = next;
@@ -540,6 +614,7 @@ static void srv_recv_done_cb(void *request, ucs_status_t status,
     (void)length;
     if (status != UCS_OK) {
         req->early = PFS_ERR_TRANSPORT;
+        req->peer_gone = 1; /* nothing arrives from a live peer otherwise */
         snprintf(req->early_msg, sizeof(req->early_msg),
                  "receiving the payload failed: %s",
                  ucs_status_string(status));
@@ -664,6 +739,7 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
     req->pub.body = req->body;
     req->pub.conn = conn;
     conn->refs++;
+    conn->requests++;
     memcpy(req->body, (const uint8_t *)header + PFS_PROTO_HDR_SIZE, body_len);
 
     if (st != PFS_OK) {
@@ -779,11 +855,18 @@ int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn)
 }
 
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    const pfs_cred_t *cred)
+                                    uint32_t pid, const pfs_cred_t *cred)
 {
     conn->authenticated = 1;
+    conn->greeted = 1;
     conn->role = role;
+    conn->pid = pid;
     conn->cred = *cred;
+}
+
+const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)
+{
+    return conn->peer;
 }
 
 const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn)
@@ -920,8 +1003,13 @@ static void dispatch_ready(pfs_tx_t *tx)
         if (tx->ready_head == NULL) {
             tx->ready_tail = NULL;
         }
-        if (req->early != PFS_OK) {
-            pfs_log_warn("rejected request: %s", req->early_msg);
+        if (req->peer_gone || req->pub.conn->dead) {
+            /* nobody to answer: counted, and logged with the connection */
+            req->pub.conn->dropped++;
+            srv_req_release(tx, req);
+        } else if (req->early != PFS_OK) {
+            pfs_log_warn("rejected a request from %s: %s",
+                         req->pub.conn->peer, req->early_msg);
             pfs_srv_reply_error(tx, &req->pub, req->early, "%s",
                                 req->early_msg);
         } else {

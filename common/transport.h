@@ -7,11 +7,11 @@
  * RPCs on connections and wait for them with a deadline; waiting sleeps on
  * the worker's event fd instead of spinning.
  *
- * Endpoints use UCP_ERR_HANDLING_MODE_NONE so that UCX may pick shared
- * memory (sysv/posix + cma) between processes of one host; error mode PEER
- * would force TCP (see doc/transport.md for the measurements).  A peer
- * that dies is still noticed through the connection manager, and every
- * RPC carries its own deadline for the cases where nothing is noticed.
+ * Endpoints use UCP_ERR_HANDLING_MODE_PEER, the only mode in which UCX
+ * 1.13 survives peers that die, with UCX's shared-memory transports
+ * allowed to handle peer failure so that processes of one host keep
+ * shared memory (doc/transport.md).  Every RPC also carries its own
+ * deadline for the peers whose death nothing reports.
  */
 #ifndef PFS_TRANSPORT_H
 #define PFS_TRANSPORT_H
@@ -84,7 +84,9 @@ void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 /* Per-connection flag a server sets once the peer proved the cluster key. */
 int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    const pfs_cred_t *cred);
+                                    uint32_t pid, const pfs_cred_t *cred);
+/* The client's address ("host:port"), for logs. */
+const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
 /* The credentials the peer gave with its hello. */
 const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn);
 uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn);
