@@ -453,27 +453,30 @@ cleanup:
 
 int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
 {
-    uint8_t body[512];
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    uint8_t body[PFS_STATUS_REP_MAX];
     size_t len;
+    pfs_status_t st;
 
     srv->requests++;
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
     if (req->hdr.opcode == PFS_OP_HELLO) {
         pfs_hello_req_t hello;
         pfs_hello_rep_t rep;
 
-        if (pfs_proto_hello_req_unpack(&r, &hello) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
-            pfs_srv_reply_error(srv->tx, req, PFS_ERR_PROTO,
-                                "malformed hello");
+        st = pfs_proto_hello_req_decode(req->body, req->hdr.body_len,
+                                        req->data, req->hdr.data_len, &hello);
+        if (st != PFS_OK) {
+            pfs_cred_release(&hello.cred);
+            pfs_log_warn("a malformed hello from %s",
+                         pfs_srv_conn_peer(req->conn));
+            pfs_srv_reply_error(srv->tx, req, st, "malformed hello");
             return 1;
         }
         if (!pfs_key_equal(hello.key, srv->ens.key)) {
-            pfs_log_warn("rejected a client with a wrong cluster key "
-                         "(pid %u)", hello.pid);
+            pfs_cred_release(&hello.cred);
+            pfs_log_warn("rejected a client at %s with a wrong cluster key "
+                         "(pid %u, uid %u)",
+                         pfs_srv_conn_peer(req->conn), hello.pid,
+                         hello.cred.uid);
             pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,
                                 "wrong cluster key: is the descriptor from "
                                 "this ensemble?");
@@ -484,8 +487,12 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.role = (uint8_t)srv->role;
         rep.index = srv->index;
         memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));
-        pfs_proto_hello_rep_pack(&w, &rep);
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_hello_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the hello reply");
+            return 1;
+        }
         pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
         return 1;
     }
@@ -509,8 +516,12 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.bytes_written = srv->bytes_written;
         rep.pending_removals = srv->pending_removals;
         snprintf(rep.host, sizeof(rep.host), "%s", srv->host);
-        pfs_proto_status_rep_pack(&w, &rep);
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_status_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the status reply");
+            return 1;
+        }
         pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
         return 1;
     }

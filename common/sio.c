@@ -11,12 +11,18 @@
 #include "pfs_common.h"
 #include "proto.h"
 #include "sio.h"
+#include "wire.h"
 
-void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out)
+pfs_status_t pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns,
+                                 void *out)
 {
     pfs_wbuf_t w;
+    size_t len;
     uint32_t i;
 
+    if (nruns == 0 || nruns > PFS_SIO_MAX_RUNS) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, out, pfs_sio_runs_size(nruns));
     pfs_wbuf_u32(&w, nruns);
     for (i = 0; i < nruns; i++) {
@@ -25,6 +31,7 @@ void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out)
         pfs_wbuf_u64(&w, runs[i].count);
         pfs_wbuf_u64(&w, runs[i].count > 1 ? runs[i].stride : 0);
     }
+    return pfs_wbuf_finish(&w, &len);
 }
 
 pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pfs_common.h"
+
 #include "pfs/status.h"
 
 #define PFS_SIO_RUN_SIZE   32u
@@ -37,15 +39,17 @@ static inline size_t pfs_sio_runs_size(uint32_t nruns)
     return 4u + (size_t)nruns * PFS_SIO_RUN_SIZE;
 }
 
-/* Encode runs into out (pfs_sio_runs_size(nruns) bytes). */
-void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out);
+/* Encode runs into out (pfs_sio_runs_size(nruns) bytes); PFS_ERR_INVAL
+ * for 0 or more than PFS_SIO_MAX_RUNS runs. */
+PFS_MUST_CHECK pfs_status_t pfs_sio_runs_encode(const pfs_run_t *runs,
+                                                uint32_t nruns, void *out);
 
 /* Decode and validate a run list at the start of buf (len bytes):
  * nruns <= PFS_SIO_MAX_RUNS, every len > 0 and count >= 1, no block ends
  * beyond the largest file size, the blocks add up to at most
  * PFS_SIO_MAX_PIECES and their bytes to *total_p without overflow.
  * *runs_p is malloc'd (free it); *consumed_p is the encoded size. */
-pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
                                  pfs_run_t **runs_p, uint32_t *nruns_p,
                                  uint64_t *total_p, size_t *consumed_p);
 

@@ -304,6 +304,7 @@ static void close_ep(pfs_tx_t *tx, ucp_ep_h ep, int force)
 static void srv_conn_release(pfs_srv_conn_t *conn)
 {
     if (--conn->refs == 0) {
+        pfs_cred_release(&conn->cred);
         free(conn);
     }
 }
@@ -855,13 +856,15 @@ int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn)
 }
 
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    uint32_t pid, const pfs_cred_t *cred)
+                                    uint32_t pid, pfs_cred_t *cred)
 {
     conn->authenticated = 1;
     conn->greeted = 1;
     conn->role = role;
     conn->pid = pid;
+    pfs_cred_release(&conn->cred); /* a second hello replaces the first */
     conn->cred = *cred;
+    memset(cred, 0, sizeof(*cred)); /* the connection owns the groups now */
 }
 
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)
@@ -978,18 +981,17 @@ void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
 void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
                          const char *fmt, ...)
 {
-    uint8_t body[PFS_PROTO_MAX_ERRMSG + 2];
+    uint8_t body[PFS_ERRMSG_MAX];
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
-    pfs_wbuf_t w;
     size_t body_len = 0;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_errmsg_pack(&w, msg);
-    (void)pfs_wbuf_finish(&w, &body_len);
+    if (pfs_proto_errmsg_encode(body, sizeof(body), msg, &body_len) != PFS_OK) {
+        body_len = 0; /* cannot happen: the message is clipped to fit */
+    }
     srv_send(tx, (srv_req_impl_t *)pub, status < 0 ? status : PFS_ERR_INTERNAL,
              body, body_len, NULL, 0);
 }
@@ -1363,11 +1365,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
            hdr.body_len);
     rpc->reply_len = hdr.body_len;
     if (hdr.status < 0) {
-        pfs_rbuf_t r;
-
-        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-        if (pfs_proto_errmsg_unpack(&r, rpc->errmsg, sizeof(rpc->errmsg)) !=
-            PFS_OK) {
+        if (pfs_proto_errmsg_decode(rpc->reply, rpc->reply_len, rpc->errmsg,
+                                    sizeof(rpc->errmsg)) != PFS_OK) {
             snprintf(rpc->errmsg, sizeof(rpc->errmsg), "%s",
                      pfs_status_string(hdr.status));
         }

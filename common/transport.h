@@ -81,10 +81,11 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
  * grows without limit.  One payload is always admitted. */
 void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 
-/* Per-connection flag a server sets once the peer proved the cluster key. */
+/* Per-connection flag a server sets once the peer proved the cluster key.
+ * The connection takes over cred's groups (cred is left empty). */
 int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    uint32_t pid, const pfs_cred_t *cred);
+                                    uint32_t pid, pfs_cred_t *cred);
 /* The client's address ("host:port"), for logs. */
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
 /* The credentials the peer gave with its hello. */
@@ -125,6 +126,14 @@ pfs_status_t pfs_tx_reconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn);
 void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
 
 #define PFS_RPC_MAX_REPLY 4096u
+
+_Static_assert(PFS_HELLO_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_STATUS_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_ATTR_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_RENAME_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_LAYOUT_SPEC_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_ERRMSG_MAX <= PFS_RPC_MAX_REPLY,
+               "every reply body fits PFS_RPC_MAX_REPLY");
 
 
 /*

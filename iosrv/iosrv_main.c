@@ -627,9 +627,9 @@ static void admit_reads(iosrv_t *io)
 static void reply_job(iosrv_t *io, job_t *job)
 {
     pfs_server_t *srv = io->srv;
-    uint8_t body[16];
+    uint8_t body[PFS_IO_REP_MAX];
     char hex[PFS_FID_HEX_LEN + 1];
-    pfs_wbuf_t w;
+    pfs_io_rep_t rep;
     size_t len;
 
     io->read_held -= job->reserved;
@@ -643,15 +643,17 @@ static void reply_job(iosrv_t *io, job_t *job)
                             strerror(job->err));
         free(job->out);
     } else {
-        pfs_wbuf_init(&w, body, sizeof(body));
-        pfs_wbuf_u64(&w, job->result);
+        rep.result = job->result;
+        rep.objsize = job->objsize;
         if (job->op == PFS_OP_IO_READV) {
-            pfs_wbuf_u64(&w, job->objsize);
             srv->bytes_read += job->total;
         } else if (job->op == PFS_OP_IO_WRITEV) {
             srv->bytes_written += job->total;
         }
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_io_rep_encode(body, sizeof(body), job->op, &rep,
+                                    &len) != PFS_OK) {
+            len = 0; /* cannot happen: the reply has a fixed size */
+        }
         pfs_log_debug("%s: %u runs, %llu bytes, %llu pieces sieved: queued "
                       "%llu us, ran %llu us",
                       pfs_proto_op_name(job->op), job->nruns,
@@ -710,6 +712,7 @@ static int local_answer(iosrv_t *io, int sock)
     socklen_t clen = sizeof(cred);
     int fd = -1, passed, rc;
     ssize_t n;
+    size_t len;
 
     n = pfs_local_recv(sock, buf, sizeof(buf), &passed);
     if (passed >= 0) {
@@ -721,7 +724,7 @@ static int local_answer(iosrv_t *io, int sock)
     if (n <= 0) {
         return -1;
     }
-    if (pfs_local_req_unpack(buf, (size_t)n, &req) != PFS_OK) {
+    if (pfs_local_req_decode(buf, (size_t)n, &req) != PFS_OK) {
         st = PFS_ERR_PROTO;
         snprintf(msg, sizeof(msg), "malformed local access request");
     } else if (!pfs_key_equal(req.key, io->srv->ens.key)) {
@@ -757,8 +760,9 @@ static int local_answer(iosrv_t *io, int sock)
     if (st != PFS_OK && st != PFS_ERR_NOENT) {
         pfs_log_debug("local access refused: %s", msg);
     }
-    n = (ssize_t)pfs_local_rep_pack(st, msg, rep);
-    rc = pfs_local_send(sock, rep, (size_t)n, fd);
+    rc = pfs_local_rep_encode(st, msg, rep, &len) == PFS_OK
+             ? pfs_local_send(sock, rep, len, fd)
+             : EINVAL;
     if (fd >= 0) {
         close(fd);
     }
@@ -991,7 +995,6 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
 {
     iosrv_t *io = arg;
     pfs_io_req_t m;
-    pfs_rbuf_t r;
     size_t consumed;
     job_t *job;
     pfs_status_t st;
@@ -1002,8 +1005,9 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     if (req->hdr.opcode == PFS_OP_IO_STATFS) {
         /* cheap: answered here, not by an I/O thread */
         struct statvfs sv;
-        uint8_t body[24];
-        pfs_wbuf_t w;
+        uint8_t body[PFS_STATFS_REP_MAX];
+        pfs_statfs_rep_t rep;
+        size_t len;
 
         if (req->hdr.body_len != 0) {
             pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_PROTO,
@@ -1015,11 +1019,16 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
                                 "statvfs %s: %s", io->dir, strerror(errno));
             return;
         }
-        pfs_wbuf_init(&w, body, sizeof(body));
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_blocks * sv.f_frsize);
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_bfree * sv.f_frsize);
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_bavail * sv.f_frsize);
-        pfs_srv_reply(io->srv->tx, req, body, sizeof(body), NULL, 0);
+        rep.total_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
+        rep.free_bytes = (uint64_t)sv.f_bfree * sv.f_frsize;
+        rep.avail_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+        if (pfs_proto_statfs_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the statfs reply");
+            return;
+        }
+        pfs_srv_reply(io->srv->tx, req, body, len, NULL, 0);
         return;
     }
     job = calloc(1, sizeof(*job));
@@ -1029,12 +1038,11 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     }
     job->req = req;
     job->op = req->hdr.opcode;
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
     switch (req->hdr.opcode) {
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:
-        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
+        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
+                                     &job->fid) != PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
             return;
         }
@@ -1065,9 +1073,9 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
         return;
     case PFS_OP_IO_TRUNCATE:
     case PFS_OP_IO_PREALLOC:
-        if (pfs_proto_io_req_unpack(&r, &m) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
-            reject(io, req, job, PFS_ERR_PROTO, "malformed");
+        st = pfs_proto_io_req_decode(req->body, req->hdr.body_len, &m);
+        if (st != PFS_OK) {
+            reject(io, req, job, st, "malformed");
             return;
         }
         job->fid = m.fid;
@@ -1077,8 +1085,8 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
-        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
+        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
+                                     &job->fid) != PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
             return;
         }

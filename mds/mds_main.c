@@ -425,13 +425,10 @@ static pfs_status_t choose_layout(mds_t *mds, const char *path,
 
 static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
 {
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_wbuf_t w;
+    uint8_t body[PFS_ATTR_MAX];
     size_t len;
 
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_attr_pack(&w, attr) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_attr_encode(body, sizeof(body), attr, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "attributes do not fit a reply");
         return;
@@ -442,13 +439,11 @@ static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
 static void reply_spec(mds_t *mds, pfs_srv_req_t *req,
                        const pfs_layout_spec_t *spec)
 {
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_wbuf_t w;
+    uint8_t body[PFS_LAYOUT_SPEC_MAX];
     size_t len;
 
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_layout_spec_pack(&w, spec) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_layout_spec_encode(body, sizeof(body), spec, &len) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "layout does not fit a reply");
         return;
@@ -461,7 +456,6 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     char path[PFS_PATH_MAX + 1], errmsg[256] = "";
     pfs_path_req_t *m;
     pfs_attr_t attr, out;
-    pfs_rbuf_t r;
     pfs_status_t st;
     int created = 0;
 
@@ -470,11 +464,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         return;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_path_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
-    }
+    st = pfs_proto_path_req_decode(req->body, req->hdr.body_len, m);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed %s request",
                             pfs_proto_op_name(req->hdr.opcode));
@@ -567,13 +557,10 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         (req->hdr.opcode == PFS_OP_MDS_CREATE && !created)) {
         reply_attr(mds, req, &out); /* nothing changed */
     } else {
-        uint8_t body[PFS_RPC_MAX_REPLY];
-        pfs_wbuf_t w;
+        uint8_t body[PFS_ATTR_MAX];
         size_t len;
 
-        pfs_wbuf_init(&w, body, sizeof(body));
-        if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
-            pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        if (pfs_proto_attr_encode(body, sizeof(body), &out, &len) != PFS_OK) {
             pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                                 "attributes do not fit a reply");
         } else {
@@ -592,12 +579,10 @@ static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
 {
     pfs_attr_t attr;
     pfs_fid_t fid;
-    pfs_rbuf_t r;
     pfs_status_t st;
 
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    if (pfs_proto_fid_unpack(&r, &fid) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len, &fid) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
                             "malformed stat request");
         return;
@@ -616,25 +601,23 @@ static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
     char path[PFS_PATH_MAX + 1];
     pfs_readdir_req_t *m = malloc(sizeof(*m));
     mds_dirent_t *ents = calloc(PFS_READDIR_MAX, sizeof(*ents));
-    size_t cap = PFS_READDIR_MAX * (2 + PFS_NAME_MAX + 20), n = 0, len, i;
-    uint8_t *payload = malloc(cap), body[8];
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    pfs_dirent_t *d = calloc(PFS_READDIR_MAX, sizeof(*d));
+    uint8_t *payload = malloc(PFS_DIRENTS_MAX), body[PFS_READDIR_REP_MAX];
+    pfs_readdir_rep_t rep;
+    size_t n = 0, len = 0, blen, i;
     pfs_status_t st;
     int more = 0;
 
-    if (m == NULL || ents == NULL || payload == NULL) {
+    if (m == NULL || ents == NULL || d == NULL || payload == NULL) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_readdir_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
+    st = pfs_proto_readdir_req_decode(req->body, req->hdr.body_len, m);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "malformed readdir request");
+        goto out;
     }
-    if (st == PFS_OK) {
-        st = pfs_path_normalize(m->path, path);
-    }
+    st = pfs_path_normalize(m->path, path);
     if (st == PFS_OK) {
         st = mds_store_readdir(mds->store, path, m->after, ents, m->max, &n,
                                &more);
@@ -644,75 +627,69 @@ static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
                             pfs_status_string(st));
         goto out;
     }
-    pfs_wbuf_init(&w, payload, cap);
     for (i = 0; i < n; i++) {
-        pfs_dirent_t d;
-
-        snprintf(d.name, sizeof(d.name), "%s", ents[i].name);
-        d.fid = ents[i].fid;
-        d.type = ents[i].type;
-        pfs_proto_dirent_pack(&w, &d);
+        snprintf(d[i].name, sizeof(d[i].name), "%s", ents[i].name);
+        d[i].fid = ents[i].fid;
+        d[i].type = ents[i].type;
     }
-    (void)pfs_wbuf_finish(&w, &len);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u32(&w, (uint32_t)n);
-    pfs_wbuf_u8(&w, (uint8_t)more);
+    rep.count = (uint32_t)n;
+    rep.more = (uint8_t)(more != 0);
+    if (pfs_proto_dirents_encode(payload, PFS_DIRENTS_MAX, d, rep.count,
+                                 &len) != PFS_OK ||
+        pfs_proto_readdir_rep_encode(body, sizeof(body), &rep, &blen) !=
+            PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "readdir %s: cannot encode the entries", path);
+        goto out;
+    }
     if (len > 0) {
-        pfs_srv_reply(mds->srv->tx, req, body, 5, payload, len);
+        pfs_srv_reply(mds->srv->tx, req, body, blen, payload, len);
         payload = NULL; /* the transport frees it */
     } else {
-        pfs_srv_reply(mds->srv->tx, req, body, 5, NULL, 0);
+        pfs_srv_reply(mds->srv->tx, req, body, blen, NULL, 0);
     }
 out:
     free(payload);
+    free(d);
     free(ents);
     free(m);
 }
 
 static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
 {
-    char *raw = malloc(2 * (PFS_PATH_MAX + 1));
+    pfs_rename_req_t *m = malloc(sizeof(*m));
     char *from = malloc(2 * (PFS_PATH_MAX + 1));
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_attr_t replaced;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    char *to = from + PFS_PATH_MAX + 1;
+    uint8_t body[PFS_RENAME_REP_MAX];
+    pfs_rename_rep_t rep;
     size_t len;
     pfs_status_t st;
     int was_replaced = 0;
 
-    if (raw == NULL || from == NULL) {
+    if (m == NULL || from == NULL) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    pfs_rbuf_str(&r, raw, PFS_PATH_MAX);
-    pfs_rbuf_str(&r, raw + PFS_PATH_MAX + 1, PFS_PATH_MAX);
-    st = pfs_rbuf_finish(&r);
+    st = pfs_proto_rename_req_decode(req->body, req->hdr.body_len, m);
     if (st == PFS_OK) {
-        st = pfs_path_normalize(raw, from);
+        st = pfs_path_normalize(m->from, from);
     }
     if (st == PFS_OK) {
-        st = pfs_path_normalize(raw + PFS_PATH_MAX + 1,
-                                from + PFS_PATH_MAX + 1);
+        st = pfs_path_normalize(m->to, to);
     }
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed rename request");
         goto out;
     }
-    st = mds_store_rename(mds->store, from, from + PFS_PATH_MAX + 1,
-                          &replaced, &was_replaced);
+    st = mds_store_rename(mds->store, from, to, &rep.attr, &was_replaced);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "rename %s %s: %s", from,
-                            from + PFS_PATH_MAX + 1, pfs_status_string(st));
+                            to, pfs_status_string(st));
         goto out;
     }
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u8(&w, (uint8_t)was_replaced);
-    if (was_replaced) {
-        pfs_proto_attr_pack(&w, &replaced);
-    }
-    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    rep.replaced = (uint8_t)(was_replaced != 0);
+    if (pfs_proto_rename_rep_encode(body, sizeof(body), &rep, &len) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "reply too large");
         goto out;
@@ -720,8 +697,8 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
     mds->srv->pending_removals += was_replaced != 0;
     reply_after_commit(mds, req, body, len, was_replaced);
 out:
-    free(raw);
     free(from);
+    free(m);
 }
 
 /* FP_FETCH_ADD / FP_SET: the shared file pointer in the file's inode.
@@ -731,17 +708,13 @@ out:
 static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
 {
     int set = req->hdr.opcode == PFS_OP_MDS_FP_SET;
-    uint8_t body[8];
+    uint8_t body[PFS_FP_REP_MAX];
     pfs_fp_req_t m;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     uint64_t old = 0;
     size_t len;
     pfs_status_t st;
 
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    if (pfs_proto_fp_req_unpack(&r, &m) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_proto_fp_req_decode(req->body, req->hdr.body_len, &m) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
                             "malformed %s request",
                             pfs_proto_op_name(req->hdr.opcode));
@@ -762,9 +735,11 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
                             pfs_proto_op_name(req->hdr.opcode), why);
         return;
     }
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u64(&w, old);
-    (void)pfs_wbuf_finish(&w, &len);
+    if (pfs_proto_fp_rep_encode(body, sizeof(body), old, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "cannot encode the reply");
+        return;
+    }
     reply_after_commit(mds, req, body, len, 0);
 }
 
@@ -773,11 +748,9 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
 static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
 {
     char path[PFS_PATH_MAX + 1];
-    uint8_t body[PFS_RPC_MAX_REPLY];
+    uint8_t body[PFS_ATTR_MAX];
     pfs_setattr_req_t *m;
     pfs_attr_t values, out;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
     pfs_status_t st;
 
@@ -786,11 +759,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         return;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_setattr_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
-    }
+    st = pfs_proto_setattr_req_decode(req->body, req->hdr.body_len, m);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed setattr request");
         goto out;
@@ -821,9 +790,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
         goto out;
     }
     pfs_log_debug("setattr %s: ok (mask %#x)", path, m->mask);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_attr_encode(body, sizeof(body), &out, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "attributes do not fit a reply");
     } else if (m->mask == 0) {

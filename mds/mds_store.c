@@ -11,6 +11,7 @@
 #include <leveldb/c.h>
 
 #include "mds_store.h"
+#include "wire.h"
 
 #define SUPER_VERSION 1u
 #define INODE_VERSION 3u /* written; 1 and 2 are still read */
@@ -35,7 +36,7 @@ struct mds_store {
     uint64_t next_seq;
     uint32_t niosrv;
     int check;       /* permission checks against cred (not for uid 0) */
-    pfs_cred_t cred;
+    const pfs_cred_t *cred; /* the caller's, borrowed (mds_store_set_cred) */
 };
 
 /* LevelDB reports errors as malloc'd strings: turn one into a status and a
@@ -173,21 +174,104 @@ typedef struct {
     pfs_layout_spec_t dir_default; /* directories: all zero if none */
 } inode_t;
 
+/* The record encoding of attributes and layout specs.  It was, and must
+ * stay, byte for byte what protocol versions up to 9 sent on the wire
+ * (the store's records were written with the wire codec until then); it
+ * is the store's own now, so a protocol change cannot change the disk
+ * format. */
+static void rec_put_attr(pfs_wbuf_t *w, const pfs_attr_t *a)
+{
+    uint32_t i;
+
+    pfs_wbuf_u64(w, a->fid.hi);
+    pfs_wbuf_u64(w, a->fid.lo);
+    pfs_wbuf_u32(w, a->type);
+    pfs_wbuf_u32(w, a->mode);
+    pfs_wbuf_u32(w, a->uid);
+    pfs_wbuf_u32(w, a->gid);
+    pfs_wbuf_u64(w, a->ctime_ns);
+    pfs_wbuf_u64(w, a->mtime_ns);
+    pfs_wbuf_u32(w, a->nlink);
+    pfs_wbuf_u64(w, a->layout.stripe_size);
+    pfs_wbuf_u32(w, a->layout.stripe_count);
+    for (i = 0; i < a->layout.stripe_count; i++) {
+        pfs_wbuf_u32(w, a->layout.servers[i]);
+    }
+}
+
+static void rec_get_attr(pfs_rbuf_t *r, pfs_attr_t *a)
+{
+    uint32_t i;
+
+    memset(a, 0, sizeof(*a));
+    a->fid.hi = pfs_rbuf_u64(r);
+    a->fid.lo = pfs_rbuf_u64(r);
+    a->type = pfs_rbuf_u32(r);
+    a->mode = pfs_rbuf_u32(r);
+    a->uid = pfs_rbuf_u32(r);
+    a->gid = pfs_rbuf_u32(r);
+    a->ctime_ns = pfs_rbuf_u64(r);
+    a->mtime_ns = pfs_rbuf_u64(r);
+    a->nlink = pfs_rbuf_u32(r);
+    a->layout.stripe_size = pfs_rbuf_u64(r);
+    a->layout.stripe_count = pfs_rbuf_u32(r);
+    if (a->layout.stripe_count > PFS_LAYOUT_MAX_STRIPES ||
+        (a->type != PFS_FILE_TYPE_REG && a->type != PFS_FILE_TYPE_DIR)) {
+        pfs_rbuf_fail(r);
+        a->layout.stripe_count = 0;
+        return;
+    }
+    for (i = 0; i < a->layout.stripe_count; i++) {
+        a->layout.servers[i] = pfs_rbuf_u32(r);
+    }
+}
+
+static void rec_put_spec(pfs_wbuf_t *w, const pfs_layout_spec_t *m)
+{
+    uint32_t i;
+
+    pfs_wbuf_u64(w, m->stripe_size);
+    pfs_wbuf_u32(w, m->stripe_count);
+    pfs_wbuf_u32(w, m->nservers);
+    for (i = 0; i < m->nservers; i++) {
+        pfs_wbuf_u32(w, m->servers[i]);
+    }
+}
+
+static void rec_get_spec(pfs_rbuf_t *r, pfs_layout_spec_t *m)
+{
+    uint32_t i;
+
+    memset(m, 0, sizeof(*m));
+    m->stripe_size = pfs_rbuf_u64(r);
+    m->stripe_count = pfs_rbuf_u32(r);
+    m->nservers = pfs_rbuf_u32(r);
+    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
+        pfs_rbuf_fail(r);
+        m->nservers = 0;
+        return;
+    }
+    for (i = 0; i < m->nservers; i++) {
+        m->servers[i] = pfs_rbuf_u32(r);
+    }
+}
+
 static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
                                  size_t *len_p)
 {
     pfs_wbuf_t w;
 
-    pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_u8(&w, INODE_VERSION);
-    /* an attr that cannot be encoded must not become a 1-byte record */
-    if (pfs_proto_attr_pack(&w, &ino->attr) != PFS_OK) {
+    /* an attr that cannot be read back must not be written */
+    if (ino->attr.layout.stripe_count > PFS_LAYOUT_MAX_STRIPES ||
+        ino->dir_default.nservers > PFS_LAYOUT_MAX_STRIPES) {
         return PFS_ERR_INVAL;
     }
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u8(&w, INODE_VERSION);
+    rec_put_attr(&w, &ino->attr);
     pfs_wbuf_u64(&w, ino->shared_fp);
-    if (ino->attr.type == PFS_FILE_TYPE_DIR &&
-        pfs_proto_layout_spec_pack(&w, &ino->dir_default) != PFS_OK) {
-        return PFS_ERR_INVAL;
+    if (ino->attr.type == PFS_FILE_TYPE_DIR) {
+        rec_put_spec(&w, &ino->dir_default);
     }
     return pfs_wbuf_finish(&w, len_p);
 }
@@ -200,18 +284,30 @@ static pfs_status_t inode_decode(const void *buf, size_t len, inode_t *ino_p)
     memset(ino_p, 0, sizeof(*ino_p));
     pfs_rbuf_init(&r, buf, len);
     version = pfs_rbuf_u8(&r);
-    if (version < 1 || version > INODE_VERSION ||
-        pfs_proto_attr_unpack(&r, &ino_p->attr) != PFS_OK) {
+    if (version < 1 || version > INODE_VERSION) {
         return PFS_ERR_STORE;
     }
+    rec_get_attr(&r, &ino_p->attr);
     if (version >= 2) {
         ino_p->shared_fp = pfs_rbuf_u64(&r);
     }
-    if (version >= 3 && ino_p->attr.type == PFS_FILE_TYPE_DIR &&
-        pfs_proto_layout_spec_unpack(&r, &ino_p->dir_default) != PFS_OK) {
-        return PFS_ERR_STORE;
+    if (version >= 3 && ino_p->attr.type == PFS_FILE_TYPE_DIR) {
+        rec_get_spec(&r, &ino_p->dir_default);
     }
     return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+}
+
+/* A directory entry's value: the child's fid and u32 type. */
+static pfs_status_t dentry_val_encode(pfs_fid_t fid, uint32_t type,
+                                      uint8_t *buf, size_t cap, size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u64(&w, fid.hi);
+    pfs_wbuf_u64(&w, fid.lo);
+    pfs_wbuf_u32(&w, type);
+    return pfs_wbuf_finish(&w, len_p);
 }
 
 static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
@@ -228,7 +324,9 @@ static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
     pfs_wbuf_bytes(&w, s->fsid, sizeof(s->fsid));
     pfs_wbuf_u64(&w, s->epoch);
     pfs_wbuf_u32(&w, s->niosrv);
-    (void)pfs_wbuf_finish(&w, &len);
+    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        return PFS_ERR_INTERNAL; /* cannot happen: 32 bytes in 64 */
+    }
     if (batch != NULL) {
         leveldb_writebatch_put(batch, (const char *)&key, 1,
                                (const char *)buf, len);
@@ -528,24 +626,7 @@ static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
 void mds_store_set_cred(mds_store_t *s, const pfs_cred_t *cred)
 {
     s->check = cred != NULL && cred->uid != 0;
-    if (s->check) {
-        s->cred = *cred;
-    }
-}
-
-static int in_group(const pfs_cred_t *cred, uint32_t gid)
-{
-    uint32_t i;
-
-    if (cred->gid == gid) {
-        return 1;
-    }
-    for (i = 0; i < cred->ngroups; i++) {
-        if (cred->groups[i] == gid) {
-            return 1;
-        }
-    }
-    return 0;
+    s->cred = cred;
 }
 
 /* The owner's bits for the owner, else the group's for a member, else the
@@ -558,9 +639,9 @@ static pfs_status_t need(const mds_store_t *s, const pfs_attr_t *a,
     if (!s->check) {
         return PFS_OK;
     }
-    if (s->cred.uid == a->uid) {
+    if (s->cred->uid == a->uid) {
         bits = a->mode >> 6;
-    } else if (in_group(&s->cred, a->gid)) {
+    } else if (pfs_cred_in_group(s->cred, a->gid)) {
         bits = a->mode >> 3;
     } else {
         bits = a->mode;
@@ -585,7 +666,7 @@ pfs_status_t mds_store_may_open(const mds_store_t *s, const pfs_attr_t *attr,
 
 static pfs_status_t need_owner(const mds_store_t *s, const pfs_attr_t *a)
 {
-    return !s->check || s->cred.uid == a->uid ? PFS_OK : PFS_ERR_ACCESS;
+    return !s->check || s->cred->uid == a->uid ? PFS_OK : PFS_ERR_ACCESS;
 }
 
 /* Removing or renaming child out of dir: write and search on dir, and in
@@ -611,7 +692,7 @@ static pfs_status_t need_remove(mds_store_t *s, pfs_fid_t dir,
     if (st != PFS_OK) {
         return st == PFS_ERR_STALE ? PFS_OK : st; /* damaged: let it go */
     }
-    return s->cred.uid == c.uid || s->cred.uid == d.uid ? PFS_OK
+    return s->cred->uid == c.uid || s->cred->uid == d.uid ? PFS_OK
                                                         : PFS_ERR_ACCESS;
 }
 
@@ -717,7 +798,6 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     pfs_fid_t dir, child;
     uint32_t type;
     inode_t parent, ino;
-    pfs_wbuf_t w;
     pfs_status_t st;
 
     st = walk_parent(s, path, &dir, &name, &name_len);
@@ -764,11 +844,10 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     if (st != PFS_OK) {
         return st;
     }
-    pfs_wbuf_init(&w, dval, sizeof(dval));
-    pfs_wbuf_u64(&w, attr->fid.hi);
-    pfs_wbuf_u64(&w, attr->fid.lo);
-    pfs_wbuf_u32(&w, attr->type);
-    (void)pfs_wbuf_finish(&w, &dlen);
+    st = dentry_val_encode(attr->fid, attr->type, dval, sizeof(dval), &dlen);
+    if (st != PFS_OK) {
+        return st;
+    }
 
     batch = leveldb_writebatch_create();
     leveldb_writebatch_put(batch, (const char *)dkey,
@@ -1069,7 +1148,6 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
     pfs_fid_t odir, ndir, child, target;
     uint32_t type, ttype;
     pfs_attr_t tattr, parent;
-    pfs_wbuf_t w;
     pfs_status_t st;
     int have_target = 0, tattr_ok = 0, empty;
 
@@ -1145,11 +1223,10 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
         return st;
     }
 
-    pfs_wbuf_init(&w, dval, sizeof(dval));
-    pfs_wbuf_u64(&w, child.hi);
-    pfs_wbuf_u64(&w, child.lo);
-    pfs_wbuf_u32(&w, type);
-    (void)pfs_wbuf_finish(&w, &dlen);
+    st = dentry_val_encode(child, type, dval, sizeof(dval), &dlen);
+    if (st != PFS_OK) {
+        return st;
+    }
     batch = leveldb_writebatch_create();
     leveldb_writebatch_delete(batch, (const char *)okey,
                               dentry_key(okey, odir, oname, olen));
@@ -1251,7 +1328,7 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
         (need_owner(s, &ino.attr) != PFS_OK ||
          ((mask & PFS_SETATTR_UID) && values->uid != ino.attr.uid) ||
          ((mask & PFS_SETATTR_GID) && values->gid != ino.attr.gid &&
-          !in_group(&s->cred, values->gid)))) {
+          !pfs_cred_in_group(s->cred, values->gid)))) {
         return PFS_ERR_ACCESS;
     }
     if (mask & PFS_SETATTR_MODE) {

@@ -46,7 +46,8 @@ uint64_t mds_store_epoch(const mds_store_t *store);
 uint32_t mds_store_niosrv(const mds_store_t *store);
 pfs_status_t mds_store_set_niosrv(mds_store_t *store, uint32_t niosrv);
 
-/* Check what follows against cred (copied), like a POSIX kernel: search
+/* Check what follows against cred (borrowed: it must stay valid until
+ * the next call), like a POSIX kernel: search
  * permission on every directory a path goes through; write and search on
  * the directory that gets or loses an entry (and in a sticky directory,
  * ownership of the entry or the directory); read on a listed directory;

@@ -9,6 +9,7 @@
 #include "pfs_common.h"
 #include "proto.h"
 #include "sio.h"
+#include "wire.h"
 #include "../unit.h"
 
 #define KIB (UINT64_C(1) << 10)
@@ -101,7 +102,7 @@ static void check_round_trip(const pfs_run_t *runs, uint32_t nruns)
 
     CU_ASSERT_FATAL(enc != NULL);
     CU_ASSERT_EQUAL(size, 4 + (size_t)nruns * PFS_SIO_RUN_SIZE);
-    pfs_sio_runs_encode(runs, nruns, enc);
+    CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, nruns, enc), PFS_OK);
     CU_ASSERT_EQUAL_FATAL(decode_exact(enc, size, &out, &n, &total,
                                        &consumed),
                           PFS_OK);
@@ -169,7 +170,7 @@ static void test_decode_normalizes_stride(void)
     free(out);
 
     /* and encode never puts a stride on a single block */
-    pfs_sio_runs_encode(runs, 1, enc);
+    CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, 1, enc), PFS_OK);
     len = raw_encode(1, &zero, 1, want, sizeof(want));
     CU_ASSERT_EQUAL(len, pfs_sio_runs_size(1));
     CU_ASSERT_EQUAL(memcmp(enc, want, len), 0);
@@ -187,7 +188,7 @@ static void test_decode_trailing_data(void)
     size_t consumed = 0, extra;
 
     for (extra = 0; extra <= 7; extra++) {
-        pfs_sio_runs_encode(runs, 2, enc);
+        CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, 2, enc), PFS_OK);
         memset(enc + pfs_sio_runs_size(2), 0xee, extra);
         CU_ASSERT_EQUAL_FATAL(decode_exact(enc, pfs_sio_runs_size(2) + extra,
                                            &out, &n, &total, &consumed),
@@ -293,7 +294,7 @@ static void test_decode_truncated(void)
     unsigned failures = 0;
     size_t cut;
 
-    pfs_sio_runs_encode(runs, 3, enc);
+    CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, 3, enc), PFS_OK);
     CU_ASSERT_EQUAL(decode_status(enc, sizeof(enc)), PFS_OK);
     for (cut = 0; cut < sizeof(enc); cut++) {
         if (decode_status(enc, cut) != PFS_ERR_PROTO) {
@@ -703,7 +704,7 @@ static int bf_case(const pfs_run_t *runs, uint32_t nruns, uint64_t *seed)
     int bad = 0, ordered;
 
     CU_ASSERT_FATAL(size <= sizeof(enc));
-    pfs_sio_runs_encode(runs, nruns, enc);
+    CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, nruns, enc), PFS_OK);
     if (decode_exact(enc, size, &dec, &n, &total, &consumed) != PFS_OK ||
         n != nruns || consumed != size || total > sizeof(bf_payload)) {
         free(dec);
