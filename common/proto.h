@@ -37,7 +37,10 @@
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
-#define PFS_PROTO_MAX_BODY   16384u /* bytes after the header */
+/* Bytes after the header.  UCX aborts a sender whose active-message
+ * header does not fit its largest eager fragment (8139 bytes over TCP):
+ * bigger inputs travel in the payload (RENAME's two paths). */
+#define PFS_PROTO_MAX_BODY   6144u
 #define PFS_PATH_MAX         4096u  /* bytes of a path, without NUL */
 #define PFS_NAME_MAX         255u   /* bytes of one path component */
 #define PFS_PROTO_MAX_ERRMSG 1024u
@@ -68,7 +71,8 @@ typedef enum {
     PFS_OP_MDS_READDIR = 21, /* readdir_req; reply readdir_rep + dirents
                                 payload */
     PFS_OP_MDS_RMDIR = 22,   /* path_req; reply empty */
-    PFS_OP_MDS_RENAME = 23,  /* rename_req; reply rename_rep */
+    PFS_OP_MDS_RENAME = 23,  /* no body, payload rename_req; reply
+                                rename_rep */
     /* the shared file pointer kept in a regular file's inode */
     PFS_OP_MDS_FP_FETCH_ADD = 24, /* fp_req (value = increment); reply
                                      fp_rep (the counter before) */
@@ -307,8 +311,8 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_dirents_decode(const void *buf,
                                                      size_t len, uint32_t n,
                                                      pfs_dirent_t *ents);
 
-/* RENAME: str from, str to.  Reply: u8 replaced, then the replaced file's
- * attr if 1. */
+/* RENAME: str from, str to, as the request's payload (two paths may not
+ * fit a body).  Reply: u8 replaced, then the replaced file's attr if 1. */
 typedef struct {
     char from[PFS_PATH_MAX + 1];
     char to[PFS_PATH_MAX + 1];
@@ -479,7 +483,7 @@ int pfs_key_equal(const uint8_t *a, const uint8_t *b);
 PFS_MUST_CHECK pfs_status_t pfs_path_normalize(const char *in, char *out);
 
 _Static_assert(PFS_PATH_REQ_MAX <= PFS_PROTO_MAX_BODY &&
-                   PFS_RENAME_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_HELLO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_SETATTR_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_READDIR_REQ_MAX <= PFS_PROTO_MAX_BODY,
                "every request body fits PFS_PROTO_MAX_BODY");

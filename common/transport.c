@@ -1,7 +1,9 @@
 /* transport.c - UCX active-message request/reply for servers and clients. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -23,6 +26,17 @@ _Static_assert(sizeof(pfs_iov_t) == sizeof(ucp_dt_iov_t) &&
                "pfs_iov_t must match ucp_dt_iov_t");
 
 #define RPC_BUCKETS 256u /* outstanding RPCs hashed by id */
+
+/* What one client connection may do to a server before it is cut off. */
+#define CONN_MAX_UNANSWERED   4096u /* requests received, not answered */
+#define CONN_COMPLAINTS_SHOWN 3u    /* refused requests logged one by one */
+/* Descriptors a client connection costs a server (UCX's connection
+ * manager socket and the TCP lanes), for the connection cap. */
+#define CONN_FDS              8u    /* pessimistic: UCX's wire-up takes more */
+#define FDS_RESERVED          256u  /* UCX's own accepts, objects, logs */
+
+/* Every transport but shared memory (see pfs_tx_create). */
+#define PFS_TX_DEFAULT_TLS "^posix,sysv,cma"
 
 /* Server side: one per accepted client endpoint.  Requests hold a
  * reference so a reply after the client vanished finds a valid struct. */
@@ -39,6 +53,11 @@ struct pfs_srv_conn {
     uint32_t pid;       /* as the peer said at hello */
     uint64_t requests;  /* received on this connection */
     uint64_t dropped;   /* lost because the peer went away */
+    uint64_t accepted_ms;
+    unsigned complaints; /* requests refused as malformed or unauthorized */
+    uint64_t held;        /* received payload bytes held (budget share) */
+    uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
+    char kick[128];       /* why the server cut it off, if it did */
     pfs_cred_t cred;
     char peer[64];      /* the client's address, for logs */
     struct pfs_srv_conn *next, *prev;
@@ -83,10 +102,13 @@ typedef struct {
     pfs_tx_t *tx;
 } rpc_token_t;
 
-/* A reply in flight from the server to a client. */
+/* A reply in flight from the server to a client; it holds a reference
+ * to the connection so that the bytes can be counted back. */
 typedef struct {
     uint8_t *hdr_buf;
     void *data;
+    size_t data_len;
+    pfs_srv_conn_t *conn;
 } reply_state_t;
 
 struct pfs_tx {
@@ -96,6 +118,7 @@ struct pfs_tx {
     int wake_fd;
     int server;
     ucp_err_handling_mode_t err_mode;
+    size_t max_am_header; /* UCX aborts a sender whose header is larger */
     /* server */
     ucp_listener_h listener;
     pfs_srv_handler_t handler;
@@ -107,6 +130,14 @@ struct pfs_tx {
     srv_req_impl_t *deferred_head, *deferred_tail;
     uint64_t budget; /* bytes of received payloads held at once; 0: none */
     uint64_t held;
+    uint64_t max_payload; /* largest request payload accepted; 0: any */
+    uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
+    int hello_timeout_ms; /* close connections silent that long; 0: never */
+    pfs_log_limit_t complaints; /* lines clients make the server write */
+    unsigned nconns;
+    uint64_t next_refusal_log_ms;
+    struct sockaddr_storage listen_sa;
+    socklen_t listen_sa_len;
     /* client */
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
@@ -148,30 +179,13 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
                : PFS_ERR_TRANSPORT;
 }
 
-/* Whether a UCX_TLS value (NULL: unset) lets UCX open posix or sysv. */
-static int tls_may_use_mm(const char *tls)
-{
-    static const char *const names[] = {"all", "sm", "shm", "mm", "posix",
-                                        "sysv"};
-    size_t i;
-
-    if (tls == NULL || tls[0] == '^') {
-        return 1; /* everything, or everything but a list */
-    }
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strstr(tls, names[i]) != NULL) {
-            return 1;
-        }
-    }
-    return 0;
-}
-
 pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size)
 {
     ucp_params_t ctx_params;
     ucp_worker_params_t worker_params;
     ucp_config_t *config;
+    const char *tls;
     ucs_status_t st;
     pfs_tx_t *tx;
     int server = (flags & PFS_TX_SERVER) != 0;
@@ -205,20 +219,37 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                  ucs_status_string(st));
         goto err_free;
     }
-    if ((flags & PFS_TX_NO_SHM) && getenv("UCX_TLS") == NULL) {
-        /* sysv/posix segments and process_vm_readv of another user's
-         * process are refused ("Shared memory error") */
-        (void)ucp_config_modify(config, "TLS", "^posix,sysv,cma");
-    } else if (tls_may_use_mm(getenv("UCX_TLS")) &&
-               getenv("UCX_POSIX_ERROR_HANDLING") == NULL &&
-               getenv("UCX_SYSV_ERROR_HANDLING") == NULL &&
-               getenv("UCX_MM_ERROR_HANDLING") == NULL) {
-        /* UCX offers its shared-memory transports to PEER endpoints only
-         * when asked; a peer's death is then found through the connection
-         * manager's socket and keepalive, so processes of one host keep
-         * shared memory.  (Set only when posix or sysv may be opened:
-         * UCX warns about a setting that no transport used.) */
-        (void)ucp_config_modify(config, "MM_ERROR_HANDLING", "y");
+    /* No shared-memory transports for pfs's own connections: a peer
+     * that dies in the middle of writing into a receiver's shared FIFO
+     * leaves that FIFO stuck for every sender, and the receiver then
+     * spins without ever reading another message (doc/transport.md).
+     * TCP (and RDMA where there is any) handle a dying peer per
+     * connection.  On one host, local access moves the bulk data.
+     * PFS_UCX_TLS overrides, for measurements; UCX_TLS is left to MPI. */
+    tls = getenv("PFS_UCX_TLS");
+    st = ucp_config_modify(config, "TLS",
+                           tls != NULL ? tls : PFS_TX_DEFAULT_TLS);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "bad transport list '%s': %s",
+                 tls != NULL ? tls : PFS_TX_DEFAULT_TLS,
+                 ucs_status_string(st));
+        ucp_config_release(config);
+        goto err_free;
+    }
+    /* Non-blocking TCP connects.  With UCX 1.13's default (blocking
+     * connect), a peer that dies between accepting a lane's connection
+     * and reading its first packet makes UCX mark the endpoint failed
+     * before it has its send capability, then add that capability, and
+     * its deferred destroy asserts (tcp_ep.c:478) and aborts the whole
+     * process.  A non-blocking connect completes from progress, after
+     * the endpoint is complete, and the same death becomes an ordinary
+     * endpoint error (doc/transport.md). */
+    st = ucp_config_modify(config, "CONN_NB", "y");
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "UCX: cannot set CONN_NB: %s",
+                 ucs_status_string(st));
+        ucp_config_release(config);
+        goto err_free;
     }
     memset(&ctx_params, 0, sizeof(ctx_params));
     ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
@@ -238,6 +269,14 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
         snprintf(errmsg, errmsg_size, "ucp_worker_create: %s",
                  ucs_status_string(st));
         goto err_cleanup_context;
+    }
+    {
+        ucp_worker_attr_t wattr;
+
+        wattr.field_mask = UCP_WORKER_ATTR_FIELD_MAX_AM_HEADER;
+        tx->max_am_header = ucp_worker_query(tx->worker, &wattr) == UCS_OK
+                                ? wattr.max_am_header
+                                : 0;
     }
     st = ucp_worker_get_efd(tx->worker, &tx->efd);
     if (st != UCS_OK) {
@@ -315,6 +354,7 @@ static void srv_conn_close(pfs_tx_t *tx, pfs_srv_conn_t *conn, int force)
         return;
     }
     conn->closed = 1;
+    tx->nconns--;
     if (conn->prev != NULL) {
         conn->prev->next = conn->next;
     } else {
@@ -485,11 +525,34 @@ static void conn_request_peer(ucp_conn_request_h req, char *out, size_t size)
     snprintf(out, size, "%s:%s", host, port);
 }
 
+/* Descriptors this process may still open before RLIMIT_NOFILE. */
+static long fds_left(void)
+{
+    struct rlimit rl;
+    struct dirent *d;
+    long used = 0;
+    DIR *dir;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        return LONG_MAX;
+    }
+    dir = opendir("/proc/self/fd");
+    if (dir == NULL) {
+        return LONG_MAX; /* cannot tell: let UCX's accept decide */
+    }
+    while ((d = readdir(dir)) != NULL) {
+        used += d->d_name[0] != '.';
+    }
+    closedir(dir);
+    return (long)rl.rlim_cur - used;
+}
+
 static void listener_conn_cb(ucp_conn_request_h req, void *arg)
 {
     pfs_tx_t *tx = arg;
     conn_req_item_t *item = malloc(sizeof(*item));
 
+    /* accepted or refused by pfs_tx_progress, outside UCX's callback */
     if (item == NULL) {
         ucp_listener_reject(tx->listener, req);
         return;
@@ -501,6 +564,8 @@ static void listener_conn_cb(ucp_conn_request_h req, void *arg)
 
 static void accept_pending(pfs_tx_t *tx)
 {
+    long left;
+
     while (tx->conn_reqs != NULL) {
         conn_req_item_t *item = tx->conn_reqs;
         ucp_ep_params_t params;
@@ -508,6 +573,21 @@ static void accept_pending(pfs_tx_t *tx)
         ucs_status_t st;
 
         tx->conn_reqs = item->next;
+        /* UCX 1.13 can abort when creating an endpoint fails for lack of
+         * descriptors (tcp_sockcm_ep.c: a server endpoint neither created
+         * nor rejected): refuse while few are left */
+        left = fds_left();
+        if (left < (long)(FDS_RESERVED + CONN_FDS)) {
+            if (pfs_now_ms() >= tx->next_refusal_log_ms) {
+                pfs_log_warn("refusing new clients: %u connected, %ld file "
+                             "descriptors left (RLIMIT_NOFILE)",
+                             tx->nconns, left);
+                tx->next_refusal_log_ms = pfs_now_ms() + 10000;
+            }
+            ucp_listener_reject(tx->listener, item->req);
+            free(item);
+            continue;
+        }
         conn = calloc(1, sizeof(*conn));
         if (conn == NULL) {
             ucp_listener_reject(tx->listener, item->req);
@@ -526,20 +606,100 @@ static void accept_pending(pfs_tx_t *tx)
         st = ucp_ep_create(tx->worker, &params, &conn->ep);
         free(item);
         if (st != UCS_OK) {
-            pfs_log_info("a client at %s left before its connection was "
-                         "set up (%s)",
-                         conn->peer, ucs_status_string(st));
+            pfs_log_limited(&tx->complaints, PFS_LOG_INFO,
+                            "a client at %s left before its connection was "
+                            "set up (%s)",
+                            conn->peer, ucs_status_string(st));
             free(conn);
             continue;
         }
         conn->tx = tx;
         conn->refs = 1;
+        conn->accepted_ms = pfs_now_ms();
+        tx->nconns++;
         conn->next = tx->conns;
         if (tx->conns != NULL) {
             tx->conns->prev = conn;
         }
         tx->conns = conn;
     }
+}
+
+/* Cut a connection off: the progress loop closes it and logs why. */
+static void conn_kick(pfs_srv_conn_t *conn, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void conn_kick(pfs_srv_conn_t *conn, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (conn->dead) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(conn->kick, sizeof(conn->kick), fmt, ap);
+    va_end(ap);
+    conn->authenticated = 0;
+    conn->dead = 1;
+    conn->dead_status = UCS_ERR_CANCELED;
+}
+
+/* Connections that never said hello within the timeout. */
+static void kick_silent_conns(pfs_tx_t *tx, uint64_t now)
+{
+    pfs_srv_conn_t *conn;
+
+    if (tx->hello_timeout_ms <= 0) {
+        return;
+    }
+    for (conn = tx->conns; conn != NULL; conn = conn->next) {
+        if (!conn->greeted && !conn->dead &&
+            now - conn->accepted_ms >= (uint64_t)tx->hello_timeout_ms) {
+            conn_kick(conn, "no hello within %d s", tx->hello_timeout_ms / 1000);
+        }
+    }
+}
+
+void pfs_srv_conn_complain(pfs_srv_conn_t *conn, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    if (++conn->complaints > CONN_COMPLAINTS_SHOWN + 1) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (conn->complaints <= CONN_COMPLAINTS_SHOWN) {
+        pfs_log_limited(&conn->tx->complaints, PFS_LOG_WARN,
+                        "client %s (pid %u): %s", conn->peer, conn->pid, msg);
+    } else {
+        pfs_log_limited(&conn->tx->complaints, PFS_LOG_WARN,
+                        "client %s (pid %u): %s; more refused requests from "
+                        "it are counted, not logged",
+                        conn->peer, conn->pid, msg);
+    }
+}
+
+void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms)
+{
+    tx->hello_timeout_ms = ms;
+}
+
+void pfs_tx_set_max_payload(pfs_tx_t *tx, uint64_t bytes)
+{
+    tx->max_payload = bytes;
+}
+
+uint64_t pfs_tx_reply_bytes(const pfs_tx_t *tx)
+{
+    return tx->reply_bytes;
+}
+
+uint64_t pfs_srv_conn_reply_bytes(const pfs_srv_conn_t *conn)
+{
+    return conn->reply_bytes;
 }
 
 /* Close connections whose peer went away (marked by srv_conn_err_cb):
@@ -555,16 +715,29 @@ static void reap_dead_conns(pfs_tx_t *tx)
             /* the list holds one reference, each unanswered request one */
             unsigned long long lost = conn->dropped + (unsigned)(conn->refs - 1);
 
-            if (lost > 0) {
-                pfs_log_info("client %s (pid %u, uid %u) went away with %llu "
-                             "of its %llu requests unanswered (%s)",
-                             conn->peer, conn->pid, conn->cred.uid, lost,
-                             (unsigned long long)conn->requests,
-                             ucs_status_string(conn->dead_status));
+            if (conn->kick[0] != '\0') {
+                pfs_log_limited(&tx->complaints, PFS_LOG_WARN,
+                                "closed the connection of client %s (pid %u, "
+                                "uid %u): %s",
+                                conn->peer, conn->pid, conn->cred.uid,
+                                conn->kick);
+            } else if (lost > 0) {
+                pfs_log_limited(&tx->complaints, PFS_LOG_INFO,
+                                "client %s (pid %u, uid %u) went away with "
+                                "%llu of its %llu requests unanswered (%s)",
+                                conn->peer, conn->pid, conn->cred.uid, lost,
+                                (unsigned long long)conn->requests,
+                                ucs_status_string(conn->dead_status));
             } else {
                 pfs_log_debug("client %s (pid %u) disconnected (%s)",
                               conn->peer, conn->pid,
                               ucs_status_string(conn->dead_status));
+            }
+            if (conn->complaints > CONN_COMPLAINTS_SHOWN) {
+                pfs_log_limited(&tx->complaints, PFS_LOG_WARN,
+                                "client %s (pid %u): %u requests refused in "
+                                "all",
+                                conn->peer, conn->pid, conn->complaints);
             }
             srv_conn_close(tx, conn, 1);
         }
@@ -656,6 +829,7 @@ static void start_rndv_recv(pfs_tx_t *tx, srv_req_impl_t *req)
     req->data_owned = 1;
     req->held = length;
     tx->held += length;
+    req->pub.conn->held += length;
     memset(&rp, 0, sizeof(rp));
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
     rp.cb.recv_am = srv_recv_done_cb;
@@ -672,25 +846,55 @@ static void start_rndv_recv(pfs_tx_t *tx, srv_req_impl_t *req)
     } /* else srv_recv_done_cb queues it */
 }
 
-/* Start deferred receives while the budget allows (always at least one,
- * so a single payload larger than the budget still goes through). */
+/* Whether a payload of length may be received now: within the budget
+ * (always one at a time), and within the connection's share of it, so
+ * that one client that stops sending cannot hold all of it. */
+static int budget_admits(const pfs_tx_t *tx, const pfs_srv_conn_t *conn,
+                         uint64_t length)
+{
+    if (tx->budget == 0) {
+        return 1;
+    }
+    if (tx->held > 0 && tx->held + length > tx->budget) {
+        return 0;
+    }
+    return conn->held == 0 || conn->held + length <= tx->budget / 4;
+}
+
+/* Start deferred receives that the budget admits, in arrival order but
+ * passing over the connections that are over their share. */
 static unsigned start_deferred(pfs_tx_t *tx)
 {
+    srv_req_impl_t *req = tx->deferred_head, *prev = NULL, *next;
     unsigned n = 0;
 
-    while (tx->deferred_head != NULL) {
-        srv_req_impl_t *req = tx->deferred_head;
-
-        if (tx->budget > 0 && tx->held > 0 &&
-            tx->held + req->pub.hdr.data_len > tx->budget) {
-            break;
+    while (req != NULL) {
+        next = req->next;
+        if (req->pub.conn->dead || req->pub.conn->closed ||
+            budget_admits(tx, req->pub.conn, req->pub.hdr.data_len)) {
+            if (prev != NULL) {
+                prev->next = next;
+            } else {
+                tx->deferred_head = next;
+            }
+            if (tx->deferred_tail == req) {
+                tx->deferred_tail = prev;
+            }
+            if (req->pub.conn->dead || req->pub.conn->closed) {
+                ucp_am_data_release(tx->worker, req->rndv_desc);
+                req->rndv_desc = NULL;
+                req->peer_gone = 1;
+                ready_push(tx, req);
+            } else {
+                start_rndv_recv(tx, req);
+            }
+            n++;
+        } else if (tx->held > 0 && tx->held >= tx->budget) {
+            break; /* nobody fits until something is answered */
+        } else {
+            prev = req;
         }
-        tx->deferred_head = req->next;
-        if (tx->deferred_head == NULL) {
-            tx->deferred_tail = NULL;
-        }
-        start_rndv_recv(tx, req);
-        n++;
+        req = next;
     }
     return n;
 }
@@ -717,8 +921,12 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
         conn = srv_conn_find(tx, param->reply_ep);
     }
     if (conn == NULL || conn->closed || conn->dead || tx->handler == NULL) {
-        pfs_log_warn("dropping a request from an unknown endpoint");
         return UCS_OK; /* releases any payload descriptor */
+    }
+    if ((unsigned)(conn->refs - 1) >= CONN_MAX_UNANSWERED) {
+        conn_kick(conn, "%u requests sent without waiting for answers",
+                  CONN_MAX_UNANSWERED);
+        return UCS_OK;
     }
     st = pfs_proto_hdr_unpack(header, header_length, &hdr);
     if (st == PFS_OK) {
@@ -752,16 +960,18 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
         snprintf(req->early_msg, sizeof(req->early_msg),
                  "header announces %llu payload bytes, %zu arrived",
                  (unsigned long long)hdr.data_len, length);
-    } else if (length > PFS_PROTO_MAX_XFER) {
+    } else if (length > PFS_PROTO_MAX_XFER ||
+               (tx->max_payload > 0 && length > tx->max_payload)) {
         req->early = PFS_ERR_INVAL;
         snprintf(req->early_msg, sizeof(req->early_msg),
-                 "payload of %zu bytes exceeds the limit of %llu", length,
-                 (unsigned long long)PFS_PROTO_MAX_XFER);
+                 "payload of %zu bytes exceeds this server's limit of %llu",
+                 length,
+                 (unsigned long long)(tx->max_payload > 0 ? tx->max_payload
+                                                          : PFS_PROTO_MAX_XFER));
     } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
         req->rndv_desc = data;
         req->pub.hdr.data_len = length;
-        if (tx->deferred_head != NULL ||
-            (tx->budget > 0 && tx->held > 0 && tx->held + length > tx->budget)) {
+        if (tx->deferred_head != NULL || !budget_admits(tx, conn, length)) {
             /* over budget: leave the payload with the sender for now */
             deferred_push(tx, req);
             return UCS_INPROGRESS;
@@ -789,13 +999,31 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
     return ret;
 }
 
+static pfs_status_t listener_open(pfs_tx_t *tx, ucs_status_t *st_p)
+{
+    ucp_listener_params_t params;
+
+    memset(&params, 0, sizeof(params));
+    params.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR |
+                        UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
+    params.sockaddr.addr = (struct sockaddr *)&tx->listen_sa;
+    params.sockaddr.addrlen = tx->listen_sa_len;
+    params.conn_handler.cb = listener_conn_cb;
+    params.conn_handler.arg = tx;
+    *st_p = ucp_listener_create(tx->worker, &params, &tx->listener);
+    if (*st_p != UCS_OK) {
+        tx->listener = NULL;
+        return PFS_ERR_TRANSPORT;
+    }
+    return PFS_OK;
+}
+
 pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                            const char *advertise_host,
                            pfs_srv_handler_t handler, void *arg,
                            char *addr_out, size_t addr_size, char *errmsg,
                            size_t errmsg_size)
 {
-    ucp_listener_params_t params;
     ucp_listener_attr_t attr;
     struct sockaddr_storage sa;
     socklen_t sa_len;
@@ -810,15 +1038,9 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                  host != NULL ? host : "*");
         return PFS_ERR_INVAL;
     }
-    memset(&params, 0, sizeof(params));
-    params.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR |
-                        UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
-    params.sockaddr.addr = (struct sockaddr *)&sa;
-    params.sockaddr.addrlen = sa_len;
-    params.conn_handler.cb = listener_conn_cb;
-    params.conn_handler.arg = tx;
-    st = ucp_listener_create(tx->worker, &params, &tx->listener);
-    if (st != UCS_OK) {
+    memcpy(&tx->listen_sa, &sa, sa_len);
+    tx->listen_sa_len = sa_len;
+    if (listener_open(tx, &st) != PFS_OK) {
         snprintf(errmsg, errmsg_size,
                  "cannot listen on %s:%u: %s (is the port in use? does "
                  "UCX_TLS include tcp?)",
@@ -837,6 +1059,7 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
         tx->listener = NULL;
         return PFS_ERR_TRANSPORT;
     }
+
     if (advertise_host == NULL) {
         advertise_host = host != NULL ? host : "127.0.0.1";
     }
@@ -889,6 +1112,9 @@ static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
     if (status != UCS_OK) {
         pfs_log_debug("reply not delivered: %s", ucs_status_string(status));
     }
+    state->conn->tx->reply_bytes -= state->data_len;
+    state->conn->reply_bytes -= state->data_len;
+    srv_conn_release(state->conn);
     free(state->hdr_buf);
     free(state->data);
     free(state);
@@ -898,6 +1124,7 @@ static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
 static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req)
 {
     tx->held -= req->held;
+    req->pub.conn->held -= req->held;
     if (req->ucx_desc != NULL) {
         ucp_am_data_release(tx->worker, req->ucx_desc);
     } else if (req->data_owned) {
@@ -955,7 +1182,13 @@ static void srv_send(pfs_tx_t *tx, srv_req_impl_t *req, pfs_status_t status,
                               PFS_PROTO_HDR_SIZE + body_len, data, data_len,
                               &param);
     if (UCS_PTR_IS_PTR(ucx_req)) {
-        srv_req_release(tx, req); /* reply_done_cb frees state and data */
+        /* reply_done_cb frees state and data, and counts them back */
+        state->data_len = data_len;
+        state->conn = conn;
+        conn->refs++;
+        conn->reply_bytes += data_len;
+        tx->reply_bytes += data_len;
+        srv_req_release(tx, req);
         return;
     }
     if (UCS_PTR_IS_ERR(ucx_req)) {
@@ -989,6 +1222,10 @@ void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    if (status == PFS_ERR_PROTO || status == PFS_ERR_AUTH) {
+        /* a broken or hostile client: counted, and logged a few times */
+        pfs_srv_conn_complain(pub->conn, "%s", msg);
+    }
     if (pfs_proto_errmsg_encode(body, sizeof(body), msg, &body_len) != PFS_OK) {
         body_len = 0; /* cannot happen: the message is clipped to fit */
     }
@@ -1010,8 +1247,9 @@ static void dispatch_ready(pfs_tx_t *tx)
             req->pub.conn->dropped++;
             srv_req_release(tx, req);
         } else if (req->early != PFS_OK) {
-            pfs_log_warn("rejected a request from %s: %s",
-                         req->pub.conn->peer, req->early_msg);
+            if (req->early != PFS_ERR_PROTO) { /* reply_error counts those */
+                pfs_srv_conn_complain(req->pub.conn, "%s", req->early_msg);
+            }
             pfs_srv_reply_error(tx, &req->pub, req->early, "%s",
                                 req->early_msg);
         } else {
@@ -1052,6 +1290,7 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
     if (now >= tx->next_deadline_scan_ms) {
         tx->next_deadline_scan_ms = now + DEADLINE_SWEEP_MS;
         check_deadlines(tx, now);
+        kick_silent_conns(tx, now);
     }
     return total;
 }
@@ -1468,7 +1707,9 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
         rpc_fail(rpc, PFS_ERR_CONN, "%s: connection is down", conn->addr);
         goto out;
     }
-    if (rpc->body_len > PFS_PROTO_MAX_BODY) {
+    if (rpc->body_len > PFS_PROTO_MAX_BODY ||
+        (tx->max_am_header > 0 &&
+         PFS_PROTO_HDR_SIZE + rpc->body_len > tx->max_am_header)) {
         rpc_fail(rpc, PFS_ERR_INVAL, "request body too large");
         goto out;
     }
@@ -1662,4 +1903,55 @@ void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
         }
     }
     *index_p = 0;
+}
+
+/* ---- raw messages (test clients) ---------------------------------------- */
+
+static void raw_send_cb(void *request, ucs_status_t status, void *user_data)
+{
+    int *done = user_data;
+
+    (void)status;
+    *done = 1;
+    ucp_request_free(request);
+}
+
+pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
+                             const void *header, size_t header_len,
+                             const void *data, size_t data_len, int timeout_ms)
+{
+    uint64_t until = pfs_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    ucp_request_param_t param;
+    void *ucx_req;
+    int done = 0;
+
+    if (conn->broken || conn->ep == NULL) {
+        return PFS_ERR_CONN;
+    }
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                         UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS;
+    param.cb.send = raw_send_cb;
+    param.user_data = &done;
+    param.flags = UCP_AM_SEND_FLAG_REPLY;
+    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, header, header_len,
+                              data, data_len, &param);
+    if (UCS_PTR_IS_ERR(ucx_req)) {
+        return PFS_ERR_CONN;
+    }
+    if (ucx_req == NULL) {
+        return PFS_OK;
+    }
+    while (!done && !conn->broken) {
+        if (pfs_tx_progress(tx) == 0) {
+            if (timeout_ms > 0 && pfs_now_ms() >= until) {
+                /* the buffers are the caller's: only a closed endpoint
+                 * gives them back */
+                conn_close_ep(tx, conn, 1);
+                return PFS_ERR_TIMEOUT;
+            }
+            pfs_tx_sleep(tx, 10);
+        }
+    }
+    return done ? PFS_OK : PFS_ERR_CONN;
 }

@@ -175,6 +175,23 @@ static fd_slot_t *cache_slot(iosrv_t *io, pfs_fid_t fid)
     return &io->cache[(fid.lo ^ fid.hi * 31) % FD_CACHE_SIZE];
 }
 
+/* Close every cached descriptor that nobody uses now. */
+static void cache_shed(iosrv_t *io)
+{
+    unsigned i, n = 0;
+
+    pthread_mutex_lock(&io->cache_lock);
+    for (i = 0; i < FD_CACHE_SIZE; i++) {
+        if (io->cache[i].fd >= 0 && io->cache[i].refs == 0) {
+            close(io->cache[i].fd);
+            io->cache[i].fd = -1;
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&io->cache_lock);
+    pfs_log_warn("out of file descriptors: closed %u cached object files", n);
+}
+
 /* An fd for the object (created if asked); -errno on failure.  *slot_p is
  * what to hand back to obj_release (NULL: a private fd). */
 static int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
@@ -196,6 +213,20 @@ static int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
 
     object_path(io, fid, path, sizeof(path));
     fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        /* out of descriptors: give back the idle cached ones, once */
+        cache_shed(io);
+        fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    }
+    if (fd < 0 && errno == EROFS && !create) {
+        /* read-only storage still serves reads, through a descriptor of
+         * their own (a cached one must be able to write) */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            *slot_p = NULL;
+            return fd;
+        }
+    }
     if (fd < 0) {
         return -errno;
     }
@@ -602,15 +633,41 @@ static void submit(iosrv_t *io, job_t *job)
 
 /* Reads need a reply buffer: admit them while the read budget allows
  * (always one, so a lone big read is never stuck). */
+/* Read buffers come from half the memory budget: those being filled and
+ * those handed to UCX whose clients have not taken them yet.  A client
+ * that stops receiving holds at most an eighth of it; its further reads
+ * wait, and everybody else's pass (in arrival order otherwise). */
+static int read_admits(iosrv_t *io, const job_t *job)
+{
+    uint64_t half = io->memory / 2,
+             held = io->read_held + pfs_tx_reply_bytes(io->srv->tx),
+             mine = pfs_srv_conn_reply_bytes(job->req->conn);
+
+    if (held > 0 && held + job->total > half) {
+        return 0;
+    }
+    return mine == 0 || mine + job->total <= half / 4;
+}
+
 static void admit_reads(iosrv_t *io)
 {
-    while (io->wait_head != NULL) {
-        job_t *job = io->wait_head;
+    job_t *prev = NULL, *next;
 
-        if (io->read_held > 0 && io->read_held + job->total > io->memory / 2) {
-            return;
+    for (job_t *job = io->wait_head; job != NULL; job = next) {
+        next = job->next;
+        if (!read_admits(io, job)) {
+            prev = job;
+            continue;
         }
-        pop(&io->wait_head, &io->wait_tail);
+        if (prev != NULL) {
+            prev->next = next;
+        } else {
+            io->wait_head = next;
+        }
+        if (io->wait_tail == job) {
+            io->wait_tail = prev;
+        }
+        job->next = NULL;
         if (posix_memalign(&job->out, 4096, job->total) != 0) {
             job->err = ENOMEM;
             pthread_mutex_lock(&io->lock);
@@ -690,7 +747,8 @@ static unsigned iosrv_poll(void *arg, pfs_server_t *srv)
         done = next;
         n++;
     }
-    if (n > 0) {
+    if (io->wait_head != NULL) {
+        /* done reads and replies the clients took free read memory */
         admit_reads(io);
     }
     return n;
@@ -757,7 +815,15 @@ static int local_answer(iosrv_t *io, int sock)
         }
         pthread_rwlock_unlock(lock);
     }
-    if (st != PFS_OK && st != PFS_ERR_NOENT) {
+    if (st == PFS_ERR_PROTO || st == PFS_ERR_AUTH) {
+        static pfs_log_limit_t limit; /* the local-access thread's */
+
+        pfs_log_limited(&limit, PFS_LOG_WARN,
+                        "local access: %s from pid %d: connection closed", msg,
+                     getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0
+                         ? (int)cred.pid
+                         : -1);
+    } else if (st != PFS_OK && st != PFS_ERR_NOENT) {
         pfs_log_debug("local access refused: %s", msg);
     }
     rc = pfs_local_rep_encode(st, msg, rep, &len) == PFS_OK
@@ -766,7 +832,22 @@ static int local_answer(iosrv_t *io, int sock)
     if (fd >= 0) {
         close(fd);
     }
-    return rc == 0 && st != PFS_ERR_PROTO ? 0 : -1;
+    /* a client that cannot take its answer at once, or sends garbage or
+     * the wrong key, gets no second chance */
+    return rc == 0 && st != PFS_ERR_PROTO && st != PFS_ERR_AUTH ? 0 : -1;
+}
+
+/* Whether the peer of a new local connection may use local access at all:
+ * the servers' user and root only (anybody else could not open the object
+ * files either).  Checked at once, so that other users cannot hold the
+ * connection slots. */
+static int local_peer_allowed(int sock)
+{
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+
+    return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
+           (cred.uid == geteuid() || cred.uid == 0);
 }
 
 /* Accept local clients and answer their requests until local_stop. */
@@ -807,13 +888,14 @@ static void *local_thread(void *arg)
             int s = accept4(io->local_sock, NULL, NULL,
                             SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-            if (s >= 0 && n < 2 + LOCAL_CLIENTS) {
+            if (s >= 0 && n < 2 + LOCAL_CLIENTS && local_peer_allowed(s)) {
                 pf[n].fd = s;
                 pf[n].events = POLLIN;
                 pf[n].revents = 0;
                 n++;
             } else if (s >= 0) {
-                close(s); /* full: that client uses the server path */
+                /* full, or another user: that client uses the server path */
+                close(s);
             } else if (errno == EMFILE || errno == ENFILE ||
                        errno == ENOBUFS || errno == ENOMEM) {
                 /* the connection stays queued and poll would report it

@@ -61,8 +61,15 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
         return PFS_OK;
     }
     s->ready = 0;
-    if (pfs_tx_conn_broken(s->conn) &&
-        pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
+    if (s->conn == NULL) {
+        /* first use: a client touching few files talks to few servers,
+         * and a tool that only asks the MDS opens no other connection */
+        st = pfs_tx_connect(c->tx, s->info->addr, &s->conn);
+        if (st != PFS_OK) {
+            return pio_fail(c, st, "bad server address %s", s->info->addr);
+        }
+    } else if (pfs_tx_conn_broken(s->conn) &&
+               pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
         return pio_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
     }
     st = pfs_hello_call(c->tx, s->conn, c->ens.key, PFS_ROLE_CLIENT,
@@ -119,13 +126,36 @@ static pfs_status_t mds_call(pio_client_t *c, uint16_t opcode,
     return PFS_OK;
 }
 
+/* The same with an encoded request sent as the payload (no body). */
+static pfs_status_t mds_call_payload(pio_client_t *c, uint16_t opcode,
+                                     const void *data, size_t len,
+                                     pfs_rpc_t **rpc_p)
+{
+    pfs_rpc_t *rpc = malloc(sizeof(*rpc));
+    pfs_status_t st;
+
+    *rpc_p = NULL;
+    if (rpc == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    pio_rpc_init(c, rpc, opcode, NULL, 0);
+    rpc->send_data = data;
+    rpc->send_len = len;
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        free(rpc);
+        return st;
+    }
+    *rpc_p = rpc;
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
                                  pio_client_t **client_p, char *errmsg,
                                  size_t errmsg_size)
 {
     char scratch[512];
     const char *path, *env;
-    struct stat dst;
     pio_client_t *c;
     pfs_status_t st;
     uint32_t i;
@@ -183,12 +213,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (st != PFS_OK) {
         goto err_free;
     }
-    /* servers of another user (the descriptor is theirs) cannot share
-     * memory with this process: keep UCX on TCP then */
-    st = pfs_tx_create(stat(path, &dst) == 0 && dst.st_uid != geteuid()
-                           ? PFS_TX_NO_SHM
-                           : 0,
-                       &c->tx, errmsg, errmsg_size);
+    st = pfs_tx_create(0, &c->tx, errmsg, errmsg_size);
     if (st != PFS_OK) {
         goto err_ensemble;
     }
@@ -199,18 +224,11 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         goto err_tx;
     }
     c->mds.info = &c->ens.mds;
-    st = pfs_tx_connect(c->tx, c->ens.mds.addr, &c->mds.conn);
-    for (i = 0; i < c->ens.niosrv && st == PFS_OK; i++) {
+    for (i = 0; i < c->ens.niosrv; i++) {
         c->ios[i].info = &c->ens.iosrv[i];
-        c->ios[i].local_sock = -1;
-        st = pfs_tx_connect(c->tx, c->ens.iosrv[i].addr, &c->ios[i].conn);
+        c->ios[i].local_sock = -1; /* connected when first used */
     }
-    if (st != PFS_OK) {
-        snprintf(errmsg, errmsg_size, "bad server address in %s", path);
-        goto err_conns;
-    }
-    /* The metadata server must answer now; I/O servers are greeted when
-     * first used, so a client touching few files talks to few servers. */
+    /* The metadata server must answer now */
     st = pio_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         snprintf(errmsg, errmsg_size, "%s", c->errmsg);
@@ -972,7 +990,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
         st = pio_fail(c, st, "cannot encode the rename request");
         goto out;
     }
-    st = mds_call(c, PFS_OP_MDS_RENAME, body, len, NULL, 0, &rpc);
+    st = mds_call_payload(c, PFS_OP_MDS_RENAME, body, len, &rpc);
     if (st != PFS_OK) {
         goto out;
     }

@@ -18,6 +18,8 @@
 
 #define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
 #define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
+#define MDS_MAX_PAYLOAD    (4u * PFS_CRED_MAX_GROUPS) /* HELLO's groups */
+#define MDS_PAYLOAD_BUDGET (UINT64_C(32) << 20)
 
 /* A reply held back until its operation is durable. */
 typedef struct held_reply {
@@ -48,6 +50,10 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int commit_requested, commit_done, stopping, dirty;
+    int commit_busy;                      /* the committer uses the store */
+    /* a broken store (a write failed): reopened once there is room */
+    int store_broken_logged;
+    uint64_t next_recover_ms;
     pfs_status_t commit_status;
     int efd;                              /* commit done -> progress loop */
     uint64_t commits, committed_ops;
@@ -194,6 +200,7 @@ static void *committer(void *arg)
         mds->removals_new = 0;
         mds->commit_requested = 0;
         mds->dirty = 0;
+        mds->commit_busy = 1;
         pthread_mutex_unlock(&mds->lock);
         /* what the snapshot shows was written before the sync below */
         snap = mds_store_snapshot(mds->store);
@@ -209,10 +216,63 @@ static void *committer(void *arg)
         }
         mds->commit_status = st;
         mds->commit_done = 1;
+        mds->commit_busy = 0;
         (void)!write(mds->efd, &one, sizeof(one));
     }
     pthread_mutex_unlock(&mds->lock);
     return NULL;
+}
+
+/* A write failed (disk full, read-only, I/O error): say so once, and
+ * reopen the store every second once there is room (mds_store_recover);
+ * meanwhile reads are served and writes fail with the same error. */
+static void store_check(mds_t *mds)
+{
+    char msg[256], err[256];
+    uint64_t now = pfs_now_ms();
+    pfs_status_t st = mds_store_broken(mds->store, msg, sizeof(msg));
+
+    if (st == PFS_OK) {
+        return;
+    }
+    if (!mds->store_broken_logged) {
+        pfs_log_error("metadata store: a write failed: %s (%s); reads go "
+                      "on, every change fails until the store can be "
+                      "reopened",
+                      pfs_status_string(st), msg);
+        mds->store_broken_logged = 1;
+    }
+    if (now < mds->next_recover_ms) {
+        return;
+    }
+    mds->next_recover_ms = now + 1000;
+    pthread_mutex_lock(&mds->lock);
+    if (mds->commit_busy) {
+        pthread_mutex_unlock(&mds->lock);
+        return;
+    }
+    /* no snapshot may outlive the database it was taken of */
+    mds_store_snapshot_release(mds->store, mds->snap_ready);
+    mds->snap_ready = NULL;
+    if (mds->reaper != NULL) {
+        mds_reaper_adopt(mds->reaper, NULL, 0);
+    }
+    st = mds_store_recover(mds->store, err, sizeof(err));
+    pthread_mutex_unlock(&mds->lock);
+    if (st == PFS_OK) {
+        pfs_log_info("metadata store reopened: changes are accepted again");
+        mds->store_broken_logged = 0;
+    } else if (st != PFS_ERR_BUSY) {
+        /* closed and not reopened: nothing can be served any more, not
+         * even reads; what was durable is in the store for the next run */
+        pfs_log_error("cannot reopen the metadata store: %s; exiting", err);
+        exit(1);
+    }
+    if (mds->reaper != NULL) {
+        /* the reaper reads through a snapshot: a new one (all of the
+         * reopened store is durable) */
+        mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
+    }
 }
 
 /* Progress loop hook: answer the group whose commit finished, and start
@@ -229,6 +289,7 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     if (read(mds->efd, &count, sizeof(count)) < 0) {
         count = 0;
     }
+    store_check(mds);
     pthread_mutex_lock(&mds->lock);
     if (mds->snap_ready != NULL) {
         snap = mds->snap_ready;
@@ -338,6 +399,10 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
     }
     mds->committer_started = 1;
     pfs_tx_set_wake_fd(srv->tx, mds->efd);
+    /* the MDS's requests carry small payloads only (a caller's groups,
+     * RENAME's paths): refuse anything larger before receiving it */
+    pfs_tx_set_max_payload(srv->tx, MDS_MAX_PAYLOAD);
+    pfs_tx_set_memory_budget(srv->tx, MDS_PAYLOAD_BUDGET);
     /* removals left by an earlier run: the store was synced when it
      * opened (new epoch), so all of it is durable */
     if (mds_reaper_create(srv, mds->store, &mds->reaper) != PFS_OK) {
@@ -670,7 +735,9 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = pfs_proto_rename_req_decode(req->body, req->hdr.body_len, m);
+    st = req->hdr.body_len == 0
+             ? pfs_proto_rename_req_decode(req->data, req->hdr.data_len, m)
+             : PFS_ERR_PROTO;
     if (st == PFS_OK) {
         st = pfs_path_normalize(m->from, from);
     }

@@ -2,10 +2,13 @@
  * header. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <leveldb/c.h>
@@ -37,20 +40,51 @@ struct mds_store {
     uint32_t niosrv;
     int check;       /* permission checks against cred (not for uid 0) */
     const pfs_cred_t *cred; /* the caller's, borrowed (mds_store_set_cred) */
+    /* A write that failed (disk full, read-only, I/O error) may have left
+     * a torn record at the end of LevelDB's log; on recovery LevelDB
+     * drops everything after it.  So no further write goes into that
+     * log: writes fail with the first error until mds_store_recover has
+     * reopened the database, which starts a new log. */
+    pfs_status_t broken;
+    char broken_msg[256];
+    char dir[1024];
+    int sync;
 };
 
 /* LevelDB reports errors as malloc'd strings: turn one into a status and a
- * message here, and free it. */
+ * message here, and free it.  A full or read-only disk keeps its own
+ * status, so that clients see what happened. */
 static pfs_status_t take_error(char *err, char *errmsg, size_t errmsg_size)
 {
+    pfs_status_t st = PFS_ERR_STORE;
+
     if (err == NULL) {
         return PFS_OK;
+    }
+    if (strstr(err, "No space left") != NULL ||
+        strstr(err, "Disk quota") != NULL) {
+        st = PFS_ERR_NOSPC;
+    } else if (strstr(err, "Read-only file system") != NULL) {
+        st = PFS_ERR_ROFS;
     }
     if (errmsg != NULL && errmsg_size > 0) {
         snprintf(errmsg, errmsg_size, "%s", err);
     }
     leveldb_free(err);
-    return PFS_ERR_STORE;
+    return st;
+}
+
+/* The end of every write: a failure breaks the store (see broken). */
+static pfs_status_t write_done(mds_store_t *s, char *err)
+{
+    char msg[sizeof(s->broken_msg)];
+    pfs_status_t st = take_error(err, msg, sizeof(msg));
+
+    if (st != PFS_OK && s->broken == PFS_OK) {
+        s->broken = st;
+        snprintf(s->broken_msg, sizeof(s->broken_msg), "%s", msg);
+    }
+    return st;
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
@@ -318,6 +352,7 @@ static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
     pfs_wbuf_t w;
     char *err = NULL;
     size_t len;
+    pfs_status_t st;
 
     pfs_wbuf_init(&w, buf, sizeof(buf));
     pfs_wbuf_u32(&w, SUPER_VERSION);
@@ -332,21 +367,33 @@ static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
                                (const char *)buf, len);
         return PFS_OK;
     }
+    if (s->broken != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "%s", s->broken_msg);
+        return s->broken;
+    }
     wo = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wo, sync_now);
     leveldb_put(s->db, wo, (const char *)&key, 1, (const char *)buf, len,
                 &err);
     leveldb_writeoptions_destroy(wo);
-    return take_error(err, errmsg, errmsg_size);
+    st = write_done(s, err);
+    if (st != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "%s", s->broken_msg);
+    }
+    return st;
 }
 
 static pfs_status_t write_batch(mds_store_t *s, leveldb_writebatch_t *batch)
 {
     char *err = NULL;
 
+    if (s->broken != PFS_OK) {
+        leveldb_writebatch_destroy(batch);
+        return s->broken;
+    }
     leveldb_write(s->db, s->wopts, batch, &err);
     leveldb_writebatch_destroy(batch);
-    return take_error(err, NULL, 0);
+    return write_done(s, err);
 }
 
 static pfs_status_t root_attr(pfs_attr_t *attr)
@@ -411,6 +458,8 @@ static pfs_status_t store_open(const char *dir, int sync, int create,
         snprintf(errmsg, errmsg_size, "out of memory");
         return PFS_ERR_NOMEM;
     }
+    snprintf(s->dir, sizeof(s->dir), "%s", dir);
+    s->sync = sync;
     s->options = leveldb_options_create();
     leveldb_options_set_create_if_missing(s->options, create);
     s->db = leveldb_open(s->options, dir, &err);
@@ -497,11 +546,81 @@ pfs_status_t mds_store_sync(mds_store_t *s)
 
     /* a synced write, even of nothing, syncs the log and with it every
      * unsynced write before it */
+    if (s->broken != PFS_OK) {
+        leveldb_writeoptions_destroy(wo);
+        leveldb_writebatch_destroy(batch);
+        return s->broken;
+    }
     leveldb_writeoptions_set_sync(wo, 1);
     leveldb_write(s->db, wo, batch, &err);
     leveldb_writeoptions_destroy(wo);
     leveldb_writebatch_destroy(batch);
-    return take_error(err, NULL, 0);
+    return write_done(s, err);
+}
+
+pfs_status_t mds_store_broken(const mds_store_t *s, char *msg, size_t n)
+{
+    if (s->broken != PFS_OK && msg != NULL) {
+        snprintf(msg, n, "%s", s->broken_msg);
+    }
+    return s->broken;
+}
+
+/* Bytes of LevelDB's logs in dir: what a reopen writes into a table. */
+static uint64_t log_bytes(const char *dir)
+{
+    char path[sizeof(((mds_store_t *)0)->dir) + 300];
+    struct dirent *d;
+    struct stat st;
+    uint64_t total = 0;
+    DIR *dh = opendir(dir);
+
+    if (dh == NULL) {
+        return 0;
+    }
+    while ((d = readdir(dh)) != NULL) {
+        size_t len = strlen(d->d_name);
+
+        if (len > 4 && strcmp(d->d_name + len - 4, ".log") == 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+            if (stat(path, &st) == 0) {
+                total += (uint64_t)st.st_size;
+            }
+        }
+    }
+    closedir(dh);
+    return total;
+}
+
+pfs_status_t mds_store_recover(mds_store_t *s, char *errmsg,
+                               size_t errmsg_size)
+{
+    uint64_t need = (UINT64_C(1) << 20) + 2 * log_bytes(s->dir);
+    struct statvfs sv;
+    char *err = NULL;
+
+    if (s->broken == PFS_OK) {
+        return PFS_OK;
+    }
+    /* reopening replays the log into a new table: it needs room (the
+     * log's size, twice, and a margin), and a database that cannot be
+     * reopened could not even be read */
+    if (statvfs(s->dir, &sv) != 0 ||
+        (uint64_t)sv.f_bavail * sv.f_frsize < need) {
+        snprintf(errmsg, errmsg_size, "still no room in %s", s->dir);
+        return PFS_ERR_BUSY;
+    }
+    leveldb_close(s->db);
+    s->db = leveldb_open(s->options, s->dir, &err);
+    if (err != NULL) {
+        /* without a database nothing works: the caller must stop */
+        s->db = NULL;
+        (void)take_error(err, errmsg, errmsg_size);
+        return PFS_ERR_STORE;
+    }
+    s->broken = PFS_OK;
+    s->broken_msg[0] = '\0';
+    return PFS_OK;
 }
 
 void mds_store_close(mds_store_t *s)
@@ -509,7 +628,9 @@ void mds_store_close(mds_store_t *s)
     if (s == NULL) {
         return;
     }
-    leveldb_close(s->db);
+    if (s->db != NULL) {
+        leveldb_close(s->db);
+    }
     leveldb_readoptions_destroy(s->ropts);
     leveldb_writeoptions_destroy(s->wopts);
     leveldb_options_destroy(s->options);

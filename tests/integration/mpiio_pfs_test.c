@@ -15,6 +15,12 @@
  *   noens   the open fails with MPI_ERR_IO naming the missing ensemble
  *   large   MPI_File_write_at_all / read_at_all of one derived type of
  *           more than 2^31 bytes (rank 0; the others take part empty)
+ *   nospace PFSDIR is on an I/O server with less room than 32 MiB per
+ *           rank: a collective write fails with MPI_ERR_NO_SPACE on every
+ *           rank, and the file is removed
+ *   readonly PFSDIR holds "keep" on an I/O server whose storage is
+ *           read-only: keep reads (4 MiB), a new file's write fails with
+ *           MPI_ERR_READ_ONLY
  * Prints "mpiio_pfs_test MODE: OK" on rank 0 when every check passed.
  */
 #include <mpi.h>
@@ -597,6 +603,56 @@ static void access_checks(void)
         MPI_OK(MPI_File_delete(name, MPI_INFO_NULL));
 }
 
+/* ---- storage faults (env_faults.sh) -------------------------------------- */
+static void storage_fault(const char *file, int want_class, const char *what)
+{
+    const MPI_Offset per_rank = (MPI_Offset)32 << 20;
+    char name[600], s[MPI_MAX_ERROR_STRING];
+    MPI_File fh;
+    MPI_Status status;
+    char *buf = malloc((size_t)per_rank);
+    int rc, cls, n;
+
+    CHECK(buf != NULL, "malloc");
+    memset(buf, 'n', (size_t)per_rank);
+    path(name, sizeof(name), pfsdir, file);
+    MPI_OK(MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_CREATE | MPI_MODE_RDWR,
+                         MPI_INFO_NULL, &fh));
+    rc = MPI_File_write_at_all(fh, rank * per_rank, buf, (int)per_rank, MPI_BYTE,
+                               &status);
+    cls = error_class(rc);
+    CHECK(cls == want_class, "%s: collective write: class %d, expected %d", what,
+          cls, want_class);
+    if (rc != MPI_SUCCESS && rank == 0) {
+        MPI_Error_string(rc, s, &n);
+        printf("%s: collective write: %s\n", what, s);
+    }
+    MPI_OK(MPI_File_close(&fh));
+    MPI_Barrier(MPI_COMM_WORLD);
+    if (rank == 0)
+        MPI_OK(MPI_File_delete(name, MPI_INFO_NULL));
+    free(buf);
+}
+
+static void read_only(void)
+{
+    char name[600];
+    MPI_File fh;
+    MPI_Status status;
+    int count;
+    char *buf = malloc(4 << 20);
+
+    CHECK(buf != NULL, "malloc");
+    path(name, sizeof(name), pfsdir, "keep");
+    MPI_OK(MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_RDONLY, MPI_INFO_NULL, &fh));
+    MPI_OK(MPI_File_read_at_all(fh, 0, buf, 4 << 20, MPI_BYTE, &status));
+    MPI_Get_count(&status, MPI_BYTE, &count);
+    CHECK(count == 4 << 20, "readonly: read %d bytes of keep", count);
+    MPI_OK(MPI_File_close(&fh));
+    free(buf);
+    storage_fault("ro.dat", MPI_ERR_READ_ONLY, "readonly");
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = "basic";
@@ -618,7 +674,7 @@ int main(int argc, char **argv)
                 break;
             default:
                 if (rank == 0)
-                    fprintf(stderr, "usage: %s -m basic|noens|large|access -d PFSDIR [-u UFSDIR]\n",
+                    fprintf(stderr, "usage: %s -m basic|noens|large|access|nospace|readonly -d PFSDIR [-u UFSDIR]\n",
                             argv[0]);
                 MPI_Finalize();
                 return opt == 'h' ? 0 : 2;
@@ -637,6 +693,10 @@ int main(int argc, char **argv)
         large();
     } else if (strcmp(mode, "access") == 0) {
         access_checks();
+    } else if (strcmp(mode, "nospace") == 0) {
+        storage_fault("nospace.dat", MPI_ERR_NO_SPACE, "nospace");
+    } else if (strcmp(mode, "readonly") == 0) {
+        read_only();
     } else {
         if (rank == 0)
             fprintf(stderr, "unknown mode %s\n", mode);
