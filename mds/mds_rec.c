@@ -191,7 +191,11 @@ pfs_status_t mds_rec_dentry_decode(const void *buf, size_t len,
     fid_p->hi = pfs_rbuf_u64(&r);
     fid_p->lo = pfs_rbuf_u64(&r);
     *type_p = pfs_rbuf_u32(&r);
-    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+    if (pfs_rbuf_finish(&r) != PFS_OK ||
+        (*type_p != PFS_FILE_TYPE_REG && *type_p != PFS_FILE_TYPE_DIR)) {
+        return PFS_ERR_STORE;
+    }
+    return PFS_OK;
 }
 
 /* ---- pending removal ----------------------------------------------------- */

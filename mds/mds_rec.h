@@ -72,7 +72,8 @@ PFS_MUST_CHECK pfs_status_t mds_rec_inode_decode(const void *buf, size_t len,
 PFS_MUST_CHECK pfs_status_t mds_rec_dentry_encode(pfs_fid_t fid, uint32_t type,
                                                   uint8_t *buf, size_t cap,
                                                   size_t *len_p);
-/* The child's fid and type. */
+/* The child's fid and type (PFS_FILE_TYPE_REG or _DIR; any other is
+ * PFS_ERR_STORE). */
 PFS_MUST_CHECK pfs_status_t mds_rec_dentry_decode(const void *buf, size_t len,
                                                   pfs_fid_t *fid_p,
                                                   uint32_t *type_p);

@@ -764,6 +764,7 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
     leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
     char prefix = KEY_DENTRY;
     char *err = NULL;
+    pfs_status_t st = PFS_OK;
 
     for (leveldb_iter_seek(it, &prefix, 1); leveldb_iter_valid(it);
          leveldb_iter_next(it)) {
@@ -772,7 +773,6 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
         const char *v = leveldb_iter_value(it, &vlen);
         char name[PFS_NAME_MAX + 1];
         pfs_fid_t parent, child;
-        pfs_rbuf_t r;
         uint32_t type;
         size_t i;
 
@@ -785,15 +785,15 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
             parent.lo = parent.lo << 8 | (uint8_t)k[9 + i];
         }
         snprintf(name, sizeof(name), "%.*s", (int)(klen - 17), k + 17);
-        pfs_rbuf_init(&r, v, vlen);
-        child.hi = pfs_rbuf_u64(&r);
-        child.lo = pfs_rbuf_u64(&r);
-        type = pfs_rbuf_u32(&r);
+        if (mds_rec_dentry_decode(v, vlen, &child, &type) != PFS_OK) {
+            st = PFS_ERR_STORE; /* a damaged entry: say so, visit the rest */
+            continue;
+        }
         fn(arg, parent, name, child, type);
     }
     leveldb_iter_get_error(it, &err);
     leveldb_iter_destroy(it);
-    return take_error(err, NULL, 0);
+    return err != NULL ? take_error(err, NULL, 0) : st;
 }
 
 pfs_status_t mds_store_count_inodes(mds_store_t *s, uint64_t *count_p)
@@ -920,7 +920,6 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
         size_t klen, vlen;
         const char *k = leveldb_iter_key(it, &klen);
         const char *v;
-        pfs_rbuf_t r;
 
         if (klen <= sizeof(prefix) ||
             memcmp(k, prefix, sizeof(prefix)) != 0) {
@@ -937,16 +936,16 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
         snprintf(ents[n].name, sizeof(ents[n].name), "%.*s",
                  (int)(klen - sizeof(prefix)), k + sizeof(prefix));
         v = leveldb_iter_value(it, &vlen);
-        pfs_rbuf_init(&r, v, vlen);
-        ents[n].fid.hi = pfs_rbuf_u64(&r);
-        ents[n].fid.lo = pfs_rbuf_u64(&r);
-        ents[n].type = pfs_rbuf_u32(&r);
+        st = mds_rec_dentry_decode(v, vlen, &ents[n].fid, &ents[n].type);
+        if (st != PFS_OK) {
+            break; /* a damaged entry: the listing fails, pfs-fsck finds it */
+        }
         n++;
     }
     leveldb_iter_get_error(it, &err);
     leveldb_iter_destroy(it);
     *count_p = n;
-    return take_error(err, NULL, 0);
+    return err != NULL ? take_error(err, NULL, 0) : st;
 }
 
 pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
