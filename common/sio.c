@@ -184,6 +184,71 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
     return i;
 }
 
+size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
+{
+    uint64_t start = p[i].off, end = p[i].off, covered = 0;
+    size_t j;
+
+    for (j = i; j < n; j++) {
+        uint64_t pend = p[j].off + p[j].len;
+
+        if (p[j].len > PFS_SIO_SIEVE_PIECE_MAX ||
+            pend - start > PFS_SIO_SIEVE_MAX ||
+            (p[j].off > end && p[j].off - end > PFS_SIO_SIEVE_GAP_MAX)) {
+            break;
+        }
+        covered += p[j].len;
+        end = PFS_MAX(end, pend);
+    }
+    if (j - i < PFS_SIO_SIEVE_MIN_PIECES || covered * 16 < end - start) {
+        return i;
+    }
+    return j;
+}
+
+int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
+                       uint8_t *base, int write, uint8_t *sbuf,
+                       uint64_t start, uint64_t end)
+{
+    uint64_t got = 0;
+    size_t i;
+
+    while (got < end - start) {
+        ssize_t r = pread(fd, sbuf + got, end - start - got,
+                          (off_t)(start + got));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        if (r == 0) {
+            memset(sbuf + got, 0, end - start - got); /* past the end */
+            break;
+        }
+        got += (uint64_t)r;
+    }
+    for (i = 0; i < n; i++) { /* in plan order: later pieces win */
+        if (write) {
+            memcpy(sbuf + (p[i].off - start), base + p[i].pos, p[i].len);
+        } else {
+            memcpy(base + p[i].pos, sbuf + (p[i].off - start), p[i].len);
+        }
+    }
+    for (got = 0; write && got < end - start;) {
+        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
+                           (off_t)(start + got));
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        got += (uint64_t)w;
+    }
+    return 0;
+}
+
 /* ---- descriptions ------------------------------------------------------ */
 
 pfs_status_t pfs_sio_desc_check(const pfs_sio_desc_t *d, uint64_t limit,
