@@ -184,12 +184,32 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
     return i;
 }
 
-size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
+size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i,
+                            pfs_sio_sieve_scan_t *scan)
 {
-    uint64_t start = p[i].off, end = p[i].off, covered = 0;
-    size_t j;
+    pfs_sio_sieve_scan_t fresh = PFS_SIO_SIEVE_SCAN_INIT;
+    uint64_t start = p[i].off, end;
+    size_t j, k;
 
-    for (j = i; j < n; j++) {
+    if (scan == NULL) {
+        scan = &fresh;
+    }
+    if (scan->first > i || scan->next <= i) {
+        scan->next = i; /* nothing to carry over */
+        scan->covered = 0;
+    } else {
+        /* The pieces found for an earlier start stay within the limits for
+         * a later one: the span from a later start is shorter, and the gap
+         * and size limits do not depend on the start (sorted, disjoint
+         * pieces).  Drop the ones before i and go on from there. */
+        for (k = scan->first; k < i; k++) {
+            scan->covered -= p[k].len;
+        }
+    }
+    scan->first = i;
+    j = scan->next;
+    end = j > i ? p[j - 1].off + p[j - 1].len : start;
+    for (; j < n; j++) {
         uint64_t pend = p[j].off + p[j].len;
 
         if (p[j].len > PFS_SIO_SIEVE_PIECE_MAX ||
@@ -197,10 +217,11 @@ size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
             (p[j].off > end && p[j].off - end > PFS_SIO_SIEVE_GAP_MAX)) {
             break;
         }
-        covered += p[j].len;
+        scan->covered += p[j].len;
         end = PFS_MAX(end, pend);
     }
-    if (j - i < PFS_SIO_SIEVE_MIN_PIECES || covered * 16 < end - start) {
+    scan->next = j;
+    if (j - i < PFS_SIO_SIEVE_MIN_PIECES || scan->covered * 16 < end - start) {
         return i;
     }
     return j;

@@ -313,6 +313,7 @@ static int removed_lately(iosrv_t *io, pfs_fid_t fid)
 
 static void run_rw(iosrv_t *io, job_t *job, int write)
 {
+    pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
     pfs_sio_piece_t *pieces = NULL;
     pthread_rwlock_t *lock;
     fd_slot_t *slot;
@@ -334,10 +335,11 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
      * read-modify-write. */
     lock = obj_lock(io, job->fid);
     {
+        pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
         int rmw = 0;
 
         for (i = 0; write && i < npieces && !rmw && ordered; i = end + 1) {
-            end = pfs_sio_sieve_window(pieces, npieces, i);
+            end = pfs_sio_sieve_window(pieces, npieces, i, &scan);
             rmw = end > i;
         }
         if (rmw) {
@@ -363,7 +365,7 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
     }
     for (i = 0; i < npieces && job->err == 0; i = end) {
         /* sieving assumes sorted, disjoint pieces */
-        end = ordered ? pfs_sio_sieve_window(pieces, npieces, i) : i;
+        end = ordered ? pfs_sio_sieve_window(pieces, npieces, i, &scan) : i;
         if (end > i &&
             (sbuf != NULL || (sbuf = malloc(PFS_SIO_SIEVE_MAX)) != NULL)) {
             job->err = sieve(fd, pieces + i, end - i, base, write, sbuf);
