@@ -100,7 +100,11 @@ for t in $TARGETS; do
     fi
 done
 for w in $want; do
-    [[ " $TARGETS " == *":$w "* ]] || [[ "$TARGETS" == *":$w" ]] || {
+    known=0
+    for t in $TARGETS; do
+        [ "${t#*:}" = "$w" ] && known=1
+    done
+    [ "$known" = 1 ] || {
         echo "run.sh: unknown target $w (--list names them)" >&2
         exit 2
     }
