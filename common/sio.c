@@ -184,6 +184,92 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
     return i;
 }
 
+size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i,
+                            pfs_sio_sieve_scan_t *scan)
+{
+    pfs_sio_sieve_scan_t fresh = PFS_SIO_SIEVE_SCAN_INIT;
+    uint64_t start = p[i].off, end;
+    size_t j, k;
+
+    if (scan == NULL) {
+        scan = &fresh;
+    }
+    if (scan->first > i || scan->next <= i) {
+        scan->next = i; /* nothing to carry over */
+        scan->covered = 0;
+    } else {
+        /* The pieces found for an earlier start stay within the limits for
+         * a later one: the span from a later start is shorter, and the gap
+         * and size limits do not depend on the start (sorted, disjoint
+         * pieces).  Drop the ones before i and go on from there. */
+        for (k = scan->first; k < i; k++) {
+            scan->covered -= p[k].len;
+        }
+    }
+    scan->first = i;
+    j = scan->next;
+    end = j > i ? p[j - 1].off + p[j - 1].len : start;
+    for (; j < n; j++) {
+        uint64_t pend = p[j].off + p[j].len;
+
+        if (p[j].len > PFS_SIO_SIEVE_PIECE_MAX ||
+            pend - start > PFS_SIO_SIEVE_MAX ||
+            (p[j].off > end && p[j].off - end > PFS_SIO_SIEVE_GAP_MAX)) {
+            break;
+        }
+        scan->covered += p[j].len;
+        end = PFS_MAX(end, pend);
+    }
+    scan->next = j;
+    if (j - i < PFS_SIO_SIEVE_MIN_PIECES || scan->covered * 16 < end - start) {
+        return i;
+    }
+    return j;
+}
+
+int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
+                       uint8_t *base, int write, uint8_t *sbuf,
+                       uint64_t start, uint64_t end)
+{
+    uint64_t got = 0;
+    size_t i;
+
+    while (got < end - start) {
+        ssize_t r = pread(fd, sbuf + got, end - start - got,
+                          (off_t)(start + got));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        if (r == 0) {
+            memset(sbuf + got, 0, end - start - got); /* past the end */
+            break;
+        }
+        got += (uint64_t)r;
+    }
+    for (i = 0; i < n; i++) { /* in plan order: later pieces win */
+        if (write) {
+            memcpy(sbuf + (p[i].off - start), base + p[i].pos, p[i].len);
+        } else {
+            memcpy(base + p[i].pos, sbuf + (p[i].off - start), p[i].len);
+        }
+    }
+    for (got = 0; write && got < end - start;) {
+        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
+                           (off_t)(start + got));
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        got += (uint64_t)w;
+    }
+    return 0;
+}
+
 /* ---- descriptions ------------------------------------------------------ */
 
 pfs_status_t pfs_sio_desc_check(const pfs_sio_desc_t *d, uint64_t limit,

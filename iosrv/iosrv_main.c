@@ -31,15 +31,11 @@
 #define OBJ_LOCKS       64u  /* write locks, hashed by object id */
 #define REMOVED_SLOTS 65536 /* 1 MiB of recently removed file ids */
 
-/* Server-side data sieving: small pieces close together are served with
- * one read (and for writes one write back) of the whole span instead of a
- * system call each.  Safe here, unlike in a client library, because this
- * server is the only writer of its objects: a per-object lock makes the
- * read-modify-write atomic. */
-#define SIEVE_MAX       (4u << 20) /* span of one sieve window */
-#define SIEVE_PIECE_MAX (16u << 10) /* larger pieces go straight */
-#define SIEVE_GAP_MAX   (64u << 10) /* a larger hole ends a window */
-#define SIEVE_MIN_PIECES 8
+/* Server-side data sieving (sio.h: pfs_sio_sieve_window): small pieces
+ * close together are served with one read (and for writes one write back)
+ * of the whole span instead of a system call each.  Safe here, unlike in a
+ * client library, because this server is the only writer of its objects: a
+ * per-object lock makes the read-modify-write atomic. */
 
 typedef struct {
     pfs_fid_t fid;
@@ -290,74 +286,6 @@ static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
     return pfs_sio_transfer(fd, write, iov, (int)n, p[0].off);
 }
 
-/* End of a sieve window starting at piece i, or i when sieving does not
- * pay: too few pieces, pieces too large, or too sparse. */
-static size_t sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
-{
-    uint64_t start = p[i].off, end = p[i].off, covered = 0;
-    size_t j;
-
-    for (j = i; j < n; j++) {
-        uint64_t pend = p[j].off + p[j].len;
-
-        if (p[j].len > SIEVE_PIECE_MAX || pend - start > SIEVE_MAX ||
-            (p[j].off > end && p[j].off - end > SIEVE_GAP_MAX)) {
-            break;
-        }
-        covered += p[j].len;
-        end = PFS_MAX(end, pend);
-    }
-    if (j - i < SIEVE_MIN_PIECES || covered * 16 < end - start) {
-        return i;
-    }
-    return j;
-}
-
-/* Read the window's span once; copy the pieces out of it (reads) or into
- * it and write it back (writes, under the object's lock). */
-static int sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
-                      uint8_t *base, int write, uint8_t *sbuf, uint64_t start,
-                      uint64_t end)
-{
-    uint64_t got = 0;
-    size_t i;
-
-    while (got < end - start) {
-        ssize_t r = pread(fd, sbuf + got, end - start - got,
-                          (off_t)(start + got));
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        if (r == 0) {
-            memset(sbuf + got, 0, end - start - got); /* past the end */
-            break;
-        }
-        got += (uint64_t)r;
-    }
-    for (i = 0; i < n; i++) { /* in plan order: later pieces win */
-        if (write) {
-            memcpy(sbuf + (p[i].off - start), base + p[i].pos, p[i].len);
-        } else {
-            memcpy(base + p[i].pos, sbuf + (p[i].off - start), p[i].len);
-        }
-    }
-    for (got = 0; write && got < end - start;) {
-        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
-                           (off_t)(start + got));
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        got += (uint64_t)w;
-    }
-    return 0;
-}
-
 /* A sieve window: its span [start, end) read once, under an OFD write lock
  * for writes (the span holds bytes this request does not write: a local
  * client writing there, local.h, waits until the span is written back). */
@@ -374,7 +302,7 @@ static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
     if (write && (rc = pfs_local_lock(fd, F_WRLCK, start, end - start)) != 0) {
         return rc;
     }
-    rc = sieve_span(fd, p, n, base, write, sbuf, start, end);
+    rc = pfs_sio_sieve_span(fd, p, n, base, write, sbuf, start, end);
     if (write) {
         (void)pfs_local_lock(fd, F_UNLCK, start, end - start);
     }
@@ -416,6 +344,7 @@ static int removed_lately(iosrv_t *io, pfs_fid_t fid)
 
 static void run_rw(iosrv_t *io, job_t *job, int write)
 {
+    pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
     pfs_sio_piece_t *pieces = NULL;
     pthread_rwlock_t *lock;
     fd_slot_t *slot;
@@ -437,10 +366,11 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
      * read-modify-write. */
     lock = obj_lock(io, job->fid);
     {
+        pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
         int rmw = 0;
 
         for (i = 0; write && i < npieces && !rmw && ordered; i = end + 1) {
-            end = sieve_window(pieces, npieces, i);
+            end = pfs_sio_sieve_window(pieces, npieces, i, &scan);
             rmw = end > i;
         }
         if (rmw) {
@@ -466,8 +396,9 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
     }
     for (i = 0; i < npieces && job->err == 0; i = end) {
         /* sieving assumes sorted, disjoint pieces */
-        end = ordered ? sieve_window(pieces, npieces, i) : i;
-        if (end > i && (sbuf != NULL || (sbuf = malloc(SIEVE_MAX)) != NULL)) {
+        end = ordered ? pfs_sio_sieve_window(pieces, npieces, i, &scan) : i;
+        if (end > i &&
+            (sbuf != NULL || (sbuf = malloc(PFS_SIO_SIEVE_MAX)) != NULL)) {
             job->err = sieve(fd, pieces + i, end - i, base, write, sbuf);
             job->sieved += end - i;
             continue;

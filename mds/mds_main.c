@@ -363,7 +363,9 @@ static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
     h->next = NULL;
     h->req = req;
     h->len = len;
-    memcpy(h->body, body, len);
+    if (len > 0) {
+        memcpy(h->body, body, len); /* RMDIR, SET_DIR_LAYOUT: no body */
+    }
     pthread_mutex_lock(&mds->lock);
     *mds->held_tail = h;
     mds->held_tail = &h->next;

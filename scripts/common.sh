@@ -7,11 +7,14 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${PFS_BUILD_DIR:-$TOP/build}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Debian packages pfs needs to build, test and run.
+# Debian packages pfs needs to build, test and run (clang-14 and
+# libclang-rt-14-dev: libFuzzer for tests/fuzz; gcc's libasan8 and
+# libubsan1 for scripts/sanitize.sh come with gcc).
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
     openmpi-bin procps findutils patch xz-utils gfortran
-    libhdf5-mpich-dev hdf5-tools"
+    libhdf5-mpich-dev hdf5-tools
+    clang-14 libclang-rt-14-dev"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
 # tree is kept here so that later runs rebuild only what changed.

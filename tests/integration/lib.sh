@@ -23,7 +23,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
 
 TEST_NAME=$(basename "$0" .sh)
-WORK=$(mktemp -d "/tmp/pfs-test-$TEST_NAME.XXXXXX")
+# PFS_TEST_TMPDIR: where the work directory goes (scripts/sanitize.sh
+# gives each test its own, to search its logs)
+WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-/tmp}/pfs-test-$TEST_NAME.XXXXXX")
 LAUNCH_PID=""
 SERVER_PIDS=""
 FAILED=0

@@ -1960,6 +1960,56 @@ static void test_fsck_problems(void)
     CU_ASSERT_PTR_NULL(s);
 }
 
+static void walk_none(void *arg, pfs_fid_t parent, const char *name,
+                      pfs_fid_t child, uint32_t type)
+{
+    (void)arg, (void)parent, (void)name, (void)child, (void)type;
+}
+
+/* A damaged directory entry value (short, or of an unknown type) is an
+ * error wherever it is read, never zeros or a type nobody knows handed on
+ * to a client (a listing used to return it). */
+static void test_damaged_entries(void)
+{
+    static const uint8_t shortval[] = {1, 2, 3};
+    mds_dirent_t ents[8];
+    fsck_tree_t t;
+    mds_fsck_stats_t st;
+    fsck_log_t log;
+    mds_store_t *s;
+    pfs_attr_t out;
+    uint8_t key[DENTRY_RAW_MAX];
+    size_t klen, n;
+    int more;
+
+    make_tree(&t);
+    dentry_raw_key(key, t.d, "e", &klen);
+    raw_edit(t.dir, key, klen, shortval, sizeof(shortval));
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/d", "", ents, 8, &n, &more),
+                    PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/e", &out), PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, walk_none, NULL),
+                    PFS_ERR_STORE);
+    mds_store_close(s);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "entry 'e' in directory"));
+    CU_ASSERT(log_has(&log, "unreadable value"));
+
+    make_tree(&t);
+    raw_dentry(t.dir, MDS_ROOT_FID, "g", t.g, 7);
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/", "", ents, 8, &n, &more),
+                    PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/g", &out), PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    mds_store_close(s);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "entry 'g' in directory"));
+}
+
 static CU_TestInfo store_tests[] = {
     {"shared_fp", test_shared_fp},
     {"shared_fp_lifetime", test_shared_fp_lifetime},
@@ -1969,6 +2019,7 @@ static CU_TestInfo store_tests[] = {
     {"setattr_errors", test_setattr_errors},
     {"fsck_clean", test_fsck_clean},
     {"fsck_problems", test_fsck_problems},
+    {"damaged_entries", test_damaged_entries},
     {"fsck_removals", test_fsck_removals},
     {"removals", test_removals},
     {"permissions", test_permissions},
