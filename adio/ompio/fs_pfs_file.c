@@ -13,6 +13,9 @@
  *  - Atomic mode: OMPIO accepts it and relies on fcntl locks in
  *    fbtl/posix; pfs has no byte-range locks and refuses it, as the ROMIO
  *    driver does.
+ *  - MPI_File_set_view with a negative displacement: OMPIO accepts it
+ *    (and pfs offsets are unsigned); pfs refuses it with MPI_ERR_ARG, as
+ *    ROMIO does for every file.
  *  - MPI_MODE_DELETE_ON_CLOSE: OMPIO deletes the file by its full name,
  *    "cwd/pfs:/x", on every rank, after the fs close.  pfs's close does
  *    the delete itself (rank 0, pio_unlink), so the flag is taken away
@@ -26,6 +29,7 @@
  */
 #include "fs_pfs.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* OMPIO's own entry points: the same for every file (io/ompio's module) */
@@ -117,6 +121,22 @@ static int pfs_io_set_atomicity(struct ompi_file_t *f, int flag)
         "pfs does not support atomic mode (no byte-range locks)");
 }
 
+static int pfs_io_set_view(struct ompi_file_t *f, MPI_Offset disp,
+                           struct ompi_datatype_t *etype,
+                           struct ompi_datatype_t *filetype,
+                           const char *datarep, struct opal_info_t *info)
+{
+    char msg[128];
+
+    if (disp >= 0 || disp == MPI_DISPLACEMENT_CURRENT || state_of(f) == NULL)
+        return ompio_fns.set_view(f, disp, etype, filetype, datarep, info);
+    /* every rank passes the same displacement: every rank refuses */
+    snprintf(msg, sizeof(msg),
+             "pfs: invalid file view displacement %lld (must be >= 0)",
+             (long long)disp);
+    return pfs_ompio_error_code(MPI_ERR_ARG, msg);
+}
+
 static int pfs_io_close(struct ompi_file_t *f)
 {
     mca_common_ompio_data_t *data =
@@ -150,6 +170,7 @@ void mca_fs_pfs_io_takeover(ompio_file_t *fh, pfs_ompio_file_t *pf)
         ompio_fns.write_at = m->io_module_file_write_at;
         ompio_fns.preallocate = m->io_module_file_preallocate;
         ompio_fns.set_atomicity = m->io_module_file_set_atomicity;
+        ompio_fns.set_view = m->io_module_file_set_view;
     }
     m->io_module_file_close = pfs_io_close;
     m->io_module_file_read = pfs_io_read;
@@ -158,6 +179,7 @@ void mca_fs_pfs_io_takeover(ompio_file_t *fh, pfs_ompio_file_t *pf)
     m->io_module_file_write_at = pfs_io_write_at;
     m->io_module_file_preallocate = pfs_io_preallocate;
     m->io_module_file_set_atomicity = pfs_io_set_atomicity;
+    m->io_module_file_set_view = pfs_io_set_view;
     pf->ompi_fh = f;
 }
 

@@ -63,6 +63,7 @@ typedef struct {
     mca_io_base_module_file_write_at_fn_t write_at;
     mca_io_base_module_file_preallocate_fn_t preallocate;
     mca_io_base_module_file_set_atomicity_fn_t set_atomicity;
+    mca_io_base_module_file_set_view_fn_t set_view;
 } pfs_ompio_io_fns_t;
 
 /* Per open file, in ompio_file_t.f_fs_ptr.  Created by the fs component's
