@@ -96,10 +96,17 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
                 pfs_ompio_list_trim(&fl, bm);
                 b = bm;
             }
-            if (fl.failed || ml.failed || b == 0) {
+            if (fl.failed || ml.failed) {
                 st = PFS_ERR_NOMEM;
                 snprintf(errmsg, sizeof(errmsg),
                          "no memory for the piece lists");
+            } else if (b == 0) {
+                /* data to move, and a view or datatype without any */
+                st = PFS_ERR_INVAL;
+                snprintf(errmsg, sizeof(errmsg),
+                         "the file view or the datatype holds no data");
+            }
+            if (st != PFS_OK) {
                 fl.n = ml.n = 0;
                 b = 0;
             }
