@@ -635,6 +635,7 @@ static void shared(void)
      * record goes to exactly one reader */
     MPI_OK(MPI_File_seek_shared(fh, 0, MPI_SEEK_END));
     MPI_OK(MPI_File_get_position_shared(fh, &pos));
+    MPI_Barrier(MPI_COMM_WORLD); /* all looked before anyone writes on */
     CHECK(pos == total, "seek_shared(0, END) gave %lld, size %lld", (long long) pos,
           (long long) total);
     {
