@@ -29,6 +29,12 @@
  *           report an error of class MPI_ERR_NO_SUCH_FILE, not success
  *   misc    MPI_MODE_DELETE_ON_CLOSE removes the file; atomic mode is
  *           refused with MPI_ERR_UNSUPPORTED_OPERATION
+ * shared, stale and misc are run under Open MPI by ompio_pfs.sh.  Under
+ * MPICH with the ROMIO driver, stale's MPI_File_iwrite_at + MPI_Wait ends
+ * in a fatal error (the driver's generalized request takes
+ * MPI_COMM_WORLD's error handler, not the file's) and misc finds the
+ * file still there after a close with MPI_MODE_DELETE_ON_CLOSE; not
+ * investigated here.
  * Prints "mpiio_pfs_test MODE: OK" on rank 0 when every check passed.
  */
 #include <mpi.h>
