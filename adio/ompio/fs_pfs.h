@@ -7,6 +7,19 @@
 
 #include "ompi/mca/fs/fs.h"
 
+/* The OMPIO io-module entry points the fs component replaces for pfs
+ * files (fs_pfs_file.c), kept to call through. */
+typedef struct {
+    mca_io_base_module_file_close_fn_t close;
+    mca_io_base_module_file_read_fn_t read;
+    mca_io_base_module_file_read_at_fn_t read_at;
+    mca_io_base_module_file_write_fn_t write;
+    mca_io_base_module_file_write_at_fn_t write_at;
+    mca_io_base_module_file_preallocate_fn_t preallocate;
+    mca_io_base_module_file_set_atomicity_fn_t set_atomicity;
+    mca_io_base_module_file_set_view_fn_t set_view;
+} pfs_ompio_io_fns_t;
+
 extern int mca_fs_pfs_priority;
 
 PFS_OMPIO_EXPORT extern mca_fs_base_component_2_0_0_t mca_fs_pfs_component;
@@ -31,6 +44,6 @@ int mca_fs_pfs_file_sync(ompio_file_t *fh);
  * must change (independent I/O errors, preallocate, atomic mode,
  * delete-on-close).  Does nothing when fh is not the io module's own
  * handle of an MPI_File. */
-void mca_fs_pfs_io_takeover(ompio_file_t *fh, pfs_ompio_file_t *pf);
+void mca_fs_pfs_io_takeover(ompio_file_t *fh);
 
 #endif

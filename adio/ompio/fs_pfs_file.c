@@ -148,7 +148,7 @@ static int pfs_io_close(struct ompi_file_t *f)
     return ompio_fns.close(f);
 }
 
-void mca_fs_pfs_io_takeover(ompio_file_t *fh, pfs_ompio_file_t *pf)
+void mca_fs_pfs_io_takeover(ompio_file_t *fh)
 {
     struct ompi_file_t *f = fh->f_fh;
     mca_common_ompio_data_t *data;
@@ -180,7 +180,6 @@ void mca_fs_pfs_io_takeover(ompio_file_t *fh, pfs_ompio_file_t *pf)
     m->io_module_file_preallocate = pfs_io_preallocate;
     m->io_module_file_set_atomicity = pfs_io_set_atomicity;
     m->io_module_file_set_view = pfs_io_set_view;
-    pf->ompi_fh = f;
 }
 
 /* ---- the fs module's size and sync ----------------------------------------

@@ -321,7 +321,7 @@ int mca_fs_pfs_file_open(struct ompi_communicator_t *comm, const char *filename,
 
     report_layout(fh, pf);
     fh->f_fs_ptr = pf;
-    mca_fs_pfs_io_takeover(fh, pf);
+    mca_fs_pfs_io_takeover(fh);
     return MPI_SUCCESS;
 
 out_close:

@@ -53,19 +53,6 @@
 
 #define PFS_OMPIO_MAGIC 0x70666f6dU /* "pfom" */
 
-/* The OMPIO io-module entry points the fs component replaces for pfs
- * files (fs_pfs_file.c), kept to call through. */
-typedef struct {
-    mca_io_base_module_file_close_fn_t close;
-    mca_io_base_module_file_read_fn_t read;
-    mca_io_base_module_file_read_at_fn_t read_at;
-    mca_io_base_module_file_write_fn_t write;
-    mca_io_base_module_file_write_at_fn_t write_at;
-    mca_io_base_module_file_preallocate_fn_t preallocate;
-    mca_io_base_module_file_set_atomicity_fn_t set_atomicity;
-    mca_io_base_module_file_set_view_fn_t set_view;
-} pfs_ompio_io_fns_t;
-
 /* Per open file, in ompio_file_t.f_fs_ptr.  Created by the fs component's
  * file_open, freed by its file_close.  Used by one thread at a time (OMPIO
  * serializes calls on a file). */
@@ -90,9 +77,6 @@ typedef struct {
     /* a split ordered operation's outcome, between _begin and _end */
     int split_error;
     size_t split_bytes;
-    /* the MPI_File whose io-module entry points pfs replaced (NULL:
-     * none; fs_pfs_file.c) */
-    struct ompi_file_t *ompi_fh;
 } pfs_ompio_file_t;
 
 /* ---- pfs_ompio_common.c ---- */
