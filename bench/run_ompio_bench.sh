@@ -21,7 +21,7 @@
 # bench/results/ompio-DATE.csv; labels say which MPI.
 #
 #   bench/run_ompio_bench.sh [BUILD_DIR] [-- extra mpiio_bench args]
-set -eu
+set -eu -o pipefail
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$TOP/build}
 [ $# -gt 0 ] && shift
@@ -38,7 +38,7 @@ mkdir -p "$TOP/bench/results"
 source "$TOP/bench/lib.sh"
 
 BIN=$(mktemp -d /tmp/pfs-ompio-bench.XXXXXX)
-trap 'bench_stop; rm -rf "$BIN"' EXIT
+trap 'rm -rf "$BIN"' EXIT
 mpicc.openmpi -O2 -o "$BIN/mpiio_bench.openmpi" "$TOP/bench/mpiio_bench.c"
 if [ "$(id -u)" = 0 ]; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -62,7 +62,10 @@ run_on() {
     bench_stop
 }
 
+# The block runs in a subshell (the pipe to tee): the ensemble it starts
+# is stopped by its own trap, also when a run fails.
 {
+    trap bench_stop EXIT
     echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores;" \
          "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# pfs: 1 MDS + 2 I/O servers on 127.0.0.1, 1 MiB stripes, 4 ranks"
