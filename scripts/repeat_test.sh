@@ -62,7 +62,7 @@ for i in $(seq "$N"); do
     fi
     printf '%3d %s %s\n' "$i" "$res" "$secs" | tee -a "$OUT"
     if [ "$res" = FAIL ]; then
-        cat "$BUILD/${TEST%.sh}.log" 2>/dev/null | tail -40
+        cat "$BUILD/$TEST.log" 2>/dev/null | tail -40
         break
     fi
 done
