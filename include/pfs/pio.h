@@ -139,6 +139,11 @@ pfs_status_t pio_iosrv_space(pio_client_t *client, uint32_t index,
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
 
+/* A size as pfs's programs take it: digits with an optional k, m, g or t
+ * suffix (powers of 1024; "4k", "4K", "4KiB" and "4kB" are all 4096).
+ * PFS_ERR_INVAL for anything else, a sign or an overflow. */
+pfs_status_t pio_parse_size(const char *text, uint64_t *value_p);
+
 /* Create a regular file (or open it if it exists and flags lacks
  * PIO_EXCL) and open it with the access in flags.  mode: permission bits.
  * layout may be NULL for the defaults.  The layout of an existing file is
