@@ -1,6 +1,5 @@
 /* iosrv_main.c - pfs-iosrv: stores one local object per file and executes
  * structured reads and writes of it on a pool of I/O threads. */
-#define _GNU_SOURCE /* accept4, struct ucred */
 #include "config.h"
 
 #include <errno.h>

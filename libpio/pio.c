@@ -295,6 +295,11 @@ PFS_EXPORT uint32_t pio_client_niosrv(const pio_client_t *c)
     return c->ens.niosrv;
 }
 
+PFS_EXPORT const char *pio_version(void)
+{
+    return PACKAGE_VERSION;
+}
+
 PFS_EXPORT pfs_status_t pio_parse_size(const char *text, uint64_t *value_p)
 {
     return pfs_parse_size(text, value_p);

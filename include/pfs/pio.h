@@ -139,6 +139,10 @@ pfs_status_t pio_iosrv_space(pio_client_t *client, uint32_t index,
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
 
+/* The version of the library this program runs with, e.g. "0.1.0"
+ * (pio_version.h has the version a program was compiled against). */
+const char *pio_version(void);
+
 /* A size as pfs's programs take it: digits with an optional k, m, g or t
  * suffix (powers of 1024; "4k", "4K", "4KiB" and "4kB" are all 4096).
  * PFS_ERR_INVAL for anything else, a sign or an overflow. */
