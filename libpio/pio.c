@@ -1,5 +1,5 @@
-/* pio.c - libpio: connection to the ensemble, namespace calls and striped
- * contiguous I/O. */
+/* pio.c - libpio: connection to the ensemble, namespace calls, opening
+ * files (contiguous I/O is in pio_io.c, structured I/O in pio_desc.c). */
 #include "config.h"
 
 #include <stdarg.h>

@@ -18,7 +18,9 @@
  *    sleeps in the kernel; it does not spin a core.
  *  - Paths are absolute within pfs, with or without a "pfs:" prefix:
  *    "pfs:/a/b" and "/a/b" name the same file.
- *  - The library never prints and never aborts.
+ *  - The library never prints and never aborts.  (libpio_mpi's collective
+ *    engine calls MPI_Abort when it cannot allocate its exchange buffers:
+ *    the other ranks would otherwise wait in the exchange for ever.)
  */
 #ifndef PFS_PIO_H
 #define PFS_PIO_H
