@@ -16,6 +16,7 @@
 #include <ucp/api/ucp.h>
 
 #include "log.h"
+#include "netloc.h"
 #include "transport.h"
 
 _Static_assert(sizeof(pfs_iov_t) == sizeof(ucp_dt_iov_t) &&
@@ -65,6 +66,8 @@ typedef struct conn_req_item {
 /* Client side: one endpoint to one server. */
 struct pfs_tx_conn {
     pfs_tx_t *tx;
+    ucp_worker_h worker; /* tx->worker, or tx->net_worker for other hosts */
+    int remote;          /* the peer is not in this network namespace */
     ucp_ep_h ep;
     int broken;
     int answered; /* a reply came on this endpoint: worth a flush at close */
@@ -96,6 +99,18 @@ struct pfs_tx {
     int wake_fd;
     int server;
     ucp_err_handling_mode_t err_mode;
+    /* Peers on other hosts (outside this network namespace) get their
+     * endpoints on a second context without shared memory, made at the
+     * first such connect.  UCX 1.13 deems sysv/posix reachable for any
+     * process with this boot id and IPC namespace, but wakes a sleeping
+     * peer through an abstract Unix socket, which exists per network
+     * namespace: across namespaces every wake-up is lost and each request
+     * waits for the peer's next timeout (doc/multihost.md).  Accepted
+     * endpoints need nothing: their lanes are what both sides offer. */
+    int net_split; /* the main context may use shared memory */
+    ucp_context_h net_context;
+    ucp_worker_h net_worker;
+    int net_efd;
     /* server */
     ucp_listener_h listener;
     pfs_srv_handler_t handler;
@@ -129,8 +144,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
                                 size_t length,
                                 const ucp_am_recv_param_t *param);
 
-static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
-                                   ucp_am_recv_callback_t cb)
+static pfs_status_t set_am_handler(pfs_tx_t *tx, ucp_worker_h worker,
+                                   unsigned id, ucp_am_recv_callback_t cb)
 {
     ucp_am_handler_param_t param;
 
@@ -143,10 +158,13 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
     param.cb = cb;
     param.arg = tx;
     param.flags = UCP_AM_FLAG_WHOLE_MSG | UCP_AM_FLAG_PERSISTENT_DATA;
-    return ucp_worker_set_am_recv_handler(tx->worker, &param) == UCS_OK
+    return ucp_worker_set_am_recv_handler(worker, &param) == UCS_OK
                ? PFS_OK
                : PFS_ERR_TRANSPORT;
 }
+
+/* Every transport but the ones that need the peer on this host. */
+#define TLS_NO_SHM "^posix,sysv,cma"
 
 /* Whether a UCX_TLS value (NULL: unset) lets UCX open posix or sysv. */
 static int tls_may_use_mm(const char *tls)
@@ -184,6 +202,7 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
     tx->server = server;
     tx->next_id = 1;
     tx->wake_fd = -1;
+    tx->net_efd = -1;
     /* PEER: UCX 1.13 supports peers that fail only in this mode; in mode
      * NONE a client that dies while its endpoint is being wired up aborts
      * the server inside UCX (doc/transport.md).  PFS_UCX_ERR_MODE=none
@@ -208,7 +227,7 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
     if ((flags & PFS_TX_NO_SHM) && getenv("UCX_TLS") == NULL) {
         /* sysv/posix segments and process_vm_readv of another user's
          * process are refused ("Shared memory error") */
-        (void)ucp_config_modify(config, "TLS", "^posix,sysv,cma");
+        (void)ucp_config_modify(config, "TLS", TLS_NO_SHM);
     } else if (tls_may_use_mm(getenv("UCX_TLS")) &&
                getenv("UCX_POSIX_ERROR_HANDLING") == NULL &&
                getenv("UCX_SYSV_ERROR_HANDLING") == NULL &&
@@ -220,6 +239,9 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
          * UCX warns about a setting that no transport used.) */
         (void)ucp_config_modify(config, "MM_ERROR_HANDLING", "y");
     }
+    /* other hosts through a context of their own, unless the user chose
+     * the transports (UCX_TLS is then used for every peer, as given) */
+    tx->net_split = getenv("UCX_TLS") == NULL && !(flags & PFS_TX_NO_SHM);
     memset(&ctx_params, 0, sizeof(ctx_params));
     ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
     ctx_params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
@@ -245,8 +267,9 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                  ucs_status_string(st));
         goto err_destroy_worker;
     }
-    if (set_am_handler(tx, PFS_AM_REQUEST, am_request_cb) != PFS_OK ||
-        set_am_handler(tx, PFS_AM_REPLY, am_reply_cb) != PFS_OK) {
+    if (set_am_handler(tx, tx->worker, PFS_AM_REQUEST, am_request_cb) !=
+            PFS_OK ||
+        set_am_handler(tx, tx->worker, PFS_AM_REPLY, am_reply_cb) != PFS_OK) {
         snprintf(errmsg, errmsg_size, "cannot register UCX AM handlers");
         goto err_destroy_worker;
     }
@@ -260,6 +283,70 @@ err_cleanup_context:
 err_free:
     free(tx);
     return PFS_ERR_TRANSPORT;
+}
+
+/* The worker for peers on other hosts: the main one, or (net_split) one
+ * on a context without the transports that need the peer on this host,
+ * made at the first use.  NULL if that fails (logged). */
+static ucp_worker_h net_worker_get(pfs_tx_t *tx)
+{
+    ucp_params_t ctx_params;
+    ucp_worker_params_t worker_params;
+    ucp_config_t *config;
+    ucs_status_t st;
+
+    if (!tx->net_split || tx->net_worker != NULL) {
+        return tx->net_split ? tx->net_worker : tx->worker;
+    }
+    st = ucp_config_read(NULL, NULL, &config);
+    if (st != UCS_OK) {
+        goto err;
+    }
+    (void)ucp_config_modify(config, "TLS", TLS_NO_SHM);
+    memset(&ctx_params, 0, sizeof(ctx_params));
+    ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
+    ctx_params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
+    st = ucp_init(&ctx_params, config, &tx->net_context);
+    ucp_config_release(config);
+    if (st != UCS_OK) {
+        goto err;
+    }
+    memset(&worker_params, 0, sizeof(worker_params));
+    worker_params.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
+    worker_params.thread_mode = UCS_THREAD_MODE_SINGLE;
+    st = ucp_worker_create(tx->net_context, &worker_params, &tx->net_worker);
+    if (st != UCS_OK) {
+        goto err_cleanup_context;
+    }
+    st = ucp_worker_get_efd(tx->net_worker, &tx->net_efd);
+    if (st != UCS_OK ||
+        set_am_handler(tx, tx->net_worker, PFS_AM_REPLY, am_reply_cb) !=
+            PFS_OK) {
+        st = UCS_ERR_NO_RESOURCE;
+        goto err_destroy_worker;
+    }
+    return tx->net_worker;
+
+err_destroy_worker:
+    ucp_worker_destroy(tx->net_worker);
+    tx->net_worker = NULL;
+err_cleanup_context:
+    ucp_cleanup(tx->net_context);
+    tx->net_context = NULL;
+err:
+    pfs_log_error("no UCX context for other hosts: %s", ucs_status_string(st));
+    return NULL;
+}
+
+/* Progress every worker once; the events handled. */
+static unsigned workers_progress(pfs_tx_t *tx)
+{
+    unsigned n = ucp_worker_progress(tx->worker);
+
+    if (tx->net_worker != NULL) {
+        n += ucp_worker_progress(tx->net_worker);
+    }
+    return n;
 }
 
 /* How long a flush close may wait for a peer that does not answer (a
@@ -279,7 +366,7 @@ static void wait_ucx_request(pfs_tx_t *tx, void *req, int force)
         return;
     }
     while (ucp_request_check_status(req) == UCS_INPROGRESS) {
-        if (ucp_worker_progress(tx->worker) != 0) {
+        if (workers_progress(tx) != 0) {
             continue;
         }
         if (!force && pfs_now_ms() >= until) {
@@ -354,7 +441,7 @@ void pfs_tx_destroy(pfs_tx_t *tx)
         uint64_t until = pfs_now_ms() + 200;
 
         while (tx->abandoned > 0 && pfs_now_ms() < until) {
-            if (ucp_worker_progress(tx->worker) == 0) {
+            if (workers_progress(tx) == 0) {
                 pfs_tx_sleep(tx, 10);
             }
         }
@@ -368,6 +455,10 @@ void pfs_tx_destroy(pfs_tx_t *tx)
         free(tx);
         return;
     }
+    if (tx->net_worker != NULL) {
+        ucp_worker_destroy(tx->net_worker);
+        ucp_cleanup(tx->net_context);
+    }
     ucp_worker_destroy(tx->worker);
     ucp_cleanup(tx->context);
     free(tx);
@@ -380,20 +471,28 @@ void pfs_tx_set_wake_fd(pfs_tx_t *tx, int fd)
 
 void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms)
 {
-    struct pollfd pfd[2];
+    struct pollfd pfd[3];
     nfds_t n = 1;
 
-    if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY) {
+    if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY ||
+        (tx->net_worker != NULL &&
+         ucp_worker_arm(tx->net_worker) == UCS_ERR_BUSY)) {
         return; /* events already pending: go progress them */
     }
     pfd[0].fd = tx->efd;
     pfd[0].events = POLLIN;
     pfd[0].revents = 0;
+    if (tx->net_worker != NULL) {
+        pfd[n].fd = tx->net_efd;
+        pfd[n].events = POLLIN;
+        pfd[n].revents = 0;
+        n++;
+    }
     if (tx->wake_fd >= 0) {
-        pfd[1].fd = tx->wake_fd;
-        pfd[1].events = POLLIN;
-        pfd[1].revents = 0;
-        n = 2;
+        pfd[n].fd = tx->wake_fd;
+        pfd[n].events = POLLIN;
+        pfd[n].revents = 0;
+        n++;
     }
     (void)poll(pfd, n, timeout_ms);
 }
@@ -1031,7 +1130,7 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
     uint64_t now;
 
     do {
-        n = ucp_worker_progress(tx->worker);
+        n = workers_progress(tx);
         total += n;
     } while (n > 0);
     if (tx->conn_reqs != NULL) {
@@ -1133,7 +1232,7 @@ static void rpc_abandon(pfs_tx_t *tx, pfs_rpc_t *rpc)
         rpc->send_req = NULL;
     }
     if (rpc->recv_req != NULL) {
-        ucp_request_cancel(tx->worker, rpc->recv_req);
+        ucp_request_cancel(rpc->conn->worker, rpc->recv_req);
     }
 }
 
@@ -1181,7 +1280,7 @@ static pfs_status_t create_client_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn)
     params.err_mode = tx->err_mode;
     params.err_handler.cb = client_ep_err_cb;
     params.err_handler.arg = conn;
-    if (ucp_ep_create(tx->worker, &params, &conn->ep) != UCS_OK) {
+    if (ucp_ep_create(conn->worker, &params, &conn->ep) != UCS_OK) {
         conn->ep = NULL;
         conn->broken = 1;
         return PFS_ERR_CONN;
@@ -1211,6 +1310,12 @@ pfs_status_t pfs_tx_connect(pfs_tx_t *tx, const char *addr,
     if (st != PFS_OK) {
         free(conn);
         return PFS_ERR_CONFIG;
+    }
+    conn->remote = !pfs_sockaddr_is_local((struct sockaddr *)&conn->sa);
+    conn->worker = conn->remote ? net_worker_get(tx) : tx->worker;
+    if (conn->worker == NULL) {
+        free(conn);
+        return PFS_ERR_TRANSPORT;
     }
     st = create_client_ep(tx, conn);
     if (st != PFS_OK) {
@@ -1263,6 +1368,11 @@ const char *pfs_tx_conn_addr(const pfs_tx_conn_t *conn)
 
 void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out)
 {
+    fprintf(out, "# peer %s: %s\n", conn->addr,
+            !conn->remote ? "this host"
+            : conn->worker == conn->tx->net_worker
+                ? "another host: no shared-memory transports"
+                : "another host: transports as configured");
     if (conn->ep != NULL) {
         ucp_ep_print_info(conn->ep, out);
     }
@@ -1406,12 +1516,12 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
         if (rpc->recv_iovcnt > 0) {
             rp.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
             rp.datatype = ucp_dt_make_iov();
-            ucx_req = ucp_am_recv_data_nbx(tx->worker, data,
+            ucx_req = ucp_am_recv_data_nbx(rpc->conn->worker, data,
                                            (void *)rpc->recv_iov,
                                            rpc->recv_iovcnt, &rp);
         } else {
-            ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
-                                           length, &rp);
+            ucx_req = ucp_am_recv_data_nbx(rpc->conn->worker, data,
+                                           rpc->recv_data, length, &rp);
         }
         if (UCS_PTR_IS_ERR(ucx_req)) {
             free(tok);
