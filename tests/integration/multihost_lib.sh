@@ -53,23 +53,25 @@ host_addr() { "$VCLUSTER_SH" addr "$1"; }
 
 # mpirun_on HOSTS NP CMD...: an MPI program on the hosts (h4:2,h5:2 puts
 # two ranks on each), started from head by MPICH's hydra through the
-# cluster's ssh agent.  Extra mpiexec options in $MPIRUN_OPTS.
+# cluster's ssh agent, ended after $MPIRUN_TIMEOUT seconds (300).  Extra
+# mpiexec options in $MPIRUN_OPTS, another mpiexec in $MPIRUN_MPIEXEC.
 mpirun_on() {
     local hosts=$1 np=$2
     shift 2
     # shellcheck disable=SC2086
-    on head "$MPIEXEC_MPICH" -launcher ssh -launcher-exec "$VCLUSTER/ssh" -iface eth0 \
+    on head timeout "${MPIRUN_TIMEOUT:-300}" "${MPIRUN_MPIEXEC:-$MPIEXEC_MPICH}" -launcher ssh -launcher-exec "$VCLUSTER/ssh" -iface eth0 \
         -hosts "$hosts" ${MPIRUN_OPTS:-} -n "$np" "$@"
 }
 
-# mpiio_env: programs built against Debian's MPICH run with the pfs ROMIO
-# driver from $MPICH_PREFIX, and with this build's libpio ahead of the one
-# installed there (the driver calls libpio's public API; the transport
-# under test is this tree's).
+# mpiio_env: MPIIO_LIBS is the LD_LIBRARY_PATH of MPI-IO programs: those
+# built against Debian's MPICH run with the pfs ROMIO driver from
+# $MPICH_PREFIX, and with this build's libpio ahead of the one installed
+# there (the driver calls libpio's public API; the transport under test
+# is this tree's).  Only the MPI-IO programs get it, not the servers.
 mpiio_env() {
     [ -f "$MPICH_PREFIX/lib/libmpi.so.12" ] ||
         fail "no MPICH with the pfs driver in $MPICH_PREFIX: run adio/build-mpich.sh"
-    export LD_LIBRARY_PATH=$B/.libs:$MPICH_PREFIX/lib
+    MPIIO_LIBS=$B/.libs:$MPICH_PREFIX/lib
 }
 
 # mh_start_ensemble LAUNCHER MDS_HOST "IOSRV_HOSTS" [server args...]
