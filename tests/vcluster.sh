@@ -44,6 +44,10 @@
 #                        words of CMD are joined and run by sh -c on HOST.
 #                        DIR/ssh is a wrapper with the directory built in.
 #   shape HOST|all R [D] / unshape HOST|all
+#   cut HOST / heal HOST  take HOST's link down (the bridge side of its
+#                        veth) and up again: nothing reaches it or leaves
+#                        it, and nobody gets a reset (a host that vanished)
+#   freeze HOST / thaw HOST   SIGSTOP / SIGCONT every process on HOST
 #   hosts | addr HOST | pids | status
 #
 # The cluster directory comes from -C DIR or $VCLUSTER.  Everything `up`
@@ -296,6 +300,34 @@ vc_unshape() {
     echo "unshaped $which" >>"$VC_DIR/shaping"
 }
 
+# ---- failures ------------------------------------------------------------
+
+vc_cut() {
+    ip link set "$(vc_ns "$1")" down && echo "cut $1" >>"$VC_DIR/shaping"
+}
+
+vc_heal() {
+    local ns i
+    ns=$(vc_ns "$1")
+    ip link set "$ns" up || return 1
+    # back when head reaches it again
+    for i in $(seq 1 50); do
+        ip netns exec "vc$VC_ID-head" ping -c1 -W1 -q "$(vc_addr "$1")" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    echo "vcluster: $1 does not answer after heal" >&2
+    return 1
+}
+
+# vc_signal HOST SIG: to every process on HOST, by PID
+vc_signal() {
+    local pids
+    pids=$(ip netns pids "$(vc_ns "$1")" | tr '\n' ' ')
+    [ -n "${pids// /}" ] || return 0
+    # shellcheck disable=SC2086
+    kill -"$2" $pids
+}
+
 # ---- running commands on hosts --------------------------------------------
 
 # The command runs in the host's network namespace (ip netns exec, which
@@ -360,6 +392,10 @@ exec) vc_load; vc_exec "$@" ;;
 ssh) vc_load; vc_ssh "$@" ;;
 shape) vc_load; vc_shape "$@" ;;
 unshape) vc_load; vc_unshape "${1:-all}" ;;
+cut) vc_load; vc_cut "$1" ;;
+heal) vc_load; vc_heal "$1" ;;
+freeze) vc_load; vc_signal "$1" STOP ;;
+thaw) vc_load; vc_signal "$1" CONT ;;
 hosts) vc_load; echo "$VC_HOSTS" ;;
 addr) vc_load; vc_ns "$1" >/dev/null; vc_addr "$1" ;;
 pids)
