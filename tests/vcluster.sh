@@ -35,6 +35,8 @@
 #         (2gbit, 0.1ms).  A host's upload is shaped on its eth0 (tbf, and
 #         netem for the delay), its download on the bridge side of its veth
 #         (tbf): each host's link is R in each direction, one-way delay D.
+#         The delay needs the kernel's netem qdisc (some kernels, like the
+#         development VM's, lack it: then --delay fails and says so).
 #   down                 remove everything `up` created, by the names it
 #                        recorded, after ending the processes still in
 #                        those namespaces (by PID)
@@ -275,7 +277,10 @@ vc_shape_dev() {
     # packets of up to 64 KiB; a burst below that drops them)
     $tcn qdisc add dev "$dev" root handle 1: tbf rate "$rate" burst 256kb latency 20ms || return 1
     if [ -n "$delay" ]; then
-        $tcn qdisc add dev "$dev" parent 1:1 handle 10: netem delay "$delay" limit 100000 || return 1
+        $tcn qdisc add dev "$dev" parent 1:1 handle 10: netem delay "$delay" limit 100000 2>/dev/null || {
+            echo "vcluster: cannot add a netem qdisc (is CONFIG_NET_SCH_NETEM in this kernel?): no --delay here" >&2
+            return 1
+        }
     fi
 }
 
