@@ -12,7 +12,7 @@ PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
     openmpi-bin procps findutils patch xz-utils gfortran
     libhdf5-mpich-dev hdf5-tools
-    iproute2 iputils-ping util-linux ucx-utils"
+    iproute2 iputils-ping util-linux"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
 # tree is kept here so that later runs rebuild only what changed.
