@@ -74,6 +74,7 @@ esac
 OUT=$TOP/bench/results/multihost-$(date +%Y%m%d-%H%M%S).csv
 mkdir -p "$TOP/bench/results"
 VCLUSTER=""
+VC_ID=""
 LAUNCH=""
 LO_WORK=""
 LO_LAUNCH=""
@@ -89,7 +90,7 @@ stop_ensemble() {
 finish() {
     stop_ensemble
     [ -n "$LO_LAUNCH" ] && kill "$LO_LAUNCH" 2>/dev/null && wait "$LO_LAUNCH" 2>/dev/null
-    [ -n "$VCLUSTER" ] && "$VC_SH" -C "$VCLUSTER" down
+    [ -n "$VC_ID" ] && "$VC_SH" -i "$VC_ID" down
     [ -n "$LO_WORK" ] && rm -rf "$LO_WORK"
 }
 trap finish EXIT
@@ -145,6 +146,7 @@ row() {
 }
 
 VCLUSTER=$("$VC_SH" up 9 --rate "$RATE" --base /dev/shm) || exit 1
+VC_ID=$(sed -n 's/^VC_ID=//p' "$VCLUSTER/state")
 export VCLUSTER
 export PFS_ENSEMBLE=$VCLUSTER/shared/ensemble
 

@@ -50,16 +50,21 @@
 #                        veth) and up again: nothing reaches it or leaves
 #                        it, and nobody gets a reset (a host that vanished)
 #   freeze HOST / thaw HOST   SIGSTOP / SIGCONT every process on HOST
-#   hosts | addr HOST | pids | status
+#   hosts | addr HOST | pids | status | list
 #
-# The cluster directory comes from -C DIR or $VCLUSTER.  Everything `up`
-# creates is appended to DIR/created as it is created; `down` (and a
-# failed `up`) undoes exactly those lines, in reverse order.
+# The cluster comes from -C DIR or $VCLUSTER (its directory), or -i ID.
+# Everything `up` creates is appended to a record as it is created, and
+# `down` (and a failed `up`) undoes exactly those lines, in reverse order.
+# The record lives in /run/vcluster/ID ($VCLUSTER_RUN), not in DIR: a
+# cluster whose directory someone removed can still be taken down
+# (`down -i ID`; `list` shows the clusters there).
 
 set -u
 
 VC_SELF=$(readlink -f "${BASH_SOURCE[0]}")
 VC_DIR=${VCLUSTER:-}
+VC_RUN=${VCLUSTER_RUN:-/run/vcluster}
+VC_ID=""
 
 vc_die() {
     echo "vcluster: $*" >&2
@@ -73,8 +78,14 @@ vc_usage() {
 # ---- state ---------------------------------------------------------------
 
 vc_load() {
-    [ -n "$VC_DIR" ] || vc_die "no cluster: give -C DIR or set VCLUSTER"
-    [ -f "$VC_DIR/state" ] || vc_die "$VC_DIR is not a vcluster directory"
+    if [ -n "$VC_ID" ]; then
+        [ -f "$VC_RUN/$VC_ID/state" ] || vc_die "no cluster $VC_ID in $VC_RUN"
+        # shellcheck disable=SC1090
+        . "$VC_RUN/$VC_ID/state"
+        return
+    fi
+    [ -n "$VC_DIR" ] || vc_die "no cluster: give -C DIR, -i ID or set VCLUSTER"
+    [ -f "$VC_DIR/state" ] || vc_die "$VC_DIR is not a vcluster directory (try: $0 list)"
     # shellcheck disable=SC1091
     . "$VC_DIR/state"
 }
@@ -96,7 +107,7 @@ vc_addr() {
 }
 
 # record KIND NAME: what was just created, for down
-vc_record() { echo "$1 $2" >>"$VC_DIR/created"; }
+vc_record() { echo "$1 $2" >>"$VC_RUN/$VC_ID/created"; }
 
 # ---- up / down -----------------------------------------------------------
 
@@ -117,6 +128,7 @@ vc_pick_subnet() {
 
 vc_up() {
     local n="" rate="" delay="" mtu=1500 ipc=shared base=${TMPDIR:-/tmp}
+    VC_DIR="" # a new one, never the caller's $VCLUSTER
     while [ $# -gt 0 ]; do
         case $1 in
         --rate) rate=$2; shift 2 ;;
@@ -134,13 +146,13 @@ vc_up() {
     command -v ip >/dev/null || vc_die "up: no 'ip' (apt-get install iproute2)"
     command -v unshare >/dev/null || vc_die "up: no 'unshare' (util-linux)"
 
-    VC_DIR=$(mktemp -d "$base/vcluster.XXXXXX") || vc_die "up: mktemp in $base"
-    chmod 755 "$VC_DIR"
-    : >"$VC_DIR/created"
+    VC_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+    mkdir -p "$VC_RUN" && mkdir "$VC_RUN/$VC_ID" || vc_die "up: cannot make $VC_RUN/$VC_ID"
+    : >"$VC_RUN/$VC_ID/created"
     # from here on, a failure undoes what was made
     trap 'echo "vcluster: up failed, removing what it made" >&2; vc_down >/dev/null 2>&1' EXIT
-
-    VC_ID=$(od -An -N3 -tx1 /dev/urandom | tr -d ' \n')
+    VC_DIR=$(mktemp -d "$base/vcluster.XXXXXX") || vc_die "up: mktemp in $base"
+    chmod 755 "$VC_DIR"
     VC_NET=$(vc_pick_subnet) || vc_die "up: no free 10.x.y.0/24"
     VC_HOSTS="head"
     local i
@@ -152,7 +164,9 @@ VC_NET=$VC_NET
 VC_HOSTS="$VC_HOSTS"
 VC_BRIDGE=$VC_BRIDGE
 VC_IPC=$ipc
+VC_DIR=$VC_DIR
 EOF
+    cp "$VC_DIR/state" "$VC_RUN/$VC_ID/state"
     mkdir -p "$VC_DIR/local" "$VC_DIR/shared" "$VC_DIR/hosts"
     chmod 1777 "$VC_DIR/shared"
 
@@ -232,13 +246,13 @@ vc_end_pids() {
 }
 
 vc_down() {
-    [ -n "$VC_DIR" ] && [ -f "$VC_DIR/created" ] || vc_die "down: no cluster directory"
-    local kind name
+    local kind name rec=$VC_RUN/$VC_ID/created
+    [ -n "$VC_ID" ] && [ -f "$rec" ] || vc_die "down: no record $rec"
     # processes first: a namespace with processes outlives its name
     while read -r kind name; do
         [ "$kind" = netns ] && vc_end_pids "$name"
-    done <"$VC_DIR/created"
-    tac "$VC_DIR/created" | while read -r kind name; do
+    done <"$rec"
+    tac "$rec" | while read -r kind name; do
         case $kind in
         netns)
             ip netns del "$name" 2>/dev/null
@@ -256,11 +270,12 @@ vc_down() {
         mount) umount "$name" 2>/dev/null; rm -f "$name" ;;
         esac
     done
+    rm -rf "${VC_RUN:?}/$VC_ID"
+    rmdir "$VC_RUN" 2>/dev/null
     # the storage of all hosts goes with the cluster, unless asked to keep it
     if [ -z "${VC_KEEP:-}" ]; then
         rm -rf "$VC_DIR"
-    else
-        rm -f "$VC_DIR/created"
+    elif [ -d "$VC_DIR" ]; then
         echo "vcluster: kept $VC_DIR" >&2
     fi
 }
@@ -384,10 +399,10 @@ vc_status() {
 
 # ---- main ----------------------------------------------------------------
 
-if [ "${1:-}" = "-C" ]; then
-    VC_DIR=$2
-    shift 2
-fi
+case ${1:-} in
+-C) VC_DIR=$2; shift 2 ;;
+-i) VC_ID=$2; shift 2 ;;
+esac
 cmd=${1:-help}
 [ $# -gt 0 ] && shift
 case $cmd in
@@ -408,6 +423,11 @@ pids)
     for h in $VC_HOSTS; do ip netns pids "vc$VC_ID-$h" 2>/dev/null; done
     ;;
 status) vc_load; vc_status ;;
+list)
+    for d in "$VC_RUN"/*/state; do
+        [ -f "$d" ] && (. "$d"; echo "$VC_ID $VC_DIR $VC_HOSTS")
+    done
+    ;;
 help | -h | --help) vc_usage ;;
 *) vc_usage >&2; exit 2 ;;
 esac

@@ -23,7 +23,7 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
 
 TEST_NAME=$(basename "$0" .sh)
-WORK=$(mktemp -d "/tmp/pfs-test-$TEST_NAME.XXXXXX")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pfs-test-$TEST_NAME.XXXXXX")
 LAUNCH_PID=""
 SERVER_PIDS=""
 FAILED=0

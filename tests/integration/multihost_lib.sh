@@ -20,23 +20,27 @@ fi
 command -v ip >/dev/null && command -v tc >/dev/null && command -v ping >/dev/null ||
     { log "missing iproute2 or iputils-ping (apt-get install iproute2 iputils-ping)"; FAILED=1; exit 1; }
 
-# The cluster goes after the test's own processes (lib.sh's cleanup kills
-# those by PID); on failure its storage is kept with the test's logs.
+# The cluster goes with the test, also when it fails (its hosts' storage
+# is then kept and named).  It is taken down by its id: its record lives
+# in /run/vcluster, so even a cluster directory that someone else removed
+# (a sweep of /tmp) does not leave namespaces behind.
 mh_cleanup() {
-    if [ -n "$VCLUSTER" ]; then
+    if [ -n "$MH_VC_ID" ]; then
         [ "$FAILED" = 0 ] || export VC_KEEP=1
-        "$VCLUSTER_SH" -C "$VCLUSTER" down || log "vcluster down reported a problem"
-        VCLUSTER=""
+        "$VCLUSTER_SH" -i "$MH_VC_ID" down || log "vcluster down reported a problem"
+        MH_VC_ID=""
     fi
     cleanup
 }
+MH_VC_ID=""
 trap mh_cleanup EXIT
 
 # mh_up N [vcluster up options]: N hosts (plus head), made for this test.
 # pfs-ctl then runs on head (PFS_CTL is a wrapper), so lib.sh's
 # stop_ensemble works across hosts as it does on one.
 mh_up() {
-    VCLUSTER=$("$VCLUSTER_SH" up "$@" --base "$WORK") || fail "vcluster up $* failed"
+    VCLUSTER=$("$VCLUSTER_SH" up "$@") || fail "vcluster up $* failed"
+    MH_VC_ID=$(sed -n 's/^VC_ID=//p' "$VCLUSTER/state")
     export VCLUSTER
     export PFS_ENSEMBLE=$VCLUSTER/shared/ensemble
     PFS_CTL=$WORK/pfs-ctl-on-head
