@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "local.h"
+#include "wire.h"
 
 #define REP_MSG_MAX (PFS_LOCAL_REP_MAX - 6u)
 
@@ -32,20 +33,23 @@ void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
                          (size_t)n);
 }
 
-void pfs_local_req_pack(const pfs_local_req_t *req,
-                        uint8_t out[PFS_LOCAL_REQ_SIZE])
+pfs_status_t pfs_local_req_encode(const pfs_local_req_t *req,
+                                  uint8_t out[PFS_LOCAL_REQ_SIZE])
 {
     pfs_wbuf_t w;
+    size_t len;
 
     pfs_wbuf_init(&w, out, PFS_LOCAL_REQ_SIZE);
     pfs_wbuf_u32(&w, PFS_LOCAL_MAGIC);
     pfs_wbuf_u32(&w, PFS_LOCAL_VERSION);
     pfs_wbuf_bytes(&w, req->key, sizeof(req->key));
-    pfs_proto_fid_pack(&w, req->fid);
+    pfs_wbuf_u64(&w, req->fid.hi);
+    pfs_wbuf_u64(&w, req->fid.lo);
     pfs_wbuf_u32(&w, req->flags);
+    return pfs_wbuf_finish(&w, &len);
 }
 
-pfs_status_t pfs_local_req_unpack(const void *buf, size_t len,
+pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
                                   pfs_local_req_t *req)
 {
     pfs_rbuf_t r;
@@ -56,9 +60,8 @@ pfs_status_t pfs_local_req_unpack(const void *buf, size_t len,
         return PFS_ERR_PROTO;
     }
     pfs_rbuf_bytes(&r, req->key, sizeof(req->key));
-    if (pfs_proto_fid_unpack(&r, &req->fid) != PFS_OK) {
-        return PFS_ERR_PROTO;
-    }
+    req->fid.hi = pfs_rbuf_u64(&r);
+    req->fid.lo = pfs_rbuf_u64(&r);
     req->flags = pfs_rbuf_u32(&r);
     if (pfs_rbuf_finish(&r) != PFS_OK || (req->flags & ~PFS_LOCAL_WRITE)) {
         return PFS_ERR_PROTO;
@@ -66,21 +69,21 @@ pfs_status_t pfs_local_req_unpack(const void *buf, size_t len,
     return PFS_OK;
 }
 
-size_t pfs_local_rep_pack(pfs_status_t st, const char *msg, uint8_t *out)
+pfs_status_t pfs_local_rep_encode(pfs_status_t st, const char *msg,
+                                  uint8_t out[PFS_LOCAL_REP_MAX],
+                                  size_t *len_p)
 {
     char text[REP_MSG_MAX + 1];
     pfs_wbuf_t w;
-    size_t len = 0;
 
     snprintf(text, sizeof(text), "%s", msg != NULL ? msg : "");
     pfs_wbuf_init(&w, out, PFS_LOCAL_REP_MAX);
     pfs_wbuf_u32(&w, (uint32_t)st);
     pfs_wbuf_str(&w, text);
-    (void)pfs_wbuf_finish(&w, &len);
-    return len;
+    return pfs_wbuf_finish(&w, len_p);
 }
 
-pfs_status_t pfs_local_rep_unpack(const void *buf, size_t len,
+pfs_status_t pfs_local_rep_decode(const void *buf, size_t len,
                                   pfs_status_t *st_p, char *msg,
                                   size_t msg_size)
 {
@@ -88,9 +91,9 @@ pfs_status_t pfs_local_rep_unpack(const void *buf, size_t len,
     pfs_rbuf_t r;
 
     pfs_rbuf_init(&r, buf, len);
-    *st_p = (pfs_status_t)pfs_rbuf_u32(&r);
+    *st_p = (pfs_status_t)(int32_t)pfs_rbuf_u32(&r);
     pfs_rbuf_str(&r, text, REP_MSG_MAX);
-    if (pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_rbuf_finish(&r) != PFS_OK || *st_p > 0) {
         return PFS_ERR_PROTO;
     }
     if (msg_size > 0) {

@@ -54,17 +54,22 @@ typedef struct {
 void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
                         struct sockaddr_un *sa, socklen_t *len_p);
 
-/* Request encoding; unpack checks the length, magic, version and flags. */
-void pfs_local_req_pack(const pfs_local_req_t *req,
-                        uint8_t out[PFS_LOCAL_REQ_SIZE]);
-pfs_status_t pfs_local_req_unpack(const void *buf, size_t len,
-                                  pfs_local_req_t *req);
+/* Request encoding (exactly PFS_LOCAL_REQ_SIZE bytes); decode checks the
+ * length, magic, version and flags. */
+PFS_MUST_CHECK pfs_status_t pfs_local_req_encode(
+    const pfs_local_req_t *req, uint8_t out[PFS_LOCAL_REQ_SIZE]);
+PFS_MUST_CHECK pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
+                                                 pfs_local_req_t *req);
 
-/* Reply encoding: at most PFS_LOCAL_REP_MAX bytes; msg may be NULL. */
-size_t pfs_local_rep_pack(pfs_status_t st, const char *msg, uint8_t *out);
-pfs_status_t pfs_local_rep_unpack(const void *buf, size_t len,
-                                  pfs_status_t *st_p, char *msg,
-                                  size_t msg_size);
+/* Reply encoding: a status (PFS_OK or an error) and a message of which
+ * the first 200 bytes are kept (msg may be NULL); at most
+ * PFS_LOCAL_REP_MAX bytes. */
+PFS_MUST_CHECK pfs_status_t pfs_local_rep_encode(
+    pfs_status_t st, const char *msg, uint8_t out[PFS_LOCAL_REP_MAX],
+    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_local_rep_decode(const void *buf, size_t len,
+                                                 pfs_status_t *st_p,
+                                                 char *msg, size_t msg_size);
 
 /* One message with a descriptor attached (fd < 0: none).  0 or errno. */
 int pfs_local_send(int sock, const void *buf, size_t len, int fd);

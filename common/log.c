@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pfs_common.h"
 
 static char log_name[64] = "pfs";
 static pfs_log_level_t log_level = PFS_LOG_INFO;
@@ -48,4 +49,35 @@ void pfs_log(pfs_log_level_t level, const char *fmt, ...)
     line[len++] = '\n';
     (void)!write(STDERR_FILENO, line, (size_t)len);
     errno = saved_errno;
+}
+
+void pfs_log_limited(pfs_log_limit_t *limit, pfs_log_level_t level,
+                     const char *fmt, ...)
+{
+    unsigned long long now = pfs_now_ms();
+    char msg[1024];
+    va_list ap;
+
+    if (level > log_level) {
+        return;
+    }
+    if (now - limit->window_ms >= 60000) {
+        if (limit->suppressed > 0) {
+            pfs_log(level, "(%u more such lines in the last minute not "
+                           "shown)",
+                    limit->suppressed);
+        }
+        limit->window_ms = now;
+        limit->lines = 0;
+        limit->suppressed = 0;
+    }
+    if (limit->lines >= PFS_LOG_LIMIT_PER_MIN) {
+        limit->suppressed++;
+        return;
+    }
+    limit->lines++;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    pfs_log(level, "%s", msg);
 }

@@ -16,6 +16,21 @@ void pfs_log_init(const char *name, pfs_log_level_t level);
 void pfs_log(pfs_log_level_t level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* A budget of lines per minute, for what clients can make a server say
+ * (refused requests, cut connections): past it, lines are counted, and
+ * the count is logged when the next minute starts.  One per thread. */
+typedef struct {
+    unsigned long long window_ms;
+    unsigned lines;
+    unsigned suppressed;
+} pfs_log_limit_t;
+
+#define PFS_LOG_LIMIT_PER_MIN 20u
+
+void pfs_log_limited(pfs_log_limit_t *limit, pfs_log_level_t level,
+                     const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 #define pfs_log_error(...) pfs_log(PFS_LOG_ERROR, __VA_ARGS__)
 #define pfs_log_warn(...)  pfs_log(PFS_LOG_WARN, __VA_ARGS__)
 #define pfs_log_info(...)  pfs_log(PFS_LOG_INFO, __VA_ARGS__)

@@ -16,6 +16,11 @@
 #define PFS_EXPORT __attribute__((visibility("default")))
 #endif
 
+/* A result the caller must look at (an encoding that may not fit, a
+ * decoding that may fail): the compiler warns when it is ignored, and a
+ * (void) cast does not silence it. */
+#define PFS_MUST_CHECK __attribute__((warn_unused_result))
+
 #define PFS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PFS_MIN(a, b)     ((a) < (b) ? (a) : (b))
 #define PFS_MAX(a, b)     ((a) > (b) ? (a) : (b))

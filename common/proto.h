@@ -1,11 +1,23 @@
-/* proto.h - the pfs wire protocol: message header, opcodes and codecs.
+/* proto.h - the pfs wire protocol: message header, opcodes, and the one
+ * encoder and decoder of every message.
  *
  * Every message is one UCX active message.  The AM header carries a fixed
  * 32-byte message header followed by an opcode-specific body; bulk data
- * (file bytes) travels as the AM payload, which UCX moves eagerly or by
- * rendezvous.  All integers are little-endian and fixed width.  Every
- * unpack function checks each length and count against the bytes actually
- * received and fails with PFS_ERR_PROTO instead of reading past them.
+ * (file bytes, run lists, directory entries, a caller's groups) travels as
+ * the AM payload, which UCX moves eagerly or by rendezvous.  All integers
+ * are little-endian and fixed width.
+ *
+ * Conventions of the codecs below:
+ * - pfs_proto_X_encode(buf, cap, m, &len) writes a whole body into buf.  A
+ *   buffer of PFS_X_MAX bytes always fits; a smaller one that does not fit
+ *   gives PFS_ERR_INVAL, as does a message that breaks its own limits.
+ * - pfs_proto_X_decode(buf, len, m) reads a whole body: every length and
+ *   count is checked against the bytes received, and a short, long or
+ *   out-of-range body gives PFS_ERR_PROTO (PFS_ERR_FBIG for I/O ranges
+ *   past the largest file).
+ * - Both results must be checked: the compiler says so (PFS_MUST_CHECK).
+ * Nothing outside the codec modules (this one, sio.c, local.c, the
+ * metadata store's records) touches bytes of an encoding (wire.h).
  *
  * Any change to an encoding changes PFS_PROTO_VERSION.  doc/protocol.md
  * describes the format for people; this file is the definition.
@@ -16,15 +28,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cred.h"
 #include "layout.h"
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  9u
+#define PFS_PROTO_VERSION  10u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
-#define PFS_PROTO_MAX_BODY   16384u /* bytes after the header */
+/* Bytes after the header.  UCX aborts a sender whose active-message
+ * header does not fit its largest eager fragment (8139 bytes over TCP):
+ * bigger inputs travel in the payload (RENAME's two paths). */
+#define PFS_PROTO_MAX_BODY   6144u
 #define PFS_PATH_MAX         4096u  /* bytes of a path, without NUL */
 #define PFS_NAME_MAX         255u   /* bytes of one path component */
 #define PFS_PROTO_MAX_ERRMSG 1024u
@@ -39,47 +55,49 @@ enum {
     PFS_AM_REPLY = 2    /* server -> client */
 };
 
+/* Request opcodes; a reply carries its request's opcode.  Each line says
+ * the request body, the reply body and any payloads. */
 typedef enum {
     /* any server */
-    PFS_OP_HELLO = 1,    /* prove the cluster key; learn who the server is */
-    PFS_OP_STATUS = 2,   /* server identity and counters */
-    PFS_OP_SHUTDOWN = 3, /* stop the server cleanly */
+    PFS_OP_HELLO = 1,    /* hello_req + groups payload; reply hello_rep */
+    PFS_OP_STATUS = 2,   /* no body; reply status_rep */
+    PFS_OP_SHUTDOWN = 3, /* no body; reply empty */
     /* metadata server */
-    PFS_OP_MDS_CREATE = 16,
-    PFS_OP_MDS_LOOKUP = 17,
-    PFS_OP_MDS_STAT = 18, /* by file id */
-    PFS_OP_MDS_UNLINK = 19,
-    PFS_OP_MDS_MKDIR = 20,
-    PFS_OP_MDS_READDIR = 21, /* readdir_req; reply: u32 count, u8 more;
-                                payload: count dirents */
-    PFS_OP_MDS_RMDIR = 22,   /* path_req; reply: empty */
-    PFS_OP_MDS_RENAME = 23,  /* str from, str to; reply: u8 replaced, then
-                                the replaced file's attr if 1 */
+    PFS_OP_MDS_CREATE = 16,  /* path_req; reply attr */
+    PFS_OP_MDS_LOOKUP = 17,  /* path_req; reply attr */
+    PFS_OP_MDS_STAT = 18,    /* fid_req; reply attr */
+    PFS_OP_MDS_UNLINK = 19,  /* path_req; reply attr of the removed file */
+    PFS_OP_MDS_MKDIR = 20,   /* path_req; reply attr */
+    PFS_OP_MDS_READDIR = 21, /* readdir_req; reply readdir_rep + dirents
+                                payload */
+    PFS_OP_MDS_RMDIR = 22,   /* path_req; reply empty */
+    PFS_OP_MDS_RENAME = 23,  /* no body, payload rename_req; reply
+                                rename_rep */
     /* the shared file pointer kept in a regular file's inode */
-    PFS_OP_MDS_FP_FETCH_ADD = 24, /* fp_req (value = increment); reply:
-                                     u64 counter before */
-    PFS_OP_MDS_FP_SET = 25,       /* fp_req (value = new counter); reply:
-                                     u64 counter before */
+    PFS_OP_MDS_FP_FETCH_ADD = 24, /* fp_req (value = increment); reply
+                                     fp_rep (the counter before) */
+    PFS_OP_MDS_FP_SET = 25,       /* fp_req (value = new counter); reply
+                                     fp_rep (the counter before) */
     /* a directory's default layout for what is created in it */
-    PFS_OP_MDS_SET_DIR_LAYOUT = 26, /* path_req: path and layout spec;
-                                       reply: empty */
-    PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req: path; reply: layout spec */
-    PFS_OP_MDS_SETATTR = 28,        /* setattr_req; reply: the new attr */
+    PFS_OP_MDS_SET_DIR_LAYOUT = 26, /* path_req; reply empty */
+    PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req; reply layout_spec */
+    PFS_OP_MDS_SETATTR = 28,        /* setattr_req; reply attr */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
-    PFS_OP_IO_SIZE = 34,
-    PFS_OP_IO_REMOVE = 35,
-    PFS_OP_IO_FSYNC = 36,
+    PFS_OP_IO_SIZE = 34,   /* fid_req; reply io_rep (result: object size) */
+    PFS_OP_IO_REMOVE = 35, /* fid_req; reply io_rep */
+    PFS_OP_IO_FSYNC = 36,  /* fid_req; reply io_rep */
     /* structured I/O: the payload starts with a run list (sio.h) */
-    PFS_OP_IO_WRITEV = 37,   /* payload: runs + data; reply: u64 bytes */
-    PFS_OP_IO_READV = 38,    /* payload: runs; reply: u64 bytes, u64 object
-                                size; reply payload: data, zeros past the
-                                object's end */
-    PFS_OP_IO_TRUNCATE = 39, /* io_req: offset = new object size */
-    PFS_OP_IO_PREALLOC = 40, /* io_req: offset = object size to reserve */
-    PFS_OP_IO_STATFS = 41,   /* no body; reply: u64 total, u64 free,
-                                u64 avail bytes of the data directory's
-                                file system */
+    PFS_OP_IO_WRITEV = 37,   /* fid_req + runs and data; reply io_rep
+                                (result: bytes written) */
+    PFS_OP_IO_READV = 38,    /* fid_req + runs; reply io_rep (result:
+                                bytes, objsize) + data payload, zeros past
+                                the object's end */
+    PFS_OP_IO_TRUNCATE = 39, /* io_req: offset = new object size; reply
+                                io_rep */
+    PFS_OP_IO_PREALLOC = 40, /* io_req: offset = object size to reserve;
+                                reply io_rep */
+    PFS_OP_IO_STATFS = 41,   /* no body; reply statfs_rep */
     PFS_OP_MAX_ = 64 /* opcodes are < this */
 } pfs_opcode_t;
 
@@ -91,51 +109,16 @@ typedef struct {
     uint64_t data_len;  /* bytes of AM payload sent with this message */
 } pfs_msg_hdr_t;
 
-/* A bounded writer and reader.  Errors are sticky: after the first
- * overflow every further call is a no-op and the final check fails. */
-typedef struct {
-    uint8_t *buf;
-    size_t cap;
-    size_t pos;
-    int overflow;
-} pfs_wbuf_t;
-
-typedef struct {
-    const uint8_t *buf;
-    size_t len;
-    size_t pos;
-    int truncated;
-} pfs_rbuf_t;
-
-void pfs_wbuf_init(pfs_wbuf_t *w, void *buf, size_t cap);
-void pfs_wbuf_u8(pfs_wbuf_t *w, uint8_t v);
-void pfs_wbuf_u16(pfs_wbuf_t *w, uint16_t v);
-void pfs_wbuf_u32(pfs_wbuf_t *w, uint32_t v);
-void pfs_wbuf_u64(pfs_wbuf_t *w, uint64_t v);
-void pfs_wbuf_bytes(pfs_wbuf_t *w, const void *p, size_t len);
-void pfs_wbuf_str(pfs_wbuf_t *w, const char *s); /* u16 length + bytes */
-/* PFS_OK and the length written, or PFS_ERR_INVAL if it did not fit. */
-pfs_status_t pfs_wbuf_finish(const pfs_wbuf_t *w, size_t *len_p);
-
-void pfs_rbuf_init(pfs_rbuf_t *r, const void *buf, size_t len);
-uint8_t pfs_rbuf_u8(pfs_rbuf_t *r);
-uint16_t pfs_rbuf_u16(pfs_rbuf_t *r);
-uint32_t pfs_rbuf_u32(pfs_rbuf_t *r);
-uint64_t pfs_rbuf_u64(pfs_rbuf_t *r);
-void pfs_rbuf_bytes(pfs_rbuf_t *r, void *p, size_t len);
-/* A string of at most max bytes into out (max + 1 bytes); an embedded NUL
- * or a longer string is a protocol error. */
-void pfs_rbuf_str(pfs_rbuf_t *r, char *out, size_t max);
-/* PFS_OK only if nothing was truncated and every byte was consumed. */
-pfs_status_t pfs_rbuf_finish(const pfs_rbuf_t *r);
-
 /* Header: pack writes exactly PFS_PROTO_HDR_SIZE bytes.  unpack checks
  * magic, version, opcode range and that body_len matches len. */
 void pfs_proto_hdr_pack(const pfs_msg_hdr_t *hdr, void *out);
-pfs_status_t pfs_proto_hdr_unpack(const void *buf, size_t len,
-                                  pfs_msg_hdr_t *hdr_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_hdr_unpack(const void *buf, size_t len,
+                                                 pfs_msg_hdr_t *hdr_p);
 
-/* ---- message bodies ---------------------------------------------------- */
+/* Opcode name for logs; "unknown" for anything else. */
+const char *pfs_proto_op_name(unsigned opcode);
+
+/* ---- hello and status ---------------------------------------------------- */
 
 typedef enum {
     PFS_ROLE_CLIENT = 0,
@@ -144,21 +127,9 @@ typedef enum {
     PFS_ROLE_ADMIN = 3
 } pfs_role_t;
 
-/* Who the caller is, as its process says (like NFS's AUTH_SYS: trusted
- * because the caller proved the cluster key).  The MDS checks namespace
- * permissions against it; uid 0 passes every check. */
-#define PFS_CRED_MAX_GROUPS 16
-typedef struct {
-    uint32_t uid;
-    uint32_t gid;
-    uint32_t ngroups; /* supplementary groups, at most PFS_CRED_MAX_GROUPS */
-    uint32_t groups[PFS_CRED_MAX_GROUPS];
-} pfs_cred_t;
-
-/* The caller's credentials: the real ids of this process and its first
- * PFS_CRED_MAX_GROUPS supplementary groups. */
-void pfs_cred_self(pfs_cred_t *cred);
-
+/* HELLO: prove the cluster key and say who the caller is.  Body: key,
+ * u8 role, u32 pid, u32 uid, u32 gid, u32 ngroups; payload: ngroups x
+ * u32 supplementary groups (ngroups <= PFS_CRED_MAX_GROUPS). */
 typedef struct {
     uint8_t key[PFS_PROTO_KEY_SIZE];
     uint8_t role;   /* pfs_role_t of the caller */
@@ -166,12 +137,34 @@ typedef struct {
     pfs_cred_t cred;
 } pfs_hello_req_t;
 
+#define PFS_HELLO_REQ_MAX (PFS_PROTO_KEY_SIZE + 1u + 4u * 4u)
+
+/* The body of m; the groups go separately (groups_encode). */
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_encode(
+    void *buf, size_t cap, const pfs_hello_req_t *m, size_t *len_p);
+/* The groups payload of m: 4 * m->cred.ngroups bytes into out. */
+void pfs_proto_hello_groups_encode(const pfs_hello_req_t *m, void *out);
+/* Body and payload; m->cred receives groups of its own (release them with
+ * pfs_cred_release, also after a failure). */
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_decode(
+    const void *body, size_t body_len, const void *data, size_t data_len,
+    pfs_hello_req_t *m);
+
+/* HELLO reply: u8 role, u32 index, fsid[16]. */
 typedef struct {
     uint8_t role;   /* pfs_role_t of the server */
     uint32_t index; /* I/O server index; 0 for the MDS */
     uint8_t fsid[16];
 } pfs_hello_rep_t;
 
+#define PFS_HELLO_REP_MAX (1u + 4u + 16u)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_rep_encode(
+    void *buf, size_t cap, const pfs_hello_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_rep_decode(
+    const void *buf, size_t len, pfs_hello_rep_t *m);
+
+/* STATUS reply: u8 role, u32 index, u32 pid, 6 x u64 counters, str host. */
 typedef struct {
     uint8_t role;
     uint32_t index;
@@ -186,6 +179,15 @@ typedef struct {
     char host[256];
 } pfs_status_rep_t;
 
+#define PFS_STATUS_REP_MAX (1u + 4u + 4u + 6u * 8u + 2u + 255u)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_encode(
+    void *buf, size_t cap, const pfs_status_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_decode(
+    const void *buf, size_t len, pfs_status_rep_t *m);
+
+/* ---- metadata ------------------------------------------------------------ */
+
 #define PFS_FILE_TYPE_REG 1u
 #define PFS_FILE_TYPE_DIR 2u
 
@@ -196,10 +198,21 @@ typedef struct {
 #define PFS_ACCESS_READ  0x2u
 #define PFS_ACCESS_WRITE 0x4u
 
-/* CREATE, MKDIR, LOOKUP, UNLINK, RMDIR, SET/GET_DIR_LAYOUT: a path and,
- * for the creating ones, the attributes to create with.  The layout is a
- * spec (layout.h): zero fields take the directory's or the ensemble's
- * default.  SET_DIR_LAYOUT stores it as the directory's default. */
+/* A layout spec (layout.h): u64 stripe_size, u32 stripe_count, u32
+ * nservers (<= PFS_LAYOUT_MAX_STRIPES), nservers x u32 server index. */
+#define PFS_LAYOUT_SPEC_MAX (8u + 4u + 4u + 4u * PFS_LAYOUT_MAX_STRIPES)
+
+/* GET_DIR_LAYOUT reply. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_layout_spec_encode(
+    void *buf, size_t cap, const pfs_layout_spec_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_layout_spec_decode(
+    const void *buf, size_t len, pfs_layout_spec_t *m);
+
+/* CREATE, MKDIR, LOOKUP, UNLINK, RMDIR, SET/GET_DIR_LAYOUT: str path, u32
+ * mode, u32 flags, u32 uid, u32 gid, layout spec.  The creating ones
+ * create with mode and the layout spec (zero fields take the directory's
+ * or the ensemble's default); SET_DIR_LAYOUT stores the spec as the
+ * directory's default. */
 typedef struct {
     char path[PFS_PATH_MAX + 1];
     uint32_t mode;
@@ -209,6 +222,16 @@ typedef struct {
     pfs_layout_spec_t layout;
 } pfs_path_req_t;
 
+#define PFS_PATH_REQ_MAX (2u + PFS_PATH_MAX + 4u * 4u + PFS_LAYOUT_SPEC_MAX)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_encode(
+    void *buf, size_t cap, const pfs_path_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_decode(
+    const void *buf, size_t len, pfs_path_req_t *m);
+
+/* A file's or directory's attributes: fid, u32 type, mode, uid, gid, u64
+ * ctime_ns, mtime_ns, u32 nlink, layout (u64 stripe_size, u32
+ * stripe_count, stripe_count x u32 server). */
 typedef struct {
     pfs_fid_t fid;
     uint32_t type; /* PFS_FILE_TYPE_* */
@@ -221,54 +244,124 @@ typedef struct {
     pfs_layout_t layout; /* files: the layout; dirs: stripe_count 0 */
 } pfs_attr_t;
 
+#define PFS_ATTR_MAX \
+    (16u + 4u * 4u + 2u * 8u + 4u + 8u + 4u + 4u * PFS_LAYOUT_MAX_STRIPES)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_attr_encode(void *buf, size_t cap,
+                                                  const pfs_attr_t *m,
+                                                  size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_attr_decode(const void *buf, size_t len,
+                                                  pfs_attr_t *m);
+
+/* MDS STAT, and the I/O servers' SIZE, REMOVE, FSYNC, WRITEV, READV: the
+ * file id alone (u64 hi, u64 lo). */
+#define PFS_FID_REQ_MAX 16u
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_fid_req_encode(void *buf, size_t cap,
+                                                     pfs_fid_t fid,
+                                                     size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_fid_req_decode(const void *buf,
+                                                     size_t len,
+                                                     pfs_fid_t *fid_p);
+
+/* READDIR: str path, str after ("" from the start), u32 max. */
+#define PFS_READDIR_MAX 256u /* entries per page */
+
 typedef struct {
+    char path[PFS_PATH_MAX + 1];
+    char after[PFS_NAME_MAX + 1];
+    uint32_t max; /* 1 .. PFS_READDIR_MAX */
+} pfs_readdir_req_t;
+
+#define PFS_READDIR_REQ_MAX (2u + PFS_PATH_MAX + 2u + PFS_NAME_MAX + 4u)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_req_encode(
+    void *buf, size_t cap, const pfs_readdir_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_req_decode(
+    const void *buf, size_t len, pfs_readdir_req_t *m);
+
+/* READDIR reply body: u32 count, u8 more; its payload: count entries of
+ * str name, fid, u32 type, in name order. */
+typedef struct {
+    uint32_t count;
+    uint8_t more; /* 1: entries after these */
+} pfs_readdir_rep_t;
+
+typedef struct {
+    char name[PFS_NAME_MAX + 1];
     pfs_fid_t fid;
-    uint64_t offset; /* object offset */
-    uint64_t length; /* bytes; for writes equals the payload length */
-} pfs_io_req_t;
+    uint32_t type;
+} pfs_dirent_t;
 
-pfs_status_t pfs_proto_hello_req_pack(pfs_wbuf_t *w, const pfs_hello_req_t *m);
-pfs_status_t pfs_proto_hello_req_unpack(pfs_rbuf_t *r, pfs_hello_req_t *m);
-pfs_status_t pfs_proto_hello_rep_pack(pfs_wbuf_t *w, const pfs_hello_rep_t *m);
-pfs_status_t pfs_proto_hello_rep_unpack(pfs_rbuf_t *r, pfs_hello_rep_t *m);
-pfs_status_t pfs_proto_status_rep_pack(pfs_wbuf_t *w, const pfs_status_rep_t *m);
-pfs_status_t pfs_proto_status_rep_unpack(pfs_rbuf_t *r, pfs_status_rep_t *m);
-/* layout spec: u64 stripe_size, u32 stripe_count, u32 nservers (<= 256),
- * nservers x u32 server index */
-pfs_status_t pfs_proto_layout_spec_pack(pfs_wbuf_t *w,
-                                        const pfs_layout_spec_t *m);
-pfs_status_t pfs_proto_layout_spec_unpack(pfs_rbuf_t *r, pfs_layout_spec_t *m);
-pfs_status_t pfs_proto_path_req_pack(pfs_wbuf_t *w, const pfs_path_req_t *m);
-pfs_status_t pfs_proto_path_req_unpack(pfs_rbuf_t *r, pfs_path_req_t *m);
-pfs_status_t pfs_proto_attr_pack(pfs_wbuf_t *w, const pfs_attr_t *m);
-pfs_status_t pfs_proto_attr_unpack(pfs_rbuf_t *r, pfs_attr_t *m);
-pfs_status_t pfs_proto_io_req_pack(pfs_wbuf_t *w, const pfs_io_req_t *m);
-pfs_status_t pfs_proto_io_req_unpack(pfs_rbuf_t *r, pfs_io_req_t *m);
-/* Constant-time comparison of two cluster keys (PFS_PROTO_KEY_SIZE). */
-int pfs_key_equal(const uint8_t *a, const uint8_t *b);
+#define PFS_READDIR_REP_MAX 5u
+#define PFS_DIRENT_MAX      (2u + PFS_NAME_MAX + 16u + 4u)
+#define PFS_DIRENTS_MAX     (PFS_READDIR_MAX * PFS_DIRENT_MAX)
 
-pfs_status_t pfs_proto_fid_pack(pfs_wbuf_t *w, pfs_fid_t fid);
-pfs_status_t pfs_proto_fid_unpack(pfs_rbuf_t *r, pfs_fid_t *fid_p);
-pfs_status_t pfs_proto_u64_pack(pfs_wbuf_t *w, uint64_t v);
-pfs_status_t pfs_proto_u64_unpack(pfs_rbuf_t *r, uint64_t *v_p);
-/* Error replies carry a human-readable message. */
-pfs_status_t pfs_proto_errmsg_pack(pfs_wbuf_t *w, const char *msg);
-pfs_status_t pfs_proto_errmsg_unpack(pfs_rbuf_t *r, char *msg,
-                                     size_t msg_size);
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_rep_encode(
+    void *buf, size_t cap, const pfs_readdir_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_rep_decode(
+    const void *buf, size_t len, pfs_readdir_rep_t *m);
+/* The payload: n entries (n <= PFS_READDIR_MAX). */
+PFS_MUST_CHECK pfs_status_t pfs_proto_dirents_encode(void *buf, size_t cap,
+                                                     const pfs_dirent_t *ents,
+                                                     uint32_t n,
+                                                     size_t *len_p);
+/* Exactly n entries with non-empty names and known types. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_dirents_decode(const void *buf,
+                                                     size_t len, uint32_t n,
+                                                     pfs_dirent_t *ents);
 
-/* FP_FETCH_ADD and FP_SET: which file, and the increment or new value.
- * The counter never exceeds PFS_MAX_FILE_SIZE (an MPI_Offset). */
+/* RENAME: str from, str to, as the request's payload (two paths may not
+ * fit a body).  Reply: u8 replaced, then the replaced file's attr if 1. */
+typedef struct {
+    char from[PFS_PATH_MAX + 1];
+    char to[PFS_PATH_MAX + 1];
+} pfs_rename_req_t;
+
+typedef struct {
+    uint8_t replaced;
+    pfs_attr_t attr; /* the replaced file, if replaced */
+} pfs_rename_rep_t;
+
+#define PFS_RENAME_REQ_MAX (2u * (2u + PFS_PATH_MAX))
+#define PFS_RENAME_REP_MAX (1u + PFS_ATTR_MAX)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_req_encode(
+    void *buf, size_t cap, const pfs_rename_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_req_decode(
+    const void *buf, size_t len, pfs_rename_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_encode(
+    void *buf, size_t cap, const pfs_rename_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_decode(
+    const void *buf, size_t len, pfs_rename_rep_t *m);
+
+/* FP_FETCH_ADD and FP_SET: fid, u64 value.  The counter never exceeds
+ * PFS_MAX_FILE_SIZE (an MPI_Offset).  Reply: u64 counter before. */
 typedef struct {
     pfs_fid_t fid;
     uint64_t value;
 } pfs_fp_req_t;
 
-pfs_status_t pfs_proto_fp_req_pack(pfs_wbuf_t *w, const pfs_fp_req_t *m);
-pfs_status_t pfs_proto_fp_req_unpack(pfs_rbuf_t *r, pfs_fp_req_t *m);
+#define PFS_FP_REQ_MAX 24u
+#define PFS_FP_REP_MAX 8u
 
-/* SETATTR: which fields of path's inode change, and their new values.
- * Fields not in mask are ignored.  mode is permission bits only (07777);
- * the MDS rejects other bits.  Any change sets ctime to the MDS's now. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_encode(void *buf, size_t cap,
+                                                    const pfs_fp_req_t *m,
+                                                    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_decode(const void *buf,
+                                                    size_t len,
+                                                    pfs_fp_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_rep_encode(void *buf, size_t cap,
+                                                    uint64_t before,
+                                                    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_rep_decode(const void *buf,
+                                                    size_t len,
+                                                    uint64_t *before_p);
+
+/* SETATTR: which fields of path's inode change, and their new values:
+ * str path, u32 mask, u32 mode, u32 uid, u32 gid, u64 mtime_ns.  Fields
+ * not in mask are ignored.  mode is permission bits only (07777); the MDS
+ * rejects other bits.  Any change sets ctime to the MDS's now. */
 #define PFS_SETATTR_MODE  0x1u
 #define PFS_SETATTR_UID   0x2u
 #define PFS_SETATTR_GID   0x4u
@@ -284,44 +377,115 @@ typedef struct {
     uint64_t mtime_ns;
 } pfs_setattr_req_t;
 
-/* str path, u32 mask, u32 mode, u32 uid, u32 gid, u64 mtime_ns */
-pfs_status_t pfs_proto_setattr_req_pack(pfs_wbuf_t *w,
-                                        const pfs_setattr_req_t *m);
-pfs_status_t pfs_proto_setattr_req_unpack(pfs_rbuf_t *r,
-                                          pfs_setattr_req_t *m);
+#define PFS_SETATTR_REQ_MAX (2u + PFS_PATH_MAX + 4u * 4u + 8u)
 
-#define PFS_READDIR_MAX 256u /* entries per page */
+PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_encode(
+    void *buf, size_t cap, const pfs_setattr_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_decode(
+    const void *buf, size_t len, pfs_setattr_req_t *m);
 
+/* ---- I/O servers ----------------------------------------------------------- */
+
+/* TRUNCATE and PREALLOC: fid, u64 offset, u64 length. */
 typedef struct {
-    char path[PFS_PATH_MAX + 1];
-    char after[PFS_NAME_MAX + 1]; /* "" from the start */
-    uint32_t max;                 /* 1 .. PFS_READDIR_MAX */
-} pfs_readdir_req_t;
-
-/* One directory entry as it travels in a READDIR reply payload. */
-typedef struct {
-    char name[PFS_NAME_MAX + 1];
     pfs_fid_t fid;
-    uint32_t type;
-} pfs_dirent_t;
+    uint64_t offset; /* object offset */
+    uint64_t length; /* bytes */
+} pfs_io_req_t;
 
-pfs_status_t pfs_proto_readdir_req_pack(pfs_wbuf_t *w,
-                                        const pfs_readdir_req_t *m);
-pfs_status_t pfs_proto_readdir_req_unpack(pfs_rbuf_t *r,
-                                          pfs_readdir_req_t *m);
-pfs_status_t pfs_proto_dirent_pack(pfs_wbuf_t *w, const pfs_dirent_t *m);
-pfs_status_t pfs_proto_dirent_unpack(pfs_rbuf_t *r, pfs_dirent_t *m);
+#define PFS_IO_REQ_MAX 32u
 
-/* Opcode name for logs; "unknown" for anything else. */
-const char *pfs_proto_op_name(unsigned opcode);
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_encode(void *buf, size_t cap,
+                                                    const pfs_io_req_t *m,
+                                                    size_t *len_p);
+/* offset + length must stay a valid off_t: PFS_ERR_FBIG otherwise. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_decode(const void *buf,
+                                                    size_t len,
+                                                    pfs_io_req_t *m);
 
-/* ---- paths ------------------------------------------------------------- */
+/* Reply of every I/O server data request: u64 result; READV adds u64
+ * objsize (the object's size, for the client to tell holes from the
+ * end). */
+typedef struct {
+    uint64_t result;
+    uint64_t objsize; /* READV only */
+} pfs_io_rep_t;
+
+#define PFS_IO_REP_MAX 16u
+
+/* opcode: the request's; decides whether objsize is in the body. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_encode(void *buf, size_t cap,
+                                                    unsigned opcode,
+                                                    const pfs_io_rep_t *m,
+                                                    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_decode(const void *buf,
+                                                    size_t len,
+                                                    unsigned opcode,
+                                                    pfs_io_rep_t *m);
+
+/* STATFS reply: u64 total, u64 free, u64 avail bytes of the data
+ * directory's file system. */
+typedef struct {
+    uint64_t total_bytes;
+    uint64_t free_bytes;
+    uint64_t avail_bytes;
+} pfs_statfs_rep_t;
+
+#define PFS_STATFS_REP_MAX 24u
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_statfs_rep_encode(
+    void *buf, size_t cap, const pfs_statfs_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_statfs_rep_decode(
+    const void *buf, size_t len, pfs_statfs_rep_t *m);
+
+/* ---- errors ------------------------------------------------------------------ */
+
+/* An error reply's body: str message (at most PFS_PROTO_MAX_ERRMSG bytes;
+ * encode clips a longer one). */
+#define PFS_ERRMSG_MAX (2u + PFS_PROTO_MAX_ERRMSG)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_encode(void *buf, size_t cap,
+                                                    const char *msg,
+                                                    size_t *len_p);
+/* msg gets the text, clipped to msg_size. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_decode(const void *buf,
+                                                    size_t len, char *msg,
+                                                    size_t msg_size);
+
+/* ---- a file handle, as one rank hands it to others ---------------------------- */
+
+/* pio_file_export's blob: u32 magic, u32 version, fsid[16], attr.  Not a
+ * message between clients and servers, but bytes that cross processes,
+ * so encoded here too. */
+#define PFS_HANDLE_MAGIC   0x48534650u /* "PFSH" */
+#define PFS_HANDLE_VERSION 1u
+#define PFS_HANDLE_MAX     (8u + 16u + PFS_ATTR_MAX)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_handle_encode(void *buf, size_t cap,
+                                                    const uint8_t fsid[16],
+                                                    const pfs_attr_t *attr,
+                                                    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_handle_decode(const void *buf,
+                                                    size_t len,
+                                                    uint8_t fsid[16],
+                                                    pfs_attr_t *attr);
+
+/* ---- keys and paths ----------------------------------------------------------- */
+
+/* Constant-time comparison of two cluster keys (PFS_PROTO_KEY_SIZE). */
+int pfs_key_equal(const uint8_t *a, const uint8_t *b);
 
 /* Canonical form of a pfs path: strips a "pfs:" prefix, requires a leading
  * '/', collapses repeated slashes, drops "." components and a trailing
  * slash, resolves ".." lexically (pfs has no symlinks; "/.." is "/"),
  * rejects empty or relative input and components over PFS_NAME_MAX.
  * out has PFS_PATH_MAX + 1 bytes.  "/" stays "/". */
-pfs_status_t pfs_path_normalize(const char *in, char *out);
+PFS_MUST_CHECK pfs_status_t pfs_path_normalize(const char *in, char *out);
+
+_Static_assert(PFS_PATH_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_HELLO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_SETATTR_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_READDIR_REQ_MAX <= PFS_PROTO_MAX_BODY,
+               "every request body fits PFS_PROTO_MAX_BODY");
 
 #endif

@@ -5,11 +5,15 @@
 #include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <ucs/debug/log_def.h>
 
 #include "log.h"
 #include "server.h"
@@ -60,6 +64,11 @@ static void usage(const pfs_server_ops_t *ops, FILE *out)
             "  -a, --advertise HOST  address clients should dial (default:\n"
             "                        the --listen address, else the host "
             "name)\n"
+            "  -H, --hello-timeout S close client connections that have "
+            "not\n"
+            "                        proved the cluster key within S "
+            "seconds\n"
+            "                        (default 10)\n"
             "  -v, --verbose         log requests (repeat for more)\n"
             "  -q, --quiet           log errors only\n"
             "  -h, --help            this text\n"
@@ -72,7 +81,10 @@ typedef struct {
     const char *advertise;
     unsigned port;
     int verbosity;
+    int hello_timeout_s;
 } common_opts_t;
+
+#define DEFAULT_HELLO_TIMEOUT_S 10
 
 /* Returns 0 to go on, else an exit code + 1 (so 1 means exit 0). */
 static int parse_args(const pfs_server_ops_t *ops, void *arg,
@@ -91,6 +103,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         {"memory", required_argument, NULL, 'm'},
         {"durability", required_argument, NULL, 'D'},
         {"local-access", required_argument, NULL, 'L'},
+        {"hello-timeout", required_argument, NULL, 'H'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
@@ -98,7 +111,8 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
     int c;
 
     o->verbosity = PFS_LOG_INFO;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:vqh", longopts, NULL)) !=
+    o->hello_timeout_s = DEFAULT_HELLO_TIMEOUT_S;
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:H:vqh", longopts, NULL)) !=
            -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
@@ -116,6 +130,17 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
             o->port = (unsigned)strtoul(optarg, &end, 10);
             if (errno != 0 || *end != '\0' || o->port > 65535) {
                 fprintf(stderr, "%s: bad port '%s'\n", ops->program, optarg);
+                return 3;
+            }
+            break;
+        case 'H':
+            errno = 0;
+            o->hello_timeout_s = (int)strtol(optarg, &end, 10);
+            if (errno != 0 || *end != '\0' || o->hello_timeout_s < 1 ||
+                o->hello_timeout_s > 86400) {
+                fprintf(stderr, "%s: bad hello timeout '%s' (1 to 86400 "
+                                "seconds)\n",
+                        ops->program, optarg);
                 return 3;
             }
             break;
@@ -252,6 +277,72 @@ static pfs_status_t build_ensemble(pfs_server_t *srv, const wire_rec_t *all,
     return PFS_OK;
 }
 
+/* What clients can make UCX print (a flood of failed accepts when
+ * descriptors run out, one warning per broken connection) goes through
+ * a budget like our own lines: errors and warnings past 20 a minute are
+ * counted, not printed.  UCX calls this from its threads too. */
+static pthread_mutex_t ucx_log_lock = PTHREAD_MUTEX_INITIALIZER;
+static pfs_log_limit_t ucx_log_limit;
+
+static ucs_log_func_rc_t ucx_log_handler(const char *file, unsigned line,
+                                         const char *function,
+                                         ucs_log_level_t level,
+                                         const ucs_log_component_config_t *comp,
+                                         const char *message, va_list ap)
+{
+    unsigned long long now = pfs_now_ms();
+    ucs_log_func_rc_t rc = UCS_LOG_FUNC_RC_CONTINUE;
+    unsigned shown = 0;
+
+    (void)file;
+    (void)line;
+    (void)function;
+    (void)comp;
+    (void)message;
+    (void)ap;
+    if (level != UCS_LOG_LEVEL_ERROR && level != UCS_LOG_LEVEL_WARN) {
+        return rc; /* fatal errors always, and what the user asked for */
+    }
+    pthread_mutex_lock(&ucx_log_lock);
+    if (now - ucx_log_limit.window_ms >= 60000) {
+        shown = ucx_log_limit.suppressed;
+        ucx_log_limit.window_ms = now;
+        ucx_log_limit.lines = 0;
+        ucx_log_limit.suppressed = 0;
+    }
+    if (ucx_log_limit.lines >= PFS_LOG_LIMIT_PER_MIN) {
+        ucx_log_limit.suppressed++;
+        rc = UCS_LOG_FUNC_RC_STOP;
+    } else {
+        ucx_log_limit.lines++;
+    }
+    pthread_mutex_unlock(&ucx_log_lock);
+    if (shown > 0) {
+        pfs_log_warn("(%u more UCX errors and warnings in the last minute "
+                     "not shown)",
+                     shown);
+    }
+    return rc;
+}
+
+/* Servers hold a descriptor per client connection and per open object:
+ * take what the hard limit allows (the soft limit is often 1024). */
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    rlim_t before;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) {
+        return;
+    }
+    before = rl.rlim_cur;
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) == 0) {
+        pfs_log_debug("file descriptor limit raised from %lu to %lu",
+                      (unsigned long)before, (unsigned long)rl.rlim_max);
+    }
+}
+
 static void serve(pfs_server_t *srv)
 {
     uint64_t until;
@@ -342,7 +433,12 @@ int pfs_server_main(const pfs_server_ops_t *ops, void *arg, int argc,
     st = ops->prepare(arg, &srv, errmsg, sizeof(errmsg));
     if (st == PFS_OK) {
         prepared = 1;
+        raise_fd_limit();
+        ucs_log_push_handler(ucx_log_handler);
         st = pfs_tx_create(PFS_TX_SERVER, &srv.tx, errmsg, sizeof(errmsg));
+    }
+    if (st == PFS_OK) {
+        pfs_tx_set_hello_timeout(srv.tx, opts.hello_timeout_s * 1000);
     }
     if (st == PFS_OK) {
         const char *adv = opts.advertise;
@@ -453,30 +549,28 @@ cleanup:
 
 int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
 {
-    uint8_t body[512];
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    uint8_t body[PFS_STATUS_REP_MAX];
     size_t len;
+    pfs_status_t st;
 
     srv->requests++;
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
     if (req->hdr.opcode == PFS_OP_HELLO) {
         pfs_hello_req_t hello;
         pfs_hello_rep_t rep;
 
-        if (pfs_proto_hello_req_unpack(&r, &hello) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
-            pfs_srv_reply_error(srv->tx, req, PFS_ERR_PROTO,
-                                "malformed hello");
+        st = pfs_proto_hello_req_decode(req->body, req->hdr.body_len,
+                                        req->data, req->hdr.data_len, &hello);
+        if (st != PFS_OK) {
+            pfs_cred_release(&hello.cred);
+            pfs_srv_reply_error(srv->tx, req, st, "malformed hello");
             return 1;
         }
         if (!pfs_key_equal(hello.key, srv->ens.key)) {
-            pfs_log_warn("rejected a client with a wrong cluster key "
-                         "(pid %u)", hello.pid);
+            pfs_cred_release(&hello.cred);
             pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,
-                                "wrong cluster key: is the descriptor from "
-                                "this ensemble?");
+                                "wrong cluster key (pid %u, uid %u): is the "
+                                "descriptor from this ensemble?",
+                                hello.pid, hello.cred.uid);
             return 1;
         }
         pfs_srv_conn_set_authenticated(req->conn, hello.role, hello.pid,
@@ -484,8 +578,12 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.role = (uint8_t)srv->role;
         rep.index = srv->index;
         memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));
-        pfs_proto_hello_rep_pack(&w, &rep);
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_hello_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the hello reply");
+            return 1;
+        }
         pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
         return 1;
     }
@@ -509,8 +607,12 @@ int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
         rep.bytes_written = srv->bytes_written;
         rep.pending_removals = srv->pending_removals;
         snprintf(rep.host, sizeof(rep.host), "%s", srv->host);
-        pfs_proto_status_rep_pack(&w, &rep);
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_status_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the status reply");
+            return 1;
+        }
         pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
         return 1;
     }

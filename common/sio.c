@@ -11,12 +11,18 @@
 #include "pfs_common.h"
 #include "proto.h"
 #include "sio.h"
+#include "wire.h"
 
-void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out)
+pfs_status_t pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns,
+                                 void *out)
 {
     pfs_wbuf_t w;
+    size_t len;
     uint32_t i;
 
+    if (nruns == 0 || nruns > PFS_SIO_MAX_RUNS) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, out, pfs_sio_runs_size(nruns));
     pfs_wbuf_u32(&w, nruns);
     for (i = 0; i < nruns; i++) {
@@ -25,6 +31,7 @@ void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out)
         pfs_wbuf_u64(&w, runs[i].count);
         pfs_wbuf_u64(&w, runs[i].count > 1 ? runs[i].stride : 0);
     }
+    return pfs_wbuf_finish(&w, &len);
 }
 
 pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
@@ -175,6 +182,92 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
         i++;
     }
     return i;
+}
+
+size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i,
+                            pfs_sio_sieve_scan_t *scan)
+{
+    pfs_sio_sieve_scan_t fresh = PFS_SIO_SIEVE_SCAN_INIT;
+    uint64_t start = p[i].off, end;
+    size_t j, k;
+
+    if (scan == NULL) {
+        scan = &fresh;
+    }
+    if (scan->first > i || scan->next <= i) {
+        scan->next = i; /* nothing to carry over */
+        scan->covered = 0;
+    } else {
+        /* The pieces found for an earlier start stay within the limits for
+         * a later one: the span from a later start is shorter, and the gap
+         * and size limits do not depend on the start (sorted, disjoint
+         * pieces).  Drop the ones before i and go on from there. */
+        for (k = scan->first; k < i; k++) {
+            scan->covered -= p[k].len;
+        }
+    }
+    scan->first = i;
+    j = scan->next;
+    end = j > i ? p[j - 1].off + p[j - 1].len : start;
+    for (; j < n; j++) {
+        uint64_t pend = p[j].off + p[j].len;
+
+        if (p[j].len > PFS_SIO_SIEVE_PIECE_MAX ||
+            pend - start > PFS_SIO_SIEVE_MAX ||
+            (p[j].off > end && p[j].off - end > PFS_SIO_SIEVE_GAP_MAX)) {
+            break;
+        }
+        scan->covered += p[j].len;
+        end = PFS_MAX(end, pend);
+    }
+    scan->next = j;
+    if (j - i < PFS_SIO_SIEVE_MIN_PIECES || scan->covered * 16 < end - start) {
+        return i;
+    }
+    return j;
+}
+
+int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
+                       uint8_t *base, int write, uint8_t *sbuf,
+                       uint64_t start, uint64_t end)
+{
+    uint64_t got = 0;
+    size_t i;
+
+    while (got < end - start) {
+        ssize_t r = pread(fd, sbuf + got, end - start - got,
+                          (off_t)(start + got));
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        if (r == 0) {
+            memset(sbuf + got, 0, end - start - got); /* past the end */
+            break;
+        }
+        got += (uint64_t)r;
+    }
+    for (i = 0; i < n; i++) { /* in plan order: later pieces win */
+        if (write) {
+            memcpy(sbuf + (p[i].off - start), base + p[i].pos, p[i].len);
+        } else {
+            memcpy(base + p[i].pos, sbuf + (p[i].off - start), p[i].len);
+        }
+    }
+    for (got = 0; write && got < end - start;) {
+        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
+                           (off_t)(start + got));
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return errno;
+        }
+        got += (uint64_t)w;
+    }
+    return 0;
 }
 
 /* ---- descriptions ------------------------------------------------------ */

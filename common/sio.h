@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pfs_common.h"
+
 #include "pfs/status.h"
 
 #define PFS_SIO_RUN_SIZE   32u
@@ -37,15 +39,17 @@ static inline size_t pfs_sio_runs_size(uint32_t nruns)
     return 4u + (size_t)nruns * PFS_SIO_RUN_SIZE;
 }
 
-/* Encode runs into out (pfs_sio_runs_size(nruns) bytes). */
-void pfs_sio_runs_encode(const pfs_run_t *runs, uint32_t nruns, void *out);
+/* Encode runs into out (pfs_sio_runs_size(nruns) bytes); PFS_ERR_INVAL
+ * for 0 or more than PFS_SIO_MAX_RUNS runs. */
+PFS_MUST_CHECK pfs_status_t pfs_sio_runs_encode(const pfs_run_t *runs,
+                                                uint32_t nruns, void *out);
 
 /* Decode and validate a run list at the start of buf (len bytes):
  * nruns <= PFS_SIO_MAX_RUNS, every len > 0 and count >= 1, no block ends
  * beyond the largest file size, the blocks add up to at most
  * PFS_SIO_MAX_PIECES and their bytes to *total_p without overflow.
  * *runs_p is malloc'd (free it); *consumed_p is the encoded size. */
-pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
                                  pfs_run_t **runs_p, uint32_t *nruns_p,
                                  uint64_t *total_p, size_t *consumed_p);
 
@@ -73,6 +77,45 @@ pfs_status_t pfs_sio_plan(const pfs_run_t *runs, uint32_t nruns,
  * max_iov vectors.  Returns the index after the group. */
 size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
                          size_t first, size_t max_iov);
+
+/* Data sieving, as the I/O server does it: small pieces close together
+ * are served with one read (writes: one read and one write back) of the
+ * span they lie in instead of a system call each.  Only for a plan whose
+ * pieces are sorted and disjoint (*ordered_p of pfs_sio_plan), and only by
+ * the one writer of the object (a read-modify-write: the caller locks). */
+#define PFS_SIO_SIEVE_MAX        (4u << 20)  /* span of one sieve window */
+#define PFS_SIO_SIEVE_PIECE_MAX  (16u << 10) /* larger pieces go straight */
+#define PFS_SIO_SIEVE_GAP_MAX    (64u << 10) /* a larger hole ends a window */
+#define PFS_SIO_SIEVE_MIN_PIECES 8
+
+/* What one window search hands to the next, so that walking a plan
+ * costs O(npieces) and not O(npieces^2): a sparse plan of many small
+ * pieces fails the density test at every start, and each search scanned
+ * to the end of its 4 MiB span again. */
+typedef struct {
+    size_t first;     /* the start of the last search */
+    size_t next;      /* pieces[first .. next) pass the window's limits */
+    uint64_t covered; /* and hold this many bytes */
+} pfs_sio_sieve_scan_t;
+
+#define PFS_SIO_SIEVE_SCAN_INIT {0, 0, 0}
+
+/* The end of a sieve window starting at piece i: pieces[i .. end) span at
+ * most PFS_SIO_SIEVE_MAX bytes and are worth sieving; i when sieving does
+ * not pay there (too few pieces, too large, too sparse).  The pieces must
+ * be sorted and disjoint.  scan (PFS_SIO_SIEVE_SCAN_INIT at first) carries
+ * the search between calls with growing i over one plan; NULL searches
+ * from scratch (same result, for tests). */
+size_t pfs_sio_sieve_window(const pfs_sio_piece_t *pieces, size_t npieces,
+                            size_t i, pfs_sio_sieve_scan_t *scan);
+
+/* Serve pieces[0 .. n) of a window through sbuf (at least end - start
+ * bytes): read [start, end) of fd once (zeros past its end), then copy
+ * each piece out to base + pos (reads) or in from there and write the
+ * span back (writes), in plan order.  0 or an errno. */
+int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *pieces, size_t n,
+                       uint8_t *base, int write, uint8_t *sbuf,
+                       uint64_t start, uint64_t end);
 
 /* One preadv (write: pwritev) of iov[0 .. n) at object offset off,
  * retried until complete.  Reads past the end of the file fill the rest

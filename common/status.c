@@ -35,6 +35,7 @@ PFS_EXPORT const char *pfs_status_string(pfs_status_t status)
     case PFS_ERR_STALE:       return "stale file id";
     case PFS_ERR_FBIG:        return "offset or size too large";
     case PFS_ERR_INTERNAL:    return "internal error";
+    case PFS_ERR_ROFS:        return "read-only storage on server";
     }
     return "unknown status";
 }
@@ -53,6 +54,7 @@ PFS_EXPORT pfs_status_t pfs_status_from_errno(int err)
     case EPERM:        return PFS_ERR_ACCESS;
     case ENOSPC:
     case EDQUOT:       return PFS_ERR_NOSPC;
+    case EROFS:        return PFS_ERR_ROFS;
     case ENOTEMPTY:    return PFS_ERR_NOTEMPTY;
     case ENAMETOOLONG: return PFS_ERR_NAMETOOLONG;
     case EBADF:        return PFS_ERR_BADF;

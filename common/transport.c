@@ -1,7 +1,9 @@
 /* transport.c - UCX active-message request/reply for servers and clients. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -10,13 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <ucp/api/ucp.h>
 
 #include "log.h"
-#include "netloc.h"
 #include "transport.h"
 
 _Static_assert(sizeof(pfs_iov_t) == sizeof(ucp_dt_iov_t) &&
@@ -24,6 +26,17 @@ _Static_assert(sizeof(pfs_iov_t) == sizeof(ucp_dt_iov_t) &&
                "pfs_iov_t must match ucp_dt_iov_t");
 
 #define RPC_BUCKETS 256u /* outstanding RPCs hashed by id */
+
+/* What one client connection may do to a server before it is cut off. */
+#define CONN_MAX_UNANSWERED   4096u /* requests received, not answered */
+#define CONN_COMPLAINTS_SHOWN 3u    /* refused requests logged one by one */
+/* Descriptors a client connection costs a server (UCX's connection
+ * manager socket and the TCP lanes), for the connection cap. */
+#define CONN_FDS              8u    /* pessimistic: UCX's wire-up takes more */
+#define FDS_RESERVED          256u  /* UCX's own accepts, objects, logs */
+
+/* Every transport but shared memory (see pfs_tx_create). */
+#define PFS_TX_DEFAULT_TLS "^posix,sysv,cma"
 
 /* Server side: one per accepted client endpoint.  Requests hold a
  * reference so a reply after the client vanished finds a valid struct. */
@@ -40,6 +53,11 @@ struct pfs_srv_conn {
     uint32_t pid;       /* as the peer said at hello */
     uint64_t requests;  /* received on this connection */
     uint64_t dropped;   /* lost because the peer went away */
+    uint64_t accepted_ms;
+    unsigned complaints; /* requests refused as malformed or unauthorized */
+    uint64_t held;        /* received payload bytes held (budget share) */
+    uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
+    char kick[128];       /* why the server cut it off, if it did */
     pfs_cred_t cred;
     char peer[64];      /* the client's address, for logs */
     struct pfs_srv_conn *next, *prev;
@@ -66,8 +84,6 @@ typedef struct conn_req_item {
 /* Client side: one endpoint to one server. */
 struct pfs_tx_conn {
     pfs_tx_t *tx;
-    ucp_worker_h worker; /* tx->worker, or tx->net_worker for other hosts */
-    int remote;          /* the peer is not in this network namespace */
     ucp_ep_h ep;
     int broken;
     int answered; /* a reply came on this endpoint: worth a flush at close */
@@ -86,10 +102,13 @@ typedef struct {
     pfs_tx_t *tx;
 } rpc_token_t;
 
-/* A reply in flight from the server to a client. */
+/* A reply in flight from the server to a client; it holds a reference
+ * to the connection so that the bytes can be counted back. */
 typedef struct {
     uint8_t *hdr_buf;
     void *data;
+    size_t data_len;
+    pfs_srv_conn_t *conn;
 } reply_state_t;
 
 struct pfs_tx {
@@ -99,18 +118,7 @@ struct pfs_tx {
     int wake_fd;
     int server;
     ucp_err_handling_mode_t err_mode;
-    /* Peers on other hosts (outside this network namespace) get their
-     * endpoints on a second context without shared memory, made at the
-     * first such connect.  UCX 1.13 deems sysv/posix reachable for any
-     * process with this boot id and IPC namespace, but wakes a sleeping
-     * peer through an abstract Unix socket, which exists per network
-     * namespace: across namespaces every wake-up is lost and each request
-     * waits for the peer's next timeout (doc/multihost.md).  Accepted
-     * endpoints need nothing: their lanes are what both sides offer. */
-    int net_split; /* the main context may use shared memory */
-    ucp_context_h net_context;
-    ucp_worker_h net_worker;
-    int net_efd;
+    size_t max_am_header; /* UCX aborts a sender whose header is larger */
     /* server */
     ucp_listener_h listener;
     pfs_srv_handler_t handler;
@@ -122,6 +130,14 @@ struct pfs_tx {
     srv_req_impl_t *deferred_head, *deferred_tail;
     uint64_t budget; /* bytes of received payloads held at once; 0: none */
     uint64_t held;
+    uint64_t max_payload; /* largest request payload accepted; 0: any */
+    uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
+    int hello_timeout_ms; /* close connections silent that long; 0: never */
+    pfs_log_limit_t complaints; /* lines clients make the server write */
+    unsigned nconns;
+    uint64_t next_refusal_log_ms;
+    struct sockaddr_storage listen_sa;
+    socklen_t listen_sa_len;
     /* client */
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
@@ -144,8 +160,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
                                 size_t length,
                                 const ucp_am_recv_param_t *param);
 
-static pfs_status_t set_am_handler(pfs_tx_t *tx, ucp_worker_h worker,
-                                   unsigned id, ucp_am_recv_callback_t cb)
+static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
+                                   ucp_am_recv_callback_t cb)
 {
     ucp_am_handler_param_t param;
 
@@ -158,30 +174,9 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, ucp_worker_h worker,
     param.cb = cb;
     param.arg = tx;
     param.flags = UCP_AM_FLAG_WHOLE_MSG | UCP_AM_FLAG_PERSISTENT_DATA;
-    return ucp_worker_set_am_recv_handler(worker, &param) == UCS_OK
+    return ucp_worker_set_am_recv_handler(tx->worker, &param) == UCS_OK
                ? PFS_OK
                : PFS_ERR_TRANSPORT;
-}
-
-/* Every transport but the ones that need the peer on this host. */
-#define TLS_NO_SHM "^posix,sysv,cma"
-
-/* Whether a UCX_TLS value (NULL: unset) lets UCX open posix or sysv. */
-static int tls_may_use_mm(const char *tls)
-{
-    static const char *const names[] = {"all", "sm", "shm", "mm", "posix",
-                                        "sysv"};
-    size_t i;
-
-    if (tls == NULL || tls[0] == '^') {
-        return 1; /* everything, or everything but a list */
-    }
-    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-        if (strstr(tls, names[i]) != NULL) {
-            return 1;
-        }
-    }
-    return 0;
 }
 
 pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
@@ -190,6 +185,7 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
     ucp_params_t ctx_params;
     ucp_worker_params_t worker_params;
     ucp_config_t *config;
+    const char *tls;
     ucs_status_t st;
     pfs_tx_t *tx;
     int server = (flags & PFS_TX_SERVER) != 0;
@@ -202,7 +198,6 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
     tx->server = server;
     tx->next_id = 1;
     tx->wake_fd = -1;
-    tx->net_efd = -1;
     /* PEER: UCX 1.13 supports peers that fail only in this mode; in mode
      * NONE a client that dies while its endpoint is being wired up aborts
      * the server inside UCX (doc/transport.md).  PFS_UCX_ERR_MODE=none
@@ -224,24 +219,38 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                  ucs_status_string(st));
         goto err_free;
     }
-    if ((flags & PFS_TX_NO_SHM) && getenv("UCX_TLS") == NULL) {
-        /* sysv/posix segments and process_vm_readv of another user's
-         * process are refused ("Shared memory error") */
-        (void)ucp_config_modify(config, "TLS", TLS_NO_SHM);
-    } else if (tls_may_use_mm(getenv("UCX_TLS")) &&
-               getenv("UCX_POSIX_ERROR_HANDLING") == NULL &&
-               getenv("UCX_SYSV_ERROR_HANDLING") == NULL &&
-               getenv("UCX_MM_ERROR_HANDLING") == NULL) {
-        /* UCX offers its shared-memory transports to PEER endpoints only
-         * when asked; a peer's death is then found through the connection
-         * manager's socket and keepalive, so processes of one host keep
-         * shared memory.  (Set only when posix or sysv may be opened:
-         * UCX warns about a setting that no transport used.) */
-        (void)ucp_config_modify(config, "MM_ERROR_HANDLING", "y");
+    /* No shared-memory transports for pfs's own connections: a peer
+     * that dies in the middle of writing into a receiver's shared FIFO
+     * leaves that FIFO stuck for every sender, and the receiver then
+     * spins without ever reading another message (doc/transport.md).
+     * TCP (and RDMA where there is any) handle a dying peer per
+     * connection.  On one host, local access moves the bulk data.
+     * PFS_UCX_TLS overrides, for measurements; UCX_TLS is left to MPI. */
+    tls = getenv("PFS_UCX_TLS");
+    st = ucp_config_modify(config, "TLS",
+                           tls != NULL ? tls : PFS_TX_DEFAULT_TLS);
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "bad transport list '%s': %s",
+                 tls != NULL ? tls : PFS_TX_DEFAULT_TLS,
+                 ucs_status_string(st));
+        ucp_config_release(config);
+        goto err_free;
     }
-    /* other hosts through a context of their own, unless the user chose
-     * the transports (UCX_TLS is then used for every peer, as given) */
-    tx->net_split = getenv("UCX_TLS") == NULL && !(flags & PFS_TX_NO_SHM);
+    /* Non-blocking TCP connects.  With UCX 1.13's default (blocking
+     * connect), a peer that dies between accepting a lane's connection
+     * and reading its first packet makes UCX mark the endpoint failed
+     * before it has its send capability, then add that capability, and
+     * its deferred destroy asserts (tcp_ep.c:478) and aborts the whole
+     * process.  A non-blocking connect completes from progress, after
+     * the endpoint is complete, and the same death becomes an ordinary
+     * endpoint error (doc/transport.md). */
+    st = ucp_config_modify(config, "CONN_NB", "y");
+    if (st != UCS_OK) {
+        snprintf(errmsg, errmsg_size, "UCX: cannot set CONN_NB: %s",
+                 ucs_status_string(st));
+        ucp_config_release(config);
+        goto err_free;
+    }
     memset(&ctx_params, 0, sizeof(ctx_params));
     ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
     ctx_params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
@@ -261,15 +270,22 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                  ucs_status_string(st));
         goto err_cleanup_context;
     }
+    {
+        ucp_worker_attr_t wattr;
+
+        wattr.field_mask = UCP_WORKER_ATTR_FIELD_MAX_AM_HEADER;
+        tx->max_am_header = ucp_worker_query(tx->worker, &wattr) == UCS_OK
+                                ? wattr.max_am_header
+                                : 0;
+    }
     st = ucp_worker_get_efd(tx->worker, &tx->efd);
     if (st != UCS_OK) {
         snprintf(errmsg, errmsg_size, "ucp_worker_get_efd: %s",
                  ucs_status_string(st));
         goto err_destroy_worker;
     }
-    if (set_am_handler(tx, tx->worker, PFS_AM_REQUEST, am_request_cb) !=
-            PFS_OK ||
-        set_am_handler(tx, tx->worker, PFS_AM_REPLY, am_reply_cb) != PFS_OK) {
+    if (set_am_handler(tx, PFS_AM_REQUEST, am_request_cb) != PFS_OK ||
+        set_am_handler(tx, PFS_AM_REPLY, am_reply_cb) != PFS_OK) {
         snprintf(errmsg, errmsg_size, "cannot register UCX AM handlers");
         goto err_destroy_worker;
     }
@@ -283,70 +299,6 @@ err_cleanup_context:
 err_free:
     free(tx);
     return PFS_ERR_TRANSPORT;
-}
-
-/* The worker for peers on other hosts: the main one, or (net_split) one
- * on a context without the transports that need the peer on this host,
- * made at the first use.  NULL if that fails (logged). */
-static ucp_worker_h net_worker_get(pfs_tx_t *tx)
-{
-    ucp_params_t ctx_params;
-    ucp_worker_params_t worker_params;
-    ucp_config_t *config;
-    ucs_status_t st;
-
-    if (!tx->net_split || tx->net_worker != NULL) {
-        return tx->net_split ? tx->net_worker : tx->worker;
-    }
-    st = ucp_config_read(NULL, NULL, &config);
-    if (st != UCS_OK) {
-        goto err;
-    }
-    (void)ucp_config_modify(config, "TLS", TLS_NO_SHM);
-    memset(&ctx_params, 0, sizeof(ctx_params));
-    ctx_params.field_mask = UCP_PARAM_FIELD_FEATURES;
-    ctx_params.features = UCP_FEATURE_AM | UCP_FEATURE_WAKEUP;
-    st = ucp_init(&ctx_params, config, &tx->net_context);
-    ucp_config_release(config);
-    if (st != UCS_OK) {
-        goto err;
-    }
-    memset(&worker_params, 0, sizeof(worker_params));
-    worker_params.field_mask = UCP_WORKER_PARAM_FIELD_THREAD_MODE;
-    worker_params.thread_mode = UCS_THREAD_MODE_SINGLE;
-    st = ucp_worker_create(tx->net_context, &worker_params, &tx->net_worker);
-    if (st != UCS_OK) {
-        goto err_cleanup_context;
-    }
-    st = ucp_worker_get_efd(tx->net_worker, &tx->net_efd);
-    if (st != UCS_OK ||
-        set_am_handler(tx, tx->net_worker, PFS_AM_REPLY, am_reply_cb) !=
-            PFS_OK) {
-        st = UCS_ERR_NO_RESOURCE;
-        goto err_destroy_worker;
-    }
-    return tx->net_worker;
-
-err_destroy_worker:
-    ucp_worker_destroy(tx->net_worker);
-    tx->net_worker = NULL;
-err_cleanup_context:
-    ucp_cleanup(tx->net_context);
-    tx->net_context = NULL;
-err:
-    pfs_log_error("no UCX context for other hosts: %s", ucs_status_string(st));
-    return NULL;
-}
-
-/* Progress every worker once; the events handled. */
-static unsigned workers_progress(pfs_tx_t *tx)
-{
-    unsigned n = ucp_worker_progress(tx->worker);
-
-    if (tx->net_worker != NULL) {
-        n += ucp_worker_progress(tx->net_worker);
-    }
-    return n;
 }
 
 /* How long a flush close may wait for a peer that does not answer (a
@@ -366,7 +318,7 @@ static void wait_ucx_request(pfs_tx_t *tx, void *req, int force)
         return;
     }
     while (ucp_request_check_status(req) == UCS_INPROGRESS) {
-        if (workers_progress(tx) != 0) {
+        if (ucp_worker_progress(tx->worker) != 0) {
             continue;
         }
         if (!force && pfs_now_ms() >= until) {
@@ -391,6 +343,7 @@ static void close_ep(pfs_tx_t *tx, ucp_ep_h ep, int force)
 static void srv_conn_release(pfs_srv_conn_t *conn)
 {
     if (--conn->refs == 0) {
+        pfs_cred_release(&conn->cred);
         free(conn);
     }
 }
@@ -401,6 +354,7 @@ static void srv_conn_close(pfs_tx_t *tx, pfs_srv_conn_t *conn, int force)
         return;
     }
     conn->closed = 1;
+    tx->nconns--;
     if (conn->prev != NULL) {
         conn->prev->next = conn->next;
     } else {
@@ -441,7 +395,7 @@ void pfs_tx_destroy(pfs_tx_t *tx)
         uint64_t until = pfs_now_ms() + 200;
 
         while (tx->abandoned > 0 && pfs_now_ms() < until) {
-            if (workers_progress(tx) == 0) {
+            if (ucp_worker_progress(tx->worker) == 0) {
                 pfs_tx_sleep(tx, 10);
             }
         }
@@ -455,10 +409,6 @@ void pfs_tx_destroy(pfs_tx_t *tx)
         free(tx);
         return;
     }
-    if (tx->net_worker != NULL) {
-        ucp_worker_destroy(tx->net_worker);
-        ucp_cleanup(tx->net_context);
-    }
     ucp_worker_destroy(tx->worker);
     ucp_cleanup(tx->context);
     free(tx);
@@ -471,28 +421,20 @@ void pfs_tx_set_wake_fd(pfs_tx_t *tx, int fd)
 
 void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms)
 {
-    struct pollfd pfd[3];
+    struct pollfd pfd[2];
     nfds_t n = 1;
 
-    if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY ||
-        (tx->net_worker != NULL &&
-         ucp_worker_arm(tx->net_worker) == UCS_ERR_BUSY)) {
+    if (ucp_worker_arm(tx->worker) == UCS_ERR_BUSY) {
         return; /* events already pending: go progress them */
     }
     pfd[0].fd = tx->efd;
     pfd[0].events = POLLIN;
     pfd[0].revents = 0;
-    if (tx->net_worker != NULL) {
-        pfd[n].fd = tx->net_efd;
-        pfd[n].events = POLLIN;
-        pfd[n].revents = 0;
-        n++;
-    }
     if (tx->wake_fd >= 0) {
-        pfd[n].fd = tx->wake_fd;
-        pfd[n].events = POLLIN;
-        pfd[n].revents = 0;
-        n++;
+        pfd[1].fd = tx->wake_fd;
+        pfd[1].events = POLLIN;
+        pfd[1].revents = 0;
+        n = 2;
     }
     (void)poll(pfd, n, timeout_ms);
 }
@@ -583,11 +525,34 @@ static void conn_request_peer(ucp_conn_request_h req, char *out, size_t size)
     snprintf(out, size, "%s:%s", host, port);
 }
 
+/* Descriptors this process may still open before RLIMIT_NOFILE. */
+static long fds_left(void)
+{
+    struct rlimit rl;
+    struct dirent *d;
+    long used = 0;
+    DIR *dir;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY) {
+        return LONG_MAX;
+    }
+    dir = opendir("/proc/self/fd");
+    if (dir == NULL) {
+        return LONG_MAX; /* cannot tell: let UCX's accept decide */
+    }
+    while ((d = readdir(dir)) != NULL) {
+        used += d->d_name[0] != '.';
+    }
+    closedir(dir);
+    return (long)rl.rlim_cur - used;
+}
+
 static void listener_conn_cb(ucp_conn_request_h req, void *arg)
 {
     pfs_tx_t *tx = arg;
     conn_req_item_t *item = malloc(sizeof(*item));
 
+    /* accepted or refused by pfs_tx_progress, outside UCX's callback */
     if (item == NULL) {
         ucp_listener_reject(tx->listener, req);
         return;
@@ -599,6 +564,8 @@ static void listener_conn_cb(ucp_conn_request_h req, void *arg)
 
 static void accept_pending(pfs_tx_t *tx)
 {
+    long left;
+
     while (tx->conn_reqs != NULL) {
         conn_req_item_t *item = tx->conn_reqs;
         ucp_ep_params_t params;
@@ -606,6 +573,21 @@ static void accept_pending(pfs_tx_t *tx)
         ucs_status_t st;
 
         tx->conn_reqs = item->next;
+        /* UCX 1.13 can abort when creating an endpoint fails for lack of
+         * descriptors (tcp_sockcm_ep.c: a server endpoint neither created
+         * nor rejected): refuse while few are left */
+        left = fds_left();
+        if (left < (long)(FDS_RESERVED + CONN_FDS)) {
+            if (pfs_now_ms() >= tx->next_refusal_log_ms) {
+                pfs_log_warn("refusing new clients: %u connected, %ld file "
+                             "descriptors left (RLIMIT_NOFILE)",
+                             tx->nconns, left);
+                tx->next_refusal_log_ms = pfs_now_ms() + 10000;
+            }
+            ucp_listener_reject(tx->listener, item->req);
+            free(item);
+            continue;
+        }
         conn = calloc(1, sizeof(*conn));
         if (conn == NULL) {
             ucp_listener_reject(tx->listener, item->req);
@@ -624,20 +606,100 @@ static void accept_pending(pfs_tx_t *tx)
         st = ucp_ep_create(tx->worker, &params, &conn->ep);
         free(item);
         if (st != UCS_OK) {
-            pfs_log_info("a client at %s left before its connection was "
-                         "set up (%s)",
-                         conn->peer, ucs_status_string(st));
+            pfs_log_limited(&tx->complaints, PFS_LOG_INFO,
+                            "a client at %s left before its connection was "
+                            "set up (%s)",
+                            conn->peer, ucs_status_string(st));
             free(conn);
             continue;
         }
         conn->tx = tx;
         conn->refs = 1;
+        conn->accepted_ms = pfs_now_ms();
+        tx->nconns++;
         conn->next = tx->conns;
         if (tx->conns != NULL) {
             tx->conns->prev = conn;
         }
         tx->conns = conn;
     }
+}
+
+/* Cut a connection off: the progress loop closes it and logs why. */
+static void conn_kick(pfs_srv_conn_t *conn, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void conn_kick(pfs_srv_conn_t *conn, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (conn->dead) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(conn->kick, sizeof(conn->kick), fmt, ap);
+    va_end(ap);
+    conn->authenticated = 0;
+    conn->dead = 1;
+    conn->dead_status = UCS_ERR_CANCELED;
+}
+
+/* Connections that never said hello within the timeout. */
+static void kick_silent_conns(pfs_tx_t *tx, uint64_t now)
+{
+    pfs_srv_conn_t *conn;
+
+    if (tx->hello_timeout_ms <= 0) {
+        return;
+    }
+    for (conn = tx->conns; conn != NULL; conn = conn->next) {
+        if (!conn->greeted && !conn->dead &&
+            now - conn->accepted_ms >= (uint64_t)tx->hello_timeout_ms) {
+            conn_kick(conn, "no hello within %d s", tx->hello_timeout_ms / 1000);
+        }
+    }
+}
+
+void pfs_srv_conn_complain(pfs_srv_conn_t *conn, const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    if (++conn->complaints > CONN_COMPLAINTS_SHOWN + 1) {
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (conn->complaints <= CONN_COMPLAINTS_SHOWN) {
+        pfs_log_limited(&conn->tx->complaints, PFS_LOG_WARN,
+                        "client %s (pid %u): %s", conn->peer, conn->pid, msg);
+    } else {
+        pfs_log_limited(&conn->tx->complaints, PFS_LOG_WARN,
+                        "client %s (pid %u): %s; more refused requests from "
+                        "it are counted, not logged",
+                        conn->peer, conn->pid, msg);
+    }
+}
+
+void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms)
+{
+    tx->hello_timeout_ms = ms;
+}
+
+void pfs_tx_set_max_payload(pfs_tx_t *tx, uint64_t bytes)
+{
+    tx->max_payload = bytes;
+}
+
+uint64_t pfs_tx_reply_bytes(const pfs_tx_t *tx)
+{
+    return tx->reply_bytes;
+}
+
+uint64_t pfs_srv_conn_reply_bytes(const pfs_srv_conn_t *conn)
+{
+    return conn->reply_bytes;
 }
 
 /* Close connections whose peer went away (marked by srv_conn_err_cb):
@@ -653,16 +715,29 @@ static void reap_dead_conns(pfs_tx_t *tx)
             /* the list holds one reference, each unanswered request one */
             unsigned long long lost = conn->dropped + (unsigned)(conn->refs - 1);
 
-            if (lost > 0) {
-                pfs_log_info("client %s (pid %u, uid %u) went away with %llu "
-                             "of its %llu requests unanswered (%s)",
-                             conn->peer, conn->pid, conn->cred.uid, lost,
-                             (unsigned long long)conn->requests,
-                             ucs_status_string(conn->dead_status));
+            if (conn->kick[0] != '\0') {
+                pfs_log_limited(&tx->complaints, PFS_LOG_WARN,
+                                "closed the connection of client %s (pid %u, "
+                                "uid %u): %s",
+                                conn->peer, conn->pid, conn->cred.uid,
+                                conn->kick);
+            } else if (lost > 0) {
+                pfs_log_limited(&tx->complaints, PFS_LOG_INFO,
+                                "client %s (pid %u, uid %u) went away with "
+                                "%llu of its %llu requests unanswered (%s)",
+                                conn->peer, conn->pid, conn->cred.uid, lost,
+                                (unsigned long long)conn->requests,
+                                ucs_status_string(conn->dead_status));
             } else {
                 pfs_log_debug("client %s (pid %u) disconnected (%s)",
                               conn->peer, conn->pid,
                               ucs_status_string(conn->dead_status));
+            }
+            if (conn->complaints > CONN_COMPLAINTS_SHOWN) {
+                pfs_log_limited(&tx->complaints, PFS_LOG_WARN,
+                                "client %s (pid %u): %u requests refused in "
+                                "all",
+                                conn->peer, conn->pid, conn->complaints);
             }
             srv_conn_close(tx, conn, 1);
         }
@@ -754,6 +829,7 @@ static void start_rndv_recv(pfs_tx_t *tx, srv_req_impl_t *req)
     req->data_owned = 1;
     req->held = length;
     tx->held += length;
+    req->pub.conn->held += length;
     memset(&rp, 0, sizeof(rp));
     rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
     rp.cb.recv_am = srv_recv_done_cb;
@@ -770,25 +846,55 @@ static void start_rndv_recv(pfs_tx_t *tx, srv_req_impl_t *req)
     } /* else srv_recv_done_cb queues it */
 }
 
-/* Start deferred receives while the budget allows (always at least one,
- * so a single payload larger than the budget still goes through). */
+/* Whether a payload of length may be received now: within the budget
+ * (always one at a time), and within the connection's share of it, so
+ * that one client that stops sending cannot hold all of it. */
+static int budget_admits(const pfs_tx_t *tx, const pfs_srv_conn_t *conn,
+                         uint64_t length)
+{
+    if (tx->budget == 0) {
+        return 1;
+    }
+    if (tx->held > 0 && tx->held + length > tx->budget) {
+        return 0;
+    }
+    return conn->held == 0 || conn->held + length <= tx->budget / 4;
+}
+
+/* Start deferred receives that the budget admits, in arrival order but
+ * passing over the connections that are over their share. */
 static unsigned start_deferred(pfs_tx_t *tx)
 {
+    srv_req_impl_t *req = tx->deferred_head, *prev = NULL, *next;
     unsigned n = 0;
 
-    while (tx->deferred_head != NULL) {
-        srv_req_impl_t *req = tx->deferred_head;
-
-        if (tx->budget > 0 && tx->held > 0 &&
-            tx->held + req->pub.hdr.data_len > tx->budget) {
-            break;
+    while (req != NULL) {
+        next = req->next;
+        if (req->pub.conn->dead || req->pub.conn->closed ||
+            budget_admits(tx, req->pub.conn, req->pub.hdr.data_len)) {
+            if (prev != NULL) {
+                prev->next = next;
+            } else {
+                tx->deferred_head = next;
+            }
+            if (tx->deferred_tail == req) {
+                tx->deferred_tail = prev;
+            }
+            if (req->pub.conn->dead || req->pub.conn->closed) {
+                ucp_am_data_release(tx->worker, req->rndv_desc);
+                req->rndv_desc = NULL;
+                req->peer_gone = 1;
+                ready_push(tx, req);
+            } else {
+                start_rndv_recv(tx, req);
+            }
+            n++;
+        } else if (tx->held > 0 && tx->held >= tx->budget) {
+            break; /* nobody fits until something is answered */
+        } else {
+            prev = req;
         }
-        tx->deferred_head = req->next;
-        if (tx->deferred_head == NULL) {
-            tx->deferred_tail = NULL;
-        }
-        start_rndv_recv(tx, req);
-        n++;
+        req = next;
     }
     return n;
 }
@@ -815,8 +921,12 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
         conn = srv_conn_find(tx, param->reply_ep);
     }
     if (conn == NULL || conn->closed || conn->dead || tx->handler == NULL) {
-        pfs_log_warn("dropping a request from an unknown endpoint");
         return UCS_OK; /* releases any payload descriptor */
+    }
+    if ((unsigned)(conn->refs - 1) >= CONN_MAX_UNANSWERED) {
+        conn_kick(conn, "%u requests sent without waiting for answers",
+                  CONN_MAX_UNANSWERED);
+        return UCS_OK;
     }
     st = pfs_proto_hdr_unpack(header, header_length, &hdr);
     if (st == PFS_OK) {
@@ -850,16 +960,18 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
         snprintf(req->early_msg, sizeof(req->early_msg),
                  "header announces %llu payload bytes, %zu arrived",
                  (unsigned long long)hdr.data_len, length);
-    } else if (length > PFS_PROTO_MAX_XFER) {
+    } else if (length > PFS_PROTO_MAX_XFER ||
+               (tx->max_payload > 0 && length > tx->max_payload)) {
         req->early = PFS_ERR_INVAL;
         snprintf(req->early_msg, sizeof(req->early_msg),
-                 "payload of %zu bytes exceeds the limit of %llu", length,
-                 (unsigned long long)PFS_PROTO_MAX_XFER);
+                 "payload of %zu bytes exceeds this server's limit of %llu",
+                 length,
+                 (unsigned long long)(tx->max_payload > 0 ? tx->max_payload
+                                                          : PFS_PROTO_MAX_XFER));
     } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
         req->rndv_desc = data;
         req->pub.hdr.data_len = length;
-        if (tx->deferred_head != NULL ||
-            (tx->budget > 0 && tx->held > 0 && tx->held + length > tx->budget)) {
+        if (tx->deferred_head != NULL || !budget_admits(tx, conn, length)) {
             /* over budget: leave the payload with the sender for now */
             deferred_push(tx, req);
             return UCS_INPROGRESS;
@@ -887,13 +999,31 @@ static ucs_status_t am_request_cb(void *arg, const void *header,
     return ret;
 }
 
+static pfs_status_t listener_open(pfs_tx_t *tx, ucs_status_t *st_p)
+{
+    ucp_listener_params_t params;
+
+    memset(&params, 0, sizeof(params));
+    params.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR |
+                        UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
+    params.sockaddr.addr = (struct sockaddr *)&tx->listen_sa;
+    params.sockaddr.addrlen = tx->listen_sa_len;
+    params.conn_handler.cb = listener_conn_cb;
+    params.conn_handler.arg = tx;
+    *st_p = ucp_listener_create(tx->worker, &params, &tx->listener);
+    if (*st_p != UCS_OK) {
+        tx->listener = NULL;
+        return PFS_ERR_TRANSPORT;
+    }
+    return PFS_OK;
+}
+
 pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                            const char *advertise_host,
                            pfs_srv_handler_t handler, void *arg,
                            char *addr_out, size_t addr_size, char *errmsg,
                            size_t errmsg_size)
 {
-    ucp_listener_params_t params;
     ucp_listener_attr_t attr;
     struct sockaddr_storage sa;
     socklen_t sa_len;
@@ -908,15 +1038,9 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                  host != NULL ? host : "*");
         return PFS_ERR_INVAL;
     }
-    memset(&params, 0, sizeof(params));
-    params.field_mask = UCP_LISTENER_PARAM_FIELD_SOCK_ADDR |
-                        UCP_LISTENER_PARAM_FIELD_CONN_HANDLER;
-    params.sockaddr.addr = (struct sockaddr *)&sa;
-    params.sockaddr.addrlen = sa_len;
-    params.conn_handler.cb = listener_conn_cb;
-    params.conn_handler.arg = tx;
-    st = ucp_listener_create(tx->worker, &params, &tx->listener);
-    if (st != UCS_OK) {
+    memcpy(&tx->listen_sa, &sa, sa_len);
+    tx->listen_sa_len = sa_len;
+    if (listener_open(tx, &st) != PFS_OK) {
         snprintf(errmsg, errmsg_size,
                  "cannot listen on %s:%u: %s (is the port in use? does "
                  "UCX_TLS include tcp?)",
@@ -935,6 +1059,7 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
         tx->listener = NULL;
         return PFS_ERR_TRANSPORT;
     }
+
     if (advertise_host == NULL) {
         advertise_host = host != NULL ? host : "127.0.0.1";
     }
@@ -954,13 +1079,15 @@ int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn)
 }
 
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    uint32_t pid, const pfs_cred_t *cred)
+                                    uint32_t pid, pfs_cred_t *cred)
 {
     conn->authenticated = 1;
     conn->greeted = 1;
     conn->role = role;
     conn->pid = pid;
+    pfs_cred_release(&conn->cred); /* a second hello replaces the first */
     conn->cred = *cred;
+    memset(cred, 0, sizeof(*cred)); /* the connection owns the groups now */
 }
 
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)
@@ -985,6 +1112,9 @@ static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
     if (status != UCS_OK) {
         pfs_log_debug("reply not delivered: %s", ucs_status_string(status));
     }
+    state->conn->tx->reply_bytes -= state->data_len;
+    state->conn->reply_bytes -= state->data_len;
+    srv_conn_release(state->conn);
     free(state->hdr_buf);
     free(state->data);
     free(state);
@@ -994,6 +1124,7 @@ static void reply_done_cb(void *request, ucs_status_t status, void *user_data)
 static void srv_req_release(pfs_tx_t *tx, srv_req_impl_t *req)
 {
     tx->held -= req->held;
+    req->pub.conn->held -= req->held;
     if (req->ucx_desc != NULL) {
         ucp_am_data_release(tx->worker, req->ucx_desc);
     } else if (req->data_owned) {
@@ -1051,7 +1182,13 @@ static void srv_send(pfs_tx_t *tx, srv_req_impl_t *req, pfs_status_t status,
                               PFS_PROTO_HDR_SIZE + body_len, data, data_len,
                               &param);
     if (UCS_PTR_IS_PTR(ucx_req)) {
-        srv_req_release(tx, req); /* reply_done_cb frees state and data */
+        /* reply_done_cb frees state and data, and counts them back */
+        state->data_len = data_len;
+        state->conn = conn;
+        conn->refs++;
+        conn->reply_bytes += data_len;
+        tx->reply_bytes += data_len;
+        srv_req_release(tx, req);
         return;
     }
     if (UCS_PTR_IS_ERR(ucx_req)) {
@@ -1077,18 +1214,21 @@ void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
 void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *pub, pfs_status_t status,
                          const char *fmt, ...)
 {
-    uint8_t body[PFS_PROTO_MAX_ERRMSG + 2];
+    uint8_t body[PFS_ERRMSG_MAX];
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
-    pfs_wbuf_t w;
     size_t body_len = 0;
     va_list ap;
 
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_errmsg_pack(&w, msg);
-    (void)pfs_wbuf_finish(&w, &body_len);
+    if (status == PFS_ERR_PROTO || status == PFS_ERR_AUTH) {
+        /* a broken or hostile client: counted, and logged a few times */
+        pfs_srv_conn_complain(pub->conn, "%s", msg);
+    }
+    if (pfs_proto_errmsg_encode(body, sizeof(body), msg, &body_len) != PFS_OK) {
+        body_len = 0; /* cannot happen: the message is clipped to fit */
+    }
     srv_send(tx, (srv_req_impl_t *)pub, status < 0 ? status : PFS_ERR_INTERNAL,
              body, body_len, NULL, 0);
 }
@@ -1107,8 +1247,9 @@ static void dispatch_ready(pfs_tx_t *tx)
             req->pub.conn->dropped++;
             srv_req_release(tx, req);
         } else if (req->early != PFS_OK) {
-            pfs_log_warn("rejected a request from %s: %s",
-                         req->pub.conn->peer, req->early_msg);
+            if (req->early != PFS_ERR_PROTO) { /* reply_error counts those */
+                pfs_srv_conn_complain(req->pub.conn, "%s", req->early_msg);
+            }
             pfs_srv_reply_error(tx, &req->pub, req->early, "%s",
                                 req->early_msg);
         } else {
@@ -1130,7 +1271,7 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
     uint64_t now;
 
     do {
-        n = workers_progress(tx);
+        n = ucp_worker_progress(tx->worker);
         total += n;
     } while (n > 0);
     if (tx->conn_reqs != NULL) {
@@ -1149,6 +1290,7 @@ unsigned pfs_tx_progress(pfs_tx_t *tx)
     if (now >= tx->next_deadline_scan_ms) {
         tx->next_deadline_scan_ms = now + DEADLINE_SWEEP_MS;
         check_deadlines(tx, now);
+        kick_silent_conns(tx, now);
     }
     return total;
 }
@@ -1232,7 +1374,7 @@ static void rpc_abandon(pfs_tx_t *tx, pfs_rpc_t *rpc)
         rpc->send_req = NULL;
     }
     if (rpc->recv_req != NULL) {
-        ucp_request_cancel(rpc->conn->worker, rpc->recv_req);
+        ucp_request_cancel(tx->worker, rpc->recv_req);
     }
 }
 
@@ -1280,7 +1422,7 @@ static pfs_status_t create_client_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn)
     params.err_mode = tx->err_mode;
     params.err_handler.cb = client_ep_err_cb;
     params.err_handler.arg = conn;
-    if (ucp_ep_create(conn->worker, &params, &conn->ep) != UCS_OK) {
+    if (ucp_ep_create(tx->worker, &params, &conn->ep) != UCS_OK) {
         conn->ep = NULL;
         conn->broken = 1;
         return PFS_ERR_CONN;
@@ -1310,12 +1452,6 @@ pfs_status_t pfs_tx_connect(pfs_tx_t *tx, const char *addr,
     if (st != PFS_OK) {
         free(conn);
         return PFS_ERR_CONFIG;
-    }
-    conn->remote = !pfs_sockaddr_is_local((struct sockaddr *)&conn->sa);
-    conn->worker = conn->remote ? net_worker_get(tx) : tx->worker;
-    if (conn->worker == NULL) {
-        free(conn);
-        return PFS_ERR_TRANSPORT;
     }
     st = create_client_ep(tx, conn);
     if (st != PFS_OK) {
@@ -1368,11 +1504,6 @@ const char *pfs_tx_conn_addr(const pfs_tx_conn_t *conn)
 
 void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out)
 {
-    fprintf(out, "# peer %s: %s\n", conn->addr,
-            !conn->remote ? "this host"
-            : conn->worker == conn->tx->net_worker
-                ? "another host: no shared-memory transports"
-                : "another host: transports as configured");
     if (conn->ep != NULL) {
         ucp_ep_print_info(conn->ep, out);
     }
@@ -1473,11 +1604,8 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
            hdr.body_len);
     rpc->reply_len = hdr.body_len;
     if (hdr.status < 0) {
-        pfs_rbuf_t r;
-
-        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-        if (pfs_proto_errmsg_unpack(&r, rpc->errmsg, sizeof(rpc->errmsg)) !=
-            PFS_OK) {
+        if (pfs_proto_errmsg_decode(rpc->reply, rpc->reply_len, rpc->errmsg,
+                                    sizeof(rpc->errmsg)) != PFS_OK) {
             snprintf(rpc->errmsg, sizeof(rpc->errmsg), "%s",
                      pfs_status_string(hdr.status));
         }
@@ -1516,12 +1644,12 @@ static ucs_status_t am_reply_cb(void *arg, const void *header,
         if (rpc->recv_iovcnt > 0) {
             rp.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
             rp.datatype = ucp_dt_make_iov();
-            ucx_req = ucp_am_recv_data_nbx(rpc->conn->worker, data,
+            ucx_req = ucp_am_recv_data_nbx(tx->worker, data,
                                            (void *)rpc->recv_iov,
                                            rpc->recv_iovcnt, &rp);
         } else {
-            ucx_req = ucp_am_recv_data_nbx(rpc->conn->worker, data,
-                                           rpc->recv_data, length, &rp);
+            ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
+                                           length, &rp);
         }
         if (UCS_PTR_IS_ERR(ucx_req)) {
             free(tok);
@@ -1579,7 +1707,9 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
         rpc_fail(rpc, PFS_ERR_CONN, "%s: connection is down", conn->addr);
         goto out;
     }
-    if (rpc->body_len > PFS_PROTO_MAX_BODY) {
+    if (rpc->body_len > PFS_PROTO_MAX_BODY ||
+        (tx->max_am_header > 0 &&
+         PFS_PROTO_HDR_SIZE + rpc->body_len > tx->max_am_header)) {
         rpc_fail(rpc, PFS_ERR_INVAL, "request body too large");
         goto out;
     }
@@ -1773,4 +1903,55 @@ void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
         }
     }
     *index_p = 0;
+}
+
+/* ---- raw messages (test clients) ---------------------------------------- */
+
+static void raw_send_cb(void *request, ucs_status_t status, void *user_data)
+{
+    int *done = user_data;
+
+    (void)status;
+    *done = 1;
+    ucp_request_free(request);
+}
+
+pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
+                             const void *header, size_t header_len,
+                             const void *data, size_t data_len, int timeout_ms)
+{
+    uint64_t until = pfs_now_ms() + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0);
+    ucp_request_param_t param;
+    void *ucx_req;
+    int done = 0;
+
+    if (conn->broken || conn->ep == NULL) {
+        return PFS_ERR_CONN;
+    }
+    memset(&param, 0, sizeof(param));
+    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
+                         UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS;
+    param.cb.send = raw_send_cb;
+    param.user_data = &done;
+    param.flags = UCP_AM_SEND_FLAG_REPLY;
+    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REQUEST, header, header_len,
+                              data, data_len, &param);
+    if (UCS_PTR_IS_ERR(ucx_req)) {
+        return PFS_ERR_CONN;
+    }
+    if (ucx_req == NULL) {
+        return PFS_OK;
+    }
+    while (!done && !conn->broken) {
+        if (pfs_tx_progress(tx) == 0) {
+            if (timeout_ms > 0 && pfs_now_ms() >= until) {
+                /* the buffers are the caller's: only a closed endpoint
+                 * gives them back */
+                conn_close_ep(tx, conn, 1);
+                return PFS_ERR_TIMEOUT;
+            }
+            pfs_tx_sleep(tx, 10);
+        }
+    }
+    return done ? PFS_OK : PFS_ERR_CONN;
 }

@@ -8,10 +8,10 @@
  * the worker's event fd instead of spinning.
  *
  * Endpoints use UCP_ERR_HANDLING_MODE_PEER, the only mode in which UCX
- * 1.13 survives peers that die, with UCX's shared-memory transports
- * allowed to handle peer failure so that processes of one host keep
- * shared memory (doc/transport.md).  Every RPC also carries its own
- * deadline for the peers whose death nothing reports.
+ * 1.13 survives peers that die, and no shared-memory transport, through
+ * which one dying peer can stall a server (doc/transport.md).  Every RPC
+ * also carries its own deadline for the peers whose death nothing
+ * reports.
  */
 #ifndef PFS_TRANSPORT_H
 #define PFS_TRANSPORT_H
@@ -28,13 +28,10 @@ typedef struct pfs_srv_conn pfs_srv_conn_t;
 typedef struct pfs_srv_req pfs_srv_req_t;
 
 /* Create a transport.  flags: PFS_TX_SERVER sets UCX options servers need
- * (TCP connection-manager address reuse); PFS_TX_NO_SHM keeps UCX off
- * shared memory and cross-memory attach, which fail between processes of
- * different users (the servers run as another user than the client),
- * unless the user chose UCX_TLS.  On error, errmsg (if not NULL) gets the
- * cause. */
+ * (TCP connection-manager address reuse).  UCX's shared-memory transports
+ * are never used (PFS_UCX_TLS overrides the transport list).  On error,
+ * errmsg (if not NULL) gets the cause. */
 #define PFS_TX_SERVER 0x1
-#define PFS_TX_NO_SHM 0x2
 pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size);
 void pfs_tx_destroy(pfs_tx_t *tx);
@@ -81,10 +78,29 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
  * grows without limit.  One payload is always admitted. */
 void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 
-/* Per-connection flag a server sets once the peer proved the cluster key. */
+/* Close client connections that have not said hello within ms (0: never,
+ * the default); each closure is logged. */
+void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms);
+
+/* Refuse requests whose payload is larger than bytes (0: only the
+ * protocol's PFS_PROTO_MAX_XFER), before receiving it. */
+void pfs_tx_set_max_payload(pfs_tx_t *tx, uint64_t bytes);
+
+/* Bytes of reply payloads handed to UCX and not yet taken by their
+ * clients: all of them, and one connection's. */
+uint64_t pfs_tx_reply_bytes(const pfs_tx_t *tx);
+uint64_t pfs_srv_conn_reply_bytes(const pfs_srv_conn_t *conn);
+
+/* Log a refused request of conn: the first few one by one, then one line
+ * saying the rest are counted, and the count when the client leaves. */
+void pfs_srv_conn_complain(pfs_srv_conn_t *conn, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Per-connection flag a server sets once the peer proved the cluster key.
+ * The connection takes over cred's groups (cred is left empty). */
 int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    uint32_t pid, const pfs_cred_t *cred);
+                                    uint32_t pid, pfs_cred_t *cred);
 /* The client's address ("host:port"), for logs. */
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
 /* The credentials the peer gave with its hello. */
@@ -125,6 +141,14 @@ pfs_status_t pfs_tx_reconnect(pfs_tx_t *tx, pfs_tx_conn_t *conn);
 void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
 
 #define PFS_RPC_MAX_REPLY 4096u
+
+_Static_assert(PFS_HELLO_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_STATUS_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_ATTR_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_RENAME_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_LAYOUT_SPEC_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_ERRMSG_MAX <= PFS_RPC_MAX_REPLY,
+               "every reply body fits PFS_RPC_MAX_REPLY");
 
 
 /*
@@ -184,5 +208,15 @@ pfs_status_t pfs_rpc_wait_all(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count);
 /* Progress until at least one of the rpcs is done; its index in *index_p. */
 void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
                       size_t *index_p);
+
+/* For test clients that attack servers: send one request active message
+ * with the caller's header bytes (not checked, not registered: a reply is
+ * ignored) and payload, and wait until UCX is done with the buffers.  A
+ * send that does not complete within timeout_ms (> 0) closes the
+ * endpoint. */
+pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
+                             const void *header, size_t header_len,
+                             const void *data, size_t data_len,
+                             int timeout_ms);
 
 #endif

@@ -31,15 +31,11 @@
 #define OBJ_LOCKS       64u  /* write locks, hashed by object id */
 #define REMOVED_SLOTS 65536 /* 1 MiB of recently removed file ids */
 
-/* Server-side data sieving: small pieces close together are served with
- * one read (and for writes one write back) of the whole span instead of a
- * system call each.  Safe here, unlike in a client library, because this
- * server is the only writer of its objects: a per-object lock makes the
- * read-modify-write atomic. */
-#define SIEVE_MAX       (4u << 20) /* span of one sieve window */
-#define SIEVE_PIECE_MAX (16u << 10) /* larger pieces go straight */
-#define SIEVE_GAP_MAX   (64u << 10) /* a larger hole ends a window */
-#define SIEVE_MIN_PIECES 8
+/* Server-side data sieving (sio.h: pfs_sio_sieve_window): small pieces
+ * close together are served with one read (and for writes one write back)
+ * of the whole span instead of a system call each.  Safe here, unlike in a
+ * client library, because this server is the only writer of its objects: a
+ * per-object lock makes the read-modify-write atomic. */
 
 typedef struct {
     pfs_fid_t fid;
@@ -175,6 +171,23 @@ static fd_slot_t *cache_slot(iosrv_t *io, pfs_fid_t fid)
     return &io->cache[(fid.lo ^ fid.hi * 31) % FD_CACHE_SIZE];
 }
 
+/* Close every cached descriptor that nobody uses now. */
+static void cache_shed(iosrv_t *io)
+{
+    unsigned i, n = 0;
+
+    pthread_mutex_lock(&io->cache_lock);
+    for (i = 0; i < FD_CACHE_SIZE; i++) {
+        if (io->cache[i].fd >= 0 && io->cache[i].refs == 0) {
+            close(io->cache[i].fd);
+            io->cache[i].fd = -1;
+            n++;
+        }
+    }
+    pthread_mutex_unlock(&io->cache_lock);
+    pfs_log_warn("out of file descriptors: closed %u cached object files", n);
+}
+
 /* An fd for the object (created if asked); -errno on failure.  *slot_p is
  * what to hand back to obj_release (NULL: a private fd). */
 static int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
@@ -196,6 +209,20 @@ static int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
 
     object_path(io, fid, path, sizeof(path));
     fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+        /* out of descriptors: give back the idle cached ones, once */
+        cache_shed(io);
+        fd = open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+    }
+    if (fd < 0 && errno == EROFS && !create) {
+        /* read-only storage still serves reads, through a descriptor of
+         * their own (a cached one must be able to write) */
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            *slot_p = NULL;
+            return fd;
+        }
+    }
     if (fd < 0) {
         return -errno;
     }
@@ -259,74 +286,6 @@ static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
     return pfs_sio_transfer(fd, write, iov, (int)n, p[0].off);
 }
 
-/* End of a sieve window starting at piece i, or i when sieving does not
- * pay: too few pieces, pieces too large, or too sparse. */
-static size_t sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i)
-{
-    uint64_t start = p[i].off, end = p[i].off, covered = 0;
-    size_t j;
-
-    for (j = i; j < n; j++) {
-        uint64_t pend = p[j].off + p[j].len;
-
-        if (p[j].len > SIEVE_PIECE_MAX || pend - start > SIEVE_MAX ||
-            (p[j].off > end && p[j].off - end > SIEVE_GAP_MAX)) {
-            break;
-        }
-        covered += p[j].len;
-        end = PFS_MAX(end, pend);
-    }
-    if (j - i < SIEVE_MIN_PIECES || covered * 16 < end - start) {
-        return i;
-    }
-    return j;
-}
-
-/* Read the window's span once; copy the pieces out of it (reads) or into
- * it and write it back (writes, under the object's lock). */
-static int sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
-                      uint8_t *base, int write, uint8_t *sbuf, uint64_t start,
-                      uint64_t end)
-{
-    uint64_t got = 0;
-    size_t i;
-
-    while (got < end - start) {
-        ssize_t r = pread(fd, sbuf + got, end - start - got,
-                          (off_t)(start + got));
-        if (r < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        if (r == 0) {
-            memset(sbuf + got, 0, end - start - got); /* past the end */
-            break;
-        }
-        got += (uint64_t)r;
-    }
-    for (i = 0; i < n; i++) { /* in plan order: later pieces win */
-        if (write) {
-            memcpy(sbuf + (p[i].off - start), base + p[i].pos, p[i].len);
-        } else {
-            memcpy(base + p[i].pos, sbuf + (p[i].off - start), p[i].len);
-        }
-    }
-    for (got = 0; write && got < end - start;) {
-        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
-                           (off_t)(start + got));
-        if (w < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            return errno;
-        }
-        got += (uint64_t)w;
-    }
-    return 0;
-}
-
 /* A sieve window: its span [start, end) read once, under an OFD write lock
  * for writes (the span holds bytes this request does not write: a local
  * client writing there, local.h, waits until the span is written back). */
@@ -343,7 +302,7 @@ static int sieve(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
     if (write && (rc = pfs_local_lock(fd, F_WRLCK, start, end - start)) != 0) {
         return rc;
     }
-    rc = sieve_span(fd, p, n, base, write, sbuf, start, end);
+    rc = pfs_sio_sieve_span(fd, p, n, base, write, sbuf, start, end);
     if (write) {
         (void)pfs_local_lock(fd, F_UNLCK, start, end - start);
     }
@@ -385,6 +344,7 @@ static int removed_lately(iosrv_t *io, pfs_fid_t fid)
 
 static void run_rw(iosrv_t *io, job_t *job, int write)
 {
+    pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
     pfs_sio_piece_t *pieces = NULL;
     pthread_rwlock_t *lock;
     fd_slot_t *slot;
@@ -406,10 +366,11 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
      * read-modify-write. */
     lock = obj_lock(io, job->fid);
     {
+        pfs_sio_sieve_scan_t scan = PFS_SIO_SIEVE_SCAN_INIT;
         int rmw = 0;
 
         for (i = 0; write && i < npieces && !rmw && ordered; i = end + 1) {
-            end = sieve_window(pieces, npieces, i);
+            end = pfs_sio_sieve_window(pieces, npieces, i, &scan);
             rmw = end > i;
         }
         if (rmw) {
@@ -435,8 +396,9 @@ static void run_rw(iosrv_t *io, job_t *job, int write)
     }
     for (i = 0; i < npieces && job->err == 0; i = end) {
         /* sieving assumes sorted, disjoint pieces */
-        end = ordered ? sieve_window(pieces, npieces, i) : i;
-        if (end > i && (sbuf != NULL || (sbuf = malloc(SIEVE_MAX)) != NULL)) {
+        end = ordered ? pfs_sio_sieve_window(pieces, npieces, i, &scan) : i;
+        if (end > i &&
+            (sbuf != NULL || (sbuf = malloc(PFS_SIO_SIEVE_MAX)) != NULL)) {
             job->err = sieve(fd, pieces + i, end - i, base, write, sbuf);
             job->sieved += end - i;
             continue;
@@ -602,15 +564,41 @@ static void submit(iosrv_t *io, job_t *job)
 
 /* Reads need a reply buffer: admit them while the read budget allows
  * (always one, so a lone big read is never stuck). */
+/* Read buffers come from half the memory budget: those being filled and
+ * those handed to UCX whose clients have not taken them yet.  A client
+ * that stops receiving holds at most an eighth of it; its further reads
+ * wait, and everybody else's pass (in arrival order otherwise). */
+static int read_admits(iosrv_t *io, const job_t *job)
+{
+    uint64_t half = io->memory / 2,
+             held = io->read_held + pfs_tx_reply_bytes(io->srv->tx),
+             mine = pfs_srv_conn_reply_bytes(job->req->conn);
+
+    if (held > 0 && held + job->total > half) {
+        return 0;
+    }
+    return mine == 0 || mine + job->total <= half / 4;
+}
+
 static void admit_reads(iosrv_t *io)
 {
-    while (io->wait_head != NULL) {
-        job_t *job = io->wait_head;
+    job_t *prev = NULL, *next;
 
-        if (io->read_held > 0 && io->read_held + job->total > io->memory / 2) {
-            return;
+    for (job_t *job = io->wait_head; job != NULL; job = next) {
+        next = job->next;
+        if (!read_admits(io, job)) {
+            prev = job;
+            continue;
         }
-        pop(&io->wait_head, &io->wait_tail);
+        if (prev != NULL) {
+            prev->next = next;
+        } else {
+            io->wait_head = next;
+        }
+        if (io->wait_tail == job) {
+            io->wait_tail = prev;
+        }
+        job->next = NULL;
         if (posix_memalign(&job->out, 4096, job->total) != 0) {
             job->err = ENOMEM;
             pthread_mutex_lock(&io->lock);
@@ -627,9 +615,9 @@ static void admit_reads(iosrv_t *io)
 static void reply_job(iosrv_t *io, job_t *job)
 {
     pfs_server_t *srv = io->srv;
-    uint8_t body[16];
+    uint8_t body[PFS_IO_REP_MAX];
     char hex[PFS_FID_HEX_LEN + 1];
-    pfs_wbuf_t w;
+    pfs_io_rep_t rep;
     size_t len;
 
     io->read_held -= job->reserved;
@@ -643,15 +631,17 @@ static void reply_job(iosrv_t *io, job_t *job)
                             strerror(job->err));
         free(job->out);
     } else {
-        pfs_wbuf_init(&w, body, sizeof(body));
-        pfs_wbuf_u64(&w, job->result);
+        rep.result = job->result;
+        rep.objsize = job->objsize;
         if (job->op == PFS_OP_IO_READV) {
-            pfs_wbuf_u64(&w, job->objsize);
             srv->bytes_read += job->total;
         } else if (job->op == PFS_OP_IO_WRITEV) {
             srv->bytes_written += job->total;
         }
-        (void)pfs_wbuf_finish(&w, &len);
+        if (pfs_proto_io_rep_encode(body, sizeof(body), job->op, &rep,
+                                    &len) != PFS_OK) {
+            len = 0; /* cannot happen: the reply has a fixed size */
+        }
         pfs_log_debug("%s: %u runs, %llu bytes, %llu pieces sieved: queued "
                       "%llu us, ran %llu us",
                       pfs_proto_op_name(job->op), job->nruns,
@@ -688,7 +678,8 @@ static unsigned iosrv_poll(void *arg, pfs_server_t *srv)
         done = next;
         n++;
     }
-    if (n > 0) {
+    if (io->wait_head != NULL) {
+        /* done reads and replies the clients took free read memory */
         admit_reads(io);
     }
     return n;
@@ -710,6 +701,7 @@ static int local_answer(iosrv_t *io, int sock)
     socklen_t clen = sizeof(cred);
     int fd = -1, passed, rc;
     ssize_t n;
+    size_t len;
 
     n = pfs_local_recv(sock, buf, sizeof(buf), &passed);
     if (passed >= 0) {
@@ -721,7 +713,7 @@ static int local_answer(iosrv_t *io, int sock)
     if (n <= 0) {
         return -1;
     }
-    if (pfs_local_req_unpack(buf, (size_t)n, &req) != PFS_OK) {
+    if (pfs_local_req_decode(buf, (size_t)n, &req) != PFS_OK) {
         st = PFS_ERR_PROTO;
         snprintf(msg, sizeof(msg), "malformed local access request");
     } else if (!pfs_key_equal(req.key, io->srv->ens.key)) {
@@ -754,15 +746,39 @@ static int local_answer(iosrv_t *io, int sock)
         }
         pthread_rwlock_unlock(lock);
     }
-    if (st != PFS_OK && st != PFS_ERR_NOENT) {
+    if (st == PFS_ERR_PROTO || st == PFS_ERR_AUTH) {
+        static pfs_log_limit_t limit; /* the local-access thread's */
+
+        pfs_log_limited(&limit, PFS_LOG_WARN,
+                        "local access: %s from pid %d: connection closed", msg,
+                     getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0
+                         ? (int)cred.pid
+                         : -1);
+    } else if (st != PFS_OK && st != PFS_ERR_NOENT) {
         pfs_log_debug("local access refused: %s", msg);
     }
-    n = (ssize_t)pfs_local_rep_pack(st, msg, rep);
-    rc = pfs_local_send(sock, rep, (size_t)n, fd);
+    rc = pfs_local_rep_encode(st, msg, rep, &len) == PFS_OK
+             ? pfs_local_send(sock, rep, len, fd)
+             : EINVAL;
     if (fd >= 0) {
         close(fd);
     }
-    return rc == 0 && st != PFS_ERR_PROTO ? 0 : -1;
+    /* a client that cannot take its answer at once, or sends garbage or
+     * the wrong key, gets no second chance */
+    return rc == 0 && st != PFS_ERR_PROTO && st != PFS_ERR_AUTH ? 0 : -1;
+}
+
+/* Whether the peer of a new local connection may use local access at all:
+ * the servers' user and root only (anybody else could not open the object
+ * files either).  Checked at once, so that other users cannot hold the
+ * connection slots. */
+static int local_peer_allowed(int sock)
+{
+    struct ucred cred;
+    socklen_t clen = sizeof(cred);
+
+    return getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0 &&
+           (cred.uid == geteuid() || cred.uid == 0);
 }
 
 /* Accept local clients and answer their requests until local_stop. */
@@ -803,13 +819,14 @@ static void *local_thread(void *arg)
             int s = accept4(io->local_sock, NULL, NULL,
                             SOCK_CLOEXEC | SOCK_NONBLOCK);
 
-            if (s >= 0 && n < 2 + LOCAL_CLIENTS) {
+            if (s >= 0 && n < 2 + LOCAL_CLIENTS && local_peer_allowed(s)) {
                 pf[n].fd = s;
                 pf[n].events = POLLIN;
                 pf[n].revents = 0;
                 n++;
             } else if (s >= 0) {
-                close(s); /* full: that client uses the server path */
+                /* full, or another user: that client uses the server path */
+                close(s);
             } else if (errno == EMFILE || errno == ENFILE ||
                        errno == ENOBUFS || errno == ENOMEM) {
                 /* the connection stays queued and poll would report it
@@ -991,7 +1008,6 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
 {
     iosrv_t *io = arg;
     pfs_io_req_t m;
-    pfs_rbuf_t r;
     size_t consumed;
     job_t *job;
     pfs_status_t st;
@@ -1002,8 +1018,9 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     if (req->hdr.opcode == PFS_OP_IO_STATFS) {
         /* cheap: answered here, not by an I/O thread */
         struct statvfs sv;
-        uint8_t body[24];
-        pfs_wbuf_t w;
+        uint8_t body[PFS_STATFS_REP_MAX];
+        pfs_statfs_rep_t rep;
+        size_t len;
 
         if (req->hdr.body_len != 0) {
             pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_PROTO,
@@ -1015,11 +1032,16 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
                                 "statvfs %s: %s", io->dir, strerror(errno));
             return;
         }
-        pfs_wbuf_init(&w, body, sizeof(body));
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_blocks * sv.f_frsize);
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_bfree * sv.f_frsize);
-        pfs_wbuf_u64(&w, (uint64_t)sv.f_bavail * sv.f_frsize);
-        pfs_srv_reply(io->srv->tx, req, body, sizeof(body), NULL, 0);
+        rep.total_bytes = (uint64_t)sv.f_blocks * sv.f_frsize;
+        rep.free_bytes = (uint64_t)sv.f_bfree * sv.f_frsize;
+        rep.avail_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+        if (pfs_proto_statfs_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+            pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_INTERNAL,
+                                "cannot encode the statfs reply");
+            return;
+        }
+        pfs_srv_reply(io->srv->tx, req, body, len, NULL, 0);
         return;
     }
     job = calloc(1, sizeof(*job));
@@ -1029,12 +1051,11 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     }
     job->req = req;
     job->op = req->hdr.opcode;
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
     switch (req->hdr.opcode) {
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:
-        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
+        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
+                                     &job->fid) != PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
             return;
         }
@@ -1065,9 +1086,9 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
         return;
     case PFS_OP_IO_TRUNCATE:
     case PFS_OP_IO_PREALLOC:
-        if (pfs_proto_io_req_unpack(&r, &m) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
-            reject(io, req, job, PFS_ERR_PROTO, "malformed");
+        st = pfs_proto_io_req_decode(req->body, req->hdr.body_len, &m);
+        if (st != PFS_OK) {
+            reject(io, req, job, st, "malformed");
             return;
         }
         job->fid = m.fid;
@@ -1077,8 +1098,8 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
-        if (pfs_proto_fid_unpack(&r, &job->fid) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
+        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
+                                     &job->fid) != PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
             return;
         }

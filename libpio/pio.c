@@ -54,60 +54,34 @@ void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
 
 pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
 {
-    uint8_t body[64];
-    pfs_hello_req_t hello;
-    pfs_hello_rep_t rep;
-    pfs_rpc_t *rpc;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
-    size_t len;
+    char err[256];
     pfs_status_t st;
 
     if (s->ready && !pfs_tx_conn_broken(s->conn)) {
         return PFS_OK;
     }
     s->ready = 0;
-    if (pfs_tx_conn_broken(s->conn) &&
-        pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
+    if (s->conn == NULL) {
+        /* first use: a client touching few files talks to few servers,
+         * and a tool that only asks the MDS opens no other connection */
+        st = pfs_tx_connect(c->tx, s->info->addr, &s->conn);
+        if (st != PFS_OK) {
+            return pio_fail(c, st, "bad server address %s", s->info->addr);
+        }
+    } else if (pfs_tx_conn_broken(s->conn) &&
+               pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
         return pio_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
     }
-    memcpy(hello.key, c->ens.key, sizeof(hello.key));
-    hello.role = PFS_ROLE_CLIENT;
-    hello.pid = (uint32_t)getpid();
-    pfs_cred_self(&hello.cred);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_hello_req_pack(&w, &hello);
-    (void)pfs_wbuf_finish(&w, &len);
-
-    rpc = malloc(sizeof(*rpc));
-    if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    pio_rpc_init(c, rpc, PFS_OP_HELLO, body, len);
-    pfs_rpc_post(c->tx, s->conn, rpc);
-    st = pfs_rpc_wait_all(c->tx, &rpc, 1);
+    st = pfs_hello_call(c->tx, s->conn, c->ens.key, PFS_ROLE_CLIENT,
+                        c->timeout_ms, c->ens.fsid, s->info->role,
+                        s->info->index, err, sizeof(err));
     if (st != PFS_OK) {
-        st = pio_fail_rpc(c, rpc);
-        goto out;
-    }
-    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-    if (pfs_proto_hello_rep_unpack(&r, &rep) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "%s: malformed hello reply",
-                  s->info->addr);
-        goto out;
-    }
-    if (memcmp(rep.fsid, c->ens.fsid, sizeof(rep.fsid)) != 0 ||
-        rep.role != s->info->role || rep.index != s->info->index) {
-        st = pio_fail(c, PFS_ERR_CONFIG,
-                  "%s is not the server the descriptor names (another "
-                  "ensemble took its address?)",
-                  s->info->addr);
-        goto out;
+        return st == PFS_ERR_CONFIG || st == PFS_ERR_PROTO
+                   ? pio_fail(c, st, "%s: %s", s->info->addr, err)
+                   : pio_fail(c, st, "%s", err);
     }
     s->ready = 1;
-out:
-    free(rpc);
-    return st;
+    return PFS_OK;
 }
 
 /* One request to one server, waited for.  rpc is the caller's. */
@@ -125,13 +99,63 @@ static pfs_status_t call(pio_client_t *c, pio_server_t *s, pfs_rpc_t *rpc)
     return PFS_OK;
 }
 
+/* One request to the metadata server, waited for: body (len bytes) and
+ * an optional reply payload buffer.  On PFS_OK *rpc_p holds the reply
+ * (the caller decodes it and frees *rpc_p); on failure the client's
+ * message is set and nothing is left to free. */
+static pfs_status_t mds_call(pio_client_t *c, uint16_t opcode,
+                             const void *body, size_t len, void *payload,
+                             size_t payload_cap, pfs_rpc_t **rpc_p)
+{
+    pfs_rpc_t *rpc = malloc(sizeof(*rpc));
+    pfs_status_t st;
+
+    *rpc_p = NULL;
+    if (rpc == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    pio_rpc_init(c, rpc, opcode, body, len);
+    rpc->recv_data = payload;
+    rpc->recv_cap = payload_cap;
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        free(rpc);
+        return st;
+    }
+    *rpc_p = rpc;
+    return PFS_OK;
+}
+
+/* The same with an encoded request sent as the payload (no body). */
+static pfs_status_t mds_call_payload(pio_client_t *c, uint16_t opcode,
+                                     const void *data, size_t len,
+                                     pfs_rpc_t **rpc_p)
+{
+    pfs_rpc_t *rpc = malloc(sizeof(*rpc));
+    pfs_status_t st;
+
+    *rpc_p = NULL;
+    if (rpc == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    pio_rpc_init(c, rpc, opcode, NULL, 0);
+    rpc->send_data = data;
+    rpc->send_len = len;
+    st = call(c, &c->mds, rpc);
+    if (st != PFS_OK) {
+        free(rpc);
+        return st;
+    }
+    *rpc_p = rpc;
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
                                  pio_client_t **client_p, char *errmsg,
                                  size_t errmsg_size)
 {
     char scratch[512];
     const char *path, *env;
-    struct stat dst;
     pio_client_t *c;
     pfs_status_t st;
     uint32_t i;
@@ -189,12 +213,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (st != PFS_OK) {
         goto err_free;
     }
-    /* servers of another user (the descriptor is theirs) cannot share
-     * memory with this process: keep UCX on TCP then */
-    st = pfs_tx_create(stat(path, &dst) == 0 && dst.st_uid != geteuid()
-                           ? PFS_TX_NO_SHM
-                           : 0,
-                       &c->tx, errmsg, errmsg_size);
+    st = pfs_tx_create(0, &c->tx, errmsg, errmsg_size);
     if (st != PFS_OK) {
         goto err_ensemble;
     }
@@ -205,18 +224,11 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         goto err_tx;
     }
     c->mds.info = &c->ens.mds;
-    st = pfs_tx_connect(c->tx, c->ens.mds.addr, &c->mds.conn);
-    for (i = 0; i < c->ens.niosrv && st == PFS_OK; i++) {
+    for (i = 0; i < c->ens.niosrv; i++) {
         c->ios[i].info = &c->ens.iosrv[i];
-        c->ios[i].local_sock = -1;
-        st = pfs_tx_connect(c->tx, c->ens.iosrv[i].addr, &c->ios[i].conn);
+        c->ios[i].local_sock = -1; /* connected when first used */
     }
-    if (st != PFS_OK) {
-        snprintf(errmsg, errmsg_size, "bad server address in %s", path);
-        goto err_conns;
-    }
-    /* The metadata server must answer now; I/O servers are greeted when
-     * first used, so a client touching few files talks to few servers. */
+    /* The metadata server must answer now */
     st = pio_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         snprintf(errmsg, errmsg_size, "%s", c->errmsg);
@@ -309,10 +321,8 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                                    pfs_layout_spec_t *spec_p)
 {
     pfs_path_req_t *m;
-    pfs_rpc_t *rpc;
+    pfs_rpc_t *rpc = NULL;
     uint8_t *body;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
     pfs_status_t st;
 
@@ -321,9 +331,8 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
         return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     m = calloc(1, sizeof(*m));
-    rpc = malloc(sizeof(*rpc));
-    body = malloc(PFS_PROTO_MAX_BODY);
-    if (m == NULL || rpc == NULL || body == NULL) {
+    body = malloc(PFS_PATH_REQ_MAX);
+    if (m == NULL || body == NULL) {
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -349,38 +358,32 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
         memcpy(m->layout.servers, layout->servers,
                layout->nservers * sizeof(layout->servers[0]));
     }
-    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
-    pfs_proto_path_req_pack(&w, m);
-    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_INVAL, "request too large");
+    st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the %s request",
+                      pfs_proto_op_name(opcode));
         goto out;
     }
-    pio_rpc_init(c, rpc, opcode, body, len);
-    st = call(c, &c->mds, rpc);
+    st = mds_call(c, opcode, body, len, NULL, 0, &rpc);
     if (st != PFS_OK) {
         goto out;
     }
     if (spec_p != NULL) {
-        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-        if (pfs_proto_layout_spec_unpack(&r, spec_p) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
+        if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len,
+                                         spec_p) != PFS_OK) {
             st = pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
         }
-        goto out;
-    }
-    if (attr_p == NULL) {
-        goto out; /* a reply without attributes (rmdir) */
-    }
-    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-    if (pfs_proto_attr_unpack(&r, attr_p) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK ||
-        (attr_p->type == PFS_FILE_TYPE_REG &&
-         pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK)) {
+    } else if (attr_p != NULL &&
+               (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) !=
+                    PFS_OK ||
+                (attr_p->type == PFS_FILE_TYPE_REG &&
+                 pfs_layout_validate(&attr_p->layout, c->ens.niosrv) !=
+                     PFS_OK))) {
         st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
-    }
+    } /* else a reply without attributes (rmdir) */
 out:
-    free(body);
     free(rpc);
+    free(body);
     free(m);
     return st;
 }
@@ -519,8 +522,7 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
 {
     uint32_t n = attr->layout.stripe_count, i;
     pfs_rpc_t *rpcs, **ptrs;
-    uint8_t body[16];
-    pfs_wbuf_t w;
+    uint8_t body[PFS_FID_REQ_MAX];
     size_t len;
     pfs_status_t st = PFS_OK;
 
@@ -536,9 +538,11 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_fid_pack(&w, attr->fid);
-    (void)pfs_wbuf_finish(&w, &len);
+    st = pfs_proto_fid_req_encode(body, sizeof(body), attr->fid, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode a file id");
+        goto out;
+    }
     for (i = 0; i < n; i++) {
         pio_rpc_init(c, &rpcs[i], opcode, body, len);
         ptrs[i] = &rpcs[i];
@@ -546,19 +550,20 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     }
     pfs_rpc_wait_all(c->tx, ptrs, n);
     for (i = 0; i < n; i++) {
-        pfs_rbuf_t r;
+        pfs_io_rep_t rep;
 
         if (rpcs[i].status != PFS_OK) {
             st = pio_fail_rpc(c, &rpcs[i]);
             goto out;
         }
-        if (sizes_p != NULL) {
-            pfs_rbuf_init(&r, rpcs[i].reply, rpcs[i].reply_len);
-            if (pfs_proto_u64_unpack(&r, &sizes_p[i]) != PFS_OK) {
-                st = pio_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
+        if (pfs_proto_io_rep_decode(rpcs[i].reply, rpcs[i].reply_len, opcode,
+                                    &rep) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
                           pfs_tx_conn_addr(rpcs[i].conn));
-                goto out;
-            }
+            goto out;
+        }
+        if (sizes_p != NULL) {
+            sizes_p[i] = rep.result;
         }
     }
 out:
@@ -694,36 +699,28 @@ static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
                                    uint64_t value, uint64_t *old_p)
 {
     pio_client_t *c = f->client;
+    uint8_t body[PFS_FP_REQ_MAX];
     pfs_fp_req_t m;
-    uint8_t body[32];
     pfs_rpc_t *rpc;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     uint64_t old;
     size_t len;
     pfs_status_t st;
 
     c->errmsg[0] = '\0';
-    rpc = malloc(sizeof(*rpc));
-    if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
     m.fid = f->attr.fid;
     m.value = value;
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_fp_req_pack(&w, &m);
-    (void)pfs_wbuf_finish(&w, &len);
-    pio_rpc_init(c, rpc, opcode, body, len);
-    st = call(c, &c->mds, rpc);
-    if (st == PFS_OK) {
-        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-        if (pfs_proto_u64_unpack(&r, &old) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO,
-                          "malformed shared file pointer reply");
-        } else if (old_p != NULL) {
-            *old_p = old;
-        }
+    st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &len);
+    if (st != PFS_OK) {
+        return pio_fail(c, st, "cannot encode a shared file pointer request");
+    }
+    st = mds_call(c, opcode, body, len, NULL, 0, &rpc);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, &old) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
+    } else if (old_p != NULL) {
+        *old_p = old;
     }
     free(rpc);
     return st;
@@ -750,11 +747,9 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
                                     unsigned mask, const pio_stat_t *attr)
 {
     pfs_setattr_req_t *m;
-    pfs_rpc_t *rpc;
+    pfs_rpc_t *rpc = NULL;
     uint8_t *body;
     pfs_attr_t out;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
     pfs_status_t st;
 
@@ -773,9 +768,8 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
         return pio_fail(c, PFS_ERR_INVAL, "attr is NULL");
     }
     m = calloc(1, sizeof(*m));
-    rpc = malloc(sizeof(*rpc));
-    body = malloc(PFS_PROTO_MAX_BODY);
-    if (m == NULL || rpc == NULL || body == NULL) {
+    body = malloc(PFS_SETATTR_REQ_MAX);
+    if (m == NULL || body == NULL) {
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -790,20 +784,16 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
         m->gid = attr->gid;
         m->mtime_ns = attr->mtime_ns;
     }
-    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
-    if (pfs_proto_setattr_req_pack(&w, m) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_INVAL, "request too large");
+    st = pfs_proto_setattr_req_encode(body, PFS_SETATTR_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the setattr request");
         goto out;
     }
-    pio_rpc_init(c, rpc, PFS_OP_MDS_SETATTR, body, len);
-    st = call(c, &c->mds, rpc);
+    st = mds_call(c, PFS_OP_MDS_SETATTR, body, len, NULL, 0, &rpc);
     if (st != PFS_OK) {
         goto out;
     }
-    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-    if (pfs_proto_attr_unpack(&r, &out) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, &out) != PFS_OK) {
         st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
 out:
@@ -813,28 +803,14 @@ out:
     return st;
 }
 
-#define HANDLE_MAGIC 0x48534650u /* "PFSH" */
-#define HANDLE_VERSION 1u
-
 PFS_EXPORT pfs_status_t pio_file_export(const pio_file_t *f, void *buf,
                                         size_t size, size_t *len_p)
 {
-    pfs_wbuf_t w;
-    size_t len;
-
     if (f == NULL || buf == NULL || len_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    pfs_wbuf_init(&w, buf, size);
-    pfs_wbuf_u32(&w, HANDLE_MAGIC);
-    pfs_wbuf_u32(&w, HANDLE_VERSION);
-    pfs_wbuf_bytes(&w, f->client->ens.fsid, sizeof(f->client->ens.fsid));
-    if (pfs_proto_attr_pack(&w, &f->attr) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
-        return PFS_ERR_INVAL;
-    }
-    *len_p = len;
-    return PFS_OK;
+    return pfs_proto_handle_encode(buf, size, f->client->ens.fsid, &f->attr,
+                                   len_p);
 }
 
 PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
@@ -843,7 +819,6 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
 {
     uint8_t fsid[16];
     pfs_attr_t attr;
-    pfs_rbuf_t r;
 
     if (c == NULL || buf == NULL || file_p == NULL) {
         return PFS_ERR_INVAL;
@@ -851,15 +826,9 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
         return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
-    pfs_rbuf_init(&r, buf, len);
-    if (pfs_rbuf_u32(&r) != HANDLE_MAGIC ||
-        pfs_rbuf_u32(&r) != HANDLE_VERSION) {
-        return pio_fail(c, PFS_ERR_INVAL, "not an exported pfs file handle");
-    }
-    pfs_rbuf_bytes(&r, fsid, sizeof(fsid));
-    if (pfs_proto_attr_unpack(&r, &attr) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "malformed exported file handle");
+    if (pfs_proto_handle_decode(buf, len, fsid, &attr) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_INVAL,
+                        "not an exported pfs file handle, or a damaged one");
     }
     if (memcmp(fsid, c->ens.fsid, sizeof(fsid)) != 0) {
         return pio_fail(c, PFS_ERR_INVAL,
@@ -922,13 +891,11 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
                                     size_t max, size_t *count_p, int *more_p)
 {
     pfs_readdir_req_t *m;
-    pfs_rpc_t *rpc;
+    pfs_readdir_rep_t rep;
+    pfs_dirent_t *d;
+    pfs_rpc_t *rpc = NULL;
     uint8_t *body, *payload;
-    size_t cap = PFS_READDIR_MAX * (2 + PFS_NAME_MAX + 20), len, i;
-    uint32_t count = 0;
-    uint8_t more = 0;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    size_t len, i;
     pfs_status_t st;
 
     if (c == NULL || path == NULL || ents == NULL || count_p == NULL ||
@@ -937,10 +904,10 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
     }
     c->errmsg[0] = '\0';
     m = calloc(1, sizeof(*m));
-    rpc = malloc(sizeof(*rpc));
-    body = malloc(PFS_PROTO_MAX_BODY);
-    payload = malloc(cap);
-    if (m == NULL || rpc == NULL || body == NULL || payload == NULL) {
+    body = malloc(PFS_READDIR_REQ_MAX);
+    payload = malloc(PFS_DIRENTS_MAX);
+    d = malloc(PFS_READDIR_MAX * sizeof(*d));
+    if (m == NULL || body == NULL || payload == NULL || d == NULL) {
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
@@ -954,50 +921,42 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
     }
     snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
     m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
-    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
-    pfs_proto_readdir_req_pack(&w, m);
-    (void)pfs_wbuf_finish(&w, &len);
-    pio_rpc_init(c, rpc, PFS_OP_MDS_READDIR, body, len);
-    rpc->recv_data = payload;
-    rpc->recv_cap = cap;
-    st = call(c, &c->mds, rpc);
+    st = pfs_proto_readdir_req_encode(body, PFS_READDIR_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the readdir request");
+        goto out;
+    }
+    st = mds_call(c, PFS_OP_MDS_READDIR, body, len, payload, PFS_DIRENTS_MAX,
+                  &rpc);
     if (st != PFS_OK) {
         goto out;
     }
-    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-    count = pfs_rbuf_u32(&r);
-    more = pfs_rbuf_u8(&r);
-    if (pfs_rbuf_finish(&r) != PFS_OK || count > m->max) {
+    if (pfs_proto_readdir_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+            PFS_OK ||
+        rep.count > m->max ||
+        pfs_proto_dirents_decode(payload, rpc->recv_len, rep.count, d) !=
+            PFS_OK) {
         st = pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
         goto out;
     }
-    pfs_rbuf_init(&r, payload, rpc->recv_len);
-    for (i = 0; i < count; i++) {
-        pfs_dirent_t d;
+    for (i = 0; i < rep.count; i++) {
         int k;
 
-        if (pfs_proto_dirent_unpack(&r, &d) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed directory entry");
-            goto out;
-        }
-        snprintf(ents[i].name, sizeof(ents[i].name), "%s", d.name);
-        ents[i].type = d.type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR
-                                                   : PIO_TYPE_FILE;
+        snprintf(ents[i].name, sizeof(ents[i].name), "%s", d[i].name);
+        ents[i].type = d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR
+                                                      : PIO_TYPE_FILE;
         for (k = 0; k < 8; k++) {
-            ents[i].fid[k] = (uint8_t)(d.fid.hi >> (56 - 8 * k));
-            ents[i].fid[8 + k] = (uint8_t)(d.fid.lo >> (56 - 8 * k));
+            ents[i].fid[k] = (uint8_t)(d[i].fid.hi >> (56 - 8 * k));
+            ents[i].fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
         }
     }
-    if (pfs_rbuf_finish(&r) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "trailing bytes in readdir reply");
-        goto out;
-    }
-    *count_p = count;
-    *more_p = more != 0;
+    *count_p = rep.count;
+    *more_p = rep.more != 0;
 out:
+    free(rpc);
+    free(d);
     free(payload);
     free(body);
-    free(rpc);
     free(m);
     return st;
 }
@@ -1005,12 +964,10 @@ out:
 PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
                                    const char *to)
 {
-    char *paths = NULL;
-    uint8_t *body = NULL;
+    pfs_rename_req_t *m;
+    pfs_rename_rep_t rep;
     pfs_rpc_t *rpc = NULL;
-    pfs_attr_t replaced;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    uint8_t *body;
     size_t len;
     pfs_status_t st;
 
@@ -1018,42 +975,36 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
         return PFS_ERR_INVAL;
     }
     c->errmsg[0] = '\0';
-    paths = malloc(2 * (PFS_PATH_MAX + 1));
-    body = malloc(PFS_PROTO_MAX_BODY);
-    rpc = malloc(sizeof(*rpc));
-    if (paths == NULL || body == NULL || rpc == NULL) {
+    m = malloc(sizeof(*m));
+    body = malloc(PFS_RENAME_REQ_MAX);
+    if (m == NULL || body == NULL) {
         st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    if ((st = normalize(c, from, paths)) != PFS_OK ||
-        (st = normalize(c, to, paths + PFS_PATH_MAX + 1)) != PFS_OK) {
+    if ((st = normalize(c, from, m->from)) != PFS_OK ||
+        (st = normalize(c, to, m->to)) != PFS_OK) {
         goto out;
     }
-    pfs_wbuf_init(&w, body, PFS_PROTO_MAX_BODY);
-    pfs_wbuf_str(&w, paths);
-    pfs_wbuf_str(&w, paths + PFS_PATH_MAX + 1);
-    (void)pfs_wbuf_finish(&w, &len);
-    pio_rpc_init(c, rpc, PFS_OP_MDS_RENAME, body, len);
-    st = call(c, &c->mds, rpc);
+    st = pfs_proto_rename_req_encode(body, PFS_RENAME_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the rename request");
+        goto out;
+    }
+    st = mds_call_payload(c, PFS_OP_MDS_RENAME, body, len, &rpc);
     if (st != PFS_OK) {
         goto out;
     }
-    pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-    if (pfs_rbuf_u8(&r) == 1) {
-        if (pfs_proto_attr_unpack(&r, &replaced) != PFS_OK ||
-            pfs_rbuf_finish(&r) != PFS_OK ||
-            pfs_layout_validate(&replaced.layout, c->ens.niosrv) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
-            goto out;
-        }
-        /* the MDS removes the replaced file's data objects */
-    } else if (pfs_rbuf_finish(&r) != PFS_OK) {
+    /* the MDS removes a replaced file's data objects */
+    if (pfs_proto_rename_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+            PFS_OK ||
+        (rep.replaced &&
+         pfs_layout_validate(&rep.attr.layout, c->ens.niosrv) != PFS_OK)) {
         st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
     }
 out:
     free(rpc);
     free(body);
-    free(paths);
+    free(m);
     return st;
 }
 
@@ -1061,9 +1012,7 @@ PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
                                         pio_space_t *space_p)
 {
     pfs_rpc_t *rpc;
-    pfs_rbuf_t r;
     pfs_status_t st;
-    pio_space_t sp;
 
     if (c == NULL || space_p == NULL) {
         return PFS_ERR_INVAL;
@@ -1079,14 +1028,15 @@ PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
     pio_rpc_init(c, rpc, PFS_OP_IO_STATFS, NULL, 0);
     st = call(c, &c->ios[index], rpc);
     if (st == PFS_OK) {
-        pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-        sp.total_bytes = pfs_rbuf_u64(&r);
-        sp.free_bytes = pfs_rbuf_u64(&r);
-        sp.avail_bytes = pfs_rbuf_u64(&r);
-        if (pfs_rbuf_finish(&r) != PFS_OK) {
+        pfs_statfs_rep_t rep;
+
+        if (pfs_proto_statfs_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+            PFS_OK) {
             st = pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
         } else {
-            *space_p = sp;
+            space_p->total_bytes = rep.total_bytes;
+            space_p->free_bytes = rep.free_bytes;
+            space_p->avail_bytes = rep.avail_bytes;
         }
     }
     free(rpc);

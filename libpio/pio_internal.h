@@ -3,6 +3,7 @@
 #define PIO_INTERNAL_H
 
 #include "ensemble.h"
+#include "hello.h"
 #include "pfs/pio.h"
 #include "pfs_common.h"
 #include "proto.h"

@@ -18,7 +18,7 @@
 /* One structured request to one I/O server. */
 typedef struct {
     pfs_rpc_t rpc;
-    uint8_t body[16];       /* the file id */
+    uint8_t body[PFS_FID_REQ_MAX]; /* the file id */
     pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
     int state;              /* 1 ready, 2 posted, 3 done */
@@ -106,17 +106,21 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
     pio_file_t *f = req->file;
     pfs_sio_part_t *part = sub->part;
     size_t enc = pfs_sio_runs_size(part->nruns);
-    pfs_wbuf_t w;
     size_t blen;
+    pfs_status_t st;
 
     sub->runs_enc = malloc(enc);
     if (sub->runs_enc == NULL) {
         return PFS_ERR_NOMEM;
     }
-    pfs_sio_runs_encode(part->runs, part->nruns, sub->runs_enc);
-    pfs_wbuf_init(&w, sub->body, sizeof(sub->body));
-    pfs_proto_fid_pack(&w, f->attr.fid);
-    (void)pfs_wbuf_finish(&w, &blen);
+    st = pfs_sio_runs_encode(part->runs, part->nruns, sub->runs_enc);
+    if (st == PFS_OK) {
+        st = pfs_proto_fid_req_encode(sub->body, sizeof(sub->body),
+                                      f->attr.fid, &blen);
+    }
+    if (st != PFS_OK) {
+        return st;
+    }
     pio_rpc_init(f->client, &sub->rpc,
                  req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
                  blen);
@@ -168,8 +172,7 @@ static pfs_status_t build(pio_request_t *req, uint8_t *buf,
 static void sub_finish(pio_request_t *req, sub_t *sub)
 {
     pio_client_t *c = req->file->client;
-    uint64_t got = 0, objsize = 0;
-    pfs_rbuf_t r;
+    pfs_io_rep_t rep;
 
     sub->state = 3;
     req->inflight--;
@@ -181,22 +184,19 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
         req->status = pio_fail_rpc(c, &sub->rpc);
         return;
     }
-    pfs_rbuf_init(&r, sub->rpc.reply, sub->rpc.reply_len);
-    got = pfs_rbuf_u64(&r);
-    if (!req->write) {
-        objsize = pfs_rbuf_u64(&r);
-    }
-    if (pfs_rbuf_finish(&r) != PFS_OK || got != sub->part->bytes ||
+    if (pfs_proto_io_rep_decode(sub->rpc.reply, sub->rpc.reply_len,
+                                sub->rpc.opcode, &rep) != PFS_OK ||
+        rep.result != sub->part->bytes ||
         (!req->write && sub->rpc.recv_len != sub->part->bytes)) {
         req->status = pio_fail(c, PFS_ERR_PROTO,
                                "%s: reply does not match the request",
                                pfs_tx_conn_addr(sub->rpc.conn));
         return;
     }
-    if (!req->write && objsize < sub->part->max_end) {
+    if (!req->write && rep.objsize < sub->part->max_end) {
         req->maybe_short = 1;
     }
-    req->bytes += got;
+    req->bytes += rep.result;
 }
 
 /* Large pieces on average: the server would not sieve them, only copy
@@ -616,7 +616,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     const pfs_layout_t *layout = &f->attr.layout;
     uint32_t n = layout->stripe_count, i;
     pfs_rpc_t *rpcs, **ptrs;
-    uint8_t (*bodies)[32];
+    uint8_t (*bodies)[PFS_IO_REQ_MAX];
     pfs_status_t st = PFS_OK;
 
     c->errmsg[0] = '\0';
@@ -641,17 +641,21 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     }
     for (i = 0; i < n; i++) {
         pfs_io_req_t m;
-        pfs_wbuf_t w;
         size_t len;
 
         m.fid = f->attr.fid;
         m.offset = pfs_layout_object_size(layout, i, size);
         m.length = 0;
-        pfs_wbuf_init(&w, bodies[i], sizeof(bodies[i]));
-        pfs_proto_io_req_pack(&w, &m);
-        (void)pfs_wbuf_finish(&w, &len);
+        st = pfs_proto_io_req_encode(bodies[i], sizeof(bodies[i]), &m, &len);
+        if (st != PFS_OK) {
+            st = pio_fail(c, st, "cannot encode a %s request",
+                          pfs_proto_op_name(opcode));
+            goto out; /* nothing posted yet */
+        }
         pio_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
         ptrs[i] = &rpcs[i];
+    }
+    for (i = 0; i < n; i++) {
         pfs_rpc_post(c->tx, c->ios[layout->servers[i]].conn, &rpcs[i]);
     }
     pfs_rpc_wait_all(c->tx, ptrs, n);

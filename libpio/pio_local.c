@@ -80,7 +80,7 @@ static int answer(pio_server_t *s, int *again_p)
 
     *again_p = 0;
     n = pfs_local_recv(s->local_sock, rep, sizeof(rep), &fd);
-    if (n <= 0 || pfs_local_rep_unpack(rep, (size_t)n, &st, NULL, 0) != PFS_OK ||
+    if (n <= 0 || pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) != PFS_OK ||
         (st == PFS_OK) != (fd >= 0)) {
         /* a server too busy to answer in time, or gone: through the
          * server for this open, a new connection for the next */
@@ -137,8 +137,8 @@ static int ask(pio_file_t *f, uint32_t slot)
     /* a file open for writing gets a descriptor that can write, and its
      * object is created: reads of it then never need the server either */
     m.flags = f->flags != PIO_RDONLY ? PFS_LOCAL_WRITE : 0;
-    pfs_local_req_pack(&m, req);
-    if (pfs_local_send(s->local_sock, req, sizeof(req), -1) != 0) {
+    if (pfs_local_req_encode(&m, req) != PFS_OK ||
+        pfs_local_send(s->local_sock, req, sizeof(req), -1) != 0) {
         drop_connection(s);
         return -1;
     }

@@ -18,6 +18,8 @@
 
 #define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
 #define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
+#define MDS_MAX_PAYLOAD    (4u * PFS_CRED_MAX_GROUPS) /* HELLO's groups */
+#define MDS_PAYLOAD_BUDGET (UINT64_C(32) << 20)
 
 /* A reply held back until its operation is durable. */
 typedef struct held_reply {
@@ -48,6 +50,10 @@ typedef struct {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int commit_requested, commit_done, stopping, dirty;
+    int commit_busy;                      /* the committer uses the store */
+    /* a broken store (a write failed): reopened once there is room */
+    int store_broken_logged;
+    uint64_t next_recover_ms;
     pfs_status_t commit_status;
     int efd;                              /* commit done -> progress loop */
     uint64_t commits, committed_ops;
@@ -194,6 +200,7 @@ static void *committer(void *arg)
         mds->removals_new = 0;
         mds->commit_requested = 0;
         mds->dirty = 0;
+        mds->commit_busy = 1;
         pthread_mutex_unlock(&mds->lock);
         /* what the snapshot shows was written before the sync below */
         snap = mds_store_snapshot(mds->store);
@@ -209,10 +216,63 @@ static void *committer(void *arg)
         }
         mds->commit_status = st;
         mds->commit_done = 1;
+        mds->commit_busy = 0;
         (void)!write(mds->efd, &one, sizeof(one));
     }
     pthread_mutex_unlock(&mds->lock);
     return NULL;
+}
+
+/* A write failed (disk full, read-only, I/O error): say so once, and
+ * reopen the store every second once there is room (mds_store_recover);
+ * meanwhile reads are served and writes fail with the same error. */
+static void store_check(mds_t *mds)
+{
+    char msg[256], err[256];
+    uint64_t now = pfs_now_ms();
+    pfs_status_t st = mds_store_broken(mds->store, msg, sizeof(msg));
+
+    if (st == PFS_OK) {
+        return;
+    }
+    if (!mds->store_broken_logged) {
+        pfs_log_error("metadata store: a write failed: %s (%s); reads go "
+                      "on, every change fails until the store can be "
+                      "reopened",
+                      pfs_status_string(st), msg);
+        mds->store_broken_logged = 1;
+    }
+    if (now < mds->next_recover_ms) {
+        return;
+    }
+    mds->next_recover_ms = now + 1000;
+    pthread_mutex_lock(&mds->lock);
+    if (mds->commit_busy) {
+        pthread_mutex_unlock(&mds->lock);
+        return;
+    }
+    /* no snapshot may outlive the database it was taken of */
+    mds_store_snapshot_release(mds->store, mds->snap_ready);
+    mds->snap_ready = NULL;
+    if (mds->reaper != NULL) {
+        mds_reaper_adopt(mds->reaper, NULL, 0);
+    }
+    st = mds_store_recover(mds->store, err, sizeof(err));
+    pthread_mutex_unlock(&mds->lock);
+    if (st == PFS_OK) {
+        pfs_log_info("metadata store reopened: changes are accepted again");
+        mds->store_broken_logged = 0;
+    } else if (st != PFS_ERR_BUSY) {
+        /* closed and not reopened: nothing can be served any more, not
+         * even reads; what was durable is in the store for the next run */
+        pfs_log_error("cannot reopen the metadata store: %s; exiting", err);
+        exit(1);
+    }
+    if (mds->reaper != NULL) {
+        /* the reaper reads through a snapshot: a new one (all of the
+         * reopened store is durable) */
+        mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
+    }
 }
 
 /* Progress loop hook: answer the group whose commit finished, and start
@@ -229,6 +289,7 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     if (read(mds->efd, &count, sizeof(count)) < 0) {
         count = 0;
     }
+    store_check(mds);
     pthread_mutex_lock(&mds->lock);
     if (mds->snap_ready != NULL) {
         snap = mds->snap_ready;
@@ -302,7 +363,9 @@ static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
     h->next = NULL;
     h->req = req;
     h->len = len;
-    memcpy(h->body, body, len);
+    if (len > 0) {
+        memcpy(h->body, body, len); /* RMDIR, SET_DIR_LAYOUT: no body */
+    }
     pthread_mutex_lock(&mds->lock);
     *mds->held_tail = h;
     mds->held_tail = &h->next;
@@ -338,6 +401,10 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
     }
     mds->committer_started = 1;
     pfs_tx_set_wake_fd(srv->tx, mds->efd);
+    /* the MDS's requests carry small payloads only (a caller's groups,
+     * RENAME's paths): refuse anything larger before receiving it */
+    pfs_tx_set_max_payload(srv->tx, MDS_MAX_PAYLOAD);
+    pfs_tx_set_memory_budget(srv->tx, MDS_PAYLOAD_BUDGET);
     /* removals left by an earlier run: the store was synced when it
      * opened (new epoch), so all of it is durable */
     if (mds_reaper_create(srv, mds->store, &mds->reaper) != PFS_OK) {
@@ -425,13 +492,10 @@ static pfs_status_t choose_layout(mds_t *mds, const char *path,
 
 static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
 {
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_wbuf_t w;
+    uint8_t body[PFS_ATTR_MAX];
     size_t len;
 
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_attr_pack(&w, attr) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_attr_encode(body, sizeof(body), attr, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "attributes do not fit a reply");
         return;
@@ -442,13 +506,11 @@ static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
 static void reply_spec(mds_t *mds, pfs_srv_req_t *req,
                        const pfs_layout_spec_t *spec)
 {
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_wbuf_t w;
+    uint8_t body[PFS_LAYOUT_SPEC_MAX];
     size_t len;
 
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_layout_spec_pack(&w, spec) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_layout_spec_encode(body, sizeof(body), spec, &len) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "layout does not fit a reply");
         return;
@@ -461,7 +523,6 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     char path[PFS_PATH_MAX + 1], errmsg[256] = "";
     pfs_path_req_t *m;
     pfs_attr_t attr, out;
-    pfs_rbuf_t r;
     pfs_status_t st;
     int created = 0;
 
@@ -470,11 +531,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         return;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_path_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
-    }
+    st = pfs_proto_path_req_decode(req->body, req->hdr.body_len, m);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed %s request",
                             pfs_proto_op_name(req->hdr.opcode));
@@ -567,13 +624,10 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
         (req->hdr.opcode == PFS_OP_MDS_CREATE && !created)) {
         reply_attr(mds, req, &out); /* nothing changed */
     } else {
-        uint8_t body[PFS_RPC_MAX_REPLY];
-        pfs_wbuf_t w;
+        uint8_t body[PFS_ATTR_MAX];
         size_t len;
 
-        pfs_wbuf_init(&w, body, sizeof(body));
-        if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
-            pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        if (pfs_proto_attr_encode(body, sizeof(body), &out, &len) != PFS_OK) {
             pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                                 "attributes do not fit a reply");
         } else {
@@ -592,12 +646,10 @@ static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
 {
     pfs_attr_t attr;
     pfs_fid_t fid;
-    pfs_rbuf_t r;
     pfs_status_t st;
 
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    if (pfs_proto_fid_unpack(&r, &fid) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len, &fid) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
                             "malformed stat request");
         return;
@@ -616,25 +668,23 @@ static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
     char path[PFS_PATH_MAX + 1];
     pfs_readdir_req_t *m = malloc(sizeof(*m));
     mds_dirent_t *ents = calloc(PFS_READDIR_MAX, sizeof(*ents));
-    size_t cap = PFS_READDIR_MAX * (2 + PFS_NAME_MAX + 20), n = 0, len, i;
-    uint8_t *payload = malloc(cap), body[8];
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    pfs_dirent_t *d = calloc(PFS_READDIR_MAX, sizeof(*d));
+    uint8_t *payload = malloc(PFS_DIRENTS_MAX), body[PFS_READDIR_REP_MAX];
+    pfs_readdir_rep_t rep;
+    size_t n = 0, len = 0, blen, i;
     pfs_status_t st;
     int more = 0;
 
-    if (m == NULL || ents == NULL || payload == NULL) {
+    if (m == NULL || ents == NULL || d == NULL || payload == NULL) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_readdir_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
+    st = pfs_proto_readdir_req_decode(req->body, req->hdr.body_len, m);
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "malformed readdir request");
+        goto out;
     }
-    if (st == PFS_OK) {
-        st = pfs_path_normalize(m->path, path);
-    }
+    st = pfs_path_normalize(m->path, path);
     if (st == PFS_OK) {
         st = mds_store_readdir(mds->store, path, m->after, ents, m->max, &n,
                                &more);
@@ -644,75 +694,71 @@ static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
                             pfs_status_string(st));
         goto out;
     }
-    pfs_wbuf_init(&w, payload, cap);
     for (i = 0; i < n; i++) {
-        pfs_dirent_t d;
-
-        snprintf(d.name, sizeof(d.name), "%s", ents[i].name);
-        d.fid = ents[i].fid;
-        d.type = ents[i].type;
-        pfs_proto_dirent_pack(&w, &d);
+        snprintf(d[i].name, sizeof(d[i].name), "%s", ents[i].name);
+        d[i].fid = ents[i].fid;
+        d[i].type = ents[i].type;
     }
-    (void)pfs_wbuf_finish(&w, &len);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u32(&w, (uint32_t)n);
-    pfs_wbuf_u8(&w, (uint8_t)more);
+    rep.count = (uint32_t)n;
+    rep.more = (uint8_t)(more != 0);
+    if (pfs_proto_dirents_encode(payload, PFS_DIRENTS_MAX, d, rep.count,
+                                 &len) != PFS_OK ||
+        pfs_proto_readdir_rep_encode(body, sizeof(body), &rep, &blen) !=
+            PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "readdir %s: cannot encode the entries", path);
+        goto out;
+    }
     if (len > 0) {
-        pfs_srv_reply(mds->srv->tx, req, body, 5, payload, len);
+        pfs_srv_reply(mds->srv->tx, req, body, blen, payload, len);
         payload = NULL; /* the transport frees it */
     } else {
-        pfs_srv_reply(mds->srv->tx, req, body, 5, NULL, 0);
+        pfs_srv_reply(mds->srv->tx, req, body, blen, NULL, 0);
     }
 out:
     free(payload);
+    free(d);
     free(ents);
     free(m);
 }
 
 static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
 {
-    char *raw = malloc(2 * (PFS_PATH_MAX + 1));
+    pfs_rename_req_t *m = malloc(sizeof(*m));
     char *from = malloc(2 * (PFS_PATH_MAX + 1));
-    uint8_t body[PFS_RPC_MAX_REPLY];
-    pfs_attr_t replaced;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    char *to = from + PFS_PATH_MAX + 1;
+    uint8_t body[PFS_RENAME_REP_MAX];
+    pfs_rename_rep_t rep;
     size_t len;
     pfs_status_t st;
     int was_replaced = 0;
 
-    if (raw == NULL || from == NULL) {
+    if (m == NULL || from == NULL) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    pfs_rbuf_str(&r, raw, PFS_PATH_MAX);
-    pfs_rbuf_str(&r, raw + PFS_PATH_MAX + 1, PFS_PATH_MAX);
-    st = pfs_rbuf_finish(&r);
+    st = req->hdr.body_len == 0
+             ? pfs_proto_rename_req_decode(req->data, req->hdr.data_len, m)
+             : PFS_ERR_PROTO;
     if (st == PFS_OK) {
-        st = pfs_path_normalize(raw, from);
+        st = pfs_path_normalize(m->from, from);
     }
     if (st == PFS_OK) {
-        st = pfs_path_normalize(raw + PFS_PATH_MAX + 1,
-                                from + PFS_PATH_MAX + 1);
+        st = pfs_path_normalize(m->to, to);
     }
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed rename request");
         goto out;
     }
-    st = mds_store_rename(mds->store, from, from + PFS_PATH_MAX + 1,
-                          &replaced, &was_replaced);
+    st = mds_store_rename(mds->store, from, to, &rep.attr, &was_replaced);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "rename %s %s: %s", from,
-                            from + PFS_PATH_MAX + 1, pfs_status_string(st));
+                            to, pfs_status_string(st));
         goto out;
     }
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u8(&w, (uint8_t)was_replaced);
-    if (was_replaced) {
-        pfs_proto_attr_pack(&w, &replaced);
-    }
-    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    rep.replaced = (uint8_t)(was_replaced != 0);
+    if (pfs_proto_rename_rep_encode(body, sizeof(body), &rep, &len) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "reply too large");
         goto out;
@@ -720,8 +766,8 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
     mds->srv->pending_removals += was_replaced != 0;
     reply_after_commit(mds, req, body, len, was_replaced);
 out:
-    free(raw);
     free(from);
+    free(m);
 }
 
 /* FP_FETCH_ADD / FP_SET: the shared file pointer in the file's inode.
@@ -731,17 +777,13 @@ out:
 static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
 {
     int set = req->hdr.opcode == PFS_OP_MDS_FP_SET;
-    uint8_t body[8];
+    uint8_t body[PFS_FP_REP_MAX];
     pfs_fp_req_t m;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     uint64_t old = 0;
     size_t len;
     pfs_status_t st;
 
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    if (pfs_proto_fp_req_unpack(&r, &m) != PFS_OK ||
-        pfs_rbuf_finish(&r) != PFS_OK) {
+    if (pfs_proto_fp_req_decode(req->body, req->hdr.body_len, &m) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
                             "malformed %s request",
                             pfs_proto_op_name(req->hdr.opcode));
@@ -762,9 +804,11 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
                             pfs_proto_op_name(req->hdr.opcode), why);
         return;
     }
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_wbuf_u64(&w, old);
-    (void)pfs_wbuf_finish(&w, &len);
+    if (pfs_proto_fp_rep_encode(body, sizeof(body), old, &len) != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
+                            "cannot encode the reply");
+        return;
+    }
     reply_after_commit(mds, req, body, len, 0);
 }
 
@@ -773,11 +817,9 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
 static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
 {
     char path[PFS_PATH_MAX + 1];
-    uint8_t body[PFS_RPC_MAX_REPLY];
+    uint8_t body[PFS_ATTR_MAX];
     pfs_setattr_req_t *m;
     pfs_attr_t values, out;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
     pfs_status_t st;
 
@@ -786,11 +828,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         return;
     }
-    pfs_rbuf_init(&r, req->body, req->hdr.body_len);
-    st = pfs_proto_setattr_req_unpack(&r, m);
-    if (st == PFS_OK) {
-        st = pfs_rbuf_finish(&r);
-    }
+    st = pfs_proto_setattr_req_decode(req->body, req->hdr.body_len, m);
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "malformed setattr request");
         goto out;
@@ -821,9 +859,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
         goto out;
     }
     pfs_log_debug("setattr %s: ok (mask %#x)", path, m->mask);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    if (pfs_proto_attr_pack(&w, &out) != PFS_OK ||
-        pfs_wbuf_finish(&w, &len) != PFS_OK) {
+    if (pfs_proto_attr_encode(body, sizeof(body), &out, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "attributes do not fit a reply");
     } else if (m->mask == 0) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "hello.h"
 #include "mds_reap.h"
 
 #define REAP_BATCH        64    /* records worked on at once */
@@ -25,8 +26,7 @@ typedef enum {
 typedef struct {
     pfs_tx_conn_t *conn;
     srv_state_t state;
-    pfs_rpc_t hello;
-    uint8_t hello_body[64];
+    pfs_hello_t hello;
     uint64_t retry_at;
     uint32_t backoff_ms;
     int warned; /* this outage is in the log already */
@@ -50,7 +50,7 @@ typedef struct {
     pfs_rpc_t rpc;
     int used;
     uint32_t item, pos;
-    uint8_t body[16];
+    uint8_t body[PFS_FID_REQ_MAX];
 } reap_rpc_t;
 
 struct mds_reaper {
@@ -163,6 +163,7 @@ void mds_reaper_destroy(mds_reaper_t *r)
         if (r->servers[i].conn != NULL) {
             pfs_tx_disconnect(r->srv->tx, r->servers[i].conn);
         }
+        pfs_hello_release(&r->servers[i].hello);
     }
     mds_store_snapshot_release(r->store, r->snap);
     free(r->servers);
@@ -213,19 +214,13 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
     for (i = 0; i < r->srv->ens.niosrv; i++) {
         reap_srv_t *s = &r->servers[i];
 
-        if (s->state == SRV_HELLO && s->hello.done) {
-            pfs_hello_rep_t rep;
-            pfs_rbuf_t rb;
+        if (s->state == SRV_HELLO && s->hello.rpc.done) {
+            char why[256];
 
             events++;
-            pfs_rbuf_init(&rb, s->hello.reply, s->hello.reply_len);
-            if (s->hello.status != PFS_OK) {
-                server_down(r, i, s->hello.errmsg);
-            } else if (pfs_proto_hello_rep_unpack(&rb, &rep) != PFS_OK ||
-                       memcmp(rep.fsid, r->srv->ens.fsid, sizeof(rep.fsid)) !=
-                           0 ||
-                       rep.role != PFS_ROLE_IOSRV || rep.index != i) {
-                server_down(r, i, "another server answers at its address");
+            if (pfs_hello_check(&s->hello, r->srv->ens.fsid, PFS_ROLE_IOSRV,
+                                i, why, sizeof(why)) != PFS_OK) {
+                server_down(r, i, why);
             } else {
                 if (s->warned) {
                     pfs_log_info("I/O server %u is back: removing the data "
@@ -237,29 +232,18 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
                 s->backoff_ms = REAP_RETRY_MIN_MS;
                 s->warned = 0;
             }
+            pfs_hello_release(&s->hello);
         }
         if (s->state == SRV_IDLE || (s->state == SRV_DOWN && now >= s->retry_at)) {
-            pfs_hello_req_t hello;
-            pfs_wbuf_t w;
-            size_t len;
-
             if (pfs_tx_conn_broken(s->conn)) {
                 if (pfs_tx_reconnect(r->srv->tx, s->conn) != PFS_OK) {
                     server_down(r, i, "cannot reconnect");
                     continue;
                 }
             }
-            memset(&hello, 0, sizeof(hello));
-            memcpy(hello.key, r->srv->ens.key, sizeof(hello.key));
-            hello.role = PFS_ROLE_MDS;
-            hello.pid = (uint32_t)getpid();
-            pfs_cred_self(&hello.cred);
-            pfs_wbuf_init(&w, s->hello_body, sizeof(s->hello_body));
-            pfs_proto_hello_req_pack(&w, &hello);
-            (void)pfs_wbuf_finish(&w, &len);
-            rpc_init(&s->hello, PFS_OP_HELLO, s->hello_body, len);
             s->state = SRV_HELLO;
-            pfs_rpc_post(r->srv->tx, s->conn, &s->hello);
+            (void)pfs_hello_post(r->srv->tx, s->conn, r->srv->ens.key,
+                                 PFS_ROLE_MDS, REAP_TIMEOUT_MS, &s->hello);
             events++;
         }
     }
@@ -447,7 +431,6 @@ static unsigned post(mds_reaper_t *r)
              j++) {
             reap_srv_t *s = &r->servers[it->rm.servers[j]];
             reap_rpc_t *rq;
-            pfs_wbuf_t w;
             size_t len;
 
             if (it->pos[j] != POS_TODO || s->state != SRV_READY) {
@@ -457,12 +440,13 @@ static unsigned post(mds_reaper_t *r)
                 q++;
             }
             rq = &r->rpcs[q];
+            if (pfs_proto_fid_req_encode(rq->body, sizeof(rq->body),
+                                         it->rm.fid, &len) != PFS_OK) {
+                continue; /* cannot happen: a file id always fits */
+            }
             rq->used = 1;
             rq->item = i;
             rq->pos = j;
-            pfs_wbuf_init(&w, rq->body, sizeof(rq->body));
-            pfs_proto_fid_pack(&w, it->rm.fid);
-            (void)pfs_wbuf_finish(&w, &len);
             rpc_init(&rq->rpc, PFS_OP_IO_REMOVE, rq->body, len);
             it->pos[j] = POS_POSTED;
             it->posted++;

@@ -2,25 +2,26 @@
  * header. */
 #include "config.h"
 
+#include <dirent.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 
 #include <leveldb/c.h>
 
+#include "mds_rec.h"
 #include "mds_store.h"
-
-#define SUPER_VERSION 1u
-#define INODE_VERSION 3u /* written; 1 and 2 are still read */
+#include "wire.h"
 
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'
 #define KEY_DENTRY 'D'
 #define KEY_REMOVAL 'R'
 
-#define REMOVAL_VERSION 1u
 
 #define INODE_KEY_LEN  17u /* 'I' + fid; 'R' + fid too */
 #define DENTRY_KEY_MAX (17u + PFS_NAME_MAX)
@@ -35,21 +36,52 @@ struct mds_store {
     uint64_t next_seq;
     uint32_t niosrv;
     int check;       /* permission checks against cred (not for uid 0) */
-    pfs_cred_t cred;
+    const pfs_cred_t *cred; /* the caller's, borrowed (mds_store_set_cred) */
+    /* A write that failed (disk full, read-only, I/O error) may have left
+     * a torn record at the end of LevelDB's log; on recovery LevelDB
+     * drops everything after it.  So no further write goes into that
+     * log: writes fail with the first error until mds_store_recover has
+     * reopened the database, which starts a new log. */
+    pfs_status_t broken;
+    char broken_msg[256];
+    char dir[1024];
+    int sync;
 };
 
 /* LevelDB reports errors as malloc'd strings: turn one into a status and a
- * message here, and free it. */
+ * message here, and free it.  A full or read-only disk keeps its own
+ * status, so that clients see what happened. */
 static pfs_status_t take_error(char *err, char *errmsg, size_t errmsg_size)
 {
+    pfs_status_t st = PFS_ERR_STORE;
+
     if (err == NULL) {
         return PFS_OK;
+    }
+    if (strstr(err, "No space left") != NULL ||
+        strstr(err, "Disk quota") != NULL) {
+        st = PFS_ERR_NOSPC;
+    } else if (strstr(err, "Read-only file system") != NULL) {
+        st = PFS_ERR_ROFS;
     }
     if (errmsg != NULL && errmsg_size > 0) {
         snprintf(errmsg, errmsg_size, "%s", err);
     }
     leveldb_free(err);
-    return PFS_ERR_STORE;
+    return st;
+}
+
+/* The end of every write: a failure breaks the store (see broken). */
+static pfs_status_t write_done(mds_store_t *s, char *err)
+{
+    char msg[sizeof(s->broken_msg)];
+    pfs_status_t st = take_error(err, msg, sizeof(msg));
+
+    if (st != PFS_OK && s->broken == PFS_OK) {
+        s->broken = st;
+        snprintf(s->broken_msg, sizeof(s->broken_msg), "%s", msg);
+    }
+    return st;
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
@@ -95,49 +127,12 @@ static size_t removal_key(uint8_t *key, pfs_fid_t fid)
     return INODE_KEY_LEN;
 }
 
-/* A pending removal: u8 version, u32 count, count x u32 I/O server index:
- * the servers that may still hold an object of the file. */
-static pfs_status_t removal_encode(const mds_removal_t *rm, uint8_t *buf,
-                                   size_t cap, size_t *len_p)
-{
-    pfs_wbuf_t w;
-    uint32_t i;
-
-    pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_u8(&w, REMOVAL_VERSION);
-    pfs_wbuf_u32(&w, rm->nservers);
-    for (i = 0; i < rm->nservers; i++) {
-        pfs_wbuf_u32(&w, rm->servers[i]);
-    }
-    return pfs_wbuf_finish(&w, len_p);
-}
-
-static pfs_status_t removal_decode(const void *buf, size_t len,
-                                   mds_removal_t *rm)
-{
-    pfs_rbuf_t r;
-    uint32_t i;
-
-    pfs_rbuf_init(&r, buf, len);
-    if (pfs_rbuf_u8(&r) != REMOVAL_VERSION) {
-        return PFS_ERR_STORE;
-    }
-    rm->nservers = pfs_rbuf_u32(&r);
-    if (rm->nservers == 0 || rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        return PFS_ERR_STORE;
-    }
-    for (i = 0; i < rm->nservers; i++) {
-        rm->servers[i] = pfs_rbuf_u32(&r);
-    }
-    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
-}
-
 /* Queue the removal of a file's data objects in the batch that removes
  * its inode: whoever sees the file gone also finds the removal. */
 static pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
                                       const pfs_attr_t *attr)
 {
-    uint8_t key[INODE_KEY_LEN], val[8 + 4 * PFS_LAYOUT_MAX_STRIPES];
+    uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     mds_removal_t rm;
     size_t vlen;
     pfs_status_t st;
@@ -146,7 +141,7 @@ static pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
     rm.nservers = attr->layout.stripe_count;
     memcpy(rm.servers, attr->layout.servers,
            rm.nservers * sizeof(rm.servers[0]));
-    st = removal_encode(&rm, val, sizeof(val), &vlen);
+    st = mds_rec_removal_encode(&rm, val, sizeof(val), &vlen);
     if (st == PFS_OK) {
         leveldb_writebatch_put(batch, (const char *)key,
                                removal_key(key, attr->fid),
@@ -163,92 +158,54 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* An inode record: the attributes, and what only the MDS keeps.
- * Version 1 was the attributes alone; version 2 appended the shared file
- * pointer; version 3 also appends, for directories only, the default
- * layout spec.  All are read; version 3 is written. */
-typedef struct {
-    pfs_attr_t attr;
-    uint64_t shared_fp;            /* regular files: shared file pointer */
-    pfs_layout_spec_t dir_default; /* directories: all zero if none */
-} inode_t;
-
-static pfs_status_t inode_encode(const inode_t *ino, uint8_t *buf, size_t cap,
-                                 size_t *len_p)
-{
-    pfs_wbuf_t w;
-
-    pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_u8(&w, INODE_VERSION);
-    /* an attr that cannot be encoded must not become a 1-byte record */
-    if (pfs_proto_attr_pack(&w, &ino->attr) != PFS_OK) {
-        return PFS_ERR_INVAL;
-    }
-    pfs_wbuf_u64(&w, ino->shared_fp);
-    if (ino->attr.type == PFS_FILE_TYPE_DIR &&
-        pfs_proto_layout_spec_pack(&w, &ino->dir_default) != PFS_OK) {
-        return PFS_ERR_INVAL;
-    }
-    return pfs_wbuf_finish(&w, len_p);
-}
-
-static pfs_status_t inode_decode(const void *buf, size_t len, inode_t *ino_p)
-{
-    pfs_rbuf_t r;
-    uint8_t version;
-
-    memset(ino_p, 0, sizeof(*ino_p));
-    pfs_rbuf_init(&r, buf, len);
-    version = pfs_rbuf_u8(&r);
-    if (version < 1 || version > INODE_VERSION ||
-        pfs_proto_attr_unpack(&r, &ino_p->attr) != PFS_OK) {
-        return PFS_ERR_STORE;
-    }
-    if (version >= 2) {
-        ino_p->shared_fp = pfs_rbuf_u64(&r);
-    }
-    if (version >= 3 && ino_p->attr.type == PFS_FILE_TYPE_DIR &&
-        pfs_proto_layout_spec_unpack(&r, &ino_p->dir_default) != PFS_OK) {
-        return PFS_ERR_STORE;
-    }
-    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
-}
-
 static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
                                 int sync_now, char *errmsg, size_t errmsg_size)
 {
-    uint8_t buf[64], key = KEY_SUPER;
+    uint8_t buf[MDS_SUPER_REC_MAX], key = KEY_SUPER;
     leveldb_writeoptions_t *wo;
-    pfs_wbuf_t w;
+    mds_super_t sb;
     char *err = NULL;
     size_t len;
+    pfs_status_t st;
 
-    pfs_wbuf_init(&w, buf, sizeof(buf));
-    pfs_wbuf_u32(&w, SUPER_VERSION);
-    pfs_wbuf_bytes(&w, s->fsid, sizeof(s->fsid));
-    pfs_wbuf_u64(&w, s->epoch);
-    pfs_wbuf_u32(&w, s->niosrv);
-    (void)pfs_wbuf_finish(&w, &len);
+    memcpy(sb.fsid, s->fsid, sizeof(sb.fsid));
+    sb.epoch = s->epoch;
+    sb.niosrv = s->niosrv;
+    if (mds_rec_super_encode(&sb, buf, sizeof(buf), &len) != PFS_OK) {
+        return PFS_ERR_INTERNAL; /* cannot happen: the buffer is the max */
+    }
     if (batch != NULL) {
         leveldb_writebatch_put(batch, (const char *)&key, 1,
                                (const char *)buf, len);
         return PFS_OK;
+    }
+    if (s->broken != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "%s", s->broken_msg);
+        return s->broken;
     }
     wo = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wo, sync_now);
     leveldb_put(s->db, wo, (const char *)&key, 1, (const char *)buf, len,
                 &err);
     leveldb_writeoptions_destroy(wo);
-    return take_error(err, errmsg, errmsg_size);
+    st = write_done(s, err);
+    if (st != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "%s", s->broken_msg);
+    }
+    return st;
 }
 
 static pfs_status_t write_batch(mds_store_t *s, leveldb_writebatch_t *batch)
 {
     char *err = NULL;
 
+    if (s->broken != PFS_OK) {
+        leveldb_writebatch_destroy(batch);
+        return s->broken;
+    }
     leveldb_write(s->db, s->wopts, batch, &err);
     leveldb_writebatch_destroy(batch);
-    return take_error(err, NULL, 0);
+    return write_done(s, err);
 }
 
 static pfs_status_t root_attr(pfs_attr_t *attr)
@@ -268,7 +225,7 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
     leveldb_writebatch_t *batch = leveldb_writebatch_create();
     leveldb_writeoptions_t *wo;
     uint8_t key[INODE_KEY_LEN], val[2048];
-    inode_t root;
+    mds_inode_t root;
     size_t vlen;
     char *err = NULL;
     pfs_status_t st;
@@ -284,7 +241,11 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
     super_write(s, batch, 0, NULL, 0);
     memset(&root, 0, sizeof(root));
     root_attr(&root.attr);
-    inode_encode(&root, val, sizeof(val), &vlen);
+    if (mds_rec_inode_encode(&root, val, sizeof(val), &vlen) != PFS_OK) {
+        snprintf(errmsg, errmsg_size, "cannot encode the root inode");
+        leveldb_writebatch_destroy(batch);
+        return PFS_ERR_INTERNAL;
+    }
     leveldb_writebatch_put(batch, (const char *)key,
                            inode_key(key, root.attr.fid),
                            (const char *)val, vlen);
@@ -313,6 +274,8 @@ static pfs_status_t store_open(const char *dir, int sync, int create,
         snprintf(errmsg, errmsg_size, "out of memory");
         return PFS_ERR_NOMEM;
     }
+    snprintf(s->dir, sizeof(s->dir), "%s", dir);
+    s->sync = sync;
     s->options = leveldb_options_create();
     leveldb_options_set_create_if_missing(s->options, create);
     s->db = leveldb_open(s->options, dir, &err);
@@ -344,16 +307,15 @@ static pfs_status_t store_open(const char *dir, int sync, int create,
             goto err_close;
         }
     } else {
-        pfs_rbuf_t r;
+        mds_super_t sb;
         uint32_t version;
 
-        pfs_rbuf_init(&r, val, vlen);
-        version = pfs_rbuf_u32(&r);
-        pfs_rbuf_bytes(&r, s->fsid, sizeof(s->fsid));
-        s->epoch = pfs_rbuf_u64(&r);
-        s->niosrv = pfs_rbuf_u32(&r);
+        st = mds_rec_super_decode(val, vlen, &sb, &version);
         leveldb_free(val);
-        if (version != SUPER_VERSION || pfs_rbuf_finish(&r) != PFS_OK) {
+        memcpy(s->fsid, sb.fsid, sizeof(s->fsid));
+        s->epoch = sb.epoch;
+        s->niosrv = sb.niosrv;
+        if (st != PFS_OK) {
             snprintf(errmsg, errmsg_size,
                      "%s: superblock of an unknown format (version %u)", dir,
                      version);
@@ -399,11 +361,81 @@ pfs_status_t mds_store_sync(mds_store_t *s)
 
     /* a synced write, even of nothing, syncs the log and with it every
      * unsynced write before it */
+    if (s->broken != PFS_OK) {
+        leveldb_writeoptions_destroy(wo);
+        leveldb_writebatch_destroy(batch);
+        return s->broken;
+    }
     leveldb_writeoptions_set_sync(wo, 1);
     leveldb_write(s->db, wo, batch, &err);
     leveldb_writeoptions_destroy(wo);
     leveldb_writebatch_destroy(batch);
-    return take_error(err, NULL, 0);
+    return write_done(s, err);
+}
+
+pfs_status_t mds_store_broken(const mds_store_t *s, char *msg, size_t n)
+{
+    if (s->broken != PFS_OK && msg != NULL) {
+        snprintf(msg, n, "%s", s->broken_msg);
+    }
+    return s->broken;
+}
+
+/* Bytes of LevelDB's logs in dir: what a reopen writes into a table. */
+static uint64_t log_bytes(const char *dir)
+{
+    char path[sizeof(((mds_store_t *)0)->dir) + 300];
+    struct dirent *d;
+    struct stat st;
+    uint64_t total = 0;
+    DIR *dh = opendir(dir);
+
+    if (dh == NULL) {
+        return 0;
+    }
+    while ((d = readdir(dh)) != NULL) {
+        size_t len = strlen(d->d_name);
+
+        if (len > 4 && strcmp(d->d_name + len - 4, ".log") == 0) {
+            snprintf(path, sizeof(path), "%s/%s", dir, d->d_name);
+            if (stat(path, &st) == 0) {
+                total += (uint64_t)st.st_size;
+            }
+        }
+    }
+    closedir(dh);
+    return total;
+}
+
+pfs_status_t mds_store_recover(mds_store_t *s, char *errmsg,
+                               size_t errmsg_size)
+{
+    uint64_t need = (UINT64_C(1) << 20) + 2 * log_bytes(s->dir);
+    struct statvfs sv;
+    char *err = NULL;
+
+    if (s->broken == PFS_OK) {
+        return PFS_OK;
+    }
+    /* reopening replays the log into a new table: it needs room (the
+     * log's size, twice, and a margin), and a database that cannot be
+     * reopened could not even be read */
+    if (statvfs(s->dir, &sv) != 0 ||
+        (uint64_t)sv.f_bavail * sv.f_frsize < need) {
+        snprintf(errmsg, errmsg_size, "still no room in %s", s->dir);
+        return PFS_ERR_BUSY;
+    }
+    leveldb_close(s->db);
+    s->db = leveldb_open(s->options, s->dir, &err);
+    if (err != NULL) {
+        /* without a database nothing works: the caller must stop */
+        s->db = NULL;
+        (void)take_error(err, errmsg, errmsg_size);
+        return PFS_ERR_STORE;
+    }
+    s->broken = PFS_OK;
+    s->broken_msg[0] = '\0';
+    return PFS_OK;
 }
 
 void mds_store_close(mds_store_t *s)
@@ -411,7 +443,9 @@ void mds_store_close(mds_store_t *s)
     if (s == NULL) {
         return;
     }
-    leveldb_close(s->db);
+    if (s->db != NULL) {
+        leveldb_close(s->db);
+    }
     leveldb_readoptions_destroy(s->ropts);
     leveldb_writeoptions_destroy(s->wopts);
     leveldb_options_destroy(s->options);
@@ -453,7 +487,7 @@ pfs_fid_t mds_store_new_fid(mds_store_t *s)
     return fid;
 }
 
-static pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, inode_t *ino_p)
+static pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, mds_inode_t *ino_p)
 {
     uint8_t key[INODE_KEY_LEN];
     char *err = NULL, *val;
@@ -468,7 +502,7 @@ static pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, inode_t *ino_p)
     if (val == NULL) {
         return PFS_ERR_STALE;
     }
-    st = inode_decode(val, vlen, ino_p);
+    st = mds_rec_inode_decode(val, vlen, ino_p);
     leveldb_free(val);
     return st;
 }
@@ -484,7 +518,7 @@ static void batch_put_inode(leveldb_writebatch_t *batch, const uint8_t *val,
 
 pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
 {
-    inode_t ino;
+    mds_inode_t ino;
     pfs_status_t st = inode_get(s, fid, &ino);
 
     if (st == PFS_OK) {
@@ -501,7 +535,7 @@ static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
     uint8_t key[DENTRY_KEY_MAX];
     char *err = NULL, *val;
     size_t vlen;
-    pfs_rbuf_t r;
+    pfs_status_t st;
 
     val = leveldb_get(s->db, s->ropts, (const char *)key,
                       dentry_key(key, parent, name, name_len), &vlen, &err);
@@ -511,12 +545,9 @@ static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
     if (val == NULL) {
         return PFS_ERR_NOENT;
     }
-    pfs_rbuf_init(&r, val, vlen);
-    child_p->hi = pfs_rbuf_u64(&r);
-    child_p->lo = pfs_rbuf_u64(&r);
-    *type_p = pfs_rbuf_u32(&r);
+    st = mds_rec_dentry_decode(val, vlen, child_p, type_p);
     leveldb_free(val);
-    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+    return st;
 }
 
 /* ---- permissions ------------------------------------------------------ */
@@ -528,24 +559,7 @@ static pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
 void mds_store_set_cred(mds_store_t *s, const pfs_cred_t *cred)
 {
     s->check = cred != NULL && cred->uid != 0;
-    if (s->check) {
-        s->cred = *cred;
-    }
-}
-
-static int in_group(const pfs_cred_t *cred, uint32_t gid)
-{
-    uint32_t i;
-
-    if (cred->gid == gid) {
-        return 1;
-    }
-    for (i = 0; i < cred->ngroups; i++) {
-        if (cred->groups[i] == gid) {
-            return 1;
-        }
-    }
-    return 0;
+    s->cred = cred;
 }
 
 /* The owner's bits for the owner, else the group's for a member, else the
@@ -558,9 +572,9 @@ static pfs_status_t need(const mds_store_t *s, const pfs_attr_t *a,
     if (!s->check) {
         return PFS_OK;
     }
-    if (s->cred.uid == a->uid) {
+    if (s->cred->uid == a->uid) {
         bits = a->mode >> 6;
-    } else if (in_group(&s->cred, a->gid)) {
+    } else if (pfs_cred_in_group(s->cred, a->gid)) {
         bits = a->mode >> 3;
     } else {
         bits = a->mode;
@@ -585,7 +599,7 @@ pfs_status_t mds_store_may_open(const mds_store_t *s, const pfs_attr_t *attr,
 
 static pfs_status_t need_owner(const mds_store_t *s, const pfs_attr_t *a)
 {
-    return !s->check || s->cred.uid == a->uid ? PFS_OK : PFS_ERR_ACCESS;
+    return !s->check || s->cred->uid == a->uid ? PFS_OK : PFS_ERR_ACCESS;
 }
 
 /* Removing or renaming child out of dir: write and search on dir, and in
@@ -611,7 +625,7 @@ static pfs_status_t need_remove(mds_store_t *s, pfs_fid_t dir,
     if (st != PFS_OK) {
         return st == PFS_ERR_STALE ? PFS_OK : st; /* damaged: let it go */
     }
-    return s->cred.uid == c.uid || s->cred.uid == d.uid ? PFS_OK
+    return s->cred->uid == c.uid || s->cred->uid == d.uid ? PFS_OK
                                                         : PFS_ERR_ACCESS;
 }
 
@@ -716,8 +730,7 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     size_t name_len, ilen, dlen;
     pfs_fid_t dir, child;
     uint32_t type;
-    inode_t parent, ino;
-    pfs_wbuf_t w;
+    mds_inode_t parent, ino;
     pfs_status_t st;
 
     st = walk_parent(s, path, &dir, &name, &name_len);
@@ -760,15 +773,14 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
         /* a subdirectory starts with its parent's default layout */
         ino.dir_default = parent.dir_default;
     }
-    st = inode_encode(&ino, ival, sizeof(ival), &ilen);
+    st = mds_rec_inode_encode(&ino, ival, sizeof(ival), &ilen);
     if (st != PFS_OK) {
         return st;
     }
-    pfs_wbuf_init(&w, dval, sizeof(dval));
-    pfs_wbuf_u64(&w, attr->fid.hi);
-    pfs_wbuf_u64(&w, attr->fid.lo);
-    pfs_wbuf_u32(&w, attr->type);
-    (void)pfs_wbuf_finish(&w, &dlen);
+    st = mds_rec_dentry_encode(attr->fid, attr->type, dval, sizeof(dval), &dlen);
+    if (st != PFS_OK) {
+        return st;
+    }
 
     batch = leveldb_writebatch_create();
     leveldb_writebatch_put(batch, (const char *)dkey,
@@ -873,6 +885,7 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
     leveldb_iterator_t *it = leveldb_create_iterator(s->db, s->ropts);
     char prefix = KEY_DENTRY;
     char *err = NULL;
+    pfs_status_t st = PFS_OK;
 
     for (leveldb_iter_seek(it, &prefix, 1); leveldb_iter_valid(it);
          leveldb_iter_next(it)) {
@@ -881,7 +894,6 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
         const char *v = leveldb_iter_value(it, &vlen);
         char name[PFS_NAME_MAX + 1];
         pfs_fid_t parent, child;
-        pfs_rbuf_t r;
         uint32_t type;
         size_t i;
 
@@ -894,15 +906,15 @@ pfs_status_t mds_store_walk_dentries(mds_store_t *s, mds_store_visit_fn fn,
             parent.lo = parent.lo << 8 | (uint8_t)k[9 + i];
         }
         snprintf(name, sizeof(name), "%.*s", (int)(klen - 17), k + 17);
-        pfs_rbuf_init(&r, v, vlen);
-        child.hi = pfs_rbuf_u64(&r);
-        child.lo = pfs_rbuf_u64(&r);
-        type = pfs_rbuf_u32(&r);
+        if (mds_rec_dentry_decode(v, vlen, &child, &type) != PFS_OK) {
+            st = PFS_ERR_STORE; /* a damaged entry: say so, visit the rest */
+            continue;
+        }
         fn(arg, parent, name, child, type);
     }
     leveldb_iter_get_error(it, &err);
     leveldb_iter_destroy(it);
-    return take_error(err, NULL, 0);
+    return err != NULL ? take_error(err, NULL, 0) : st;
 }
 
 pfs_status_t mds_store_count_inodes(mds_store_t *s, uint64_t *count_p)
@@ -1029,7 +1041,6 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
         size_t klen, vlen;
         const char *k = leveldb_iter_key(it, &klen);
         const char *v;
-        pfs_rbuf_t r;
 
         if (klen <= sizeof(prefix) ||
             memcmp(k, prefix, sizeof(prefix)) != 0) {
@@ -1046,16 +1057,16 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
         snprintf(ents[n].name, sizeof(ents[n].name), "%.*s",
                  (int)(klen - sizeof(prefix)), k + sizeof(prefix));
         v = leveldb_iter_value(it, &vlen);
-        pfs_rbuf_init(&r, v, vlen);
-        ents[n].fid.hi = pfs_rbuf_u64(&r);
-        ents[n].fid.lo = pfs_rbuf_u64(&r);
-        ents[n].type = pfs_rbuf_u32(&r);
+        st = mds_rec_dentry_decode(v, vlen, &ents[n].fid, &ents[n].type);
+        if (st != PFS_OK) {
+            break; /* a damaged entry: the listing fails, pfs-fsck finds it */
+        }
         n++;
     }
     leveldb_iter_get_error(it, &err);
     leveldb_iter_destroy(it);
     *count_p = n;
-    return take_error(err, NULL, 0);
+    return err != NULL ? take_error(err, NULL, 0) : st;
 }
 
 pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
@@ -1069,7 +1080,6 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
     pfs_fid_t odir, ndir, child, target;
     uint32_t type, ttype;
     pfs_attr_t tattr, parent;
-    pfs_wbuf_t w;
     pfs_status_t st;
     int have_target = 0, tattr_ok = 0, empty;
 
@@ -1145,11 +1155,10 @@ pfs_status_t mds_store_rename(mds_store_t *s, const char *from, const char *to,
         return st;
     }
 
-    pfs_wbuf_init(&w, dval, sizeof(dval));
-    pfs_wbuf_u64(&w, child.hi);
-    pfs_wbuf_u64(&w, child.lo);
-    pfs_wbuf_u32(&w, type);
-    (void)pfs_wbuf_finish(&w, &dlen);
+    st = mds_rec_dentry_encode(child, type, dval, sizeof(dval), &dlen);
+    if (st != PFS_OK) {
+        return st;
+    }
     batch = leveldb_writebatch_create();
     leveldb_writebatch_delete(batch, (const char *)okey,
                               dentry_key(okey, odir, oname, olen));
@@ -1179,7 +1188,7 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
 {
     uint8_t val[2048];
     leveldb_writebatch_t *batch;
-    inode_t ino;
+    mds_inode_t ino;
     size_t vlen;
     uint64_t next;
     pfs_status_t st;
@@ -1207,7 +1216,7 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
         return PFS_OK; /* a read: nothing to write */
     }
     ino.shared_fp = next;
-    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    st = mds_rec_inode_encode(&ino, val, sizeof(val), &vlen);
     if (st != PFS_OK) {
         return st;
     }
@@ -1223,7 +1232,7 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
     uint8_t val[2048];
     leveldb_writebatch_t *batch;
     pfs_attr_t found;
-    inode_t ino;
+    mds_inode_t ino;
     uint64_t now;
     size_t vlen;
     pfs_status_t st;
@@ -1251,7 +1260,7 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
         (need_owner(s, &ino.attr) != PFS_OK ||
          ((mask & PFS_SETATTR_UID) && values->uid != ino.attr.uid) ||
          ((mask & PFS_SETATTR_GID) && values->gid != ino.attr.gid &&
-          !in_group(&s->cred, values->gid)))) {
+          !pfs_cred_in_group(s->cred, values->gid)))) {
         return PFS_ERR_ACCESS;
     }
     if (mask & PFS_SETATTR_MODE) {
@@ -1270,7 +1279,7 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
      * after the clock stepped back */
     now = now_ns();
     ino.attr.ctime_ns = now > ino.attr.ctime_ns ? now : ino.attr.ctime_ns + 1;
-    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    st = mds_rec_inode_encode(&ino, val, sizeof(val), &vlen);
     if (st != PFS_OK) {
         return st;
     }
@@ -1285,7 +1294,7 @@ pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
 
 /* The inode of the directory at path (normalized). */
 static pfs_status_t dir_inode(mds_store_t *s, const char *path,
-                              inode_t *ino_p)
+                              mds_inode_t *ino_p)
 {
     pfs_attr_t attr;
     pfs_status_t st;
@@ -1304,7 +1313,7 @@ static pfs_status_t dir_inode(mds_store_t *s, const char *path,
 pfs_status_t mds_store_get_dir_layout(mds_store_t *s, const char *path,
                                       pfs_layout_spec_t *spec_p)
 {
-    inode_t ino;
+    mds_inode_t ino;
     pfs_status_t st = dir_inode(s, path, &ino);
 
     if (st == PFS_OK) {
@@ -1318,7 +1327,7 @@ pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
 {
     uint8_t val[2048];
     leveldb_writebatch_t *batch;
-    inode_t ino;
+    mds_inode_t ino;
     size_t vlen;
     pfs_status_t st;
 
@@ -1339,7 +1348,7 @@ pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
     ino.dir_default.nservers = spec->nservers;
     memcpy(ino.dir_default.servers, spec->servers,
            spec->nservers * sizeof(spec->servers[0]));
-    st = inode_encode(&ino, val, sizeof(val), &vlen);
+    st = mds_rec_inode_encode(&ino, val, sizeof(val), &vlen);
     if (st != PFS_OK) {
         return st;
     }
@@ -1420,7 +1429,7 @@ pfs_status_t mds_store_removals(mds_store_t *s, const mds_store_snap_t *snap,
             continue; /* pfs-fsck reports it */
         }
         out[n].fid = fid_from_key(k + 1);
-        if (removal_decode(v, vlen, &out[n]) != PFS_OK) {
+        if (mds_rec_removal_decode(v, vlen, &out[n]) != PFS_OK) {
             continue;
         }
         if (snap != NULL) {
@@ -1451,7 +1460,7 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
 {
     uint8_t key[INODE_KEY_LEN];
     mds_removal_t rm;
-    inode_t ino;
+    mds_inode_t ino;
     char *err = NULL, *val;
     size_t vlen;
     uint32_t i;
@@ -1478,7 +1487,7 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
     if (val == NULL) {
         return PFS_OK;
     }
-    st = removal_decode(val, vlen, &rm);
+    st = mds_rec_removal_decode(val, vlen, &rm);
     leveldb_free(val);
     for (i = 0; st == PFS_OK && i < rm.nservers; i++) {
         *owned_p |= rm.servers[i] == server;
@@ -1489,7 +1498,7 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
 pfs_status_t mds_store_removal_update(mds_store_t *s,
                                       const mds_removal_t *rm)
 {
-    uint8_t key[INODE_KEY_LEN], val[8 + 4 * PFS_LAYOUT_MAX_STRIPES];
+    uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     leveldb_writebatch_t *batch;
     size_t vlen;
     pfs_status_t st;
@@ -1502,7 +1511,7 @@ pfs_status_t mds_store_removal_update(mds_store_t *s,
         leveldb_writebatch_delete(batch, (const char *)key,
                                   removal_key(key, rm->fid));
     } else {
-        st = removal_encode(rm, val, sizeof(val), &vlen);
+        st = mds_rec_removal_encode(rm, val, sizeof(val), &vlen);
         if (st != PFS_OK) {
             leveldb_writebatch_destroy(batch);
             return st;
@@ -1606,7 +1615,7 @@ static void fsck_inode(fsck_t *c, const char *k, size_t klen, const char *v,
     char hex[PFS_FID_HEX_LEN + 1], why[256];
     pfs_fid_t fid;
     fsck_node_t *n;
-    inode_t ino;
+    mds_inode_t ino;
 
     if (klen != INODE_KEY_LEN) {
         fsck_problem(c, "inode key of %zu bytes (want %u)", klen,
@@ -1619,7 +1628,7 @@ static void fsck_inode(fsck_t *c, const char *k, size_t klen, const char *v,
     n->used = 1;
     n->fid = fid;
     c->stats.inodes++;
-    if (inode_decode(v, vlen, &ino) != PFS_OK) {
+    if (mds_rec_inode_decode(v, vlen, &ino) != PFS_OK) {
         fsck_problem(c, "inode %s: unreadable record (version %u, %zu bytes)",
                      hex, vlen > 0 ? (uint8_t)v[0] : 0u, vlen);
         return;
@@ -1657,7 +1666,6 @@ static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
     pfs_fid_t parent, child;
     fsck_node_t *pn, *cn;
     uint32_t type;
-    pfs_rbuf_t r;
     size_t nlen, ci;
 
     if (klen < 18 || klen > DENTRY_KEY_MAX) {
@@ -1674,11 +1682,7 @@ static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
         fsck_problem(c, "entry in directory %s: invalid name '%s'", phex,
                      name);
     }
-    pfs_rbuf_init(&r, v, vlen);
-    child.hi = pfs_rbuf_u64(&r);
-    child.lo = pfs_rbuf_u64(&r);
-    type = pfs_rbuf_u32(&r);
-    if (pfs_rbuf_finish(&r) != PFS_OK) {
+    if (mds_rec_dentry_decode(v, vlen, &child, &type) != PFS_OK) {
         fsck_problem(c, "entry '%s' in directory %s: unreadable value", name,
                      phex);
         return PFS_OK;
@@ -1745,7 +1749,7 @@ static void fsck_removal(fsck_t *c, const char *k, size_t klen,
     c->stats.removals++;
     rm.fid = fid_from_key(k + 1);
     pfs_fid_format(rm.fid, hex);
-    if (removal_decode(v, vlen, &rm) != PFS_OK) {
+    if (mds_rec_removal_decode(v, vlen, &rm) != PFS_OK) {
         fsck_problem(c, "pending removal of %s: record does not decode", hex);
         return;
     }

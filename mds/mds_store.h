@@ -33,6 +33,22 @@ pfs_status_t mds_store_open_existing(const char *dir, mds_store_t **store_p,
                                      char *errmsg, size_t errmsg_size);
 void mds_store_close(mds_store_t *store);
 
+/* After a write failed (a full or read-only disk, an I/O error), the
+ * store takes no more writes: each fails with the first error
+ * (PFS_ERR_NOSPC, PFS_ERR_ROFS, PFS_ERR_STORE) until mds_store_recover
+ * succeeds; reads go on.  mds_store_broken says which error (PFS_OK if
+ * none) and, in msg, LevelDB's words. */
+pfs_status_t mds_store_broken(const mds_store_t *store, char *msg, size_t n);
+
+/* Reopen a broken store once its file system has room for it (twice the
+ * size of LevelDB's logs and 1 MiB):
+ * LevelDB replays its log (up to the failed write) into a table and
+ * starts a new log.  No snapshot may be held.  PFS_OK when writable
+ * again; PFS_ERR_BUSY while there is no room; PFS_ERR_STORE if the
+ * database could not be reopened (the store is then unusable). */
+pfs_status_t mds_store_recover(mds_store_t *store, char *errmsg,
+                               size_t errmsg_size);
+
 /* Make every write so far durable (fsync of LevelDB's log).  Safe to call
  * from another thread than the one writing: this is how the MDS commits a
  * whole group of operations with one sync. */
@@ -46,7 +62,8 @@ uint64_t mds_store_epoch(const mds_store_t *store);
 uint32_t mds_store_niosrv(const mds_store_t *store);
 pfs_status_t mds_store_set_niosrv(mds_store_t *store, uint32_t niosrv);
 
-/* Check what follows against cred (copied), like a POSIX kernel: search
+/* Check what follows against cred (borrowed: it must stay valid until
+ * the next call), like a POSIX kernel: search
  * permission on every directory a path goes through; write and search on
  * the directory that gets or loses an entry (and in a sticky directory,
  * ownership of the entry or the directory); read on a listed directory;

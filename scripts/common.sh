@@ -7,11 +7,19 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${PFS_BUILD_DIR:-$TOP/build}
 JOBS=$(nproc 2>/dev/null || echo 2)
 
-# Debian packages pfs needs to build, test and run.
+# Debian packages pfs needs to build, test and run.  clang-14 and
+# libclang-rt-14-dev: libFuzzer for tests/fuzz (gcc's libasan8 and
+# libubsan1 for scripts/sanitize.sh come with gcc).  libopenmpi-dev (Open
+# MPI's headers: the OMPIO components) and libhdf5-openmpi-dev switch
+# Debian's mpicc/mpiexec/h5pcc alternatives to Open MPI: pfs's scripts
+# always name mpicc.mpich/mpiexec.mpich/h5pcc.mpich or the .openmpi ones.
+# iproute2, iputils-ping and util-linux (unshare, nsenter): the virtual
+# cluster of tests/vcluster.sh.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
-    openmpi-bin procps findutils patch xz-utils gfortran
-    libhdf5-mpich-dev hdf5-tools
+    openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
+    libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools
+    clang-14 libclang-rt-14-dev
     iproute2 iputils-ping util-linux"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build

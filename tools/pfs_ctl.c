@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "ensemble.h"
+#include "hello.h"
 #include "transport.h"
 
 #define CTL_RPC_TIMEOUT_MS 5000
@@ -53,11 +54,6 @@ static void usage(FILE *out)
 static pfs_status_t greet(ctl_t *ctl, const pfs_server_info_t *s,
                           pfs_tx_conn_t **conn_p, char *err, size_t n)
 {
-    uint8_t body[64];
-    pfs_hello_req_t hello;
-    pfs_rpc_t *rpc;
-    pfs_wbuf_t w;
-    size_t len;
     pfs_status_t st;
 
     *conn_p = NULL;
@@ -66,29 +62,9 @@ static pfs_status_t greet(ctl_t *ctl, const pfs_server_info_t *s,
         snprintf(err, n, "bad address %s", s->addr);
         return st;
     }
-    memcpy(hello.key, ctl->ens.key, sizeof(hello.key));
-    hello.role = PFS_ROLE_ADMIN;
-    hello.pid = (uint32_t)getpid();
-    pfs_cred_self(&hello.cred);
-    pfs_wbuf_init(&w, body, sizeof(body));
-    pfs_proto_hello_req_pack(&w, &hello);
-    (void)pfs_wbuf_finish(&w, &len);
-    rpc = calloc(1, sizeof(*rpc));
-    if (rpc == NULL) {
-        snprintf(err, n, "out of memory");
-        return PFS_ERR_NOMEM;
-    }
-    rpc->opcode = PFS_OP_HELLO;
-    rpc->body = body;
-    rpc->body_len = len;
-    rpc->timeout_ms = ctl->timeout_ms;
-    pfs_rpc_post(ctl->tx, *conn_p, rpc);
-    st = pfs_rpc_wait_all(ctl->tx, &rpc, 1);
-    if (st != PFS_OK) {
-        snprintf(err, n, "%s", rpc->errmsg);
-    }
-    free(rpc);
-    return st;
+    return pfs_hello_call(ctl->tx, *conn_p, ctl->ens.key, PFS_ROLE_ADMIN,
+                          ctl->timeout_ms, ctl->ens.fsid, s->role, s->index,
+                          err, n);
 }
 
 static pfs_status_t simple_call(ctl_t *ctl, pfs_tx_conn_t *conn,
@@ -141,20 +117,26 @@ static int status_all(ctl_t *ctl, FILE *out)
         const pfs_server_info_t *s = server_at(ctl, i);
         pfs_tx_conn_t *conn;
         pfs_status_rep_t rep;
-        char err[300];
-        pfs_rbuf_t r;
+        char err[300] = "";
 
+        rpc->errmsg[0] = '\0';
         if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK ||
             simple_call(ctl, conn, PFS_OP_STATUS, rpc) != PFS_OK) {
             if (out != NULL) {
                 fprintf(out, "%-6s %5u  %-22s %8u  %-16s  DOWN: %s\n",
                         i == 0 ? "mds" : "iosrv", s->index, s->addr, s->pid,
-                        s->host, rpc->errmsg[0] ? rpc->errmsg : err);
+                        s->host, err[0] ? err : rpc->errmsg);
             }
             down++;
         } else {
-            pfs_rbuf_init(&r, rpc->reply, rpc->reply_len);
-            if (pfs_proto_status_rep_unpack(&r, &rep) != PFS_OK) {
+            if (pfs_proto_status_rep_decode(rpc->reply, rpc->reply_len,
+                                            &rep) != PFS_OK) {
+                if (out != NULL) {
+                    fprintf(out, "%-6s %5u  %-22s %8u  %-16s  DOWN: "
+                                 "malformed status reply\n",
+                            i == 0 ? "mds" : "iosrv", s->index, s->addr,
+                            s->pid, s->host);
+                }
                 down++;
             } else if (out != NULL) {
                 char pending[24] = "-";

@@ -65,6 +65,8 @@ static int error_class(pfs_status_t st)
             return MPI_ERR_ACCESS;
         case PFS_ERR_NOSPC:
             return MPI_ERR_NO_SPACE;
+        case PFS_ERR_ROFS:
+            return MPI_ERR_READ_ONLY;
         case PFS_ERR_ISDIR:
         case PFS_ERR_NAMETOOLONG:
             return MPI_ERR_BAD_FILE;

@@ -37,7 +37,8 @@ typedef enum {
     PFS_ERR_BUSY        = -22, /* server is shutting down or overloaded */
     PFS_ERR_STALE       = -23, /* file id no longer exists */
     PFS_ERR_FBIG        = -24, /* offset + length overflows 64 bits */
-    PFS_ERR_INTERNAL    = -25  /* a bug: please report it */
+    PFS_ERR_INTERNAL    = -25, /* a bug: please report it */
+    PFS_ERR_ROFS        = -26  /* a server's storage is read-only */
 } pfs_status_t;
 
 /* Fixed English text for a status, never NULL; unknown codes give a generic

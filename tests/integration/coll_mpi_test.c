@@ -544,6 +544,7 @@ static int loop(int seconds)
     printf("rank %d: status %d after %d collective writes: %s\n", rank,
            (int)st, iter, err);
     fflush(stdout);
+    pio_close(f); /* local only: no server is asked */
     free(buf);
     return 0;
 }
@@ -594,6 +595,7 @@ static int loop_read(int seconds)
     printf("rank %d: status %d after %d split collective reads: %s\n", rank,
            (int)st, iter, err);
     fflush(stdout);
+    pio_close(f); /* local only: no server is asked */
     free(buf);
     return 0;
 }
@@ -654,7 +656,8 @@ int main(int argc, char **argv)
         } else {
             loop_read(atoi(argv[2]));
         }
-        MPI_Finalize(); /* pio_fini would wait for nothing: skip */
+        pio_fini(client);
+        MPI_Finalize();
         return 0;
     }
     test_1d();

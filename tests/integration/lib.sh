@@ -23,7 +23,9 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
 
 TEST_NAME=$(basename "$0" .sh)
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/pfs-test-$TEST_NAME.XXXXXX")
+# PFS_TEST_TMPDIR: where the work directory goes (scripts/sanitize.sh
+# gives each test its own, to search its logs); else TMPDIR, else /tmp
+WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/pfs-test-$TEST_NAME.XXXXXX")
 LAUNCH_PID=""
 SERVER_PIDS=""
 FAILED=0
@@ -238,4 +240,44 @@ ensemble_round_trip() {
         fail "unlink left data objects behind (30 s after it)"
     pass "unlink removed the data objects"
     stop_ensemble
+}
+
+# ---- Open MPI with pfs's OMPIO components (adio/ompio) ----------------------
+
+# need_ompio: the components were built and Open MPI's tools are here.
+# Skips the test (77) only when Open MPI's development headers are absent,
+# so that configure could not build the components; fails otherwise.
+# Sets OMPI_PKGLIBDIR (Open MPI's own component directory) and
+# OMPIO_COMPONENTS (the build tree's), and exports
+# OMPI_MCA_mca_base_component_path: it replaces Open MPI's default path,
+# so it starts with Open MPI's own directory.
+need_ompio() {
+    if [ "${PFS_OMPIO_BUILT:-no}" != yes ]; then
+        if pkg-config --exists ompi-c 2>/dev/null; then
+            log "Open MPI's development headers are installed (pkg-config ompi-c)," \
+                "but the OMPIO components were not built: re-run configure"
+            FAILED=1
+            exit 1
+        fi
+        log "SKIP: Open MPI's development headers are absent (apt-get install" \
+            "libopenmpi-dev), so configure built no OMPIO components"
+        exit 77
+    fi
+    need "$MPIRUN_OMPI" "Open MPI's mpirun" "apt-get install openmpi-bin"
+    need "${MPICC_OMPI:-}" "Open MPI's mpicc" "apt-get install libopenmpi-dev"
+    need "${OMPI_INFO:-}" "Open MPI's ompi_info" "apt-get install openmpi-bin"
+    OMPI_PKGLIBDIR=$("$OMPI_INFO" --path pkglibdir --parsable | sed -n 's/^path:pkglibdir://p')
+    [ -d "$OMPI_PKGLIBDIR" ] || fail "ompi_info names no component directory"
+    OMPIO_COMPONENTS=$B/adio/ompio/components
+    [ -f "$OMPIO_COMPONENTS/mca_fs_pfs.so" ] || fail "no components in $OMPIO_COMPONENTS"
+    export OMPI_MCA_mca_base_component_path="$OMPI_PKGLIBDIR:$OMPIO_COMPONENTS"
+}
+
+# run_ompi NRANKS PROGRAM ARGS...: under Open MPI's mpirun, oversubscribed
+# and unbound (the servers share the cores), with a deadline.
+run_ompi() {
+    local n=$1
+    shift
+    timeout "${OMPI_TIMEOUT:-600}" "$MPIRUN_OMPI" --oversubscribe --bind-to none -n "$n" "$@" \
+        </dev/null
 }

@@ -27,7 +27,7 @@ int main(int argc, char **argv)
         return 1;
     }
     for (i = 0; i < n; i++) {
-        pio_file_t *f;
+        pio_file_t *f = NULL;
         pfs_status_t st;
 
         snprintf(path, sizeof(path), "%s/file%05ld", argv[1], i);
@@ -37,6 +37,9 @@ int main(int argc, char **argv)
         }
         if (st != PFS_OK) {
             fprintf(stderr, "mkfiles: %s: %s\n", path, pio_client_errmsg(c));
+            pio_close(f); /* NULL if the create failed */
+            pio_fini(c);
+            free(buf);
             return 1;
         }
         pio_close(f);

@@ -61,18 +61,30 @@ UDIR=$(mktemp -d /tmp/pfs-mpiuser.XXXXXX)
 chmod 755 "$UDIR"
 cp "$PFS_ENSEMBLE" "$UDIR/ensemble"
 chmod 644 "$UDIR/ensemble"
-"$B/pfs-mkdir" -m 1777 /shared >/dev/null || fail "pfs-mkdir /shared"
 head -c 4096 /dev/zero | tr '\0' r >"$UDIR/r"
-"$B/pfs-cp" -q "$UDIR/r" pfs:/shared/read-only.dat && "$B/pfs-chmod" 644 /shared/read-only.dat &&
-    "$B/pfs-cp" -q "$UDIR/r" pfs:/shared/root-only.dat && "$B/pfs-chmod" 600 /shared/root-only.dat ||
-    fail "files of root for the permission checks"
-setpriv --reuid=4711 --regid=4711 --clear-groups \
-    env HOME="$UDIR" PFS_ENSEMBLE="$UDIR/ensemble" LD_LIBRARY_PATH="$PREFIX/lib" \
-    timeout 300 "$MPIEXEC_MPICH" -n 3 "$PROG" -m access -d pfs:/shared >"$WORK/access.log" 2>&1 ||
-    { cat "$WORK/access.log"; fail "permission checks through MPI-IO failed"; }
-grep "access:" "$WORK/access.log"
+# for a user with no supplementary group: a sticky world-writable
+# directory; for users with 4, 16 and 200 groups: a sticky 1770 directory
+# of their last group, so the run works only if that group counts
+for n in 0 4 16 200; do
+    g=$((70000 + n))
+    dir=/shared$n
+    if [ "$n" = 0 ]; then
+        "$B/pfs-mkdir" -m 1777 "$dir" >/dev/null || fail "pfs-mkdir $dir"
+    else
+        "$B/pfs-mkdir" -m 1770 "$dir" && "$B/pfs-chown" ":$g" "$dir" ||
+            fail "pfs-mkdir $dir of group $g"
+    fi
+    "$B/pfs-cp" -q "$UDIR/r" "pfs:$dir/read-only.dat" && "$B/pfs-chmod" 644 "$dir/read-only.dat" &&
+        "$B/pfs-cp" -q "$UDIR/r" "pfs:$dir/root-only.dat" && "$B/pfs-chmod" 600 "$dir/root-only.dat" ||
+        fail "files of root for the permission checks"
+    "$B/tests/integration/as_user" 4711 4711 $((g - n + 1)) "$n" \
+        env HOME="$UDIR" PFS_ENSEMBLE="$UDIR/ensemble" LD_LIBRARY_PATH="$PREFIX/lib" \
+        timeout 300 "$MPIEXEC_MPICH" -n 3 "$PROG" -m access -d "pfs:$dir" >"$WORK/access$n.log" 2>&1 ||
+        { cat "$WORK/access$n.log"; fail "permission checks through MPI-IO failed for a user with $n groups"; }
+    grep "access:" "$WORK/access$n.log"
+done
 rm -rf "$UDIR"
-pass "as an unprivileged user: MPI_ERR_ACCESS for root's files, its own file written and read"
+pass "as an unprivileged user with 0, 4, 16 and 200 groups: MPI_ERR_ACCESS for root's files, its own file written and read (in its group's directory)"
 
 run -n 2 "$PROG" -m large -d pfs:/mpiio >"$WORK/large.log" 2>&1 ||
     { cat "$WORK/large.log"; fail "large-count check failed"; }

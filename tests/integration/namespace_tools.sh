@@ -144,8 +144,47 @@ asuser "$B/pfs-chown" 0 /shared/mine/f 2>/dev/null && fail "a user gave its file
 asuser "$B/pfs-mv" /shared/mine /shared/ours || fail "a user could not rename its directory"
 asuser "$B/pfs-rm" -r /shared/ours || fail "a user could not remove its own tree"
 "$B/pfs-rm" -r /private /shared /rootfile || fail "root could not clean up"
-rm -rf "$UDIR"
 pass "permissions: search, read, write and sticky checks, owner-only setattr and layouts, files owned by their creator"
+
+# users with many supplementary groups: every group counts, also the
+# last of a long list (AUTH_SYS sends 16, getgroups(64) sees 64).  For N
+# groups, the user's last group G owns a 0770 directory: the user works
+# in it; the same user with the same number of other groups is refused.
+AS_USER=$B/tests/integration/as_user
+asgroups() { # FIRST COUNT CMD...: as uid 4711 with groups FIRST.. FIRST+COUNT-1
+    local first=$1 count=$2
+    shift 2
+    "$AS_USER" 4711 4711 "$first" "$count" env PFS_ENSEMBLE="$UDIR/ensemble" "$@"
+}
+for n in 0 4 16 200 65536; do
+    g=$((70000 + n))             # the group that owns the directory
+    yes_groups="$((g - n + 1)) $n" # n groups, the last is g
+    no_groups="$((g + 1)) $n"      # n groups, none is g
+    "$B/pfs-mkdir" -m 770 "/grp$n" && "$B/pfs-chown" ":$g" "/grp$n" ||
+        fail "setting up /grp$n"
+    asgroups $no_groups "$B/pfs-ls" / >/dev/null 2>"$UDIR/err" ||
+        { cat "$UDIR/err"; fail "a user with $n groups cannot list /"; }
+    asgroups $no_groups "$B/pfs-cp" -q "$UDIR/data" "pfs:/grp$n/f" 2>"$UDIR/err" &&
+        fail "a user with $n groups, none of them $g, wrote into a 0770 directory of group $g"
+    grep -q "permission denied" "$UDIR/err" ||
+        { cat "$UDIR/err"; fail "no 'permission denied' for a user with $n other groups"; }
+    if [ "$n" -gt 0 ]; then
+        asgroups $yes_groups "$B/pfs-cp" -q "$UDIR/data" "pfs:/grp$n/f" 2>"$UDIR/err" ||
+            { cat "$UDIR/err"; fail "a user whose group $n of $n is $g could not write into /grp$n"; }
+        asgroups $yes_groups "$B/pfs-cp" -q "pfs:/grp$n/f" "$UDIR/copy$n" &&
+            cmp -s "$UDIR/data" "$UDIR/copy$n" ||
+            fail "a user with $n groups could not read its file back"
+        asgroups $yes_groups "$B/pfs-chown" ":$g" "/grp$n/f" ||
+            fail "a user could not give its file its group $g (group $n of $n)"
+        asgroups $yes_groups "$B/pfs-chown" ":$((g + 1))" "/grp$n/f" 2>/dev/null &&
+            fail "a user gave its file a group it is not in"
+        "$B/pfs-stat" "/grp$n/f" | grep -q "uid: 4711  gid: $g" ||
+            { "$B/pfs-stat" "/grp$n/f"; fail "/grp$n/f does not belong to 4711:$g"; }
+    fi
+    "$B/pfs-rm" -r "/grp$n" || fail "root could not remove /grp$n"
+done
+rm -rf "$UDIR"
+pass "users with 0, 4, 16, 200 and 65536 supplementary groups: every group honoured, other groups refused"
 
 for t in pfs-ls pfs-stat pfs-mkdir pfs-rm pfs-mv pfs-df pfs-chmod pfs-chown; do
     "$B/$t" --help | grep -q "usage: $t" || fail "$t --help"

@@ -4,154 +4,139 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "local.h"
 #include "proto.h"
+#include "wire.h"
 #include "../unit.h"
 
 /* Big enough for any body: a path request with the longest path and the
  * most stripes is about 5 KiB. */
 #define BUF_SIZE 8192u
 
-/* Each unpacker behind one signature, so truncation and trailing-byte
+/* Each decoder behind one signature, so truncation and trailing-byte
  * checks run the same way over every message type. */
-typedef pfs_status_t (*unpack_fn)(pfs_rbuf_t *r);
+typedef pfs_status_t (*unpack_fn)(const void *buf, size_t len);
 
-static pfs_status_t unpack_hello_req(pfs_rbuf_t *r)
-{
-    pfs_hello_req_t m;
-
-    return pfs_proto_hello_req_unpack(r, &m);
-}
-
-static pfs_status_t unpack_hello_rep(pfs_rbuf_t *r)
+static pfs_status_t unpack_hello_rep(const void *buf, size_t len)
 {
     pfs_hello_rep_t m;
 
-    return pfs_proto_hello_rep_unpack(r, &m);
+    return pfs_proto_hello_rep_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_status_rep(pfs_rbuf_t *r)
+static pfs_status_t unpack_status_rep(const void *buf, size_t len)
 {
     pfs_status_rep_t m;
 
-    return pfs_proto_status_rep_unpack(r, &m);
+    return pfs_proto_status_rep_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_path_req(pfs_rbuf_t *r)
+static pfs_status_t unpack_path_req(const void *buf, size_t len)
 {
     static pfs_path_req_t m; /* 5 KiB: keep it off the stack */
 
-    return pfs_proto_path_req_unpack(r, &m);
+    return pfs_proto_path_req_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_attr(pfs_rbuf_t *r)
+static pfs_status_t unpack_attr(const void *buf, size_t len)
 {
     pfs_attr_t m;
 
-    return pfs_proto_attr_unpack(r, &m);
+    return pfs_proto_attr_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_io_req(pfs_rbuf_t *r)
+static pfs_status_t unpack_io_req(const void *buf, size_t len)
 {
     pfs_io_req_t m;
 
-    return pfs_proto_io_req_unpack(r, &m);
+    return pfs_proto_io_req_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_fid(pfs_rbuf_t *r)
+static pfs_status_t unpack_fid(const void *buf, size_t len)
 {
     pfs_fid_t fid;
 
-    return pfs_proto_fid_unpack(r, &fid);
+    return pfs_proto_fid_req_decode(buf, len, &fid);
 }
 
-static pfs_status_t unpack_u64(pfs_rbuf_t *r)
+static pfs_status_t unpack_u64(const void *buf, size_t len)
 {
     uint64_t v;
 
-    return pfs_proto_u64_unpack(r, &v);
+    return pfs_proto_fp_rep_decode(buf, len, &v);
 }
 
-static pfs_status_t unpack_layout_spec(pfs_rbuf_t *r)
+static pfs_status_t unpack_layout_spec(const void *buf, size_t len)
 {
     static pfs_layout_spec_t m;
 
-    return pfs_proto_layout_spec_unpack(r, &m);
+    return pfs_proto_layout_spec_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_fp_req(pfs_rbuf_t *r)
+static pfs_status_t unpack_fp_req(const void *buf, size_t len)
 {
     pfs_fp_req_t m;
 
-    return pfs_proto_fp_req_unpack(r, &m);
+    return pfs_proto_fp_req_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_setattr_req(pfs_rbuf_t *r)
+static pfs_status_t unpack_setattr_req(const void *buf, size_t len)
 {
     static pfs_setattr_req_t m; /* 4 KiB: keep it off the stack */
 
-    return pfs_proto_setattr_req_unpack(r, &m);
+    return pfs_proto_setattr_req_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_errmsg(pfs_rbuf_t *r)
+static pfs_status_t unpack_errmsg(const void *buf, size_t len)
 {
     char msg[PFS_PROTO_MAX_ERRMSG + 1];
 
-    return pfs_proto_errmsg_unpack(r, msg, sizeof(msg));
+    return pfs_proto_errmsg_decode(buf, len, msg, sizeof(msg));
 }
 
-/* Unpack len bytes from a heap block of exactly len bytes, so a read past
+/* Decode len bytes from a heap block of exactly len bytes, so a read past
  * the end is an out-of-bounds access that sanitizers and valgrind see. */
-static void unpack_exact(const uint8_t *enc, size_t len, unpack_fn fn,
-                         pfs_status_t *unpack_st, pfs_status_t *finish_st)
+static pfs_status_t unpack_exact(const uint8_t *enc, size_t len, unpack_fn fn)
 {
     uint8_t *copy = malloc(len > 0 ? len : 1);
-    pfs_rbuf_t r;
+    pfs_status_t st;
 
     CU_ASSERT_FATAL(copy != NULL);
     memcpy(copy, enc, len);
-    pfs_rbuf_init(&r, copy, len);
-    *unpack_st = fn(&r);
-    *finish_st = pfs_rbuf_finish(&r);
-    CU_ASSERT(r.pos <= r.len);
+    st = fn(copy, len);
     free(copy);
+    return st;
 }
 
-/* A valid encoding must decode completely; every proper prefix must fail
- * and so must the encoding with one byte of trailing garbage. */
+/* A valid encoding must decode; every proper prefix must fail and so
+ * must the encoding with one byte of trailing garbage. */
 static void check_truncations(const uint8_t *enc, size_t len, unpack_fn fn)
 {
     uint8_t longer[BUF_SIZE + 1];
-    pfs_status_t ust, fst;
     size_t cut;
     unsigned failures = 0;
 
     CU_ASSERT_FATAL(len <= BUF_SIZE);
-    unpack_exact(enc, len, fn, &ust, &fst);
-    CU_ASSERT_EQUAL(ust, PFS_OK);
-    CU_ASSERT_EQUAL(fst, PFS_OK);
-
+    CU_ASSERT_EQUAL(unpack_exact(enc, len, fn), PFS_OK);
     for (cut = 0; cut < len; cut++) {
-        unpack_exact(enc, cut, fn, &ust, &fst);
         /* count instead of asserting per length: one line per failure
          * would drown the report for a 5 KiB message */
-        if (ust != PFS_ERR_PROTO || fst != PFS_ERR_PROTO) {
+        if (unpack_exact(enc, cut, fn) != PFS_ERR_PROTO) {
             failures++;
         }
     }
     CU_ASSERT_EQUAL(failures, 0);
-
     memcpy(longer, enc, len);
     longer[len] = 0x00;
-    unpack_exact(longer, len + 1, fn, &ust, &fst);
-    CU_ASSERT_EQUAL(ust, PFS_OK);
-    CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(unpack_exact(longer, len + 1, fn), PFS_ERR_PROTO);
 }
 
-/* Packing into every buffer too small for the message must fail and never
- * write past the capacity. */
-typedef pfs_status_t (*pack_fn)(pfs_wbuf_t *w, const void *m);
+/* Each encoder behind one signature.  Encoding into every buffer too
+ * small for the message must fail and never write past the capacity. */
+typedef pfs_status_t (*pack_fn)(void *buf, size_t cap, const void *m,
+                                size_t *len_p);
 
 static void check_small_buffers(pack_fn fn, const void *m, size_t full)
 {
@@ -160,12 +145,8 @@ static void check_small_buffers(pack_fn fn, const void *m, size_t full)
     size_t cap, i, len;
 
     for (cap = 0; cap < full; cap++) {
-        pfs_wbuf_t w;
-
         memset(buf, 0xa5, sizeof(buf));
-        pfs_wbuf_init(&w, buf, cap);
-        if (fn(&w, m) != PFS_ERR_INVAL ||
-            pfs_wbuf_finish(&w, &len) != PFS_ERR_INVAL) {
+        if (fn(buf, cap, m, &len) != PFS_ERR_INVAL) {
             failures++;
         }
         for (i = cap; i < sizeof(buf); i++) {
@@ -178,75 +159,70 @@ static void check_small_buffers(pack_fn fn, const void *m, size_t full)
     CU_ASSERT_EQUAL(failures, 0);
 }
 
-static pfs_status_t pack_hello_req(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_hello_rep(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_hello_req_pack(w, m);
+    return pfs_proto_hello_rep_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_hello_rep(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_status_rep(void *b, size_t n, const void *m,
+                                    size_t *l)
 {
-    return pfs_proto_hello_rep_pack(w, m);
+    return pfs_proto_status_rep_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_status_rep(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_path_req(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_status_rep_pack(w, m);
+    return pfs_proto_path_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_path_req(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_attr(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_path_req_pack(w, m);
+    return pfs_proto_attr_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_attr(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_io_req(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_attr_pack(w, m);
+    return pfs_proto_io_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_io_req(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_fid(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_io_req_pack(w, m);
+    return pfs_proto_fid_req_encode(b, n, *(const pfs_fid_t *)m, l);
 }
 
-static pfs_status_t pack_fid(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_u64(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_fid_pack(w, *(const pfs_fid_t *)m);
+    return pfs_proto_fp_rep_encode(b, n, *(const uint64_t *)m, l);
 }
 
-static pfs_status_t pack_u64(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_layout_spec(void *b, size_t n, const void *m,
+                                     size_t *l)
 {
-    return pfs_proto_u64_pack(w, *(const uint64_t *)m);
+    return pfs_proto_layout_spec_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_layout_spec(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_fp_req(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_layout_spec_pack(w, m);
+    return pfs_proto_fp_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_fp_req(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_setattr_req(void *b, size_t n, const void *m,
+                                     size_t *l)
 {
-    return pfs_proto_fp_req_pack(w, m);
+    return pfs_proto_setattr_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_setattr_req(pfs_wbuf_t *w, const void *m)
+static pfs_status_t pack_errmsg(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_setattr_req_pack(w, m);
+    return pfs_proto_errmsg_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_errmsg(pfs_wbuf_t *w, const void *m)
-{
-    return pfs_proto_errmsg_pack(w, m);
-}
-
-/* Pack m with fn into buf; returns the encoded length (0 on failure). */
+/* Encode m with fn into buf; returns the encoded length (0 on failure). */
 static size_t pack_into(pack_fn fn, const void *m, uint8_t *buf, size_t cap)
 {
-    pfs_wbuf_t w;
     size_t len = 0;
 
-    pfs_wbuf_init(&w, buf, cap);
-    CU_ASSERT_EQUAL(fn(&w, m), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    CU_ASSERT_EQUAL(fn(buf, cap, m, &len), PFS_OK);
     return len;
 }
 
@@ -595,12 +571,28 @@ static void test_rbuf_sticky(void)
 
 /* ---- message bodies ---------------------------------------------------- */
 
+/* A hello request with ngroups groups: body in body[], payload in *data_p
+ * (malloc'd). */
+static size_t hello_encode(const pfs_hello_req_t *in, uint8_t *body,
+                           uint8_t **data_p)
+{
+    size_t len = 0;
+
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, PFS_HELLO_REQ_MAX, in,
+                                               &len),
+                    PFS_OK);
+    *data_p = malloc(4 * (size_t)in->cred.ngroups + 1);
+    CU_ASSERT_FATAL(*data_p != NULL);
+    pfs_proto_hello_groups_encode(in, *data_p);
+    return len;
+}
+
 static void test_hello_req(void)
 {
-    static uint8_t enc[BUF_SIZE];
+    uint8_t body[PFS_HELLO_REQ_MAX], *data;
+    uint32_t groups[] = {27, 0xfffffffe, 24, 27};
     pfs_hello_req_t in, out;
-    pfs_rbuf_t r;
-    unsigned i;
+    unsigned i, cut, failures = 0;
     size_t len;
 
     memset(&in, 0, sizeof(in));
@@ -611,62 +603,142 @@ static void test_hello_req(void)
     in.pid = 0xdeadbeef;
     in.cred.uid = 1000;
     in.cred.gid = 100;
-    in.cred.ngroups = 3;
-    in.cred.groups[0] = 24;
-    in.cred.groups[1] = 27;
-    in.cred.groups[2] = 0xfffffffe;
-    len = check_codec(pack_hello_req, unpack_hello_req, &in, enc);
-    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4 + 12 + 3 * 4);
+    in.cred.ngroups = 4;
+    in.cred.groups = groups;
+    len = hello_encode(&in, body, &data);
+    CU_ASSERT_EQUAL(len, PFS_HELLO_REQ_MAX);
+    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4 + 12);
+    CU_ASSERT_EQUAL(data[4], 0xfe); /* the groups as given, little-endian */
 
-    memset(&out, 0, sizeof(out));
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 16, &out),
+                    PFS_OK);
     CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
     CU_ASSERT_EQUAL(out.role, PFS_ROLE_ADMIN);
     CU_ASSERT_EQUAL(out.pid, 0xdeadbeef);
     CU_ASSERT_EQUAL(out.cred.uid, 1000);
     CU_ASSERT_EQUAL(out.cred.gid, 100);
-    CU_ASSERT_EQUAL(out.cred.ngroups, 3);
+    /* sorted, the duplicate dropped */
+    CU_ASSERT_EQUAL_FATAL(out.cred.ngroups, 3);
+    CU_ASSERT_EQUAL(out.cred.groups[0], 24);
+    CU_ASSERT_EQUAL(out.cred.groups[1], 27);
     CU_ASSERT_EQUAL(out.cred.groups[2], 0xfffffffe);
+    CU_ASSERT(pfs_cred_in_group(&out.cred, 100));
+    CU_ASSERT(pfs_cred_in_group(&out.cred, 27));
+    CU_ASSERT(pfs_cred_in_group(&out.cred, 0xfffffffe));
+    CU_ASSERT(!pfs_cred_in_group(&out.cred, 25));
+    pfs_cred_release(&out.cred);
+
+    /* every truncated body, trailing bytes, and a payload that does not
+     * match the count: refused, and nothing left to release */
+    for (cut = 0; cut < len; cut++) {
+        failures += pfs_proto_hello_req_decode(body, cut, data, 16, &out) !=
+                    PFS_ERR_PROTO;
+        failures += out.cred.groups != NULL;
+    }
+    CU_ASSERT_EQUAL(failures, 0);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 15, &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 17, &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, NULL, 0, &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT(out.cred.groups == NULL);
+    free(data);
 }
 
-/* More supplementary groups than a hello carries: refused both ways. */
-static void test_hello_req_too_many_groups(void)
+/* Linux's limit of supplementary groups travels whole, and one more is
+ * refused both ways. */
+static void test_hello_req_many_groups(void)
 {
-    uint8_t enc[256];
+    uint8_t body[PFS_HELLO_REQ_MAX], *data;
     pfs_hello_req_t in, out;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
+    uint32_t *groups = malloc(4 * (size_t)(PFS_CRED_MAX_GROUPS + 1));
+    uint32_t i;
     size_t len;
 
+    CU_ASSERT_FATAL(groups != NULL);
     memset(&in, 0, sizeof(in));
+    for (i = 0; i <= PFS_CRED_MAX_GROUPS; i++) {
+        groups[i] = PFS_CRED_MAX_GROUPS - i; /* descending: decode sorts */
+    }
+    in.cred.uid = 4711;
+    in.cred.gid = 4711;
+    in.cred.ngroups = PFS_CRED_MAX_GROUPS;
+    in.cred.groups = groups;
+    len = hello_encode(&in, body, &data);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data,
+                                               4 * (size_t)PFS_CRED_MAX_GROUPS,
+                                               &out),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(out.cred.ngroups, PFS_CRED_MAX_GROUPS);
+    CU_ASSERT(pfs_cred_in_group(&out.cred, 1));
+    CU_ASSERT(pfs_cred_in_group(&out.cred, PFS_CRED_MAX_GROUPS));
+    CU_ASSERT(pfs_cred_in_group(&out.cred, PFS_CRED_MAX_GROUPS / 2 + 1));
+    CU_ASSERT(!pfs_cred_in_group(&out.cred, 0));
+    CU_ASSERT(!pfs_cred_in_group(&out.cred, PFS_CRED_MAX_GROUPS + 1));
+    pfs_cred_release(&out.cred);
+    free(data);
+
     in.cred.ngroups = PFS_CRED_MAX_GROUPS + 1;
-    pfs_wbuf_init(&w, enc, sizeof(enc));
-    CU_ASSERT_NOT_EQUAL(pfs_proto_hello_req_pack(&w, &in), PFS_OK);
-    /* hand-made: the count says 17 */
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, sizeof(body), &in, &len),
+                    PFS_ERR_INVAL);
+    /* hand-made: the count says one more than Linux allows */
     in.cred.ngroups = 0;
-    len = pack_into(pack_hello_req, &in, enc, sizeof(enc));
-    enc[PFS_PROTO_KEY_SIZE + 1 + 4 + 8] = PFS_CRED_MAX_GROUPS + 1;
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_ERR_PROTO);
+    len = hello_encode(&in, body, &data);
+    pfs_put_le(body + PFS_PROTO_KEY_SIZE + 1 + 4 + 8,
+               PFS_CRED_MAX_GROUPS + 1, 4);
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(
+                        body, len, groups, 4 * (size_t)(PFS_CRED_MAX_GROUPS + 1),
+                        &out),
+                    PFS_ERR_PROTO);
+    CU_ASSERT(out.cred.groups == NULL);
+    free(data);
+    free(groups);
+}
+
+/* This process's credentials: every group getgroups() lists. */
+static void test_cred_self(void)
+{
+    pfs_cred_t cred;
+    gid_t list[256];
+    int n = getgroups(256, list), i;
+
+    CU_ASSERT_EQUAL_FATAL(pfs_cred_self(&cred), PFS_OK);
+    CU_ASSERT_EQUAL(cred.uid, getuid());
+    CU_ASSERT_EQUAL(cred.gid, getgid());
+    for (i = 0; i < n; i++) {
+        CU_ASSERT(pfs_cred_in_group(&cred, (uint32_t)list[i]));
+    }
+    for (i = 1; i < (int)cred.ngroups; i++) {
+        CU_ASSERT(cred.groups[i - 1] < cred.groups[i]);
+    }
+    pfs_cred_release(&cred);
+    CU_ASSERT_EQUAL(cred.ngroups, 0);
+    CU_ASSERT(cred.groups == NULL);
 }
 
 static void test_hello_req_bad_role(void)
 {
-    uint8_t enc[64];
+    uint8_t body[PFS_HELLO_REQ_MAX], *data;
     pfs_hello_req_t in, out;
     static const uint8_t roles[] = {PFS_ROLE_ADMIN + 1, 0x80, 0xff};
-    pfs_rbuf_t r;
     unsigned i;
     size_t len;
 
     memset(&in, 0, sizeof(in));
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, sizeof(body), &in, &len),
+                    PFS_OK);
     for (i = 0; i < PFS_ARRAY_SIZE(roles); i++) {
         in.role = roles[i];
-        len = pack_into(pack_hello_req, &in, enc, sizeof(enc));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_hello_req_unpack(&r, &out), PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, sizeof(body), &in,
+                                                   &len),
+                        PFS_ERR_INVAL);
+        in.role = 0;
+        len = hello_encode(&in, body, &data);
+        body[PFS_PROTO_KEY_SIZE] = roles[i];
+        CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 0, &out),
+                        PFS_ERR_PROTO);
+        free(data);
     }
 }
 
@@ -674,7 +746,6 @@ static void test_hello_rep(void)
 {
     static uint8_t enc[BUF_SIZE];
     pfs_hello_rep_t in, out;
-    pfs_rbuf_t r;
     unsigned i;
     size_t len;
 
@@ -688,9 +759,7 @@ static void test_hello_rep(void)
     CU_ASSERT_EQUAL(len, 1 + 4 + 16);
 
     memset(&out, 0, sizeof(out));
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_hello_rep_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_hello_rep_decode(enc, len, &out), PFS_OK);
     CU_ASSERT_EQUAL(out.role, PFS_ROLE_IOSRV);
     CU_ASSERT_EQUAL(out.index, 0x89abcdef);
     CU_ASSERT_EQUAL(memcmp(out.fsid, in.fsid, sizeof(in.fsid)), 0);
@@ -700,7 +769,6 @@ static void test_status_rep(void)
 {
     static uint8_t enc[BUF_SIZE];
     pfs_status_rep_t in, out;
-    pfs_rbuf_t r;
     size_t len;
     unsigned k;
 
@@ -725,9 +793,7 @@ static void test_status_rep(void)
         CU_ASSERT_EQUAL(len, 1 + 4 + 4 + 6 * 8 + 2 + strlen(in.host));
 
         memset(&out, 0xcc, sizeof(out));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_status_rep_unpack(&r, &out), PFS_OK);
-        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_proto_status_rep_decode(enc, len, &out), PFS_OK);
         CU_ASSERT_EQUAL(out.role, in.role);
         CU_ASSERT_EQUAL(out.index, in.index);
         CU_ASSERT_EQUAL(out.pid, in.pid);
@@ -747,7 +813,6 @@ static void test_status_rep_long_host(void)
     char host[257];
     pfs_status_rep_t out;
     pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
 
     /* hand-built: the packer cannot produce a host longer than 255 */
@@ -763,8 +828,7 @@ static void test_status_rep_long_host(void)
     pfs_wbuf_u64(&w, 0);
     pfs_wbuf_str(&w, host);
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_status_rep_unpack(&r, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_status_rep_decode(enc, len, &out), PFS_ERR_PROTO);
 }
 
 static void fill_path_req(pfs_path_req_t *m, const char *path,
@@ -798,15 +862,12 @@ static void check_path_req(const pfs_path_req_t *in, size_t expect_len)
 {
     static uint8_t enc[BUF_SIZE];
     static pfs_path_req_t out;
-    pfs_rbuf_t r;
     size_t len;
 
     len = check_codec(pack_path_req, unpack_path_req, in, enc);
     CU_ASSERT_EQUAL(len, expect_len);
     memset(&out, 0xcc, sizeof(out));
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_path_req_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_path_req_decode(enc, len, &out), PFS_OK);
     CU_ASSERT_STRING_EQUAL(out.path, in->path);
     CU_ASSERT_EQUAL(out.mode, in->mode);
     CU_ASSERT_EQUAL(out.flags, in->flags);
@@ -847,13 +908,12 @@ static void test_path_req_too_many_stripes(void)
 {
     static pfs_path_req_t in;
     uint8_t enc[64];
-    pfs_wbuf_t w;
+    size_t len;
 
     /* the packer refuses what the unpacker would reject */
     fill_path_req(&in, "/x", 0);
     in.layout.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    pfs_wbuf_init(&w, enc, sizeof(enc));
-    CU_ASSERT_EQUAL(pfs_proto_path_req_pack(&w, &in), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_path_req_encode(enc, sizeof(enc), &in, &len), PFS_ERR_INVAL);
 }
 
 /* A path request with an arbitrary string and server count and no server
@@ -900,7 +960,6 @@ static void test_path_req_bad_stripe_count(void)
     static guarded_path_req_t out;
     pfs_status_t ust, fst;
     pfs_wbuf_t w;
-    pfs_rbuf_t r;
     unsigned i, j, clobbered;
     size_t len, extra;
 
@@ -914,15 +973,14 @@ static void test_path_req_bad_stripe_count(void)
         len += extra;
 
         /* exact-size heap copy: reading past it is an overrun */
-        unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+        ust = fst = unpack_exact(enc, len, unpack_path_req);
         CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
         CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
 
         /* rejected even when every entry it claims is there, without
          * writing past servers[] and without keeping the bogus count */
         memset(&out, 0xa5, sizeof(out));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_path_req_unpack(&r, &out.m), PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(pfs_proto_path_req_decode(enc, len, &out.m), PFS_ERR_PROTO);
         CU_ASSERT(out.m.layout.nservers <= PFS_LAYOUT_MAX_STRIPES);
         clobbered = 0;
         for (j = 0; j < sizeof(out.guard); j++) {
@@ -945,13 +1003,13 @@ static void test_path_req_long_path(void)
     path[0] = '/';
     path[PFS_PATH_MAX + 1] = '\0';
     len = craft_path_req(enc, cap, path, 0);
-    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_path_req);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
 
     /* one byte shorter is exactly the limit */
     path[PFS_PATH_MAX] = '\0';
     len = craft_path_req(enc, cap, path, 0);
-    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_path_req);
     CU_ASSERT_EQUAL(ust, PFS_OK);
     CU_ASSERT_EQUAL(fst, PFS_OK);
     free(enc);
@@ -966,11 +1024,11 @@ static void test_path_req_embedded_nul(void)
 
     len = craft_path_req(enc, sizeof(enc), "/ab", 0);
     enc[3] = '\0'; /* "/a\0" : a C string would silently lose the tail */
-    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_path_req);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
     enc[3] = 'b';
     enc[2] = '\0';
-    unpack_exact(enc, len, unpack_path_req, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_path_req);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
 }
 
@@ -985,14 +1043,14 @@ static void test_string_length_past_end(void)
     enc[0] = 10;
     enc[1] = 0;
     memcpy(enc + 2, "hello", 5);
-    unpack_exact(enc, 7, unpack_errmsg, &ust, &fst);
+    ust = fst = unpack_exact(enc, 7, unpack_errmsg);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
     CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
 
     /* the largest length the field can hold */
     enc[0] = 0xff;
     enc[1] = 0xff;
-    unpack_exact(enc, 7, unpack_errmsg, &ust, &fst);
+    ust = fst = unpack_exact(enc, 7, unpack_errmsg);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
 
     /* the string reader leaves out[] a valid empty string on failure */
@@ -1032,7 +1090,6 @@ static void test_attr(void)
 {
     static uint8_t enc[BUF_SIZE];
     pfs_attr_t in, out;
-    pfs_rbuf_t r;
     static const uint32_t counts[] = {0, 1, 6, PFS_LAYOUT_MAX_STRIPES};
     unsigned i;
     size_t len;
@@ -1044,9 +1101,7 @@ static void test_attr(void)
         CU_ASSERT_EQUAL(len, 52 + 12 + 4 * counts[i]);
 
         memset(&out, 0xcc, sizeof(out));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_attr_unpack(&r, &out), PFS_OK);
-        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_proto_attr_decode(enc, len, &out), PFS_OK);
         CU_ASSERT(pfs_fid_equal(out.fid, in.fid));
         CU_ASSERT_EQUAL(out.type, in.type);
         CU_ASSERT_EQUAL(out.mode, in.mode);
@@ -1064,15 +1119,13 @@ static void test_attr_bad_type(void)
     uint8_t enc[128];
     pfs_attr_t in, out;
     static const uint32_t types[] = {0, 3, 0x101, UINT32_MAX};
-    pfs_rbuf_t r;
     unsigned i;
     size_t len;
 
     for (i = 0; i < PFS_ARRAY_SIZE(types); i++) {
         fill_attr(&in, types[i], 2);
         len = pack_into(pack_attr, &in, enc, sizeof(enc));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_attr_unpack(&r, &out), PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(pfs_proto_attr_decode(enc, len, &out), PFS_ERR_PROTO);
     }
 }
 
@@ -1081,12 +1134,10 @@ static void test_attr_bad_stripe_count(void)
     uint8_t enc[128];
     pfs_attr_t in;
     pfs_status_t ust, fst;
-    pfs_wbuf_t w;
     size_t len;
 
     fill_attr(&in, PFS_FILE_TYPE_REG, PFS_LAYOUT_MAX_STRIPES + 1);
-    pfs_wbuf_init(&w, enc, sizeof(enc));
-    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &in), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_attr_encode(enc, sizeof(enc), &in, &len), PFS_ERR_INVAL);
 
     /* hand-built: a valid attr whose count word is then corrupted */
     fill_attr(&in, PFS_FILE_TYPE_REG, 0);
@@ -1096,7 +1147,7 @@ static void test_attr_bad_stripe_count(void)
     enc[61] = 0xff;
     enc[62] = 0xff;
     enc[63] = 0xff;
-    unpack_exact(enc, len, unpack_attr, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_attr);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
     CU_ASSERT_EQUAL(fst, PFS_ERR_PROTO);
 }
@@ -1105,7 +1156,6 @@ static void test_io_req(void)
 {
     static uint8_t enc[BUF_SIZE];
     pfs_io_req_t in, out;
-    pfs_rbuf_t r;
     size_t len;
 
     in.fid.hi = 9;
@@ -1116,9 +1166,7 @@ static void test_io_req(void)
     len = check_codec(pack_io_req, unpack_io_req, &in, enc);
     CU_ASSERT_EQUAL(len, 32);
 
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_io_req_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_io_req_decode(enc, len, &out), PFS_OK);
     CU_ASSERT(pfs_fid_equal(out.fid, in.fid));
     CU_ASSERT_EQUAL(out.offset, in.offset);
     CU_ASSERT_EQUAL(out.length, in.length);
@@ -1128,7 +1176,6 @@ static pfs_status_t io_req_status(uint64_t offset, uint64_t length)
 {
     uint8_t enc[64];
     pfs_io_req_t in, out;
-    pfs_rbuf_t r;
     size_t len;
 
     in.fid.hi = 1;
@@ -1136,8 +1183,7 @@ static pfs_status_t io_req_status(uint64_t offset, uint64_t length)
     in.offset = offset;
     in.length = length;
     len = pack_into(pack_io_req, &in, enc, sizeof(enc));
-    pfs_rbuf_init(&r, enc, len);
-    return pfs_proto_io_req_unpack(&r, &out);
+    return pfs_proto_io_req_decode(enc, len, &out);
 }
 
 static void test_io_req_fbig(void)
@@ -1163,7 +1209,6 @@ static void test_fid(void)
     static uint8_t enc[BUF_SIZE];
     pfs_fid_t in = {UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f00010)};
     pfs_fid_t out = {0, 0};
-    pfs_rbuf_t r;
     size_t len;
 
     len = check_codec(pack_fid, unpack_fid, &in, enc);
@@ -1173,9 +1218,7 @@ static void test_fid(void)
     CU_ASSERT_EQUAL(enc[7], 0x01);
     CU_ASSERT_EQUAL(enc[8], 0x10);
     CU_ASSERT_EQUAL(enc[15], 0xa0);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_fid_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_fid_req_decode(enc, len, &out), PFS_OK);
     CU_ASSERT(pfs_fid_equal(in, out));
 }
 
@@ -1184,7 +1227,6 @@ static void test_u64(void)
     static uint8_t enc[BUF_SIZE];
     static const uint64_t values[] = {0, 1, UINT64_C(0x8000000000000000),
                                       UINT64_MAX};
-    pfs_rbuf_t r;
     unsigned i;
     size_t len;
 
@@ -1193,9 +1235,7 @@ static void test_u64(void)
 
         len = check_codec(pack_u64, unpack_u64, &values[i], enc);
         CU_ASSERT_EQUAL(len, 8);
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_u64_unpack(&r, &out), PFS_OK);
-        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_proto_fp_rep_decode(enc, len, &out), PFS_OK);
         CU_ASSERT_EQUAL(out, values[i]);
     }
 }
@@ -1206,7 +1246,6 @@ static void test_fp_req(void)
     pfs_fp_req_t m = {{UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f0)},
                       UINT64_MAX};
     pfs_fp_req_t out;
-    pfs_rbuf_t r;
     size_t len;
 
     len = check_codec(pack_fp_req, unpack_fp_req, &m, enc);
@@ -1214,9 +1253,7 @@ static void test_fp_req(void)
     /* fid first, as in every fid-addressed request, then the value */
     CU_ASSERT_EQUAL(enc[0], 0x08);
     CU_ASSERT_EQUAL(enc[16], 0xff);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_fp_req_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_fp_req_decode(enc, len, &out), PFS_OK);
     CU_ASSERT(pfs_fid_equal(out.fid, m.fid));
     CU_ASSERT_EQUAL(out.value, UINT64_MAX);
 }
@@ -1225,7 +1262,6 @@ static void test_setattr_req(void)
 {
     static uint8_t enc[BUF_SIZE];
     static pfs_setattr_req_t m, out;
-    pfs_rbuf_t r;
     size_t len;
 
     snprintf(m.path, sizeof(m.path), "/d/f");
@@ -1239,9 +1275,7 @@ static void test_setattr_req(void)
     CU_ASSERT_EQUAL(len, 2 + 4 + 4 * 4 + 8);
     CU_ASSERT_EQUAL(enc[6], PFS_SETATTR_ALL); /* mask after the path */
     CU_ASSERT_EQUAL(enc[len - 8], 0x08);      /* mtime last */
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len, &out), PFS_OK);
     CU_ASSERT_STRING_EQUAL(out.path, "/d/f");
     CU_ASSERT_EQUAL(out.mask, PFS_SETATTR_ALL);
     CU_ASSERT_EQUAL(out.mode, 04755);
@@ -1250,30 +1284,25 @@ static void test_setattr_req(void)
     CU_ASSERT_EQUAL(out.mtime_ns, m.mtime_ns);
 
     /* a truncated message, one byte short of the mtime */
-    pfs_rbuf_init(&r, enc, len - 1);
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len - 1, &out), PFS_ERR_PROTO);
 }
 
 static void test_setattr_req_bad_mask(void)
 {
     static uint8_t enc[BUF_SIZE];
     static pfs_setattr_req_t m, out;
-    pfs_wbuf_t w;
-    pfs_rbuf_t r;
     size_t len;
 
     snprintf(m.path, sizeof(m.path), "/f");
     m.mask = 0x10;
-    pfs_wbuf_init(&w, enc, sizeof(enc));
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_pack(&w, &m), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_encode(enc, sizeof(enc), &m, &len), PFS_ERR_INVAL);
 
     /* an unknown bit on the wire: a newer client, or garbage */
     m.mask = PFS_SETATTR_MODE;
     len = pack_into(pack_setattr_req, &m, enc, sizeof(enc));
     CU_ASSERT_FATAL(len == 28);
     enc[4] |= 0x80; /* the mask, after "/f" */
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_unpack(&r, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len, &out), PFS_ERR_PROTO);
 }
 
 static void test_layout_spec(void)
@@ -1282,7 +1311,6 @@ static void test_layout_spec(void)
     static pfs_layout_spec_t m, out;
     static const uint32_t counts[] = {0, 1, 3, PFS_LAYOUT_MAX_STRIPES};
     pfs_wbuf_t w;
-    pfs_rbuf_t r;
     unsigned i, k;
     size_t len;
 
@@ -1297,15 +1325,12 @@ static void test_layout_spec(void)
         len = check_codec(pack_layout_spec, unpack_layout_spec, &m, enc);
         CU_ASSERT_EQUAL(len, 16 + 4 * counts[k]);
         memset(&out, 0xcc, sizeof(out));
-        pfs_rbuf_init(&r, enc, len);
-        CU_ASSERT_EQUAL(pfs_proto_layout_spec_unpack(&r, &out), PFS_OK);
-        CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+        CU_ASSERT_EQUAL(pfs_proto_layout_spec_decode(enc, len, &out), PFS_OK);
         CU_ASSERT(specs_equal(&out, &m));
     }
     /* a list longer than a layout holds: refused both ways */
     m.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    pfs_wbuf_init(&w, enc, sizeof(enc));
-    CU_ASSERT_EQUAL(pfs_proto_layout_spec_pack(&w, &m), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_encode(enc, sizeof(enc), &m, &len), PFS_ERR_INVAL);
     pfs_wbuf_init(&w, enc, sizeof(enc));
     pfs_wbuf_u64(&w, 65536);
     pfs_wbuf_u32(&w, 0);
@@ -1314,8 +1339,7 @@ static void test_layout_spec(void)
         pfs_wbuf_u32(&w, 0);
     }
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_layout_spec_unpack(&r, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_decode(enc, len, &out), PFS_ERR_PROTO);
     CU_ASSERT(out.nservers <= PFS_LAYOUT_MAX_STRIPES);
 }
 
@@ -1324,20 +1348,16 @@ static void test_errmsg(void)
     static uint8_t enc[BUF_SIZE];
     char out[PFS_PROTO_MAX_ERRMSG + 1], small[8];
     char *huge = malloc(3000);
-    pfs_rbuf_t r;
     size_t len;
 
     CU_ASSERT_FATAL(huge != NULL);
     len = check_codec(pack_errmsg, unpack_errmsg, "no such file: /a/b", enc);
     CU_ASSERT_EQUAL(len, 2 + 18);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, out, sizeof(out)), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)), PFS_OK);
     CU_ASSERT_STRING_EQUAL(out, "no such file: /a/b");
 
     /* a small destination gets a clipped, terminated message */
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, small, sizeof(small)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, small, sizeof(small)), PFS_OK);
     CU_ASSERT_STRING_EQUAL(small, "no such");
 
     /* an over-long message is clipped to the limit by the sender */
@@ -1345,8 +1365,7 @@ static void test_errmsg(void)
     huge[2999] = '\0';
     len = check_codec(pack_errmsg, unpack_errmsg, huge, enc);
     CU_ASSERT_EQUAL(len, 2 + PFS_PROTO_MAX_ERRMSG);
-    pfs_rbuf_init(&r, enc, len);
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_unpack(&r, out, sizeof(out)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)), PFS_OK);
     CU_ASSERT_EQUAL(strlen(out), PFS_PROTO_MAX_ERRMSG);
 
     /* the empty message */
@@ -1370,13 +1389,13 @@ static void test_errmsg_malformed(void)
     pfs_wbuf_init(&w, enc, sizeof(enc));
     pfs_wbuf_str(&w, text);
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
-    unpack_exact(enc, len, unpack_errmsg, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_errmsg);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
 
     /* embedded NUL */
     len = pack_into(pack_errmsg, "abc", enc, sizeof(enc));
     enc[3] = '\0';
-    unpack_exact(enc, len, unpack_errmsg, &ust, &fst);
+    ust = fst = unpack_exact(enc, len, unpack_errmsg);
     CU_ASSERT_EQUAL(ust, PFS_ERR_PROTO);
     free(text);
 }
@@ -1410,18 +1429,18 @@ static void test_local_req(void)
     in.fid.hi = 0x0102030405060708u;
     in.fid.lo = 0x1112131415161718u;
     in.flags = PFS_LOCAL_WRITE;
-    pfs_local_req_pack(&in, buf);
-    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, PFS_LOCAL_REQ_SIZE, &out),
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, PFS_LOCAL_REQ_SIZE, &out),
                     PFS_OK);
     CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
     CU_ASSERT_TRUE(pfs_fid_equal(out.fid, in.fid));
     CU_ASSERT_EQUAL(out.flags, PFS_LOCAL_WRITE);
     /* every truncation, and a trailing byte, is refused */
     for (cut = 0; cut < PFS_LOCAL_REQ_SIZE; cut++) {
-        CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, cut, &out), PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(pfs_local_req_decode(buf, cut, &out), PFS_ERR_PROTO);
     }
     buf[PFS_LOCAL_REQ_SIZE] = 0;
-    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, PFS_LOCAL_REQ_SIZE + 1, &out),
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, PFS_LOCAL_REQ_SIZE + 1, &out),
                     PFS_ERR_PROTO);
 }
 
@@ -1431,17 +1450,17 @@ static void test_local_req_bad(void)
     pfs_local_req_t in, out;
 
     memset(&in, 0, sizeof(in));
-    pfs_local_req_pack(&in, buf);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
     buf[0] ^= 1; /* magic */
-    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
                     PFS_ERR_PROTO);
-    pfs_local_req_pack(&in, buf);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
     buf[4] = 99; /* version */
-    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
                     PFS_ERR_PROTO);
-    in.flags = 0x80; /* unknown flag */
-    pfs_local_req_pack(&in, buf);
-    CU_ASSERT_EQUAL(pfs_local_req_unpack(buf, sizeof(buf), &out),
+    in.flags = 0x80; /* unknown flag: encoded as given, refused by decode */
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
                     PFS_ERR_PROTO);
 }
 
@@ -1452,19 +1471,25 @@ static void test_local_rep(void)
     pfs_status_t st;
     size_t len;
 
-    len = pfs_local_rep_pack(PFS_ERR_ACCESS, "not yours", buf);
-    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len, &st, msg, sizeof(msg)),
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_local_rep_encode(PFS_ERR_ACCESS, "not yours", buf, &len), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_local_rep_decode(buf, len, &st, msg, sizeof(msg)),
                     PFS_OK);
     CU_ASSERT_EQUAL(st, PFS_ERR_ACCESS);
     CU_ASSERT_STRING_EQUAL(msg, "not yours");
-    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len - 1, &st, msg, sizeof(msg)),
+    CU_ASSERT_EQUAL(pfs_local_rep_decode(buf, len - 1, &st, msg, sizeof(msg)),
+                    PFS_ERR_PROTO);
+    buf[0] = 1; /* a positive status is no status */
+    buf[1] = buf[2] = buf[3] = 0;
+    CU_ASSERT_EQUAL(pfs_local_rep_decode(buf, len, &st, msg, sizeof(msg)),
                     PFS_ERR_PROTO);
     /* a long message is cut to fit, never overflows */
     memset(longmsg, 'x', sizeof(longmsg) - 1);
     longmsg[sizeof(longmsg) - 1] = '\0';
-    len = pfs_local_rep_pack(PFS_OK, longmsg, buf);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_rep_encode(PFS_OK, longmsg, buf, &len),
+                          PFS_OK);
     CU_ASSERT_TRUE(len > 0 && len <= PFS_LOCAL_REP_MAX);
-    CU_ASSERT_EQUAL(pfs_local_rep_unpack(buf, len, &st, msg, sizeof(msg)),
+    CU_ASSERT_EQUAL(pfs_local_rep_decode(buf, len, &st, msg, sizeof(msg)),
                     PFS_OK);
     CU_ASSERT_EQUAL(st, PFS_OK);
 }
@@ -1501,7 +1526,8 @@ static CU_TestInfo proto_tests[] = {
     {"wbuf_long_string", test_wbuf_long_string},
     {"rbuf_sticky", test_rbuf_sticky},
     {"hello_req", test_hello_req},
-    {"hello_req_too_many_groups", test_hello_req_too_many_groups},
+    {"hello_req_many_groups", test_hello_req_many_groups},
+    {"cred_self", test_cred_self},
     {"hello_req_bad_role", test_hello_req_bad_role},
     {"hello_rep", test_hello_rep},
     {"status_rep", test_status_rep},

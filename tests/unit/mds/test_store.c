@@ -13,6 +13,7 @@
 #include <leveldb/c.h>
 
 #include "mds_store.h"
+#include "wire.h"
 #include "../unit.h"
 
 /* All store directories of the suite live below this one, made in the
@@ -1106,6 +1107,29 @@ static void put_be64(uint8_t *p, uint64_t v)
     }
 }
 
+/* The attributes as every store version so far wrote them, field by
+ * field: spelled out here, independently of the store's own encoder, so
+ * that a changed encoding fails the tests that read these records. */
+static void old_attr_bytes(pfs_wbuf_t *w, const pfs_attr_t *a)
+{
+    uint32_t i;
+
+    pfs_wbuf_u64(w, a->fid.hi);
+    pfs_wbuf_u64(w, a->fid.lo);
+    pfs_wbuf_u32(w, a->type);
+    pfs_wbuf_u32(w, a->mode);
+    pfs_wbuf_u32(w, a->uid);
+    pfs_wbuf_u32(w, a->gid);
+    pfs_wbuf_u64(w, a->ctime_ns);
+    pfs_wbuf_u64(w, a->mtime_ns);
+    pfs_wbuf_u32(w, a->nlink);
+    pfs_wbuf_u64(w, a->layout.stripe_size);
+    pfs_wbuf_u32(w, a->layout.stripe_count);
+    for (i = 0; i < a->layout.stripe_count; i++) {
+        pfs_wbuf_u32(w, a->layout.servers[i]);
+    }
+}
+
 /* A store written by older versions (inode record version 1: the
  * attributes alone; version 2: no directory default) still opens; its
  * files read counter 0 and count on, its directories have no default. */
@@ -1144,7 +1168,7 @@ static void test_shared_fp_old_record(void)
     put_be64(key + 9, f.fid.lo);
     pfs_wbuf_init(&w, val, sizeof(val));
     pfs_wbuf_u8(&w, 1);
-    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &f), PFS_OK);
+    old_attr_bytes(&w, &f);
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
     leveldb_put(db, wo, (const char *)key, 17, (const char *)val, len, &err);
     CU_ASSERT_PTR_NULL(err);
@@ -1165,7 +1189,7 @@ static void test_shared_fp_old_record(void)
     put_be64(key + 9, d.fid.lo);
     pfs_wbuf_init(&w, val, sizeof(val));
     pfs_wbuf_u8(&w, 2);
-    CU_ASSERT_EQUAL(pfs_proto_attr_pack(&w, &d), PFS_OK);
+    old_attr_bytes(&w, &d);
     pfs_wbuf_u64(&w, 0);
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
     leveldb_put(db, wo, (const char *)key, 17, (const char *)val, len, &err);
@@ -1405,6 +1429,7 @@ static void raw_dentry(const char *dir, pfs_fid_t parent, const char *name,
     pfs_wbuf_u64(&w, child.hi);
     pfs_wbuf_u64(&w, child.lo);
     pfs_wbuf_u32(&w, type);
+    CU_ASSERT_FATAL(w.pos == sizeof(val) && !w.overflow);
     raw_edit(dir, key, klen, val, sizeof(val));
 }
 
@@ -1693,8 +1718,9 @@ static void test_fsck_removals(void)
  * check nothing. */
 static void test_permissions(void)
 {
-    static const pfs_cred_t user = {1000, 100, 1, {200}};
-    static const pfs_cred_t root = {0, 0, 0, {0}};
+    static uint32_t user_groups[] = {200};
+    static const pfs_cred_t user = {1000, 100, 1, user_groups};
+    static const pfs_cred_t root = {0, 0, 0, NULL};
     char dir[128];
     mds_store_t *s;
     pfs_attr_t a, out, v;
@@ -1934,6 +1960,56 @@ static void test_fsck_problems(void)
     CU_ASSERT_PTR_NULL(s);
 }
 
+static void walk_none(void *arg, pfs_fid_t parent, const char *name,
+                      pfs_fid_t child, uint32_t type)
+{
+    (void)arg, (void)parent, (void)name, (void)child, (void)type;
+}
+
+/* A damaged directory entry value (short, or of an unknown type) is an
+ * error wherever it is read, never zeros or a type nobody knows handed on
+ * to a client (a listing used to return it). */
+static void test_damaged_entries(void)
+{
+    static const uint8_t shortval[] = {1, 2, 3};
+    mds_dirent_t ents[8];
+    fsck_tree_t t;
+    mds_fsck_stats_t st;
+    fsck_log_t log;
+    mds_store_t *s;
+    pfs_attr_t out;
+    uint8_t key[DENTRY_RAW_MAX];
+    size_t klen, n;
+    int more;
+
+    make_tree(&t);
+    dentry_raw_key(key, t.d, "e", &klen);
+    raw_edit(t.dir, key, klen, shortval, sizeof(shortval));
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/d", "", ents, 8, &n, &more),
+                    PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/e", &out), PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, walk_none, NULL),
+                    PFS_ERR_STORE);
+    mds_store_close(s);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "entry 'e' in directory"));
+    CU_ASSERT(log_has(&log, "unreadable value"));
+
+    make_tree(&t);
+    raw_dentry(t.dir, MDS_ROOT_FID, "g", t.g, 7);
+    s = open_store(t.dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_readdir(s, "/", "", ents, 8, &n, &more),
+                    PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/g", &out), PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/f", &out), PFS_OK);
+    mds_store_close(s);
+    run_fsck(t.dir, &st, &log);
+    CU_ASSERT(log_has(&log, "entry 'g' in directory"));
+}
+
 static CU_TestInfo store_tests[] = {
     {"shared_fp", test_shared_fp},
     {"shared_fp_lifetime", test_shared_fp_lifetime},
@@ -1943,6 +2019,7 @@ static CU_TestInfo store_tests[] = {
     {"setattr_errors", test_setattr_errors},
     {"fsck_clean", test_fsck_clean},
     {"fsck_problems", test_fsck_problems},
+    {"damaged_entries", test_damaged_entries},
     {"fsck_removals", test_fsck_removals},
     {"removals", test_removals},
     {"permissions", test_permissions},

@@ -1,0 +1,749 @@
+/* pfs_hostile.c - a client that misbehaves on purpose, speaking the pfs
+ * protocol directly (no libpio), for the tests that show a server keeps
+ * serving everybody else, loses nothing and says one clear line.
+ *
+ *   pfs_hostile MODE [-e DESCRIPTOR] [-s SERVER] [-n N] [-t SECONDS]
+ *
+ * SERVER: "mds" or an I/O server index (default mds).  Modes:
+ *   hold      open N connections and never say hello; report after
+ *             SECONDS how many the server closed ("closed K of N")
+ *   badkey    hello with a wrong key: must be refused (AUTH), and a
+ *             request after it too
+ *   nohello   a request before hello: must be refused (AUTH)
+ *   garbage   after a good hello, N rounds of malformed messages
+ *             (headers with bad magic, version, lengths and opcodes;
+ *             every opcode with random, truncated and over-long bodies;
+ *             bad run lists and payloads), each round followed by a
+ *             STATUS that must be answered on the same connection
+ *   flood     after a good hello, N requests posted without waiting for
+ *             any reply; reports how many were answered and whether the
+ *             server closed the connection
+ *   noread    after a good hello, N reads of 64 MiB each from an I/O
+ *             server, then SECONDS without receiving anything (the
+ *             replies wait on the server), then exit
+ *   local     the local-access socket of I/O server SERVER: N rounds of
+ *             garbage datagrams, truncated and over-long requests, wrong
+ *             keys and unknown flags, each on a new connection, then a
+ *             good request that must get a descriptor
+ *   localhold N connections to the local-access socket held SECONDS, then
+ *             a good request on a new connection (answered, or refused
+ *             when the slots are full: never a hang)
+ * Exit status: 0 if the server behaved as it must, 1 if not, 2 usage.
+ */
+#include "config.h"
+
+#include <getopt.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ensemble.h"
+#include "hello.h"
+#include "local.h"
+#include "proto.h"
+#include "sio.h"
+#include "transport.h"
+#include "wire.h"
+
+typedef struct {
+    pfs_tx_t *tx;
+    pfs_ensemble_t ens;
+    const pfs_server_info_t *srv;
+    int n;
+    int seconds;
+} hostile_t;
+
+static uint64_t rnd_state = 0x9e3779b97f4a7c15u;
+
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state << 13;
+    rnd_state ^= rnd_state >> 7;
+    rnd_state ^= rnd_state << 17;
+    return rnd_state;
+}
+
+static void rnd_fill(uint8_t *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        p[i] = (uint8_t)rnd();
+    }
+}
+
+static int connect_to(hostile_t *h, pfs_tx_conn_t **conn_p)
+{
+    if (pfs_tx_connect(h->tx, h->srv->addr, conn_p) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: cannot connect to %s\n", h->srv->addr);
+        return -1;
+    }
+    return 0;
+}
+
+static pfs_status_t greet(hostile_t *h, pfs_tx_conn_t *conn, const uint8_t *key)
+{
+    char err[256];
+
+    return pfs_hello_call(h->tx, conn, key, PFS_ROLE_CLIENT, 10000,
+                          h->ens.fsid, h->srv->role, h->srv->index, err,
+                          sizeof(err));
+}
+
+/* One request with body and payload, waited for; its status. */
+static pfs_status_t call(hostile_t *h, pfs_tx_conn_t *conn, uint16_t opcode,
+                         const void *body, size_t body_len, const void *data,
+                         size_t data_len)
+{
+    static uint8_t sink[1 << 20];
+    pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
+    pfs_status_t st;
+
+    if (rpc == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    rpc->opcode = opcode;
+    rpc->body = body;
+    rpc->body_len = body_len;
+    rpc->send_data = data;
+    rpc->send_len = data_len;
+    rpc->recv_data = sink;
+    rpc->recv_cap = sizeof(sink);
+    rpc->timeout_ms = 10000;
+    pfs_rpc_post(h->tx, conn, rpc);
+    st = pfs_rpc_wait_all(h->tx, &rpc, 1);
+    free(rpc);
+    return st;
+}
+
+static int status_ok(hostile_t *h, pfs_tx_conn_t *conn)
+{
+    return call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0) == PFS_OK;
+}
+
+static int mode_hold(hostile_t *h)
+{
+    pfs_tx_conn_t **conns = calloc((size_t)h->n, sizeof(*conns));
+    uint64_t until = pfs_now_ms() + 1000u * (uint64_t)h->seconds;
+    int i, closed = 0;
+
+    if (conns == NULL) {
+        return 1;
+    }
+    for (i = 0; i < h->n; i++) {
+        if (connect_to(h, &conns[i]) != 0) {
+            return 1;
+        }
+    }
+    while (pfs_now_ms() < until) {
+        if (pfs_tx_progress(h->tx) == 0) {
+            pfs_tx_sleep(h->tx, 100);
+        }
+    }
+    for (i = 0; i < h->n; i++) {
+        closed += pfs_tx_conn_broken(conns[i]) != 0;
+    }
+    printf("hold: the server closed %d of %d connections that never said "
+           "hello\n",
+           closed, h->n);
+    for (i = 0; i < h->n; i++) {
+        pfs_tx_disconnect(h->tx, conns[i]);
+    }
+    free(conns);
+    return 0;
+}
+
+static int mode_badkey(hostile_t *h)
+{
+    uint8_t key[PFS_PROTO_KEY_SIZE];
+    pfs_tx_conn_t *conn;
+    pfs_status_t st1, st2;
+
+    if (connect_to(h, &conn) != 0) {
+        return 1;
+    }
+    memcpy(key, h->ens.key, sizeof(key));
+    key[7] ^= 0x40;
+    st1 = greet(h, conn, key);
+    st2 = call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0);
+    printf("badkey: hello %s, then status %s\n", pfs_status_string(st1),
+           pfs_status_string(st2));
+    pfs_tx_disconnect(h->tx, conn);
+    return st1 == PFS_ERR_AUTH && st2 == PFS_ERR_AUTH ? 0 : 1;
+}
+
+static int mode_nohello(hostile_t *h)
+{
+    pfs_tx_conn_t *conn;
+    uint8_t body[PFS_FID_REQ_MAX];
+    pfs_fid_t fid = {1, 2};
+    size_t len;
+    pfs_status_t st1, st2;
+
+    if (connect_to(h, &conn) != 0 ||
+        pfs_proto_fid_req_encode(body, sizeof(body), fid, &len) != PFS_OK) {
+        return 1;
+    }
+    st1 = call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0);
+    st2 = call(h, conn, h->srv->role == PFS_ROLE_MDS ? PFS_OP_MDS_STAT
+                                                    : PFS_OP_IO_SIZE,
+               body, len, NULL, 0);
+    printf("nohello: status %s, %s %s\n", pfs_status_string(st1),
+           h->srv->role == PFS_ROLE_MDS ? "stat" : "size",
+           pfs_status_string(st2));
+    pfs_tx_disconnect(h->tx, conn);
+    return st1 == PFS_ERR_AUTH && st2 == PFS_ERR_AUTH ? 0 : 1;
+}
+
+/* A header for a raw message. */
+static void raw_hdr(uint8_t *out, uint16_t opcode, uint32_t body_len,
+                    uint64_t data_len)
+{
+    pfs_msg_hdr_t hdr;
+
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.opcode = opcode;
+    hdr.req_id = rnd();
+    hdr.body_len = body_len;
+    hdr.data_len = data_len;
+    pfs_proto_hdr_pack(&hdr, out);
+}
+
+/* A valid body for opcode (what a correct client would send), so that
+ * cutting it or appending to it makes a near miss. */
+static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
+                         size_t cap)
+{
+    static pfs_path_req_t path;
+    static pfs_rename_req_t ren;
+    static pfs_setattr_req_t sa;
+    static pfs_readdir_req_t rd;
+    pfs_fp_req_t fp = {{1, 2}, 3};
+    pfs_io_req_t io = {{1, 2}, 4096, 0};
+    pfs_fid_t fid = {(uint64_t)h->n, 7};
+    size_t len = 0;
+    pfs_status_t st = PFS_OK;
+
+    switch (opcode) {
+    case PFS_OP_MDS_CREATE:
+    case PFS_OP_MDS_LOOKUP:
+    case PFS_OP_MDS_UNLINK:
+    case PFS_OP_MDS_MKDIR:
+    case PFS_OP_MDS_RMDIR:
+    case PFS_OP_MDS_SET_DIR_LAYOUT:
+    case PFS_OP_MDS_GET_DIR_LAYOUT:
+        snprintf(path.path, sizeof(path.path), "/hostile-%u",
+                 (unsigned)(rnd() % 1000));
+        path.layout.nservers = (uint32_t)(rnd() % 3);
+        st = pfs_proto_path_req_encode(buf, cap, &path, &len);
+        break;
+    case PFS_OP_MDS_RENAME:
+        snprintf(ren.from, sizeof(ren.from), "/a");
+        snprintf(ren.to, sizeof(ren.to), "/b");
+        st = pfs_proto_rename_req_encode(buf, cap, &ren, &len);
+        break;
+    case PFS_OP_MDS_SETATTR:
+        snprintf(sa.path, sizeof(sa.path), "/x");
+        sa.mask = PFS_SETATTR_MODE;
+        sa.mode = 0644;
+        st = pfs_proto_setattr_req_encode(buf, cap, &sa, &len);
+        break;
+    case PFS_OP_MDS_READDIR:
+        snprintf(rd.path, sizeof(rd.path), "/");
+        rd.max = 16;
+        st = pfs_proto_readdir_req_encode(buf, cap, &rd, &len);
+        break;
+    case PFS_OP_MDS_FP_FETCH_ADD:
+    case PFS_OP_MDS_FP_SET:
+        st = pfs_proto_fp_req_encode(buf, cap, &fp, &len);
+        break;
+    case PFS_OP_IO_TRUNCATE:
+    case PFS_OP_IO_PREALLOC:
+        st = pfs_proto_io_req_encode(buf, cap, &io, &len);
+        break;
+    case PFS_OP_MDS_STAT:
+    case PFS_OP_IO_SIZE:
+    case PFS_OP_IO_REMOVE:
+    case PFS_OP_IO_FSYNC:
+    case PFS_OP_IO_WRITEV:
+    case PFS_OP_IO_READV:
+        st = pfs_proto_fid_req_encode(buf, cap, fid, &len);
+        break;
+    default:
+        len = 0;
+    }
+    return st == PFS_OK ? len : 0;
+}
+
+/* A run list for WRITEV/READV: sometimes valid, mostly broken. */
+static size_t run_payload(uint8_t *buf, size_t cap)
+{
+    pfs_wbuf_t w;
+    uint32_t n = (uint32_t)(rnd() % 4), i;
+    size_t len = 0;
+
+    switch (rnd() % 6) {
+    case 0: /* a count that claims more runs than follow */
+        n = (uint32_t)rnd();
+        break;
+    case 1:
+        n = PFS_SIO_MAX_RUNS + 1;
+        break;
+    default:
+        break;
+    }
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u32(&w, n);
+    for (i = 0; i < n && i < 8; i++) {
+        uint64_t pick = rnd() % 5;
+
+        pfs_wbuf_u64(&w, pick == 0 ? UINT64_MAX - (rnd() % 100) : rnd() % 65536);
+        pfs_wbuf_u64(&w, pick == 1 ? 0 : (pick == 2 ? UINT64_MAX : 1 + rnd() % 4096));
+        pfs_wbuf_u64(&w, pick == 3 ? UINT64_MAX : 1 + rnd() % 8);
+        pfs_wbuf_u64(&w, pick == 4 ? UINT64_MAX : rnd() % 100000);
+    }
+    if (pfs_wbuf_finish(&w, &len) != PFS_OK) {
+        len = cap;
+    }
+    /* random data after the runs: the payload size rarely matches */
+    if (len < cap && rnd() % 2) {
+        size_t extra = rnd() % (cap - len);
+
+        rnd_fill(buf + len, extra);
+        len += extra;
+    }
+    return len;
+}
+
+static int mode_garbage(hostile_t *h)
+{
+    static const uint16_t ops[] = {
+        PFS_OP_HELLO, PFS_OP_STATUS, PFS_OP_MDS_CREATE, PFS_OP_MDS_LOOKUP,
+        PFS_OP_MDS_STAT, PFS_OP_MDS_UNLINK, PFS_OP_MDS_MKDIR,
+        PFS_OP_MDS_READDIR, PFS_OP_MDS_RMDIR, PFS_OP_MDS_RENAME,
+        PFS_OP_MDS_FP_FETCH_ADD, PFS_OP_MDS_FP_SET,
+        PFS_OP_MDS_SET_DIR_LAYOUT, PFS_OP_MDS_GET_DIR_LAYOUT,
+        PFS_OP_MDS_SETATTR, PFS_OP_IO_SIZE, PFS_OP_IO_REMOVE, PFS_OP_IO_FSYNC,
+        PFS_OP_IO_WRITEV, PFS_OP_IO_READV, PFS_OP_IO_TRUNCATE,
+        PFS_OP_IO_PREALLOC, PFS_OP_IO_STATFS, 4, 32, 33, 63};
+    size_t cap = PFS_PROTO_HDR_SIZE + PFS_PROTO_MAX_BODY + 256;
+    uint8_t *msg = malloc(cap), *data = malloc(1 << 16);
+    pfs_tx_conn_t *conn;
+    int round, k, bad = 0, sent = 0;
+
+    if (msg == NULL || data == NULL || connect_to(h, &conn) != 0) {
+        return 1;
+    }
+    if (greet(h, conn, h->ens.key) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: the good hello failed\n");
+        return 1;
+    }
+    for (round = 0; round < h->n; round++) {
+        for (k = 0; k < 16; k++) {
+            uint16_t op = ops[rnd() % PFS_ARRAY_SIZE(ops)];
+            uint8_t *body = msg + PFS_PROTO_HDR_SIZE;
+            size_t blen = 0, dlen = 0, hlen;
+
+            switch (rnd() % 7) {
+            case 0: /* random body */
+                blen = rnd() % 300;
+                rnd_fill(body, blen);
+                break;
+            case 1: /* a valid body cut short */
+                blen = valid_body(h, op, body, PFS_PROTO_MAX_BODY);
+                blen = blen > 0 ? rnd() % blen : 0;
+                break;
+            case 2: /* a valid body with bytes after it */
+                blen = valid_body(h, op, body, PFS_PROTO_MAX_BODY);
+                rnd_fill(body + blen, 1 + rnd() % 16);
+                blen += 1 + rnd() % 16;
+                blen = blen > PFS_PROTO_MAX_BODY ? PFS_PROTO_MAX_BODY : blen;
+                break;
+            case 3: /* a valid body with a corrupted byte */
+                blen = valid_body(h, op, body, PFS_PROTO_MAX_BODY);
+                if (blen > 0) {
+                    body[rnd() % blen] ^= (uint8_t)(1 + rnd() % 255);
+                }
+                break;
+            case 4: /* structured I/O with a bad run list */
+                op = rnd() % 2 ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV;
+                blen = valid_body(h, op, body, PFS_PROTO_MAX_BODY);
+                dlen = run_payload(data, 1 << 16);
+                break;
+            case 5: /* the largest body the header allows, all garbage */
+                blen = PFS_PROTO_MAX_BODY;
+                rnd_fill(body, blen);
+                break;
+            default: /* a valid body and a payload nobody asked for */
+                blen = valid_body(h, op, body, PFS_PROTO_MAX_BODY);
+                dlen = 1 + rnd() % 4096;
+                rnd_fill(data, dlen);
+                break;
+            }
+            raw_hdr(msg, op, (uint32_t)blen, dlen);
+            hlen = PFS_PROTO_HDR_SIZE + blen;
+            switch (rnd() % 8) {
+            case 0: /* bad magic */
+                msg[rnd() % 4] ^= 0x5a;
+                break;
+            case 1: /* another protocol version */
+                msg[4] ^= (uint8_t)(1 + rnd() % 200);
+                break;
+            case 2: /* a body length that is not the body's */
+                pfs_put_le(msg + 20, blen + 1 + rnd() % 100000, 4);
+                break;
+            case 3: /* a payload length that is not the payload's */
+                pfs_put_le(msg + 24, rnd(), 8);
+                break;
+            case 4: /* a header cut short */
+                hlen = rnd() % PFS_PROTO_HDR_SIZE;
+                break;
+            case 5: /* an opcode out of range */
+                pfs_put_le(msg + 6, PFS_OP_MAX_ + rnd() % 1000, 2);
+                break;
+            default:
+                break;
+            }
+            if (pfs_tx_send_raw(h->tx, conn, msg, hlen, dlen > 0 ? data : NULL,
+                                dlen, 10000) != PFS_OK) {
+                fprintf(stderr, "pfs_hostile: round %d: the connection broke "
+                                "while sending\n",
+                        round);
+                return 1;
+            }
+            sent++;
+        }
+        if (!status_ok(h, conn)) {
+            bad++;
+            fprintf(stderr, "pfs_hostile: round %d: no status after the "
+                            "garbage\n",
+                    round);
+            break;
+        }
+    }
+    printf("garbage: %d malformed messages sent, the server answered a "
+           "status after every round: %s\n",
+           sent, bad == 0 ? "yes" : "no");
+    pfs_tx_disconnect(h->tx, conn);
+    free(msg);
+    free(data);
+    return bad == 0 ? 0 : 1;
+}
+
+static int mode_flood(hostile_t *h)
+{
+    pfs_rpc_t *rpcs = calloc((size_t)h->n, sizeof(*rpcs));
+    pfs_rpc_t **ptrs = calloc((size_t)h->n, sizeof(*ptrs));
+    pfs_tx_conn_t *conn;
+    int i, ok = 0, conn_err = 0, other = 0;
+
+    if (rpcs == NULL || ptrs == NULL || connect_to(h, &conn) != 0) {
+        return 1;
+    }
+    if (greet(h, conn, h->ens.key) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: the good hello failed\n");
+        return 1;
+    }
+    for (i = 0; i < h->n; i++) {
+        rpcs[i].opcode = PFS_OP_STATUS;
+        rpcs[i].timeout_ms = 60000;
+        ptrs[i] = &rpcs[i];
+        pfs_rpc_post(h->tx, conn, &rpcs[i]);
+    }
+    (void)pfs_rpc_wait_all(h->tx, ptrs, (size_t)h->n);
+    for (i = 0; i < h->n; i++) {
+        if (rpcs[i].status == PFS_OK) {
+            ok++;
+        } else if (rpcs[i].status == PFS_ERR_CONN) {
+            conn_err++;
+        } else {
+            other++;
+        }
+    }
+    printf("flood: %d requests posted at once: %d answered, %d failed "
+           "because the server closed the connection, %d other errors\n",
+           h->n, ok, conn_err, other);
+    pfs_tx_disconnect(h->tx, conn);
+    free(ptrs);
+    free(rpcs);
+    return other == 0 ? 0 : 1;
+}
+
+static int mode_noread(hostile_t *h)
+{
+    pfs_run_t run = {0, 64u << 20, 1, 0};
+    uint8_t body[PFS_FID_REQ_MAX], runs[64];
+    pfs_rpc_t *rpcs = calloc((size_t)h->n, sizeof(*rpcs));
+    void *sink = malloc(64u << 20);
+    pfs_tx_conn_t *conn;
+    pfs_fid_t fid = {0x484f5354u, 1};
+    size_t len;
+    int i;
+
+    if (rpcs == NULL || sink == NULL || connect_to(h, &conn) != 0 ||
+        pfs_proto_fid_req_encode(body, sizeof(body), fid, &len) != PFS_OK ||
+        pfs_sio_runs_encode(&run, 1, runs) != PFS_OK) {
+        return 1;
+    }
+    if (greet(h, conn, h->ens.key) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: the good hello failed\n");
+        return 1;
+    }
+    for (i = 0; i < h->n; i++) {
+        rpcs[i].opcode = PFS_OP_IO_READV;
+        rpcs[i].body = body;
+        rpcs[i].body_len = len;
+        rpcs[i].send_data = runs;
+        rpcs[i].send_len = pfs_sio_runs_size(1);
+        rpcs[i].recv_data = sink;
+        rpcs[i].recv_cap = 64u << 20;
+        rpcs[i].timeout_ms = 0;
+        pfs_rpc_post(h->tx, conn, &rpcs[i]);
+    }
+    /* flush the requests out, then stop taking anything */
+    for (i = 0; i < 50; i++) {
+        pfs_tx_progress(h->tx);
+        usleep(1000);
+    }
+    printf("noread: %d reads of 64 MiB posted; not receiving for %d s\n",
+           h->n, h->seconds);
+    fflush(stdout);
+    sleep((unsigned)h->seconds);
+    _exit(0); /* like a process that is killed: no clean-up */
+}
+
+
+/* ---- the local-access socket ---------------------------------------------- */
+
+static int local_connect(hostile_t *h)
+{
+    struct sockaddr_un sa;
+    socklen_t len;
+    int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+
+    pfs_local_sockaddr(h->ens.key, h->srv->index, &sa, &len);
+    if (s < 0 || connect(s, (struct sockaddr *)&sa, len) != 0) {
+        if (s >= 0) {
+            close(s);
+        }
+        return -1;
+    }
+    return s;
+}
+
+/* One good request on a new connection: 1 if it got a descriptor, 0 if
+ * it was refused or the connection closed, -1 if the answer never came. */
+static int local_good(hostile_t *h)
+{
+    pfs_local_req_t req;
+    uint8_t buf[PFS_LOCAL_REQ_SIZE], rep[PFS_LOCAL_REP_MAX];
+    struct pollfd pf;
+    pfs_status_t st;
+    ssize_t n;
+    int s = local_connect(h), fd = -1, got;
+
+    if (s < 0) {
+        return 0;
+    }
+    memset(&req, 0, sizeof(req));
+    memcpy(req.key, h->ens.key, sizeof(req.key));
+    req.fid.hi = 0x484f5354u;
+    req.fid.lo = 2;
+    req.flags = PFS_LOCAL_WRITE;
+    if (pfs_local_req_encode(&req, buf) != PFS_OK ||
+        pfs_local_send(s, buf, sizeof(buf), -1) != 0) {
+        close(s);
+        return 0;
+    }
+    pf.fd = s;
+    pf.events = POLLIN;
+    if (poll(&pf, 1, 10000) != 1) {
+        close(s);
+        return -1;
+    }
+    n = pfs_local_recv(s, rep, sizeof(rep), &fd);
+    got = n > 0 && pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) == PFS_OK &&
+          st == PFS_OK && fd >= 0;
+    if (fd >= 0) {
+        close(fd);
+    }
+    close(s);
+    return got;
+}
+
+static int mode_local(hostile_t *h)
+{
+    uint8_t buf[4096], rep[PFS_LOCAL_REP_MAX];
+    pfs_local_req_t req;
+    int round, kind, s, fd, good;
+
+    for (round = 0; round < h->n; round++) {
+        size_t len = PFS_LOCAL_REQ_SIZE;
+
+        s = local_connect(h);
+        if (s < 0) {
+            fprintf(stderr, "pfs_hostile: no local-access socket\n");
+            return 1;
+        }
+        memset(&req, 0, sizeof(req));
+        memcpy(req.key, h->ens.key, sizeof(req.key));
+        req.fid.hi = rnd();
+        req.fid.lo = rnd();
+        kind = (int)(rnd() % 6);
+        if (kind == 0) {
+            req.key[rnd() % sizeof(req.key)] ^= 1; /* wrong key */
+        } else if (kind == 1) {
+            req.flags = 0x80; /* unknown flag */
+        }
+        if (pfs_local_req_encode(&req, buf) != PFS_OK) {
+            return 1;
+        }
+        if (kind == 2) {
+            len = rnd() % PFS_LOCAL_REQ_SIZE; /* truncated */
+        } else if (kind == 3) {
+            len = PFS_LOCAL_REQ_SIZE + 1 + rnd() % 1000; /* over-long */
+            rnd_fill(buf + PFS_LOCAL_REQ_SIZE, len - PFS_LOCAL_REQ_SIZE);
+        } else if (kind == 4) {
+            len = 1 + rnd() % sizeof(buf);
+            rnd_fill(buf, len); /* garbage */
+        } else if (kind == 5) {
+            buf[rnd() % 8] ^= 0x10; /* magic or version */
+        }
+        /* garbage gets an error answer or a closed connection, never a
+         * descriptor */
+        if (send(s, buf, len, MSG_NOSIGNAL) >= 0) {
+            struct pollfd pf = {s, POLLIN, 0};
+
+            if (poll(&pf, 1, 10000) != 1) {
+                fprintf(stderr, "pfs_hostile: local round %d: no answer, "
+                                "no close\n",
+                        round);
+                return 1;
+            }
+            fd = -1;
+            if (pfs_local_recv(s, rep, sizeof(rep), &fd) > 0 && fd >= 0) {
+                fprintf(stderr, "pfs_hostile: local round %d (kind %d): a "
+                                "descriptor for a bad request\n",
+                        round, kind);
+                return 1;
+            }
+        }
+        close(s);
+    }
+    good = local_good(h);
+    printf("local: %d bad requests refused; a good one afterwards %s\n", h->n,
+           good == 1 ? "got its descriptor" : "failed");
+    return good == 1 ? 0 : 1;
+}
+
+static int mode_localhold(hostile_t *h)
+{
+    int *socks = calloc((size_t)h->n, sizeof(int)), i, open_n = 0, good;
+
+    if (socks == NULL) {
+        return 1;
+    }
+    for (i = 0; i < h->n; i++) {
+        socks[i] = local_connect(h);
+        open_n += socks[i] >= 0;
+    }
+    sleep((unsigned)h->seconds);
+    good = local_good(h);
+    printf("localhold: %d connections held for %d s; a good request then "
+           "%s\n",
+           open_n, h->seconds,
+           good == 1 ? "got its descriptor"
+                     : good == 0 ? "was refused (slots full)" : "hung");
+    for (i = 0; i < h->n; i++) {
+        if (socks[i] >= 0) {
+            close(socks[i]);
+        }
+    }
+    free(socks);
+    /* with the slots free again, a good request works */
+    if (good != -1) {
+        good = local_good(h);
+        printf("localhold: after closing them, a good request %s\n",
+               good == 1 ? "got its descriptor" : "failed");
+    }
+    return good == 1 ? 0 : 1;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: pfs_hostile hold|badkey|nohello|garbage|flood|noread|"
+                 "local|localhold "
+                 "[-e DESCRIPTOR] [-s mds|INDEX] [-n N] [-t SECONDS]\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *path = getenv("PFS_ENSEMBLE"), *server = "mds", *mode;
+    char err[512];
+    hostile_t h;
+    int opt, rc;
+
+    memset(&h, 0, sizeof(h));
+    h.n = 10;
+    h.seconds = 5;
+    if (argc < 2 || argv[1][0] == '-') {
+        usage(argc > 1 && !strcmp(argv[1], "--help") ? stdout : stderr);
+        return argc > 1 && !strcmp(argv[1], "--help") ? 0 : 2;
+    }
+    mode = argv[1];
+    optind = 2;
+    while ((opt = getopt(argc, argv, "e:s:n:t:")) != -1) {
+        switch (opt) {
+        case 'e': path = optarg; break;
+        case 's': server = optarg; break;
+        case 'n': h.n = atoi(optarg); break;
+        case 't': h.seconds = atoi(optarg); break;
+        default: usage(stderr); return 2;
+        }
+    }
+    rnd_state ^= (uint64_t)getpid() << 20;
+    if (path == NULL ||
+        pfs_ensemble_read(path, &h.ens, err, sizeof(err)) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: %s\n", path == NULL ? "no descriptor" : err);
+        return 2;
+    }
+    if (strcmp(server, "mds") == 0) {
+        h.srv = &h.ens.mds;
+    } else if ((uint32_t)atoi(server) < h.ens.niosrv) {
+        h.srv = &h.ens.iosrv[atoi(server)];
+    } else {
+        usage(stderr);
+        return 2;
+    }
+    if (pfs_tx_create(0, &h.tx, err, sizeof(err)) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: %s\n", err);
+        return 1;
+    }
+    if (!strcmp(mode, "hold")) {
+        rc = mode_hold(&h);
+    } else if (!strcmp(mode, "badkey")) {
+        rc = mode_badkey(&h);
+    } else if (!strcmp(mode, "nohello")) {
+        rc = mode_nohello(&h);
+    } else if (!strcmp(mode, "garbage")) {
+        rc = mode_garbage(&h);
+    } else if (!strcmp(mode, "flood")) {
+        rc = mode_flood(&h);
+    } else if (!strcmp(mode, "noread")) {
+        rc = mode_noread(&h);
+    } else if (!strcmp(mode, "local") && h.srv->role == PFS_ROLE_IOSRV) {
+        rc = mode_local(&h);
+    } else if (!strcmp(mode, "localhold") && h.srv->role == PFS_ROLE_IOSRV) {
+        rc = mode_localhold(&h);
+    } else {
+        usage(stderr);
+        rc = 2;
+    }
+    pfs_tx_destroy(h.tx);
+    pfs_ensemble_free(&h.ens);
+    return rc;
+}
