@@ -13,7 +13,6 @@ static const unit_suite_t *suites[] = {
     &unit_suite_store,
     &unit_suite_sio,
     &unit_suite_split,
-    &unit_suite_netloc,
 };
 
 int main(int argc, char **argv)

@@ -18,6 +18,5 @@ extern const unit_suite_t unit_suite_layout;
 extern const unit_suite_t unit_suite_store;
 extern const unit_suite_t unit_suite_sio;
 extern const unit_suite_t unit_suite_split;
-extern const unit_suite_t unit_suite_netloc;
 
 #endif
