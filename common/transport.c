@@ -244,7 +244,11 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
      * process.  A non-blocking connect completes from progress, after
      * the endpoint is complete, and the same death becomes an ordinary
      * endpoint error (doc/transport.md). */
-    st = ucp_config_modify(config, "CONN_NB", "y");
+    st = ucp_config_modify(config, "CONN_NB",
+                           getenv("PFS_UCX_CONN_NB") != NULL &&
+                                   strcmp(getenv("PFS_UCX_CONN_NB"), "n") == 0
+                               ? "n" /* UCX's default: to show the defect */
+                               : "y");
     if (st != UCS_OK) {
         snprintf(errmsg, errmsg_size, "UCX: cannot set CONN_NB: %s",
                  ucs_status_string(st));
