@@ -5,6 +5,7 @@
  * on LD_LIBRARY_PATH (multihost_failure.sh).
  *
  *   mpiio_fault_test -d DIR [-b BLOCK] [-s SECONDS] [-p PAUSE_MS] [-f]
+ *                    [-l LAG_MS]
  *   mpiio_fault_test -d DIR [-b BLOCK] [-f] --verify ROUNDS
  *
  * Round r: every rank writes its block of BLOCK bytes with a collective
@@ -19,6 +20,12 @@
  *   "collective OP round R: classes C0 C1 ...: agree|DISAGREE"  (rank 0)
  * and rank 0 ends with "rounds synced K".  Exit 0 without error, 1 after
  * one (what the failure test expects), 2 on a verification failure.
+ *
+ * -l LAG_MS: in round 3 the last rank prints "rank N: lagging before sync
+ * round 3" and sleeps LAG_MS before its MPI_File_sync (outside the timed
+ * call), so that the test can take a host away after the other ranks'
+ * syncs and before this one's: a collective that fails on one rank only,
+ * unless the ranks agree on its outcome.
  *
  * --verify ROUNDS reads rounds 0..ROUNDS-1 back (each rank its own
  * blocks) and prints "verified ROUNDS rounds: OK" on rank 0, or the
@@ -36,6 +43,7 @@ static int rank, nranks;
 static char dir[512];
 static size_t block = 256 << 10;
 static int per_round_files;
+static int lag_ms; /* -l */
 
 static double now_ms(void)
 {
@@ -191,6 +199,11 @@ static int run(double seconds, int pause_ms)
         if (failed) {
             break;
         }
+        if (lag_ms > 0 && r == 3 && rank == nranks - 1) {
+            printf("rank %d: lagging before sync round %d\n", rank, r);
+            fflush(stdout);
+            usleep((useconds_t)lag_ms * 1000);
+        }
         COLL("sync", r, MPI_File_sync(fh));
         if (failed) {
             break;
@@ -295,6 +308,8 @@ int main(int argc, char **argv)
             seconds = atof(argv[++a]);
         } else if (!strcmp(argv[a], "-p") && a + 1 < argc) {
             pause_ms = atoi(argv[++a]);
+        } else if (!strcmp(argv[a], "-l") && a + 1 < argc) {
+            lag_ms = atoi(argv[++a]);
         } else if (!strcmp(argv[a], "-f")) {
             per_round_files = 1;
         } else if (!strcmp(argv[a], "--verify") && a + 1 < argc) {
@@ -303,7 +318,7 @@ int main(int argc, char **argv)
             if (rank == 0) {
                 fprintf(stderr, "usage: mpiio_fault_test -d DIR [-b BLOCK] "
                                 "[-s SECONDS] [-p PAUSE_MS] [-f] "
-                                "[--verify ROUNDS]\n");
+                                "[-l LAG_MS] [--verify ROUNDS]\n");
             }
             MPI_Finalize();
             return 2;

@@ -10,7 +10,10 @@
 #      ensemble serves new clients without a restart, and is restarted;
 #   C. the MDS host is partitioned (h1's link down) while clients create,
 #      write and sync a file per round, and another client creates files;
-#      the partition heals.
+#      the partition heals;
+#   D. h3's link goes down inside a collective MPI_File_sync, after three
+#      ranks' syncs and before the fourth's (that rank lags on purpose):
+#      the one failure must still be every rank's error.
 # Each time: every client gets an error within its deadline (plus slack
 # for a 2-core machine), none hangs, a failed collective call returns the
 # same error class on every rank; and after the restart every round that
@@ -50,7 +53,8 @@ start_writers() {
 
 # finish_writers NAME: the writers must end within EXIT_S of the failure,
 # with an error; every reported call within its deadline plus slack; a
-# failed collective agreed on by every rank.  Sets SYNCED.
+# failed collective agreed on by every rank.  Sets SYNCED.  EXTRA_MS:
+# how long a call may wait beyond that for a rank that lags on purpose.
 finish_writers() {
     local name=$1 out=$WORK/$1.out secs worst
     wait_pid "$WRITERS" "$EXIT_S" || { cat "$out"; fail "$name: the clients hung (still running $EXIT_S s after the failure)"; }
@@ -61,7 +65,7 @@ finish_writers() {
     # (an MPI error text may span lines: the time ends the report)
     worst=$(sed -n 's/.* after \([0-9]*\) ms$/\1/p' "$out" | sort -n | tail -1)
     [ -n "$worst" ] || fail "$name: no time in the error reports"
-    [ "$worst" -le $((TIMEOUT_MS + SLACK_MS)) ] ||
+    [ "$worst" -le $((TIMEOUT_MS + SLACK_MS + ${EXTRA_MS:-0})) ] ||
         fail "$name: a call failed only after $worst ms (deadline $TIMEOUT_MS ms)"
     if grep -q '^collective' "$out"; then
         grep -q '^collective .*: agree$' "$out" || fail "$name: ranks disagree on a collective's outcome"
@@ -71,7 +75,7 @@ finish_writers() {
     fi
     SYNCED=$(sed -n 's/^rounds synced \([0-9]*\)$/\1/p' "$out")
     [ -n "$SYNCED" ] && [ "$SYNCED" -ge 3 ] || fail "$name: rounds synced: '$SYNCED'"
-    pass "$name: every client ended with an error within $worst ms (deadline $TIMEOUT_MS ms), all done $secs ms after the failure; $SYNCED rounds synced before"
+    pass "$name: every client ended with an error within $worst ms (deadline $TIMEOUT_MS ms${EXTRA_MS:+, plus up to $EXTRA_MS ms waiting for the lagging rank}), all done $secs ms after the failure; $SYNCED rounds synced before"
 }
 
 # verify NAME DIR ROUNDS [-f]: after a restart, every synced round intact
@@ -81,7 +85,7 @@ verify() {
     on_clients "$FT" -d "$dir" "$@" --verify "$rounds" >"$WORK/$name-verify.out" 2>&1 ||
         { cat "$WORK/$name-verify.out"; fail "$name: synced rounds not intact after the restart"; }
     grep -q "verified $rounds rounds: OK" "$WORK/$name-verify.out" || fail "$name: no verification line"
-    pass "$name: all $rounds rounds acknowledged by MPI_File_sync read back intact after the restart"
+    pass "$name: all $rounds rounds acknowledged by MPI_File_sync read back intact ${VERIFY_WHEN:-after the restart}"
 }
 
 # stop_rest: stop what is left of the ensemble after a crash (pfs-ctl
@@ -98,7 +102,7 @@ stop_rest() {
 }
 
 mh_start_ensemble mpich h1 "h2 h3"
-on h4 "$B/pfs-mkdir" /a /b /c /meta >/dev/null || fail "pfs-mkdir"
+on h4 "$B/pfs-mkdir" /a /b /c /d /meta >/dev/null || fail "pfs-mkdir"
 
 # ---- A: a storage host's link goes down, then the host dies ---------------
 start_writers A -d pfs:/a
@@ -150,5 +154,27 @@ pass "C: after the partition healed the MDS answers again without a restart"
 mh_stop_ensemble
 mh_start_ensemble mpich h1 "h2 h3"
 verify C pfs:/c "$SYNCED_C" -f
+
+# ---- D: a host lost inside a collective sync, seen by one rank only --------
+# Rank 3 sleeps LAG ms before its sync of round 3; the link goes down 1 s
+# into that, when the other ranks' syncs are done (were they not, they
+# would fail as well, and the outcome is the same).  Each rank syncs every
+# server of the file, so only rank 3 meets the dead link; the driver must
+# make its error every rank's.  Without that agreement the other ranks
+# returned success from the same call (seen in A by chance as
+# "classes 0 0 0 32").
+LAG=4000
+start_writers D -d pfs:/d -l "$LAG"
+wait_until 60 grep -q '^rank 3: lagging before sync round 3' "$WORK/D.out" ||
+    { cat "$WORK/D.out"; fail "D: rank 3 never reached its lag"; }
+sleep 1
+"$VCLUSTER_SH" cut h3 || fail "cut h3"
+log "D: h3's link is down while rank 3 lags before its sync"
+EXTRA_MS=$LAG finish_writers D
+grep -q '^collective sync round 3: .*: agree$' "$WORK/D.out" ||
+    fail "D: the sync of round 3 should have failed, the same on every rank"
+SYNCED_D=$SYNCED
+"$VCLUSTER_SH" heal h3 || fail "heal h3"
+VERIFY_WHEN="with the link back (no restart)" verify D pfs:/d "$SYNCED_D"
 mh_stop_ensemble
 log "PASS"
