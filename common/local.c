@@ -1,5 +1,4 @@
 /* local.c - local access to an I/O server's objects (local.h). */
-#define _GNU_SOURCE /* F_OFD_SETLKW */
 #include "config.h"
 
 #include <errno.h>

@@ -2,7 +2,8 @@
  * writes that server's objects itself.
  *
  * Through the server, every byte is copied twice on one host: between the
- * client and the server process (UCX cma), and between the server and the
+ * client and the server process (over TCP on loopback: pfs connections
+ * use no shared memory, doc/transport.md), and between the server and the
  * page cache (pread/pwrite).  A local file system copies once.  So a client
  * that finds the server on its own host asks it, over a Unix socket, for an
  * open descriptor of the object (SCM_RIGHTS), and then calls

@@ -81,8 +81,10 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
 /* Data sieving, as the I/O server does it: small pieces close together
  * are served with one read (writes: one read and one write back) of the
  * span they lie in instead of a system call each.  Only for a plan whose
- * pieces are sorted and disjoint (*ordered_p of pfs_sio_plan), and only by
- * the one writer of the object (a read-modify-write: the caller locks). */
+ * pieces are sorted and disjoint (*ordered_p of pfs_sio_plan), and only
+ * under a lock every writer of the object takes (a read-modify-write: the
+ * I/O server's object lock, and an OFD lock shared with local-access
+ * clients). */
 #define PFS_SIO_SIEVE_MAX        (4u << 20)  /* span of one sieve window */
 #define PFS_SIO_SIEVE_PIECE_MAX  (16u << 10) /* larger pieces go straight */
 #define PFS_SIO_SIEVE_GAP_MAX    (64u << 10) /* a larger hole ends a window */

@@ -24,17 +24,12 @@ static uint8_t pattern(uint64_t off)
     return (uint8_t)(x >> 56 ^ off);
 }
 
+/* -s and -S: a size with k/m/g suffixes (pio_parse_size); 0 if bad */
 static uint64_t parse_size(const char *s)
 {
-    char *end;
-    uint64_t v = strtoull(s, &end, 10);
+    uint64_t v;
 
-    switch (*end) {
-    case 'k': case 'K': v <<= 10; break;
-    case 'm': case 'M': v <<= 20; break;
-    case 'g': case 'G': v <<= 30; break;
-    }
-    return v;
+    return pio_parse_size(s, &v) == PFS_OK ? v : 0;
 }
 
 /* Every rank learns whether all succeeded; the first failing rank's text is

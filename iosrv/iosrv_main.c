@@ -1,6 +1,5 @@
 /* iosrv_main.c - pfs-iosrv: stores one local object per file and executes
  * structured reads and writes of it on a pool of I/O threads. */
-#define _GNU_SOURCE /* accept4, struct ucred */
 #include "config.h"
 
 #include <errno.h>
@@ -34,8 +33,10 @@
 /* Server-side data sieving (sio.h: pfs_sio_sieve_window): small pieces
  * close together are served with one read (and for writes one write back)
  * of the whole span instead of a system call each.  Safe here, unlike in a
- * client library, because this server is the only writer of its objects: a
- * per-object lock makes the read-modify-write atomic. */
+ * client library, because every writer of an object takes the same lock:
+ * the server's threads a per-object lock, and with local access the
+ * clients on this host too, through an OFD lock on the object's file
+ * (pio_local_exec), so the read-modify-write is atomic. */
 
 typedef struct {
     pfs_fid_t fid;

@@ -1,5 +1,5 @@
-/* pio.c - libpio: connection to the ensemble, namespace calls and striped
- * contiguous I/O. */
+/* pio.c - libpio: connection to the ensemble, namespace calls, opening
+ * files (contiguous I/O is in pio_io.c, structured I/O in pio_desc.c). */
 #include "config.h"
 
 #include <stdarg.h>
@@ -293,6 +293,16 @@ PFS_EXPORT pfs_status_t pio_client_set_timeout(pio_client_t *c,
 PFS_EXPORT uint32_t pio_client_niosrv(const pio_client_t *c)
 {
     return c->ens.niosrv;
+}
+
+PFS_EXPORT const char *pio_version(void)
+{
+    return PACKAGE_VERSION;
+}
+
+PFS_EXPORT pfs_status_t pio_parse_size(const char *text, uint64_t *value_p)
+{
+    return pfs_parse_size(text, value_p);
 }
 
 /* ---- namespace --------------------------------------------------------- */

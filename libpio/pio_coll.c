@@ -1,6 +1,8 @@
 /* pio_coll.c - libpio_mpi: two-phase collective I/O whose file domains
  * follow the file's layout, pipelined in rounds of cb_buffer_size; and a
- * direct mode for large pieces.  Uses only libpio's public API and MPI. */
+ * direct mode for large pieces.  Uses libpio's public API, MPI, and the
+ * layout and description walkers of common/ (compiled into libpio_mpi,
+ * hidden). */
 #include "config.h"
 
 #include <limits.h>

@@ -4,7 +4,6 @@
  * Everything here is an optimization with a fallback: whenever a server
  * is not on this host, refuses, is slow to answer or the object does not
  * exist yet, the caller goes through the server as usual. */
-#define _GNU_SOURCE /* F_OFD_SETLKW */
 #include "config.h"
 
 #include <errno.h>

@@ -15,7 +15,6 @@
 
 #include "mds_rec.h"
 #include "mds_store.h"
-#include "wire.h"
 
 #define KEY_SUPER  'S'
 #define KEY_INODE  'I'

@@ -18,7 +18,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
     openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
-    libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools
+    libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools help2man
     clang-14 libclang-rt-14-dev
     iproute2 iputils-ping util-linux"
 

@@ -3,6 +3,8 @@
  * only). */
 #include "config.h"
 
+#include "tools.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -686,40 +688,6 @@ static int copy_path(const char *spath, const char *dpath)
 
 /* ---- options ----------------------------------------------------------- */
 
-static int parse_size(const char *text, uint64_t *v_p)
-{
-    char *end;
-    unsigned long long v;
-    unsigned shift = 0;
-
-    if (text[0] < '0' || text[0] > '9') {
-        return -1;
-    }
-    v = strtoull(text, &end, 10);
-    switch (*end) {
-    case 'k':
-    case 'K':
-        shift = 10;
-        end++;
-        break;
-    case 'm':
-    case 'M':
-        shift = 20;
-        end++;
-        break;
-    case 'g':
-    case 'G':
-        shift = 30;
-        end++;
-        break;
-    }
-    if (*end != '\0' || (shift > 0 && v > (UINT64_MAX >> shift))) {
-        return -1;
-    }
-    *v_p = (uint64_t)v << shift;
-    return 0;
-}
-
 static int usage_error(const char *msg, const char *arg)
 {
     if (msg != NULL) {
@@ -733,7 +701,7 @@ static int usage_error(const char *msg, const char *arg)
     return 2;
 }
 
-int main(int argc, char **argv)
+int pfs_cp_main(int argc, char **argv)
 {
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
@@ -753,7 +721,7 @@ int main(int argc, char **argv)
         case 'q': quiet = 1; break;
         case 'e': config.descriptor = optarg; break;
         case 'S':
-            if (parse_size(optarg, &new_layout.stripe_size) != 0) {
+            if (pio_parse_size(optarg, &new_layout.stripe_size) != PFS_OK) {
                 return usage_error("bad stripe size", optarg);
             }
             break;
@@ -770,7 +738,7 @@ int main(int argc, char **argv)
             break;
         }
         case 'b':
-            if (parse_size(optarg, &chunk) != 0 || chunk < 4096 ||
+            if (pio_parse_size(optarg, &chunk) != PFS_OK || chunk < 4096 ||
                 chunk > (UINT64_C(1) << 30)) {
                 return usage_error("bad chunk size (4k .. 1g)", optarg);
             }

@@ -1,6 +1,8 @@
 /* pfs_ctl.c - pfs-ctl: wait for, inspect and stop a running ensemble. */
 #include "config.h"
 
+#include "tools.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -313,7 +315,7 @@ static int cmd_ping(ctl_t *ctl, int count)
     return failed == 0 ? 0 : 1;
 }
 
-int main(int argc, char **argv)
+int pfs_ctl_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"ensemble", required_argument, NULL, 'e'},

@@ -1,6 +1,8 @@
 /* pfs_fsck.c - pfs-fsck: offline consistency check of a metadata store. */
 #include "config.h"
 
+#include "tools.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
@@ -168,7 +170,7 @@ static void report(void *arg, const char *problem)
     printf("%s: %s\n", NAME, problem);
 }
 
-int main(int argc, char **argv)
+int pfs_fsck_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"root", required_argument, NULL, 'r'},

@@ -65,6 +65,7 @@ static int error_class(pfs_status_t st)
     case PFS_ERR_BADF:
     case PFS_ERR_AUTH: return MPI_ERR_ACCESS;
     case PFS_ERR_NOSPC: return MPI_ERR_NO_SPACE;
+    case PFS_ERR_ROFS: return MPI_ERR_READ_ONLY;
     case PFS_ERR_ISDIR:
     case PFS_ERR_NAMETOOLONG: return MPI_ERR_BAD_FILE;
     case PFS_ERR_UNSUPPORTED: return MPI_ERR_UNSUPPORTED_OPERATION;

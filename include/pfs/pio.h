@@ -18,7 +18,9 @@
  *    sleeps in the kernel; it does not spin a core.
  *  - Paths are absolute within pfs, with or without a "pfs:" prefix:
  *    "pfs:/a/b" and "/a/b" name the same file.
- *  - The library never prints and never aborts.
+ *  - The library never prints and never aborts.  (libpio_mpi's collective
+ *    engine calls MPI_Abort when it cannot allocate its exchange buffers:
+ *    the other ranks would otherwise wait in the exchange for ever.)
  */
 #ifndef PFS_PIO_H
 #define PFS_PIO_H
@@ -138,6 +140,15 @@ pfs_status_t pio_iosrv_space(pio_client_t *client, uint32_t index,
 
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
+
+/* The version of the library this program runs with, e.g. "0.1.0"
+ * (pio_version.h has the version a program was compiled against). */
+const char *pio_version(void);
+
+/* A size as pfs's programs take it: digits with an optional k, m, g or t
+ * suffix (powers of 1024; "4k", "4K", "4KiB" and "4kB" are all 4096).
+ * PFS_ERR_INVAL for anything else, a sign or an overflow. */
+pfs_status_t pio_parse_size(const char *text, uint64_t *value_p);
 
 /* Create a regular file (or open it if it exists and flags lacks
  * PIO_EXCL) and open it with the access in flags.  mode: permission bits.

@@ -20,7 +20,6 @@
  * runs thousands of inputs a second; larger ones (up to a whole sieve
  * window and beyond) are planned and searched for windows only.
  */
-#define _GNU_SOURCE /* memfd_create */
 #include "config.h"
 
 #include <errno.h>

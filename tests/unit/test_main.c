@@ -13,6 +13,7 @@ static const unit_suite_t *suites[] = {
     &unit_suite_store,
     &unit_suite_sio,
     &unit_suite_split,
+    &unit_suite_rec_golden,
 };
 
 int main(int argc, char **argv)

@@ -18,5 +18,6 @@ extern const unit_suite_t unit_suite_layout;
 extern const unit_suite_t unit_suite_store;
 extern const unit_suite_t unit_suite_sio;
 extern const unit_suite_t unit_suite_split;
+extern const unit_suite_t unit_suite_rec_golden;
 
 #endif

@@ -1,7 +1,4 @@
 /* test_store.c - the MDS namespace store on a real LevelDB in throw-away directories. */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE /* nftw, FTW_DEPTH, FTW_PHYS */
-#endif
 #include "config.h"
 
 #include <ftw.h>
