@@ -2,11 +2,13 @@
  * pfs: file and a ufs: file, in the same run, reported as ratios.
  *
  *   mpiio_bench --pfs pfs:/FILE --ufs ufs:/DIR/FILE [--reps N] [--label L]
- *               [--contig-mib M] [--pieces N]
+ *               [--contig-mib M] [--pieces N] [--xfer-mib T]
  *
  * Patterns (4 ranks in the published runs):
  *   contig    each rank one contiguous block of M MiB (write_at_all /
  *             read_at_all)
+ *   xfer4m    the same block in independent write_at / read_at calls of
+ *             --xfer-mib MiB (default 4: IOR's -b M -t 4m)
  *   strided   each rank every nprocs-th 47008-byte piece through a vector
  *             view, independent write / read (ROMIO ufs: uses data
  *             sieving here; pfs ships the pieces to the servers)
@@ -32,6 +34,7 @@ typedef struct {
     MPI_Offset offset;      /* explicit offset (contig) */
     size_t bytes;           /* this rank's bytes */
     int collective;
+    size_t xfer;            /* > 0: independent calls of this many bytes */
 } pattern_t;
 
 static void die(int rc, const char *what)
@@ -61,7 +64,19 @@ static double run_once(const char *path, const pattern_t *p, unsigned char *buf,
     die(MPI_File_open(MPI_COMM_WORLD, path, write ? MPI_MODE_CREATE | MPI_MODE_WRONLY
                       : MPI_MODE_RDONLY, MPI_INFO_NULL, &fh), "open");
     die(MPI_File_set_view(fh, p->disp, MPI_BYTE, p->view, "native", MPI_INFO_NULL), "view");
-    if (write) {
+    if (p->xfer > 0) {
+        for (size_t k = 0; k < p->bytes; k += p->xfer) {
+            int n = (int) (p->bytes - k < p->xfer ? p->bytes - k : p->xfer);
+            if (write)
+                die(MPI_File_write_at(fh, p->offset + (MPI_Offset) k, buf + k, n, MPI_BYTE,
+                                      MPI_STATUS_IGNORE), "write_at");
+            else
+                die(MPI_File_read_at(fh, p->offset + (MPI_Offset) k, buf + k, n, MPI_BYTE,
+                                     MPI_STATUS_IGNORE), "read_at");
+        }
+        if (write)
+            die(MPI_File_sync(fh), "sync");
+    } else if (write) {
         if (p->collective)
             die(MPI_File_write_at_all(fh, p->offset, buf, (int) p->bytes, MPI_BYTE,
                                       MPI_STATUS_IGNORE), "write_at_all");
@@ -119,7 +134,7 @@ static void measure(const char *label, const pattern_t *p, const char *pfs, cons
 int main(int argc, char **argv)
 {
     const char *pfs = NULL, *ufs = NULL, *label = "run";
-    int reps = 5, contig_mib = 64, pieces = 256;
+    int reps = 5, contig_mib = 64, pieces = 256, xfer_mib = 4;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -138,15 +153,19 @@ int main(int argc, char **argv)
             contig_mib = atoi(argv[++i]);
         else if (strcmp(argv[i], "--pieces") == 0 && v)
             pieces = atoi(argv[++i]);
+        else if (strcmp(argv[i], "--xfer-mib") == 0 && v)
+            xfer_mib = atoi(argv[++i]);
         else {
             if (rank == 0)
                 fprintf(stderr, "usage: mpiio_bench --pfs pfs:/FILE --ufs ufs:/DIR/FILE "
-                        "[--reps N] [--label L] [--contig-mib M] [--pieces N]\n");
+                        "[--reps N] [--label L] [--contig-mib M] [--pieces N] "
+                        "[--xfer-mib T]\n");
             MPI_Finalize();
             return strcmp(argv[i], "--help") == 0 ? 0 : 2;
         }
     }
-    if (pfs == NULL || ufs == NULL || reps < 1 || contig_mib < 1 || pieces < 1) {
+    if (pfs == NULL || ufs == NULL || reps < 1 || contig_mib < 1 || pieces < 1 ||
+        xfer_mib < 1) {
         if (rank == 0)
             fprintf(stderr, "mpiio_bench: --pfs and --ufs are required (try --help)\n");
         MPI_Finalize();
@@ -161,6 +180,19 @@ int main(int argc, char **argv)
         pattern_t p = {.name = "contig", .view = MPI_BYTE, .collective = 1 };
         p.bytes = (size_t) contig_mib << 20;
         p.offset = (MPI_Offset) rank * (MPI_Offset) p.bytes;
+        measure(label, &p, pfs, ufs, reps);
+    }
+    /* the same blocks in independent transfers of xfer_mib MiB (IOR-like) */
+    {
+        pattern_t p = {.name = "xfer4m", .view = MPI_BYTE, .collective = 0 };
+        p.bytes = (size_t) contig_mib << 20;
+        p.offset = (MPI_Offset) rank * (MPI_Offset) p.bytes;
+        p.xfer = (size_t) xfer_mib << 20;
+        if (xfer_mib != 4) {
+            static char name[32];
+            snprintf(name, sizeof(name), "xfer%dm", xfer_mib);
+            p.name = name;
+        }
         measure(label, &p, pfs, ufs, reps);
     }
     /* small strided: 47008-byte pieces, independent */

@@ -13,11 +13,14 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # MPI's headers: the OMPIO components) and libhdf5-openmpi-dev switch
 # Debian's mpicc/mpiexec/h5pcc alternatives to Open MPI: pfs's scripts
 # always name mpicc.mpich/mpiexec.mpich/h5pcc.mpich or the .openmpi ones.
+# iproute2, iputils-ping and util-linux (unshare, nsenter): the virtual
+# cluster of tests/vcluster.sh.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
     openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
     libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools help2man
-    clang-14 libclang-rt-14-dev"
+    clang-14 libclang-rt-14-dev
+    iproute2 iputils-ping util-linux"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
 # tree is kept here so that later runs rebuild only what changed.

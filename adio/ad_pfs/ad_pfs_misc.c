@@ -43,11 +43,29 @@ void ADIOI_PFS_Fcntl(ADIO_File fd, int flag, ADIO_Fcntl_t * fcntl_struct, int *e
     }
 }
 
+/* Collective (only MPI_File_sync calls it): every rank syncs every server
+ * of the file, then the ranks agree on the outcome.  A server lost in the
+ * middle of the call is otherwise seen only by the ranks that reach it
+ * after it went away, and the others return success from the same
+ * collective call (multihost_failure.sh saw classes 0 0 0 32).  The
+ * lowest status wins: the same error on every rank. */
 void ADIOI_PFS_Flush(ADIO_File fd, int *error_code)
 {
+    static char myname[] = "ADIOI_PFS_FLUSH";
     ADIOI_PFS_file_t *pf = fd->fs_ptr;
-    *error_code = ADIOI_PFS_error("ADIOI_PFS_FLUSH", __LINE__, pio_sync(pf->file), "sync",
-                                  fd->filename, NULL);
+    pfs_status_t st = pio_sync(pf->file);
+    int mine = (int) st, agreed = (int) st;
+    char detail[512];
+
+    MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MIN, fd->comm);
+    if (agreed == mine) {
+        *error_code = ADIOI_PFS_error(myname, __LINE__, st, "sync", fd->filename, NULL);
+        return;
+    }
+    MPL_snprintf(detail, sizeof(detail), "sync %s: %s on another rank", fd->filename,
+                 pfs_status_string((pfs_status_t) agreed));
+    *error_code = ADIOI_PFS_error(myname, __LINE__, (pfs_status_t) agreed, "sync",
+                                  fd->filename, detail);
 }
 
 /* Collective: rank 0 truncates every server's object, the others learn

@@ -24,8 +24,8 @@ unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
 
 TEST_NAME=$(basename "$0" .sh)
 # PFS_TEST_TMPDIR: where the work directory goes (scripts/sanitize.sh
-# gives each test its own, to search its logs)
-WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-/tmp}/pfs-test-$TEST_NAME.XXXXXX")
+# gives each test its own, to search its logs); else TMPDIR, else /tmp
+WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/pfs-test-$TEST_NAME.XXXXXX")
 LAUNCH_PID=""
 SERVER_PIDS=""
 FAILED=0
