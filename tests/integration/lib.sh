@@ -16,6 +16,11 @@ PFS_MDS=$B/pfs-mds
 PFS_IOSRV=$B/pfs-iosrv
 PFS_CTL=$B/pfs-ctl
 EXAMPLE=$B/examples/pio_mpi_example
+# Programs that run on the MPICH of adio/build-mpich.sh load its ROMIO
+# driver's libpio.so.0 from $PFS_MPICH_PREFIX/lib (the driver links it
+# dynamically); tests put this tree's libpio first on LD_LIBRARY_PATH
+# ($B/.libs), so that client and servers always speak the same protocol
+# even when the MPICH was built from another tree.
 
 # Open MPI refuses root without these; harmless otherwise.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
