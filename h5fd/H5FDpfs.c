@@ -33,7 +33,8 @@
 typedef struct {
     H5FD_t pub; /* what HDF5 sees; first */
     H5FD_pfs_config_t config;
-    pio_client_t *client; /* one per open file: the lease dies with it */
+    pio_client_t *client; /* the process's shared client, or own_client */
+    int own_client;       /* a second ensemble: a client of its own */
     pio_file_t *fh;
     uint8_t fid[16];
     char path[H5FD_PFS_PATH_MAX + 8];
@@ -43,6 +44,28 @@ typedef struct {
 } pfs_h5file_t;
 
 static hid_t pfs_driver_id = H5I_INVALID_HID;
+
+/* One client per process (a UCX context and connections to every server
+ * cost about 0.1 s to set up): for the first ensemble a file names,
+ * kept until HDF5 terminates the driver.  Files of another ensemble get
+ * a client of their own. */
+static pio_client_t *shared_client;
+static char shared_key[H5FD_PFS_PATH_MAX];
+
+/* Write leases held by this process, one per (client, file), however
+ * many handles of the file HDF5 opens for writing (it opens a file a
+ * second time before it sees that it has it open already).  The lease
+ * belongs to a handle of its own, so that closing any one of the
+ * file's handles does not give it back while others are open. */
+typedef struct lease_ent {
+    struct lease_ent *next;
+    pio_client_t *client;
+    uint8_t fid[16];
+    pio_file_t *fh; /* holds the lease; pio_close gives it back */
+    int count;      /* writable handles of the file */
+} lease_ent_t;
+
+static lease_ent_t *leases;
 
 /* ---- errors ------------------------------------------------------------- */
 
@@ -221,6 +244,116 @@ static pfs_status_t client_open(const H5FD_pfs_config_t *config,
     return pio_init(&pc, client_p, err, size);
 }
 
+/* The client for config's ensemble: the shared one if it is that
+ * ensemble's (or none exists yet), else a new one (*own_p set). */
+static pfs_status_t client_get(const H5FD_pfs_config_t *config,
+                               pio_client_t **client_p, int *own_p,
+                               char *err, size_t size)
+{
+    pfs_status_t st;
+
+    *own_p = 0;
+    if (shared_client != NULL && strcmp(shared_key, config->ensemble) == 0) {
+        *client_p = shared_client;
+        return PFS_OK;
+    }
+    st = client_open(config, client_p, err, size);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (shared_client == NULL) {
+        shared_client = *client_p;
+        strcpy(shared_key, config->ensemble);
+    } else {
+        *own_p = 1;
+    }
+    return PFS_OK;
+}
+
+static lease_ent_t *lease_find(pio_client_t *c, const uint8_t fid[16])
+{
+    lease_ent_t *e;
+
+    for (e = leases; e != NULL; e = e->next) {
+        if (e->client == c && memcmp(e->fid, fid, 16) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Take (or count one more handle under) the write lease of file. */
+static pfs_status_t lease_take(pfs_h5file_t *file)
+{
+    uint8_t blob[PIO_HANDLE_MAX];
+    lease_ent_t *e = lease_find(file->client, file->fid);
+    size_t len;
+    pfs_status_t st;
+
+    if (e != NULL) {
+        e->count++;
+        return PFS_OK;
+    }
+    e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    st = pio_file_export(file->fh, blob, sizeof(blob), &len);
+    if (st == PFS_OK) {
+        st = pio_file_import(file->client, blob, len, PIO_RDWR, &e->fh);
+    }
+    if (st == PFS_OK) {
+        st = pio_lease_acquire(e->fh);
+        if (st != PFS_OK) {
+            pio_close(e->fh);
+        }
+    }
+    if (st != PFS_OK) {
+        free(e);
+        return st;
+    }
+    e->client = file->client;
+    memcpy(e->fid, file->fid, 16);
+    e->count = 1;
+    e->next = leases;
+    leases = e;
+    return PFS_OK;
+}
+
+/* One writable handle of file fewer: the last gives the lease back. */
+static void lease_drop(pfs_h5file_t *file)
+{
+    lease_ent_t **pp, *e;
+
+    for (pp = &leases; (e = *pp) != NULL; pp = &e->next) {
+        if (e->client == file->client && memcmp(e->fid, file->fid, 16) == 0) {
+            if (--e->count == 0) {
+                *pp = e->next;
+                pio_close(e->fh); /* releases the lease */
+                free(e);
+            }
+            return;
+        }
+    }
+}
+
+static void client_put(pfs_h5file_t *file)
+{
+    if (file->own_client) {
+        pio_fini(file->client);
+    }
+}
+
+/* HDF5 closes the driver: the shared client goes (its files are closed). */
+static herr_t pfs_terminate(void)
+{
+    if (shared_client != NULL && leases == NULL) {
+        pio_fini(shared_client);
+        shared_client = NULL;
+    }
+    return 0;
+}
+
 /* ---- class callbacks ------------------------------------------------------ */
 
 static void *pfs_fapl_get(H5FD_t *_file)
@@ -380,7 +513,8 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
         collective = n > 1;
     }
 #endif
-    st = client_open(&file->config, &file->client, err, sizeof(err));
+    st = client_get(&file->config, &file->client, &file->own_client, err,
+                    sizeof(err));
     if (st != PFS_OK) {
         pfs_h5_error(__func__, H5E_CANTOPENFILE,
                      "cannot connect to the pfs ensemble for pfs:%s: %s",
@@ -405,10 +539,17 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
                      err);
         goto err_fini;
     }
+    st = pio_fstat(file->fh, &sb);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, H5E_CANTOPENFILE, file->client, st, "stat");
+        goto err_close;
+    }
+    memcpy(file->fid, sb.fid, sizeof(file->fid));
+    file->eof = (haddr_t)sb.size;
     if (file->writable) {
         /* before anything is changed (truncation included): a second
          * writer must not touch the first one's file */
-        st = pio_lease_acquire(file->fh);
+        st = lease_take(file);
         if (st != PFS_OK) {
             pfs_h5_error(__func__, H5E_CANTLOCKFILE,
                          "cannot open pfs:%s for writing: %s (the pfs driver "
@@ -425,23 +566,19 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
             if (st != PFS_OK) {
                 pfs_h5_pio_error(__func__, H5E_CANTOPENFILE, file->client, st,
                                  "truncate");
-                goto err_close;
+                goto err_lease;
             }
+            file->eof = 0;
         }
     }
-    st = pio_fstat(file->fh, &sb);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTOPENFILE, file->client, st, "stat");
-        goto err_close;
-    }
-    memcpy(file->fid, sb.fid, sizeof(file->fid));
-    file->eof = (haddr_t)sb.size;
     return &file->pub;
 
+err_lease:
+    lease_drop(file);
 err_close:
     pio_close(file->fh);
 err_fini:
-    pio_fini(file->client);
+    client_put(file);
 err_free:
     free(file);
     return NULL;
@@ -453,13 +590,16 @@ static herr_t pfs_close(H5FD_t *_file)
     herr_t ret = 0;
     pfs_status_t st;
 
-    st = pio_close(file->fh); /* gives the write lease back */
+    st = pio_close(file->fh);
     if (st != PFS_OK) {
         pfs_h5_pio_error(__func__, H5E_CANTCLOSEFILE, file->client, st,
                          "close");
         ret = -1;
     }
-    pio_fini(file->client);
+    if (file->writable) {
+        lease_drop(file); /* the last writable handle gives it back */
+    }
+    client_put(file);
     free(file);
     return ret;
 }
@@ -614,18 +754,13 @@ static herr_t pfs_truncate(H5FD_t *_file, hid_t dxpl, hbool_t closing)
 static herr_t pfs_lock(H5FD_t *_file, hbool_t rw)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
-    pfs_status_t st;
 
-    if (!rw || !file->writable) {
-        return 0;
-    }
-    st = pio_lease_acquire(file->fh);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTLOCKFILE, file->client, st,
-                         "write lease");
+    if (rw && !file->writable) {
+        pfs_h5_error(__func__, H5E_CANTLOCKFILE,
+                     "a write lock on a file opened read-only");
         return -1;
     }
-    return 0;
+    return 0; /* a writable handle holds the lease since its open */
 }
 
 static herr_t pfs_unlock(H5FD_t *_file)
@@ -968,6 +1103,7 @@ static const H5FD_class_t H5FD_pfs_g = {
     .name = H5FD_PFS_NAME,
     .maxaddr = PFS_MAXADDR,
     .fc_degree = H5F_CLOSE_WEAK,
+    .terminate = pfs_terminate,
     .fapl_size = sizeof(H5FD_pfs_config_t),
     .fapl_get = pfs_fapl_get,
     .fapl_copy = pfs_fapl_copy,
