@@ -6,7 +6,8 @@
 # sec2 file and h5dump prints the same.  Then the write lease: a second
 # writer (another process) is refused with a message naming the holder,
 # readers are not, and after the holder is killed with SIGKILL the file
-# opens for writing again within 10 s.
+# opens for writing again within 10 s; a process that opened the file for
+# writing twice and closed one handle still holds it.
 source "$(dirname "$0")/lib.sh"
 
 T=$B/tests/integration/h5fd_test_serial
@@ -73,5 +74,18 @@ grep -q "went away holding 1 write lease" "$WORK/servers.log" || fail "the MDS d
 pass "after kill -9 of the writer the file opens for writing again ($ms ms later)"
 "$T" verify pfs pfs:/h5/data.h5 >"$WORK/v2.log" 2>&1 || { cat "$WORK/v2.log"; fail "file damaged"; }
 pass "and it is intact"
+
+# 3. a process that opened the file for writing twice and closed one
+# handle still holds it (the lease is counted per file, not per handle)
+"$T" reopen-hold pfs:/h5/data.h5 600 >"$WORK/reopen.log" 2>&1 &
+HOLDER=$!
+SERVER_PIDS="$SERVER_PIDS $HOLDER"
+wait_until 30 grep -q "^holding" "$WORK/reopen.log" || { cat "$WORK/reopen.log"; fail "reopen-hold did not get going"; }
+rc=0
+"$T" trywrite pfs:/h5/data.h5 >"$WORK/third.log" 2>&1 || rc=$?
+[ "$rc" = 3 ] || { cat "$WORK/third.log"; fail "after one of two handles closed, another writer got in (exit $rc)"; }
+kill -KILL "$HOLDER"
+wait "$HOLDER" 2>/dev/null || true
+pass "two opens for writing in one process, one closed: the file is still held"
 
 stop_ensemble

@@ -11,6 +11,9 @@
  *                                    (nodeflate: of a file mpio wrote)
  *   h5fd_test hold NAME SECONDS      open NAME for writing through pfs,
  *                                    print "holding", sleep
+ *   h5fd_test reopen-hold NAME SECONDS
+ *                                    open NAME for writing twice, close
+ *                                    one, print "holding", sleep
  *   h5fd_test trywrite NAME          open for writing through pfs: exit 3
  *                                    if refused as a second writer
  *   h5fd_test tryread NAME           open read-only through pfs and verify
@@ -286,6 +289,27 @@ static int do_hold(const char *name, int seconds)
     return 0;
 }
 
+/* Open NAME for writing twice (HDF5 opens the driver file again, then
+ * shares the first), close the first, and hold the second: the file
+ * must stay leased. */
+static int do_reopen_hold(const char *name, int seconds)
+{
+    hid_t fapl = fapl_for("pfs");
+    hid_t f1 = H5Fopen(name, H5F_ACC_RDWR, fapl), f2;
+
+    CHECK(f1);
+    f2 = H5Fopen(name, H5F_ACC_RDWR, fapl);
+    CHECK(f2);
+    CHECK(H5Fclose(f1));
+    printf("holding %s for writing after a second open and a close (pid %d)\n",
+           name, (int)getpid());
+    fflush(stdout);
+    sleep((unsigned)seconds);
+    CHECK(H5Fclose(f2));
+    H5Pclose(fapl);
+    return 0;
+}
+
 /* Exit 3 when the open for writing was refused, 0 when it worked. */
 static int do_trywrite(const char *name)
 {
@@ -386,6 +410,8 @@ int main(int argc, char **argv)
                        !(argc >= 5 && strcmp(argv[4], "nodeflate") == 0));
     } else if (argc >= 4 && strcmp(argv[1], "hold") == 0) {
         rc = do_hold(argv[2], atoi(argv[3]));
+    } else if (argc >= 4 && strcmp(argv[1], "reopen-hold") == 0) {
+        rc = do_reopen_hold(argv[2], atoi(argv[3]));
     } else if (argc >= 3 && strcmp(argv[1], "trywrite") == 0) {
         rc = do_trywrite(argv[2]);
     } else if (argc >= 3 && strcmp(argv[1], "tryread") == 0) {
