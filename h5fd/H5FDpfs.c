@@ -195,6 +195,9 @@ static herr_t config_of_fapl(hid_t fapl, H5FD_pfs_config_t *config)
             return -1;
         }
         *config = *info;
+        /* the caller's strings: never trust them to be terminated */
+        config->ensemble[sizeof(config->ensemble) - 1] = '\0';
+        config->dir[sizeof(config->dir) - 1] = '\0';
         return 0;
     }
 #if PFS_H5_114
@@ -226,6 +229,9 @@ static int pfs_path_of(const H5FD_pfs_config_t *config, const char *name,
     } else {
         if (strncmp(dir, "pfs:", 4) == 0) {
             dir += 4;
+        }
+        if (dir[0] == '\0') {
+            dir = "/";
         }
         n = snprintf(out, size, "%s%s%s", dir,
                      dir[strlen(dir) - 1] == '/' ? "" : "/", name);
