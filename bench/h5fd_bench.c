@@ -30,12 +30,12 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if ((x) < 0) {                                                        \
-            fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #x);    \
-            exit(1);                                                          \
-        }                                                                     \
+#define CHECK(x)                                                               \
+    do {                                                                       \
+        if ((x) < 0) {                                                         \
+            fprintf(stderr, "%s:%d: %s failed\n", __FILE__, __LINE__, #x);     \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 static hid_t fapl_for(const char *driver)
@@ -71,7 +71,8 @@ static double run(const char *driver, const char *name, int pattern, int write,
         if (pattern == 1) {
             CHECK(H5Pset_chunk(dcpl, 1, &chunk));
         }
-        d = H5Dcreate2(f, "data", H5T_NATIVE_CHAR, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        d = H5Dcreate2(f, "data", H5T_NATIVE_CHAR, space, H5P_DEFAULT, dcpl,
+                       H5P_DEFAULT);
         CHECK(d);
         H5Pclose(dcpl);
     } else {
@@ -83,20 +84,25 @@ static double run(const char *driver, const char *name, int pattern, int write,
     }
     if (pattern == 0) {
         if (write) {
-            CHECK(H5Dwrite(d, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+            CHECK(H5Dwrite(d, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                           buf));
         } else {
-            CHECK(H5Dread(d, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf));
+            CHECK(H5Dread(d, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                          buf));
         }
     } else {
         mspace = H5Screate_simple(1, &chunk, NULL);
         for (i = 0; i < nchunks; i++) {
             hsize_t start = i * csize;
 
-            H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &chunk, NULL);
+            H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, NULL, &chunk,
+                                NULL);
             if (write) {
-                CHECK(H5Dwrite(d, H5T_NATIVE_CHAR, mspace, space, H5P_DEFAULT, buf + start));
+                CHECK(H5Dwrite(d, H5T_NATIVE_CHAR, mspace, space, H5P_DEFAULT,
+                               buf + start));
             } else {
-                CHECK(H5Dread(d, H5T_NATIVE_CHAR, mspace, space, H5P_DEFAULT, buf + start));
+                CHECK(H5Dread(d, H5T_NATIVE_CHAR, mspace, space, H5P_DEFAULT,
+                              buf + start));
             }
         }
         H5Sclose(mspace);
@@ -119,12 +125,18 @@ int main(int argc, char **argv)
 
     MPI_Init(&argc, &argv);
     for (a = 1; a + 1 < argc; a += 2) {
-        if (strcmp(argv[a], "--local") == 0) local = argv[a + 1];
-        else if (strcmp(argv[a], "--pfs") == 0) pfsdir = argv[a + 1];
-        else if (strcmp(argv[a], "--large-mib") == 0) large = strtoul(argv[a + 1], NULL, 10);
-        else if (strcmp(argv[a], "--chunk-kib") == 0) ckib = strtoul(argv[a + 1], NULL, 10);
-        else if (strcmp(argv[a], "--chunks") == 0) nchunks = strtoul(argv[a + 1], NULL, 10);
-        else if (strcmp(argv[a], "--reps") == 0) reps = atoi(argv[a + 1]);
+        if (strcmp(argv[a], "--local") == 0)
+            local = argv[a + 1];
+        else if (strcmp(argv[a], "--pfs") == 0)
+            pfsdir = argv[a + 1];
+        else if (strcmp(argv[a], "--large-mib") == 0)
+            large = strtoul(argv[a + 1], NULL, 10);
+        else if (strcmp(argv[a], "--chunk-kib") == 0)
+            ckib = strtoul(argv[a + 1], NULL, 10);
+        else if (strcmp(argv[a], "--chunks") == 0)
+            nchunks = strtoul(argv[a + 1], NULL, 10);
+        else if (strcmp(argv[a], "--reps") == 0)
+            reps = atoi(argv[a + 1]);
     }
     if (local == NULL || pfsdir == NULL) {
         fprintf(stderr, "usage: h5fd_bench --local DIR --pfs PFSDIR [...]\n");
@@ -148,22 +160,26 @@ int main(int argc, char **argv)
         for (k = 0; k < 3; k++) {
             char name[1024];
 
-            if (k == 0) snprintf(name, sizeof(name), "%s/bench%d.h5", local, p);
-            else snprintf(name, sizeof(name), "%s%s/bench%d-%d.h5", k == 1 ? "pfs:" : "",
-                          pfsdir, p, k);
+            if (k == 0)
+                snprintf(name, sizeof(name), "%s/bench%d.h5", local, p);
+            else
+                snprintf(name, sizeof(name), "%s%s/bench%d-%d.h5",
+                         k == 1 ? "pfs:" : "", pfsdir, p, k);
             for (w = 1; w >= 0; w--) {
                 double best = 1e30;
 
                 for (r = 0; r < reps; r++) {
                     double t;
 
-                    if (!w) memset(check, 0, bytes);
-                    t = run(drivers[k], name, p, w, w ? buf : check, large, ckib,
-                            nchunks);
-                    if (t < best) best = t;
+                    if (!w)
+                        memset(check, 0, bytes);
+                    t = run(drivers[k], name, p, w, w ? buf : check, large,
+                            ckib, nchunks);
+                    if (t < best)
+                        best = t;
                     if (!w && memcmp(buf, check, bytes) != 0) {
-                        fprintf(stderr, "%s %s: read back differs\n", drivers[k],
-                                patterns[p]);
+                        fprintf(stderr, "%s %s: read back differs\n",
+                                drivers[k], patterns[p]);
                         return 1;
                     }
                 }

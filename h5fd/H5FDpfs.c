@@ -67,12 +67,12 @@ typedef struct lease_ent {
 
 static lease_ent_t *leases;
 
-/* ---- errors ------------------------------------------------------------- */
+/* ---- errors -------------------------------------------------------------- */
 
 /* Push the cause onto HDF5's error stack (the caller's API call fails
  * with it; HDF5 prints the stack unless told not to). */
-static void __attribute__((format(printf, 3, 4)))
-pfs_h5_error(const char *func, hid_t minor, const char *fmt, ...)
+static void __attribute__((format(printf, 4, 5)))
+pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt, ...)
 {
     char msg[1024];
     va_list ap;
@@ -80,21 +80,21 @@ pfs_h5_error(const char *func, hid_t minor, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    H5Epush2(H5E_DEFAULT, __FILE__, func, __LINE__, H5E_ERR_CLS, H5E_VFL,
-             minor, "pfs: %s", msg);
+    H5Epush2(H5E_DEFAULT, __FILE__, func, line, H5E_ERR_CLS, H5E_VFL, minor,
+             "pfs: %s", msg);
 }
 
 /* A libpio failure: the status and libpio's explanation. */
-static void pfs_h5_pio_error(const char *func, hid_t minor, pio_client_t *c,
-                             pfs_status_t st, const char *what)
+static void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
+                             pio_client_t *c, pfs_status_t st, const char *what)
 {
     const char *why = c != NULL ? pio_client_errmsg(c) : "";
 
-    pfs_h5_error(func, minor, "%s: %s%s%s", what, pfs_status_string(st),
+    pfs_h5_error(func, line, minor, "%s: %s%s%s", what, pfs_status_string(st),
                  why[0] ? ": " : "", why);
 }
 
-/* ---- configuration -------------------------------------------------------- */
+/* ---- configuration ------------------------------------------------------- */
 
 H5FD_PFS_EXPORT void H5FD_pfs_config_init(H5FD_pfs_config_t *config)
 {
@@ -116,9 +116,18 @@ static int parse_size(const char *s, uint64_t *v_p)
         return -1;
     }
     switch (tolower((unsigned char)*end)) {
-    case 'k': v <<= 10; end++; break;
-    case 'm': v <<= 20; end++; break;
-    case 'g': v <<= 30; end++; break;
+    case 'k':
+        v <<= 10;
+        end++;
+        break;
+    case 'm':
+        v <<= 20;
+        end++;
+        break;
+    case 'g':
+        v <<= 30;
+        end++;
+        break;
     default: break;
     }
     if (*end != '\0') {
@@ -138,7 +147,8 @@ H5FD_PFS_EXPORT herr_t H5FD_pfs_config_parse(const char *str,
         return 0;
     }
     if (strlen(str) >= sizeof(buf)) {
-        pfs_h5_error(__func__, H5E_BADVALUE, "configuration string too long");
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "configuration string too long");
         return -1;
     }
     strcpy(buf, str);
@@ -154,7 +164,8 @@ H5FD_PFS_EXPORT herr_t H5FD_pfs_config_parse(const char *str,
         if (strcmp(tok, "ensemble") == 0 &&
             strlen(eq) < sizeof(config->ensemble)) {
             strcpy(config->ensemble, eq);
-        } else if (strcmp(tok, "dir") == 0 && strlen(eq) < sizeof(config->dir)) {
+        } else if (strcmp(tok, "dir") == 0 &&
+                   strlen(eq) < sizeof(config->dir)) {
             strcpy(config->dir, eq);
         } else if (strcmp(tok, "stripe_size") == 0 && parse_size(eq, &v) == 0) {
             config->stripe_size = v;
@@ -168,10 +179,11 @@ H5FD_PFS_EXPORT herr_t H5FD_pfs_config_parse(const char *str,
     }
     return 0;
 bad:
-    pfs_h5_error(__func__, H5E_BADVALUE,
-                 "bad configuration item '%s' (known: ensemble=PATH, dir=PFSDIR, "
-                 "stripe_size=N, stripe_count=N)",
-                 tok);
+    pfs_h5_error(
+        __func__, __LINE__, H5E_BADVALUE,
+        "bad configuration item '%s' (known: ensemble=PATH, dir=PFSDIR, "
+        "stripe_size=N, stripe_count=N)",
+        tok);
     return -1;
 }
 
@@ -183,13 +195,15 @@ static herr_t config_of_fapl(hid_t fapl, H5FD_pfs_config_t *config)
 
     if (fapl != H5P_DEFAULT && fapl != H5I_INVALID_HID) {
         /* 1.14 fails (and would print) when the fapl has no info */
-        H5E_BEGIN_TRY {
+        H5E_BEGIN_TRY
+        {
             info = H5Pget_driver_info(fapl);
-        } H5E_END_TRY;
+        }
+        H5E_END_TRY;
     }
     if (info != NULL) {
         if (info->version != H5FD_PFS_CONFIG_VERSION) {
-            pfs_h5_error(__func__, H5E_BADVALUE,
+            pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
                          "configuration version %d, this driver has %d",
                          info->version, H5FD_PFS_CONFIG_VERSION);
             return -1;
@@ -240,8 +254,7 @@ static int pfs_path_of(const H5FD_pfs_config_t *config, const char *name,
 }
 
 static pfs_status_t client_open(const H5FD_pfs_config_t *config,
-                                pio_client_t **client_p, char *err,
-                                size_t size)
+                                pio_client_t **client_p, char *err, size_t size)
 {
     pio_config_t pc;
 
@@ -253,8 +266,8 @@ static pfs_status_t client_open(const H5FD_pfs_config_t *config,
 /* The client for config's ensemble: the shared one if it is that
  * ensemble's (or none exists yet), else a new one (*own_p set). */
 static pfs_status_t client_get(const H5FD_pfs_config_t *config,
-                               pio_client_t **client_p, int *own_p,
-                               char *err, size_t size)
+                               pio_client_t **client_p, int *own_p, char *err,
+                               size_t size)
 {
     pfs_status_t st;
 
@@ -360,7 +373,7 @@ static herr_t pfs_terminate(void)
     return 0;
 }
 
-/* ---- class callbacks ------------------------------------------------------ */
+/* ---- class callbacks ----------------------------------------------------- */
 
 static void *pfs_fapl_get(H5FD_t *_file)
 {
@@ -485,19 +498,21 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
 
     if (name == NULL || name[0] == '\0' || maxaddr == 0 ||
         maxaddr == HADDR_UNDEF || maxaddr > PFS_MAXADDR) {
-        pfs_h5_error(__func__, H5E_BADVALUE, "bad file name or address space");
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "bad file name or address space");
         return NULL;
     }
     file = calloc(1, sizeof(*file));
     if (file == NULL) {
-        pfs_h5_error(__func__, H5E_CANTALLOC, "out of memory");
+        pfs_h5_error(__func__, __LINE__, H5E_CANTALLOC, "out of memory");
         return NULL;
     }
     if (config_of_fapl(fapl, &file->config) < 0) {
         goto err_free;
     }
     if (pfs_path_of(&file->config, name, file->path, sizeof(file->path)) < 0) {
-        pfs_h5_error(__func__, H5E_BADVALUE, "file name '%s' too long", name);
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "file name '%s' too long", name);
         goto err_free;
     }
     file->writable = (flags & H5F_ACC_RDWR) != 0;
@@ -507,7 +522,7 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
 
         if (n > 1 && file->writable) {
             /* every rank gets here alike: no collective call is skipped */
-            pfs_h5_error(__func__, H5E_CANTOPENFILE,
+            pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
                          "%d ranks cannot open pfs:%s for writing through the "
                          "pfs driver (HDF5 would keep one rank's metadata "
                          "and lose the others'): write one shared file with "
@@ -522,7 +537,7 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
     st = client_get(&file->config, &file->client, &file->own_client, err,
                     sizeof(err));
     if (st != PFS_OK) {
-        pfs_h5_error(__func__, H5E_CANTOPENFILE,
+        pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
                      "cannot connect to the pfs ensemble for pfs:%s: %s",
                      file->path, err);
         goto err_free;
@@ -540,14 +555,15 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
     }
     (void)collective;
     if (st != PFS_OK) {
-        pfs_h5_error(__func__, H5E_CANTOPENFILE, "cannot open pfs:%s: %s%s%s",
-                     file->path, pfs_status_string(st), err[0] ? ": " : "",
-                     err);
+        pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                     "cannot open pfs:%s: %s%s%s", file->path,
+                     pfs_status_string(st), err[0] ? ": " : "", err);
         goto err_fini;
     }
     st = pio_fstat(file->fh, &sb);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTOPENFILE, file->client, st, "stat");
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE, file->client, st,
+                         "stat");
         goto err_close;
     }
     memcpy(file->fid, sb.fid, sizeof(file->fid));
@@ -557,7 +573,7 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
          * writer must not touch the first one's file */
         st = lease_take(file);
         if (st != PFS_OK) {
-            pfs_h5_error(__func__, H5E_CANTLOCKFILE,
+            pfs_h5_error(__func__, __LINE__, H5E_CANTLOCKFILE,
                          "cannot open pfs:%s for writing: %s (the pfs driver "
                          "allows one writer per file; several MPI ranks "
                          "write one file with H5Pset_fapl_mpio and a pfs: "
@@ -570,8 +586,8 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
         if (flags & H5F_ACC_TRUNC) {
             st = pio_truncate(file->fh, 0);
             if (st != PFS_OK) {
-                pfs_h5_pio_error(__func__, H5E_CANTOPENFILE, file->client, st,
-                                 "truncate");
+                pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                                 file->client, st, "truncate");
                 goto err_lease;
             }
             file->eof = 0;
@@ -598,8 +614,8 @@ static herr_t pfs_close(H5FD_t *_file)
 
     st = pio_close(file->fh);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTCLOSEFILE, file->client, st,
-                         "close");
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTCLOSEFILE, file->client,
+                         st, "close");
         ret = -1;
     }
     if (file->writable) {
@@ -660,15 +676,16 @@ static int range_ok(const char *func, haddr_t addr, size_t size)
 {
     if (addr == HADDR_UNDEF || addr > PFS_MAXADDR ||
         (haddr_t)size > PFS_MAXADDR - addr) {
-        pfs_h5_error(func, H5E_OVERFLOW, "address %llu + %zu out of range",
+        pfs_h5_error(func, __LINE__, H5E_OVERFLOW,
+                     "address %llu + %zu out of range",
                      (unsigned long long)addr, size);
         return 0;
     }
     return 1;
 }
 
-static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
-                       haddr_t addr, size_t size, void *buf)
+static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
+                       size_t size, void *buf)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
     uint64_t n = 0;
@@ -681,7 +698,8 @@ static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
     }
     st = pio_read(file->fh, addr, buf, size, &n);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_READERROR, file->client, st, "read");
+        pfs_h5_pio_error(__func__, __LINE__, H5E_READERROR, file->client, st,
+                         "read");
         return -1;
     }
     if (n < size) {
@@ -704,7 +722,8 @@ static herr_t pfs_write(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
     }
     st = pio_write(file->fh, addr, buf, size);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_WRITEERROR, file->client, st, "write");
+        pfs_h5_pio_error(__func__, __LINE__, H5E_WRITEERROR, file->client, st,
+                         "write");
         return -1;
     }
     if (addr + size > file->eof) {
@@ -726,7 +745,8 @@ static herr_t pfs_flush(H5FD_t *_file, hid_t dxpl, hbool_t closing)
     }
     st = pio_sync(file->fh);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTFLUSH, file->client, st, "sync");
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTFLUSH, file->client, st,
+                         "sync");
         return -1;
     }
     return 0;
@@ -745,7 +765,7 @@ static herr_t pfs_truncate(H5FD_t *_file, hid_t dxpl, hbool_t closing)
     }
     st = pio_truncate(file->fh, file->eoa);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_SEEKERROR, file->client, st,
+        pfs_h5_pio_error(__func__, __LINE__, H5E_SEEKERROR, file->client, st,
                          "truncate");
         return -1;
     }
@@ -762,7 +782,7 @@ static herr_t pfs_lock(H5FD_t *_file, hbool_t rw)
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
 
     if (rw && !file->writable) {
-        pfs_h5_error(__func__, H5E_CANTLOCKFILE,
+        pfs_h5_error(__func__, __LINE__, H5E_CANTLOCKFILE,
                      "a write lock on a file opened read-only");
         return -1;
     }
@@ -776,7 +796,7 @@ static herr_t pfs_unlock(H5FD_t *_file)
 }
 
 #if PFS_H5_114
-/* ---- 1.14: vector and selection I/O as one structured request ---------- */
+/* ---- 1.14: vector and selection I/O as one structured request ------------ */
 
 /* Pieces of one vector or selection call: file extents and the memory
  * address of each; libpio pairs them in order.  Memory is described
@@ -788,8 +808,7 @@ typedef struct {
     const char *lo;
 } pieces_t;
 
-static int pieces_add(pieces_t *p, uint64_t off, uint64_t len,
-                      const char *mem)
+static int pieces_add(pieces_t *p, uint64_t off, uint64_t len, const char *mem)
 {
     if (len == 0) {
         return 0;
@@ -800,9 +819,12 @@ static int pieces_add(pieces_t *p, uint64_t off, uint64_t len,
         uint64_t *b = a ? realloc(p->flen, cap * sizeof(*b)) : NULL;
         uint64_t *c = b ? realloc(p->moff, cap * sizeof(*c)) : NULL;
 
-        if (a) p->foff = a;
-        if (b) p->flen = b;
-        if (c) p->moff = c;
+        if (a)
+            p->foff = a;
+        if (b)
+            p->flen = b;
+        if (c)
+            p->moff = c;
         if (c == NULL) {
             return -1;
         }
@@ -856,7 +878,7 @@ static herr_t pieces_run(pfs_h5file_t *file, pieces_t *p, int write,
         st = pio_read_desc(file->fh, (void *)(uintptr_t)p->lo, &md, &fd, NULL);
     }
     if (st != PFS_OK) {
-        pfs_h5_pio_error(func, write ? H5E_WRITEERROR : H5E_READERROR,
+        pfs_h5_pio_error(func, __LINE__, write ? H5E_WRITEERROR : H5E_READERROR,
                          file->client, st, write ? "write" : "read");
         return -1;
     }
@@ -888,7 +910,7 @@ static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
             size = sizes[i];
         }
         if (pieces_add(&p, addrs[i], size, bufs[i]) < 0) {
-            pfs_h5_error(func, H5E_CANTALLOC, "out of memory");
+            pfs_h5_error(func, __LINE__, H5E_CANTALLOC, "out of memory");
             pieces_free(&p);
             return -1;
         }
@@ -961,8 +983,10 @@ static herr_t selection_pieces(pieces_t *p, hid_t mspace, hid_t fspace,
     if (m == NULL) {
         return -1;
     }
-    m->iter = H5Ssel_iter_create(mspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
-    f->iter = H5Ssel_iter_create(fspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
+    m->iter =
+        H5Ssel_iter_create(mspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
+    f->iter =
+        H5Ssel_iter_create(fspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
     if (m->iter < 0 || f->iter < 0) {
         goto out;
     }
@@ -971,13 +995,17 @@ static herr_t selection_pieces(pieces_t *p, hid_t mspace, hid_t fspace,
 
         if (mlen == 0) {
             int r = seq_next(m, &moff, &mlen);
-            if (r < 0) goto out;
-            if (r == 0) break;
+            if (r < 0)
+                goto out;
+            if (r == 0)
+                break;
         }
         if (flen == 0) {
             int r = seq_next(f, &foff, &flen);
-            if (r < 0) goto out;
-            if (r == 0) break;
+            if (r < 0)
+                goto out;
+            if (r == 0)
+                break;
         }
         n = mlen < flen ? mlen : flen;
         if (pieces_add(p, base + foff, n, buf + moff) < 0) {
@@ -990,16 +1018,18 @@ static herr_t selection_pieces(pieces_t *p, hid_t mspace, hid_t fspace,
     }
     ret = 0;
 out:
-    if (m->iter >= 0) H5Ssel_iter_close(m->iter);
-    if (f->iter >= 0) H5Ssel_iter_close(f->iter);
+    if (m->iter >= 0)
+        H5Ssel_iter_close(m->iter);
+    if (f->iter >= 0)
+        H5Ssel_iter_close(f->iter);
     free(m);
     return ret;
 }
 
-static herr_t selection_io(pfs_h5file_t *file, size_t count,
-                           hid_t mem_spaces[], hid_t file_spaces[],
-                           haddr_t offsets[], size_t element_sizes[],
-                           const void *bufs[], int write, const char *func)
+static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
+                           hid_t file_spaces[], haddr_t offsets[],
+                           size_t element_sizes[], const void *bufs[],
+                           int write, const char *func)
 {
     pieces_t p;
     size_t i, esize = 0;
@@ -1026,7 +1056,8 @@ static herr_t selection_io(pfs_h5file_t *file, size_t count,
         }
         if (selection_pieces(&p, mem_spaces[i], file_spaces[i], offsets[i],
                              esize, buf) < 0) {
-            pfs_h5_error(func, H5E_CANTGET, "cannot walk selection %zu", i);
+            pfs_h5_error(func, __LINE__, H5E_CANTGET,
+                         "cannot walk selection %zu", i);
             pieces_free(&p);
             return -1;
         }
@@ -1043,9 +1074,9 @@ static herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
 {
     (void)type;
     (void)dxpl;
-    return selection_io((pfs_h5file_t *)_file, count, mem_spaces,
-                        file_spaces, offsets, element_sizes,
-                        (const void **)bufs, 0, __func__);
+    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
+                        offsets, element_sizes, (const void **)bufs, 0,
+                        __func__);
 }
 
 static herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
@@ -1055,9 +1086,8 @@ static herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
 {
     (void)type;
     (void)dxpl;
-    return selection_io((pfs_h5file_t *)_file, count, mem_spaces,
-                        file_spaces, offsets, element_sizes, bufs, 1,
-                        __func__);
+    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
+                        offsets, element_sizes, bufs, 1, __func__);
 }
 
 /* H5Fdelete */
@@ -1074,13 +1104,13 @@ static herr_t pfs_del(const char *name, hid_t fapl)
     }
     st = client_open(&config, &c, err, sizeof(err));
     if (st != PFS_OK) {
-        pfs_h5_error(__func__, H5E_CANTDELETEFILE,
+        pfs_h5_error(__func__, __LINE__, H5E_CANTDELETEFILE,
                      "cannot connect to the pfs ensemble: %s", err);
         return -1;
     }
     st = pio_unlink(c, path);
     if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, H5E_CANTDELETEFILE, c, st, path);
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTDELETEFILE, c, st, path);
     }
     pio_fini(c);
     return st == PFS_OK ? 0 : -1;
@@ -1093,8 +1123,8 @@ static herr_t pfs_ctl(H5FD_t *_file, uint64_t op, uint64_t flags,
     (void)input;
     (void)output;
     if (flags & H5FD_CTL_FAIL_IF_UNKNOWN_FLAG) {
-        pfs_h5_error(__func__, H5E_FCNTL, "unknown ctl operation %llu",
-                     (unsigned long long)op);
+        pfs_h5_error(__func__, __LINE__, H5E_FCNTL,
+                     "unknown ctl operation %llu", (unsigned long long)op);
         return -1;
     }
     return 0;
@@ -1139,7 +1169,7 @@ static const H5FD_class_t H5FD_pfs_g = {
     .fl_map = H5FD_FLMAP_DICHOTOMY,
 };
 
-/* ---- public API ------------------------------------------------------------ */
+/* ---- public API ---------------------------------------------------------- */
 
 H5FD_PFS_EXPORT hid_t H5FD_pfs_init(void)
 {
@@ -1151,7 +1181,8 @@ H5FD_PFS_EXPORT hid_t H5FD_pfs_init(void)
     if (H5FDis_driver_registered_by_name(H5FD_PFS_NAME) > 0) {
         hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
 
-        if (fapl >= 0 && H5Pset_driver_by_name(fapl, H5FD_PFS_NAME, NULL) >= 0) {
+        if (fapl >= 0 &&
+            H5Pset_driver_by_name(fapl, H5FD_PFS_NAME, NULL) >= 0) {
             pfs_driver_id = H5Pget_driver(fapl);
             if (pfs_driver_id >= 0) {
                 H5Iinc_ref(pfs_driver_id);
@@ -1183,7 +1214,7 @@ H5FD_PFS_EXPORT herr_t H5Pset_fapl_pfs(hid_t fapl_id,
         config = &dflt;
     }
     if (config->version != H5FD_PFS_CONFIG_VERSION) {
-        pfs_h5_error(__func__, H5E_BADVALUE,
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
                      "configuration version %d, this driver has %d (use "
                      "H5FD_pfs_config_init)",
                      config->version, H5FD_PFS_CONFIG_VERSION);
@@ -1201,7 +1232,7 @@ H5FD_PFS_EXPORT herr_t H5Pget_fapl_pfs(hid_t fapl_id,
         return -1;
     }
     if (drv != H5FD_pfs_init()) {
-        pfs_h5_error(__func__, H5E_BADVALUE,
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
                      "the file access property list does not use the pfs "
                      "driver");
         return -1;
@@ -1210,7 +1241,7 @@ H5FD_PFS_EXPORT herr_t H5Pget_fapl_pfs(hid_t fapl_id,
 }
 
 #if PFS_H5_114
-/* ---- plugin entry points (HDF5 1.14's loader) ------------------------------ */
+/* ---- plugin entry points (HDF5 1.14's loader) ---------------------------- */
 
 H5FD_PFS_EXPORT H5PL_type_t H5PLget_plugin_type(void)
 {

@@ -68,7 +68,7 @@ static lease_t *find(mds_leases_t *l, pfs_fid_t fid)
 {
     lease_t *e;
 
-    LIST_FOREACH(e, bucket(l, fid), link) {
+    for (e = LIST_FIRST(bucket(l, fid)); e != NULL; e = LIST_NEXT(e, link)) {
         if (pfs_fid_equal(e->fid, fid)) {
             return e;
         }
@@ -88,8 +88,7 @@ pfs_status_t mds_lease_acquire(mds_leases_t *l, pfs_fid_t fid,
         snprintf(why, size,
                  "open for writing by another client (pid %u, uid %u, at "
                  "%s) for %llu s",
-                 pfs_srv_conn_pid(e->holder),
-                 pfs_srv_conn_cred(e->holder)->uid,
+                 pfs_srv_conn_pid(e->holder), pfs_srv_conn_cred(e->holder)->uid,
                  pfs_srv_conn_peer(e->holder),
                  (unsigned long long)((pfs_now_ms() - e->since_ms) / 1000));
         return PFS_ERR_LOCKED;

@@ -24,8 +24,7 @@ pfs_status_t mds_lease_acquire(mds_leases_t *leases, pfs_fid_t fid,
 void mds_lease_release(mds_leases_t *leases, pfs_fid_t fid,
                        const pfs_srv_conn_t *conn);
 /* Drop every lease of conn (its connection is gone); returns how many. */
-unsigned mds_lease_drop_conn(mds_leases_t *leases,
-                             const pfs_srv_conn_t *conn);
+unsigned mds_lease_drop_conn(mds_leases_t *leases, const pfs_srv_conn_t *conn);
 /* Leases held now. */
 uint64_t mds_lease_count(const mds_leases_t *leases);
 

@@ -48,16 +48,22 @@ static int rank = 0;
 static int nranks = 1;
 #endif
 
-static int grid_value(int i, int j) { return i * 100003 + j * 7 + 1; }
-static double deflate_value(int i, int j) { return (double)(i % 17) + j * 0.5; }
+static int grid_value(int i, int j)
+{
+    return i * 100003 + j * 7 + 1;
+}
+static double deflate_value(int i, int j)
+{
+    return (double)(i % 17) + j * 0.5;
+}
 
-#define CHECK(x)                                                              \
-    do {                                                                      \
-        if ((x) < 0) {                                                        \
-            fprintf(stderr, "rank %d: %s:%d: %s failed\n", rank, __FILE__,   \
-                    __LINE__, #x);                                            \
-            exit(1);                                                          \
-        }                                                                     \
+#define CHECK(x)                                                               \
+    do {                                                                       \
+        if ((x) < 0) {                                                         \
+            fprintf(stderr, "rank %d: %s:%d: %s failed\n", rank, __FILE__,     \
+                    __LINE__, #x);                                             \
+            exit(1);                                                           \
+        }                                                                      \
     } while (0)
 
 static hid_t fapl_for(const char *driver)
@@ -134,7 +140,8 @@ static void write_content(hid_t f, int with_deflate, int r0, int r1, hid_t dxpl)
 {
     hsize_t dims[2] = {NX, NY}, chunk[2] = {32, 50};
     hsize_t start[2] = {(hsize_t)r0, 0}, count[2] = {(hsize_t)(r1 - r0), NY};
-    hid_t space = H5Screate_simple(2, dims, NULL), mspace, dcpl, gcpl, g1, g2, d;
+    hid_t space = H5Screate_simple(2, dims, NULL), mspace, dcpl, gcpl, g1, g2,
+          d;
     int *ibuf = malloc(sizeof(int) * NX * NY);
     double *dbuf = malloc(sizeof(double) * NX * NY);
     int i, j;
@@ -150,7 +157,8 @@ static void write_content(hid_t f, int with_deflate, int r0, int r1, hid_t dxpl)
     gcpl = H5Pcreate(H5P_GROUP_CREATE);
     CHECK(H5Pset_obj_track_times(gcpl, 0));
 
-    d = H5Dcreate2(f, "grid", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    d = H5Dcreate2(f, "grid", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl,
+                   H5P_DEFAULT);
     CHECK(d);
     H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
     CHECK(H5Dwrite(d, H5T_NATIVE_INT, mspace, space, dxpl, ibuf));
@@ -158,7 +166,8 @@ static void write_content(hid_t f, int with_deflate, int r0, int r1, hid_t dxpl)
     H5Dclose(d);
 
     CHECK(H5Pset_chunk(dcpl, 2, chunk));
-    d = H5Dcreate2(f, "chunked", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    d = H5Dcreate2(f, "chunked", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl,
+                   H5P_DEFAULT);
     CHECK(d);
     CHECK(H5Dwrite(d, H5T_NATIVE_INT, mspace, space, dxpl, ibuf));
     H5Dclose(d);
@@ -170,10 +179,11 @@ static void write_content(hid_t f, int with_deflate, int r0, int r1, hid_t dxpl)
             }
         }
         CHECK(H5Pset_deflate(dcpl, 6));
-        d = H5Dcreate2(f, "deflate", H5T_NATIVE_DOUBLE, space,
-                       H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        d = H5Dcreate2(f, "deflate", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
+                       dcpl, H5P_DEFAULT);
         CHECK(d);
-        CHECK(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dbuf));
+        CHECK(H5Dwrite(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT,
+                       dbuf));
         H5Dclose(d);
     }
 
@@ -219,7 +229,8 @@ static long verify_content(hid_t f, int with_deflate)
     if (with_deflate) {
         d = H5Dopen2(f, "deflate", H5P_DEFAULT);
         CHECK(d);
-        CHECK(H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dbuf));
+        CHECK(
+            H5Dread(d, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, dbuf));
         for (i = 0; i < NX; i++) {
             for (j = 0; j < NY; j++) {
                 errors += dbuf[i * NY + j] != deflate_value(i, j);

@@ -39,11 +39,13 @@ int main(void)
     printf("HDF5 %d.%d.%d test/vfd.c on the '%s' driver "
            "(named sec2 in the test titles)\n",
            H5_VERS_MAJOR, H5_VERS_MINOR, H5_VERS_RELEASE,
-           getenv("PFS_VFD_TEST_DRIVER") ? getenv("PFS_VFD_TEST_DRIVER") : "pfs");
+           getenv("PFS_VFD_TEST_DRIVER") ? getenv("PFS_VFD_TEST_DRIVER")
+                                         : "pfs");
     nerrors += test_vector_io("sec2") < 0 ? 1 : 0;
     nerrors += test_selection_io("sec2") < 0 ? 1 : 0;
     if (nerrors) {
-        printf("***** %d VFD TEST%s FAILED *****\n", nerrors, nerrors > 1 ? "S" : "");
+        printf("***** %d VFD TEST%s FAILED *****\n", nerrors,
+               nerrors > 1 ? "S" : "");
         return 1;
     }
     printf("All VFD tests that apply passed.\n");
