@@ -6,6 +6,7 @@
 #    pfs with HDF5_DRIVER=pfs alone and prints what it prints on sec2;
 #  - h5dump --vfd-name=pfs, h5ls --vfd-name=pfs, HDF5_DRIVER=pfs h5ls and
 #    h5diff --vfd-name-1=pfs see the same file as for the local copy;
+#    h5repack --src-vfd-name=pfs --dst-vfd-name=pfs rewrites it in pfs;
 #  - HDF5's own VFD tests that apply (test/vfd.c's vector and selection
 #    I/O, tests/integration/h5fd_vfd114.c) pass on the plugin;
 #  - this HDF5 writes a file through mpio on pfs: from 4 ranks, and
@@ -64,6 +65,13 @@ pass "h5ls --vfd-name=pfs and HDF5_DRIVER=pfs h5ls: $(tr -s ' ' <"$WORK/ls1.out"
 "$H/bin/h5diff" --vfd-name-1=pfs "$F" "$L" >"$WORK/diff.out" 2>&1 ||
     { cat "$WORK/diff.out"; fail "h5diff finds differences (or failed)"; }
 pass "h5diff --vfd-name-1=pfs: no difference between the pfs file and the local one"
+"$H/bin/h5repack" --src-vfd-name=pfs --dst-vfd-name=pfs -f GZIP=1 "$F" pfs:/ex/repacked.h5 \
+    >"$WORK/repack.out" 2>&1 || { cat "$WORK/repack.out"; fail "h5repack pfs -> pfs"; }
+"$H/bin/h5diff" --vfd-name-1=pfs --vfd-name-2=pfs "$F" pfs:/ex/repacked.h5 >"$WORK/diff2.out" 2>&1 ||
+    { cat "$WORK/diff2.out"; fail "h5diff of the repacked file"; }
+"$H/bin/h5dump" --vfd-name=pfs -p -H pfs:/ex/repacked.h5 | grep -q "DEFLATE { LEVEL 1 }" ||
+    fail "the repacked file does not have the new filter"
+pass "h5repack pfs -> pfs (gzip level 1), and h5diff with both files on pfs sees no difference"
 
 # 3. HDF5's own VFD tests that apply
 "$B/pfs-mkdir" /vfdtest >/dev/null || fail "pfs-mkdir"
