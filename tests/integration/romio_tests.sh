@@ -98,7 +98,7 @@ while IFS=: read -r name np args expect; do
     dir=/romio
     [ "$name" = file_info ] && dir=/romio1
     # shellcheck disable=SC2086
-    LD_LIBRARY_PATH=$B/.libs timeout 600 "$MPIEXEC" -n "$np" "$WORK/bin/$name" ${args//FILE/pfs:$dir/$name} \
+    LD_LIBRARY_PATH=$(mpich_libpath "$PREFIX" foreign) timeout 600 "$MPIEXEC" -n "$np" "$WORK/bin/$name" ${args//FILE/pfs:$dir/$name} \
         >"$out" 2>&1 </dev/null
     rc=$?
     ran=$((ran + 1))
