@@ -42,6 +42,13 @@ pass "byte-identical to the file the sec2 driver wrote ($(stat -c %s "$WORK/pfs/
 cmp -s "$WORK/sec2.ddl" "$WORK/pfs.ddl" || { diff "$WORK/sec2.ddl" "$WORK/pfs.ddl" | head; fail "h5dump differs"; }
 pass "h5dump prints the same for both ($(wc -l <"$WORK/pfs.ddl") lines)"
 
+# the configuration: directory for relative names, layout at create
+"$T" config /h5 cfg.h5 >"$WORK/cfg.log" 2>&1 || { cat "$WORK/cfg.log"; fail "H5Pset_fapl_pfs/H5Pget_fapl_pfs"; }
+got=$("$B/pfs-getstripe" /h5/cfg.h5 | head -2 | tr '\n' ' ')
+[ "$got" = "stripe_size: 65536 stripe_count: 1 " ] || fail "pfs:/h5/cfg.h5 has layout '$got'"
+"$T" verify pfs pfs:/h5/cfg.h5 >"$WORK/v3.log" 2>&1 || { cat "$WORK/v3.log"; fail "read back cfg.h5"; }
+pass "H5Pget_fapl_pfs gives back the configuration; the relative name went to pfs:/h5 with 64 KiB x 1 stripes"
+
 # 2. one writer at a time
 "$T" hold pfs:/h5/data.h5 600 >"$WORK/hold.log" 2>&1 &
 HOLDER=$!

@@ -14,6 +14,8 @@
  *   h5fd_test reopen-hold NAME SECONDS
  *                                    open NAME for writing twice, close
  *                                    one, print "holding", sleep
+ *   h5fd_test config DIR NAME        H5Pset/get_fapl_pfs: DIR for relative
+ *                                    names, 64 KiB stripes on 1 server
  *   h5fd_test trywrite NAME          open for writing through pfs: exit 3
  *                                    if refused as a second writer
  *   h5fd_test tryread NAME           open read-only through pfs and verify
@@ -321,6 +323,46 @@ static int do_reopen_hold(const char *name, int seconds)
     return 0;
 }
 
+/* H5Pset_fapl_pfs's configuration: a directory for relative names and a
+ * layout, read back through H5Pget_fapl_pfs from the fapl and from the
+ * open file's access list; creates DIR/NAME with 64 KiB stripes on one
+ * server. */
+static int do_config(const char *dir, const char *name)
+{
+    H5FD_pfs_config_t in, out;
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), f, fa;
+    int bad = 0;
+
+    H5FD_pfs_config_init(&in);
+    snprintf(in.dir, sizeof(in.dir), "%s", dir);
+    in.stripe_size = 65536;
+    in.stripe_count = 1;
+    CHECK(H5Pset_fapl_pfs(fapl, &in));
+    CHECK(H5Pget_fapl_pfs(fapl, &out));
+    bad += strcmp(out.dir, dir) != 0 || out.stripe_size != 65536 ||
+           out.stripe_count != 1;
+    f = H5Fcreate(name, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    CHECK(f);
+    fa = H5Fget_access_plist(f);
+    CHECK(fa);
+    CHECK(H5Pget_fapl_pfs(fa, &out));
+    bad += strcmp(out.dir, dir) != 0 || out.stripe_size != 65536;
+    H5Pclose(fa);
+    write_content(f, 1, 0, NX, H5P_DEFAULT);
+    CHECK(H5Fclose(f));
+    H5Pclose(fapl);
+    /* a fapl of another driver is refused */
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    H5E_BEGIN_TRY
+    {
+        bad += H5Pget_fapl_pfs(fapl, &out) >= 0;
+    }
+    H5E_END_TRY;
+    H5Pclose(fapl);
+    printf("config: %s\n", bad ? "FAILED" : "OK");
+    return bad ? 1 : 0;
+}
+
 /* Exit 3 when the open for writing was refused, 0 when it worked. */
 static int do_trywrite(const char *name)
 {
@@ -423,6 +465,8 @@ int main(int argc, char **argv)
         rc = do_hold(argv[2], atoi(argv[3]));
     } else if (argc >= 4 && strcmp(argv[1], "reopen-hold") == 0) {
         rc = do_reopen_hold(argv[2], atoi(argv[3]));
+    } else if (argc >= 4 && strcmp(argv[1], "config") == 0) {
+        rc = do_config(argv[2], argv[3]);
     } else if (argc >= 3 && strcmp(argv[1], "trywrite") == 0) {
         rc = do_trywrite(argv[2]);
     } else if (argc >= 3 && strcmp(argv[1], "tryread") == 0) {
