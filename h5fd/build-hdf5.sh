@@ -63,8 +63,18 @@ if [ ! -f "$SRC/configure" ]; then
             say "fetching Debian trixie's hdf5 source package"
             # shellcheck disable=SC2086
             apt-get -q $apt_opts update
+            # trixie's hdf5 source must be a 1.14.5 (say which one it is
+            # otherwise: --source names a tarball then)
             # shellcheck disable=SC2086
-            (cd "$WORK" && apt-get -q $apt_opts source --download-only "hdf5=$VERSION*")
+            have=$(apt-cache $apt_opts showsrc hdf5 | sed -n 's/^Version: //p' | head -1)
+            case $have in
+            "$VERSION"*) ;;
+            *) echo "build-hdf5.sh: trixie's hdf5 source is version '${have:-none}'," \
+                    "not $VERSION: pass --source hdf5-$VERSION.tar.gz" >&2
+               exit 1 ;;
+            esac
+            # shellcheck disable=SC2086
+            (cd "$WORK" && apt-get -q $apt_opts source --download-only "hdf5=$have")
         fi
         SOURCE=$(ls "$WORK"/hdf5_${VERSION}*.orig.tar.* | head -1)
     fi
