@@ -61,7 +61,11 @@ grep -q 'OK (0 errors)' "$WORK/interop3.log" || fail "driver read of the mpio fi
 pass "a file parallel HDF5 wrote through mpio on pfs: (4 ranks) is read through the driver"
 
 TO=$B/tests/integration/h5fd_test_openmpi
-if [ -x "$TO" ] && [ -n "$MPIRUN_OMPI" ]; then
+if [ "$PFS_SANITIZED" = yes ]; then
+    # LeakSanitizer reports Open MPI 4.1's own start-up allocations
+    # (ompi_mpi_init, orte_init), nothing of pfs's
+    log "the Open MPI flavour is not run in a sanitizer build"
+elif [ -x "$TO" ] && [ -n "$MPIRUN_OMPI" ]; then
     "$B/pfs-mkdir" /fpp-ompi >/dev/null || fail "pfs-mkdir"
     run_ompi 4 "$TO" fpp pfs:/fpp-ompi >"$WORK/ompi.log" 2>&1 || { cat "$WORK/ompi.log"; fail "Open MPI run"; }
     [ "$(grep -c 'OK (0 errors)' "$WORK/ompi.log")" = 4 ] || { cat "$WORK/ompi.log"; fail "Open MPI: not 4 OK lines"; }
