@@ -612,6 +612,38 @@ pfs_status_t pfs_proto_fp_rep_decode(const void *buf, size_t len,
     return get_done(&r);
 }
 
+pfs_status_t pfs_proto_lease_req_encode(void *buf, size_t cap,
+                                        const pfs_lease_req_t *m,
+                                        size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    if (m->op != PFS_LEASE_ACQUIRE && m->op != PFS_LEASE_RELEASE) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_init(&w, buf, cap);
+    fid_put(&w, m->fid);
+    pfs_wbuf_u32(&w, m->op);
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_lease_req_decode(const void *buf, size_t len,
+                                        pfs_lease_req_t *m)
+{
+    pfs_rbuf_t r;
+    pfs_status_t st;
+
+    pfs_rbuf_init(&r, buf, len);
+    m->fid = fid_get(&r);
+    m->op = pfs_rbuf_u32(&r);
+    st = get_done(&r);
+    if (st == PFS_OK && m->op != PFS_LEASE_ACQUIRE &&
+        m->op != PFS_LEASE_RELEASE) {
+        st = PFS_ERR_PROTO;
+    }
+    return st;
+}
+
 pfs_status_t pfs_proto_setattr_req_encode(void *buf, size_t cap,
                                           const pfs_setattr_req_t *m,
                                           size_t *len_p)
@@ -812,6 +844,7 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_MDS_SET_DIR_LAYOUT: return "set_dir_layout";
     case PFS_OP_MDS_GET_DIR_LAYOUT: return "get_dir_layout";
     case PFS_OP_MDS_SETATTR: return "setattr";
+    case PFS_OP_MDS_LEASE:  return "lease";
     case PFS_OP_IO_SIZE:    return "size";
     case PFS_OP_IO_REMOVE:  return "remove";
     case PFS_OP_IO_FSYNC:   return "fsync";

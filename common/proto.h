@@ -33,7 +33,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  10u
+#define PFS_PROTO_VERSION  11u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -82,6 +82,8 @@ typedef enum {
     PFS_OP_MDS_SET_DIR_LAYOUT = 26, /* path_req; reply empty */
     PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req; reply layout_spec */
     PFS_OP_MDS_SETATTR = 28,        /* setattr_req; reply attr */
+    /* a regular file's write lease, held by a connection (not stored) */
+    PFS_OP_MDS_LEASE = 29,          /* lease_req; reply empty */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,   /* fid_req; reply io_rep (result: object size) */
@@ -384,6 +386,28 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_encode(
 PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_decode(
     const void *buf, size_t len, pfs_setattr_req_t *m);
 
+/* LEASE: fid, u32 op.  A write lease is one client connection's claim
+ * to be the file's only writer (the HDF5 driver takes it for a file it
+ * opens for writing).  ACQUIRE by another connection while it is held
+ * fails with PFS_ERR_LOCKED, naming the holder; the MDS keeps leases in
+ * memory only and drops a connection's leases when the connection goes
+ * (close, crash of the client, keepalive failure).  RELEASE of a lease
+ * the connection does not hold succeeds (nothing to do). */
+#define PFS_LEASE_ACQUIRE 1u
+#define PFS_LEASE_RELEASE 2u
+
+typedef struct {
+    pfs_fid_t fid;
+    uint32_t op; /* PFS_LEASE_*; anything else is a protocol error */
+} pfs_lease_req_t;
+
+#define PFS_LEASE_REQ_MAX 20u
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_encode(
+    void *buf, size_t cap, const pfs_lease_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_decode(
+    const void *buf, size_t len, pfs_lease_req_t *m);
+
 /* ---- I/O servers ----------------------------------------------------------- */
 
 /* TRUNCATE and PREALLOC: fid, u64 offset, u64 length. */
@@ -485,6 +509,7 @@ PFS_MUST_CHECK pfs_status_t pfs_path_normalize(const char *in, char *out);
 _Static_assert(PFS_PATH_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_HELLO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_SETATTR_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_LEASE_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_READDIR_REQ_MAX <= PFS_PROTO_MAX_BODY,
                "every request body fits PFS_PROTO_MAX_BODY");
 

@@ -36,6 +36,7 @@ PFS_EXPORT const char *pfs_status_string(pfs_status_t status)
     case PFS_ERR_FBIG:        return "offset or size too large";
     case PFS_ERR_INTERNAL:    return "internal error";
     case PFS_ERR_ROFS:        return "read-only storage on server";
+    case PFS_ERR_LOCKED:      return "file is open for writing by another client";
     }
     return "unknown status";
 }

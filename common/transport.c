@@ -133,6 +133,8 @@ struct pfs_tx {
     uint64_t max_payload; /* largest request payload accepted; 0: any */
     uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
     int hello_timeout_ms; /* close connections silent that long; 0: never */
+    pfs_srv_close_handler_t close_handler; /* told of every closed conn */
+    void *close_arg;
     pfs_log_limit_t complaints; /* lines clients make the server write */
     unsigned nconns;
     uint64_t next_refusal_log_ms;
@@ -359,6 +361,10 @@ static void srv_conn_close(pfs_tx_t *tx, pfs_srv_conn_t *conn, int force)
     }
     conn->closed = 1;
     tx->nconns--;
+    if (tx->close_handler != NULL) {
+        /* before the last reference can go: the handler may look at it */
+        tx->close_handler(tx->close_arg, conn);
+    }
     if (conn->prev != NULL) {
         conn->prev->next = conn->next;
     } else {
@@ -684,6 +690,13 @@ void pfs_srv_conn_complain(pfs_srv_conn_t *conn, const char *fmt, ...)
                         "it are counted, not logged",
                         conn->peer, conn->pid, msg);
     }
+}
+
+void pfs_tx_set_close_handler(pfs_tx_t *tx, pfs_srv_close_handler_t handler,
+                              void *arg)
+{
+    tx->close_handler = handler;
+    tx->close_arg = arg;
 }
 
 void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms)
@@ -1097,6 +1110,11 @@ void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)
 {
     return conn->peer;
+}
+
+uint32_t pfs_srv_conn_pid(const pfs_srv_conn_t *conn)
+{
+    return conn->pid;
 }
 
 const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn)

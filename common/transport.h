@@ -78,6 +78,15 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
  * grows without limit.  One payload is always admitted. */
 void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
 
+/* A client connection is gone (the client closed it, died, or the
+ * server cut it off): called from pfs_tx_progress() or pfs_tx_destroy(),
+ * once per connection, while conn is still valid; requests of conn may
+ * still be answered later (the replies are dropped).  The MDS drops the
+ * connection's write leases here. */
+typedef void (*pfs_srv_close_handler_t)(void *arg, pfs_srv_conn_t *conn);
+void pfs_tx_set_close_handler(pfs_tx_t *tx, pfs_srv_close_handler_t handler,
+                              void *arg);
+
 /* Close client connections that have not said hello within ms (0: never,
  * the default); each closure is logged. */
 void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms);
@@ -103,6 +112,8 @@ void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
                                     uint32_t pid, pfs_cred_t *cred);
 /* The client's address ("host:port"), for logs. */
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
+/* The process id the peer gave with its hello, for messages. */
+uint32_t pfs_srv_conn_pid(const pfs_srv_conn_t *conn);
 /* The credentials the peer gave with its hello. */
 const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn);
 uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn);

@@ -502,9 +502,70 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
     return file_new(c, &attr, flags, 1, file_p);
 }
 
+static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
+{
+    pio_client_t *c = f->client;
+    uint8_t body[PFS_LEASE_REQ_MAX];
+    pfs_lease_req_t m;
+    pfs_rpc_t *rpc;
+    size_t len;
+    pfs_status_t st;
+
+    c->errmsg[0] = '\0';
+    m.fid = f->attr.fid;
+    m.op = op;
+    st = pfs_proto_lease_req_encode(body, sizeof(body), &m, &len);
+    if (st != PFS_OK) {
+        return pio_fail(c, st, "cannot encode a lease request");
+    }
+    st = mds_call(c, PFS_OP_MDS_LEASE, body, len, NULL, 0, &rpc);
+    if (st != PFS_OK) {
+        return st;
+    }
+    free(rpc);
+    return PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_lease_acquire(pio_file_t *f)
+{
+    pfs_status_t st;
+
+    if (f == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    if ((f->flags & (PIO_WRONLY | PIO_RDWR)) == 0) {
+        return pio_fail(f->client, PFS_ERR_BADF,
+                        "a write lease needs a handle opened for writing");
+    }
+    st = lease_call(f, PFS_LEASE_ACQUIRE);
+    if (st == PFS_OK) {
+        f->lease = 1;
+    }
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_lease_release(pio_file_t *f)
+{
+    pfs_status_t st;
+
+    if (f == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    st = lease_call(f, PFS_LEASE_RELEASE);
+    if (st == PFS_OK) {
+        f->lease = 0;
+    }
+    return st;
+}
+
 PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
 {
     if (f != NULL) {
+        if (f->lease) {
+            /* best effort: should the metadata server not hear it, the
+             * lease goes with this client's connection */
+            (void)lease_call(f, PFS_LEASE_RELEASE);
+        }
         pio_local_file_close(f);
     }
     free(f);

@@ -39,6 +39,7 @@ struct pio_file {
     pio_client_t *client;
     pfs_attr_t attr;
     int flags;
+    int lease; /* holds the file's write lease (pio_lease_acquire) */
     /* per layout slot: -2 not asked yet, -3 asked, -1 through the server,
      * else the object's descriptor (local access) */
     int *local_fd;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "mds_lease.h"
 #include "mds_reap.h"
 #include "mds_store.h"
 #include "server.h"
@@ -65,6 +66,7 @@ typedef struct {
     mds_reaper_t *reaper;
     uint64_t removals_new, snap_removals;
     mds_store_snap_t *snap_ready;         /* published, not yet adopted */
+    mds_leases_t *leases;                 /* write leases, in memory */
     char descriptor[PATH_MAX];
     int descriptor_set;
     uint64_t stripe_size;
@@ -373,6 +375,21 @@ static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
     pthread_mutex_unlock(&mds->lock);
 }
 
+/* A client connection is gone: its write leases go with it, so a writer
+ * that crashed does not keep its files locked. */
+static void conn_closed(void *arg, pfs_srv_conn_t *conn)
+{
+    mds_t *mds = arg;
+    unsigned n = mds_lease_drop_conn(mds->leases, conn);
+
+    if (n > 0) {
+        pfs_log_info("client %s (pid %u) went away holding %u write "
+                     "lease%s: released",
+                     pfs_srv_conn_peer(conn), pfs_srv_conn_pid(conn), n,
+                     n == 1 ? "" : "s");
+    }
+}
+
 static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
                              size_t n)
 {
@@ -412,6 +429,11 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
         return PFS_ERR_NOMEM;
     }
     mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
+    if (mds_leases_create(&mds->leases) != PFS_OK) {
+        snprintf(errmsg, n, "cannot set up the write leases");
+        return PFS_ERR_NOMEM;
+    }
+    pfs_tx_set_close_handler(srv->tx, conn_closed, mds);
     return PFS_OK;
 }
 
@@ -419,7 +441,11 @@ static void mds_cleanup(void *arg, pfs_server_t *srv)
 {
     mds_t *mds = arg;
 
-    (void)srv;
+    if (srv->tx != NULL) {
+        pfs_tx_set_close_handler(srv->tx, NULL, NULL);
+    }
+    mds_leases_destroy(mds->leases);
+    mds->leases = NULL;
     if (mds->committer_started) {
         pthread_mutex_lock(&mds->lock);
         mds->stopping = 1;
@@ -871,6 +897,48 @@ out:
     free(m);
 }
 
+/* LEASE: take or give back the write lease of a file.  Taking it needs
+ * the right to open the file for writing, so that nobody can lock others
+ * out of files they could not write anyway.  Leases are not stored:
+ * the reply goes at once. */
+static void handle_lease(mds_t *mds, pfs_srv_req_t *req)
+{
+    char why[256] = "";
+    pfs_lease_req_t m;
+    pfs_attr_t attr;
+    pfs_status_t st;
+
+    if (pfs_proto_lease_req_decode(req->body, req->hdr.body_len, &m) !=
+        PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
+                            "malformed lease request");
+        return;
+    }
+    if (m.op == PFS_LEASE_RELEASE) {
+        mds_lease_release(mds->leases, m.fid, req->conn);
+        pfs_srv_reply(mds->srv->tx, req, NULL, 0, NULL, 0);
+        return;
+    }
+    st = mds_store_stat(mds->store, m.fid, &attr);
+    if (st == PFS_OK && attr.type != PFS_FILE_TYPE_REG) {
+        st = PFS_ERR_ISDIR;
+    }
+    if (st == PFS_OK) {
+        st = mds_store_may_open(mds->store, &attr, PFS_ACCESS_WRITE);
+    }
+    if (st == PFS_OK) {
+        st = mds_lease_acquire(mds->leases, m.fid, req->conn, why,
+                               sizeof(why));
+    }
+    if (st != PFS_OK) {
+        pfs_log_debug("lease: %s", why[0] ? why : pfs_status_string(st));
+        pfs_srv_reply_error(mds->srv->tx, req, st, "write lease: %s",
+                            why[0] ? why : pfs_status_string(st));
+        return;
+    }
+    pfs_srv_reply(mds->srv->tx, req, NULL, 0, NULL, 0);
+}
+
 static void mds_handle(void *arg, pfs_srv_req_t *req)
 {
     mds_t *mds = arg;
@@ -905,6 +973,9 @@ static void mds_handle(void *arg, pfs_srv_req_t *req)
         break;
     case PFS_OP_MDS_SETATTR:
         handle_setattr(mds, req);
+        break;
+    case PFS_OP_MDS_LEASE:
+        handle_lease(mds, req);
         break;
     default:
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_UNSUPPORTED,

@@ -3,12 +3,17 @@
 # warnings as errors, run `make check` (CUnit suites and the integration
 # tests, which launch real ensembles with MPICH's mpiexec and Open MPI's
 # mpirun on loopback, and run MPI-IO programs and ROMIO's own tests on
-# the MPICH that adio/build-mpich.sh builds), then `make distcheck`.
+# the MPICH that adio/build-mpich.sh builds, and the HDF5 driver with
+# Debian's HDF5 1.10 and with the HDF5 1.14.5 that h5fd/build-hdf5.sh
+# builds), then `make distcheck`.
 source "$(dirname "$0")/common.sh"
 
 install_deps
-build --enable-werror
+# MPICH with the pfs driver, then HDF5 1.14 on it, then pfs itself, so
+# that configure finds HDF5 1.14 and builds the HDF5 driver's plugin
 build_mpich
+build_hdf5
+build --enable-werror --with-hdf5-plugin="$PFS_HDF5_PREFIX"
 
 say "make check"
 status=0

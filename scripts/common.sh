@@ -13,19 +13,25 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # MPI's headers: the OMPIO components) and libhdf5-openmpi-dev switch
 # Debian's mpicc/mpiexec/h5pcc alternatives to Open MPI: pfs's scripts
 # always name mpicc.mpich/mpiexec.mpich/h5pcc.mpich or the .openmpi ones.
+# libhdf5-dev (serial) and the two MPI flavours: the HDF5 driver is built
+# for each; zlib1g-dev, for HDF5 1.14's deflate (h5fd/build-hdf5.sh).
 # iproute2, iputils-ping and util-linux (unshare, nsenter): the virtual
 # cluster of tests/vcluster.sh.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
     openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
-    libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools help2man
-    clang-14 libclang-rt-14-dev
+    libhdf5-dev libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools zlib1g-dev
+    help2man clang-14 libclang-rt-14-dev
     iproute2 iputils-ping util-linux"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build
 # tree is kept here so that later runs rebuild only what changed.
 export PFS_MPICH_WORK=${PFS_MPICH_WORK:-/var/tmp/pfs-mpich}
 export PFS_MPICH_PREFIX=${PFS_MPICH_PREFIX:-$PFS_MPICH_WORK/install}
+# HDF5 1.14.5, parallel on that MPICH, for the HDF5 driver's plugin
+# (h5fd/build-hdf5.sh): its build tree is kept here likewise.
+export PFS_HDF5_WORK=${PFS_HDF5_WORK:-/var/tmp/pfs-hdf5}
+export PFS_HDF5_PREFIX=${PFS_HDF5_PREFIX:-$PFS_HDF5_WORK/install}
 
 say() { printf '\n==> %s\n' "$*"; }
 
@@ -52,16 +58,19 @@ install_deps() {
         --no-install-recommends $missing
 }
 
-# build [configure options...]: configure once, then make.
+# build [configure options...]: configure once (again when the options
+# change), then make.
 build() {
     if [ ! -x "$TOP/configure" ] || [ "$TOP/configure.ac" -nt "$TOP/configure" ]; then
         say "autoreconf"
         (cd "$TOP" && autoreconf -fi)
     fi
     mkdir -p "$BUILD"
-    if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ]; then
+    if [ ! -f "$BUILD/Makefile" ] || [ "$TOP/configure" -nt "$BUILD/Makefile" ] ||
+       [ "$(cat "$BUILD/.pfs-configure-args" 2>/dev/null)" != "$*" ]; then
         say "configure $*"
         (cd "$BUILD" && "$TOP/configure" "$@")
+        echo "$*" >"$BUILD/.pfs-configure-args"
     fi
     say "make -j$JOBS"
     make -C "$BUILD" -j"$JOBS"
@@ -72,4 +81,13 @@ build_mpich() {
     say "MPICH 4.0.2 with the pfs ROMIO driver into $PFS_MPICH_PREFIX" \
         "(first build about 20 minutes; later runs reuse $PFS_MPICH_WORK/build)"
     "$TOP/adio/build-mpich.sh" --work "$PFS_MPICH_WORK" --prefix "$PFS_MPICH_PREFIX"
+}
+
+# build_hdf5: HDF5 1.14.5 (parallel, on the MPICH above) into
+# $PFS_HDF5_PREFIX, for the HDF5 driver's plugin and its tests.
+build_hdf5() {
+    say "HDF5 1.14.5 (parallel) into $PFS_HDF5_PREFIX" \
+        "(first build about 13 minutes; later runs reuse $PFS_HDF5_WORK/build)"
+    "$TOP/h5fd/build-hdf5.sh" --work "$PFS_HDF5_WORK" --prefix "$PFS_HDF5_PREFIX" \
+        --mpich "$PFS_MPICH_PREFIX"
 }

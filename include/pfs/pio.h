@@ -180,6 +180,30 @@ pfs_status_t pio_file_import(pio_client_t *client, const void *buf,
  * servers (not necessarily on their disks; see pio_sync()). */
 pfs_status_t pio_close(pio_file_t *file);
 
+/* ---- write leases --------------------------------------------------------
+ *
+ * A write lease makes a client the only writer of a file, for those who
+ * ask: the HDF5 driver takes it for every file it opens for writing,
+ * because HDF5 keeps metadata in memory and two writers of one file
+ * silently lose one's metadata.  Plain libpio writes, MPI-IO and other
+ * clients are not stopped by a lease (MPI-IO semantics).  The metadata
+ * server keeps leases in memory, tied to the connection of the client
+ * that took it: pio_lease_release, pio_close of the handle, pio_fini, or
+ * the death of the client process (the connection breaks; a host that
+ * vanishes is noticed by UCX's keepalive) give it back; so does a restart
+ * of the metadata server, which forgets all leases.
+ */
+
+/* Take the write lease of an open file (the handle must allow writing:
+ * PFS_ERR_BADF otherwise).  PFS_ERR_LOCKED if another client holds it;
+ * pio_client_errmsg() then names that client's pid, uid and address.
+ * Taking a lease this client holds already succeeds.  Blocking. */
+pfs_status_t pio_lease_acquire(pio_file_t *file);
+
+/* Give the lease back (no error if this handle's client does not hold
+ * it).  pio_close does this for a handle that holds it. */
+pfs_status_t pio_lease_release(pio_file_t *file);
+
 /* Write len bytes from buf at offset.  Returns when every byte is on its
  * server.  Any size: large writes are split by stripe and by
  * max_transfer and sent to all servers concurrently. */

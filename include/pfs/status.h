@@ -38,7 +38,8 @@ typedef enum {
     PFS_ERR_STALE       = -23, /* file id no longer exists */
     PFS_ERR_FBIG        = -24, /* offset + length overflows 64 bits */
     PFS_ERR_INTERNAL    = -25, /* a bug: please report it */
-    PFS_ERR_ROFS        = -26  /* a server's storage is read-only */
+    PFS_ERR_ROFS        = -26, /* a server's storage is read-only */
+    PFS_ERR_LOCKED      = -27  /* another client holds the file's write lease */
 } pfs_status_t;
 
 /* Fixed English text for a status, never NULL; unknown codes give a generic

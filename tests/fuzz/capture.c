@@ -111,6 +111,8 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
         return am_id == PFS_AM_REQUEST ? "fp_req" : "fp_rep";
     case PFS_OP_MDS_SETATTR:
         return am_id == PFS_AM_REQUEST ? "setattr_req" : "attr";
+    case PFS_OP_MDS_LEASE:
+        return am_id == PFS_AM_REQUEST ? "lease_req" : NULL;
     case PFS_OP_IO_SIZE: case PFS_OP_IO_REMOVE: case PFS_OP_IO_FSYNC:
     case PFS_OP_IO_WRITEV: case PFS_OP_IO_READV:
         return am_id == PFS_AM_REQUEST ? "fid_req" : NULL; /* io_rep */

@@ -58,7 +58,7 @@ pass "I/O server disk full: 'no space left' at the client (local access and via 
 
 # through MPI-IO: MPI_ERR_NO_SPACE
 if [ -f "$PREFIX/lib/libmpi.so.12" ]; then
-    PFS_LOCAL_IO=off LD_LIBRARY_PATH=$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
+    PFS_LOCAL_IO=off LD_LIBRARY_PATH=$B/.libs:$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
         "$PROG" -m nospace -d pfs:/on0 >"$WORK/mpi-nospc.log" 2>&1 ||
         { cat "$WORK/mpi-nospc.log"; fail "MPI-IO on a full server"; }
     grep "nospace:" "$WORK/mpi-nospc.log"
@@ -135,7 +135,7 @@ mount -o remount,ro "$ROOT/iosrv.0" || fail "remount read-only"
 grep -q "read-only" "$WORK/ro.err" || { cat "$WORK/ro.err"; fail "no 'read-only' error"; }
 PFS_LOCAL_IO=off "$B/pfs-cp" -q pfs:/on0/keep "$WORK/keep.out" && cmp -s "$WORK/keep" "$WORK/keep.out" ||
     fail "reading from a read-only server"
-PFS_LOCAL_IO=off LD_LIBRARY_PATH=$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
+PFS_LOCAL_IO=off LD_LIBRARY_PATH=$B/.libs:$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
     "$PROG" -m readonly -d pfs:/on0 >"$WORK/mpi-ro.log" 2>&1 ||
     { cat "$WORK/mpi-ro.log"; fail "MPI-IO on a read-only server"; }
 grep "readonly:" "$WORK/mpi-ro.log"

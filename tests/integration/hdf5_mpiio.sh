@@ -24,7 +24,7 @@ ldd "$WORK/hdf5_mpiio_test" | grep -q libhdf5_mpich ||
 start_ensemble mpich "$WORK/store" 2
 "$B/pfs-mkdir" /h5 >/dev/null || fail "pfs-mkdir /h5"
 
-LD_LIBRARY_PATH=$PREFIX/lib timeout 600 "$MPIEXEC_MPICH" -n 4 "$WORK/hdf5_mpiio_test" \
+LD_LIBRARY_PATH=$(mpich_libpath "$PREFIX" foreign) timeout 600 "$MPIEXEC_MPICH" -n 4 "$WORK/hdf5_mpiio_test" \
     pfs:/h5/test.h5 >"$WORK/h5.log" 2>&1 </dev/null || { cat "$WORK/h5.log"; fail "HDF5 test failed"; }
 grep -q "OK (0 errors)" "$WORK/h5.log" || { cat "$WORK/h5.log"; fail "HDF5 test: no OK line"; }
 pass "Debian's parallel HDF5 wrote and read pfs:/h5/test.h5 on 4 ranks, every element verified"

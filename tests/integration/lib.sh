@@ -16,6 +16,17 @@ PFS_MDS=$B/pfs-mds
 PFS_IOSRV=$B/pfs-iosrv
 PFS_CTL=$B/pfs-ctl
 EXAMPLE=$B/examples/pio_mpi_example
+# Programs that run on the MPICH of adio/build-mpich.sh load its ROMIO
+# driver's libpio.so.0 from $PFS_MPICH_PREFIX/lib (the driver links it
+# dynamically); tests put this tree's libpio first on LD_LIBRARY_PATH
+# ($B/.libs, see mpich_libpath), so that client and servers always speak
+# the same protocol even when the MPICH was built from another tree.
+# PFS_SANITIZED: this tree was built with --enable-sanitizers.
+if grep -q -- '-fsanitize=address' "$B/Makefile" 2>/dev/null; then
+    PFS_SANITIZED=yes
+else
+    PFS_SANITIZED=no
+fi
 
 # Open MPI refuses root without these; harmless otherwise.
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -125,6 +136,20 @@ start_ensemble() {
     fi
     SERVER_PIDS=$(server_pids "$PFS_ENSEMBLE")
     log "ensemble up via $launcher: servers $SERVER_PIDS, launcher $LAUNCH_PID"
+}
+
+# mpich_libpath PREFIX [foreign]: LD_LIBRARY_PATH for a program on the
+# MPICH in PREFIX: this tree's libpio, then PREFIX's libraries.  foreign:
+# the program was not built here; in a sanitizer build it then keeps
+# PREFIX's libpio, since an instrumented libpio cannot be loaded into an
+# uninstrumented process (that MPICH must then come from this tree, as
+# scripts/check.sh builds it).
+mpich_libpath() {
+    if [ "${2:-}" = foreign ] && [ "$PFS_SANITIZED" = yes ]; then
+        echo "$1/lib"
+    else
+        echo "$B/.libs:$1/lib"
+    fi
 }
 
 # wait_pid PID SECONDS: wait for a child to exit; its status in WAIT_STATUS.

@@ -32,7 +32,7 @@ grep -q "fstypeunsupported\|unsupported" "$WORK/debian.log" ||
 pass "without the pfs MPICH, the same binary cannot use pfs: (as expected)"
 
 run() {
-    LD_LIBRARY_PATH=$PREFIX/lib timeout 600 "$MPIEXEC_MPICH" "$@"
+    LD_LIBRARY_PATH=$B/.libs:$PREFIX/lib timeout 600 "$MPIEXEC_MPICH" "$@"
 }
 
 run -n 4 "$PROG" -m basic -d pfs:/mpiio -u "$WORK/ufs" >"$WORK/basic.log" 2>&1 ||
@@ -78,7 +78,7 @@ for n in 0 4 16 200; do
         "$B/pfs-cp" -q "$UDIR/r" "pfs:$dir/root-only.dat" && "$B/pfs-chmod" 600 "$dir/root-only.dat" ||
         fail "files of root for the permission checks"
     "$B/tests/integration/as_user" 4711 4711 $((g - n + 1)) "$n" \
-        env HOME="$UDIR" PFS_ENSEMBLE="$UDIR/ensemble" LD_LIBRARY_PATH="$PREFIX/lib" \
+        env HOME="$UDIR" PFS_ENSEMBLE="$UDIR/ensemble" LD_LIBRARY_PATH="$B/.libs:$PREFIX/lib" \
         timeout 300 "$MPIEXEC_MPICH" -n 3 "$PROG" -m access -d "pfs:$dir" >"$WORK/access$n.log" 2>&1 ||
         { cat "$WORK/access$n.log"; fail "permission checks through MPI-IO failed for a user with $n groups"; }
     grep "access:" "$WORK/access$n.log"

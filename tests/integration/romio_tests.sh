@@ -24,7 +24,8 @@ start_ensemble mpich "$WORK/store" 2
 run_local() {
     local np=$1
     shift
-    timeout 600 "$ROMIO_PREFIX/bin/mpiexec" -n "$np" "$@"
+    LD_LIBRARY_PATH=$(mpich_libpath "$ROMIO_PREFIX" foreign) \
+        timeout 600 "$ROMIO_PREFIX/bin/mpiexec" -n "$np" "$@"
 }
 romio_run_all "$WORK/bin" run_local
 

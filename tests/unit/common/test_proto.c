@@ -82,6 +82,13 @@ static pfs_status_t unpack_fp_req(const void *buf, size_t len)
     return pfs_proto_fp_req_decode(buf, len, &m);
 }
 
+static pfs_status_t unpack_lease_req(const void *buf, size_t len)
+{
+    pfs_lease_req_t m;
+
+    return pfs_proto_lease_req_decode(buf, len, &m);
+}
+
 static pfs_status_t unpack_setattr_req(const void *buf, size_t len)
 {
     static pfs_setattr_req_t m; /* 4 KiB: keep it off the stack */
@@ -204,6 +211,12 @@ static pfs_status_t pack_layout_spec(void *b, size_t n, const void *m,
 static pfs_status_t pack_fp_req(void *b, size_t n, const void *m, size_t *l)
 {
     return pfs_proto_fp_req_encode(b, n, m, l);
+}
+
+static pfs_status_t pack_lease_req(void *b, size_t n, const void *m,
+                                   size_t *l)
+{
+    return pfs_proto_lease_req_encode(b, n, m, l);
 }
 
 static pfs_status_t pack_setattr_req(void *b, size_t n, const void *m,
@@ -1258,6 +1271,30 @@ static void test_fp_req(void)
     CU_ASSERT_EQUAL(out.value, UINT64_MAX);
 }
 
+static void test_lease_req(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    pfs_lease_req_t m = {{UINT64_C(0x0102030405060708), 7}, PFS_LEASE_RELEASE};
+    pfs_lease_req_t out;
+    size_t len;
+
+    len = check_codec(pack_lease_req, unpack_lease_req, &m, enc);
+    CU_ASSERT_EQUAL(len, PFS_LEASE_REQ_MAX);
+    CU_ASSERT_EQUAL(enc[0], 0x08);
+    CU_ASSERT_EQUAL(enc[16], PFS_LEASE_RELEASE);
+    CU_ASSERT_EQUAL(pfs_proto_lease_req_decode(enc, len, &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(out.fid, m.fid));
+    CU_ASSERT_EQUAL(out.op, PFS_LEASE_RELEASE);
+    /* an unknown operation: refused by both sides */
+    enc[16] = 3;
+    CU_ASSERT_EQUAL(pfs_proto_lease_req_decode(enc, len, &out), PFS_ERR_PROTO);
+    enc[16] = 0;
+    CU_ASSERT_EQUAL(pfs_proto_lease_req_decode(enc, len, &out), PFS_ERR_PROTO);
+    m.op = 0;
+    CU_ASSERT_EQUAL(pfs_proto_lease_req_encode(enc, sizeof(enc), &m, &len),
+                    PFS_ERR_INVAL);
+}
+
 static void test_setattr_req(void)
 {
     static uint8_t enc[BUF_SIZE];
@@ -1546,6 +1583,7 @@ static CU_TestInfo proto_tests[] = {
     {"fid", test_fid},
     {"u64", test_u64},
     {"fp_req", test_fp_req},
+    {"lease_req", test_lease_req},
     {"setattr_req", test_setattr_req},
     {"setattr_req_bad_mask", test_setattr_req_bad_mask},
     {"layout_spec", test_layout_spec},

@@ -1,0 +1,1255 @@
+/* H5FDpfs.c - H5FD_pfs: HDF5 files in pfs through libpio (pfs/H5FDpfs.h).
+ *
+ * One source for HDF5 1.10 (Debian 12's serial, mpich and openmpi
+ * builds) and 1.14 (a plugin HDF5 loads by name), told apart by the
+ * class layout (H5_VERSION_GE(1, 14, 0)).  Design notes: doc/hdf5.md.
+ *
+ * Like the ROMIO driver, this uses libpio's public API only.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <hdf5.h>
+#if H5_VERSION_GE(1, 14, 0)
+#include <H5FDdevelop.h>
+#include <H5PLextern.h>
+#define PFS_H5_114 1
+#else
+#define PFS_H5_114 0
+#endif
+
+#include <pfs/H5FDpfs.h>
+#include <pfs/pio.h>
+
+#define H5FD_PFS_EXPORT __attribute__((visibility("default")))
+
+/* Largest address: pfs files end below 2^63 (as sec2's off_t). */
+#define PFS_MAXADDR (((haddr_t)1 << 63) - 1)
+
+typedef struct {
+    H5FD_t pub; /* what HDF5 sees; first */
+    H5FD_pfs_config_t config;
+    pio_client_t *client; /* the process's shared client, or own_client */
+    int own_client;       /* a second ensemble: a client of its own */
+    pio_file_t *fh;
+    uint8_t fid[16];
+    char path[H5FD_PFS_PATH_MAX + 8];
+    haddr_t eoa; /* end of the address space HDF5 uses */
+    haddr_t eof; /* the file's logical size, as far as this handle knows */
+    int writable;
+} pfs_h5file_t;
+
+static hid_t pfs_driver_id = H5I_INVALID_HID;
+
+/* One client per process (a UCX context and connections to every server
+ * cost about 0.1 s to set up): for the first ensemble a file names,
+ * kept until HDF5 terminates the driver.  Files of another ensemble get
+ * a client of their own. */
+static pio_client_t *shared_client;
+static char shared_key[H5FD_PFS_PATH_MAX];
+
+/* Write leases held by this process, one per (client, file), however
+ * many handles of the file HDF5 opens for writing (it opens a file a
+ * second time before it sees that it has it open already).  The lease
+ * belongs to a handle of its own, so that closing any one of the
+ * file's handles does not give it back while others are open. */
+typedef struct lease_ent {
+    struct lease_ent *next;
+    pio_client_t *client;
+    uint8_t fid[16];
+    pio_file_t *fh; /* holds the lease; pio_close gives it back */
+    int count;      /* writable handles of the file */
+} lease_ent_t;
+
+static lease_ent_t *leases;
+
+/* ---- errors -------------------------------------------------------------- */
+
+/* Push the cause onto HDF5's error stack (the caller's API call fails
+ * with it; HDF5 prints the stack unless told not to). */
+static void __attribute__((format(printf, 4, 5)))
+pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    H5Epush2(H5E_DEFAULT, __FILE__, func, line, H5E_ERR_CLS, H5E_VFL, minor,
+             "pfs: %s", msg);
+}
+
+/* A libpio failure: the status and libpio's explanation. */
+static void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
+                             pio_client_t *c, pfs_status_t st, const char *what)
+{
+    const char *why = c != NULL ? pio_client_errmsg(c) : "";
+
+    pfs_h5_error(func, line, minor, "%s: %s%s%s", what, pfs_status_string(st),
+                 why[0] ? ": " : "", why);
+}
+
+/* ---- configuration ------------------------------------------------------- */
+
+H5FD_PFS_EXPORT void H5FD_pfs_config_init(H5FD_pfs_config_t *config)
+{
+    memset(config, 0, sizeof(*config));
+    config->version = H5FD_PFS_CONFIG_VERSION;
+#ifdef H5_HAVE_PARALLEL
+    config->comm = MPI_COMM_NULL;
+#endif
+}
+
+static int parse_size(const char *s, uint64_t *v_p)
+{
+    char *end;
+    unsigned long long v;
+
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s) {
+        return -1;
+    }
+    switch (tolower((unsigned char)*end)) {
+    case 'k':
+        v <<= 10;
+        end++;
+        break;
+    case 'm':
+        v <<= 20;
+        end++;
+        break;
+    case 'g':
+        v <<= 30;
+        end++;
+        break;
+    default: break;
+    }
+    if (*end != '\0') {
+        return -1;
+    }
+    *v_p = v;
+    return 0;
+}
+
+H5FD_PFS_EXPORT herr_t H5FD_pfs_config_parse(const char *str,
+                                             H5FD_pfs_config_t *config)
+{
+    char buf[2 * H5FD_PFS_PATH_MAX + 256], *tok, *save = NULL;
+
+    H5FD_pfs_config_init(config);
+    if (str == NULL || str[0] == '\0') {
+        return 0;
+    }
+    if (strlen(str) >= sizeof(buf)) {
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "configuration string too long");
+        return -1;
+    }
+    strcpy(buf, str);
+    for (tok = strtok_r(buf, ",; \t\n", &save); tok != NULL;
+         tok = strtok_r(NULL, ",; \t\n", &save)) {
+        char *eq = strchr(tok, '=');
+        uint64_t v;
+
+        if (eq == NULL) {
+            goto bad;
+        }
+        *eq++ = '\0';
+        if (strcmp(tok, "ensemble") == 0 &&
+            strlen(eq) < sizeof(config->ensemble)) {
+            strcpy(config->ensemble, eq);
+        } else if (strcmp(tok, "dir") == 0 &&
+                   strlen(eq) < sizeof(config->dir)) {
+            strcpy(config->dir, eq);
+        } else if (strcmp(tok, "stripe_size") == 0 && parse_size(eq, &v) == 0) {
+            config->stripe_size = v;
+        } else if (strcmp(tok, "stripe_count") == 0 &&
+                   parse_size(eq, &v) == 0 && v <= UINT32_MAX) {
+            config->stripe_count = (uint32_t)v;
+        } else {
+            eq[-1] = '=';
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    pfs_h5_error(
+        __func__, __LINE__, H5E_BADVALUE,
+        "bad configuration item '%s' (known: ensemble=PATH, dir=PFSDIR, "
+        "stripe_size=N, stripe_count=N)",
+        tok);
+    return -1;
+}
+
+/* The configuration a fapl holds for this driver: its driver info, or
+ * (1.14, driver chosen by name) its configuration string, or defaults. */
+static herr_t config_of_fapl(hid_t fapl, H5FD_pfs_config_t *config)
+{
+    const H5FD_pfs_config_t *info = NULL;
+
+    if (fapl != H5P_DEFAULT && fapl != H5I_INVALID_HID) {
+        /* 1.14 fails (and would print) when the fapl has no info */
+        H5E_BEGIN_TRY
+        {
+            info = H5Pget_driver_info(fapl);
+        }
+        H5E_END_TRY;
+    }
+    if (info != NULL) {
+        if (info->version != H5FD_PFS_CONFIG_VERSION) {
+            pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                         "configuration version %d, this driver has %d",
+                         info->version, H5FD_PFS_CONFIG_VERSION);
+            return -1;
+        }
+        *config = *info;
+        /* the caller's strings: never trust them to be terminated */
+        config->ensemble[sizeof(config->ensemble) - 1] = '\0';
+        config->dir[sizeof(config->dir) - 1] = '\0';
+        return 0;
+    }
+#if PFS_H5_114
+    if (fapl != H5P_DEFAULT && fapl != H5I_INVALID_HID) {
+        char str[2 * H5FD_PFS_PATH_MAX + 256];
+        ssize_t n = H5Pget_driver_config_str(fapl, str, sizeof(str));
+
+        if (n > 0 && (size_t)n < sizeof(str)) {
+            return H5FD_pfs_config_parse(str, config);
+        }
+    }
+#endif
+    H5FD_pfs_config_init(config);
+    return 0;
+}
+
+/* The pfs path of an HDF5 file name. */
+static int pfs_path_of(const H5FD_pfs_config_t *config, const char *name,
+                       char *out, size_t size)
+{
+    const char *dir = config->dir[0] ? config->dir : "/";
+    int n;
+
+    if (strncmp(name, "pfs:", 4) == 0) {
+        name += 4;
+    }
+    if (name[0] == '/') {
+        n = snprintf(out, size, "%s", name);
+    } else {
+        if (strncmp(dir, "pfs:", 4) == 0) {
+            dir += 4;
+        }
+        if (dir[0] == '\0') {
+            dir = "/";
+        }
+        n = snprintf(out, size, "%s%s%s", dir,
+                     dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+    }
+    return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+static pfs_status_t client_open(const H5FD_pfs_config_t *config,
+                                pio_client_t **client_p, char *err, size_t size)
+{
+    pio_config_t pc;
+
+    memset(&pc, 0, sizeof(pc));
+    pc.descriptor = config->ensemble[0] ? config->ensemble : NULL;
+    return pio_init(&pc, client_p, err, size);
+}
+
+/* The client for config's ensemble: the shared one if it is that
+ * ensemble's (or none exists yet), else a new one (*own_p set). */
+static pfs_status_t client_get(const H5FD_pfs_config_t *config,
+                               pio_client_t **client_p, int *own_p, char *err,
+                               size_t size)
+{
+    pfs_status_t st;
+
+    *own_p = 0;
+    if (shared_client != NULL && strcmp(shared_key, config->ensemble) == 0) {
+        *client_p = shared_client;
+        return PFS_OK;
+    }
+    st = client_open(config, client_p, err, size);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (shared_client == NULL) {
+        shared_client = *client_p;
+        strcpy(shared_key, config->ensemble);
+    } else {
+        *own_p = 1;
+    }
+    return PFS_OK;
+}
+
+static lease_ent_t *lease_find(pio_client_t *c, const uint8_t fid[16])
+{
+    lease_ent_t *e;
+
+    for (e = leases; e != NULL; e = e->next) {
+        if (e->client == c && memcmp(e->fid, fid, 16) == 0) {
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Take (or count one more handle under) the write lease of file. */
+static pfs_status_t lease_take(pfs_h5file_t *file)
+{
+    uint8_t blob[PIO_HANDLE_MAX];
+    lease_ent_t *e = lease_find(file->client, file->fid);
+    size_t len;
+    pfs_status_t st;
+
+    if (e != NULL) {
+        e->count++;
+        return PFS_OK;
+    }
+    e = calloc(1, sizeof(*e));
+    if (e == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    st = pio_file_export(file->fh, blob, sizeof(blob), &len);
+    if (st == PFS_OK) {
+        st = pio_file_import(file->client, blob, len, PIO_RDWR, &e->fh);
+    }
+    if (st == PFS_OK) {
+        st = pio_lease_acquire(e->fh);
+        if (st != PFS_OK) {
+            pio_close(e->fh);
+        }
+    }
+    if (st != PFS_OK) {
+        free(e);
+        return st;
+    }
+    e->client = file->client;
+    memcpy(e->fid, file->fid, 16);
+    e->count = 1;
+    e->next = leases;
+    leases = e;
+    return PFS_OK;
+}
+
+/* One writable handle of file fewer: the last gives the lease back. */
+static void lease_drop(pfs_h5file_t *file)
+{
+    lease_ent_t **pp, *e;
+
+    for (pp = &leases; (e = *pp) != NULL; pp = &e->next) {
+        if (e->client == file->client && memcmp(e->fid, file->fid, 16) == 0) {
+            if (--e->count == 0) {
+                *pp = e->next;
+                pio_close(e->fh); /* releases the lease */
+                free(e);
+            }
+            return;
+        }
+    }
+}
+
+static void client_put(pfs_h5file_t *file)
+{
+    if (file->own_client) {
+        pio_fini(file->client);
+    }
+}
+
+/* HDF5 closes the driver: the shared client goes (its files are closed). */
+static herr_t pfs_terminate(void)
+{
+    if (shared_client != NULL && leases == NULL) {
+        pio_fini(shared_client);
+        shared_client = NULL;
+    }
+    return 0;
+}
+
+/* ---- class callbacks ----------------------------------------------------- */
+
+static void *pfs_fapl_get(H5FD_t *_file)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    H5FD_pfs_config_t *config = malloc(sizeof(*config));
+
+    if (config != NULL) {
+        *config = file->config;
+    }
+    return config;
+}
+
+static void *pfs_fapl_copy(const void *old)
+{
+    H5FD_pfs_config_t *config = malloc(sizeof(*config));
+
+    if (config != NULL) {
+        memcpy(config, old, sizeof(*config));
+    }
+    return config;
+}
+
+static herr_t pfs_fapl_free(void *config)
+{
+    free(config);
+    return 0;
+}
+
+#ifdef H5_HAVE_PARALLEL
+static int comm_size(const H5FD_pfs_config_t *config)
+{
+    int n = 1, inited = 0;
+
+    if (config->comm == MPI_COMM_NULL) {
+        return 1;
+    }
+    MPI_Initialized(&inited);
+    if (!inited || MPI_Comm_size(config->comm, &n) != MPI_SUCCESS) {
+        return 1;
+    }
+    return n;
+}
+#endif
+
+/* Open as this process alone: look the file up (or create it). */
+static pfs_status_t open_alone(pfs_h5file_t *file, unsigned flags)
+{
+    pfs_status_t st;
+
+    if (flags & H5F_ACC_RDWR) {
+        if (flags & H5F_ACC_CREAT) {
+            pio_layout_t layout;
+
+            memset(&layout, 0, sizeof(layout));
+            layout.stripe_size = file->config.stripe_size;
+            layout.stripe_count = file->config.stripe_count;
+            st = pio_create(file->client, file->path, 0644,
+                            PIO_RDWR | ((flags & H5F_ACC_EXCL) ? PIO_EXCL : 0),
+                            &layout, &file->fh);
+        } else {
+            st = pio_open(file->client, file->path, PIO_RDWR, &file->fh);
+        }
+    } else {
+        st = pio_open(file->client, file->path, PIO_RDONLY, &file->fh);
+    }
+    return st;
+}
+
+#ifdef H5_HAVE_PARALLEL
+/* Open together over comm: rank 0 looks the file up and hands the
+ * handle to the others (one metadata request for all ranks).  Every
+ * rank reaches every broadcast, also when the lookup failed. */
+static pfs_status_t open_collective(pfs_h5file_t *file, unsigned flags,
+                                    char *err, size_t size)
+{
+    MPI_Comm comm = file->config.comm;
+    uint8_t blob[PIO_HANDLE_MAX];
+    size_t len = 0;
+    long hdr[2] = {0, 0}; /* status, length */
+    int rank;
+    pfs_status_t st = PFS_OK;
+
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0) {
+        st = open_alone(file, flags);
+        if (st == PFS_OK) {
+            st = pio_file_export(file->fh, blob, sizeof(blob), &len);
+        }
+        if (st != PFS_OK) {
+            snprintf(err, size, "%s", pio_client_errmsg(file->client));
+        }
+        hdr[0] = st;
+        hdr[1] = (long)len;
+    }
+    MPI_Bcast(hdr, 2, MPI_LONG, 0, comm);
+    if (hdr[0] != PFS_OK) {
+        if (rank != 0) {
+            snprintf(err, size, "rank 0 could not open the file");
+        }
+        return (pfs_status_t)hdr[0];
+    }
+    MPI_Bcast(blob, (int)hdr[1], MPI_BYTE, 0, comm);
+    if (rank != 0) {
+        st = pio_file_import(file->client, blob, (size_t)hdr[1], PIO_RDONLY,
+                             &file->fh);
+        if (st != PFS_OK) {
+            snprintf(err, size, "%s", pio_client_errmsg(file->client));
+        }
+    }
+    return st;
+}
+#endif
+
+static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
+                        haddr_t maxaddr)
+{
+    pfs_h5file_t *file;
+    char err[512] = "";
+    pio_stat_t sb;
+    pfs_status_t st;
+    int collective = 0;
+
+    if (name == NULL || name[0] == '\0' || maxaddr == 0 ||
+        maxaddr == HADDR_UNDEF || maxaddr > PFS_MAXADDR) {
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "bad file name or address space");
+        return NULL;
+    }
+    file = calloc(1, sizeof(*file));
+    if (file == NULL) {
+        pfs_h5_error(__func__, __LINE__, H5E_CANTALLOC, "out of memory");
+        return NULL;
+    }
+    if (config_of_fapl(fapl, &file->config) < 0) {
+        goto err_free;
+    }
+    if (pfs_path_of(&file->config, name, file->path, sizeof(file->path)) < 0) {
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "file name '%s' too long", name);
+        goto err_free;
+    }
+    file->writable = (flags & H5F_ACC_RDWR) != 0;
+#ifdef H5_HAVE_PARALLEL
+    {
+        int n = comm_size(&file->config);
+
+        if (n > 1 && file->writable) {
+            /* every rank gets here alike: no collective call is skipped */
+            pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                         "%d ranks cannot open pfs:%s for writing through the "
+                         "pfs driver (HDF5 would keep one rank's metadata "
+                         "and lose the others'): write one shared file with "
+                         "H5Pset_fapl_mpio and the name pfs:%s (MPI-IO on "
+                         "pfs), or one file per rank",
+                         n, file->path, file->path);
+            goto err_free;
+        }
+        collective = n > 1;
+    }
+#endif
+    st = client_get(&file->config, &file->client, &file->own_client, err,
+                    sizeof(err));
+    if (st != PFS_OK) {
+        pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                     "cannot connect to the pfs ensemble for pfs:%s: %s",
+                     file->path, err);
+        goto err_free;
+    }
+#ifdef H5_HAVE_PARALLEL
+    if (collective) {
+        st = open_collective(file, flags, err, sizeof(err));
+    } else
+#endif
+    {
+        st = open_alone(file, flags);
+        if (st != PFS_OK) {
+            snprintf(err, sizeof(err), "%s", pio_client_errmsg(file->client));
+        }
+    }
+    (void)collective;
+    if (st != PFS_OK) {
+        pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                     "cannot open pfs:%s: %s%s%s", file->path,
+                     pfs_status_string(st), err[0] ? ": " : "", err);
+        goto err_fini;
+    }
+    st = pio_fstat(file->fh, &sb);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE, file->client, st,
+                         "stat");
+        goto err_close;
+    }
+    memcpy(file->fid, sb.fid, sizeof(file->fid));
+    file->eof = (haddr_t)sb.size;
+    if (file->writable) {
+        /* before anything is changed (truncation included): a second
+         * writer must not touch the first one's file */
+        st = lease_take(file);
+        if (st != PFS_OK) {
+            pfs_h5_error(__func__, __LINE__, H5E_CANTLOCKFILE,
+                         "cannot open pfs:%s for writing: %s (the pfs driver "
+                         "allows one writer per file; several MPI ranks "
+                         "write one file with H5Pset_fapl_mpio and a pfs: "
+                         "name)",
+                         file->path,
+                         st == PFS_ERR_LOCKED ? pio_client_errmsg(file->client)
+                                              : pfs_status_string(st));
+            goto err_close;
+        }
+        if (flags & H5F_ACC_TRUNC) {
+            st = pio_truncate(file->fh, 0);
+            if (st != PFS_OK) {
+                pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                                 file->client, st, "truncate");
+                goto err_lease;
+            }
+            file->eof = 0;
+        }
+    }
+    return &file->pub;
+
+err_lease:
+    lease_drop(file);
+err_close:
+    pio_close(file->fh);
+err_fini:
+    client_put(file);
+err_free:
+    free(file);
+    return NULL;
+}
+
+static herr_t pfs_close(H5FD_t *_file)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    herr_t ret = 0;
+    pfs_status_t st;
+
+    st = pio_close(file->fh);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTCLOSEFILE, file->client,
+                         st, "close");
+        ret = -1;
+    }
+    if (file->writable) {
+        lease_drop(file); /* the last writable handle gives it back */
+    }
+    client_put(file);
+    free(file);
+    return ret;
+}
+
+/* Same file: same pfs file id (HDF5 then shares one open file). */
+static int pfs_cmp(const H5FD_t *_f1, const H5FD_t *_f2)
+{
+    const pfs_h5file_t *f1 = (const pfs_h5file_t *)_f1;
+    const pfs_h5file_t *f2 = (const pfs_h5file_t *)_f2;
+
+    return memcmp(f1->fid, f2->fid, sizeof(f1->fid));
+}
+
+static herr_t pfs_query(const H5FD_t *_file, unsigned long *flags)
+{
+    (void)_file;
+    /* as sec2, minus what needs a POSIX descriptor (the handle) or SWMR */
+    *flags = H5FD_FEAT_AGGREGATE_METADATA | H5FD_FEAT_ACCUMULATE_METADATA |
+             H5FD_FEAT_DATA_SIEVE | H5FD_FEAT_AGGREGATE_SMALLDATA |
+             H5FD_FEAT_DEFAULT_VFD_COMPATIBLE;
+    return 0;
+}
+
+static haddr_t pfs_get_eoa(const H5FD_t *_file, H5FD_mem_t type)
+{
+    (void)type;
+    return ((const pfs_h5file_t *)_file)->eoa;
+}
+
+static herr_t pfs_set_eoa(H5FD_t *_file, H5FD_mem_t type, haddr_t addr)
+{
+    (void)type;
+    ((pfs_h5file_t *)_file)->eoa = addr;
+    return 0;
+}
+
+static haddr_t pfs_get_eof(const H5FD_t *_file, H5FD_mem_t type)
+{
+    (void)type;
+    return ((const pfs_h5file_t *)_file)->eof;
+}
+
+static herr_t pfs_get_handle(H5FD_t *_file, hid_t fapl, void **handle)
+{
+    (void)fapl;
+    /* the libpio handle (no POSIX descriptor exists) */
+    *handle = &((pfs_h5file_t *)_file)->fh;
+    return 0;
+}
+
+static int range_ok(const char *func, haddr_t addr, size_t size)
+{
+    if (addr == HADDR_UNDEF || addr > PFS_MAXADDR ||
+        (haddr_t)size > PFS_MAXADDR - addr) {
+        pfs_h5_error(func, __LINE__, H5E_OVERFLOW,
+                     "address %llu + %zu out of range",
+                     (unsigned long long)addr, size);
+        return 0;
+    }
+    return 1;
+}
+
+static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
+                       size_t size, void *buf)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    uint64_t n = 0;
+    pfs_status_t st;
+
+    (void)type;
+    (void)dxpl;
+    if (!range_ok(__func__, addr, size)) {
+        return -1;
+    }
+    st = pio_read(file->fh, addr, buf, size, &n);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_READERROR, file->client, st,
+                         "read");
+        return -1;
+    }
+    if (n < size) {
+        /* past the end of the file: zeros, as HDF5 expects */
+        memset((char *)buf + n, 0, size - n);
+    }
+    return 0;
+}
+
+static herr_t pfs_write(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
+                        haddr_t addr, size_t size, const void *buf)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    pfs_status_t st;
+
+    (void)type;
+    (void)dxpl;
+    if (!range_ok(__func__, addr, size)) {
+        return -1;
+    }
+    st = pio_write(file->fh, addr, buf, size);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_WRITEERROR, file->client, st,
+                         "write");
+        return -1;
+    }
+    if (addr + size > file->eof) {
+        file->eof = addr + size;
+    }
+    return 0;
+}
+
+/* flush -> pio_sync: what HDF5 flushed is on the servers' disks. */
+static herr_t pfs_flush(H5FD_t *_file, hid_t dxpl, hbool_t closing)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    pfs_status_t st;
+
+    (void)dxpl;
+    (void)closing;
+    if (!file->writable) {
+        return 0;
+    }
+    st = pio_sync(file->fh);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTFLUSH, file->client, st,
+                         "sync");
+        return -1;
+    }
+    return 0;
+}
+
+/* The file's size becomes HDF5's end of address (as sec2's ftruncate). */
+static herr_t pfs_truncate(H5FD_t *_file, hid_t dxpl, hbool_t closing)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+    pfs_status_t st;
+
+    (void)dxpl;
+    (void)closing;
+    if (!file->writable || file->eoa == file->eof) {
+        return 0;
+    }
+    st = pio_truncate(file->fh, file->eoa);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_SEEKERROR, file->client, st,
+                         "truncate");
+        return -1;
+    }
+    file->eof = file->eoa;
+    return 0;
+}
+
+/* HDF5's file lock.  The write lease taken at open already makes this
+ * handle the only writer; a read lock is never refused.  unlock keeps
+ * the lease: HDF5 unlocks only to let SWMR readers in, which this driver
+ * does not offer, and the lease ends with the handle (pfs_close). */
+static herr_t pfs_lock(H5FD_t *_file, hbool_t rw)
+{
+    pfs_h5file_t *file = (pfs_h5file_t *)_file;
+
+    if (rw && !file->writable) {
+        pfs_h5_error(__func__, __LINE__, H5E_CANTLOCKFILE,
+                     "a write lock on a file opened read-only");
+        return -1;
+    }
+    return 0; /* a writable handle holds the lease since its open */
+}
+
+static herr_t pfs_unlock(H5FD_t *_file)
+{
+    (void)_file;
+    return 0;
+}
+
+#if PFS_H5_114
+/* ---- 1.14: vector and selection I/O as one structured request ------------ */
+
+/* Pieces of one vector or selection call: file extents and the memory
+ * address of each; libpio pairs them in order.  Memory is described
+ * relative to the lowest buffer address. */
+typedef struct {
+    uint64_t *foff, *flen, *moff;
+    size_t n, cap;
+    uintptr_t base;
+    const char *lo;
+} pieces_t;
+
+static int pieces_add(pieces_t *p, uint64_t off, uint64_t len, const char *mem)
+{
+    if (len == 0) {
+        return 0;
+    }
+    if (p->n == p->cap) {
+        size_t cap = p->cap ? 2 * p->cap : 64;
+        uint64_t *a = realloc(p->foff, cap * sizeof(*a));
+        uint64_t *b = a ? realloc(p->flen, cap * sizeof(*b)) : NULL;
+        uint64_t *c = b ? realloc(p->moff, cap * sizeof(*c)) : NULL;
+
+        if (a)
+            p->foff = a;
+        if (b)
+            p->flen = b;
+        if (c)
+            p->moff = c;
+        if (c == NULL) {
+            return -1;
+        }
+        p->cap = cap;
+    }
+    p->foff[p->n] = off;
+    p->flen[p->n] = len;
+    p->moff[p->n] = (uint64_t)(uintptr_t)mem; /* made relative in run */
+    if (p->lo == NULL || mem < p->lo) {
+        p->lo = mem;
+    }
+    p->n++;
+    return 0;
+}
+
+static void pieces_free(pieces_t *p)
+{
+    free(p->foff);
+    free(p->flen);
+    free(p->moff);
+}
+
+/* One pio_read_desc/pio_write_desc for all pieces: each I/O server gets
+ * one request carrying its share. */
+static herr_t pieces_run(pfs_h5file_t *file, pieces_t *p, int write,
+                         const char *func)
+{
+    pio_desc_t fd, md;
+    uint64_t end = 0;
+    size_t i;
+    pfs_status_t st;
+
+    if (p->n == 0) {
+        return 0;
+    }
+    for (i = 0; i < p->n; i++) {
+        if (!range_ok(func, p->foff[i], p->flen[i])) {
+            return -1;
+        }
+        p->moff[i] -= (uint64_t)(uintptr_t)p->lo;
+        if (p->foff[i] + p->flen[i] > end) {
+            end = p->foff[i] + p->flen[i];
+        }
+    }
+    pio_desc_list(&fd, p->foff, p->flen, p->n);
+    pio_desc_list(&md, p->moff, p->flen, p->n);
+    if (write) {
+        st = pio_write_desc(file->fh, p->lo, &md, &fd, NULL);
+    } else {
+        /* reads past the end of the file give zeros, as HDF5 expects */
+        st = pio_read_desc(file->fh, (void *)(uintptr_t)p->lo, &md, &fd, NULL);
+    }
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(func, __LINE__, write ? H5E_WRITEERROR : H5E_READERROR,
+                         file->client, st, write ? "write" : "read");
+        return -1;
+    }
+    if (write && end > file->eof) {
+        file->eof = end;
+    }
+    return 0;
+}
+
+static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
+                        size_t sizes[], const void *bufs[], int write,
+                        const char *func)
+{
+    pieces_t p;
+    size_t size = 0;
+    uint32_t i;
+    herr_t ret;
+
+    int fixed = 0;
+
+    memset(&p, 0, sizeof(p));
+    for (i = 0; i < count; i++) {
+        /* a size of 0 after the first: the previous size for all the
+         * rest (later entries are not even read) */
+        if (!fixed && i > 0 && sizes[i] == 0) {
+            fixed = 1;
+        }
+        if (!fixed) {
+            size = sizes[i];
+        }
+        if (pieces_add(&p, addrs[i], size, bufs[i]) < 0) {
+            pfs_h5_error(func, __LINE__, H5E_CANTALLOC, "out of memory");
+            pieces_free(&p);
+            return -1;
+        }
+    }
+    ret = pieces_run(file, &p, write, func);
+    pieces_free(&p);
+    return ret;
+}
+
+static herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
+                              H5FD_mem_t types[], haddr_t addrs[],
+                              size_t sizes[], void *bufs[])
+{
+    (void)dxpl;
+    (void)types;
+    return vector_io((pfs_h5file_t *)_file, count, addrs, sizes,
+                     (const void **)bufs, 0, __func__);
+}
+
+static herr_t pfs_write_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
+                               H5FD_mem_t types[], haddr_t addrs[],
+                               size_t sizes[], const void *bufs[])
+{
+    (void)dxpl;
+    (void)types;
+    return vector_io((pfs_h5file_t *)_file, count, addrs, sizes, bufs, 1,
+                     __func__);
+}
+
+#define SEQ_BATCH 1024
+
+/* The (offset, length) runs of a selection, in bytes. */
+typedef struct {
+    hid_t iter;
+    size_t n, i;
+    hsize_t off[SEQ_BATCH];
+    size_t len[SEQ_BATCH];
+} seq_t;
+
+static int seq_next(seq_t *s, hsize_t *off_p, size_t *len_p)
+{
+    if (s->i == s->n) {
+        size_t nelem;
+
+        if (H5Ssel_iter_get_seq_list(s->iter, SEQ_BATCH, SIZE_MAX, &s->n,
+                                     &nelem, s->off, s->len) < 0) {
+            return -1;
+        }
+        s->i = 0;
+        if (s->n == 0) {
+            return 0;
+        }
+    }
+    *off_p = s->off[s->i];
+    *len_p = s->len[s->i];
+    s->i++;
+    return 1;
+}
+
+/* Walk a memory and a file selection together, cutting runs where
+ * either one ends. */
+static herr_t selection_pieces(pieces_t *p, hid_t mspace, hid_t fspace,
+                               haddr_t base, size_t esize, const char *buf)
+{
+    seq_t *m = calloc(2, sizeof(*m)), *f = m + 1;
+    hsize_t moff = 0, foff = 0;
+    size_t mlen = 0, flen = 0;
+    herr_t ret = -1;
+
+    if (m == NULL) {
+        return -1;
+    }
+    m->iter =
+        H5Ssel_iter_create(mspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
+    f->iter =
+        H5Ssel_iter_create(fspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
+    if (m->iter < 0 || f->iter < 0) {
+        goto out;
+    }
+    for (;;) {
+        size_t n;
+
+        if (mlen == 0) {
+            int r = seq_next(m, &moff, &mlen);
+            if (r < 0)
+                goto out;
+            if (r == 0)
+                break;
+        }
+        if (flen == 0) {
+            int r = seq_next(f, &foff, &flen);
+            if (r < 0)
+                goto out;
+            if (r == 0)
+                break;
+        }
+        n = mlen < flen ? mlen : flen;
+        if (pieces_add(p, base + foff, n, buf + moff) < 0) {
+            goto out;
+        }
+        moff += n;
+        mlen -= n;
+        foff += n;
+        flen -= n;
+    }
+    ret = 0;
+out:
+    if (m->iter >= 0)
+        H5Ssel_iter_close(m->iter);
+    if (f->iter >= 0)
+        H5Ssel_iter_close(f->iter);
+    free(m);
+    return ret;
+}
+
+static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
+                           hid_t file_spaces[], haddr_t offsets[],
+                           size_t element_sizes[], const void *bufs[],
+                           int write, const char *func)
+{
+    pieces_t p;
+    size_t i, esize = 0;
+    const void *buf = NULL;
+    herr_t ret;
+
+    int fixed_size = 0, fixed_buf = 0;
+
+    memset(&p, 0, sizeof(p));
+    for (i = 0; i < count; i++) {
+        /* a 0 size or NULL buffer after the first: the previous one for
+         * all the rest (later entries are not read) */
+        if (!fixed_size && i > 0 && element_sizes[i] == 0) {
+            fixed_size = 1;
+        }
+        if (!fixed_size) {
+            esize = element_sizes[i];
+        }
+        if (!fixed_buf && i > 0 && bufs[i] == NULL) {
+            fixed_buf = 1;
+        }
+        if (!fixed_buf) {
+            buf = bufs[i];
+        }
+        if (selection_pieces(&p, mem_spaces[i], file_spaces[i], offsets[i],
+                             esize, buf) < 0) {
+            pfs_h5_error(func, __LINE__, H5E_CANTGET,
+                         "cannot walk selection %zu", i);
+            pieces_free(&p);
+            return -1;
+        }
+    }
+    ret = pieces_run(file, &p, write, func);
+    pieces_free(&p);
+    return ret;
+}
+
+static herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
+                                 size_t count, hid_t mem_spaces[],
+                                 hid_t file_spaces[], haddr_t offsets[],
+                                 size_t element_sizes[], void *bufs[])
+{
+    (void)type;
+    (void)dxpl;
+    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
+                        offsets, element_sizes, (const void **)bufs, 0,
+                        __func__);
+}
+
+static herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
+                                  size_t count, hid_t mem_spaces[],
+                                  hid_t file_spaces[], haddr_t offsets[],
+                                  size_t element_sizes[], const void *bufs[])
+{
+    (void)type;
+    (void)dxpl;
+    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
+                        offsets, element_sizes, bufs, 1, __func__);
+}
+
+/* H5Fdelete */
+static herr_t pfs_del(const char *name, hid_t fapl)
+{
+    H5FD_pfs_config_t config;
+    char path[H5FD_PFS_PATH_MAX + 8], err[512] = "";
+    pio_client_t *c;
+    pfs_status_t st;
+
+    if (config_of_fapl(fapl, &config) < 0 ||
+        pfs_path_of(&config, name, path, sizeof(path)) < 0) {
+        return -1;
+    }
+    st = client_open(&config, &c, err, sizeof(err));
+    if (st != PFS_OK) {
+        pfs_h5_error(__func__, __LINE__, H5E_CANTDELETEFILE,
+                     "cannot connect to the pfs ensemble: %s", err);
+        return -1;
+    }
+    st = pio_unlink(c, path);
+    if (st != PFS_OK) {
+        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTDELETEFILE, c, st, path);
+    }
+    pio_fini(c);
+    return st == PFS_OK ? 0 : -1;
+}
+
+static herr_t pfs_ctl(H5FD_t *_file, uint64_t op, uint64_t flags,
+                      const void *input, void **output)
+{
+    (void)_file;
+    (void)input;
+    (void)output;
+    if (flags & H5FD_CTL_FAIL_IF_UNKNOWN_FLAG) {
+        pfs_h5_error(__func__, __LINE__, H5E_FCNTL,
+                     "unknown ctl operation %llu", (unsigned long long)op);
+        return -1;
+    }
+    return 0;
+}
+#endif /* PFS_H5_114 */
+
+static const H5FD_class_t H5FD_pfs_g = {
+#if PFS_H5_114
+    .version = H5FD_CLASS_VERSION,
+    .value = H5FD_PFS_VALUE,
+#endif
+    .name = H5FD_PFS_NAME,
+    .maxaddr = PFS_MAXADDR,
+    .fc_degree = H5F_CLOSE_WEAK,
+    .terminate = pfs_terminate,
+    .fapl_size = sizeof(H5FD_pfs_config_t),
+    .fapl_get = pfs_fapl_get,
+    .fapl_copy = pfs_fapl_copy,
+    .fapl_free = pfs_fapl_free,
+    .open = pfs_open,
+    .close = pfs_close,
+    .cmp = pfs_cmp,
+    .query = pfs_query,
+    .get_eoa = pfs_get_eoa,
+    .set_eoa = pfs_set_eoa,
+    .get_eof = pfs_get_eof,
+    .get_handle = pfs_get_handle,
+    .read = pfs_read,
+    .write = pfs_write,
+#if PFS_H5_114
+    .read_vector = pfs_read_vector,
+    .write_vector = pfs_write_vector,
+    .read_selection = pfs_read_selection,
+    .write_selection = pfs_write_selection,
+    .del = pfs_del,
+    .ctl = pfs_ctl,
+#endif
+    .flush = pfs_flush,
+    .truncate = pfs_truncate,
+    .lock = pfs_lock,
+    .unlock = pfs_unlock,
+    .fl_map = H5FD_FLMAP_DICHOTOMY,
+};
+
+/* ---- public API ---------------------------------------------------------- */
+
+H5FD_PFS_EXPORT hid_t H5FD_pfs_init(void)
+{
+    if (pfs_driver_id >= 0 && H5Iget_type(pfs_driver_id) == H5I_VFL) {
+        return pfs_driver_id;
+    }
+#if PFS_H5_114
+    /* loaded as a plugin already (HDF5_DRIVER=pfs): the same class */
+    if (H5FDis_driver_registered_by_name(H5FD_PFS_NAME) > 0) {
+        hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+
+        if (fapl >= 0 &&
+            H5Pset_driver_by_name(fapl, H5FD_PFS_NAME, NULL) >= 0) {
+            pfs_driver_id = H5Pget_driver(fapl);
+            if (pfs_driver_id >= 0) {
+                H5Iinc_ref(pfs_driver_id);
+            }
+        }
+        if (fapl >= 0) {
+            H5Pclose(fapl);
+        }
+        if (pfs_driver_id >= 0) {
+            return pfs_driver_id;
+        }
+    }
+#endif
+    pfs_driver_id = H5FDregister(&H5FD_pfs_g);
+    return pfs_driver_id;
+}
+
+H5FD_PFS_EXPORT herr_t H5Pset_fapl_pfs(hid_t fapl_id,
+                                       const H5FD_pfs_config_t *config)
+{
+    H5FD_pfs_config_t dflt;
+    hid_t id = H5FD_pfs_init();
+
+    if (id < 0) {
+        return -1;
+    }
+    if (config == NULL) {
+        H5FD_pfs_config_init(&dflt);
+        config = &dflt;
+    }
+    if (config->version != H5FD_PFS_CONFIG_VERSION) {
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "configuration version %d, this driver has %d (use "
+                     "H5FD_pfs_config_init)",
+                     config->version, H5FD_PFS_CONFIG_VERSION);
+        return -1;
+    }
+    return H5Pset_driver(fapl_id, id, config);
+}
+
+H5FD_PFS_EXPORT herr_t H5Pget_fapl_pfs(hid_t fapl_id,
+                                       H5FD_pfs_config_t *config_out)
+{
+    hid_t drv = H5Pget_driver(fapl_id);
+
+    if (drv < 0) {
+        return -1;
+    }
+    if (drv != H5FD_pfs_init()) {
+        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
+                     "the file access property list does not use the pfs "
+                     "driver");
+        return -1;
+    }
+    return config_of_fapl(fapl_id, config_out);
+}
+
+#if PFS_H5_114
+/* ---- plugin entry points (HDF5 1.14's loader) ---------------------------- */
+
+H5FD_PFS_EXPORT H5PL_type_t H5PLget_plugin_type(void)
+{
+    return H5PL_TYPE_VFD;
+}
+
+H5FD_PFS_EXPORT const void *H5PLget_plugin_info(void)
+{
+    return &H5FD_pfs_g;
+}
+#endif
