@@ -485,6 +485,23 @@ static pfs_status_t open_collective(pfs_h5file_t *file, unsigned flags,
     }
     return st;
 }
+
+/* Every rank of comm learns whether all of them succeeded: one that did
+ * while another did not gets the other's status (so that all ranks go
+ * on, or fail, together). */
+static pfs_status_t agree(MPI_Comm comm, pfs_status_t st, char *err,
+                          size_t size)
+{
+    int mine = st, all = PFS_OK;
+
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, comm);
+    if (st == PFS_OK && all != PFS_OK) {
+        snprintf(err, size, "another rank failed: %s",
+                 pfs_status_string((pfs_status_t)all));
+        return (pfs_status_t)all;
+    }
+    return st;
+}
 #endif
 
 static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
@@ -536,6 +553,16 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
 #endif
     st = client_get(&file->config, &file->client, &file->own_client, err,
                     sizeof(err));
+#ifdef H5_HAVE_PARALLEL
+    if (collective &&
+        agree(file->config.comm, st, err, sizeof(err)) != PFS_OK &&
+        st == PFS_OK) {
+        /* connected, but another rank did not: all fail alike */
+        pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
+                     "cannot open pfs:%s: %s", file->path, err);
+        goto err_fini;
+    }
+#endif
     if (st != PFS_OK) {
         pfs_h5_error(__func__, __LINE__, H5E_CANTOPENFILE,
                      "cannot connect to the pfs ensemble for pfs:%s: %s",
@@ -544,7 +571,13 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
     }
 #ifdef H5_HAVE_PARALLEL
     if (collective) {
-        st = open_collective(file, flags, err, sizeof(err));
+        pfs_status_t mine = open_collective(file, flags, err, sizeof(err));
+
+        st = agree(file->config.comm, mine, err, sizeof(err));
+        if (mine == PFS_OK && st != PFS_OK) {
+            pio_close(file->fh);
+            file->fh = NULL;
+        }
     } else
 #endif
     {

@@ -87,7 +87,7 @@ build_mpich() {
 # $PFS_HDF5_PREFIX, for the HDF5 driver's plugin and its tests.
 build_hdf5() {
     say "HDF5 1.14.5 (parallel) into $PFS_HDF5_PREFIX" \
-        "(first build about 13 minutes; later runs reuse $PFS_HDF5_WORK/build)"
+        "(first build 7 to 13 minutes; later runs reuse $PFS_HDF5_WORK/build)"
     "$TOP/h5fd/build-hdf5.sh" --work "$PFS_HDF5_WORK" --prefix "$PFS_HDF5_PREFIX" \
         --mpich "$PFS_MPICH_PREFIX"
 }

@@ -45,6 +45,14 @@ lookups=$(( $(grep -c 'lookup /h5/shared.h5: ok' "$WORK/servers.log") - before )
 [ "$lookups" = 1 ] || fail "collective open: $lookups lookups on the metadata server, expected 1"
 pass "4 ranks read one file with the collective open: 1 lookup on the metadata server"
 
+# a failed collective open fails on every rank, and none waits for ever
+rc=0
+run4 ro pfs:/h5/missing.h5 >"$WORK/ro-missing.log" 2>&1 || rc=$?
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || { cat "$WORK/ro-missing.log"; fail "collective open of a missing file: exit $rc"; }
+[ "$(grep -c 'the collective open of pfs:/h5/missing.h5 failed' "$WORK/ro-missing.log")" = 4 ] ||
+    { cat "$WORK/ro-missing.log"; fail "collective open of a missing file did not fail on all 4 ranks"; }
+pass "a collective open of a missing file fails on all 4 ranks alike"
+
 rc=0
 run4 multiwrite pfs:/h5/multi.h5 >"$WORK/multi.log" 2>&1 || rc=$?
 [ "$(grep -c 'refused' "$WORK/multi.log")" = 4 ] || { cat "$WORK/multi.log"; fail "4 ranks writing one file were not refused"; }
