@@ -93,6 +93,9 @@ pass "HDF5 1.14.5's test/vfd.c: $(grep -c PASSED "$WORK/vfd.log") tests (vector 
 # 4. parallel HDF5 1.14 over mpio on pfs:, read back through the driver
 "$H/bin/h5pcc" -I"$top_srcdir/include" -o "$WORK/h5fd_test114" "$top_srcdir/tests/integration/h5fd_test.c" \
     "$PLUGIN_DIR/libh5fd_pfs.so" -Wl,-rpath,"$PLUGIN_DIR" -L"$B/.libs" -lpio >"$WORK/cc3.log" 2>&1 || { cat "$WORK/cc3.log"; fail "h5pcc h5fd_test.c"; }
+# the plugin build first: MPICH's prefix (in the program's run path) also
+# holds an installed libh5fd_pfs.so, the serial HDF5 1.10 build
+export LD_LIBRARY_PATH=$PLUGIN_DIR:$B/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 timeout 600 "$MPICH/bin/mpiexec" -n 4 "$WORK/h5fd_test114" mpio-write pfs:/ex/mpio.h5 \
     >"$WORK/mpio.log" 2>&1 </dev/null || { cat "$WORK/mpio.log"; fail "HDF5 1.14 through mpio on pfs:"; }
 timeout 120 "$MPICH/bin/mpiexec" -n 1 "$WORK/h5fd_test114" verify pfs pfs:/ex/mpio.h5 nodeflate \
