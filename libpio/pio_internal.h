@@ -59,7 +59,9 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
 /* ---- local access (pio_local.c, common/local.h) ---- */
 
 /* Pieces of at least this size on average are read and written locally:
- * the server would not sieve them either, only copy them once more. */
+ * the server would not sieve them either, only copy them once more.  So
+ * are parts with fewer pieces than the server ever sieves
+ * (PFS_SIO_SIEVE_MIN_PIECES), whatever their size. */
 #define PIO_LOCAL_MIN_PIECE (16u << 10)
 
 /* Ask every server of f for its object's descriptor without waiting for

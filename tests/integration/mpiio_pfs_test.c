@@ -760,7 +760,9 @@ static void shared(void)
 
 static void stale(void)
 {
-    enum { N = 1000 }; /* small: sent to the servers (not local access) */
+    /* run with PFS_LOCAL_IO=off: the servers' refusal is the point, and
+     * with local access even a small write goes to the object directly */
+    enum { N = 1000 };
     char name[600], s[MPI_MAX_ERROR_STRING];
     unsigned char buf[N];
     MPI_File fh;
