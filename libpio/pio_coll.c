@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <limits.h>
-#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "layout.h"
 #include "pfs/pio_mpi.h"
 #include "pfs_common.h"
+#include "pio_coll_sync.h"
 #include "pio_desc.h"
 #include "sio.h"
 
@@ -149,200 +149,6 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
         }
     }
     *hints = h;
-    return PFS_OK;
-}
-
-/* ---- agreement --------------------------------------------------------- */
-
-/* How long a rank polls (yielding the core between polls) before it
- * sleeps in a wait; PFS_COLL_SPIN_US overrides.  See calm_wait. */
-#define DEFAULT_SPIN_US 200
-
-static double spin_s = -1;
-
-/* Wait for a non-blocking collective without holding a core.  MPICH's
- * blocking collectives poll; a rank done with its part (or an
- * aggregator's peers while it waits for a server) would take the core
- * from the I/O servers and the ranks still working, which on a node
- * shared with servers is most of the machine.  But sleeping from the
- * first test makes every step of a collective cost a timer wake-up
- * (usleep(5) sleeps ~60 us: the kernel's timer slack), several times
- * per call.  So: poll first, with sched_yield() between the tests so
- * that a rank with work on the same core runs; ranks that arrive
- * together finish in microseconds.  After spin_s, sleep in naps that
- * grow to 100 us. */
-static void calm_wait(MPI_Request *req)
-{
-    double t0;
-    useconds_t nap = 10;
-    int done = 0;
-
-    if (spin_s < 0) {
-        const char *v = getenv("PFS_COLL_SPIN_US");
-        long us = v != NULL && *v != '\0' ? strtol(v, NULL, 10) : -1;
-
-        spin_s = (us >= 0 ? (double)us : DEFAULT_SPIN_US) * 1e-6;
-    }
-    MPI_Test(req, &done, MPI_STATUS_IGNORE);
-    if (done) {
-        return;
-    }
-    t0 = MPI_Wtime();
-    for (;;) {
-        MPI_Test(req, &done, MPI_STATUS_IGNORE);
-        if (done) {
-            return;
-        }
-        if (MPI_Wtime() - t0 < spin_s) {
-            sched_yield();
-            continue;
-        }
-        usleep(nap);
-        nap = nap < 100 ? nap * 2 : nap;
-    }
-}
-
-static void calm_allreduce(const void *in, void *out, int count,
-                           MPI_Datatype type, MPI_Op mpi_op, MPI_Comm comm)
-{
-    MPI_Request req;
-
-    MPI_Iallreduce(in, out, count, type, mpi_op, comm, &req);
-    calm_wait(&req);
-}
-
-/* The exchange's collectives wait the same way: a rank whose part of a
- * round is small waits for the others' packing and for the aggregators,
- * and with more ranks than cores a polling rank takes the core from the
- * one it waits for. */
-static void calm_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
-                          void *rbuf, int rcount, MPI_Datatype rtype,
-                          MPI_Comm comm)
-{
-    MPI_Request req;
-
-    MPI_Ialltoall(sbuf, scount, stype, rbuf, rcount, rtype, comm, &req);
-    calm_wait(&req);
-}
-
-static void calm_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
-                           MPI_Datatype stype, void *rbuf, const int *rcnt,
-                           const int *rdsp, MPI_Datatype rtype, MPI_Comm comm)
-{
-    MPI_Request req;
-
-    MPI_Ialltoallv(sbuf, scnt, sdsp, stype, rbuf, rcnt, rdsp, rtype, comm,
-                   &req);
-    calm_wait(&req);
-}
-
-/* What a rank brings to a call's one agreement (uint64 each):
- *   AG_ERR     its failure as an ordered key (err_key), 0 if none: the
- *              largest is the lowest status, then the lowest rank
- *   AG_BYTES   its bytes for the two-phase exchange (summed)
- *   AG_ROUNDS  its two-phase rounds (the largest)
- *   AG_MORE    it has pieces for a further call of the same access (the
- *              largest; pio_write_all_batch)
- *   AG_PENDING it has direct I/O whose status is not known yet (a split
- *              read; the largest) */
-enum { AG_ERR, AG_BYTES, AG_ROUNDS, AG_MORE, AG_PENDING, AG_N };
-
-static MPI_Datatype agree_type = MPI_DATATYPE_NULL;
-static MPI_Op agree_op = MPI_OP_NULL;
-static int agree_keyval = MPI_KEYVAL_INVALID;
-
-static void agree_combine(void *in, void *inout, int *len, MPI_Datatype *type)
-{
-    const uint64_t *a = in;
-    uint64_t *b = inout;
-    int i;
-
-    (void)type;
-    for (i = 0; i < *len; i++, a += AG_N, b += AG_N) {
-        b[AG_ERR] = PFS_MAX(a[AG_ERR], b[AG_ERR]);
-        b[AG_BYTES] += a[AG_BYTES];
-        b[AG_ROUNDS] = PFS_MAX(a[AG_ROUNDS], b[AG_ROUNDS]);
-        b[AG_MORE] = PFS_MAX(a[AG_MORE], b[AG_MORE]);
-        b[AG_PENDING] = PFS_MAX(a[AG_PENDING], b[AG_PENDING]);
-    }
-}
-
-/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
- * works: the type and the operation go then. */
-static int agree_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
-{
-    (void)comm;
-    (void)attr;
-    (void)extra;
-    MPI_Op_free(&agree_op);
-    MPI_Type_free(&agree_type);
-    MPI_Comm_free_keyval(&keyval);
-    agree_keyval = MPI_KEYVAL_INVALID;
-    return MPI_SUCCESS;
-}
-
-static void agree_init(void)
-{
-    if (agree_op != MPI_OP_NULL) {
-        return;
-    }
-    MPI_Type_contiguous(AG_N, MPI_UINT64_T, &agree_type);
-    MPI_Type_commit(&agree_type);
-    MPI_Op_create(agree_combine, 1, &agree_op);
-    MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, agree_delete_fn,
-                           &agree_keyval, NULL);
-    MPI_Comm_set_attr(MPI_COMM_SELF, agree_keyval, NULL);
-}
-
-static uint64_t err_key(pfs_status_t st, int rank)
-{
-    uint64_t code = (uint32_t)(-(int32_t)st); /* statuses are negative */
-
-    if (st == PFS_OK) {
-        return 0;
-    }
-    return code << 32 | (uint32_t)(INT32_MAX - rank);
-}
-
-static pfs_status_t err_key_status(uint64_t key, int *rank_p)
-{
-    int32_t code = (int32_t)(key >> 32);
-
-    *rank_p = INT32_MAX - (int)(uint32_t)key;
-    return (pfs_status_t)(-code);
-}
-
-/* After an agreement found a failure (key): the failing rank's
- * explanation goes to every rank. */
-static pfs_status_t agree_msg(MPI_Comm comm, int rank, uint64_t key,
-                              const char *msg, char *errmsg, size_t errmsg_size)
-{
-    char text[512];
-    int who;
-    pfs_status_t st = err_key_status(key, &who);
-
-    snprintf(text, sizeof(text), "%s", rank == who ? msg : "");
-    MPI_Bcast(text, sizeof(text), MPI_CHAR, who, comm);
-    if (errmsg != NULL) {
-        snprintf(errmsg, errmsg_size, "rank %d: %s", who, text);
-    }
-    return st;
-}
-
-/* Every rank learns the first failure (lowest status, then lowest rank)
- * and its explanation: one allreduce, and a broadcast only on failure. */
-static pfs_status_t agree(MPI_Comm comm, int rank, pfs_status_t st,
-                          const char *msg, char *errmsg, size_t errmsg_size)
-{
-    uint64_t key = err_key(st, rank), out;
-
-    calm_allreduce(&key, &out, 1, MPI_UINT64_T, MPI_MAX, comm);
-    if (out != 0) {
-        return agree_msg(comm, rank, out, msg, errmsg, errmsg_size);
-    }
-    if (errmsg != NULL && errmsg_size > 0) {
-        errmsg[0] = '\0';
-    }
     return PFS_OK;
 }
 
@@ -617,8 +423,8 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
         x->smeta[m++] = op->pieces[i].off;
         x->smeta[m++] = op->pieces[i].len;
     }
-    calm_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
-                  op->comm);
+    pio_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
+                      op->comm);
     for (k = 0; k < n; k++) {
         x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
         x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
@@ -637,8 +443,8 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
             MPI_Abort(op->comm, 1);
         }
     }
-    calm_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta, x->rcnt,
-                   x->rdsp, MPI_UINT64_T, op->comm);
+    pio_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
+                       x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
     *rbytes_p = rbytes;
     return total;
 }
@@ -747,8 +553,8 @@ static void write_rounds(pio_coll_op_t *op)
             MPI_Abort(op->comm, 1);
         }
         data_counts(op, &x, 1);
-        calm_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot], x.rcnt,
-                       x.rdsp, MPI_BYTE, op->comm);
+        pio_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
+                           x.rcnt, x.rdsp, MPI_BYTE, op->comm);
         op->stats.exchange_s += MPI_Wtime() - t;
         if (got > 0 && op->status == PFS_OK) {
             pfs_status_t st = issue(op, &x, got, op->buf[slot],
@@ -815,8 +621,8 @@ static void read_round_finish(pio_coll_op_t *op)
         MPI_Abort(op->comm, 1);
     }
     data_counts(op, x, 0);
-    calm_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata, x->rcnt,
-                   x->rdsp, MPI_BYTE, op->comm);
+    pio_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
+                       x->rcnt, x->rdsp, MPI_BYTE, op->comm);
     op->stats.exchange_s += MPI_Wtime() - t;
     for (i = op->rlo; i < op->rhi; i++) {
         memcpy(op->pieces[i].mem, x->sdata + pos, op->pieces[i].len);
@@ -925,7 +731,6 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     op->t0 = MPI_Wtime();
     MPI_Comm_rank(comm, &op->rank);
     MPI_Comm_size(comm, &op->nranks);
-    agree_init();
     if (batch != NULL && batch->failed != PFS_OK) {
         /* the caller's own failure: take part with nothing */
         st = batch->failed;
@@ -962,12 +767,12 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
     }
 
-    in[AG_ERR] = err_key(op->status, op->rank);
+    in[AG_ERR] = pio_coll_err_key(op->status, op->rank);
     in[AG_BYTES] = op->direct ? 0 : total;
     in[AG_ROUNDS] = maxround;
     in[AG_MORE] = batch != NULL && batch->more;
     in[AG_PENDING] = op->dreq != NULL;
-    calm_allreduce(in, out, 1, agree_type, agree_op, comm);
+    pio_coll_sync_values(comm, in, out);
     if (batch != NULL) {
         batch->any_more = out[AG_MORE] != 0;
     }
@@ -976,8 +781,8 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         /* a failure in setting up or in a direct write or read, agreed
          * before any exchange; finish() still waits for this rank's
          * pending read */
-        op->status = agree_msg(comm, op->rank, out[AG_ERR], op->msg, op->msg,
-                               sizeof(op->msg));
+        op->status = pio_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
+                                       op->msg, sizeof(op->msg));
         return op;
     }
     if (out[AG_BYTES] == 0) {
@@ -1038,8 +843,8 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
             snprintf(errmsg, errmsg_size, "%s", op->msg);
         }
     } else {
-        st = agree(op->comm, op->rank, op->status, op->msg, errmsg,
-                   errmsg_size);
+        st = pio_coll_sync_status(op->comm, op->rank, op->status, op->msg,
+                                  errmsg, errmsg_size);
     }
     if (bytes_p != NULL) {
         *bytes_p = st == PFS_OK ? op->bytes : 0;
