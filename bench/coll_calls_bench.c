@@ -1,7 +1,8 @@
 /* coll_calls_bench.c - the cost of small collective calls in libpio_mpi:
  * loops of pio_write_all / pio_read_all with one record per rank per
  * call, in each mode (direct, two-phase, automatic) and for several
- * record sizes, beside the cost of an empty call and of one
+ * record sizes, beside the same I/O without the collective (pio_write_desc
+ * / pio_read_desc: "independent"), beside the cost of an empty call and of one
  * MPI_Allreduce of 16 bytes on the same communicator.  This is how the
  * automatic mode's threshold (pfs_direct_min) was chosen
  * (doc/collective-io.md).
@@ -71,7 +72,7 @@ typedef struct {
 
 /* `calls` collective calls of one `size`-byte record per rank. */
 static result_t loop(pio_file_t *f, uint8_t *buf, uint64_t size, int calls,
-                     const pio_coll_hints_t *h, int write)
+                     const pio_coll_hints_t *h, int write, int independent)
 {
     int who = write ? rank : (rank + 1) % nranks;
     pio_coll_stats_t stats;
@@ -88,15 +89,24 @@ static result_t loop(pio_file_t *f, uint8_t *buf, uint64_t size, int calls,
         pfs_status_t st;
 
         pio_desc_contig(&d, off, size);
-        st = write ? pio_write_all(f, MPI_COMM_WORLD, buf, NULL, &d, h, NULL,
-                                   err, sizeof(err))
-                   : pio_read_all(f, MPI_COMM_WORLD, buf, NULL, &d, h, NULL,
-                                  err, sizeof(err));
+        if (independent) {
+            /* the same I/O without the collective: the reference */
+            st = write ? pio_write_desc(f, buf, NULL, &d, NULL)
+                       : pio_read_desc(f, buf, NULL, &d, NULL);
+            snprintf(err, sizeof(err), "independent I/O: %s",
+                     pfs_status_string(st));
+            memset(&stats, 0, sizeof(stats));
+        } else {
+            st = write ? pio_write_all(f, MPI_COMM_WORLD, buf, NULL, &d, h,
+                                       NULL, err, sizeof(err))
+                       : pio_read_all(f, MPI_COMM_WORLD, buf, NULL, &d, h, NULL,
+                                      err, sizeof(err));
+            pio_coll_last_stats(&stats);
+        }
         if (st != PFS_OK) {
             fprintf(stderr, "coll_calls_bench: %s\n", err);
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
-        pio_coll_last_stats(&stats);
         r.xchg_s += stats.exchange_s;
         r.wait_s += stats.io_wait_s;
     }
@@ -171,7 +181,7 @@ int main(int argc, char **argv)
             double t0;
             int k;
 
-            e = loop(f, &dummy, 0, calls * 5, NULL, 1);
+            e = loop(f, &dummy, 0, calls * 5, NULL, 1, 0);
             MPI_Barrier(MPI_COMM_WORLD);
             t0 = MPI_Wtime();
             for (k = 0; k < calls * 5; k++) {
@@ -195,19 +205,20 @@ int main(int argc, char **argv)
     for (tok = strtok_r(list, ",", &save); tok != NULL;
          tok = strtok_r(NULL, ",", &save)) {
         uint64_t size = strtoull(tok, NULL, 10);
-        static const char *modes[3] = {"direct", "two-phase", "auto"};
-        result_t best[3][2];
+        static const char *modes[4] = {"direct", "two-phase", "auto",
+                                       "independent"};
+        result_t best[4][2];
         uint8_t *buf = malloc(size ? size : 1);
         pio_file_t *f;
         int m, r, op;
 
         memset(buf, rank + 1, size);
         f = open_shared(c, "/calls");
-        for (m = 0; m < 3; m++) {
+        for (m = 0; m < 4; m++) {
             best[m][0].s = best[m][1].s = 1e30;
         }
         for (r = 0; r < reps; r++) {
-            for (m = 0; m < 3; m++) {
+            for (m = 0; m < 4; m++) {
                 pio_coll_hints_t h;
 
                 pio_coll_hints_default(&h);
@@ -216,14 +227,14 @@ int main(int argc, char **argv)
                         m == 0 ? PIO_CB_DISABLE : PIO_CB_ENABLE;
                 }
                 for (op = 0; op < 2; op++) {
-                    result_t x = loop(f, buf, size, calls, &h, op == 0);
+                    result_t x = loop(f, buf, size, calls, &h, op == 0, m == 3);
                     if (x.s < best[m][op].s) {
                         best[m][op] = x;
                     }
                 }
             }
         }
-        for (m = 0; m < 3; m++) {
+        for (m = 0; m < 4; m++) {
             for (op = 0; op < 2; op++) {
                 row(label, size, modes[m], op == 0 ? "write" : "read",
                     &best[m][op], calls);
