@@ -75,6 +75,11 @@ void pio_local_open(pio_file_t *f, const uint8_t *want);
  * errno.  Reads report the object's size in *objsize_p. */
 int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
                    uint64_t *objsize_p);
+/* f's logical size from its objects' descriptors (fstat), when f holds
+ * one for every server already: 0, else -1 (ask the servers; waiting
+ * for the descriptors' answers here was slower than asking).  The
+ * servers' IO_SIZE stats the same inodes. */
+int pio_local_size(pio_file_t *f, uint64_t *size_p);
 /* Close f's object descriptors / the client's local sockets. */
 void pio_local_file_close(pio_file_t *f);
 void pio_local_client_close(pio_client_t *c);
