@@ -14,7 +14,10 @@
 #
 # PFS_BENCH_STORAGE="tmpfs disk" (default) picks the storages,
 # PFS_BENCH_LOCAL="on off" the local-access settings, PFS_MPICH_PREFIX the
-# MPICH (default /var/tmp/pfs-mpich/install).
+# MPICH (default /var/tmp/pfs-mpich/install).  PFS_BENCH_META_SCALE, a list
+# of files per rank (e.g. "250 2500 25000 250000": 10^3 to 10^6 files in
+# the one directory), adds the metadata mix at each size on tmpfs, local
+# access on, one ensemble for the whole series (labels tmpfs-meta-N).
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$TOP/build}
@@ -55,5 +58,17 @@ run_on() {
             run_on "$label" "$base" "$local_io" "$@"
         done
     done
+    if [ -n "${PFS_BENCH_META_SCALE:-}" ]; then
+        bench_start /dev/shm user-bench
+        mkdir -p "$WORK/ufs"
+        for n in $PFS_BENCH_META_SCALE; do
+            echo "# tmpfs-meta-$((4 * n)): $((4 * n)) files, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+            LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+                "$BUILD/bench/mpiio_user_bench" --pfs pfs: --ufs "ufs:$WORK/ufs" \
+                --label "tmpfs-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
+                grep --line-buffered -v '^label,'
+        done
+        bench_stop
+    fi
 } | tee "$OUT"
 echo "results: $OUT"
