@@ -77,7 +77,7 @@ PFS_ENSEMBLE=$WORK/no-such-ensemble run_ompi 2 "$PROG" -m noens -d pfs:/mpiio \
 grep "open without an ensemble" "$WORK/noens.log"
 pass "no ensemble: MPI_ERR_IO with the cause"
 
-for mode in shared stale misc; do
+for mode in shared stale misc calls; do
     # stale is about the server's refusal: with local access, a rank on
     # the servers' host writes into the removed object itself, unrefused
     # (doc/local-access.md), so that one runs through the servers
@@ -89,7 +89,7 @@ for mode in shared stale misc; do
     grep -q "mpiio_pfs_test $mode: OK" "$WORK/$mode.log" || fail "$mode: no OK line"
     grep "^$mode:" "$WORK/$mode.log"
 done
-pass "shared and ordered pointers tile the file; writes to a removed file fail; delete on close"
+pass "shared and ordered pointers tile the file; writes to a removed file fail; delete on close; many small collective calls verified"
 
 # the components in ~/.openmpi/components, found without any variable
 mkdir -p "$WORK/home/.openmpi/components"
