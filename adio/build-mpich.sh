@@ -136,8 +136,18 @@ if [ ! -f Makefile ] || [ "$(cat .pfs-config-args 2>/dev/null)" != "$CONFIG_ARGS
     echo "$CONFIG_ARGS" >.pfs-config-args
 fi
 say "make MPICH (the first build takes about 20 minutes)"
+# libmpi links libpio's collective engine (libpio_coll_embed.a) from the
+# prefix, but no make rule depends on it: a changed engine would not be
+# relinked.  Drop libmpi.la when the archive's content changed since the
+# last link (content, not mtime: make install rewrites it every time).
+EMBED_SUM=$(sha1sum "$PREFIX/lib/libpio_coll_embed.a" | cut -d' ' -f1)
+if [ -f lib/libmpi.la ] && [ "$(cat .pfs-coll-embed.sum 2>/dev/null)" != "$EMBED_SUM" ]; then
+    say "libpio's collective engine changed: relinking libmpi"
+    rm -f lib/libmpi.la
+fi
 make -j"$JOBS" >make.log 2>&1 || { grep -B2 -A8 'error' make.log | tail -60; exit 1; }
 make install >install.log 2>&1 || { tail -20 install.log; exit 1; }
+echo "$EMBED_SUM" >.pfs-coll-embed.sum
 # Debian's binaries ask for libmpich.so.12 (and libmpichfort.so.12)
 ln -sf libmpi.so.12 "$PREFIX/lib/libmpich.so.12"
 ln -sf libmpifort.so.12 "$PREFIX/lib/libmpichfort.so.12"

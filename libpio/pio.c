@@ -430,8 +430,12 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
         for (slot = 0; f->local_fd != NULL && slot < n; slot++) {
             f->local_fd[slot] = -2; /* not asked yet */
         }
-        if (ask) {
-            pio_local_ask(f); /* answers arrive while the caller goes on */
+        if (ask && flags != PIO_RDONLY) {
+            /* answers arrive while the caller goes on; a file open for
+             * reading only asks at its first read: many such opens read
+             * nothing (open, size, close), and the requests cost them
+             * more than the round trip costs the first read */
+            pio_local_ask(f);
         }
     }
     *file_p = f;
@@ -656,13 +660,26 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
     return st;
 }
 
+/* An open file's size: from its objects' descriptors when it has them
+ * for every server (local access; the open asked for them), else from
+ * the servers.  Asking the servers costs a request to each, through its
+ * I/O threads; the descriptors' answers are waited for anyway (at the
+ * first I/O, or at close). */
+static pfs_status_t file_size(pio_file_t *f, uint64_t *size_p)
+{
+    if (pio_local_size(f, size_p) == 0) {
+        return PFS_OK;
+    }
+    return pio_logical_size(f->client, &f->attr, size_p);
+}
+
 PFS_EXPORT pfs_status_t pio_get_size(pio_file_t *f, uint64_t *size_p)
 {
     if (f == NULL || size_p == NULL) {
         return PFS_ERR_INVAL;
     }
     f->client->errmsg[0] = '\0';
-    return pio_logical_size(f->client, &f->attr, size_p);
+    return file_size(f, size_p);
 }
 
 PFS_EXPORT pfs_status_t pio_sync(pio_file_t *f)
@@ -708,7 +725,7 @@ PFS_EXPORT pfs_status_t pio_fstat(pio_file_t *f, pio_stat_t *stat_p)
         return PFS_ERR_INVAL;
     }
     f->client->errmsg[0] = '\0';
-    st = pio_logical_size(f->client, &f->attr, &size);
+    st = file_size(f, &size);
     if (st == PFS_OK) {
         fill_stat(&f->attr, size, stat_p);
     }

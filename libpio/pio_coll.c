@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +15,12 @@
 #include "layout.h"
 #include "pfs/pio_mpi.h"
 #include "pfs_common.h"
+#include "pio_coll_sync.h"
 #include "pio_desc.h"
 #include "sio.h"
 
 #define DEFAULT_CB_BUFFER  (UINT64_C(4) << 20)
-#define DEFAULT_DIRECT_MIN (UINT64_C(1) << 20)
+#define DEFAULT_DIRECT_MIN (UINT64_C(16) << 10)
 #define MAX_CB_BUFFER      (UINT64_C(512) << 20)
 
 /* One piece of this rank's data, bound for one aggregator in one round. */
@@ -53,6 +55,7 @@ struct pio_coll_op {
     uint8_t *buf[2];
     size_t cap[2];
     pio_request_t *req[2];
+    pio_request_t *dreq; /* this rank's direct read, split reads only */
     pfs_status_t status;
     char msg[512];
     int agreed; /* status and msg already agreed by all ranks */
@@ -149,54 +152,6 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
     }
     *hints = h;
     return PFS_OK;
-}
-
-/* ---- agreement --------------------------------------------------------- */
-
-/* An allreduce that waits without spinning.  MPICH's blocking collectives
- * poll a core; a rank done with its part (or an aggregator's peers while
- * it waits for a server) would take that core from the I/O servers and
- * ranks still working, which on a node shared with servers is most of
- * the machine. */
-static void calm_allreduce(const void *in, void *out, int count,
-                           MPI_Datatype type, MPI_Op mpi_op, MPI_Comm comm)
-{
-    MPI_Request req;
-    int done = 0;
-    useconds_t nap = 5;
-
-    MPI_Iallreduce(in, out, count, type, mpi_op, comm, &req);
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) {
-            usleep(nap);
-            nap = nap < 200 ? nap * 2 : nap; /* back off up to 0.2 ms */
-        }
-    }
-}
-
-/* Every rank learns the first failure (lowest status, then lowest rank)
- * and its explanation. */
-static pfs_status_t agree(MPI_Comm comm, int rank, pfs_status_t st,
-                          const char *msg, char *errmsg, size_t errmsg_size)
-{
-    struct {
-        int st;
-        int rank;
-    } in = {st, rank}, out;
-    char text[512];
-
-    calm_allreduce(&in, &out, 1, MPI_2INT, MPI_MINLOC, comm);
-    if (out.st != PFS_OK) {
-        snprintf(text, sizeof(text), "%s", rank == out.rank ? msg : "");
-        MPI_Bcast(text, sizeof(text), MPI_CHAR, out.rank, comm);
-        if (errmsg != NULL) {
-            snprintf(errmsg, errmsg_size, "rank %d: %s", out.rank, text);
-        }
-    } else if (errmsg != NULL && errmsg_size > 0) {
-        errmsg[0] = '\0';
-    }
-    return (pfs_status_t)out.st;
 }
 
 static void op_fail(pio_coll_op_t *op, pfs_status_t st, const char *what)
@@ -387,9 +342,8 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
     /* pieces of the description, for the direct-mode rule */
     pfs_sio_iter_init(&fi, &fs);
     while (pfs_sio_iter_next(&fi, &foff, &flen)) {
-        count++;
+        count += flen > 0;
     }
-    qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
     *total_p = ftotal;
     *count_p = count;
     return PFS_OK;
@@ -471,8 +425,8 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
         x->smeta[m++] = op->pieces[i].off;
         x->smeta[m++] = op->pieces[i].len;
     }
-    MPI_Alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
-                 op->comm);
+    pio_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
+                      op->comm);
     for (k = 0; k < n; k++) {
         x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
         x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
@@ -491,8 +445,8 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
             MPI_Abort(op->comm, 1);
         }
     }
-    MPI_Alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
-                  x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
+    pio_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
+                       x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
     *rbytes_p = rbytes;
     return total;
 }
@@ -601,8 +555,8 @@ static void write_rounds(pio_coll_op_t *op)
             MPI_Abort(op->comm, 1);
         }
         data_counts(op, &x, 1);
-        MPI_Alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
-                      x.rcnt, x.rdsp, MPI_BYTE, op->comm);
+        pio_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
+                           x.rcnt, x.rdsp, MPI_BYTE, op->comm);
         op->stats.exchange_s += MPI_Wtime() - t;
         if (got > 0 && op->status == PFS_OK) {
             pfs_status_t st = issue(op, &x, got, op->buf[slot],
@@ -669,8 +623,8 @@ static void read_round_finish(pio_coll_op_t *op)
         MPI_Abort(op->comm, 1);
     }
     data_counts(op, x, 0);
-    MPI_Alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata, x->rcnt,
-                  x->rdsp, MPI_BYTE, op->comm);
+    pio_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
+                       x->rcnt, x->rdsp, MPI_BYTE, op->comm);
     op->stats.exchange_s += MPI_Wtime() - t;
     for (i = op->rlo; i < op->rhi; i++) {
         memcpy(op->pieces[i].mem, x->sdata + pos, op->pieces[i].len);
@@ -711,17 +665,57 @@ static void op_free(pio_coll_op_t *op)
     free(op);
 }
 
-/* Set up, decide the mode, run the rounds (reads: issue the first round's
- * server reads only; finish() does the rest).  Collective; never returns
- * early on one rank only. */
+/* This rank's own pieces, directly (pio_write_desc/pio_read_desc: one
+ * structured request per server, or local access).  Blocking calls
+ * complete the I/O here, so that its status travels with the call's
+ * agreement; a split read only issues it (finish() waits). */
+static void direct_io(pio_coll_op_t *op, uint8_t *buf, const pio_desc_t *mem,
+                      const pio_desc_t *filed, int blocking)
+{
+    double t = MPI_Wtime();
+    pfs_status_t st;
+
+    st = op->write ? pio_write_desc(op->file, buf, mem, filed,
+                                    blocking ? NULL : &op->dreq)
+                   : pio_read_desc(op->file, buf, mem, filed,
+                                   blocking ? NULL : &op->dreq);
+    op->stats.io_wait_s = MPI_Wtime() - t;
+    op->stats.requests = 1; /* one structured call (per server) */
+    op->stats.bytes = op->bytes;
+    if (st != PFS_OK) {
+        op->dreq = NULL;
+        op_fail(op, st, op->write ? "write" : "read");
+        snprintf(op->msg, sizeof(op->msg), "%s",
+                 "direct I/O failed (see the rank's pio_client_errmsg)");
+    }
+}
+
+/* Set up, choose this rank's mode, agree, run the rounds (split reads:
+ * issue the first round's server reads only; finish() does the rest).
+ * Collective; never returns early on one rank only.
+ *
+ * The mode is a rank's own: in automatic mode a rank whose pieces
+ * average at least direct_min, or that has fewer pieces than the servers
+ * ever sieve (PFS_SIO_SIEVE_MIN_PIECES), does its I/O directly, before
+ * the agreement, and the others' pieces go two-phase (with every rank in
+ * the exchange, the direct ones with nothing).  One agreement then
+ * carries everything the call needs to know about the others (err_key
+ * with the direct I/O's status, the two-phase bytes and rounds, more,
+ * pending), so a call with nothing to exchange is one allreduce in all
+ * -- an empty call, one that fails in setting up, and one where every
+ * rank went direct alike.  Only a two-phase exchange or a split read's
+ * direct reads (whose status is not known yet) need the closing
+ * agreement in finish(). */
 static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
                             uint8_t *buf, const pio_desc_t *mem,
                             const pio_desc_t *filed,
-                            const pio_coll_hints_t *hints)
+                            const pio_coll_hints_t *hints,
+                            pio_coll_batch_t *batch, int blocking)
 {
     pio_coll_hints_t defaults;
     pio_coll_op_t *op = calloc(1, sizeof(*op));
-    uint64_t total = 0, count = 0, sums[2], maxround = 0, direct_min;
+    uint64_t total = 0, count = 0, maxround = 0, direct_min;
+    uint64_t in[AG_N], out[AG_N];
     pio_cb_mode_t mode;
     size_t i;
     pfs_status_t st;
@@ -739,55 +733,69 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     op->t0 = MPI_Wtime();
     MPI_Comm_rank(comm, &op->rank);
     MPI_Comm_size(comm, &op->nranks);
-    st = f == NULL || filed == NULL
-             ? PFS_ERR_INVAL
-             : prepare(op, buf, mem, filed, hints, &total, &count);
+    if (batch != NULL && batch->failed != PFS_OK) {
+        /* the caller's own failure: take part with nothing */
+        st = batch->failed;
+        snprintf(op->msg, sizeof(op->msg), "%s",
+                 batch->failed_msg != NULL ? batch->failed_msg : "");
+    } else if (f == NULL || filed == NULL) {
+        st = PFS_ERR_INVAL;
+    } else {
+        st = prepare(op, buf, mem, filed, hints, &total, &count);
+    }
     if (st != PFS_OK) {
         if (op->msg[0] == '\0') {
             snprintf(op->msg, sizeof(op->msg), "%s", pfs_status_string(st));
         }
         op->status = st;
+        total = count = 0;
+        op->npieces = 0;
     }
     op->bytes = total;
 
-    /* all ranks decide the same: average piece size over all ranks */
-    sums[0] = total;
-    sums[1] = count;
-    calm_allreduce(MPI_IN_PLACE, sums, 2, MPI_UINT64_T, MPI_SUM, comm);
     mode = write ? hints->cb_write : hints->cb_read;
     direct_min = hints->direct_min ? hints->direct_min : DEFAULT_DIRECT_MIN;
-    op->direct = mode == PIO_CB_DISABLE ||
-                 (mode == PIO_CB_AUTO && sums[1] > 0 &&
-                  sums[0] / sums[1] >= direct_min);
-
-    /* a failure in setting up is agreed before any exchange */
-    st = agree(comm, op->rank, op->status, op->msg, op->msg, sizeof(op->msg));
-    if (st != PFS_OK) {
-        op->status = st;
-        op->agreed = 1; /* on every rank: finish() needs no second round */
-        return op;
-    }
+    /* automatic: large pieces, or too few for aggregation to merge much
+     * (no more than the servers would take one by one anyway) */
+    op->direct = total > 0 &&
+                 (mode == PIO_CB_DISABLE ||
+                  (mode == PIO_CB_AUTO && (count < PFS_SIO_SIEVE_MIN_PIECES ||
+                                           total / count >= direct_min)));
     if (op->direct) {
-        double t = MPI_Wtime();
-
-        /* a read is only issued here: finish() waits for it */
-        st = write ? pio_write_desc(f, buf, mem, filed, NULL)
-                   : pio_read_desc(f, buf, mem, filed, &op->req[0]);
-        op->stats.io_wait_s = MPI_Wtime() - t;
-        op->stats.requests = 1; /* one structured call (per server) */
-        op->stats.bytes = total;
-        if (st != PFS_OK) {
-            op->req[0] = NULL;
-            op_fail(op, st, write ? "write" : "read");
-            snprintf(op->msg, sizeof(op->msg), "%s",
-                     "direct I/O failed (see the rank's pio_client_errmsg)");
-        }
-        return op;
+        direct_io(op, buf, mem, filed, blocking);
+        op->npieces = 0; /* nothing of this rank's goes two-phase */
     }
     for (i = 0; i < op->npieces; i++) {
         maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
     }
-    calm_allreduce(&maxround, &op->rounds, 1, MPI_UINT64_T, MPI_MAX, comm);
+
+    in[AG_ERR] = pio_coll_err_key(op->status, op->rank);
+    in[AG_BYTES] = op->direct ? 0 : total;
+    in[AG_ROUNDS] = maxround;
+    in[AG_MORE] = batch != NULL && batch->more;
+    in[AG_PENDING] = op->dreq != NULL;
+    pio_coll_sync_values(comm, in, out);
+    if (batch != NULL) {
+        batch->any_more = out[AG_MORE] != 0;
+    }
+    op->agreed = 1; /* unless more I/O follows: then finish() agrees */
+    if (out[AG_ERR] != 0) {
+        /* a failure in setting up or in a direct write or read, agreed
+         * before any exchange; finish() still waits for this rank's
+         * pending read */
+        op->status = pio_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
+                                       op->msg, sizeof(op->msg));
+        return op;
+    }
+    if (out[AG_BYTES] == 0) {
+        /* nothing to exchange; a pending read's status is agreed by
+         * finish() */
+        op->agreed = out[AG_PENDING] == 0;
+        return op;
+    }
+    op->agreed = 0;
+    qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
+    op->rounds = out[AG_ROUNDS];
     if (write) {
         write_rounds(op);
         return op;
@@ -810,9 +818,13 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
     if (op->rx != NULL) {
         read_rest(op);
     }
-    if (op->direct && !op->write && op->req[0] != NULL) {
-        wait_slot(op, 0, "read");
-        if (op->status != PFS_OK) {
+    if (op->dreq != NULL) {
+        double t = MPI_Wtime();
+        pfs_status_t rst = pio_wait(&op->dreq, NULL);
+
+        op->stats.io_wait_s += MPI_Wtime() - t;
+        if (rst != PFS_OK && op->status == PFS_OK) {
+            op->status = rst;
             snprintf(op->msg, sizeof(op->msg), "%s",
                      "direct I/O failed (see the rank's pio_client_errmsg)");
         }
@@ -833,8 +845,8 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
             snprintf(errmsg, errmsg_size, "%s", op->msg);
         }
     } else {
-        st = agree(op->comm, op->rank, op->status, op->msg, errmsg,
-                   errmsg_size);
+        st = pio_coll_sync_status(op->comm, op->rank, op->status, op->msg,
+                                  errmsg, errmsg_size);
     }
     if (bytes_p != NULL) {
         *bytes_p = st == PFS_OK ? op->bytes : 0;
@@ -850,8 +862,31 @@ PFS_EXPORT pfs_status_t pio_write_all(pio_file_t *f, MPI_Comm comm,
                                       uint64_t *bytes_p, char *errmsg,
                                       size_t errmsg_size)
 {
-    return finish(start(f, comm, 1, (uint8_t *)buf, mem, filed, hints),
+    return finish(start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, NULL, 1),
                   bytes_p, errmsg, errmsg_size);
+}
+
+PFS_EXPORT pfs_status_t
+pio_write_all_batch(pio_file_t *f, MPI_Comm comm, const void *buf,
+                    const pio_desc_t *mem, const pio_desc_t *filed,
+                    const pio_coll_hints_t *hints, pio_coll_batch_t *batch,
+                    uint64_t *bytes_p, char *errmsg, size_t errmsg_size)
+{
+    return finish(
+        start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, batch, 1), bytes_p,
+        errmsg, errmsg_size);
+}
+
+PFS_EXPORT pfs_status_t pio_read_all_batch(pio_file_t *f, MPI_Comm comm,
+                                           void *buf, const pio_desc_t *mem,
+                                           const pio_desc_t *filed,
+                                           const pio_coll_hints_t *hints,
+                                           pio_coll_batch_t *batch,
+                                           uint64_t *bytes_p, char *errmsg,
+                                           size_t errmsg_size)
+{
+    return finish(start(f, comm, 0, buf, mem, filed, hints, batch, 1), bytes_p,
+                  errmsg, errmsg_size);
 }
 
 PFS_EXPORT pfs_status_t pio_read_all(pio_file_t *f, MPI_Comm comm, void *buf,
@@ -861,10 +896,8 @@ PFS_EXPORT pfs_status_t pio_read_all(pio_file_t *f, MPI_Comm comm, void *buf,
                                      uint64_t *bytes_p, char *errmsg,
                                      size_t errmsg_size)
 {
-    pio_coll_op_t *op = NULL;
-
-    (void)pio_read_all_begin(f, comm, buf, mem, filed, hints, &op);
-    return pio_read_all_end(op, bytes_p, errmsg, errmsg_size);
+    return finish(start(f, comm, 0, buf, mem, filed, hints, NULL, 1), bytes_p,
+                  errmsg, errmsg_size);
 }
 
 PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
@@ -874,7 +907,7 @@ PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
                                             const pio_coll_hints_t *hints,
                                             pio_coll_op_t **op_p)
 {
-    *op_p = start(f, comm, 1, (uint8_t *)buf, mem, filed, hints);
+    *op_p = start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, NULL, 1);
     return PFS_OK;
 }
 
@@ -893,7 +926,7 @@ PFS_EXPORT pfs_status_t pio_read_all_begin(pio_file_t *f, MPI_Comm comm,
                                            const pio_coll_hints_t *hints,
                                            pio_coll_op_t **op_p)
 {
-    *op_p = start(f, comm, 0, buf, mem, filed, hints);
+    *op_p = start(f, comm, 0, buf, mem, filed, hints, NULL, 0);
     return PFS_OK;
 }
 

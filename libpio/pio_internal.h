@@ -60,7 +60,9 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
 /* ---- local access (pio_local.c, common/local.h) ---- */
 
 /* Pieces of at least this size on average are read and written locally:
- * the server would not sieve them either, only copy them once more. */
+ * the server would not sieve them either, only copy them once more.  So
+ * are parts with fewer pieces than the server ever sieves
+ * (PFS_SIO_SIEVE_MIN_PIECES), whatever their size. */
 #define PIO_LOCAL_MIN_PIECE (16u << 10)
 
 /* Ask every server of f for its object's descriptor without waiting for
@@ -74,6 +76,11 @@ void pio_local_open(pio_file_t *f, const uint8_t *want);
  * errno.  Reads report the object's size in *objsize_p. */
 int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
                    uint64_t *objsize_p);
+/* f's logical size from its objects' descriptors (fstat), when f holds
+ * one for every server already: 0, else -1 (ask the servers; waiting
+ * for the descriptors' answers here was slower than asking).  The
+ * servers' IO_SIZE stats the same inodes. */
+int pio_local_size(pio_file_t *f, uint64_t *size_p);
 /* Close f's object descriptors / the client's local sockets. */
 void pio_local_file_close(pio_file_t *f);
 void pio_local_client_close(pio_client_t *c);

@@ -199,11 +199,12 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
     req->bytes += rep.result;
 }
 
-/* Large pieces on average: the server would not sieve them, only copy
- * them once more (local access pays). */
+/* Large pieces on average, or too few pieces for the server to sieve:
+ * the server would only copy them once more (local access pays). */
 static int local_pays(const pfs_sio_part_t *part)
 {
-    return part->bytes >= (uint64_t)PIO_LOCAL_MIN_PIECE * part->pieces;
+    return part->pieces < PFS_SIO_SIEVE_MIN_PIECES ||
+           part->bytes >= (uint64_t)PIO_LOCAL_MIN_PIECE * part->pieces;
 }
 
 /* Get the object descriptors that this request's large parts want. */

@@ -271,6 +271,25 @@ int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
     return err;
 }
 
+int pio_local_size(pio_file_t *f, uint64_t *size_p)
+{
+    uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
+    uint32_t n = f->attr.layout.stripe_count, slot;
+    struct stat st;
+
+    if (f->local_fd == NULL || n == 0 || n > PFS_LAYOUT_MAX_STRIPES) {
+        return -1;
+    }
+    for (slot = 0; slot < n; slot++) {
+        if (f->local_fd[slot] < 0 || fstat(f->local_fd[slot], &st) != 0) {
+            return -1;
+        }
+        sizes[slot] = (uint64_t)st.st_size;
+    }
+    *size_p = pfs_layout_logical_size(&f->attr.layout, sizes);
+    return 0;
+}
+
 void pio_local_file_close(pio_file_t *f)
 {
     uint32_t slot;

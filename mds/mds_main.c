@@ -30,6 +30,70 @@ typedef struct held_reply {
     uint8_t body[PFS_RPC_MAX_REPLY];
 } held_reply_t;
 
+/* Removal records on their way to the reaper; `lost` if some could not
+ * be kept (no memory, or too many): the reaper then reads the store. */
+typedef struct {
+    mds_removal_t *v;
+    size_t n, cap;
+    int lost;
+} rm_list_t;
+
+#define RM_LIST_MAX (1u << 16)
+
+static void rm_list_push(rm_list_t *l, const pfs_attr_t *attr)
+{
+    mds_removal_t *rm;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        mds_removal_t *v =
+            cap <= RM_LIST_MAX ? realloc(l->v, cap * sizeof(*v)) : NULL;
+
+        if (v == NULL) {
+            l->lost = 1;
+            return;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    rm = &l->v[l->n++];
+    rm->fid = attr->fid;
+    rm->nservers = attr->layout.stripe_count;
+    memcpy(rm->servers, attr->layout.servers,
+           rm->nservers * sizeof(rm->servers[0]));
+}
+
+/* Append b to a and empty b. */
+static void rm_list_move(rm_list_t *a, rm_list_t *b)
+{
+    size_t i;
+
+    if (a->n == 0 && !a->lost) {
+        free(a->v);
+        *a = *b;
+        memset(b, 0, sizeof(*b));
+        return;
+    }
+    a->lost |= b->lost;
+    for (i = 0; i < b->n && !a->lost; i++) {
+        if (a->n == a->cap) {
+            size_t cap = a->cap ? 2 * a->cap : 64;
+            mds_removal_t *v =
+                cap <= RM_LIST_MAX ? realloc(a->v, cap * sizeof(*v)) : NULL;
+
+            if (v == NULL) {
+                a->lost = 1;
+                break;
+            }
+            a->v = v;
+            a->cap = cap;
+        }
+        a->v[a->n++] = b->v[i];
+    }
+    free(b->v);
+    memset(b, 0, sizeof(*b));
+}
+
 typedef enum {
     DURABLE = 0,  /* reply after the operation is on disk (group commit) */
     PERIODIC = 1  /* reply at once; sync every PERIODIC_MS */
@@ -58,13 +122,13 @@ typedef struct {
     pfs_status_t commit_status;
     int efd;                              /* commit done -> progress loop */
     uint64_t commits, committed_ops;
-    /* removal of data objects: the reaper reads the store through a
-     * snapshot taken before the last successful sync, so it acts only on
-     * unlinks that are durable.  removals_new counts unlinks written since
-     * the commit thread last looked; snap_removals, those the published
-     * snapshot covers. */
+    /* removal of data objects: the reaper acts only on unlinks that are
+     * durable.  rm_new holds the removals written since the commit thread
+     * last looked; rm_snap, those the published snapshot covers, which
+     * the reaper takes with it (it reads the store itself only at start
+     * and for servers that come back). */
     mds_reaper_t *reaper;
-    uint64_t removals_new, snap_removals;
+    rm_list_t rm_new, rm_snap;
     mds_store_snap_t *snap_ready;         /* published, not yet adopted */
     mds_leases_t *leases;                 /* write leases, in memory */
     char descriptor[PATH_MAX];
@@ -197,9 +261,9 @@ static void *committer(void *arg)
             break;
         }
         mds_store_snap_t *snap;
-        uint64_t removals = mds->removals_new;
+        rm_list_t removals = mds->rm_new;
 
-        mds->removals_new = 0;
+        memset(&mds->rm_new, 0, sizeof(mds->rm_new));
         mds->commit_requested = 0;
         mds->dirty = 0;
         mds->commit_busy = 1;
@@ -211,10 +275,12 @@ static void *committer(void *arg)
         if (st == PFS_OK && snap != NULL) {
             mds_store_snapshot_release(mds->store, mds->snap_ready);
             mds->snap_ready = snap;
-            mds->snap_removals += removals;
+            rm_list_move(&mds->rm_snap, &removals);
         } else {
             mds_store_snapshot_release(mds->store, snap);
-            mds->removals_new += removals; /* the next sync covers them */
+            /* the next sync covers them */
+            rm_list_move(&removals, &mds->rm_new);
+            mds->rm_new = removals;
         }
         mds->commit_status = st;
         mds->commit_done = 1;
@@ -257,7 +323,7 @@ static void store_check(mds_t *mds)
     mds_store_snapshot_release(mds->store, mds->snap_ready);
     mds->snap_ready = NULL;
     if (mds->reaper != NULL) {
-        mds_reaper_adopt(mds->reaper, NULL, 0);
+        mds_reaper_adopt(mds->reaper, NULL, NULL, 0, 0);
     }
     st = mds_store_recover(mds->store, err, sizeof(err));
     pthread_mutex_unlock(&mds->lock);
@@ -273,7 +339,8 @@ static void store_check(mds_t *mds)
     if (mds->reaper != NULL) {
         /* the reaper reads through a snapshot: a new one (all of the
          * reopened store is durable) */
-        mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
+        mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), NULL, 0,
+                         1);
     }
 }
 
@@ -285,7 +352,8 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     held_reply_t *done = NULL, *h;
     mds_store_snap_t *snap = NULL;
     pfs_status_t st = PFS_OK;
-    uint64_t count, removals = 0;
+    rm_list_t removals = {0};
+    uint64_t count;
     unsigned n = 0;
 
     if (read(mds->efd, &count, sizeof(count)) < 0) {
@@ -295,9 +363,9 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     pthread_mutex_lock(&mds->lock);
     if (mds->snap_ready != NULL) {
         snap = mds->snap_ready;
-        removals = mds->snap_removals;
+        removals = mds->rm_snap;
+        memset(&mds->rm_snap, 0, sizeof(mds->rm_snap));
         mds->snap_ready = NULL;
-        mds->snap_removals = 0;
     }
     if (mds->commit_done) {
         mds->commit_done = 0;
@@ -333,26 +401,32 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     }
     if (mds->reaper == NULL) {
         mds_store_snapshot_release(mds->store, snap);
+        free(removals.v);
         return n;
     }
     if (snap != NULL) {
-        mds_reaper_adopt(mds->reaper, snap, removals > 0);
+        mds_reaper_adopt(mds->reaper, snap, removals.v, removals.n,
+                         removals.lost);
     }
+    free(removals.v);
     return n + mds_reaper_poll(mds->reaper);
 }
 
 /* Answer a successful namespace change: at once if the policy allows it,
- * else after the next group commit.  removal: the change recorded the
- * removal of data objects (unlink, rename over a file). */
-static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
-                               const void *body, size_t len, int removal)
+ * else after the next group commit.  removed (may be NULL): the file
+ * whose data objects the change recorded for removal (unlink, rename
+ * over a file). */
+static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req, const void *body,
+                               size_t len, const pfs_attr_t *removed)
 {
     held_reply_t *h;
 
     if (mds->durability == PERIODIC) {
         pthread_mutex_lock(&mds->lock);
         mds->dirty = 1;
-        mds->removals_new += removal != 0;
+        if (removed != NULL) {
+            rm_list_push(&mds->rm_new, removed);
+        }
         pthread_mutex_unlock(&mds->lock);
         pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
         return;
@@ -371,7 +445,9 @@ static void reply_after_commit(mds_t *mds, pfs_srv_req_t *req,
     pthread_mutex_lock(&mds->lock);
     *mds->held_tail = h;
     mds->held_tail = &h->next;
-    mds->removals_new += removal != 0;
+    if (removed != NULL) {
+        rm_list_push(&mds->rm_new, removed);
+    }
     pthread_mutex_unlock(&mds->lock);
 }
 
@@ -428,7 +504,7 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
         snprintf(errmsg, n, "cannot set up the removal of data objects");
         return PFS_ERR_NOMEM;
     }
-    mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), 1);
+    mds_reaper_adopt(mds->reaper, mds_store_snapshot(mds->store), NULL, 0, 1);
     if (mds_leases_create(&mds->leases) != PFS_OK) {
         snprintf(errmsg, n, "cannot set up the write leases");
         return PFS_ERR_NOMEM;
@@ -463,6 +539,8 @@ static void mds_cleanup(void *arg, pfs_server_t *srv)
         mds_store_snapshot_release(mds->store, mds->snap_ready);
         mds->snap_ready = NULL;
     }
+    free(mds->rm_new.v);
+    free(mds->rm_snap.v);
     if (mds->store != NULL) {
         (void)mds_store_sync(mds->store); /* a clean stop loses nothing */
     }
@@ -605,7 +683,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
     case PFS_OP_MDS_RMDIR:
         st = mds_store_rmdir(mds->store, path);
         if (st == PFS_OK) {
-            reply_after_commit(mds, req, NULL, 0, 0);
+            reply_after_commit(mds, req, NULL, 0, NULL);
             goto out;
         }
         break;
@@ -619,7 +697,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             st = mds_store_set_dir_layout(mds->store, path, &m->layout);
         }
         if (st == PFS_OK) {
-            reply_after_commit(mds, req, NULL, 0, 0);
+            reply_after_commit(mds, req, NULL, 0, NULL);
             goto out;
         }
         break;
@@ -661,7 +739,8 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
                 mds->srv->pending_removals++; /* recorded in its batch */
             }
             reply_after_commit(mds, req, body, len,
-                               req->hdr.opcode == PFS_OP_MDS_UNLINK);
+                               req->hdr.opcode == PFS_OP_MDS_UNLINK ? &out
+                                                                    : NULL);
         }
     }
 out:
@@ -790,7 +869,7 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
         goto out;
     }
     mds->srv->pending_removals += was_replaced != 0;
-    reply_after_commit(mds, req, body, len, was_replaced);
+    reply_after_commit(mds, req, body, len, was_replaced ? &rep.attr : NULL);
 out:
     free(from);
     free(m);
@@ -835,7 +914,7 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
                             "cannot encode the reply");
         return;
     }
-    reply_after_commit(mds, req, body, len, 0);
+    reply_after_commit(mds, req, body, len, NULL);
 }
 
 /* SETATTR: change the masked fields of one inode.  A change waits for
@@ -891,7 +970,7 @@ static void handle_setattr(mds_t *mds, pfs_srv_req_t *req)
     } else if (m->mask == 0) {
         pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
     } else {
-        reply_after_commit(mds, req, body, len, 0);
+        reply_after_commit(mds, req, body, len, NULL);
     }
 out:
     free(m);

@@ -15,6 +15,7 @@
 #define REAP_TIMEOUT_MS   10000 /* per request: a hung server counts as down */
 #define REAP_RETRY_MIN_MS 1000
 #define REAP_RETRY_MAX_MS 30000
+#define REAP_QUEUE_MAX (1u << 16) /* fresh records held; beyond: rescan */
 
 typedef enum {
     SRV_IDLE = 0, /* not said hello yet */
@@ -65,6 +66,9 @@ struct mds_reaper {
     int have_cursor;
     int scanning;              /* a pass over the records is under way */
     int rescan;                /* records appeared since the pass began */
+    /* fresh records handed over by the MDS, oldest first */
+    mds_removal_t *queue;
+    size_t qhead, qlen, qcap;
     uint64_t removed;
 };
 
@@ -166,6 +170,7 @@ void mds_reaper_destroy(mds_reaper_t *r)
         pfs_hello_release(&r->servers[i].hello);
     }
     mds_store_snapshot_release(r->store, r->snap);
+    free(r->queue);
     free(r->servers);
     free(r);
 }
@@ -181,11 +186,42 @@ static void want_pass(mds_reaper_t *r)
     }
 }
 
-void mds_reaper_adopt(mds_reaper_t *r, mds_store_snap_t *snap, int news)
+/* Keep fresh records; 0 if there is no room (then the store has them). */
+static int queue_push(mds_reaper_t *r, const mds_removal_t *fresh, size_t n)
+{
+    if (r->qlen + n > REAP_QUEUE_MAX) {
+        return 0;
+    }
+    if (r->qhead + r->qlen + n > r->qcap) {
+        if (r->qhead > 0) {
+            memmove(r->queue, r->queue + r->qhead, r->qlen * sizeof(*r->queue));
+            r->qhead = 0;
+        }
+        if (r->qlen + n > r->qcap) {
+            size_t cap = PFS_MAX(2 * r->qcap, r->qlen + n);
+            mds_removal_t *q = realloc(r->queue, cap * sizeof(*q));
+
+            if (q == NULL) {
+                return 0;
+            }
+            r->queue = q;
+            r->qcap = cap;
+        }
+    }
+    memcpy(r->queue + r->qhead + r->qlen, fresh, n * sizeof(*fresh));
+    r->qlen += n;
+    return 1;
+}
+
+void mds_reaper_adopt(mds_reaper_t *r, mds_store_snap_t *snap,
+                      const mds_removal_t *fresh, size_t n, int rescan)
 {
     mds_store_snapshot_release(r->store, r->snap);
     r->snap = snap;
-    if (news) {
+    if (n > 0 && !queue_push(r, fresh, n)) {
+        rescan = 1;
+    }
+    if (rescan) {
         want_pass(r);
     }
 }
@@ -352,23 +388,77 @@ static int loaded(const mds_reaper_t *r, pfs_fid_t fid)
     return 0;
 }
 
-/* Load records from the durable view into free item slots, skipping those
- * whose servers are all down. */
+/* Put a record into a free item slot, unless its servers are all down
+ * (the store keeps it for when one answers) or it is loaded already;
+ * 1 if it took the slot.  A record pfs-fsck would report (a server
+ * beyond the ensemble) is left alone. */
+static int take(mds_reaper_t *r, const mds_removal_t *rm)
+{
+    reap_item_t *it = NULL;
+    uint32_t i, j;
+    int any = 0;
+
+    for (j = 0; j < rm->nservers; j++) {
+        if (rm->servers[j] >= r->srv->ens.niosrv) {
+            return 0;
+        }
+        any |= r->servers[rm->servers[j]].state != SRV_DOWN;
+    }
+    if (!any || loaded(r, rm->fid)) {
+        return 0;
+    }
+    for (i = 0; i < REAP_BATCH && it == NULL; i++) {
+        if (!r->items[i].used) {
+            it = &r->items[i];
+        }
+    }
+    if (it == NULL) {
+        return 0;
+    }
+    memset(it, 0, sizeof(*it));
+    it->used = 1;
+    it->rm = *rm;
+    return 1;
+}
+
+/* Fresh records first (no store access), into free item slots. */
+static unsigned load_fresh(mds_reaper_t *r, size_t *free_slots)
+{
+    unsigned n = 0;
+
+    while (r->qlen > 0 && *free_slots > 0) {
+        if (take(r, &r->queue[r->qhead])) {
+            (*free_slots)--;
+            n++;
+        }
+        r->qhead++;
+        r->qlen--;
+    }
+    if (r->qlen == 0) {
+        r->qhead = 0;
+    }
+    return n;
+}
+
+/* Load records into free item slots: the fresh ones handed over, then,
+ * during a pass, from the durable view; skipping those whose servers are
+ * all down. */
 static unsigned load(mds_reaper_t *r)
 {
     mds_removal_t *recs;
-    size_t free_slots = 0, n = 0, i, k;
-    uint32_t j;
+    size_t free_slots = 0, n = 0, i;
+    unsigned got;
     int more = 0;
 
-    if (!r->scanning || r->snap == NULL) {
-        return 0;
-    }
     for (i = 0; i < REAP_BATCH; i++) {
         free_slots += !r->items[i].used;
     }
     if (free_slots < REAP_BATCH / 2) {
         return 0; /* load in bunches */
+    }
+    got = load_fresh(r, &free_slots);
+    if (!r->scanning || r->snap == NULL || free_slots == 0) {
+        return got;
     }
     recs = malloc(free_slots * sizeof(*recs));
     if (recs == NULL) {
@@ -381,38 +471,19 @@ static unsigned load(mds_reaper_t *r)
         free(recs);
         return 0;
     }
-    for (i = 0, k = 0; i < n; i++) {
-        reap_item_t *it;
-        int any = 0;
-
+    for (i = 0; i < n; i++) {
         r->cursor = recs[i].fid;
         r->have_cursor = 1;
-        for (j = 0; j < recs[i].nservers; j++) {
-            if (recs[i].servers[j] >= r->srv->ens.niosrv) {
-                any = -1; /* pfs-fsck reports it */
-                break;
-            }
-            any |= r->servers[recs[i].servers[j]].state != SRV_DOWN;
-        }
-        if (any <= 0 || loaded(r, recs[i].fid)) {
-            continue;
-        }
-        while (r->items[k].used) {
-            k++;
-        }
-        it = &r->items[k];
-        memset(it, 0, sizeof(*it));
-        it->used = 1;
-        it->rm = recs[i];
+        (void)take(r, &recs[i]);
     }
     free(recs);
     if (!more) {
-        /* end of the records: again from the start if some came in */
+        /* end of the records: again from the start if asked meanwhile */
         r->have_cursor = 0;
         r->scanning = r->rescan;
         r->rescan = 0;
     }
-    return n > 0;
+    return got + (n > 0);
 }
 
 /* Post IO_REMOVE for positions whose server is ready. */

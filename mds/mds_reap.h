@@ -6,8 +6,13 @@
  * every server has confirmed.  A server that is down or hung is retried
  * with a growing delay, for as long as it takes, also across restarts of
  * the MDS: nothing leaks for ever.  Records are only acted on once they
- * are durable (read through a snapshot taken before a sync), so a crash
- * never leaves a name whose data is already gone.
+ * are durable (read through a snapshot taken before a sync, or handed
+ * over with such a snapshot), so a crash never leaves a name whose data is
+ * already gone.  New records are handed over by the MDS as they become
+ * durable; the store is looked through only at start and when a server
+ * that was down answers again.  (Looking through it after every commit
+ * made each unlink cost a pass over the records' key range, tombstones of
+ * the removed ones included: unlinks slowed down as files were removed.)
  *
  * Single-threaded: every call from the MDS progress loop.
  */
@@ -30,9 +35,14 @@ pfs_status_t mds_reaper_create(pfs_server_t *srv, mds_store_t *store,
 void mds_reaper_destroy(mds_reaper_t *reaper);
 
 /* A snapshot of the store whose writes are all durable.  The reaper owns
- * it from now on.  Non-zero `news` says removals were recorded since the
- * last snapshot given: look through the store again. */
-void mds_reaper_adopt(mds_reaper_t *reaper, mds_store_snap_t *snap, int news);
+ * it from now on.  fresh (n records, copied; may be NULL) are removals
+ * recorded since the last snapshot given, durable with this one: the
+ * reaper takes them up without looking through the store.  Non-zero
+ * `rescan` says to look through all of the store's records again (at
+ * start, after the store was reopened, or when the caller lost count of
+ * fresh records). */
+void mds_reaper_adopt(mds_reaper_t *reaper, mds_store_snap_t *snap,
+                      const mds_removal_t *fresh, size_t n, int rescan);
 
 /* Progress: collect replies, retry servers that were down, send more
  * removals.  Returns the number of events (0 when idle). */

@@ -54,6 +54,7 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
 
     do {
         pio_desc_t fdesc, mdesc;
+        pio_coll_batch_t batch = { 0 };
         uint64_t b = 0, bm;
 
         fl.n = ml.n = 0;
@@ -66,19 +67,29 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
                 ADIOI_PFS_list_trim(&fl, bm);
                 b = bm;
             }
+            if (b == 0) {
+                /* data to move, and a view or datatype without any: this
+                 * rank's failure, which every rank returns */
+                batch.failed = PFS_ERR_INVAL;
+                batch.failed_msg = "the file view or the datatype holds no data";
+                fl.n = ml.n = 0;
+            }
         }
         pio_desc_list(&fdesc, fl.off, fl.len, fl.n);
         pio_desc_list(&mdesc, ml.off, ml.len, ml.n);
+        /* whether any rank has another batch travels with the call's own
+         * agreement: the loop needs no communication of its own */
+        batch.more = batch.failed == PFS_OK && done + b < total;
         st = is_write
-            ? pio_write_all(pf->file, fd->comm, buf, &mdesc, &fdesc, &hints, NULL, errmsg,
-                            sizeof(errmsg))
-            : pio_read_all(pf->file, fd->comm, buf, &mdesc, &fdesc, &hints, NULL, errmsg,
-                           sizeof(errmsg));
+            ? pio_write_all_batch(pf->file, fd->comm, buf, &mdesc, &fdesc, &hints, &batch,
+                                  NULL, errmsg, sizeof(errmsg))
+            : pio_read_all_batch(pf->file, fd->comm, buf, &mdesc, &fdesc, &hints, &batch,
+                                 NULL, errmsg, sizeof(errmsg));
         done += b;
-        /* the status is the same on every rank: so is this loop's end */
-        more = st == PFS_OK && done < total;
-        MPI_Allreduce(MPI_IN_PLACE, &more, 1, MPI_INT, MPI_MAX, fd->comm);
-    } while (more && st == PFS_OK);
+        /* the status and any_more are the same on every rank: so is this
+         * loop's end */
+        more = st == PFS_OK && batch.any_more;
+    } while (more);
 
     if (st == PFS_OK && file_ptr_type == ADIO_INDIVIDUAL && total > 0)
         fd->fp_ind = ADIOI_PFS_tiles_end_of(&view, s0 + total);

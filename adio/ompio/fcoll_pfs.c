@@ -60,8 +60,8 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
     pio_coll_hints_t hints;
     uint64_t type_size = 0, total = 0, s0, done = 0;
     char errmsg[512] = "";
-    pfs_status_t st = PFS_OK; /* this rank's own failure */
-    int flags[2];
+    pfs_status_t st = PFS_OK; /* this rank's own failure, then the call's */
+    pio_coll_batch_t batch;
 
     /* only files that mca_fs_pfs opened on every rank come here */
     if (pf == NULL)
@@ -79,12 +79,13 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
     s0 = pfs_ompio_stream_pos(fh);
 
     /* A rank that failed on its own still takes part in every collective
-     * call, with nothing, until all are done; then all agree. */
+     * call, with nothing, and hands its failure to the engine, which
+     * agrees on it with the rest of the call: every rank returns it.
+     * Whether any rank has another batch travels the same way. */
     do {
         pio_desc_t fdesc, mdesc;
         void *mbase = buf;
         uint64_t b = 0, bm;
-        pfs_status_t cst;
 
         fl.n = ml.n = 0;
         if (st == PFS_OK && done < total) {
@@ -114,26 +115,19 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
         }
         pio_desc_list(&fdesc, (const uint64_t *)fl.off, fl.len, fl.n);
         pio_desc_list(&mdesc, (const uint64_t *)ml.off, ml.len, ml.n);
+        memset(&batch, 0, sizeof(batch));
+        batch.failed = st;
+        batch.failed_msg = errmsg;
+        batch.more = st == PFS_OK && done + b < total;
         /* the engine's status is the same on every rank */
-        cst = is_write
-                  ? pio_write_all(pf->file, fh->f_comm, mbase, &mdesc, &fdesc,
-                                  &hints, NULL, errmsg, sizeof(errmsg))
-                  : pio_read_all(pf->file, fh->f_comm, mbase, &mdesc, &fdesc,
-                                 &hints, NULL, errmsg, sizeof(errmsg));
-        if (st == PFS_OK)
-            st = cst;
+        st = is_write ? pio_write_all_batch(pf->file, fh->f_comm, mbase, &mdesc,
+                                            &fdesc, &hints, &batch, NULL,
+                                            errmsg, sizeof(errmsg))
+                      : pio_read_all_batch(pf->file, fh->f_comm, mbase, &mdesc,
+                                           &fdesc, &hints, &batch, NULL, errmsg,
+                                           sizeof(errmsg));
         done += b;
-        /* [0]: someone has more to do; [1]: the lowest (worst) status */
-        flags[0] = cst == PFS_OK && st == PFS_OK && done < total;
-        flags[1] = -(int)st;
-        MPI_Allreduce(MPI_IN_PLACE, flags, 2, MPI_INT, MPI_MAX, fh->f_comm);
-        if (st == PFS_OK && flags[1] != 0) {
-            st = (pfs_status_t)-flags[1];
-            snprintf(errmsg, sizeof(errmsg),
-                     "collective %s of %s failed on another rank",
-                     is_write ? "write" : "read", pf->path);
-        }
-    } while (flags[0] && flags[1] == 0);
+    } while (st == PFS_OK && batch.any_more);
 
     pfs_ompio_list_free(&fl);
     pfs_ompio_list_free(&ml);

@@ -6,9 +6,12 @@
  * I/O server is always fed by the same aggregators), and the aggregators
  * send large structured requests to the servers.  The exchange of one
  * round overlaps the server I/O of the previous one, within
- * cb_buffer_size per aggregator.  When the pieces are already large,
- * "direct" mode skips the exchange and every rank sends its own
- * structured requests.
+ * cb_buffer_size per aggregator.  A rank whose pieces are already large
+ * skips the exchange ("direct"): it sends its own structured requests,
+ * or reads and writes the objects itself (local access), before the
+ * call's one agreement; the others' pieces go two-phase.  A call where
+ * every rank goes direct, or where no rank has data, costs one
+ * allreduce besides the I/O.
  *
  * Conventions as in <pfs/pio.h>.  In addition: every rank of comm calls
  * every collective function with the same hints, also after an error;
@@ -40,12 +43,14 @@ typedef struct {
                                 of the file's layout, at most one per rank */
     uint64_t cb_buffer_size; /* hint cb_buffer_size: bytes per aggregator
                                 per round; 0: 4 MiB */
-    uint64_t direct_min;     /* hint pfs_direct_min: in automatic mode, go
-                                direct when the average piece (over all
-                                ranks) is at least this; 0: 1 MiB */
+    uint64_t direct_min;     /* hint pfs_direct_min: in automatic mode, a
+                                rank whose pieces average at least this,
+                                or that has fewer than 8 pieces, does its
+                                own I/O (direct), the others' go
+                                two-phase; 0: 16 KiB */
 } pio_coll_hints_t;
 
-/* Defaults: automatic modes, 4 MiB buffers, 1 MiB direct threshold. */
+/* Defaults: automatic modes, 4 MiB buffers, 16 KiB direct threshold. */
 void pio_coll_hints_default(pio_coll_hints_t *hints);
 
 /* Read the hints above from an MPI_Info (MPI_INFO_NULL allowed; other keys
@@ -67,6 +72,37 @@ pfs_status_t pio_read_all(pio_file_t *file, MPI_Comm comm, void *buf,
                           const pio_desc_t *mem, const pio_desc_t *filed,
                           const pio_coll_hints_t *hints, uint64_t *bytes_p,
                           char *errmsg, size_t errmsg_size);
+
+/* For callers that split one access into several collective calls (a
+ * driver bounding its piece lists): what a rank knows before the call
+ * and learns from it, carried by the call's own agreement, so that the
+ * loop needs no communication of its own. */
+typedef struct {
+    int more;               /* in: this rank has pieces for a further call
+                               of the same access */
+    pfs_status_t failed;    /* in: this rank already failed on its own
+                               (PFS_OK: no); it takes part with empty
+                               descriptions and every rank returns this
+                               failure (the first one, if several) */
+    const char *failed_msg; /* in: its explanation (may be NULL);
+                               borrowed for the call */
+    int any_more;           /* out: some rank set more (whatever the
+                               status) */
+} pio_coll_batch_t;
+
+/* pio_write_all / pio_read_all with a batch (may be NULL: the same as
+ * the plain calls).  Collective; same rules. */
+pfs_status_t pio_write_all_batch(pio_file_t *file, MPI_Comm comm,
+                                 const void *buf, const pio_desc_t *mem,
+                                 const pio_desc_t *filed,
+                                 const pio_coll_hints_t *hints,
+                                 pio_coll_batch_t *batch, uint64_t *bytes_p,
+                                 char *errmsg, size_t errmsg_size);
+pfs_status_t pio_read_all_batch(pio_file_t *file, MPI_Comm comm, void *buf,
+                                const pio_desc_t *mem, const pio_desc_t *filed,
+                                const pio_coll_hints_t *hints,
+                                pio_coll_batch_t *batch, uint64_t *bytes_p,
+                                char *errmsg, size_t errmsg_size);
 
 /* Split collective write: _begin does the exchange and issues the server
  * I/O; the last round's server I/O is still in flight when it returns, so
@@ -121,7 +157,8 @@ pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
 /* What this process did in its last collective call: the shape of the
  * I/O (for tests and benchmarks).  Not thread safe. */
 typedef struct {
-    int direct;            /* 1: direct mode, 0: two-phase */
+    int direct;            /* 1: this rank's data went direct, 0: two-phase
+                              (or it had none) */
     int aggregators;       /* aggregators of the call */
     int is_aggregator;     /* this rank was one */
     uint64_t rounds;       /* exchange rounds */

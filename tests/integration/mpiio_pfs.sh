@@ -41,6 +41,12 @@ grep -q "mpiio_pfs_test basic: OK" "$WORK/basic.log" || fail "basic: no OK line"
 grep "exclusive create error" "$WORK/basic.log" || true
 pass "4 ranks: ufs: and pfs: in one run, hints, error classes, views, non-blocking, split"
 
+run -n 4 "$PROG" -m calls -d pfs:/mpiio >"$WORK/calls.log" 2>&1 ||
+    { cat "$WORK/calls.log"; fail "calls checks failed"; }
+grep -q "mpiio_pfs_test calls: OK" "$WORK/calls.log" || fail "calls: no OK line"
+grep "^calls:" "$WORK/calls.log"
+pass "many small collective calls (one record per rank per call; mixed sizes, empty ranks and calls), verified"
+
 # the layout asked for through hints is the file's layout in the MDS
 "$B/pfs-getstripe" /mpiio/hints.dat >"$WORK/getstripe.log" 2>&1 ||
     { cat "$WORK/getstripe.log"; fail "pfs-getstripe"; }

@@ -35,7 +35,13 @@
  *           report an error of class MPI_ERR_NO_SUCH_FILE, not success
  *   misc    MPI_MODE_DELETE_ON_CLOSE removes the file; atomic mode is
  *           refused with MPI_ERR_UNSUPPORTED_OPERATION
- * shared, stale and misc are run under Open MPI by ompio_pfs.sh.  Under
+ *   calls   many small collective calls: one 47008-byte record per rank
+ *           per write_at_all (200 calls), read back by the next rank with
+ *           read_at_all; then calls of 0 B to 1 MiB that differ across
+ *           ranks and calls, some ranks and whole calls with nothing;
+ *           every byte verified
+ * shared, stale, misc and calls are run under Open MPI by ompio_pfs.sh,
+ * calls under MPICH too (mpiio_pfs.sh).  Under
  * MPICH with the ROMIO driver, stale's MPI_File_iwrite_at + MPI_Wait ends
  * in a fatal error (the driver's generalized request takes
  * MPI_COMM_WORLD's error handler, not the file's) and misc finds the
@@ -760,7 +766,9 @@ static void shared(void)
 
 static void stale(void)
 {
-    enum { N = 1000 }; /* small: sent to the servers (not local access) */
+    /* run with PFS_LOCAL_IO=off: the servers' refusal is the point, and
+     * with local access even a small write goes to the object directly */
+    enum { N = 1000 };
     char name[600], s[MPI_MAX_ERROR_STRING];
     unsigned char buf[N];
     MPI_File fh;
@@ -812,6 +820,103 @@ static void stale(void)
     if (rank == 0)
         printf("stale: blocking, individual-pointer, non-blocking and collective writes "
                "all failed with MPI_ERR_NO_SUCH_FILE\n");
+}
+
+/* ---- many small collective calls ---------------------------------------- */
+
+/* Bytes of rank r in call i of the mixed loop: nothing to over 1 MiB,
+ * different on every rank and call; every fifth call nobody has any. */
+static uint64_t mixed_bytes(int i, int r)
+{
+    static const uint64_t sizes[] = { 0, 1, 100, 4096, 47008, 0, 300000, (1u << 20) + 7 };
+    if (i % 5 == 4)
+        return 0;
+    return sizes[(2 * i + 3 * r) % (int) (sizeof(sizes) / sizeof(sizes[0]))];
+}
+
+/* Offset of rank r's part of call i: after every earlier call's parts and
+ * the lower ranks' parts of the same call. */
+static uint64_t mixed_offset(int i, int r)
+{
+    uint64_t off = 0;
+    for (int k = 0; k < i; k++)
+        for (int q = 0; q < nprocs; q++)
+            off += mixed_bytes(k, q);
+    for (int q = 0; q < r; q++)
+        off += mixed_bytes(i, q);
+    return off;
+}
+
+/* One collective call per record, as programs and IOR make them:
+ * write_at_all of one 47008-byte record per rank per call, then
+ * read_at_all of the next rank's records; then calls whose sizes differ
+ * across ranks and calls (ranks with nothing, calls where nobody has
+ * anything), read back by the next rank.  Every byte checked. */
+static void calls(void)
+{
+    const int nrec = 200, rec = 47008, nmixed = 30;
+    char name[600];
+    unsigned char *buf = malloc((1u << 20) + 8);
+    MPI_File fh;
+    MPI_Status st;
+    int bad = 0, next = (rank + 1) % nprocs;
+
+    path(name, sizeof(name), pfsdir, "calls.dat");
+    MPI_OK(MPI_File_open(MPI_COMM_WORLD, name, MPI_MODE_CREATE | MPI_MODE_RDWR, MPI_INFO_NULL,
+                         &fh));
+    for (int i = 0; i < nrec; i++) {
+        uint64_t off = ((uint64_t) i * nprocs + rank) * rec;
+        for (int k = 0; k < rec; k++)
+            buf[k] = pattern(off + k, 7);
+        MPI_OK(MPI_File_write_at_all(fh, (MPI_Offset) off, buf, rec, MPI_BYTE, &st));
+    }
+    for (int i = 0; i < nrec; i++) {
+        uint64_t off = ((uint64_t) i * nprocs + next) * rec;
+        int count = -1;
+        memset(buf, 0, rec);
+        MPI_OK(MPI_File_read_at_all(fh, (MPI_Offset) off, buf, rec, MPI_BYTE, &st));
+        MPI_Get_count(&st, MPI_BYTE, &count);
+        CHECK(count == rec, "record call %d: read %d bytes", i, count);
+        for (int k = 0; k < rec && !bad; k++)
+            if (buf[k] != pattern(off + k, 7)) {
+                CHECK(0, "record call %d: file byte %llu is 0x%02x", i,
+                      (unsigned long long) (off + k), buf[k]);
+                bad = 1;
+            }
+    }
+    if (rank == 0)
+        printf("calls: %d one-record collective writes and reads of the next rank's "
+               "records, verified\n", nrec);
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < nmixed; i++) {
+            int who = pass == 0 ? rank : next;
+            uint64_t n = mixed_bytes(i, who), off = mixed_offset(i, who);
+            int count = -1;
+            if (pass == 0) {
+                for (uint64_t k = 0; k < n; k++)
+                    buf[k] = pattern(off + k, 8);
+                MPI_OK(MPI_File_write_at_all(fh, (MPI_Offset) off, buf, (int) n, MPI_BYTE, &st));
+                continue;
+            }
+            memset(buf, 0, n + 1);
+            MPI_OK(MPI_File_read_at_all(fh, (MPI_Offset) off, buf, (int) n, MPI_BYTE, &st));
+            MPI_Get_count(&st, MPI_BYTE, &count);
+            CHECK(count == (int) n, "mixed call %d: read %d bytes of %llu", i, count,
+                  (unsigned long long) n);
+            CHECK(buf[n] == 0, "mixed call %d: read past the count", i);
+            for (uint64_t k = 0; k < n && !bad; k++)
+                if (buf[k] != pattern(off + k, 8)) {
+                    CHECK(0, "mixed call %d: file byte %llu is 0x%02x", i,
+                          (unsigned long long) (off + k), buf[k]);
+                    bad = 1;
+                }
+        }
+    }
+    if (rank == 0)
+        printf("calls: %d collective calls of 0 B to 1 MiB per rank, some ranks and some "
+               "calls with nothing, read back by the next rank, verified\n", nmixed);
+    MPI_OK(MPI_File_close(&fh));
+    free(buf);
 }
 
 /* ---- delete on close, atomic mode ------------------------------------------ */
@@ -1011,7 +1116,7 @@ int main(int argc, char **argv)
             default:
                 if (rank == 0)
                     fprintf(stderr, "usage: %s -m basic|noens|large|access|nospace|readonly|"
-                            "shared|stale|misc -d PFSDIR [-u UFSDIR | -l LOCALDIR]\n",
+                            "shared|stale|misc|calls -d PFSDIR [-u UFSDIR | -l LOCALDIR]\n",
                             argv[0]);
                 MPI_Finalize();
                 return opt == 'h' ? 0 : 2;
@@ -1040,6 +1145,8 @@ int main(int argc, char **argv)
         stale();
     } else if (strcmp(mode, "misc") == 0) {
         misc();
+    } else if (strcmp(mode, "calls") == 0) {
+        calls();
     } else {
         if (rank == 0)
             fprintf(stderr, "unknown mode %s\n", mode);
