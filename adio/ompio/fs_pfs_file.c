@@ -218,11 +218,21 @@ int mca_fs_pfs_file_get_size(ompio_file_t *fh, OMPI_MPI_OFFSET_TYPE *size)
     return pfs_ompio_error(st, "get size", pf->path, NULL);
 }
 
+/* Collective (MPI_File_sync; OMPIO calls it on every rank): every rank
+ * syncs, and every rank returns the first failure (the lowest status),
+ * so that no rank reports its data durable while another's sync failed. */
 int mca_fs_pfs_file_sync(ompio_file_t *fh)
 {
     pfs_ompio_file_t *pf = pfs_ompio_state(fh);
+    int mine = pf == NULL ? (int)PFS_ERR_BADF : (int)pio_sync(pf->file), agreed = mine;
+    char detail[512];
 
-    if (pf == NULL)
-        return pfs_ompio_error(PFS_ERR_BADF, "sync", fh->f_filename, NULL);
-    return pfs_ompio_error(pio_sync(pf->file), "sync", pf->path, NULL);
+    MPI_Allreduce(&mine, &agreed, 1, MPI_INT, MPI_MIN, fh->f_comm);
+    if (agreed == mine)
+        return pfs_ompio_error((pfs_status_t)mine, "sync",
+                               pf != NULL ? pf->path : fh->f_filename, NULL);
+    snprintf(detail, sizeof(detail), "sync %s: %s on another rank",
+             pf != NULL ? pf->path : fh->f_filename, pfs_status_string((pfs_status_t)agreed));
+    return pfs_ompio_error((pfs_status_t)agreed, "sync", pf != NULL ? pf->path : fh->f_filename,
+                           detail);
 }
