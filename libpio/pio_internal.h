@@ -57,6 +57,25 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s);
 pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
                               uint64_t *size_p);
 
+/* ---- requests to the metadata server (pio_client.c, pio_ns.c) ---- */
+
+/* One request to the metadata server, waited for: body (len bytes) and
+ * an optional reply payload buffer.  On PFS_OK *rpc_p holds the reply
+ * (the caller decodes it and frees *rpc_p); on failure the client's
+ * message is set and nothing is left to free. */
+pfs_status_t pioi_mds_call(pio_client_t *c, uint16_t opcode,
+                           const void *body, size_t len, void *payload,
+                           size_t payload_cap, pfs_rpc_t **rpc_p);
+/* The same with an encoded request sent as the payload (no body). */
+pfs_status_t pioi_mds_call_payload(pio_client_t *c, uint16_t opcode,
+                                   const void *data, size_t len,
+                                   pfs_rpc_t **rpc_p);
+/* A path request (create, lookup, mkdir, unlink, rmdir) to the metadata
+ * server; on success *attr_p (if not NULL) holds the attributes. */
+pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
+                            const char *path, uint32_t mode, uint32_t flags,
+                            const pio_layout_t *layout, pfs_attr_t *attr_p);
+
 /* ---- local access (pio_local.c, common/local.h) ---- */
 
 /* Pieces of at least this size on average are read and written locally:

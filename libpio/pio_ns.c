@@ -1,0 +1,359 @@
+/* pio_ns.c - libpio's namespace calls: paths sent to the metadata
+ * server (mkdir, rmdir, unlink, setattr, directory layouts, readdir,
+ * rename). */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pio_internal.h"
+
+/* Normalize a caller's path into out (PFS_PATH_MAX + 1 bytes), or fail
+ * with a message that says what a path must look like. */
+static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
+{
+    pfs_status_t st = pfs_path_normalize(path, out);
+
+    if (st != PFS_OK) {
+        return pio_fail(c, st, "bad path '%s': %s", path,
+                        st == PFS_ERR_NAMETOOLONG
+                            ? "too long"
+                            : "must be absolute, like pfs:/dir/file");
+    }
+    return PFS_OK;
+}
+
+/* Send a path request to the MDS; on success *attr_p (or *spec_p) holds
+ * the reply.  Both NULL: a reply without a body (rmdir). */
+static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
+                                   const char *path, uint32_t mode,
+                                   uint32_t flags, const pio_layout_t *layout,
+                                   pfs_attr_t *attr_p,
+                                   pfs_layout_spec_t *spec_p)
+{
+    pfs_path_req_t *m;
+    pfs_rpc_t *rpc = NULL;
+    uint8_t *body;
+    size_t len;
+    pfs_status_t st;
+
+    c->errmsg[0] = '\0';
+    if (path == NULL) {
+        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+    }
+    m = calloc(1, sizeof(*m));
+    body = malloc(PFS_PATH_REQ_MAX);
+    if (m == NULL || body == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = normalize(c, path, m->path);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    m->mode = mode;
+    m->flags = flags;
+    m->uid = (uint32_t)getuid();
+    m->gid = (uint32_t)getgid();
+    if (layout != NULL) {
+        if (layout->nservers > PIO_MAX_STRIPES) {
+            st = pio_fail(c, PFS_ERR_INVAL,
+                          "%u servers listed, more than the %d a layout "
+                          "can hold",
+                          layout->nservers, PIO_MAX_STRIPES);
+            goto out;
+        }
+        m->layout.stripe_size = layout->stripe_size;
+        m->layout.stripe_count = layout->stripe_count;
+        m->layout.nservers = layout->nservers;
+        memcpy(m->layout.servers, layout->servers,
+               layout->nservers * sizeof(layout->servers[0]));
+    }
+    st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the %s request",
+                      pfs_proto_op_name(opcode));
+        goto out;
+    }
+    st = pioi_mds_call(c, opcode, body, len, NULL, 0, &rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    if (spec_p != NULL) {
+        if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len,
+                                         spec_p) != PFS_OK) {
+            st = pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
+        }
+    } else if (attr_p != NULL &&
+               (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) !=
+                    PFS_OK ||
+                (attr_p->type == PFS_FILE_TYPE_REG &&
+                 pfs_layout_validate(&attr_p->layout, c->ens.niosrv) !=
+                     PFS_OK))) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+    } /* else a reply without attributes (rmdir) */
+out:
+    free(rpc);
+    free(body);
+    free(m);
+    return st;
+}
+
+pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
+                            const char *path, uint32_t mode, uint32_t flags,
+                            const pio_layout_t *layout, pfs_attr_t *attr_p)
+{
+    return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL);
+}
+
+PFS_EXPORT pfs_status_t pio_mkdir(pio_client_t *c, const char *path,
+                                  uint32_t mode)
+{
+    pfs_attr_t attr;
+
+    if (c == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return pioi_path_call(c, PFS_OP_MDS_MKDIR, path, mode, 0, NULL, &attr);
+}
+
+PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
+{
+    pfs_attr_t attr;
+
+    if (c == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    /* The MDS removes the data objects once the unlink is durable, and
+     * retries servers that are down (mds/mds_reap.h). */
+    return pioi_path_call(c, PFS_OP_MDS_UNLINK, path, 0, 0, NULL, &attr);
+}
+
+PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
+                                    unsigned mask, const pio_stat_t *attr)
+{
+    pfs_setattr_req_t *m;
+    pfs_rpc_t *rpc = NULL;
+    uint8_t *body;
+    pfs_attr_t out;
+    size_t len;
+    pfs_status_t st;
+
+    if (c == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    if (path == NULL) {
+        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+    }
+    if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
+        return pio_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
+                        mask & ~(unsigned)PFS_SETATTR_ALL);
+    }
+    if (mask != 0 && attr == NULL) {
+        return pio_fail(c, PFS_ERR_INVAL, "attr is NULL");
+    }
+    m = calloc(1, sizeof(*m));
+    body = malloc(PFS_SETATTR_REQ_MAX);
+    if (m == NULL || body == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = normalize(c, path, m->path);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    m->mask = mask;
+    if (attr != NULL) {
+        m->mode = attr->mode;
+        m->uid = attr->uid;
+        m->gid = attr->gid;
+        m->mtime_ns = attr->mtime_ns;
+    }
+    st = pfs_proto_setattr_req_encode(body, PFS_SETATTR_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the setattr request");
+        goto out;
+    }
+    st = pioi_mds_call(c, PFS_OP_MDS_SETATTR, body, len, NULL, 0, &rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, &out) != PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+    }
+out:
+    free(body);
+    free(rpc);
+    free(m);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,
+                                           const pio_layout_t *layout)
+{
+    if (c == NULL || layout == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return path_call_spec(c, PFS_OP_MDS_SET_DIR_LAYOUT, path, 0, 0, layout,
+                          NULL, NULL);
+}
+
+PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
+                                           pio_layout_t *layout_p)
+{
+    pfs_layout_spec_t *spec;
+    pfs_status_t st;
+
+    if (c == NULL || layout_p == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    spec = malloc(sizeof(*spec));
+    if (spec == NULL) {
+        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
+                        spec);
+    if (st == PFS_OK) {
+        memset(layout_p, 0, sizeof(*layout_p));
+        layout_p->stripe_size = spec->stripe_size;
+        layout_p->stripe_count = spec->stripe_count;
+        layout_p->nservers = spec->nservers;
+        memcpy(layout_p->servers, spec->servers,
+               spec->nservers * sizeof(spec->servers[0]));
+    }
+    free(spec);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_rmdir(pio_client_t *c, const char *path)
+{
+    if (c == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    return pioi_path_call(c, PFS_OP_MDS_RMDIR, path, 0, 0, NULL, NULL);
+}
+
+PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
+                                    const char *after, pio_dirent_t *ents,
+                                    size_t max, size_t *count_p, int *more_p)
+{
+    pfs_readdir_req_t *m;
+    pfs_readdir_rep_t rep;
+    pfs_dirent_t *d;
+    pfs_rpc_t *rpc = NULL;
+    uint8_t *body, *payload;
+    size_t len, i;
+    pfs_status_t st;
+
+    if (c == NULL || path == NULL || ents == NULL || count_p == NULL ||
+        more_p == NULL || max == 0) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    m = calloc(1, sizeof(*m));
+    body = malloc(PFS_READDIR_REQ_MAX);
+    payload = malloc(PFS_DIRENTS_MAX);
+    d = malloc(PFS_READDIR_MAX * sizeof(*d));
+    if (m == NULL || body == NULL || payload == NULL || d == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    st = normalize(c, path, m->path);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    if (after != NULL && strlen(after) > PFS_NAME_MAX) {
+        st = pio_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
+        goto out;
+    }
+    snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
+    m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
+    st = pfs_proto_readdir_req_encode(body, PFS_READDIR_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the readdir request");
+        goto out;
+    }
+    st = pioi_mds_call(c, PFS_OP_MDS_READDIR, body, len, payload, PFS_DIRENTS_MAX,
+                  &rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    if (pfs_proto_readdir_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+            PFS_OK ||
+        rep.count > m->max ||
+        pfs_proto_dirents_decode(payload, rpc->recv_len, rep.count, d) !=
+            PFS_OK) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
+        goto out;
+    }
+    for (i = 0; i < rep.count; i++) {
+        int k;
+
+        snprintf(ents[i].name, sizeof(ents[i].name), "%s", d[i].name);
+        ents[i].type = d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR
+                                                      : PIO_TYPE_FILE;
+        for (k = 0; k < 8; k++) {
+            ents[i].fid[k] = (uint8_t)(d[i].fid.hi >> (56 - 8 * k));
+            ents[i].fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
+        }
+    }
+    *count_p = rep.count;
+    *more_p = rep.more != 0;
+out:
+    free(rpc);
+    free(d);
+    free(payload);
+    free(body);
+    free(m);
+    return st;
+}
+
+PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
+                                   const char *to)
+{
+    pfs_rename_req_t *m;
+    pfs_rename_rep_t rep;
+    pfs_rpc_t *rpc = NULL;
+    uint8_t *body;
+    size_t len;
+    pfs_status_t st;
+
+    if (c == NULL || from == NULL || to == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    c->errmsg[0] = '\0';
+    m = malloc(sizeof(*m));
+    body = malloc(PFS_RENAME_REQ_MAX);
+    if (m == NULL || body == NULL) {
+        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        goto out;
+    }
+    if ((st = normalize(c, from, m->from)) != PFS_OK ||
+        (st = normalize(c, to, m->to)) != PFS_OK) {
+        goto out;
+    }
+    st = pfs_proto_rename_req_encode(body, PFS_RENAME_REQ_MAX, m, &len);
+    if (st != PFS_OK) {
+        st = pio_fail(c, st, "cannot encode the rename request");
+        goto out;
+    }
+    st = pioi_mds_call_payload(c, PFS_OP_MDS_RENAME, body, len, &rpc);
+    if (st != PFS_OK) {
+        goto out;
+    }
+    /* the MDS removes a replaced file's data objects */
+    if (pfs_proto_rename_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+            PFS_OK ||
+        (rep.replaced &&
+         pfs_layout_validate(&rep.attr.layout, c->ens.niosrv) != PFS_OK)) {
+        st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+    }
+out:
+    free(rpc);
+    free(body);
+    free(m);
+    return st;
+}
