@@ -115,24 +115,18 @@ static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
 {
     pio_client_t *c = f->client;
     uint8_t body[PFS_LEASE_REQ_MAX];
+    pioi_call_t req = {.opcode = PFS_OP_MDS_LEASE, .body = body};
     pfs_lease_req_t m;
-    pfs_rpc_t *rpc;
-    size_t len;
     pfs_status_t st;
 
     c->errmsg[0] = '\0';
     m.fid = f->attr.fid;
     m.op = op;
-    st = pfs_proto_lease_req_encode(body, sizeof(body), &m, &len);
+    st = pfs_proto_lease_req_encode(body, sizeof(body), &m, &req.body_len);
     if (st != PFS_OK) {
         return pio_fail(c, st, "cannot encode a lease request");
     }
-    st = pioi_mds_call(c, PFS_OP_MDS_LEASE, body, len, NULL, 0, &rpc);
-    if (st != PFS_OK) {
-        return st;
-    }
-    free(rpc);
-    return PFS_OK;
+    return pioi_call(c, &c->mds, &req);
 }
 
 PFS_EXPORT pfs_status_t pio_lease_acquire(pio_file_t *f)
@@ -363,35 +357,39 @@ PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
     return PFS_OK;
 }
 
+static pfs_status_t fp_decode(pio_client_t *c, const pfs_rpc_t *rpc, void *out)
+{
+    if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, out) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
+    }
+    return PFS_OK;
+}
+
 /* FP_FETCH_ADD or FP_SET on the MDS: *old_p gets the counter before. */
 static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
                                    uint64_t value, uint64_t *old_p)
 {
     pio_client_t *c = f->client;
     uint8_t body[PFS_FP_REQ_MAX];
-    pfs_fp_req_t m;
-    pfs_rpc_t *rpc;
     uint64_t old;
-    size_t len;
+    pioi_call_t req = {.opcode = opcode,
+                       .body = body,
+                       .decode = fp_decode,
+                       .out = &old};
+    pfs_fp_req_t m;
     pfs_status_t st;
 
     c->errmsg[0] = '\0';
     m.fid = f->attr.fid;
     m.value = value;
-    st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &len);
+    st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &req.body_len);
     if (st != PFS_OK) {
         return pio_fail(c, st, "cannot encode a shared file pointer request");
     }
-    st = pioi_mds_call(c, opcode, body, len, NULL, 0, &rpc);
-    if (st != PFS_OK) {
-        return st;
-    }
-    if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, &old) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
-    } else if (old_p != NULL) {
+    st = pioi_call(c, &c->mds, &req);
+    if (st == PFS_OK && old_p != NULL) {
         *old_p = old;
     }
-    free(rpc);
     return st;
 }
 

@@ -98,52 +98,28 @@ static pfs_status_t call(pio_client_t *c, pio_server_t *s, pfs_rpc_t *rpc)
     return PFS_OK;
 }
 
-/* pio_internal.h */
-pfs_status_t pioi_mds_call(pio_client_t *c, uint16_t opcode,
-                           const void *body, size_t len, void *payload,
-                           size_t payload_cap, pfs_rpc_t **rpc_p)
+/* pio_internal.h: the one place that allocates, sends, waits for,
+ * decodes and frees a request to one server. */
+pfs_status_t pioi_call(pio_client_t *c, pio_server_t *s,
+                       const pioi_call_t *req)
 {
-    pfs_rpc_t *rpc = malloc(sizeof(*rpc));
+    pfs_rpc_t *rpc = malloc(sizeof(*rpc)); /* a 4 KiB reply buffer */
     pfs_status_t st;
 
-    *rpc_p = NULL;
     if (rpc == NULL) {
         return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    pio_rpc_init(c, rpc, opcode, body, len);
-    rpc->recv_data = payload;
-    rpc->recv_cap = payload_cap;
-    st = call(c, &c->mds, rpc);
-    if (st != PFS_OK) {
-        free(rpc);
-        return st;
+    pio_rpc_init(c, rpc, req->opcode, req->body, req->body_len);
+    rpc->send_data = req->send;
+    rpc->send_len = req->send_len;
+    rpc->recv_data = req->recv;
+    rpc->recv_cap = req->recv_cap;
+    st = call(c, s, rpc);
+    if (st == PFS_OK && req->decode != NULL) {
+        st = req->decode(c, rpc, req->out);
     }
-    *rpc_p = rpc;
-    return PFS_OK;
-}
-
-/* pio_internal.h */
-pfs_status_t pioi_mds_call_payload(pio_client_t *c, uint16_t opcode,
-                                   const void *data, size_t len,
-                                   pfs_rpc_t **rpc_p)
-{
-    pfs_rpc_t *rpc = malloc(sizeof(*rpc));
-    pfs_status_t st;
-
-    *rpc_p = NULL;
-    if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    pio_rpc_init(c, rpc, opcode, NULL, 0);
-    rpc->send_data = data;
-    rpc->send_len = len;
-    st = call(c, &c->mds, rpc);
-    if (st != PFS_OK) {
-        free(rpc);
-        return st;
-    }
-    *rpc_p = rpc;
-    return PFS_OK;
+    free(rpc);
+    return st;
 }
 
 PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
@@ -301,11 +277,28 @@ PFS_EXPORT pfs_status_t pio_parse_size(const char *text, uint64_t *value_p)
     return pfs_parse_size(text, value_p);
 }
 
+static pfs_status_t statfs_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                  void *out)
+{
+    pio_space_t *space_p = out;
+    pfs_statfs_rep_t rep;
+
+    if (pfs_proto_statfs_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+        PFS_OK) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
+    }
+    space_p->total_bytes = rep.total_bytes;
+    space_p->free_bytes = rep.free_bytes;
+    space_p->avail_bytes = rep.avail_bytes;
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
                                         pio_space_t *space_p)
 {
-    pfs_rpc_t *rpc;
-    pfs_status_t st;
+    pioi_call_t req = {.opcode = PFS_OP_IO_STATFS,
+                       .decode = statfs_decode,
+                       .out = space_p};
 
     if (c == NULL || space_p == NULL) {
         return PFS_ERR_INVAL;
@@ -314,25 +307,5 @@ PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
     if (index >= c->ens.niosrv) {
         return pio_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
     }
-    rpc = malloc(sizeof(*rpc));
-    if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
-    }
-    pio_rpc_init(c, rpc, PFS_OP_IO_STATFS, NULL, 0);
-    st = call(c, &c->ios[index], rpc);
-    if (st == PFS_OK) {
-        pfs_statfs_rep_t rep;
-
-        if (pfs_proto_statfs_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
-            PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
-        } else {
-            space_p->total_bytes = rep.total_bytes;
-            space_p->free_bytes = rep.free_bytes;
-            space_p->avail_bytes = rep.avail_bytes;
-        }
-    }
-    free(rpc);
-    return st;
+    return pioi_call(c, &c->ios[index], &req);
 }
-

@@ -59,17 +59,32 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
 
 /* ---- requests to the metadata server (pio_client.c, pio_ns.c) ---- */
 
-/* One request to the metadata server, waited for: body (len bytes) and
- * an optional reply payload buffer.  On PFS_OK *rpc_p holds the reply
- * (the caller decodes it and frees *rpc_p); on failure the client's
- * message is set and nothing is left to free. */
-pfs_status_t pioi_mds_call(pio_client_t *c, uint16_t opcode,
-                           const void *body, size_t len, void *payload,
-                           size_t payload_cap, pfs_rpc_t **rpc_p);
-/* The same with an encoded request sent as the payload (no body). */
-pfs_status_t pioi_mds_call_payload(pio_client_t *c, uint16_t opcode,
-                                   const void *data, size_t len,
-                                   pfs_rpc_t **rpc_p);
+/* Decode a reply into out (the caller's); on failure set the client's
+ * message (pio_fail) and return the status. */
+typedef pfs_status_t (*pioi_decode_t)(pio_client_t *c, const pfs_rpc_t *rpc,
+                                      void *out);
+
+/* One request to one server: the request body (encoded by the caller)
+ * and/or a payload, where a reply payload lands, and how the reply is
+ * decoded.  Unset fields are zero: no body, no payload, nothing to
+ * decode (only the status counts). */
+typedef struct {
+    uint16_t opcode;
+    const void *body;
+    size_t body_len;
+    const void *send;     /* payload sent with the request, or NULL */
+    size_t send_len;
+    void *recv;           /* where the reply's payload lands, or NULL */
+    size_t recv_cap;
+    pioi_decode_t decode; /* called on success, before the RPC is freed */
+    void *out;            /* decode's argument */
+} pioi_call_t;
+
+/* Send req to s (connecting and saying hello first if needed), wait for
+ * the reply and decode it; the RPC is allocated and freed here.  On
+ * failure the client's message says why. */
+pfs_status_t pioi_call(pio_client_t *c, pio_server_t *s,
+                       const pioi_call_t *req);
 /* A path request (create, lookup, mkdir, unlink, rmdir) to the metadata
  * server; on success *attr_p (if not NULL) holds the attributes. */
 pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,

@@ -25,6 +25,31 @@ static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
     return PFS_OK;
 }
 
+static pfs_status_t spec_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                void *out)
+{
+    if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len, out) !=
+        PFS_OK) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
+    }
+    return PFS_OK;
+}
+
+/* Attributes, with a regular file's layout checked against the ensemble. */
+static pfs_status_t attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                void *out)
+{
+    pfs_attr_t *attr_p = out;
+
+    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) !=
+            PFS_OK ||
+        (attr_p->type == PFS_FILE_TYPE_REG &&
+         pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK)) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+    }
+    return PFS_OK;
+}
+
 /* Send a path request to the MDS; on success *attr_p (or *spec_p) holds
  * the reply.  Both NULL: a reply without a body (rmdir). */
 static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
@@ -33,8 +58,8 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                                    pfs_attr_t *attr_p,
                                    pfs_layout_spec_t *spec_p)
 {
+    pioi_call_t req = {.opcode = opcode};
     pfs_path_req_t *m;
-    pfs_rpc_t *rpc = NULL;
     uint8_t *body;
     size_t len;
     pfs_status_t st;
@@ -77,25 +102,17 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                       pfs_proto_op_name(opcode));
         goto out;
     }
-    st = pioi_mds_call(c, opcode, body, len, NULL, 0, &rpc);
-    if (st != PFS_OK) {
-        goto out;
-    }
+    req.body = body;
+    req.body_len = len;
     if (spec_p != NULL) {
-        if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len,
-                                         spec_p) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
-        }
-    } else if (attr_p != NULL &&
-               (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) !=
-                    PFS_OK ||
-                (attr_p->type == PFS_FILE_TYPE_REG &&
-                 pfs_layout_validate(&attr_p->layout, c->ens.niosrv) !=
-                     PFS_OK))) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        req.decode = spec_decode;
+        req.out = spec_p;
+    } else if (attr_p != NULL) {
+        req.decode = attr_decode;
+        req.out = attr_p;
     } /* else a reply without attributes (rmdir) */
+    st = pioi_call(c, &c->mds, &req);
 out:
-    free(rpc);
     free(body);
     free(m);
     return st;
@@ -131,13 +148,25 @@ PFS_EXPORT pfs_status_t pio_unlink(pio_client_t *c, const char *path)
     return pioi_path_call(c, PFS_OP_MDS_UNLINK, path, 0, 0, NULL, &attr);
 }
 
+/* Attributes as they are, unchecked (setattr's reply). */
+static pfs_status_t plain_attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                      void *out)
+{
+    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, out) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+    }
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
                                     unsigned mask, const pio_stat_t *attr)
 {
-    pfs_setattr_req_t *m;
-    pfs_rpc_t *rpc = NULL;
-    uint8_t *body;
     pfs_attr_t out;
+    pioi_call_t req = {.opcode = PFS_OP_MDS_SETATTR,
+                       .decode = plain_attr_decode,
+                       .out = &out};
+    pfs_setattr_req_t *m;
+    uint8_t *body;
     size_t len;
     pfs_status_t st;
 
@@ -177,16 +206,11 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
         st = pio_fail(c, st, "cannot encode the setattr request");
         goto out;
     }
-    st = pioi_mds_call(c, PFS_OP_MDS_SETATTR, body, len, NULL, 0, &rpc);
-    if (st != PFS_OK) {
-        goto out;
-    }
-    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, &out) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
-    }
+    req.body = body;
+    req.body_len = len;
+    st = pioi_call(c, &c->mds, &req);
 out:
     free(body);
-    free(rpc);
     free(m);
     return st;
 }
@@ -236,14 +260,37 @@ PFS_EXPORT pfs_status_t pio_rmdir(pio_client_t *c, const char *path)
     return pioi_path_call(c, PFS_OP_MDS_RMDIR, path, 0, 0, NULL, NULL);
 }
 
+/* A readdir reply: the counts, and the entries from the payload. */
+typedef struct {
+    pfs_readdir_rep_t rep;
+    uint32_t max;           /* asked for at most */
+    const uint8_t *payload; /* the request's recv buffer */
+    pfs_dirent_t *d;        /* max entries */
+} readdir_out_t;
+
+static pfs_status_t readdir_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                   void *out)
+{
+    readdir_out_t *o = out;
+
+    if (pfs_proto_readdir_rep_decode(rpc->reply, rpc->reply_len, &o->rep) !=
+            PFS_OK ||
+        o->rep.count > o->max ||
+        pfs_proto_dirents_decode(o->payload, rpc->recv_len, o->rep.count,
+                                 o->d) != PFS_OK) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
+    }
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
                                     const char *after, pio_dirent_t *ents,
                                     size_t max, size_t *count_p, int *more_p)
 {
+    pioi_call_t req = {.opcode = PFS_OP_MDS_READDIR};
+    readdir_out_t o;
     pfs_readdir_req_t *m;
-    pfs_readdir_rep_t rep;
     pfs_dirent_t *d;
-    pfs_rpc_t *rpc = NULL;
     uint8_t *body, *payload;
     size_t len, i;
     pfs_status_t st;
@@ -276,20 +323,20 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         st = pio_fail(c, st, "cannot encode the readdir request");
         goto out;
     }
-    st = pioi_mds_call(c, PFS_OP_MDS_READDIR, body, len, payload, PFS_DIRENTS_MAX,
-                  &rpc);
+    o.max = m->max;
+    o.payload = payload;
+    o.d = d;
+    req.body = body;
+    req.body_len = len;
+    req.recv = payload;
+    req.recv_cap = PFS_DIRENTS_MAX;
+    req.decode = readdir_decode;
+    req.out = &o;
+    st = pioi_call(c, &c->mds, &req);
     if (st != PFS_OK) {
         goto out;
     }
-    if (pfs_proto_readdir_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
-            PFS_OK ||
-        rep.count > m->max ||
-        pfs_proto_dirents_decode(payload, rpc->recv_len, rep.count, d) !=
-            PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
-        goto out;
-    }
-    for (i = 0; i < rep.count; i++) {
+    for (i = 0; i < o.rep.count; i++) {
         int k;
 
         snprintf(ents[i].name, sizeof(ents[i].name), "%s", d[i].name);
@@ -300,10 +347,9 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
             ents[i].fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
         }
     }
-    *count_p = rep.count;
-    *more_p = rep.more != 0;
+    *count_p = o.rep.count;
+    *more_p = o.rep.more != 0;
 out:
-    free(rpc);
     free(d);
     free(payload);
     free(body);
@@ -311,12 +357,29 @@ out:
     return st;
 }
 
+/* the MDS removes a replaced file's data objects */
+static pfs_status_t rename_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                  void *out)
+{
+    pfs_rename_rep_t *rep = out;
+
+    if (pfs_proto_rename_rep_decode(rpc->reply, rpc->reply_len, rep) !=
+            PFS_OK ||
+        (rep->replaced &&
+         pfs_layout_validate(&rep->attr.layout, c->ens.niosrv) != PFS_OK)) {
+        return pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+    }
+    return PFS_OK;
+}
+
 PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
                                    const char *to)
 {
-    pfs_rename_req_t *m;
     pfs_rename_rep_t rep;
-    pfs_rpc_t *rpc = NULL;
+    pioi_call_t req = {.opcode = PFS_OP_MDS_RENAME,
+                       .decode = rename_decode,
+                       .out = &rep};
+    pfs_rename_req_t *m;
     uint8_t *body;
     size_t len;
     pfs_status_t st;
@@ -340,19 +403,11 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
         st = pio_fail(c, st, "cannot encode the rename request");
         goto out;
     }
-    st = pioi_mds_call_payload(c, PFS_OP_MDS_RENAME, body, len, &rpc);
-    if (st != PFS_OK) {
-        goto out;
-    }
-    /* the MDS removes a replaced file's data objects */
-    if (pfs_proto_rename_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
-            PFS_OK ||
-        (rep.replaced &&
-         pfs_layout_validate(&rep.attr.layout, c->ens.niosrv) != PFS_OK)) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
-    }
+    /* sent as the payload, with no body */
+    req.send = body;
+    req.send_len = len;
+    st = pioi_call(c, &c->mds, &req);
 out:
-    free(rpc);
     free(body);
     free(m);
     return st;
