@@ -33,7 +33,7 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
 
         f->local_fd = malloc((n > 0 ? n : 1) * sizeof(*f->local_fd));
         for (slot = 0; f->local_fd != NULL && slot < n; slot++) {
-            f->local_fd[slot] = -2; /* not asked yet */
+            f->local_fd[slot] = PIO_LOCAL_FD_UNASKED;
         }
         if (ask && flags != PIO_RDONLY) {
             /* answers arrive while the caller goes on; a file open for

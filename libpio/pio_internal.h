@@ -10,13 +10,25 @@
 #include "sio_split.h"
 #include "transport.h"
 
+/* A server's local-access socket (pio_local.c). */
+typedef enum {
+    PIO_LOCAL_NONE = -1,     /* not on this host, or refused for good */
+    PIO_LOCAL_UNTRIED = 0,   /* not tried yet (or to try again) */
+    PIO_LOCAL_CONNECTED = 1
+} pio_local_state_t;
+
+/* f->local_fd[slot]: the object's descriptor (>= 0), or one of these. */
+enum {
+    PIO_LOCAL_FD_SERVER = -1,  /* through the server */
+    PIO_LOCAL_FD_UNASKED = -2, /* not asked for yet */
+    PIO_LOCAL_FD_ASKED = -3    /* asked for, the answer not read yet */
+};
+
 typedef struct {
     pfs_tx_conn_t *conn;
     const pfs_server_info_t *info;
     int ready; /* hello answered on the current connection */
-    /* local access (pio_local.c): 0 not tried yet, 1 connected,
-     * -1 not on this host, or refused for good */
-    int local_state;
+    pio_local_state_t local_state; /* local access (pio_local.c) */
     int local_sock;
     /* the file and slot whose descriptor request is in flight, if any */
     struct pio_file *local_pending;
@@ -40,8 +52,8 @@ struct pio_file {
     pfs_attr_t attr;
     int flags;
     int lease; /* holds the file's write lease (pio_lease_acquire) */
-    /* per layout slot: -2 not asked yet, -3 asked, -1 through the server,
-     * else the object's descriptor (local access) */
+    /* per layout slot: the object's descriptor (local access), or
+     * PIO_LOCAL_FD_SERVER, _UNASKED, _ASKED */
     int *local_fd;
 };
 

@@ -15,13 +15,20 @@
 #define PIO_WINDOW  32u   /* requests of one call in flight */
 #define PIO_MAX_IOV 4096u /* memory pieces per request */
 
+/* Where a structured request to one server stands. */
+typedef enum {
+    SUB_READY = 1,  /* encoded, not posted yet */
+    SUB_POSTED = 2, /* in flight */
+    SUB_DONE = 3    /* answered, or done locally */
+} sub_state_t;
+
 /* One structured request to one I/O server. */
 typedef struct {
     pfs_rpc_t rpc;
     uint8_t body[PFS_FID_REQ_MAX]; /* the file id */
     pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
-    int state;              /* 1 ready, 2 posted, 3 done */
+    sub_state_t state;
 } sub_t;
 
 struct pio_request {
@@ -135,7 +142,7 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
         sub->rpc.recv_iov = part->iov + 1;
         sub->rpc.recv_iovcnt = part->niov - 1;
     }
-    sub->state = 1;
+    sub->state = SUB_READY;
     return PFS_OK;
 }
 
@@ -174,7 +181,7 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
     pio_client_t *c = req->file->client;
     pfs_io_rep_t rep;
 
-    sub->state = 3;
+    sub->state = SUB_DONE;
     req->inflight--;
     req->ndone++;
     if (req->status != PFS_OK) {
@@ -219,7 +226,9 @@ static void local_prepare(pio_request_t *req)
         uint32_t slot = req->parts[i].slot;
 
         /* not asked yet, or asked at open and not answered yet */
-        if (local_pays(&req->parts[i]) && f->local_fd[slot] <= -2) {
+        if (local_pays(&req->parts[i]) &&
+            (f->local_fd[slot] == PIO_LOCAL_FD_UNASKED ||
+             f->local_fd[slot] == PIO_LOCAL_FD_ASKED)) {
             want[slot] = 1;
             any = 1;
         }
@@ -244,7 +253,7 @@ static int run_locally(pio_request_t *req, sub_t *sub)
         return 0;
     }
     err = pio_local_exec(fd, req->write, part, &objsize);
-    sub->state = 3;
+    sub->state = SUB_DONE;
     req->ndone++;
     if (err != 0) {
         req->status = pio_fail(c, pfs_status_from_errno(err),
@@ -282,7 +291,7 @@ static void fill_window(pio_request_t *req)
                      c->ios[req->file->attr.layout.servers[sub->part->slot]]
                          .conn,
                      &sub->rpc);
-        sub->state = 2;
+        sub->state = SUB_POSTED;
         req->inflight++;
     }
     if (req->status != PFS_OK) {
@@ -298,7 +307,7 @@ static int harvest(pio_request_t *req)
     size_t i;
 
     for (i = 0; i < req->nsubs; i++) {
-        if (req->subs[i].state == 2 && req->subs[i].rpc.done) {
+        if (req->subs[i].state == SUB_POSTED && req->subs[i].rpc.done) {
             sub_finish(req, &req->subs[i]);
         }
     }
@@ -317,7 +326,7 @@ static size_t collect(pio_request_t **reqs, size_t n, pfs_rpc_t ***rpcs_p,
             continue;
         }
         for (i = 0; i < reqs[k]->nsubs; i++) {
-            if (reqs[k]->subs[i].state != 2) {
+            if (reqs[k]->subs[i].state != SUB_POSTED) {
                 continue;
             }
             if (m == *cap_p) {

@@ -30,10 +30,11 @@ static void drop_connection(pio_server_t *s)
         close(s->local_sock);
     }
     s->local_sock = -1;
-    s->local_state = 0; /* try again next time */
+    s->local_state = PIO_LOCAL_UNTRIED; /* try again next time */
     if (s->local_pending != NULL) {
         /* its answer is lost with the connection: through the server */
-        s->local_pending->local_fd[s->local_pending_slot] = -1;
+        s->local_pending->local_fd[s->local_pending_slot] =
+            PIO_LOCAL_FD_SERVER;
         s->local_pending = NULL;
     }
 }
@@ -48,8 +49,8 @@ static int connect_server(pio_client_t *c, uint32_t index)
     socklen_t len;
     int sock;
 
-    if (s->local_state != 0) {
-        return s->local_state > 0 ? 0 : -1;
+    if (s->local_state != PIO_LOCAL_UNTRIED) {
+        return s->local_state == PIO_LOCAL_CONNECTED ? 0 : -1;
     }
     pfs_local_sockaddr(c->ens.key, index, &sa, &len);
     sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -60,11 +61,11 @@ static int connect_server(pio_client_t *c, uint32_t index)
         if (sock >= 0) {
             close(sock);
         }
-        s->local_state = -1; /* not on this host (or local access off) */
+        s->local_state = PIO_LOCAL_NONE; /* not on this host (or off) */
         return -1;
     }
     s->local_sock = sock;
-    s->local_state = 1;
+    s->local_state = PIO_LOCAL_CONNECTED;
     return 0;
 }
 
@@ -92,7 +93,7 @@ static int answer(pio_server_t *s, int *again_p)
     if (st == PFS_ERR_NOENT) {
         *again_p = 1; /* no object yet (read-only): ask again next time */
     } else if (st == PFS_ERR_ACCESS || st == PFS_ERR_AUTH) {
-        s->local_state = -1; /* not this user's servers */
+        s->local_state = PIO_LOCAL_NONE; /* not this user's servers */
     }
     return st == PFS_OK ? fd : -1;
 }
@@ -111,7 +112,7 @@ static void settle(pio_server_t *s)
     }
     s->local_pending = NULL;
     fd = answer(s, &again);
-    f->local_fd[slot] = again ? -2 : fd;
+    f->local_fd[slot] = again ? PIO_LOCAL_FD_UNASKED : fd;
 }
 
 /* Send the descriptor request for f's object on slot's server; 0 if
@@ -128,7 +129,7 @@ static int ask(pio_file_t *f, uint32_t slot)
         return -1;
     }
     settle(s);
-    if (s->local_state != 1) {
+    if (s->local_state != PIO_LOCAL_CONNECTED) {
         return -1; /* the connection broke on the way */
     }
     memcpy(m.key, c->ens.key, sizeof(m.key));
@@ -152,8 +153,9 @@ void pio_local_ask(pio_file_t *f)
 
     for (slot = 0; f->local_fd != NULL && slot < f->attr.layout.stripe_count;
          slot++) {
-        if (f->local_fd[slot] == -2) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? -3 : -1;
+        if (f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
+            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
+                                                  : PIO_LOCAL_FD_SERVER;
         }
     }
 }
@@ -165,12 +167,13 @@ void pio_local_open(pio_file_t *f, const uint8_t *want)
     /* every request first, then every answer: the servers work on them
      * at the same time */
     for (slot = 0; slot < n; slot++) {
-        if (want[slot] && f->local_fd[slot] == -2) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? -3 : -1;
+        if (want[slot] && f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
+            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
+                                                  : PIO_LOCAL_FD_SERVER;
         }
     }
     for (slot = 0; slot < n; slot++) {
-        if (f->local_fd[slot] == -3) {
+        if (f->local_fd[slot] == PIO_LOCAL_FD_ASKED) {
             settle(&f->client->ios[f->attr.layout.servers[slot]]);
         }
     }
@@ -298,7 +301,7 @@ void pio_local_file_close(pio_file_t *f)
         return;
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
-        if (f->local_fd[slot] == -3) { /* asked at open, never used */
+        if (f->local_fd[slot] == PIO_LOCAL_FD_ASKED) { /* never used */
             pio_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
             struct pollfd pfd = {s->local_sock, POLLIN, 0};
 
