@@ -21,7 +21,7 @@
  * client library, because every writer of an object takes the same lock:
  * the server's threads a per-object lock, and with local access the
  * clients on this host too, through an OFD lock on the object's file
- * (pio_local_exec), so the read-modify-write is atomic. */
+ * (pioi_local_exec), so the read-modify-write is atomic. */
 
 /* One preadv/pwritev group of a plan (object-contiguous pieces). */
 static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,

@@ -19,11 +19,11 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     pio_file_t *f;
 
     if (attr->type == PFS_FILE_TYPE_DIR) {
-        return pio_fail(c, PFS_ERR_ISDIR, "is a directory");
+        return pioi_fail(c, PFS_ERR_ISDIR, "is a directory");
     }
     f = calloc(1, sizeof(*f));
     if (f == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     f->client = c;
     f->attr = *attr;
@@ -40,7 +40,7 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
              * reading only asks at its first read: many such opens read
              * nothing (open, size, close), and the requests cost them
              * more than the round trip costs the first read */
-            pio_local_ask(f);
+            pioi_local_ask(f);
         }
     }
     *file_p = f;
@@ -79,7 +79,7 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     st = pioi_path_call(c, PFS_OP_MDS_CREATE, path, mode,
                    ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
@@ -101,7 +101,7 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     st = pioi_path_call(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags), NULL,
                    &attr);
@@ -124,7 +124,7 @@ static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
     m.op = op;
     st = pfs_proto_lease_req_encode(body, sizeof(body), &m, &req.body_len);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "cannot encode a lease request");
+        return pioi_fail(c, st, "cannot encode a lease request");
     }
     return pioi_call(c, &c->mds, &req);
 }
@@ -137,7 +137,7 @@ PFS_EXPORT pfs_status_t pio_lease_acquire(pio_file_t *f)
         return PFS_ERR_INVAL;
     }
     if ((f->flags & (PIO_WRONLY | PIO_RDWR)) == 0) {
-        return pio_fail(f->client, PFS_ERR_BADF,
+        return pioi_fail(f->client, PFS_ERR_BADF,
                         "a write lease needs a handle opened for writing");
     }
     st = lease_call(f, PFS_LEASE_ACQUIRE);
@@ -169,7 +169,7 @@ PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
              * lease goes with this client's connection */
             (void)lease_call(f, PFS_LEASE_RELEASE);
         }
-        pio_local_file_close(f);
+        pioi_local_file_close(f);
     }
     free(f);
     return PFS_OK;
@@ -190,7 +190,7 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     pfs_status_t st = PFS_OK;
 
     for (i = 0; i < n; i++) {
-        st = pio_server_ready(c, &c->ios[attr->layout.servers[i]]);
+        st = pioi_server_ready(c, &c->ios[attr->layout.servers[i]]);
         if (st != PFS_OK) {
             return st;
         }
@@ -198,16 +198,16 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     rpcs = calloc(n, sizeof(*rpcs));
     ptrs = calloc(n, sizeof(*ptrs));
     if (rpcs == NULL || ptrs == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = pfs_proto_fid_req_encode(body, sizeof(body), attr->fid, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode a file id");
+        st = pioi_fail(c, st, "cannot encode a file id");
         goto out;
     }
     for (i = 0; i < n; i++) {
-        pio_rpc_init(c, &rpcs[i], opcode, body, len);
+        pioi_rpc_init(c, &rpcs[i], opcode, body, len);
         ptrs[i] = &rpcs[i];
         pfs_rpc_post(c->tx, c->ios[attr->layout.servers[i]].conn, &rpcs[i]);
     }
@@ -216,12 +216,12 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         pfs_io_rep_t rep;
 
         if (rpcs[i].status != PFS_OK) {
-            st = pio_fail_rpc(c, &rpcs[i]);
+            st = pioi_fail_rpc(c, &rpcs[i]);
             goto out;
         }
         if (pfs_proto_io_rep_decode(rpcs[i].reply, rpcs[i].reply_len, opcode,
                                     &rep) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
+            st = pioi_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
                           pfs_tx_conn_addr(rpcs[i].conn));
             goto out;
         }
@@ -235,7 +235,7 @@ out:
     return st;
 }
 
-pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
+pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
                               uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
@@ -255,10 +255,10 @@ pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
  * first I/O, or at close). */
 static pfs_status_t file_size(pio_file_t *f, uint64_t *size_p)
 {
-    if (pio_local_size(f, size_p) == 0) {
+    if (pioi_local_size(f, size_p) == 0) {
         return PFS_OK;
     }
-    return pio_logical_size(f->client, &f->attr, size_p);
+    return pioi_logical_size(f->client, &f->attr, size_p);
 }
 
 PFS_EXPORT pfs_status_t pio_get_size(pio_file_t *f, uint64_t *size_p)
@@ -332,7 +332,7 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
     }
     st = pioi_path_call(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr);
     if (st == PFS_OK && attr.type == PFS_FILE_TYPE_REG) {
-        st = pio_logical_size(c, &attr, &size);
+        st = pioi_logical_size(c, &attr, &size);
     }
     if (st == PFS_OK) {
         fill_stat(&attr, size, stat_p);
@@ -360,7 +360,7 @@ PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
 static pfs_status_t fp_decode(pio_client_t *c, const pfs_rpc_t *rpc, void *out)
 {
     if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, out) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
     }
     return PFS_OK;
 }
@@ -384,7 +384,7 @@ static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
     m.value = value;
     st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &req.body_len);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "cannot encode a shared file pointer request");
+        return pioi_fail(c, st, "cannot encode a shared file pointer request");
     }
     st = pioi_call(c, &c->mds, &req);
     if (st == PFS_OK && old_p != NULL) {
@@ -431,19 +431,19 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     if (pfs_proto_handle_decode(buf, len, fsid, &attr) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "not an exported pfs file handle, or a damaged one");
     }
     if (memcmp(fsid, c->ens.fsid, sizeof(fsid)) != 0) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "file handle from another file system");
     }
     if (attr.type == PFS_FILE_TYPE_REG &&
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
+        return pioi_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
     return file_new(c, &attr, flags, 1, file_p);
 }

@@ -17,7 +17,7 @@
 #define PIO_LIMIT_MAX_XFER \
     (PFS_PROTO_MAX_XFER - pfs_sio_runs_size(PFS_SIO_MAX_RUNS))
 
-pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
+pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 {
     va_list ap;
 
@@ -27,14 +27,14 @@ pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
     return st;
 }
 
-pfs_status_t pio_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
+pfs_status_t pioi_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
 {
-    return pio_fail(c, rpc->status, "%s",
+    return pioi_fail(c, rpc->status, "%s",
                 rpc->errmsg[0] != '\0' ? rpc->errmsg
                                        : pfs_status_string(rpc->status));
 }
 
-void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
+void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
                   const void *body, size_t body_len)
 {
     rpc->opcode = opcode;
@@ -51,7 +51,7 @@ void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
     rpc->timeout_ms = c->timeout_ms;
 }
 
-pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
+pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s)
 {
     char err[256];
     pfs_status_t st;
@@ -65,51 +65,51 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
          * and a tool that only asks the MDS opens no other connection */
         st = pfs_tx_connect(c->tx, s->info->addr, &s->conn);
         if (st != PFS_OK) {
-            return pio_fail(c, st, "bad server address %s", s->info->addr);
+            return pioi_fail(c, st, "bad server address %s", s->info->addr);
         }
     } else if (pfs_tx_conn_broken(s->conn) &&
                pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
+        return pioi_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
     }
     st = pfs_hello_call(c->tx, s->conn, c->ens.key, PFS_ROLE_CLIENT,
                         c->timeout_ms, c->ens.fsid, s->info->role,
                         s->info->index, err, sizeof(err));
     if (st != PFS_OK) {
         return st == PFS_ERR_CONFIG || st == PFS_ERR_PROTO
-                   ? pio_fail(c, st, "%s: %s", s->info->addr, err)
-                   : pio_fail(c, st, "%s", err);
+                   ? pioi_fail(c, st, "%s: %s", s->info->addr, err)
+                   : pioi_fail(c, st, "%s", err);
     }
     s->ready = 1;
     return PFS_OK;
 }
 
 /* One request to one server, waited for.  rpc is the caller's. */
-static pfs_status_t call(pio_client_t *c, pio_server_t *s, pfs_rpc_t *rpc)
+static pfs_status_t call(pio_client_t *c, pioi_server_t *s, pfs_rpc_t *rpc)
 {
-    pfs_status_t st = pio_server_ready(c, s);
+    pfs_status_t st = pioi_server_ready(c, s);
 
     if (st != PFS_OK) {
         return st;
     }
     pfs_rpc_post(c->tx, s->conn, rpc);
     if (pfs_rpc_wait_all(c->tx, &rpc, 1) != PFS_OK) {
-        return pio_fail_rpc(c, rpc);
+        return pioi_fail_rpc(c, rpc);
     }
     return PFS_OK;
 }
 
 /* pio_internal.h: the one place that allocates, sends, waits for,
  * decodes and frees a request to one server. */
-pfs_status_t pioi_call(pio_client_t *c, pio_server_t *s,
+pfs_status_t pioi_call(pio_client_t *c, pioi_server_t *s,
                        const pioi_call_t *req)
 {
     pfs_rpc_t *rpc = malloc(sizeof(*rpc)); /* a 4 KiB reply buffer */
     pfs_status_t st;
 
     if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    pio_rpc_init(c, rpc, req->opcode, req->body, req->body_len);
+    pioi_rpc_init(c, rpc, req->opcode, req->body, req->body_len);
     rpc->send_data = req->send;
     rpc->send_len = req->send_len;
     rpc->recv_data = req->recv;
@@ -201,7 +201,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         c->ios[i].local_sock = -1; /* connected when first used */
     }
     /* The metadata server must answer now */
-    st = pio_server_ready(c, &c->mds);
+    st = pioi_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         snprintf(errmsg, errmsg_size, "%s", c->errmsg);
         goto err_conns;
@@ -231,7 +231,7 @@ PFS_EXPORT void pio_fini(pio_client_t *c)
     if (c == NULL) {
         return;
     }
-    pio_local_client_close(c);
+    pioi_local_client_close(c);
     for (i = 0; i < c->ens.niosrv; i++) {
         pfs_tx_disconnect(c->tx, c->ios[i].conn);
     }
@@ -285,7 +285,7 @@ static pfs_status_t statfs_decode(pio_client_t *c, const pfs_rpc_t *rpc,
 
     if (pfs_proto_statfs_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
         PFS_OK) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
     }
     space_p->total_bytes = rep.total_bytes;
     space_p->free_bytes = rep.free_bytes;
@@ -305,7 +305,7 @@ PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
     }
     c->errmsg[0] = '\0';
     if (index >= c->ens.niosrv) {
-        return pio_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
+        return pioi_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
     }
     return pioi_call(c, &c->ios[index], &req);
 }

@@ -17,7 +17,7 @@ static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
     pfs_status_t st = pfs_path_normalize(path, out);
 
     if (st != PFS_OK) {
-        return pio_fail(c, st, "bad path '%s': %s", path,
+        return pioi_fail(c, st, "bad path '%s': %s", path,
                         st == PFS_ERR_NAMETOOLONG
                             ? "too long"
                             : "must be absolute, like pfs:/dir/file");
@@ -30,7 +30,7 @@ static pfs_status_t spec_decode(pio_client_t *c, const pfs_rpc_t *rpc,
 {
     if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len, out) !=
         PFS_OK) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
     }
     return PFS_OK;
 }
@@ -45,7 +45,7 @@ static pfs_status_t attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
             PFS_OK ||
         (attr_p->type == PFS_FILE_TYPE_REG &&
          pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK)) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
     return PFS_OK;
 }
@@ -66,12 +66,12 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
 
     c->errmsg[0] = '\0';
     if (path == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     m = calloc(1, sizeof(*m));
     body = malloc(PFS_PATH_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -84,7 +84,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     m->gid = (uint32_t)getgid();
     if (layout != NULL) {
         if (layout->nservers > PIO_MAX_STRIPES) {
-            st = pio_fail(c, PFS_ERR_INVAL,
+            st = pioi_fail(c, PFS_ERR_INVAL,
                           "%u servers listed, more than the %d a layout "
                           "can hold",
                           layout->nservers, PIO_MAX_STRIPES);
@@ -98,7 +98,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     }
     st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the %s request",
+        st = pioi_fail(c, st, "cannot encode the %s request",
                       pfs_proto_op_name(opcode));
         goto out;
     }
@@ -153,7 +153,7 @@ static pfs_status_t plain_attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
                                       void *out)
 {
     if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, out) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
     return PFS_OK;
 }
@@ -175,19 +175,19 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     }
     c->errmsg[0] = '\0';
     if (path == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
-        return pio_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
+        return pioi_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
                         mask & ~(unsigned)PFS_SETATTR_ALL);
     }
     if (mask != 0 && attr == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "attr is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "attr is NULL");
     }
     m = calloc(1, sizeof(*m));
     body = malloc(PFS_SETATTR_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -203,7 +203,7 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     }
     st = pfs_proto_setattr_req_encode(body, PFS_SETATTR_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the setattr request");
+        st = pioi_fail(c, st, "cannot encode the setattr request");
         goto out;
     }
     req.body = body;
@@ -236,7 +236,7 @@ PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
     }
     spec = malloc(sizeof(*spec));
     if (spec == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
                         spec);
@@ -278,7 +278,7 @@ static pfs_status_t readdir_decode(pio_client_t *c, const pfs_rpc_t *rpc,
         o->rep.count > o->max ||
         pfs_proto_dirents_decode(o->payload, rpc->recv_len, o->rep.count,
                                  o->d) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
     }
     return PFS_OK;
 }
@@ -305,7 +305,7 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
     payload = malloc(PFS_DIRENTS_MAX);
     d = malloc(PFS_READDIR_MAX * sizeof(*d));
     if (m == NULL || body == NULL || payload == NULL || d == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -313,14 +313,14 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         goto out;
     }
     if (after != NULL && strlen(after) > PFS_NAME_MAX) {
-        st = pio_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
+        st = pioi_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
         goto out;
     }
     snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
     m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
     st = pfs_proto_readdir_req_encode(body, PFS_READDIR_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the readdir request");
+        st = pioi_fail(c, st, "cannot encode the readdir request");
         goto out;
     }
     o.max = m->max;
@@ -367,7 +367,7 @@ static pfs_status_t rename_decode(pio_client_t *c, const pfs_rpc_t *rpc,
             PFS_OK ||
         (rep->replaced &&
          pfs_layout_validate(&rep->attr.layout, c->ens.niosrv) != PFS_OK)) {
-        return pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+        return pioi_fail(c, PFS_ERR_PROTO, "malformed rename reply");
     }
     return PFS_OK;
 }
@@ -391,7 +391,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
     m = malloc(sizeof(*m));
     body = malloc(PFS_RENAME_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     if ((st = normalize(c, from, m->from)) != PFS_OK ||
@@ -400,7 +400,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
     }
     st = pfs_proto_rename_req_encode(body, PFS_RENAME_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the rename request");
+        st = pioi_fail(c, st, "cannot encode the rename request");
         goto out;
     }
     /* sent as the payload, with no body */
