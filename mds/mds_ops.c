@@ -13,14 +13,7 @@
  * hash of the id, so consecutive creates start on different servers. */
 static uint32_t first_server(pfs_fid_t fid, uint32_t nservers)
 {
-    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
-
-    x ^= x >> 30;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 27;
-    x *= UINT64_C(0x94d049bb133111eb);
-    x ^= x >> 31;
-    return (uint32_t)(x % nservers);
+    return (uint32_t)(pfs_fid_hash(fid) % nservers);
 }
 
 /* The layout of a new file at path: the request's fields over the
