@@ -8,6 +8,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "mds_lease.h"
 #include "mds_reap.h"
@@ -16,11 +17,13 @@
 
 /* A reply held back until its operation is durable. */
 typedef struct held_reply {
-    struct held_reply *next;
+    STAILQ_ENTRY(held_reply) link;
     pfs_srv_req_t *req;
     size_t len;
     uint8_t body[PFS_RPC_MAX_REPLY];
 } held_reply_t;
+
+STAILQ_HEAD(held_list, held_reply);
 
 /* Removal records on their way to the reaper; `lost` if some could not
  * be kept (no memory, or too many): the reaper then reads the store. */
@@ -43,8 +46,8 @@ typedef struct {
      * in `held` until the commit thread has synced the log once for the
      * whole group, while this thread goes on serving */
     durability_t durability;
-    held_reply_t *held, **held_tail;      /* waiting for the next commit */
-    held_reply_t *committing;             /* in the commit being synced */
+    struct held_list held;                /* waiting for the next commit */
+    struct held_list committing;          /* in the commit being synced */
     pthread_t committer;
     int committer_started;
     pthread_mutex_t lock;

@@ -291,7 +291,8 @@ static void store_check(mds_t *mds)
 static unsigned mds_poll(void *arg, pfs_server_t *srv)
 {
     mds_t *mds = arg;
-    held_reply_t *done = NULL, *h;
+    struct held_list done = STAILQ_HEAD_INITIALIZER(done);
+    held_reply_t *h;
     mds_store_snap_t *snap = NULL;
     pfs_status_t st = PFS_OK;
     rm_list_t removals = {0};
@@ -311,25 +312,22 @@ static unsigned mds_poll(void *arg, pfs_server_t *srv)
     }
     if (mds->commit_done) {
         mds->commit_done = 0;
-        done = mds->committing;
-        mds->committing = NULL;
+        STAILQ_CONCAT(&done, &mds->committing);
         st = mds->commit_status;
     }
-    if (mds->committing == NULL && mds->held != NULL &&
+    if (STAILQ_EMPTY(&mds->committing) && !STAILQ_EMPTY(&mds->held) &&
         !mds->commit_requested) {
         /* next group: everything that arrived while the last one synced */
-        mds->committing = mds->held;
-        mds->held = NULL;
-        mds->held_tail = &mds->held;
+        STAILQ_CONCAT(&mds->committing, &mds->held);
         mds->commit_requested = 1;
         pthread_cond_signal(&mds->cond);
     }
     pthread_mutex_unlock(&mds->lock);
-    if (done != NULL) {
+    if (!STAILQ_EMPTY(&done)) {
         mds->commits++;
     }
-    while ((h = done) != NULL) {
-        done = h->next;
+    while ((h = STAILQ_FIRST(&done)) != NULL) {
+        STAILQ_REMOVE_HEAD(&done, link);
         if (st == PFS_OK) {
             pfs_srv_reply(srv->tx, h->req, h->body, h->len, NULL, 0);
         } else {
@@ -375,15 +373,13 @@ void mds_reply_after_commit(mds_t *mds, pfs_srv_req_t *req, const void *body,
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
         return;
     }
-    h->next = NULL;
     h->req = req;
     h->len = len;
     if (len > 0) {
         memcpy(h->body, body, len); /* RMDIR, SET_DIR_LAYOUT: no body */
     }
     pthread_mutex_lock(&mds->lock);
-    *mds->held_tail = h;
-    mds->held_tail = &h->next;
+    STAILQ_INSERT_TAIL(&mds->held, h, link);
     if (removed != NULL) {
         rm_list_push(&mds->rm_new, removed);
     }
@@ -506,7 +502,8 @@ int main(int argc, char **argv)
     mds_t mds;
 
     memset(&mds, 0, sizeof(mds));
-    mds.held_tail = &mds.held;
+    STAILQ_INIT(&mds.held);
+    STAILQ_INIT(&mds.committing);
     mds.efd = -1;
     pthread_mutex_init(&mds.lock, NULL);
     pthread_cond_init(&mds.cond, NULL);
