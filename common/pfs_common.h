@@ -45,6 +45,22 @@ static inline int pfs_fid_equal(pfs_fid_t a, pfs_fid_t b)
     return a.hi == b.hi && a.lo == b.lo;
 }
 
+/* A well-mixed 64-bit hash of a file id (SplitMix64's finalizer over
+ * hi * golden ratio ^ lo), for hash tables and for spreading files over
+ * servers: consecutive ids land far apart.  The MDS places new files
+ * with it (first_server), so it must never change. */
+static inline uint64_t pfs_fid_hash(pfs_fid_t fid)
+{
+    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
+
+    x ^= x >> 30;
+    x *= UINT64_C(0xbf58476d1ce4e5b9);
+    x ^= x >> 27;
+    x *= UINT64_C(0x94d049bb133111eb);
+    x ^= x >> 31;
+    return x;
+}
+
 /* Writes 32 lowercase hex digits and a NUL into out (>= 33 bytes). */
 void pfs_fid_format(pfs_fid_t fid, char *out);
 

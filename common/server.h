@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "ensemble.h"
-#include "transport.h"
+#include "transport_srv.h"
 
 typedef struct pfs_server pfs_server_t;
 

@@ -1,11 +1,10 @@
 /* transport.h - request/reply messaging over UCX active messages.
  *
  * One pfs_tx_t owns a UCX context and a single worker and is used by one
- * thread.  Servers listen on a socket address and get whole requests
- * (header, body and payload already received) through a handler called
- * from pfs_tx_progress(), never from inside a UCX callback.  Clients post
- * RPCs on connections and wait for them with a deadline; waiting sleeps on
- * the worker's event fd instead of spinning.
+ * thread.  Clients post RPCs on connections and wait for them with a
+ * deadline; waiting sleeps on the worker's event fd instead of spinning.
+ * Servers listen (transport_srv.h, in libpfs_server only) and get whole
+ * requests through a handler called from pfs_tx_progress().
  *
  * Endpoints use UCP_ERR_HANDLING_MODE_PEER, the only mode in which UCX
  * 1.13 survives peers that die, and no shared-memory transport, through
@@ -24,8 +23,6 @@
 
 typedef struct pfs_tx pfs_tx_t;
 typedef struct pfs_tx_conn pfs_tx_conn_t;
-typedef struct pfs_srv_conn pfs_srv_conn_t;
-typedef struct pfs_srv_req pfs_srv_req_t;
 
 /* Create a transport.  flags: PFS_TX_SERVER sets UCX options servers need
  * (TCP connection-manager address reuse).  UCX's shared-memory transports
@@ -36,9 +33,9 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            size_t errmsg_size);
 void pfs_tx_destroy(pfs_tx_t *tx);
 
-/* Make progress: run UCX until it has nothing more to do, then call the
- * server handler for every request that became ready.  Never blocks.
- * Returns the number of events handled. */
+/* Make progress: run UCX until it has nothing more to do, then (in a
+ * server) call the handler for every request that became ready.  Never
+ * blocks.  Returns the number of events handled. */
 unsigned pfs_tx_progress(pfs_tx_t *tx);
 
 /* Sleep until UCX has something to do or timeout_ms passes (-1: no
@@ -48,87 +45,6 @@ void pfs_tx_sleep(pfs_tx_t *tx, int timeout_ms);
 /* An extra file descriptor whose readability also ends pfs_tx_sleep() (a
  * server's I/O threads signal completions through it); -1 for none. */
 void pfs_tx_set_wake_fd(pfs_tx_t *tx, int fd);
-
-
-/* ---- server side ------------------------------------------------------- */
-
-/* A complete request as received.  body/data stay valid until the request
- * is answered with pfs_srv_reply*(), which releases it. */
-struct pfs_srv_req {
-    pfs_msg_hdr_t hdr;
-    const uint8_t *body;   /* hdr.body_len bytes */
-    void *data;            /* hdr.data_len bytes of payload, or NULL */
-    pfs_srv_conn_t *conn;  /* the connection it came from */
-};
-
-typedef void (*pfs_srv_handler_t)(void *arg, pfs_srv_req_t *req);
-
-/* Listen on host:port (host NULL or "*": all addresses; port 0: let the
- * kernel pick).  addr_out receives "host:port" as clients should dial it:
- * advertise_host if given, else host. */
-pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
-                           const char *advertise_host,
-                           pfs_srv_handler_t handler, void *arg,
-                           char *addr_out, size_t addr_size, char *errmsg,
-                           size_t errmsg_size);
-
-/* Bound the bytes of received request payloads held at once (0: no
- * bound).  Past it, rendezvous payloads stay with their senders until
- * earlier requests are answered: backpressure instead of a queue that
- * grows without limit.  One payload is always admitted. */
-void pfs_tx_set_memory_budget(pfs_tx_t *tx, uint64_t bytes);
-
-/* A client connection is gone (the client closed it, died, or the
- * server cut it off): called from pfs_tx_progress() or pfs_tx_destroy(),
- * once per connection, while conn is still valid; requests of conn may
- * still be answered later (the replies are dropped).  The MDS drops the
- * connection's write leases here. */
-typedef void (*pfs_srv_close_handler_t)(void *arg, pfs_srv_conn_t *conn);
-void pfs_tx_set_close_handler(pfs_tx_t *tx, pfs_srv_close_handler_t handler,
-                              void *arg);
-
-/* Close client connections that have not said hello within ms (0: never,
- * the default); each closure is logged. */
-void pfs_tx_set_hello_timeout(pfs_tx_t *tx, int ms);
-
-/* Refuse requests whose payload is larger than bytes (0: only the
- * protocol's PFS_PROTO_MAX_XFER), before receiving it. */
-void pfs_tx_set_max_payload(pfs_tx_t *tx, uint64_t bytes);
-
-/* Bytes of reply payloads handed to UCX and not yet taken by their
- * clients: all of them, and one connection's. */
-uint64_t pfs_tx_reply_bytes(const pfs_tx_t *tx);
-uint64_t pfs_srv_conn_reply_bytes(const pfs_srv_conn_t *conn);
-
-/* Log a refused request of conn: the first few one by one, then one line
- * saying the rest are counted, and the count when the client leaves. */
-void pfs_srv_conn_complain(pfs_srv_conn_t *conn, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Per-connection flag a server sets once the peer proved the cluster key.
- * The connection takes over cred's groups (cred is left empty). */
-int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
-void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
-                                    uint32_t pid, pfs_cred_t *cred);
-/* The client's address ("host:port"), for logs. */
-const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
-/* The process id the peer gave with its hello, for messages. */
-uint32_t pfs_srv_conn_pid(const pfs_srv_conn_t *conn);
-/* The credentials the peer gave with its hello. */
-const pfs_cred_t *pfs_srv_conn_cred(const pfs_srv_conn_t *conn);
-uint8_t pfs_srv_conn_role(const pfs_srv_conn_t *conn);
-
-/* Send the reply and release req.  body (body_len bytes) is copied.  data
- * (data_len bytes, may be NULL) is owned by the transport from now on and
- * released with free() once sent.  If the client is gone the reply is
- * dropped silently: there is nobody to tell. */
-void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *req, const void *body,
-                   size_t body_len, void *data, size_t data_len);
-
-/* Reply with an error status and a printf-style message. */
-void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *req,
-                         pfs_status_t status, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
 
 /* ---- client side ------------------------------------------------------- */
 
@@ -160,7 +76,6 @@ _Static_assert(PFS_HELLO_REP_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_LAYOUT_SPEC_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_ERRMSG_MAX <= PFS_RPC_MAX_REPLY,
                "every reply body fits PFS_RPC_MAX_REPLY");
-
 
 /*
  * One request/reply exchange.  The caller owns the struct and fills the
@@ -231,3 +146,4 @@ pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
                              int timeout_ms);
 
 #endif
+

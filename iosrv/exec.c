@@ -21,7 +21,7 @@
  * client library, because every writer of an object takes the same lock:
  * the server's threads a per-object lock, and with local access the
  * clients on this host too, through an OFD lock on the object's file
- * (pio_local_exec), so the read-modify-write is atomic. */
+ * (pioi_local_exec), so the read-modify-write is atomic. */
 
 /* One preadv/pwritev group of a plan (object-contiguous pieces). */
 static int do_group(int fd, const pfs_sio_piece_t *p, size_t n, uint8_t *base,
@@ -221,26 +221,12 @@ void run_job(iosrv_t *io, job_t *job)
 
 /* ---- thread pool ------------------------------------------------------- */
 
-static void push(job_t **head, job_t **tail, job_t *job)
+static job_t *pop(struct job_queue *q)
 {
-    job->next = NULL;
-    if (*tail != NULL) {
-        (*tail)->next = job;
-    } else {
-        *head = job;
-    }
-    *tail = job;
-}
-
-static job_t *pop(job_t **head, job_t **tail)
-{
-    job_t *job = *head;
+    job_t *job = TAILQ_FIRST(q);
 
     if (job != NULL) {
-        *head = job->next;
-        if (*head == NULL) {
-            *tail = NULL;
-        }
+        TAILQ_REMOVE(q, job, link);
     }
     return job;
 }
@@ -254,17 +240,17 @@ void *io_thread(void *arg)
         job_t *job;
 
         pthread_mutex_lock(&io->lock);
-        while (io->todo_head == NULL && !io->stopping) {
+        while (TAILQ_EMPTY(&io->todo) && !io->stopping) {
             pthread_cond_wait(&io->cond, &io->lock);
         }
-        job = pop(&io->todo_head, &io->todo_tail);
+        job = pop(&io->todo);
         pthread_mutex_unlock(&io->lock);
         if (job == NULL) {
             return NULL; /* stopping and nothing left */
         }
         run_job(io, job);
         pthread_mutex_lock(&io->lock);
-        push(&io->done_head, &io->done_tail, job);
+        TAILQ_INSERT_TAIL(&io->done, job, link);
         pthread_mutex_unlock(&io->lock);
         /* wake the progress thread sleeping in poll() */
         (void)!write(io->efd, &one, sizeof(one));
@@ -275,7 +261,7 @@ void submit(iosrv_t *io, job_t *job)
 {
     job->queued_us = now_us();
     pthread_mutex_lock(&io->lock);
-    push(&io->todo_head, &io->todo_tail, job);
+    TAILQ_INSERT_TAIL(&io->todo, job, link);
     pthread_cond_signal(&io->cond);
     pthread_mutex_unlock(&io->lock);
 }
@@ -300,27 +286,18 @@ int read_admits(iosrv_t *io, const job_t *job)
 
 void admit_reads(iosrv_t *io)
 {
-    job_t *prev = NULL, *next;
+    job_t *next;
 
-    for (job_t *job = io->wait_head; job != NULL; job = next) {
-        next = job->next;
+    for (job_t *job = TAILQ_FIRST(&io->wait); job != NULL; job = next) {
+        next = TAILQ_NEXT(job, link);
         if (!read_admits(io, job)) {
-            prev = job;
             continue;
         }
-        if (prev != NULL) {
-            prev->next = next;
-        } else {
-            io->wait_head = next;
-        }
-        if (io->wait_tail == job) {
-            io->wait_tail = prev;
-        }
-        job->next = NULL;
+        TAILQ_REMOVE(&io->wait, job, link);
         if (posix_memalign(&job->out, 4096, job->total) != 0) {
             job->err = ENOMEM;
             pthread_mutex_lock(&io->lock);
-            push(&io->done_head, &io->done_tail, job);
+            TAILQ_INSERT_TAIL(&io->done, job, link);
             pthread_mutex_unlock(&io->lock);
             continue;
         }
@@ -380,23 +357,21 @@ unsigned iosrv_poll(void *arg, pfs_server_t *srv)
     iosrv_t *io = arg;
     unsigned n = 0;
     uint64_t count;
-    job_t *done;
+    struct job_queue done = TAILQ_HEAD_INITIALIZER(done);
+    job_t *job;
 
     (void)srv;
     if (read(io->efd, &count, sizeof(count)) < 0) {
         count = 0; /* EAGAIN: nothing signalled */
     }
     pthread_mutex_lock(&io->lock);
-    done = io->done_head;
-    io->done_head = io->done_tail = NULL;
+    TAILQ_CONCAT(&done, &io->done, link);
     pthread_mutex_unlock(&io->lock);
-    while (done != NULL) {
-        job_t *next = done->next;
-        reply_job(io, done);
-        done = next;
+    while ((job = pop(&done)) != NULL) {
+        reply_job(io, job);
         n++;
     }
-    if (io->wait_head != NULL) {
+    if (!TAILQ_EMPTY(&io->wait)) {
         /* done reads and replies the clients took free read memory */
         admit_reads(io);
     }
@@ -406,6 +381,6 @@ unsigned iosrv_poll(void *arg, pfs_server_t *srv)
 /* A read that needs reply memory: it waits its turn (read_admits) */
 void queue_read(iosrv_t *io, job_t *job)
 {
-    push(&io->wait_head, &io->wait_tail, job);
+    TAILQ_INSERT_TAIL(&io->wait, job, link);
     admit_reads(io);
 }

@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <pthread.h>
+#include <sys/queue.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -34,7 +35,7 @@ typedef struct {
 
 /* One data or object operation, run by an I/O thread. */
 typedef struct job {
-    struct job *next;
+    TAILQ_ENTRY(job) link; /* in one of iosrv_t's queues */
     pfs_srv_req_t *req;
     uint16_t op;
     pfs_fid_t fid;
@@ -53,6 +54,8 @@ typedef struct job {
     uint64_t queued_us;      /* time waiting for a thread */
     uint64_t run_us;         /* time executing */
 } job_t;
+
+TAILQ_HEAD(job_queue, job);
 
 typedef struct {
     pfs_server_t *srv;
@@ -74,9 +77,8 @@ typedef struct {
     /* queues between the progress thread and the I/O threads */
     pthread_mutex_t lock;
     pthread_cond_t cond;
-    job_t *todo_head, *todo_tail;
-    job_t *done_head, *done_tail;
-    job_t *wait_head, *wait_tail; /* reads waiting for memory */
+    struct job_queue todo, done;
+    struct job_queue wait; /* reads waiting for memory */
     int efd;          /* eventfd: done jobs are waiting */
     int stopping;
     pthread_t threads[MAX_THREADS];

@@ -279,6 +279,9 @@ int main(int argc, char **argv)
     io.local_stop = -1;
     pthread_mutex_init(&io.lock, NULL);
     pthread_cond_init(&io.cond, NULL);
+    TAILQ_INIT(&io.todo);
+    TAILQ_INIT(&io.done);
+    TAILQ_INIT(&io.wait);
     pthread_mutex_init(&io.cache_lock, NULL);
     pthread_mutex_init(&io.removed_lock, NULL);
     for (int i = 0; i < (int)OBJ_LOCKS; i++) {

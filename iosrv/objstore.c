@@ -25,6 +25,9 @@ void object_path(const iosrv_t *io, pfs_fid_t fid, char *out,
     snprintf(out, size, "%s/objects/%s/%s", io->dir, hex + 30, hex);
 }
 
+/* Direct-mapped by the id's counter on purpose (not pfs_fid_hash): the
+ * files of one job have consecutive ids, which then never share a slot
+ * (nor, below, a lock) until there are more of them than slots. */
 fd_slot_t *cache_slot(iosrv_t *io, pfs_fid_t fid)
 {
     return &io->cache[(fid.lo ^ fid.hi * 31) % FD_CACHE_SIZE];
@@ -136,6 +139,8 @@ pthread_rwlock_t *obj_lock(iosrv_t *io, pfs_fid_t fid)
     return &io->obj_locks[(fid.lo ^ fid.hi) % OBJ_LOCKS];
 }
 
+/* Not pfs_fid_hash either: consecutive ids must not collide here, or
+ * the table would forget far more than the oldest removals. */
 static size_t removed_slot(pfs_fid_t fid)
 {
     uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;

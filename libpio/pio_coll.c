@@ -1,6 +1,7 @@
 /* pio_coll.c - libpio_mpi: two-phase collective I/O whose file domains
- * follow the file's layout, pipelined in rounds of cb_buffer_size; and a
- * direct mode for large pieces.  Uses libpio's public API, MPI, and the
+ * follow the file's layout, pipelined in rounds of cb_buffer_size (the
+ * rounds are in pio_coll_rounds.c); and a direct mode for large pieces.
+ * Hints, domains, the mode, start and finish are here.  Uses libpio's public API, MPI, and the
  * layout and description walkers of common/ (compiled into libpio_mpi,
  * hidden). */
 #include "config.h"
@@ -15,6 +16,7 @@
 #include "layout.h"
 #include "pfs/pio_mpi.h"
 #include "pfs_common.h"
+#include "pio_coll_int.h"
 #include "pio_coll_sync.h"
 #include "pio_desc.h"
 #include "sio.h"
@@ -22,51 +24,6 @@
 #define DEFAULT_CB_BUFFER  (UINT64_C(4) << 20)
 #define DEFAULT_DIRECT_MIN (UINT64_C(16) << 10)
 #define MAX_CB_BUFFER      (UINT64_C(512) << 20)
-
-/* One piece of this rank's data, bound for one aggregator in one round. */
-typedef struct {
-    uint64_t off;
-    uint64_t len;
-    uint8_t *mem;
-    uint64_t window; /* round */
-    uint32_t aggr;
-    uint64_t order;  /* keeps the caller's order within (round, aggr) */
-} cpiece_t;
-
-struct xchg;
-
-struct pio_coll_op {
-    pio_file_t *file;
-    MPI_Comm comm;
-    int rank, nranks;
-    int write;
-    pfs_layout_t layout;
-    int naggr;          /* aggregators */
-    int per_slot;       /* aggregators per layout slot when > 1 */
-    int *aggr_rank;     /* aggregator -> rank */
-    int my_aggr;        /* -1 if this rank is none */
-    uint64_t cb;
-    cpiece_t *pieces;
-    size_t npieces;
-    uint64_t rounds;
-    uint64_t bytes;
-    /* aggregator side: two buffers so that round k+1 is exchanged while
-     * round k's server I/O runs */
-    uint8_t *buf[2];
-    size_t cap[2];
-    pio_request_t *req[2];
-    pio_request_t *dreq; /* this rank's direct read, split reads only */
-    pfs_status_t status;
-    char msg[512];
-    int agreed; /* status and msg already agreed by all ranks */
-    int direct;
-    /* two-phase read: the exchange state and the round whose server read
-     * is in flight, kept between _begin (round 0) and _end */
-    struct xchg *rx;
-    size_t rlo, rhi, rgot;
-    pio_coll_stats_t stats;
-    double t0;
-};
 
 static pio_coll_stats_t last_stats;
 
@@ -154,7 +111,7 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
     return PFS_OK;
 }
 
-static void op_fail(pio_coll_op_t *op, pfs_status_t st, const char *what)
+void pioi_coll_op_fail(pio_coll_op_t *op, pfs_status_t st, const char *what)
 {
     if (op->status == PFS_OK) {
         op->status = st;
@@ -204,7 +161,6 @@ static int piece_cmp(const void *x, const void *y)
     }
     return a->order < b->order ? -1 : a->order > b->order;
 }
-
 
 static pfs_status_t add_piece(pio_coll_op_t *op, size_t *cap, uint64_t off,
                               uint64_t len, uint8_t *mem)
@@ -315,7 +271,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         }
     }
 
-    if (pio_desc_to_sio(filed, &fs) != PFS_OK ||
+    if (pioi_desc_to_sio(filed, &fs) != PFS_OK ||
         pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal) != PFS_OK) {
         snprintf(op->msg, sizeof(op->msg), "bad file description");
         return PFS_ERR_INVAL;
@@ -324,7 +280,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
+    if (pioi_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK ||
         mtotal != ftotal || (buf == NULL && ftotal > 0)) {
         snprintf(op->msg, sizeof(op->msg),
@@ -349,304 +305,6 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
     return PFS_OK;
 }
 
-/* ---- rounds ------------------------------------------------------------ */
-
-typedef struct xchg {
-    uint64_t *sinfo, *rinfo;    /* per rank: pieces, bytes */
-    int *scnt, *sdsp, *rcnt, *rdsp;
-    uint64_t *smeta, *rmeta;
-    size_t rmeta_cap;
-    uint8_t *sdata;
-    size_t sdata_cap;
-} xchg_t;
-
-static void xchg_free(xchg_t *x)
-{
-    free(x->sinfo);
-    free(x->rinfo);
-    free(x->scnt);
-    free(x->sdsp);
-    free(x->rcnt);
-    free(x->rdsp);
-    free(x->smeta);
-    free(x->rmeta);
-    free(x->sdata);
-}
-
-static int xchg_alloc(xchg_t *x, int n, size_t npieces)
-{
-    memset(x, 0, sizeof(*x));
-    x->sinfo = calloc(2 * (size_t)n, sizeof(uint64_t));
-    x->rinfo = calloc(2 * (size_t)n, sizeof(uint64_t));
-    x->scnt = calloc((size_t)n, sizeof(int));
-    x->sdsp = calloc((size_t)n, sizeof(int));
-    x->rcnt = calloc((size_t)n, sizeof(int));
-    x->rdsp = calloc((size_t)n, sizeof(int));
-    x->smeta = malloc((2 * npieces + 2) * sizeof(uint64_t));
-    return x->sinfo && x->rinfo && x->scnt && x->sdsp && x->rcnt &&
-                   x->rdsp && x->smeta
-               ? 0
-               : -1;
-}
-
-static int grow_bytes(uint8_t **p, size_t *cap, size_t need)
-{
-    uint8_t *np;
-
-    if (need <= *cap) {
-        return 0;
-    }
-    np = realloc(*p, need);
-    if (np == NULL) {
-        return -1;
-    }
-    *p = np;
-    *cap = need;
-    return 0;
-}
-
-/* Metadata of round r: who sends how many pieces and bytes to whom, and
- * the (offset, length) of each.  [lo, hi) are this rank's pieces of the
- * round.  Returns the pieces this rank receives (aggregators). */
-static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
-                            size_t hi, uint64_t *rbytes_p)
-{
-    int n = op->nranks, k;
-    size_t i, total = 0, m = 0;
-    uint64_t rbytes = 0;
-
-    memset(x->sinfo, 0, 2 * (size_t)n * sizeof(uint64_t));
-    for (i = lo; i < hi; i++) {
-        int dest = op->aggr_rank[op->pieces[i].aggr];
-
-        x->sinfo[2 * dest]++;
-        x->sinfo[2 * dest + 1] += op->pieces[i].len;
-        /* pieces are sorted by aggregator, aggregator ranks increase */
-        x->smeta[m++] = op->pieces[i].off;
-        x->smeta[m++] = op->pieces[i].len;
-    }
-    pio_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
-                      op->comm);
-    for (k = 0; k < n; k++) {
-        x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
-        x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
-        x->rcnt[k] = (int)(2 * x->rinfo[2 * k]);
-        x->rdsp[k] = k == 0 ? 0 : x->rdsp[k - 1] + x->rcnt[k - 1];
-        total += x->rinfo[2 * k];
-        rbytes += x->rinfo[2 * k + 1];
-    }
-    if (2 * total + 2 > x->rmeta_cap) {
-        free(x->rmeta);
-        x->rmeta_cap = 2 * total + 2;
-        x->rmeta = malloc(x->rmeta_cap * sizeof(uint64_t));
-        if (x->rmeta == NULL) {
-            x->rmeta_cap = 0;
-            /* cannot fail out of a collective: abort is the honest answer */
-            MPI_Abort(op->comm, 1);
-        }
-    }
-    pio_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
-                       x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
-    *rbytes_p = rbytes;
-    return total;
-}
-
-/* Byte counts of the data exchange (the metadata counts, in bytes). */
-static void data_counts(pio_coll_op_t *op, xchg_t *x, int sending)
-{
-    int n = op->nranks, k;
-
-    for (k = 0; k < n; k++) {
-        uint64_t sb = sending ? x->sinfo[2 * k + 1] : x->rinfo[2 * k + 1];
-        uint64_t rb = sending ? x->rinfo[2 * k + 1] : x->sinfo[2 * k + 1];
-
-        x->scnt[k] = (int)sb;
-        x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
-        x->rcnt[k] = (int)rb;
-        x->rdsp[k] = k == 0 ? 0 : x->rdsp[k - 1] + x->rcnt[k - 1];
-    }
-}
-
-/* The aggregator's list of received pieces as a description. */
-static pfs_status_t issue(pio_coll_op_t *op, xchg_t *x, size_t npieces,
-                          uint8_t *buf, pio_request_t **req_p)
-{
-    uint64_t *offs = malloc((npieces + 1) * sizeof(uint64_t));
-    uint64_t *lens = malloc((npieces + 1) * sizeof(uint64_t));
-    pio_desc_t fd;
-    size_t i;
-    pfs_status_t st;
-
-    if (offs == NULL || lens == NULL) {
-        free(offs);
-        free(lens);
-        return PFS_ERR_NOMEM;
-    }
-    for (i = 0; i < npieces; i++) {
-        offs[i] = x->rmeta[2 * i];
-        lens[i] = x->rmeta[2 * i + 1];
-        op->stats.bytes += lens[i];
-    }
-    pio_desc_list(&fd, offs, lens, npieces);
-    op->stats.requests++;
-    /* the description is consumed by the call: the arrays can go */
-    st = op->write ? pio_write_desc(op->file, buf, NULL, &fd, req_p)
-                   : pio_read_desc(op->file, buf, NULL, &fd, req_p);
-    free(offs);
-    free(lens);
-    return st;
-}
-
-static void wait_slot(pio_coll_op_t *op, int slot, const char *what)
-{
-    pfs_status_t st;
-    double t;
-
-    if (op->req[slot] != NULL) {
-        t = MPI_Wtime();
-        st = pio_wait(&op->req[slot], NULL);
-        op->stats.io_wait_s += MPI_Wtime() - t;
-        if (st != PFS_OK) {
-            op_fail(op, st, what);
-        }
-    }
-}
-
-/* Two-phase write, round by round; returns with at most the last two
- * rounds' server I/O in flight. */
-static void write_rounds(pio_coll_op_t *op)
-{
-    xchg_t x;
-    size_t lo = 0, hi;
-    uint64_t r;
-
-    if (xchg_alloc(&x, op->nranks, op->npieces) != 0) {
-        MPI_Abort(op->comm, 1);
-    }
-    for (r = 0; r < op->rounds; r++) {
-        int slot = (int)(r % 2), k;
-        uint64_t rbytes;
-        double t;
-        size_t got, i, pos = 0;
-
-        for (hi = lo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
-        }
-        t = MPI_Wtime();
-        got = exchange_meta(op, &x, lo, hi, &rbytes);
-        /* pack this round's pieces, destination by destination */
-        {
-            size_t need = 0;
-            for (k = 0; k < op->nranks; k++) {
-                need += x.sinfo[2 * k + 1];
-            }
-            if (grow_bytes(&x.sdata, &x.sdata_cap, need + 1) != 0) {
-                MPI_Abort(op->comm, 1);
-            }
-        }
-        for (i = lo; i < hi; i++) {
-            memcpy(x.sdata + pos, op->pieces[i].mem, op->pieces[i].len);
-            pos += op->pieces[i].len;
-        }
-        op->stats.exchange_s += MPI_Wtime() - t;
-        /* the buffer this round lands in must be free again */
-        wait_slot(op, slot, "aggregator server I/O");
-        t = MPI_Wtime();
-        if (grow_bytes(&op->buf[slot], &op->cap[slot], rbytes + 1) != 0) {
-            MPI_Abort(op->comm, 1);
-        }
-        data_counts(op, &x, 1);
-        pio_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
-                           x.rcnt, x.rdsp, MPI_BYTE, op->comm);
-        op->stats.exchange_s += MPI_Wtime() - t;
-        if (got > 0 && op->status == PFS_OK) {
-            pfs_status_t st = issue(op, &x, got, op->buf[slot],
-                                    &op->req[slot]);
-            if (st != PFS_OK) {
-                op->req[slot] = NULL;
-                op_fail(op, st, "aggregator write");
-            }
-        }
-        lo = hi;
-    }
-    xchg_free(&x);
-}
-
-/* Two-phase read, first half of round r: the metadata exchange, then the
- * aggregators' server reads into buf[0], issued and not waited for.  The
- * split read returns from _begin here after round 0. */
-static void read_round_issue(pio_coll_op_t *op, uint64_t r)
-{
-    uint64_t rbytes;
-    size_t hi;
-    double t;
-
-    for (hi = op->rlo; hi < op->npieces && op->pieces[hi].window == r; hi++) {
-    }
-    op->rhi = hi;
-    t = MPI_Wtime();
-    op->rgot = exchange_meta(op, op->rx, op->rlo, op->rhi, &rbytes);
-    op->stats.exchange_s += MPI_Wtime() - t;
-    if (grow_bytes(&op->buf[0], &op->cap[0], rbytes + 1) != 0) {
-        MPI_Abort(op->comm, 1);
-    }
-    if (op->rgot > 0 && op->status == PFS_OK) {
-        pfs_status_t st;
-
-        t = MPI_Wtime();
-        st = issue(op, op->rx, op->rgot, op->buf[0], &op->req[0]);
-        op->stats.io_wait_s += MPI_Wtime() - t;
-        if (st != PFS_OK) {
-            op->req[0] = NULL;
-            op_fail(op, st, "aggregator read");
-        }
-    }
-}
-
-/* Second half: wait for the server reads, send the data back, unpack.
- * After a failure the aggregators send whatever the buffer holds: every
- * rank still takes part, and the status agreed at the end says the data
- * is not to be used. */
-static void read_round_finish(pio_coll_op_t *op)
-{
-    xchg_t *x = op->rx;
-    uint64_t need = 0;
-    size_t i, pos = 0;
-    double t;
-    int k;
-
-    wait_slot(op, 0, "aggregator read");
-    t = MPI_Wtime();
-    for (k = 0; k < op->nranks; k++) {
-        need += x->sinfo[2 * k + 1];
-    }
-    if (grow_bytes(&x->sdata, &x->sdata_cap, need + 1) != 0) {
-        MPI_Abort(op->comm, 1);
-    }
-    data_counts(op, x, 0);
-    pio_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
-                       x->rcnt, x->rdsp, MPI_BYTE, op->comm);
-    op->stats.exchange_s += MPI_Wtime() - t;
-    for (i = op->rlo; i < op->rhi; i++) {
-        memcpy(op->pieces[i].mem, x->sdata + pos, op->pieces[i].len);
-        pos += op->pieces[i].len;
-    }
-    op->rlo = op->rhi;
-}
-
-/* Everything of a two-phase read after round 0's issue: each round is
- * read, then sent back. */
-static void read_rest(pio_coll_op_t *op)
-{
-    uint64_t r;
-
-    for (r = 0; r < op->rounds; r++) {
-        if (r > 0) {
-            read_round_issue(op, r);
-        }
-        read_round_finish(op);
-    }
-}
-
 /* ---- entry points ------------------------------------------------------ */
 
 static void op_free(pio_coll_op_t *op)
@@ -659,7 +317,7 @@ static void op_free(pio_coll_op_t *op)
     free(op->buf[0]);
     free(op->buf[1]);
     if (op->rx != NULL) {
-        xchg_free(op->rx);
+        pioi_coll_xchg_free(op->rx);
         free(op->rx);
     }
     free(op);
@@ -684,7 +342,7 @@ static void direct_io(pio_coll_op_t *op, uint8_t *buf, const pio_desc_t *mem,
     op->stats.bytes = op->bytes;
     if (st != PFS_OK) {
         op->dreq = NULL;
-        op_fail(op, st, op->write ? "write" : "read");
+        pioi_coll_op_fail(op, st, op->write ? "write" : "read");
         snprintf(op->msg, sizeof(op->msg), "%s",
                  "direct I/O failed (see the rank's pio_client_errmsg)");
     }
@@ -769,12 +427,12 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
     }
 
-    in[AG_ERR] = pio_coll_err_key(op->status, op->rank);
+    in[AG_ERR] = pioi_coll_err_key(op->status, op->rank);
     in[AG_BYTES] = op->direct ? 0 : total;
     in[AG_ROUNDS] = maxround;
     in[AG_MORE] = batch != NULL && batch->more;
     in[AG_PENDING] = op->dreq != NULL;
-    pio_coll_sync_values(comm, in, out);
+    pioi_coll_sync_values(comm, in, out);
     if (batch != NULL) {
         batch->any_more = out[AG_MORE] != 0;
     }
@@ -783,7 +441,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         /* a failure in setting up or in a direct write or read, agreed
          * before any exchange; finish() still waits for this rank's
          * pending read */
-        op->status = pio_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
+        op->status = pioi_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
                                        op->msg, sizeof(op->msg));
         return op;
     }
@@ -797,15 +455,15 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
     op->rounds = out[AG_ROUNDS];
     if (write) {
-        write_rounds(op);
+        pioi_coll_write_rounds(op);
         return op;
     }
     op->rx = malloc(sizeof(*op->rx));
-    if (op->rx == NULL || xchg_alloc(op->rx, op->nranks, op->npieces) != 0) {
+    if (op->rx == NULL || pioi_coll_xchg_alloc(op->rx, op->nranks, op->npieces) != 0) {
         MPI_Abort(op->comm, 1);
     }
     if (op->rounds > 0) {
-        read_round_issue(op, 0);
+        pioi_coll_read_round_issue(op, 0);
     }
     return op;
 }
@@ -816,7 +474,7 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
     pfs_status_t st;
 
     if (op->rx != NULL) {
-        read_rest(op);
+        pioi_coll_read_rest(op);
     }
     if (op->dreq != NULL) {
         double t = MPI_Wtime();
@@ -829,8 +487,8 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
                      "direct I/O failed (see the rank's pio_client_errmsg)");
         }
     }
-    wait_slot(op, 0, "aggregator server I/O");
-    wait_slot(op, 1, "aggregator server I/O");
+    pioi_coll_wait_slot(op, 0, "aggregator server I/O");
+    pioi_coll_wait_slot(op, 1, "aggregator server I/O");
     /* after this every rank's data is on the servers (write) or in its
      * buffer (read), and all ranks hold the same verdict */
     op->stats.direct = op->direct;
@@ -845,7 +503,7 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
             snprintf(errmsg, errmsg_size, "%s", op->msg);
         }
     } else {
-        st = pio_coll_sync_status(op->comm, op->rank, op->status, op->msg,
+        st = pioi_coll_sync_status(op->comm, op->rank, op->status, op->msg,
                                   errmsg, errmsg_size);
     }
     if (bytes_p != NULL) {
@@ -938,3 +596,4 @@ PFS_EXPORT pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
     }
     return finish(op, bytes_p, errmsg, errmsg_size);
 }
+

@@ -15,13 +15,20 @@
 #define PIO_WINDOW  32u   /* requests of one call in flight */
 #define PIO_MAX_IOV 4096u /* memory pieces per request */
 
+/* Where a structured request to one server stands. */
+typedef enum {
+    SUB_READY = 1,  /* encoded, not posted yet */
+    SUB_POSTED = 2, /* in flight */
+    SUB_DONE = 3    /* answered, or done locally */
+} sub_state_t;
+
 /* One structured request to one I/O server. */
 typedef struct {
     pfs_rpc_t rpc;
     uint8_t body[PFS_FID_REQ_MAX]; /* the file id */
     pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
-    int state;              /* 1 ready, 2 posted, 3 done */
+    sub_state_t state;
 } sub_t;
 
 struct pio_request {
@@ -121,7 +128,7 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
     if (st != PFS_OK) {
         return st;
     }
-    pio_rpc_init(f->client, &sub->rpc,
+    pioi_rpc_init(f->client, &sub->rpc,
                  req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
                  blen);
     part->iov[0].base = sub->runs_enc;
@@ -135,7 +142,7 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
         sub->rpc.recv_iov = part->iov + 1;
         sub->rpc.recv_iovcnt = part->niov - 1;
     }
-    sub->state = 1;
+    sub->state = SUB_READY;
     return PFS_OK;
 }
 
@@ -174,21 +181,21 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
     pio_client_t *c = req->file->client;
     pfs_io_rep_t rep;
 
-    sub->state = 3;
+    sub->state = SUB_DONE;
     req->inflight--;
     req->ndone++;
     if (req->status != PFS_OK) {
         return; /* the first failure is the one reported */
     }
     if (sub->rpc.status != PFS_OK) {
-        req->status = pio_fail_rpc(c, &sub->rpc);
+        req->status = pioi_fail_rpc(c, &sub->rpc);
         return;
     }
     if (pfs_proto_io_rep_decode(sub->rpc.reply, sub->rpc.reply_len,
                                 sub->rpc.opcode, &rep) != PFS_OK ||
         rep.result != sub->part->bytes ||
         (!req->write && sub->rpc.recv_len != sub->part->bytes)) {
-        req->status = pio_fail(c, PFS_ERR_PROTO,
+        req->status = pioi_fail(c, PFS_ERR_PROTO,
                                "%s: reply does not match the request",
                                pfs_tx_conn_addr(sub->rpc.conn));
         return;
@@ -219,13 +226,15 @@ static void local_prepare(pio_request_t *req)
         uint32_t slot = req->parts[i].slot;
 
         /* not asked yet, or asked at open and not answered yet */
-        if (local_pays(&req->parts[i]) && f->local_fd[slot] <= -2) {
+        if (local_pays(&req->parts[i]) &&
+            (f->local_fd[slot] == PIO_LOCAL_FD_UNASKED ||
+             f->local_fd[slot] == PIO_LOCAL_FD_ASKED)) {
             want[slot] = 1;
             any = 1;
         }
     }
     if (any) {
-        pio_local_open(f, want);
+        pioi_local_open(f, want);
     }
 }
 
@@ -243,11 +252,11 @@ static int run_locally(pio_request_t *req, sub_t *sub)
         (fd = f->local_fd[part->slot]) < 0) {
         return 0;
     }
-    err = pio_local_exec(fd, req->write, part, &objsize);
-    sub->state = 3;
+    err = pioi_local_exec(fd, req->write, part, &objsize);
+    sub->state = SUB_DONE;
     req->ndone++;
     if (err != 0) {
-        req->status = pio_fail(c, pfs_status_from_errno(err),
+        req->status = pioi_fail(c, pfs_status_from_errno(err),
                                "I/O server %u's object, %s on this host: %s",
                                f->attr.layout.servers[part->slot],
                                req->write ? "written" : "read",
@@ -282,7 +291,7 @@ static void fill_window(pio_request_t *req)
                      c->ios[req->file->attr.layout.servers[sub->part->slot]]
                          .conn,
                      &sub->rpc);
-        sub->state = 2;
+        sub->state = SUB_POSTED;
         req->inflight++;
     }
     if (req->status != PFS_OK) {
@@ -298,7 +307,7 @@ static int harvest(pio_request_t *req)
     size_t i;
 
     for (i = 0; i < req->nsubs; i++) {
-        if (req->subs[i].state == 2 && req->subs[i].rpc.done) {
+        if (req->subs[i].state == SUB_POSTED && req->subs[i].rpc.done) {
             sub_finish(req, &req->subs[i]);
         }
     }
@@ -317,7 +326,7 @@ static size_t collect(pio_request_t **reqs, size_t n, pfs_rpc_t ***rpcs_p,
             continue;
         }
         for (i = 0; i < reqs[k]->nsubs; i++) {
-            if (reqs[k]->subs[i].state != 2) {
+            if (reqs[k]->subs[i].state != SUB_POSTED) {
                 continue;
             }
             if (m == *cap_p) {
@@ -467,50 +476,50 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     c = f->client;
     c->errmsg[0] = '\0';
     if (write ? f->flags == PIO_RDONLY : f->flags == PIO_WRONLY) {
-        return pio_fail(c, PFS_ERR_BADF, "file not opened for %s",
+        return pioi_fail(c, PFS_ERR_BADF, "file not opened for %s",
                         write ? "writing" : "reading");
     }
-    if (pio_desc_to_sio(filed, &fs) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad file description");
+    if (pioi_desc_to_sio(filed, &fs) != PFS_OK) {
+        return pioi_fail(c, PFS_ERR_INVAL, "bad file description");
     }
     st = pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "file description reaches past the largest "
+        return pioi_fail(c, st, "file description reaches past the largest "
                                "file size or overflows");
     }
     if (mem == NULL) {
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
+    if (pioi_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad memory description");
+        return pioi_fail(c, PFS_ERR_INVAL, "bad memory description");
     }
     if (mtotal != ftotal) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "memory describes %llu bytes, file %llu",
                         (unsigned long long)mtotal,
                         (unsigned long long)ftotal);
     }
     if (buf == NULL && ftotal > 0) {
-        return pio_fail(c, PFS_ERR_INVAL, "buffer is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "buffer is NULL");
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
-        st = pio_server_ready(c, &c->ios[f->attr.layout.servers[slot]]);
+        st = pioi_server_ready(c, &c->ios[f->attr.layout.servers[slot]]);
         if (st != PFS_OK) {
             return st;
         }
     }
     req = calloc(1, sizeof(*req));
     if (req == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     req->file = f;
     req->write = write;
     st = build(req, buf, &ms, &fs);
     if (st != PFS_OK) {
         req_free(req);
-        return pio_fail(c, st, "cannot build the requests: %s",
+        return pioi_fail(c, st, "cannot build the requests: %s",
                         pfs_status_string(st));
     }
     local_prepare(req);
@@ -600,7 +609,7 @@ PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
         *nread_p = len;
         return PFS_OK;
     }
-    st = pio_logical_size(f->client, &f->attr, &size);
+    st = pioi_logical_size(f->client, &f->attr, &size);
     if (st == PFS_OK) {
         *nread_p = size <= offset ? 0 : PFS_MIN(len, size - offset);
     }
@@ -622,13 +631,13 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
 
     c->errmsg[0] = '\0';
     if (size > PFS_MAX_FILE_SIZE) {
-        return pio_fail(c, PFS_ERR_FBIG, "size beyond the largest file");
+        return pioi_fail(c, PFS_ERR_FBIG, "size beyond the largest file");
     }
     if (f->flags == PIO_RDONLY) {
-        return pio_fail(c, PFS_ERR_BADF, "file not opened for writing");
+        return pioi_fail(c, PFS_ERR_BADF, "file not opened for writing");
     }
     for (i = 0; i < n; i++) {
-        st = pio_server_ready(c, &c->ios[layout->servers[i]]);
+        st = pioi_server_ready(c, &c->ios[layout->servers[i]]);
         if (st != PFS_OK) {
             return st;
         }
@@ -637,7 +646,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     ptrs = calloc(n, sizeof(*ptrs));
     bodies = calloc(n, sizeof(*bodies));
     if (rpcs == NULL || ptrs == NULL || bodies == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < n; i++) {
@@ -649,11 +658,11 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
         m.length = 0;
         st = pfs_proto_io_req_encode(bodies[i], sizeof(bodies[i]), &m, &len);
         if (st != PFS_OK) {
-            st = pio_fail(c, st, "cannot encode a %s request",
+            st = pioi_fail(c, st, "cannot encode a %s request",
                           pfs_proto_op_name(opcode));
             goto out; /* nothing posted yet */
         }
-        pio_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
+        pioi_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
         ptrs[i] = &rpcs[i];
     }
     for (i = 0; i < n; i++) {
@@ -662,7 +671,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     pfs_rpc_wait_all(c->tx, ptrs, n);
     for (i = 0; i < n; i++) {
         if (rpcs[i].status != PFS_OK) {
-            st = pio_fail_rpc(c, &rpcs[i]);
+            st = pioi_fail_rpc(c, &rpcs[i]);
             break;
         }
     }

@@ -24,23 +24,24 @@
 #define LOCAL_MAX_WAIT_MS 1000 /* a descriptor request past this: no */
 #define LOCAL_IOV 1024         /* Linux UIO_MAXIOV */
 
-static void drop_connection(pio_server_t *s)
+static void drop_connection(pioi_server_t *s)
 {
     if (s->local_sock >= 0) {
         close(s->local_sock);
     }
     s->local_sock = -1;
-    s->local_state = 0; /* try again next time */
+    s->local_state = PIO_LOCAL_UNTRIED; /* try again next time */
     if (s->local_pending != NULL) {
         /* its answer is lost with the connection: through the server */
-        s->local_pending->local_fd[s->local_pending_slot] = -1;
+        s->local_pending->local_fd[s->local_pending_slot] =
+            PIO_LOCAL_FD_SERVER;
         s->local_pending = NULL;
     }
 }
 
 static int connect_server(pio_client_t *c, uint32_t index)
 {
-    pio_server_t *s = &c->ios[index];
+    pioi_server_t *s = &c->ios[index];
     int ms = c->timeout_ms < LOCAL_MAX_WAIT_MS ? c->timeout_ms
                                                : LOCAL_MAX_WAIT_MS;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
@@ -48,8 +49,8 @@ static int connect_server(pio_client_t *c, uint32_t index)
     socklen_t len;
     int sock;
 
-    if (s->local_state != 0) {
-        return s->local_state > 0 ? 0 : -1;
+    if (s->local_state != PIO_LOCAL_UNTRIED) {
+        return s->local_state == PIO_LOCAL_CONNECTED ? 0 : -1;
     }
     pfs_local_sockaddr(c->ens.key, index, &sa, &len);
     sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
@@ -60,17 +61,17 @@ static int connect_server(pio_client_t *c, uint32_t index)
         if (sock >= 0) {
             close(sock);
         }
-        s->local_state = -1; /* not on this host (or local access off) */
+        s->local_state = PIO_LOCAL_NONE; /* not on this host (or off) */
         return -1;
     }
     s->local_sock = sock;
-    s->local_state = 1;
+    s->local_state = PIO_LOCAL_CONNECTED;
     return 0;
 }
 
 /* The answer to the request in flight on s: the descriptor, or -1
  * (*again_p: ask next time). */
-static int answer(pio_server_t *s, int *again_p)
+static int answer(pioi_server_t *s, int *again_p)
 {
     uint8_t rep[PFS_LOCAL_REP_MAX];
     pfs_status_t st;
@@ -92,7 +93,7 @@ static int answer(pio_server_t *s, int *again_p)
     if (st == PFS_ERR_NOENT) {
         *again_p = 1; /* no object yet (read-only): ask again next time */
     } else if (st == PFS_ERR_ACCESS || st == PFS_ERR_AUTH) {
-        s->local_state = -1; /* not this user's servers */
+        s->local_state = PIO_LOCAL_NONE; /* not this user's servers */
     }
     return st == PFS_OK ? fd : -1;
 }
@@ -100,7 +101,7 @@ static int answer(pio_server_t *s, int *again_p)
 /* Give the answer to the request in flight on s (if any) to the file that
  * asked.  One request is in flight per server at a time, so answers never
  * need matching to requests. */
-static void settle(pio_server_t *s)
+static void settle(pioi_server_t *s)
 {
     pio_file_t *f = s->local_pending;
     uint32_t slot = s->local_pending_slot;
@@ -111,7 +112,7 @@ static void settle(pio_server_t *s)
     }
     s->local_pending = NULL;
     fd = answer(s, &again);
-    f->local_fd[slot] = again ? -2 : fd;
+    f->local_fd[slot] = again ? PIO_LOCAL_FD_UNASKED : fd;
 }
 
 /* Send the descriptor request for f's object on slot's server; 0 if
@@ -120,7 +121,7 @@ static int ask(pio_file_t *f, uint32_t slot)
 {
     pio_client_t *c = f->client;
     uint32_t index = f->attr.layout.servers[slot];
-    pio_server_t *s = &c->ios[index];
+    pioi_server_t *s = &c->ios[index];
     uint8_t req[PFS_LOCAL_REQ_SIZE];
     pfs_local_req_t m;
 
@@ -128,7 +129,7 @@ static int ask(pio_file_t *f, uint32_t slot)
         return -1;
     }
     settle(s);
-    if (s->local_state != 1) {
+    if (s->local_state != PIO_LOCAL_CONNECTED) {
         return -1; /* the connection broke on the way */
     }
     memcpy(m.key, c->ens.key, sizeof(m.key));
@@ -146,31 +147,33 @@ static int ask(pio_file_t *f, uint32_t slot)
     return 0;
 }
 
-void pio_local_ask(pio_file_t *f)
+void pioi_local_ask(pio_file_t *f)
 {
     uint32_t slot;
 
     for (slot = 0; f->local_fd != NULL && slot < f->attr.layout.stripe_count;
          slot++) {
-        if (f->local_fd[slot] == -2) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? -3 : -1;
+        if (f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
+            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
+                                                  : PIO_LOCAL_FD_SERVER;
         }
     }
 }
 
-void pio_local_open(pio_file_t *f, const uint8_t *want)
+void pioi_local_open(pio_file_t *f, const uint8_t *want)
 {
     uint32_t n = f->attr.layout.stripe_count, slot;
 
     /* every request first, then every answer: the servers work on them
      * at the same time */
     for (slot = 0; slot < n; slot++) {
-        if (want[slot] && f->local_fd[slot] == -2) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? -3 : -1;
+        if (want[slot] && f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
+            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
+                                                  : PIO_LOCAL_FD_SERVER;
         }
     }
     for (slot = 0; slot < n; slot++) {
-        if (f->local_fd[slot] == -3) {
+        if (f->local_fd[slot] == PIO_LOCAL_FD_ASKED) {
             settle(&f->client->ios[f->attr.layout.servers[slot]]);
         }
     }
@@ -194,7 +197,7 @@ static size_t find_mem(const uint64_t *mstart, size_t nmem, uint64_t pos)
     return lo;
 }
 
-int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
+int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
                    uint64_t *objsize_p)
 {
     const pfs_iov_t *mem = part->iov + 1; /* iov[0] is the run list's */
@@ -271,7 +274,7 @@ int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
     return err;
 }
 
-int pio_local_size(pio_file_t *f, uint64_t *size_p)
+int pioi_local_size(pio_file_t *f, uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
     uint32_t n = f->attr.layout.stripe_count, slot;
@@ -290,7 +293,7 @@ int pio_local_size(pio_file_t *f, uint64_t *size_p)
     return 0;
 }
 
-void pio_local_file_close(pio_file_t *f)
+void pioi_local_file_close(pio_file_t *f)
 {
     uint32_t slot;
 
@@ -298,8 +301,8 @@ void pio_local_file_close(pio_file_t *f)
         return;
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
-        if (f->local_fd[slot] == -3) { /* asked at open, never used */
-            pio_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
+        if (f->local_fd[slot] == PIO_LOCAL_FD_ASKED) { /* never used */
+            pioi_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
             struct pollfd pfd = {s->local_sock, POLLIN, 0};
 
             /* take the answer if it is there; never wait for it at close
@@ -318,7 +321,7 @@ void pio_local_file_close(pio_file_t *f)
     f->local_fd = NULL;
 }
 
-void pio_local_client_close(pio_client_t *c)
+void pioi_local_client_close(pio_client_t *c)
 {
     uint32_t i;
 

@@ -28,7 +28,7 @@ struct mds_leases {
 
 static struct lease_list *bucket(mds_leases_t *l, pfs_fid_t fid)
 {
-    return &l->buckets[(fid.hi ^ fid.lo ^ (fid.lo >> 17)) % LEASE_BUCKETS];
+    return &l->buckets[pfs_fid_hash(fid) % LEASE_BUCKETS];
 }
 
 pfs_status_t mds_leases_create(mds_leases_t **leases_p)

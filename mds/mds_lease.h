@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "transport.h"
+#include "transport_srv.h"
 
 typedef struct mds_leases mds_leases_t;
 

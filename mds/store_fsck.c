@@ -55,20 +55,10 @@ static void fsck_problem(fsck_t *c, const char *fmt, ...)
     }
 }
 
-static size_t fid_hash(pfs_fid_t fid)
-{
-    uint64_t x = fid.hi * UINT64_C(0x9e3779b97f4a7c15) ^ fid.lo;
-
-    x ^= x >> 31;
-    x *= UINT64_C(0xbf58476d1ce4e5b9);
-    x ^= x >> 29;
-    return (size_t)x;
-}
-
 /* The node of fid, or the free slot where it would go. */
 static size_t fsck_slot(const fsck_t *c, pfs_fid_t fid)
 {
-    size_t i = fid_hash(fid) & c->mask;
+    size_t i = (size_t)pfs_fid_hash(fid) & c->mask;
 
     while (c->nodes[i].used && !pfs_fid_equal(c->nodes[i].fid, fid)) {
         i = (i + 1) & c->mask;

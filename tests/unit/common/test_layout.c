@@ -729,7 +729,20 @@ static void test_spec_resolve(void)
               NULL);
 }
 
+/* pfs_fid_hash places new files (the MDS's first_server): pinned, so
+ * that a change of it, which would move where files start, fails here.
+ * Values of the formula first_server used before the helper existed. */
+static void test_fid_hash_pinned(void)
+{
+    pfs_fid_t a = {0, 0}, b = {1, 1}, c = {UINT64_C(0x0123456789abcdef), 42};
+
+    CU_ASSERT_EQUAL(pfs_fid_hash(a), UINT64_C(0));
+    CU_ASSERT_EQUAL(pfs_fid_hash(b), UINT64_C(0xe4d971771b652c20));
+    CU_ASSERT_EQUAL(pfs_fid_hash(c), UINT64_C(0x23f7b5ffb402d957));
+}
+
 static CU_TestInfo layout_tests[] = {
+    {"fid_hash_pinned", test_fid_hash_pinned},
     {"round_robin_wraps", test_round_robin_wraps},
     {"round_robin_errors", test_round_robin_errors},
     {"validate", test_validate},
