@@ -38,6 +38,10 @@ typedef struct {
  * pfs_ensemble hint of the first open, else $PFS_ENSEMBLE) and
  * disconnected by MPI_Finalize.  Returns an MPI error code. */
 int ADIOI_PFS_client(pio_client_t **client_p, MPI_Info info, const char *myname);
+/* Every open file holds the client: it disconnects at MPI_Finalize, or at
+ * the last close after MPI_Finalize began. */
+void ADIOI_PFS_file_opened(void);
+void ADIOI_PFS_file_closed(void);
 
 /* The one place where pfs statuses become MPI error codes: the class
  * follows the status, the message names the operation, the file and

@@ -6,15 +6,41 @@
 
 static pio_client_t *pfs_client;
 static int pfs_keyval = MPI_KEYVAL_INVALID;
+static int pfs_files;     /* files open on pfs_client */
+static int pfs_finalizing; /* MPI_Finalize has begun: disconnect at the last close */
 
-/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
- * works: that is when the client disconnects. */
-static int client_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
+static void client_disconnect(void)
 {
     pio_fini(pfs_client);
     pfs_client = NULL;
+    pfs_finalizing = 0;
+}
+
+/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
+ * works: that is when the client disconnects, or, if files are still
+ * open, when the last of them closes.  Other attributes' callbacks run
+ * after this one when they were set before it (the reverse order of
+ * setting): HDF5's, set at its initialization, closes the HDF5 files it
+ * has open, writing to them first. */
+static int client_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
+{
     MPI_Comm_free_keyval(&pfs_keyval);
+    if (pfs_files > 0)
+        pfs_finalizing = 1;
+    else
+        client_disconnect();
     return MPI_SUCCESS;
+}
+
+void ADIOI_PFS_file_opened(void)
+{
+    pfs_files++;
+}
+
+void ADIOI_PFS_file_closed(void)
+{
+    if (--pfs_files == 0 && pfs_finalizing)
+        client_disconnect();
 }
 
 int ADIOI_PFS_client(pio_client_t **client_p, MPI_Info info, const char *myname)

@@ -124,6 +124,7 @@ void ADIOI_PFS_Open(ADIO_File fd, int *error_code)
         free_state(fd);
         return;
     }
+    ADIOI_PFS_file_opened();
     report_layout(fd);
     fd->is_open = 1;
     *error_code = MPI_SUCCESS;
@@ -177,6 +178,7 @@ void ADIOI_PFS_OpenColl(ADIO_File fd, int rank, int access_mode, int *error_code
         *error_code = err;
         return;
     }
+    ADIOI_PFS_file_opened();
     report_layout(fd);
     fd->is_open = 1;
     fd->dirty_write = 0;
@@ -189,8 +191,11 @@ void ADIOI_PFS_Close(ADIO_File fd, int *error_code)
     ADIOI_PFS_file_t *pf = fd->fs_ptr;
     pfs_status_t st = PFS_OK;
 
-    if (pf != NULL && pf->file != NULL)
+    if (pf != NULL && pf->file != NULL) {
         st = pio_close(pf->file);
+        pf->file = NULL;
+        ADIOI_PFS_file_closed();
+    }
     free_state(fd);
     *error_code = ADIOI_PFS_error(myname, __LINE__, st, "close", fd->filename, NULL);
 }

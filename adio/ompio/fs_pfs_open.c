@@ -25,15 +25,36 @@
 
 static pio_client_t *pfs_client;
 static int pfs_keyval = MPI_KEYVAL_INVALID;
+static int pfs_files;      /* files open on pfs_client */
+static int pfs_finalizing; /* MPI_Finalize has begun: disconnect at the last close */
 
-/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
- * works: that is when the client disconnects. */
-static int client_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
+static void client_disconnect(void)
 {
     pio_fini(pfs_client);
     pfs_client = NULL;
+    pfs_finalizing = 0;
+}
+
+/* MPI_Finalize deletes MPI_COMM_SELF's attributes first, while MPI still
+ * works: that is when the client disconnects, or, if files are still
+ * open, when the last of them closes.  Other attributes' callbacks run
+ * after this one when they were set before it (the reverse order of
+ * setting): HDF5's, set at its initialization, closes the HDF5 files it
+ * has open, writing to them first. */
+static int client_delete_fn(MPI_Comm comm, int keyval, void *attr, void *extra)
+{
     MPI_Comm_free_keyval(&pfs_keyval);
+    if (pfs_files > 0)
+        pfs_finalizing = 1;
+    else
+        client_disconnect();
     return MPI_SUCCESS;
+}
+
+static void file_closed(void)
+{
+    if (--pfs_files == 0 && pfs_finalizing)
+        client_disconnect();
 }
 
 int mca_fs_pfs_client(opal_info_t *info, pio_client_t **client_p)
@@ -319,6 +340,7 @@ int mca_fs_pfs_file_open(struct ompi_communicator_t *comm, const char *filename,
     if (err != MPI_SUCCESS)
         goto out_close;
 
+    pfs_files++;
     report_layout(fh, pf);
     fh->f_fs_ptr = pf;
     mca_fs_pfs_io_takeover(fh);
@@ -341,6 +363,7 @@ int mca_fs_pfs_file_close(ompio_file_t *fh)
     if (pf == NULL) /* a failed open: nothing was kept */
         return MPI_SUCCESS;
     st = pio_close(pf->file);
+    pf->file = NULL;
     err = pfs_ompio_error(st, "close", pf->path, NULL);
     if (pf->delete_on_close) {
         /* OMPIO would delete "cwd/pfs:/x" on every rank: the io-module
@@ -357,6 +380,7 @@ int mca_fs_pfs_file_close(ompio_file_t *fh)
     }
     fh->f_fs_ptr = NULL;
     state_free(pf);
+    file_closed();
     return err;
 }
 
