@@ -49,6 +49,8 @@ struct pfs_srv_conn {
     int refs;
     int authenticated;
     int greeted;        /* it proved the key once (stays set when dead) */
+    int challenged;     /* challenge[] holds a CHALLENGE's nonces */
+    uint8_t challenge[PFS_SRV_CHALLENGE_SIZE];
     uint8_t role;
     uint32_t pid;       /* as the peer said at hello */
     uint64_t requests;  /* received on this connection */
@@ -1105,6 +1107,26 @@ void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
     pfs_cred_release(&conn->cred); /* a second hello replaces the first */
     conn->cred = *cred;
     memset(cred, 0, sizeof(*cred)); /* the connection owns the groups now */
+}
+
+void pfs_srv_conn_set_challenge(pfs_srv_conn_t *conn,
+                                const uint8_t nonces[PFS_SRV_CHALLENGE_SIZE])
+{
+    memcpy(conn->challenge, nonces, sizeof(conn->challenge));
+    conn->challenged = 1;
+}
+
+int pfs_srv_conn_take_challenge(pfs_srv_conn_t *conn,
+                                uint8_t nonces_p[PFS_SRV_CHALLENGE_SIZE])
+{
+    int had = conn->challenged;
+
+    if (had) {
+        memcpy(nonces_p, conn->challenge, sizeof(conn->challenge));
+    }
+    memset(conn->challenge, 0, sizeof(conn->challenge));
+    conn->challenged = 0;
+    return had;
 }
 
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)

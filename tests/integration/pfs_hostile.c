@@ -55,6 +55,7 @@ typedef struct {
     const pfs_server_info_t *srv;
     int n;
     int seconds;
+    pfs_cap_t local_cap; /* local modes: for the good requests */
 } hostile_t;
 
 static uint64_t rnd_state = 0x9e3779b97f4a7c15u;
@@ -85,13 +86,20 @@ static int connect_to(hostile_t *h, pfs_tx_conn_t **conn_p)
     return 0;
 }
 
-static pfs_status_t greet(hostile_t *h, pfs_tx_conn_t *conn, const uint8_t *key)
+static pfs_status_t greet_server(hostile_t *h, pfs_tx_conn_t *conn,
+                                 const uint8_t *key,
+                                 const pfs_server_info_t *srv)
 {
     char err[256];
 
     return pfs_hello_call(h->tx, conn, key, PFS_ROLE_CLIENT, 10000,
-                          h->ens.fsid, h->srv->role, h->srv->index, err,
+                          h->ens.fsid, srv->role, srv->index, err,
                           sizeof(err));
+}
+
+static pfs_status_t greet(hostile_t *h, pfs_tx_conn_t *conn, const uint8_t *key)
+{
+    return greet_server(h, conn, key, h->srv);
 }
 
 /* One request with body and payload, waited for; its status. */
@@ -179,13 +187,13 @@ static int mode_badkey(hostile_t *h)
 static int mode_nohello(hostile_t *h)
 {
     pfs_tx_conn_t *conn;
-    uint8_t body[PFS_FID_REQ_MAX];
-    pfs_fid_t fid = {1, 2};
+    static uint8_t body[PFS_CAP_MAX];
+    static pfs_cap_t cap = {{1, 2}, PFS_CAP_READ, 0, 0, 0, {0}, {0}};
     size_t len;
     pfs_status_t st1, st2;
 
     if (connect_to(h, &conn) != 0 ||
-        pfs_proto_fid_req_encode(body, sizeof(body), fid, &len) != PFS_OK) {
+        pfs_proto_cap_encode(body, sizeof(body), &cap, &len) != PFS_OK) {
         return 1;
     }
     st1 = call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0);
@@ -216,18 +224,29 @@ static void raw_hdr(uint8_t *out, uint16_t opcode, uint32_t body_len,
 /* A valid body for opcode (what a correct client would send), so that
  * cutting it or appending to it makes a near miss. */
 static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
-                         size_t cap)
+                         size_t cap_len)
 {
     static pfs_path_req_t path;
     static pfs_rename_req_t ren;
     static pfs_setattr_req_t sa;
     static pfs_readdir_req_t rd;
-    pfs_fp_req_t fp = {{1, 2}, 3};
-    pfs_io_req_t io = {{1, 2}, 4096, 0};
-    pfs_fid_t fid = {(uint64_t)h->n, 7};
+    static pfs_fp_req_t fp;
+    static pfs_io_req_t io;
+    static pfs_cap_t cap;
     size_t len = 0;
     pfs_status_t st = PFS_OK;
 
+    /* a capability of the right shape: its MAC is a guess */
+    cap.fid.hi = (uint64_t)h->n;
+    cap.fid.lo = 7;
+    cap.rights = PFS_CAP_READ | PFS_CAP_WRITE;
+    cap.expiry_ms = UINT64_MAX;
+    cap.nservers = 1;
+    rnd_fill(cap.mac, sizeof(cap.mac));
+    fp.cap = cap;
+    fp.value = 3;
+    io.cap = cap;
+    io.offset = 4096;
     switch (opcode) {
     case PFS_OP_MDS_CREATE:
     case PFS_OP_MDS_LOOKUP:
@@ -239,31 +258,31 @@ static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
         snprintf(path.path, sizeof(path.path), "/hostile-%u",
                  (unsigned)(rnd() % 1000));
         path.layout.nservers = (uint32_t)(rnd() % 3);
-        st = pfs_proto_path_req_encode(buf, cap, &path, &len);
+        st = pfs_proto_path_req_encode(buf, cap_len, &path, &len);
         break;
     case PFS_OP_MDS_RENAME:
         snprintf(ren.from, sizeof(ren.from), "/a");
         snprintf(ren.to, sizeof(ren.to), "/b");
-        st = pfs_proto_rename_req_encode(buf, cap, &ren, &len);
+        st = pfs_proto_rename_req_encode(buf, cap_len, &ren, &len);
         break;
     case PFS_OP_MDS_SETATTR:
         snprintf(sa.path, sizeof(sa.path), "/x");
         sa.mask = PFS_SETATTR_MODE;
         sa.mode = 0644;
-        st = pfs_proto_setattr_req_encode(buf, cap, &sa, &len);
+        st = pfs_proto_setattr_req_encode(buf, cap_len, &sa, &len);
         break;
     case PFS_OP_MDS_READDIR:
         snprintf(rd.path, sizeof(rd.path), "/");
         rd.max = 16;
-        st = pfs_proto_readdir_req_encode(buf, cap, &rd, &len);
+        st = pfs_proto_readdir_req_encode(buf, cap_len, &rd, &len);
         break;
     case PFS_OP_MDS_FP_FETCH_ADD:
     case PFS_OP_MDS_FP_SET:
-        st = pfs_proto_fp_req_encode(buf, cap, &fp, &len);
+        st = pfs_proto_fp_req_encode(buf, cap_len, &fp, &len);
         break;
     case PFS_OP_IO_TRUNCATE:
     case PFS_OP_IO_PREALLOC:
-        st = pfs_proto_io_req_encode(buf, cap, &io, &len);
+        st = pfs_proto_io_req_encode(buf, cap_len, &io, &len);
         break;
     case PFS_OP_MDS_STAT:
     case PFS_OP_IO_SIZE:
@@ -271,7 +290,7 @@ static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
     case PFS_OP_IO_FSYNC:
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:
-        st = pfs_proto_fid_req_encode(buf, cap, fid, &len);
+        st = pfs_proto_cap_encode(buf, cap_len, &cap, &len);
         break;
     default:
         len = 0;
@@ -329,7 +348,7 @@ static int mode_garbage(hostile_t *h)
         PFS_OP_MDS_SET_DIR_LAYOUT, PFS_OP_MDS_GET_DIR_LAYOUT,
         PFS_OP_MDS_SETATTR, PFS_OP_IO_SIZE, PFS_OP_IO_REMOVE, PFS_OP_IO_FSYNC,
         PFS_OP_IO_WRITEV, PFS_OP_IO_READV, PFS_OP_IO_TRUNCATE,
-        PFS_OP_IO_PREALLOC, PFS_OP_IO_STATFS, 4, 32, 33, 63};
+        PFS_OP_IO_PREALLOC, PFS_OP_IO_STATFS, PFS_OP_CHALLENGE, 5, 32, 33, 63};
     size_t cap = PFS_PROTO_HDR_SIZE + PFS_PROTO_MAX_BODY + 256;
     uint8_t *msg = malloc(cap), *data = malloc(1 << 16);
     pfs_tx_conn_t *conn;
@@ -473,20 +492,79 @@ static int mode_flood(hostile_t *h)
     return other == 0 ? 0 : 1;
 }
 
+/* ---- capabilities from the MDS, as an honest client gets them --------- */
+
+/* CREATE (create != 0) or LOOKUP path on the MDS with access
+ * (PFS_ACCESS_*): the file's attributes and capability.  spec: the
+ * layout asked for (may be NULL).  The status. */
+static pfs_status_t get_cap(hostile_t *h, const char *path, int create,
+                            uint32_t access, const pfs_layout_spec_t *spec,
+                            pfs_attr_t *attr_p, pfs_cap_t *cap_p)
+{
+    static pfs_path_req_t m;
+    static uint8_t body[PFS_PATH_REQ_MAX];
+    pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
+    pfs_tx_conn_t *conn;
+    size_t len;
+    int has = 0;
+    pfs_status_t st;
+
+    if (rpc == NULL) {
+        return PFS_ERR_NOMEM;
+    }
+    memset(&m, 0, sizeof(m));
+    snprintf(m.path, sizeof(m.path), "%s", path);
+    m.mode = 0644;
+    m.flags = access;
+    if (spec != NULL) {
+        m.layout = *spec;
+    }
+    st = pfs_tx_connect(h->tx, h->ens.mds.addr, &conn);
+    if (st == PFS_OK) {
+        st = greet_server(h, conn, h->ens.key, &h->ens.mds);
+    }
+    if (st == PFS_OK) {
+        st = pfs_proto_path_req_encode(body, sizeof(body), &m, &len);
+    }
+    if (st == PFS_OK) {
+        rpc->opcode = create ? PFS_OP_MDS_CREATE : PFS_OP_MDS_LOOKUP;
+        rpc->body = body;
+        rpc->body_len = len;
+        rpc->timeout_ms = 10000;
+        pfs_rpc_post(h->tx, conn, rpc);
+        st = pfs_rpc_wait_all(h->tx, &rpc, 1);
+    }
+    if (st == PFS_OK &&
+        (pfs_proto_attr_cap_decode(rpc->reply, rpc->reply_len, attr_p, cap_p,
+                                   &has) != PFS_OK ||
+         !has)) {
+        st = PFS_ERR_PROTO;
+    }
+    free(rpc);
+    return st;
+}
+
 static int mode_noread(hostile_t *h)
 {
     pfs_run_t run = {0, 64u << 20, 1, 0};
-    uint8_t body[PFS_FID_REQ_MAX], runs[64];
+    static uint8_t body[PFS_CAP_MAX], runs[64];
+    static pfs_attr_t attr;
+    static pfs_cap_t cap;
+    static pfs_layout_spec_t spec;
     pfs_rpc_t *rpcs = calloc((size_t)h->n, sizeof(*rpcs));
     void *sink = malloc(64u << 20);
     pfs_tx_conn_t *conn;
-    pfs_fid_t fid = {0x484f5354u, 1};
     size_t len;
     int i;
 
+    spec.nservers = 1;
+    spec.servers[0] = h->srv->index;
     if (rpcs == NULL || sink == NULL || connect_to(h, &conn) != 0 ||
-        pfs_proto_fid_req_encode(body, sizeof(body), fid, &len) != PFS_OK ||
+        get_cap(h, "/hostile-noread", 1, PFS_ACCESS_READ, &spec, &attr,
+                &cap) != PFS_OK ||
+        pfs_proto_cap_encode(body, sizeof(body), &cap, &len) != PFS_OK ||
         pfs_sio_runs_encode(&run, 1, runs) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: no capability for the reads\n");
         return 1;
     }
     if (greet(h, conn, h->ens.key) != PFS_OK) {
@@ -535,14 +613,32 @@ static int local_connect(hostile_t *h)
     return s;
 }
 
+/* A capability for a file of this server's, for the good requests. */
+static int local_cap_get(hostile_t *h)
+{
+    static pfs_layout_spec_t spec;
+    static pfs_attr_t attr;
+
+    spec.nservers = 1;
+    spec.servers[0] = h->srv->index;
+    if (get_cap(h, "/hostile-local", 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE,
+                &spec, &attr, &h->local_cap) != PFS_OK) {
+        fprintf(stderr, "pfs_hostile: no capability from the MDS\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* One good request on a new connection: 1 if it got a descriptor, 0 if
  * it was refused or the connection closed, -1 if the answer never came. */
 static int local_good(hostile_t *h)
 {
-    pfs_local_req_t req;
-    uint8_t buf[PFS_LOCAL_REQ_SIZE], rep[PFS_LOCAL_REP_MAX];
+    static pfs_local_req_t req;
+    static uint8_t buf[PFS_LOCAL_REQ_MAX];
+    uint8_t rep[PFS_LOCAL_REP_MAX];
     struct pollfd pf;
     pfs_status_t st;
+    size_t len;
     ssize_t n;
     int s = local_connect(h), fd = -1, got;
 
@@ -550,12 +646,10 @@ static int local_good(hostile_t *h)
         return 0;
     }
     memset(&req, 0, sizeof(req));
-    memcpy(req.key, h->ens.key, sizeof(req.key));
-    req.fid.hi = 0x484f5354u;
-    req.fid.lo = 2;
+    req.cap = h->local_cap;
     req.flags = PFS_LOCAL_WRITE;
-    if (pfs_local_req_encode(&req, buf) != PFS_OK ||
-        pfs_local_send(s, buf, sizeof(buf), -1) != 0) {
+    if (pfs_local_req_encode(&req, buf, &len) != PFS_OK ||
+        pfs_local_send(s, buf, len, -1) != 0) {
         close(s);
         return 0;
     }
@@ -577,12 +671,16 @@ static int local_good(hostile_t *h)
 
 static int mode_local(hostile_t *h)
 {
-    uint8_t buf[4096], rep[PFS_LOCAL_REP_MAX];
-    pfs_local_req_t req;
+    static uint8_t buf[4096];
+    static pfs_local_req_t req;
+    uint8_t rep[PFS_LOCAL_REP_MAX];
     int round, kind, s, fd, good;
 
+    if (local_cap_get(h) != 0) {
+        return 1;
+    }
     for (round = 0; round < h->n; round++) {
-        size_t len = PFS_LOCAL_REQ_SIZE;
+        size_t len, full;
 
         s = local_connect(h);
         if (s < 0) {
@@ -590,23 +688,24 @@ static int mode_local(hostile_t *h)
             return 1;
         }
         memset(&req, 0, sizeof(req));
-        memcpy(req.key, h->ens.key, sizeof(req.key));
-        req.fid.hi = rnd();
-        req.fid.lo = rnd();
-        kind = (int)(rnd() % 6);
+        req.cap = h->local_cap;
+        kind = (int)(rnd() % 7);
         if (kind == 0) {
-            req.key[rnd() % sizeof(req.key)] ^= 1; /* wrong key */
+            req.cap.mac[rnd() % sizeof(req.cap.mac)] ^= 1; /* tampered */
         } else if (kind == 1) {
             req.flags = 0x80; /* unknown flag */
+        } else if (kind == 6) {
+            req.cap.fid.lo ^= 1 + rnd() % 1000; /* another file's id */
         }
-        if (pfs_local_req_encode(&req, buf) != PFS_OK) {
+        if (pfs_local_req_encode(&req, buf, &full) != PFS_OK) {
             return 1;
         }
+        len = full;
         if (kind == 2) {
-            len = rnd() % PFS_LOCAL_REQ_SIZE; /* truncated */
+            len = rnd() % full; /* truncated */
         } else if (kind == 3) {
-            len = PFS_LOCAL_REQ_SIZE + 1 + rnd() % 1000; /* over-long */
-            rnd_fill(buf + PFS_LOCAL_REQ_SIZE, len - PFS_LOCAL_REQ_SIZE);
+            len = full + 1 + rnd() % 1000; /* over-long */
+            rnd_fill(buf + full, len - full);
         } else if (kind == 4) {
             len = 1 + rnd() % sizeof(buf);
             rnd_fill(buf, len); /* garbage */
@@ -644,7 +743,7 @@ static int mode_localhold(hostile_t *h)
 {
     int *socks = calloc((size_t)h->n, sizeof(int)), i, open_n = 0, good;
 
-    if (socks == NULL) {
+    if (socks == NULL || local_cap_get(h) != 0) {
         return 1;
     }
     for (i = 0; i < h->n; i++) {
