@@ -46,9 +46,13 @@ void pio_cap_adopt(pio_file_t *f, const pfs_cap_t *cap)
     uint64_t life = cap->expiry_ms > cap->issued_ms
                         ? cap->expiry_ms - cap->issued_ms
                         : 0;
+    uint64_t wall = pfs_cap_now_ms();
+    uint64_t left = cap->expiry_ms > wall ? cap->expiry_ms - wall : 0;
 
+    /* halfway through its life; an imported one may be old already (the
+     * wall clock says how old, give or take this host's offset) */
     f->cap = *cap;
-    f->cap_renew_ms = pfs_now_ms() + life / 2;
+    f->cap_renew_ms = pfs_now_ms() + PFS_MIN(life, left) / 2;
 }
 
 pfs_status_t pio_cap_fresh(pio_file_t *f)

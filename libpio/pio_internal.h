@@ -2,6 +2,7 @@
 #ifndef PIO_INTERNAL_H
 #define PIO_INTERNAL_H
 
+#include "cap.h"
 #include "ensemble.h"
 #include "hello.h"
 #include "pfs/pio.h"
