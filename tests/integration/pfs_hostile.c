@@ -572,11 +572,14 @@ static int mode_noread(hostile_t *h)
     size_t len;
     int i;
 
+    char path[64];
+
+    snprintf(path, sizeof(path), "/hostile-noread-%u", h->srv->index);
     spec.nservers = 1;
     spec.servers[0] = h->srv->index;
     if (rpcs == NULL || sink == NULL || connect_to(h, &conn) != 0 ||
-        get_cap(h, "/hostile-noread", 1, PFS_ACCESS_READ, &spec, &attr,
-                &cap) != PFS_OK ||
+        get_cap(h, path, 1, PFS_ACCESS_READ, &spec, &attr, &cap) !=
+            PFS_OK ||
         pfs_proto_cap_encode(body, sizeof(body), &cap, &len) != PFS_OK ||
         pfs_sio_runs_encode(&run, 1, runs) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: no capability for the reads\n");
@@ -633,10 +636,13 @@ static int local_cap_get(hostile_t *h)
 {
     static pfs_layout_spec_t spec;
     static pfs_attr_t attr;
+    char path[64];
 
+    /* one file per server: a file's layout names its server */
+    snprintf(path, sizeof(path), "/hostile-local-%u", h->srv->index);
     spec.nservers = 1;
     spec.servers[0] = h->srv->index;
-    if (get_cap(h, "/hostile-local", 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE,
+    if (get_cap(h, path, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE,
                 &spec, &attr, &h->local_cap) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: no capability from the MDS\n");
         return -1;
