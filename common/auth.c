@@ -108,8 +108,8 @@ pfs_status_t pfs_auth_hello_key(const uint8_t cluster_key[PFS_AUTH_KEY_SIZE],
 }
 
 /* The server's identity as MAC input: u8 role, u32 index, fsid. */
-static void identity_bytes(uint8_t role, uint32_t index,
-                           const uint8_t fsid[16], uint8_t out[21])
+static void identity_bytes(uint8_t role, uint32_t index, const uint8_t fsid[16],
+                           uint8_t out[21])
 {
     uint32_t le = htole32(index);
 

@@ -24,9 +24,9 @@
 
 #include "pfs_common.h"
 
-#define PFS_AUTH_MAC_SIZE   32u /* HMAC-SHA256 */
+#define PFS_AUTH_MAC_SIZE 32u /* HMAC-SHA256 */
 #define PFS_AUTH_NONCE_SIZE 32u
-#define PFS_AUTH_KEY_SIZE   32u
+#define PFS_AUTH_KEY_SIZE 32u
 
 /* One piece of a MAC's input. */
 typedef struct {
@@ -43,9 +43,9 @@ PFS_MUST_CHECK pfs_status_t pfs_auth_hmac(const uint8_t *key, size_t klen,
 /* HKDF-SHA256 (RFC 5869): out_len bytes from ikm, salt (may be NULL)
  * and info (a NUL-terminated label). */
 PFS_MUST_CHECK pfs_status_t pfs_auth_hkdf(const uint8_t *ikm, size_t ikm_len,
-                                          const uint8_t *salt,
-                                          size_t salt_len, const char *info,
-                                          uint8_t *out, size_t out_len);
+                                          const uint8_t *salt, size_t salt_len,
+                                          const char *info, uint8_t *out,
+                                          size_t out_len);
 
 /* Cryptographically strong random bytes (RAND_bytes). */
 PFS_MUST_CHECK pfs_status_t pfs_auth_random(uint8_t *buf, size_t len);
@@ -55,9 +55,9 @@ PFS_MUST_CHECK pfs_status_t pfs_auth_random(uint8_t *buf, size_t len);
 int pfs_auth_equal(const void *a, const void *b, size_t n);
 
 /* The key HELLO's proofs are made with, from the cluster key. */
-PFS_MUST_CHECK pfs_status_t pfs_auth_hello_key(
-    const uint8_t cluster_key[PFS_AUTH_KEY_SIZE],
-    uint8_t out[PFS_AUTH_KEY_SIZE]);
+PFS_MUST_CHECK pfs_status_t
+pfs_auth_hello_key(const uint8_t cluster_key[PFS_AUTH_KEY_SIZE],
+                   uint8_t out[PFS_AUTH_KEY_SIZE]);
 
 /* The server's proof: over both nonces and the server's identity (role,
  * index, fsid) as the CHALLENGE reply states it. */
@@ -75,7 +75,6 @@ PFS_MUST_CHECK pfs_status_t pfs_auth_client_proof(
     const uint8_t nc[PFS_AUTH_NONCE_SIZE],
     const uint8_t ns[PFS_AUTH_NONCE_SIZE], uint8_t role, uint32_t index,
     const uint8_t fsid[16], const void *signed_part, size_t signed_len,
-    const void *groups, size_t groups_len,
-    uint8_t proof[PFS_AUTH_MAC_SIZE]);
+    const void *groups, size_t groups_len, uint8_t proof[PFS_AUTH_MAC_SIZE]);
 
 #endif

@@ -66,8 +66,8 @@ pfs_status_t pfs_cap_verify(const uint8_t key[PFS_CAP_KEY_SIZE],
 static const char *rights_text(uint32_t r)
 {
     static const char *const text[] = {
-        "no rights",   "read",       "write",       "read and write",
-        "stat",        "read, stat", "write, stat", "read, write, stat"};
+        "no rights", "read",       "write",       "read and write",
+        "stat",      "read, stat", "write, stat", "read, write, stat"};
 
     return (r & PFS_CAP_REMOVE) != 0 ? "remove" : text[r & 7u];
 }
@@ -87,8 +87,8 @@ pfs_status_t pfs_cap_allows(const pfs_cap_t *c, uint32_t need, int check_server,
         for (i = 0; i < c->nservers && c->servers[i] != index; i++) {
         }
         if (i == c->nservers) {
-            snprintf(why, why_size,
-                     "I/O server %u is not in the file's layout", index);
+            snprintf(why, why_size, "I/O server %u is not in the file's layout",
+                     index);
             return PFS_ERR_ACCESS;
         }
     }
@@ -103,20 +103,14 @@ pfs_status_t pfs_cap_allows(const pfs_cap_t *c, uint32_t need, int check_server,
 uint32_t pfs_cap_rights_for(unsigned opcode)
 {
     switch (opcode) {
-    case PFS_OP_IO_READV:
-        return PFS_CAP_READ;
+    case PFS_OP_IO_READV: return PFS_CAP_READ;
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_TRUNCATE:
-    case PFS_OP_IO_PREALLOC:
-        return PFS_CAP_WRITE;
-    case PFS_OP_IO_SIZE:
-        return PFS_CAP_READ | PFS_CAP_WRITE | PFS_CAP_STAT;
-    case PFS_OP_IO_FSYNC:
-        return PFS_CAP_READ | PFS_CAP_WRITE;
-    case PFS_OP_IO_REMOVE:
-        return PFS_CAP_REMOVE;
-    default:
-        return 0;
+    case PFS_OP_IO_PREALLOC: return PFS_CAP_WRITE;
+    case PFS_OP_IO_SIZE: return PFS_CAP_READ | PFS_CAP_WRITE | PFS_CAP_STAT;
+    case PFS_OP_IO_FSYNC: return PFS_CAP_READ | PFS_CAP_WRITE;
+    case PFS_OP_IO_REMOVE: return PFS_CAP_REMOVE;
+    default: return 0;
     }
 }
 

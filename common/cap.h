@@ -22,22 +22,20 @@
 #include "proto.h"
 
 #define PFS_CAP_SECRET_SIZE 32u
-#define PFS_CAP_KEY_SIZE    PFS_AUTH_KEY_SIZE
+#define PFS_CAP_KEY_SIZE PFS_AUTH_KEY_SIZE
 
 /* The capability key from the cluster key and the launch's server
  * secret. */
 PFS_MUST_CHECK pfs_status_t pfs_cap_key_derive(
     const uint8_t cluster_key[PFS_PROTO_KEY_SIZE],
-    const uint8_t secret[PFS_CAP_SECRET_SIZE],
-    uint8_t key_p[PFS_CAP_KEY_SIZE]);
+    const uint8_t secret[PFS_CAP_SECRET_SIZE], uint8_t key_p[PFS_CAP_KEY_SIZE]);
 
 /* Fill c for fid with rights over the servers of layout, valid from
  * now_ms for lifetime_ms, and sign it. */
 PFS_MUST_CHECK pfs_status_t pfs_cap_issue(const uint8_t key[PFS_CAP_KEY_SIZE],
                                           pfs_fid_t fid, uint32_t rights,
                                           const pfs_layout_t *layout,
-                                          uint64_t now_ms,
-                                          uint64_t lifetime_ms,
+                                          uint64_t now_ms, uint64_t lifetime_ms,
                                           pfs_cap_t *c);
 
 /* PFS_OK if c's MAC is right (constant-time comparison); PFS_ERR_CAP if

@@ -43,9 +43,8 @@ pfs_status_t pio_attr_cap_decode(pio_client_t *c, const pfs_rpc_t *rpc,
 
 void pio_cap_adopt(pio_file_t *f, const pfs_cap_t *cap)
 {
-    uint64_t life = cap->expiry_ms > cap->issued_ms
-                        ? cap->expiry_ms - cap->issued_ms
-                        : 0;
+    uint64_t life =
+        cap->expiry_ms > cap->issued_ms ? cap->expiry_ms - cap->issued_ms : 0;
     uint64_t wall = pfs_cap_now_ms();
     uint64_t left = cap->expiry_ms > wall ? cap->expiry_ms - wall : 0;
 

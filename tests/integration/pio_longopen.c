@@ -62,21 +62,22 @@ int main(int argc, char **argv)
     }
     for (r = 0; r < rounds; r++) {
         sleep((unsigned)seconds);
-        if (check(c, pio_write(f, (uint64_t)r * PIECE, buf + (size_t)r * PIECE,
-                               PIECE),
+        if (check(c,
+                  pio_write(f, (uint64_t)r * PIECE, buf + (size_t)r * PIECE,
+                            PIECE),
                   "write", r) ||
             check(c, pio_sync(f), "sync", r) ||
             check(c, pio_read(f, 0, back, (uint64_t)(r + 1) * PIECE, &nread),
                   "read", r) ||
             check(c, pio_get_size(f, &size), "size", r) ||
-            check(c, pio_shared_fp_fetch_add(f, 1, &fp), "shared pointer",
-                  r)) {
+            check(c, pio_shared_fp_fetch_add(f, 1, &fp), "shared pointer", r)) {
             return 1;
         }
         if (memcmp(back, buf, (size_t)(r + 1) * PIECE) != 0 ||
             size != (uint64_t)(r + 1) * PIECE || fp != (uint64_t)r) {
-            fprintf(stderr, "pio_longopen: round %d: wrong data, size %llu "
-                            "or pointer %llu\n",
+            fprintf(stderr,
+                    "pio_longopen: round %d: wrong data, size %llu "
+                    "or pointer %llu\n",
                     r, (unsigned long long)size, (unsigned long long)fp);
             return 1;
         }

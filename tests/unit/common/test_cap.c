@@ -29,8 +29,8 @@ static void test_hmac_vector(void)
 
     hex("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
         want, 32);
-    CU_ASSERT_EQUAL_FATAL(
-        pfs_auth_hmac((const uint8_t *)"Jefe", 4, p, 2, mac), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(pfs_auth_hmac((const uint8_t *)"Jefe", 4, p, 2, mac),
+                          PFS_OK);
     CU_ASSERT_EQUAL(memcmp(mac, want, 32), 0);
 }
 
@@ -119,8 +119,7 @@ static void test_hello_proofs(void)
     /* another cluster key */
     cluster[0] ^= 1;
     CU_ASSERT_EQUAL_FATAL(pfs_auth_hello_key(cluster, k2), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_auth_server_proof(k2, nc, ns, 2, 1, fsid, sp2),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_auth_server_proof(k2, nc, ns, 2, 1, fsid, sp2), PFS_OK);
     CU_ASSERT_NOT_EQUAL(memcmp(sp, sp2, 32), 0);
 }
 
@@ -162,9 +161,9 @@ static void test_cap_sign_verify(void)
     uint8_t other[PFS_CAP_KEY_SIZE];
     unsigned i;
 
-    CU_ASSERT_EQUAL_FATAL(pfs_cap_issue(cap_key, fid, PFS_CAP_READ, &layout,
-                                        1000, 5000, &c),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_cap_issue(cap_key, fid, PFS_CAP_READ, &layout, 1000, 5000, &c),
+        PFS_OK);
     CU_ASSERT_EQUAL(c.expiry_ms, 6000);
     CU_ASSERT_EQUAL(c.nservers, 2);
     CU_ASSERT_EQUAL(pfs_cap_verify(cap_key, &c), PFS_OK);
@@ -211,8 +210,8 @@ static void test_cap_allows(void)
     CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_READV), 1,
                                    3, 2000, why, sizeof(why)),
                     PFS_OK);
-    CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_SIZE), 1,
-                                   1, 2000, why, sizeof(why)),
+    CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_SIZE), 1, 1,
+                                   2000, why, sizeof(why)),
                     PFS_OK);
     /* read-only: no write, truncate, preallocate, remove */
     CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_WRITEV), 1,
@@ -226,22 +225,21 @@ static void test_cap_allows(void)
                                    3, 2000, why, sizeof(why)),
                     PFS_ERR_ACCESS);
     /* a server outside the layout */
-    CU_ASSERT_EQUAL(pfs_cap_allows(&c, PFS_CAP_READ, 1, 0, 2000, why,
-                                   sizeof(why)),
-                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(
+        pfs_cap_allows(&c, PFS_CAP_READ, 1, 0, 2000, why, sizeof(why)),
+        PFS_ERR_ACCESS);
     /* expiry: valid up to the last millisecond before it */
-    CU_ASSERT_EQUAL(pfs_cap_allows(&c, PFS_CAP_READ, 1, 3, 5999, why,
-                                   sizeof(why)),
-                    PFS_OK);
-    CU_ASSERT_EQUAL(pfs_cap_allows(&c, PFS_CAP_READ, 1, 3, 6000, why,
-                                   sizeof(why)),
-                    PFS_ERR_CAP_EXPIRED);
+    CU_ASSERT_EQUAL(
+        pfs_cap_allows(&c, PFS_CAP_READ, 1, 3, 5999, why, sizeof(why)), PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_cap_allows(&c, PFS_CAP_READ, 1, 3, 6000, why, sizeof(why)),
+        PFS_ERR_CAP_EXPIRED);
     /* a stat-only capability (stat by path) */
-    CU_ASSERT_EQUAL_FATAL(pfs_cap_issue(cap_key, fid, PFS_CAP_STAT, &layout,
-                                        1000, 5000, &c),
-                          PFS_OK);
-    CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_SIZE), 1,
-                                   3, 2000, why, sizeof(why)),
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_cap_issue(cap_key, fid, PFS_CAP_STAT, &layout, 1000, 5000, &c),
+        PFS_OK);
+    CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_SIZE), 1, 3,
+                                   2000, why, sizeof(why)),
                     PFS_OK);
     CU_ASSERT_EQUAL(pfs_cap_allows(&c, pfs_cap_rights_for(PFS_OP_IO_READV), 1,
                                    3, 2000, why, sizeof(why)),
