@@ -7,8 +7,8 @@
  * SERVER: "mds" or an I/O server index (default mds).  Modes:
  *   hold      open N connections and never say hello; report after
  *             SECONDS how many the server closed ("closed K of N")
- *   badkey    hello with a wrong key: must be refused (AUTH), and a
- *             request after it too
+ *   badkey    hello with a wrong key: must be refused (AUTH: the server's
+ *             proof does not check out), and a request after it too
  *   nohello   a request before hello: must be refused (AUTH)
  *   garbage   after a good hello, N rounds of malformed messages
  *             (headers with bad magic, version, lengths and opcodes;
@@ -22,8 +22,9 @@
  *             server, then SECONDS without receiving anything (the
  *             replies wait on the server), then exit
  *   local     the local-access socket of I/O server SERVER: N rounds of
- *             garbage datagrams, truncated and over-long requests, wrong
- *             keys and unknown flags, each on a new connection, then a
+ *             garbage datagrams, truncated and over-long requests,
+ *             tampered capabilities, other files' ids and unknown flags,
+ *             each on a new connection, then a
  *             good request that must get a descriptor
  *   localhold N connections to the local-access socket held SECONDS, then
  *             a good request on a new connection (answered, or refused
