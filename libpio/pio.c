@@ -18,7 +18,7 @@
 #define PIO_LIMIT_MAX_XFER \
     (PFS_PROTO_MAX_XFER - pfs_sio_runs_size(PFS_SIO_MAX_RUNS))
 
-pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
+pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 {
     va_list ap;
 
@@ -28,14 +28,14 @@ pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
     return st;
 }
 
-pfs_status_t pio_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
+pfs_status_t pioi_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
 {
-    return pio_fail(c, rpc->status, "%s",
+    return pioi_fail(c, rpc->status, "%s",
                 rpc->errmsg[0] != '\0' ? rpc->errmsg
                                        : pfs_status_string(rpc->status));
 }
 
-void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
+void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
                   const void *body, size_t body_len)
 {
     rpc->opcode = opcode;
@@ -52,7 +52,7 @@ void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
     rpc->timeout_ms = c->timeout_ms;
 }
 
-pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
+pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s)
 {
     char err[256];
     pfs_status_t st;
@@ -66,35 +66,35 @@ pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s)
          * and a tool that only asks the MDS opens no other connection */
         st = pfs_tx_connect(c->tx, s->info->addr, &s->conn);
         if (st != PFS_OK) {
-            return pio_fail(c, st, "bad server address %s", s->info->addr);
+            return pioi_fail(c, st, "bad server address %s", s->info->addr);
         }
     } else if (pfs_tx_conn_broken(s->conn) &&
                pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
+        return pioi_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
     }
     st = pfs_hello_call(c->tx, s->conn, c->ens.key, PFS_ROLE_CLIENT,
                         c->timeout_ms, c->ens.fsid, s->info->role,
                         s->info->index, err, sizeof(err));
     if (st != PFS_OK) {
         return st == PFS_ERR_CONFIG || st == PFS_ERR_PROTO
-                   ? pio_fail(c, st, "%s: %s", s->info->addr, err)
-                   : pio_fail(c, st, "%s", err);
+                   ? pioi_fail(c, st, "%s: %s", s->info->addr, err)
+                   : pioi_fail(c, st, "%s", err);
     }
     s->ready = 1;
     return PFS_OK;
 }
 
 /* One request to one server, waited for.  rpc is the caller's. */
-static pfs_status_t call(pio_client_t *c, pio_server_t *s, pfs_rpc_t *rpc)
+static pfs_status_t call(pio_client_t *c, pioi_server_t *s, pfs_rpc_t *rpc)
 {
-    pfs_status_t st = pio_server_ready(c, s);
+    pfs_status_t st = pioi_server_ready(c, s);
 
     if (st != PFS_OK) {
         return st;
     }
     pfs_rpc_post(c->tx, s->conn, rpc);
     if (pfs_rpc_wait_all(c->tx, &rpc, 1) != PFS_OK) {
-        return pio_fail_rpc(c, rpc);
+        return pioi_fail_rpc(c, rpc);
     }
     return PFS_OK;
 }
@@ -112,9 +112,9 @@ static pfs_status_t mds_call(pio_client_t *c, uint16_t opcode,
 
     *rpc_p = NULL;
     if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    pio_rpc_init(c, rpc, opcode, body, len);
+    pioi_rpc_init(c, rpc, opcode, body, len);
     rpc->recv_data = payload;
     rpc->recv_cap = payload_cap;
     st = call(c, &c->mds, rpc);
@@ -136,9 +136,9 @@ static pfs_status_t mds_call_payload(pio_client_t *c, uint16_t opcode,
 
     *rpc_p = NULL;
     if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    pio_rpc_init(c, rpc, opcode, NULL, 0);
+    pioi_rpc_init(c, rpc, opcode, NULL, 0);
     rpc->send_data = data;
     rpc->send_len = len;
     st = call(c, &c->mds, rpc);
@@ -229,7 +229,7 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         c->ios[i].local_sock = -1; /* connected when first used */
     }
     /* The metadata server must answer now */
-    st = pio_server_ready(c, &c->mds);
+    st = pioi_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         snprintf(errmsg, errmsg_size, "%s", c->errmsg);
         goto err_conns;
@@ -259,7 +259,7 @@ PFS_EXPORT void pio_fini(pio_client_t *c)
     if (c == NULL) {
         return;
     }
-    pio_local_client_close(c);
+    pioi_local_client_close(c);
     for (i = 0; i < c->ens.niosrv; i++) {
         pfs_tx_disconnect(c->tx, c->ios[i].conn);
     }
@@ -316,7 +316,7 @@ static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
     pfs_status_t st = pfs_path_normalize(path, out);
 
     if (st != PFS_OK) {
-        return pio_fail(c, st, "bad path '%s': %s", path,
+        return pioi_fail(c, st, "bad path '%s': %s", path,
                         st == PFS_ERR_NAMETOOLONG
                             ? "too long"
                             : "must be absolute, like pfs:/dir/file");
@@ -342,12 +342,12 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
 
     c->errmsg[0] = '\0';
     if (path == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     m = calloc(1, sizeof(*m));
     body = malloc(PFS_PATH_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -360,7 +360,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     m->gid = (uint32_t)getgid();
     if (layout != NULL) {
         if (layout->nservers > PIO_MAX_STRIPES) {
-            st = pio_fail(c, PFS_ERR_INVAL,
+            st = pioi_fail(c, PFS_ERR_INVAL,
                           "%u servers listed, more than the %d a layout "
                           "can hold",
                           layout->nservers, PIO_MAX_STRIPES);
@@ -374,7 +374,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     }
     st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the %s request",
+        st = pioi_fail(c, st, "cannot encode the %s request",
                       pfs_proto_op_name(opcode));
         goto out;
     }
@@ -385,7 +385,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     if (spec_p != NULL) {
         if (pfs_proto_layout_spec_decode(rpc->reply, rpc->reply_len,
                                          spec_p) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
+            st = pioi_fail(c, PFS_ERR_PROTO, "malformed layout from the MDS");
         }
     } else if (attr_p != NULL &&
                (opcode == PFS_OP_MDS_LOOKUP || opcode == PFS_OP_MDS_CREATE)) {
@@ -396,7 +396,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                 (attr_p->type == PFS_FILE_TYPE_REG &&
                  pfs_layout_validate(&attr_p->layout, c->ens.niosrv) !=
                      PFS_OK))) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     } /* else a reply without attributes (rmdir) */
 out:
     free(rpc);
@@ -423,11 +423,11 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     pio_file_t *f;
 
     if (attr->type == PFS_FILE_TYPE_DIR) {
-        return pio_fail(c, PFS_ERR_ISDIR, "is a directory");
+        return pioi_fail(c, PFS_ERR_ISDIR, "is a directory");
     }
     f = calloc(1, sizeof(*f));
     if (f == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     f->client = c;
     f->attr = *attr;
@@ -445,7 +445,7 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
              * reading only asks at its first read: many such opens read
              * nothing (open, size, close), and the requests cost them
              * more than the round trip costs the first read */
-            pio_local_ask(f);
+            pioi_local_ask(f);
         }
     }
     *file_p = f;
@@ -485,11 +485,11 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = path_call_spec(c, PFS_OP_MDS_CREATE, path, mode,
                         ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
@@ -513,11 +513,11 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = path_call_spec(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags),
                         NULL, &attr, NULL, cap);
@@ -542,7 +542,7 @@ static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
     m.op = op;
     st = pfs_proto_lease_req_encode(body, sizeof(body), &m, &len);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "cannot encode a lease request");
+        return pioi_fail(c, st, "cannot encode a lease request");
     }
     st = mds_call(c, PFS_OP_MDS_LEASE, body, len, NULL, 0, &rpc);
     if (st != PFS_OK) {
@@ -560,7 +560,7 @@ PFS_EXPORT pfs_status_t pio_lease_acquire(pio_file_t *f)
         return PFS_ERR_INVAL;
     }
     if ((f->flags & (PIO_WRONLY | PIO_RDWR)) == 0) {
-        return pio_fail(f->client, PFS_ERR_BADF,
+        return pioi_fail(f->client, PFS_ERR_BADF,
                         "a write lease needs a handle opened for writing");
     }
     st = lease_call(f, PFS_LEASE_ACQUIRE);
@@ -592,7 +592,7 @@ PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
              * lease goes with this client's connection */
             (void)lease_call(f, PFS_LEASE_RELEASE);
         }
-        pio_local_file_close(f);
+        pioi_local_file_close(f);
     }
     free(f);
     return PFS_OK;
@@ -625,7 +625,7 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     pfs_status_t st = PFS_OK;
 
     for (i = 0; i < n; i++) {
-        st = pio_server_ready(c, &c->ios[attr->layout.servers[i]]);
+        st = pioi_server_ready(c, &c->ios[attr->layout.servers[i]]);
         if (st != PFS_OK) {
             return st;
         }
@@ -633,16 +633,16 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
     rpcs = calloc(n, sizeof(*rpcs));
     ptrs = calloc(n, sizeof(*ptrs));
     if (rpcs == NULL || ptrs == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = pfs_proto_cap_encode(body, sizeof(body), cap, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode a capability");
+        st = pioi_fail(c, st, "cannot encode a capability");
         goto out;
     }
     for (i = 0; i < n; i++) {
-        pio_rpc_init(c, &rpcs[i], opcode, body, len);
+        pioi_rpc_init(c, &rpcs[i], opcode, body, len);
         ptrs[i] = &rpcs[i];
         pfs_rpc_post(c->tx, c->ios[attr->layout.servers[i]].conn, &rpcs[i]);
     }
@@ -651,12 +651,12 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         pfs_io_rep_t rep;
 
         if (rpcs[i].status != PFS_OK) {
-            st = pio_fail_rpc(c, &rpcs[i]);
+            st = pioi_fail_rpc(c, &rpcs[i]);
             goto out;
         }
         if (pfs_proto_io_rep_decode(rpcs[i].reply, rpcs[i].reply_len, opcode,
                                     &rep) != PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
+            st = pioi_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
                           pfs_tx_conn_addr(rpcs[i].conn));
             goto out;
         }
@@ -670,7 +670,7 @@ out:
     return st;
 }
 
-pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
+pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
                               const pfs_cap_t *cap, uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
@@ -692,14 +692,14 @@ static pfs_status_t file_size(pio_file_t *f, uint64_t *size_p)
 {
     pfs_status_t st;
 
-    if (pio_local_size(f, size_p) == 0) {
+    if (pioi_local_size(f, size_p) == 0) {
         return PFS_OK;
     }
     st = pio_cap_fresh(f);
     if (st != PFS_OK) {
         return st;
     }
-    return pio_logical_size(f->client, &f->attr, &f->cap, size_p);
+    return pioi_logical_size(f->client, &f->attr, &f->cap, size_p);
 }
 
 PFS_EXPORT pfs_status_t pio_get_size(pio_file_t *f, uint64_t *size_p)
@@ -777,13 +777,13 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     /* a lookup without access gets a capability for the sizes alone */
     st = path_call_spec(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr, NULL,
                         cap);
     if (st == PFS_OK && attr.type == PFS_FILE_TYPE_REG) {
-        st = pio_logical_size(c, &attr, cap, &size);
+        st = pioi_logical_size(c, &attr, cap, &size);
     }
     free(cap);
     if (st == PFS_OK) {
@@ -843,14 +843,14 @@ static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
     m.value = value;
     st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &len);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "cannot encode a shared file pointer request");
+        return pioi_fail(c, st, "cannot encode a shared file pointer request");
     }
     st = mds_call(c, opcode, body, len, NULL, 0, &rpc);
     if (st != PFS_OK) {
         return st;
     }
     if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, &old) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
     } else if (old_p != NULL) {
         *old_p = old;
     }
@@ -890,19 +890,19 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     }
     c->errmsg[0] = '\0';
     if (path == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "path is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
     }
     if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
-        return pio_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
+        return pioi_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
                         mask & ~(unsigned)PFS_SETATTR_ALL);
     }
     if (mask != 0 && attr == NULL) {
-        return pio_fail(c, PFS_ERR_INVAL, "attr is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "attr is NULL");
     }
     m = calloc(1, sizeof(*m));
     body = malloc(PFS_SETATTR_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -918,7 +918,7 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     }
     st = pfs_proto_setattr_req_encode(body, PFS_SETATTR_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the setattr request");
+        st = pioi_fail(c, st, "cannot encode the setattr request");
         goto out;
     }
     st = mds_call(c, PFS_OP_MDS_SETATTR, body, len, NULL, 0, &rpc);
@@ -926,7 +926,7 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
         goto out;
     }
     if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, &out) != PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
 out:
     free(body);
@@ -962,11 +962,11 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         return PFS_ERR_INVAL;
     }
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = import_check(c, buf, len, fsid, &attr, cap);
     if (st == PFS_OK) {
@@ -984,20 +984,20 @@ static pfs_status_t import_check(pio_client_t *c, const void *buf, size_t len,
     pfs_attr_t attr;
 
     if (pfs_proto_handle_decode(buf, len, fsid, &attr, cap_p) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "not an exported pfs file handle, or a damaged one");
     }
     if (memcmp(fsid, c->ens.fsid, sizeof(c->ens.fsid)) != 0) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "file handle from another file system");
     }
     if (attr.type == PFS_FILE_TYPE_REG &&
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
+        return pioi_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
     if (attr.type != PFS_FILE_TYPE_REG ||
         memcmp(&cap_p->fid, &attr.fid, sizeof(attr.fid)) != 0) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "file handle whose capability is for another file");
     }
     *attr_p = attr;
@@ -1025,7 +1025,7 @@ PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
     }
     spec = malloc(sizeof(*spec));
     if (spec == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
                         spec, NULL);
@@ -1071,7 +1071,7 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
     payload = malloc(PFS_DIRENTS_MAX);
     d = malloc(PFS_READDIR_MAX * sizeof(*d));
     if (m == NULL || body == NULL || payload == NULL || d == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = normalize(c, path, m->path);
@@ -1079,14 +1079,14 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         goto out;
     }
     if (after != NULL && strlen(after) > PFS_NAME_MAX) {
-        st = pio_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
+        st = pioi_fail(c, PFS_ERR_NAMETOOLONG, "name too long");
         goto out;
     }
     snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
     m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
     st = pfs_proto_readdir_req_encode(body, PFS_READDIR_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the readdir request");
+        st = pioi_fail(c, st, "cannot encode the readdir request");
         goto out;
     }
     st = mds_call(c, PFS_OP_MDS_READDIR, body, len, payload, PFS_DIRENTS_MAX,
@@ -1099,7 +1099,7 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         rep.count > m->max ||
         pfs_proto_dirents_decode(payload, rpc->recv_len, rep.count, d) !=
             PFS_OK) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed readdir reply");
         goto out;
     }
     for (i = 0; i < rep.count; i++) {
@@ -1141,7 +1141,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
     m = malloc(sizeof(*m));
     body = malloc(PFS_RENAME_REQ_MAX);
     if (m == NULL || body == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     if ((st = normalize(c, from, m->from)) != PFS_OK ||
@@ -1150,7 +1150,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
     }
     st = pfs_proto_rename_req_encode(body, PFS_RENAME_REQ_MAX, m, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode the rename request");
+        st = pioi_fail(c, st, "cannot encode the rename request");
         goto out;
     }
     st = mds_call_payload(c, PFS_OP_MDS_RENAME, body, len, &rpc);
@@ -1162,7 +1162,7 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
             PFS_OK ||
         (rep.replaced &&
          pfs_layout_validate(&rep.attr.layout, c->ens.niosrv) != PFS_OK)) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed rename reply");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed rename reply");
     }
 out:
     free(rpc);
@@ -1182,20 +1182,20 @@ PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
     }
     c->errmsg[0] = '\0';
     if (index >= c->ens.niosrv) {
-        return pio_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
+        return pioi_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
     }
     rpc = malloc(sizeof(*rpc));
     if (rpc == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    pio_rpc_init(c, rpc, PFS_OP_IO_STATFS, NULL, 0);
+    pioi_rpc_init(c, rpc, PFS_OP_IO_STATFS, NULL, 0);
     st = call(c, &c->ios[index], rpc);
     if (st == PFS_OK) {
         pfs_statfs_rep_t rep;
 
         if (pfs_proto_statfs_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
             PFS_OK) {
-            st = pio_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
+            st = pioi_fail(c, PFS_ERR_PROTO, "malformed statfs reply");
         } else {
             space_p->total_bytes = rep.total_bytes;
             space_p->free_bytes = rep.free_bytes;

@@ -26,14 +26,14 @@ pfs_status_t pio_attr_cap_decode(pio_client_t *c, const pfs_rpc_t *rpc,
     pfs_status_t st = PFS_OK;
 
     if (cap == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     if (pfs_proto_attr_cap_decode(rpc->reply, rpc->reply_len, attr_p, cap,
                                   &has) != PFS_OK ||
         (attr_p->type == PFS_FILE_TYPE_REG &&
          (!has || memcmp(&cap->fid, &attr_p->fid, sizeof(cap->fid)) != 0 ||
           pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK))) {
-        st = pio_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
+        st = pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
     }
     if (cap != cap_p) {
         free(cap);
@@ -72,27 +72,27 @@ pfs_status_t pio_cap_fresh(pio_file_t *f)
     attr = malloc(sizeof(*attr));
     cap = malloc(sizeof(*cap));
     if (body == NULL || rpc == NULL || attr == NULL || cap == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     st = pfs_proto_cap_encode(body, PFS_CAP_MAX, &f->cap, &len);
     if (st != PFS_OK) {
-        st = pio_fail(c, st, "cannot encode a capability");
+        st = pioi_fail(c, st, "cannot encode a capability");
         goto out;
     }
-    st = pio_server_ready(c, &c->mds);
+    st = pioi_server_ready(c, &c->mds);
     if (st != PFS_OK) {
         goto out;
     }
-    pio_rpc_init(c, rpc, PFS_OP_MDS_STAT, body, len);
+    pioi_rpc_init(c, rpc, PFS_OP_MDS_STAT, body, len);
     pfs_rpc_post(c->tx, c->mds.conn, rpc);
     if (pfs_rpc_wait_all(c->tx, &rpc, 1) != PFS_OK) {
-        st = pio_fail_rpc(c, rpc);
+        st = pioi_fail_rpc(c, rpc);
         goto out;
     }
     st = pio_attr_cap_decode(c, rpc, attr, cap);
     if (st == PFS_OK && memcmp(&attr->fid, &f->attr.fid, sizeof(attr->fid))) {
-        st = pio_fail(c, PFS_ERR_PROTO, "the MDS renewed another file");
+        st = pioi_fail(c, PFS_ERR_PROTO, "the MDS renewed another file");
     }
     if (st == PFS_OK) {
         pio_cap_adopt(f, cap);

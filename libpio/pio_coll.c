@@ -315,7 +315,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         }
     }
 
-    if (pio_desc_to_sio(filed, &fs) != PFS_OK ||
+    if (pioi_desc_to_sio(filed, &fs) != PFS_OK ||
         pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal) != PFS_OK) {
         snprintf(op->msg, sizeof(op->msg), "bad file description");
         return PFS_ERR_INVAL;
@@ -324,7 +324,7 @@ static pfs_status_t prepare(pio_coll_op_t *op, uint8_t *buf,
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
+    if (pioi_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK ||
         mtotal != ftotal || (buf == NULL && ftotal > 0)) {
         snprintf(op->msg, sizeof(op->msg),
@@ -425,7 +425,7 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
         x->smeta[m++] = op->pieces[i].off;
         x->smeta[m++] = op->pieces[i].len;
     }
-    pio_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
+    pioi_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
                       op->comm);
     for (k = 0; k < n; k++) {
         x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
@@ -445,7 +445,7 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
             MPI_Abort(op->comm, 1);
         }
     }
-    pio_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
+    pioi_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
                        x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
     *rbytes_p = rbytes;
     return total;
@@ -555,7 +555,7 @@ static void write_rounds(pio_coll_op_t *op)
             MPI_Abort(op->comm, 1);
         }
         data_counts(op, &x, 1);
-        pio_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
+        pioi_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
                            x.rcnt, x.rdsp, MPI_BYTE, op->comm);
         op->stats.exchange_s += MPI_Wtime() - t;
         if (got > 0 && op->status == PFS_OK) {
@@ -623,7 +623,7 @@ static void read_round_finish(pio_coll_op_t *op)
         MPI_Abort(op->comm, 1);
     }
     data_counts(op, x, 0);
-    pio_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
+    pioi_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
                        x->rcnt, x->rdsp, MPI_BYTE, op->comm);
     op->stats.exchange_s += MPI_Wtime() - t;
     for (i = op->rlo; i < op->rhi; i++) {
@@ -769,12 +769,12 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         maxround = PFS_MAX(maxround, op->pieces[i].window + 1);
     }
 
-    in[AG_ERR] = pio_coll_err_key(op->status, op->rank);
+    in[AG_ERR] = pioi_coll_err_key(op->status, op->rank);
     in[AG_BYTES] = op->direct ? 0 : total;
     in[AG_ROUNDS] = maxround;
     in[AG_MORE] = batch != NULL && batch->more;
     in[AG_PENDING] = op->dreq != NULL;
-    pio_coll_sync_values(comm, in, out);
+    pioi_coll_sync_values(comm, in, out);
     if (batch != NULL) {
         batch->any_more = out[AG_MORE] != 0;
     }
@@ -783,7 +783,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         /* a failure in setting up or in a direct write or read, agreed
          * before any exchange; finish() still waits for this rank's
          * pending read */
-        op->status = pio_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
+        op->status = pioi_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
                                        op->msg, sizeof(op->msg));
         return op;
     }
@@ -845,7 +845,7 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
             snprintf(errmsg, errmsg_size, "%s", op->msg);
         }
     } else {
-        st = pio_coll_sync_status(op->comm, op->rank, op->status, op->msg,
+        st = pioi_coll_sync_status(op->comm, op->rank, op->status, op->msg,
                                   errmsg, errmsg_size);
     }
     if (bytes_p != NULL) {

@@ -40,7 +40,7 @@ static double wait_spin_s(void)
  * the kernel's timer slack).  So: poll first, with sched_yield() between
  * the tests so that a rank with work on the same core runs; then sleep in
  * naps that grow to 100 us. */
-void pio_coll_wait(MPI_Request *req)
+void pioi_coll_wait(MPI_Request *req)
 {
     double t0, spin = wait_spin_s();
     useconds_t nap = 10;
@@ -65,17 +65,17 @@ void pio_coll_wait(MPI_Request *req)
     }
 }
 
-void pio_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
+void pioi_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
                        void *rbuf, int rcount, MPI_Datatype rtype,
                        MPI_Comm comm)
 {
     MPI_Request req;
 
     MPI_Ialltoall(sbuf, scount, stype, rbuf, rcount, rtype, comm, &req);
-    pio_coll_wait(&req);
+    pioi_coll_wait(&req);
 }
 
-void pio_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
+void pioi_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
                         MPI_Datatype stype, void *rbuf, const int *rcnt,
                         const int *rdsp, MPI_Datatype rtype, MPI_Comm comm)
 {
@@ -83,7 +83,7 @@ void pio_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
 
     MPI_Ialltoallv(sbuf, scnt, sdsp, stype, rbuf, rcnt, rdsp, rtype, comm,
                    &req);
-    pio_coll_wait(&req);
+    pioi_coll_wait(&req);
 }
 
 /* ---- combining ------------------------------------------------------- */
@@ -140,19 +140,19 @@ static void sync_init(void)
     MPI_Comm_set_attr(MPI_COMM_SELF, self_keyval, NULL);
 }
 
-void pio_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
+void pioi_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
                           uint64_t out[AG_N])
 {
     MPI_Request req;
 
     sync_init();
     MPI_Iallreduce(in, out, 1, agree_type, agree_op, comm, &req);
-    pio_coll_wait(&req);
+    pioi_coll_wait(&req);
 }
 
 /* ---- failures -------------------------------------------------------- */
 
-uint64_t pio_coll_err_key(pfs_status_t st, int rank)
+uint64_t pioi_coll_err_key(pfs_status_t st, int rank)
 {
     uint64_t code = (uint32_t)(-(int32_t)st); /* statuses are negative */
 
@@ -162,7 +162,7 @@ uint64_t pio_coll_err_key(pfs_status_t st, int rank)
     return code << 32 | (uint32_t)(INT32_MAX - rank);
 }
 
-pfs_status_t pio_coll_err_key_status(uint64_t key, int *rank_p)
+pfs_status_t pioi_coll_err_key_status(uint64_t key, int *rank_p)
 {
     int32_t code = (int32_t)(key >> 32);
 
@@ -170,13 +170,13 @@ pfs_status_t pio_coll_err_key_status(uint64_t key, int *rank_p)
     return (pfs_status_t)(-code);
 }
 
-pfs_status_t pio_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
+pfs_status_t pioi_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
                                const char *msg, char *errmsg,
                                size_t errmsg_size)
 {
     char text[512];
     int who;
-    pfs_status_t st = pio_coll_err_key_status(key, &who);
+    pfs_status_t st = pioi_coll_err_key_status(key, &who);
 
     snprintf(text, sizeof(text), "%s", rank == who ? msg : "");
     MPI_Bcast(text, sizeof(text), MPI_CHAR, who, comm);
@@ -186,16 +186,16 @@ pfs_status_t pio_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
     return st;
 }
 
-pfs_status_t pio_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
+pfs_status_t pioi_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
                                   const char *msg, char *errmsg,
                                   size_t errmsg_size)
 {
     uint64_t in[AG_N] = {0}, out[AG_N];
 
-    in[AG_ERR] = pio_coll_err_key(st, rank);
-    pio_coll_sync_values(comm, in, out);
+    in[AG_ERR] = pioi_coll_err_key(st, rank);
+    pioi_coll_sync_values(comm, in, out);
     if (out[AG_ERR] != 0) {
-        return pio_coll_sync_msg(comm, rank, out[AG_ERR], msg, errmsg,
+        return pioi_coll_sync_msg(comm, rank, out[AG_ERR], msg, errmsg,
                                  errmsg_size);
     }
     if (errmsg != NULL && errmsg_size > 0) {

@@ -13,7 +13,7 @@
 #include "pfs/status.h"
 
 /* What a rank brings to a call's one agreement (uint64 each):
- *   AG_ERR     its failure as an ordered key (pio_coll_err_key), 0 if
+ *   AG_ERR     its failure as an ordered key (pioi_coll_err_key), 0 if
  *              none: the largest is the lowest status, then the lowest
  *              rank
  *   AG_BYTES   its bytes for the two-phase exchange (summed)
@@ -26,36 +26,36 @@ enum { AG_ERR, AG_BYTES, AG_ROUNDS, AG_MORE, AG_PENDING, AG_N };
 
 /* Collective over comm: out gets the combination of every rank's in
  * (one MPI_Iallreduce, waited for calmly). */
-void pio_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
+void pioi_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
                           uint64_t out[AG_N]);
 
 /* The ordered key of a failure (0 for PFS_OK) and back. */
-uint64_t pio_coll_err_key(pfs_status_t st, int rank);
-pfs_status_t pio_coll_err_key_status(uint64_t key, int *rank_p);
+uint64_t pioi_coll_err_key(pfs_status_t st, int rank);
+pfs_status_t pioi_coll_err_key_status(uint64_t key, int *rank_p);
 
 /* Collective, after an agreement found the failure `key`: the failing
  * rank's msg goes to every rank; errmsg (may be NULL) gets "rank N: msg".
  * Returns the failure's status. */
-pfs_status_t pio_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
+pfs_status_t pioi_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
                                const char *msg, char *errmsg,
                                size_t errmsg_size);
 
 /* Collective: every rank learns the first failure (lowest status, then
  * lowest rank) and its explanation; one agreement, and a broadcast only
  * on failure.  errmsg is emptied on success. */
-pfs_status_t pio_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
+pfs_status_t pioi_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
                                   const char *msg, char *errmsg,
                                   size_t errmsg_size);
 
-/* MPI_Ialltoall / MPI_Ialltoallv, waited for calmly (pio_coll_wait). */
-void pio_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
+/* MPI_Ialltoall / MPI_Ialltoallv, waited for calmly (pioi_coll_wait). */
+void pioi_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
                        void *rbuf, int rcount, MPI_Datatype rtype,
                        MPI_Comm comm);
-void pio_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
+void pioi_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
                         MPI_Datatype stype, void *rbuf, const int *rcnt,
                         const int *rdsp, MPI_Datatype rtype, MPI_Comm comm);
 
 /* Wait for a non-blocking MPI operation without holding a core. */
-void pio_coll_wait(MPI_Request *req);
+void pioi_coll_wait(MPI_Request *req);
 
 #endif

@@ -5,7 +5,7 @@
 
 #include "pio_desc.h"
 
-pfs_status_t pio_desc_to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
+pfs_status_t pioi_desc_to_sio(const pio_desc_t *in, pfs_sio_desc_t *out)
 {
     int i;
 

@@ -7,6 +7,6 @@
 #include "sio.h"
 
 /* PFS_ERR_INVAL for an unknown kind or a bad number of dimensions. */
-pfs_status_t pio_desc_to_sio(const pio_desc_t *in, pfs_sio_desc_t *out);
+pfs_status_t pioi_desc_to_sio(const pio_desc_t *in, pfs_sio_desc_t *out);
 
 #endif

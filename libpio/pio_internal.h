@@ -22,13 +22,13 @@ typedef struct {
     /* the file and slot whose descriptor request is in flight, if any */
     struct pio_file *local_pending;
     uint32_t local_pending_slot;
-} pio_server_t;
+} pioi_server_t;
 
 struct pio_client {
     pfs_tx_t *tx;
     pfs_ensemble_t ens;
-    pio_server_t mds;
-    pio_server_t *ios;
+    pioi_server_t mds;
+    pioi_server_t *ios;
     int timeout_ms;
     uint64_t max_xfer;
     int local_io;         /* use local access where a server offers it */
@@ -50,17 +50,17 @@ struct pio_file {
     int *local_fd;
 };
 
-pfs_status_t pio_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
+pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Adopt the transport's or the server's explanation of a failed RPC. */
-pfs_status_t pio_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc);
-void pio_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
+pfs_status_t pioi_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc);
+void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
                   const void *body, size_t body_len);
 /* Connected and authenticated (reconnects a broken connection). */
-pfs_status_t pio_server_ready(pio_client_t *c, pio_server_t *s);
+pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s);
 /* Logical size from the objects of every server of the file; cap
  * allows it. */
-pfs_status_t pio_logical_size(pio_client_t *c, const pfs_attr_t *attr,
+pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
                               const pfs_cap_t *cap, uint64_t *size_p);
 
 /* ---- capabilities (pio_cap.c, common/cap.h) ---- */
@@ -85,22 +85,22 @@ pfs_status_t pio_cap_fresh(pio_file_t *f);
 
 /* Ask every server of f for its object's descriptor without waiting for
  * the answers (at open: they arrive while the caller gets ready for I/O). */
-void pio_local_ask(pio_file_t *f);
+void pioi_local_ask(pio_file_t *f);
 /* Ask the servers of the slots marked in want[stripe_count] for f's
  * object descriptors, where not asked yet (f->local_fd).  Servers that
  * are not on this host or refuse get -1: go through the server. */
-void pio_local_open(pio_file_t *f, const uint8_t *want);
+void pioi_local_open(pio_file_t *f, const uint8_t *want);
 /* Read or write a part's pieces on a local object descriptor: 0 or an
  * errno.  Reads report the object's size in *objsize_p. */
-int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
+int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
                    uint64_t *objsize_p);
 /* f's logical size from its objects' descriptors (fstat), when f holds
  * one for every server already: 0, else -1 (ask the servers; waiting
  * for the descriptors' answers here was slower than asking).  The
  * servers' IO_SIZE stats the same inodes. */
-int pio_local_size(pio_file_t *f, uint64_t *size_p);
+int pioi_local_size(pio_file_t *f, uint64_t *size_p);
 /* Close f's object descriptors / the client's local sockets. */
-void pio_local_file_close(pio_file_t *f);
-void pio_local_client_close(pio_client_t *c);
+void pioi_local_file_close(pio_file_t *f);
+void pioi_local_client_close(pio_client_t *c);
 
 #endif

@@ -121,7 +121,7 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
     if (st != PFS_OK) {
         return st;
     }
-    pio_rpc_init(f->client, &sub->rpc,
+    pioi_rpc_init(f->client, &sub->rpc,
                  req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
                  blen);
     part->iov[0].base = sub->runs_enc;
@@ -181,14 +181,14 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
         return; /* the first failure is the one reported */
     }
     if (sub->rpc.status != PFS_OK) {
-        req->status = pio_fail_rpc(c, &sub->rpc);
+        req->status = pioi_fail_rpc(c, &sub->rpc);
         return;
     }
     if (pfs_proto_io_rep_decode(sub->rpc.reply, sub->rpc.reply_len,
                                 sub->rpc.opcode, &rep) != PFS_OK ||
         rep.result != sub->part->bytes ||
         (!req->write && sub->rpc.recv_len != sub->part->bytes)) {
-        req->status = pio_fail(c, PFS_ERR_PROTO,
+        req->status = pioi_fail(c, PFS_ERR_PROTO,
                                "%s: reply does not match the request",
                                pfs_tx_conn_addr(sub->rpc.conn));
         return;
@@ -225,7 +225,7 @@ static void local_prepare(pio_request_t *req)
         }
     }
     if (any) {
-        pio_local_open(f, want);
+        pioi_local_open(f, want);
     }
 }
 
@@ -243,11 +243,11 @@ static int run_locally(pio_request_t *req, sub_t *sub)
         (fd = f->local_fd[part->slot]) < 0) {
         return 0;
     }
-    err = pio_local_exec(fd, req->write, part, &objsize);
+    err = pioi_local_exec(fd, req->write, part, &objsize);
     sub->state = 3;
     req->ndone++;
     if (err != 0) {
-        req->status = pio_fail(c, pfs_status_from_errno(err),
+        req->status = pioi_fail(c, pfs_status_from_errno(err),
                                "I/O server %u's object, %s on this host: %s",
                                f->attr.layout.servers[part->slot],
                                req->write ? "written" : "read",
@@ -467,54 +467,54 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     c = f->client;
     c->errmsg[0] = '\0';
     if (write ? f->flags == PIO_RDONLY : f->flags == PIO_WRONLY) {
-        return pio_fail(c, PFS_ERR_BADF, "file not opened for %s",
+        return pioi_fail(c, PFS_ERR_BADF, "file not opened for %s",
                         write ? "writing" : "reading");
     }
     st = pio_cap_fresh(f);
     if (st != PFS_OK) {
         return st;
     }
-    if (pio_desc_to_sio(filed, &fs) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad file description");
+    if (pioi_desc_to_sio(filed, &fs) != PFS_OK) {
+        return pioi_fail(c, PFS_ERR_INVAL, "bad file description");
     }
     st = pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal);
     if (st != PFS_OK) {
-        return pio_fail(c, st, "file description reaches past the largest "
+        return pioi_fail(c, st, "file description reaches past the largest "
                                "file size or overflows");
     }
     if (mem == NULL) {
         pio_desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
-    if (pio_desc_to_sio(mem, &ms) != PFS_OK ||
+    if (pioi_desc_to_sio(mem, &ms) != PFS_OK ||
         pfs_sio_desc_check(&ms, UINT64_MAX, &mtotal) != PFS_OK) {
-        return pio_fail(c, PFS_ERR_INVAL, "bad memory description");
+        return pioi_fail(c, PFS_ERR_INVAL, "bad memory description");
     }
     if (mtotal != ftotal) {
-        return pio_fail(c, PFS_ERR_INVAL,
+        return pioi_fail(c, PFS_ERR_INVAL,
                         "memory describes %llu bytes, file %llu",
                         (unsigned long long)mtotal,
                         (unsigned long long)ftotal);
     }
     if (buf == NULL && ftotal > 0) {
-        return pio_fail(c, PFS_ERR_INVAL, "buffer is NULL");
+        return pioi_fail(c, PFS_ERR_INVAL, "buffer is NULL");
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
-        st = pio_server_ready(c, &c->ios[f->attr.layout.servers[slot]]);
+        st = pioi_server_ready(c, &c->ios[f->attr.layout.servers[slot]]);
         if (st != PFS_OK) {
             return st;
         }
     }
     req = calloc(1, sizeof(*req));
     if (req == NULL) {
-        return pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     req->file = f;
     req->write = write;
     st = build(req, buf, &ms, &fs);
     if (st != PFS_OK) {
         req_free(req);
-        return pio_fail(c, st, "cannot build the requests: %s",
+        return pioi_fail(c, st, "cannot build the requests: %s",
                         pfs_status_string(st));
     }
     local_prepare(req);
@@ -604,7 +604,7 @@ PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
         *nread_p = len;
         return PFS_OK;
     }
-    st = pio_logical_size(f->client, &f->attr, &f->cap, &size);
+    st = pioi_logical_size(f->client, &f->attr, &f->cap, &size);
     if (st == PFS_OK) {
         *nread_p = size <= offset ? 0 : PFS_MIN(len, size - offset);
     }
@@ -626,17 +626,17 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
 
     c->errmsg[0] = '\0';
     if (size > PFS_MAX_FILE_SIZE) {
-        return pio_fail(c, PFS_ERR_FBIG, "size beyond the largest file");
+        return pioi_fail(c, PFS_ERR_FBIG, "size beyond the largest file");
     }
     if (f->flags == PIO_RDONLY) {
-        return pio_fail(c, PFS_ERR_BADF, "file not opened for writing");
+        return pioi_fail(c, PFS_ERR_BADF, "file not opened for writing");
     }
     st = pio_cap_fresh(f);
     if (st != PFS_OK) {
         return st;
     }
     for (i = 0; i < n; i++) {
-        st = pio_server_ready(c, &c->ios[layout->servers[i]]);
+        st = pioi_server_ready(c, &c->ios[layout->servers[i]]);
         if (st != PFS_OK) {
             return st;
         }
@@ -645,7 +645,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     ptrs = calloc(n, sizeof(*ptrs));
     bodies = calloc(n, sizeof(*bodies));
     if (rpcs == NULL || ptrs == NULL || bodies == NULL) {
-        st = pio_fail(c, PFS_ERR_NOMEM, "out of memory");
+        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
     for (i = 0; i < n; i++) {
@@ -657,11 +657,11 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
         m.length = 0;
         st = pfs_proto_io_req_encode(bodies[i], sizeof(bodies[i]), &m, &len);
         if (st != PFS_OK) {
-            st = pio_fail(c, st, "cannot encode a %s request",
+            st = pioi_fail(c, st, "cannot encode a %s request",
                           pfs_proto_op_name(opcode));
             goto out; /* nothing posted yet */
         }
-        pio_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
+        pioi_rpc_init(c, &rpcs[i], opcode, bodies[i], len);
         ptrs[i] = &rpcs[i];
     }
     for (i = 0; i < n; i++) {
@@ -670,7 +670,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     pfs_rpc_wait_all(c->tx, ptrs, n);
     for (i = 0; i < n; i++) {
         if (rpcs[i].status != PFS_OK) {
-            st = pio_fail_rpc(c, &rpcs[i]);
+            st = pioi_fail_rpc(c, &rpcs[i]);
             break;
         }
     }

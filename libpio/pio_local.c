@@ -24,7 +24,7 @@
 #define LOCAL_MAX_WAIT_MS 1000 /* a descriptor request past this: no */
 #define LOCAL_IOV 1024         /* Linux UIO_MAXIOV */
 
-static void drop_connection(pio_server_t *s)
+static void drop_connection(pioi_server_t *s)
 {
     if (s->local_sock >= 0) {
         close(s->local_sock);
@@ -40,7 +40,7 @@ static void drop_connection(pio_server_t *s)
 
 static int connect_server(pio_client_t *c, uint32_t index)
 {
-    pio_server_t *s = &c->ios[index];
+    pioi_server_t *s = &c->ios[index];
     int ms = c->timeout_ms < LOCAL_MAX_WAIT_MS ? c->timeout_ms
                                                : LOCAL_MAX_WAIT_MS;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
@@ -70,7 +70,7 @@ static int connect_server(pio_client_t *c, uint32_t index)
 
 /* The answer to the request in flight on s: the descriptor, or -1
  * (*again_p: ask next time). */
-static int answer(pio_server_t *s, int *again_p)
+static int answer(pioi_server_t *s, int *again_p)
 {
     uint8_t rep[PFS_LOCAL_REP_MAX];
     pfs_status_t st;
@@ -100,7 +100,7 @@ static int answer(pio_server_t *s, int *again_p)
 /* Give the answer to the request in flight on s (if any) to the file that
  * asked.  One request is in flight per server at a time, so answers never
  * need matching to requests. */
-static void settle(pio_server_t *s)
+static void settle(pioi_server_t *s)
 {
     pio_file_t *f = s->local_pending;
     uint32_t slot = s->local_pending_slot;
@@ -120,7 +120,7 @@ static int ask(pio_file_t *f, uint32_t slot)
 {
     pio_client_t *c = f->client;
     uint32_t index = f->attr.layout.servers[slot];
-    pio_server_t *s = &c->ios[index];
+    pioi_server_t *s = &c->ios[index];
     uint8_t req[PFS_LOCAL_REQ_MAX];
     pfs_local_req_t *m;
     size_t len;
@@ -158,7 +158,7 @@ static int ask(pio_file_t *f, uint32_t slot)
     return 0;
 }
 
-void pio_local_ask(pio_file_t *f)
+void pioi_local_ask(pio_file_t *f)
 {
     uint32_t slot;
 
@@ -170,7 +170,7 @@ void pio_local_ask(pio_file_t *f)
     }
 }
 
-void pio_local_open(pio_file_t *f, const uint8_t *want)
+void pioi_local_open(pio_file_t *f, const uint8_t *want)
 {
     uint32_t n = f->attr.layout.stripe_count, slot;
 
@@ -206,7 +206,7 @@ static size_t find_mem(const uint64_t *mstart, size_t nmem, uint64_t pos)
     return lo;
 }
 
-int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
+int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
                    uint64_t *objsize_p)
 {
     const pfs_iov_t *mem = part->iov + 1; /* iov[0] is the run list's */
@@ -283,7 +283,7 @@ int pio_local_exec(int fd, int write, const pfs_sio_part_t *part,
     return err;
 }
 
-int pio_local_size(pio_file_t *f, uint64_t *size_p)
+int pioi_local_size(pio_file_t *f, uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
     uint32_t n = f->attr.layout.stripe_count, slot;
@@ -302,7 +302,7 @@ int pio_local_size(pio_file_t *f, uint64_t *size_p)
     return 0;
 }
 
-void pio_local_file_close(pio_file_t *f)
+void pioi_local_file_close(pio_file_t *f)
 {
     uint32_t slot;
 
@@ -311,7 +311,7 @@ void pio_local_file_close(pio_file_t *f)
     }
     for (slot = 0; slot < f->attr.layout.stripe_count; slot++) {
         if (f->local_fd[slot] == -3) { /* asked at open, never used */
-            pio_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
+            pioi_server_t *s = &f->client->ios[f->attr.layout.servers[slot]];
             struct pollfd pfd = {s->local_sock, POLLIN, 0};
 
             /* take the answer if it is there; never wait for it at close
@@ -330,7 +330,7 @@ void pio_local_file_close(pio_file_t *f)
     f->local_fd = NULL;
 }
 
-void pio_local_client_close(pio_client_t *c)
+void pioi_local_client_close(pio_client_t *c)
 {
     uint32_t i;
 
