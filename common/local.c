@@ -33,36 +33,35 @@ void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
 }
 
 pfs_status_t pfs_local_req_encode(const pfs_local_req_t *req,
-                                  uint8_t out[PFS_LOCAL_REQ_SIZE])
+                                  uint8_t out[PFS_LOCAL_REQ_MAX],
+                                  size_t *len_p)
 {
-    pfs_wbuf_t w;
     size_t len;
+    pfs_status_t st;
 
-    pfs_wbuf_init(&w, out, PFS_LOCAL_REQ_SIZE);
-    pfs_wbuf_u32(&w, PFS_LOCAL_MAGIC);
-    pfs_wbuf_u32(&w, PFS_LOCAL_VERSION);
-    pfs_wbuf_bytes(&w, req->key, sizeof(req->key));
-    pfs_wbuf_u64(&w, req->fid.hi);
-    pfs_wbuf_u64(&w, req->fid.lo);
-    pfs_wbuf_u32(&w, req->flags);
-    return pfs_wbuf_finish(&w, &len);
+    pfs_put_le(out, PFS_LOCAL_MAGIC, 4);
+    pfs_put_le(out + 4, PFS_LOCAL_VERSION, 4);
+    pfs_put_le(out + 8, req->flags, 4);
+    st = pfs_proto_cap_encode(out + 12, PFS_LOCAL_REQ_MAX - 12, &req->cap,
+                              &len);
+    if (st == PFS_OK) {
+        *len_p = 12 + len;
+    }
+    return st;
 }
 
 pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
                                   pfs_local_req_t *req)
 {
-    pfs_rbuf_t r;
+    const uint8_t *p = buf;
 
-    pfs_rbuf_init(&r, buf, len);
-    if (pfs_rbuf_u32(&r) != PFS_LOCAL_MAGIC ||
-        pfs_rbuf_u32(&r) != PFS_LOCAL_VERSION) {
+    if (len < 12 || pfs_get_le(p, 4) != PFS_LOCAL_MAGIC ||
+        pfs_get_le(p + 4, 4) != PFS_LOCAL_VERSION) {
         return PFS_ERR_PROTO;
     }
-    pfs_rbuf_bytes(&r, req->key, sizeof(req->key));
-    req->fid.hi = pfs_rbuf_u64(&r);
-    req->fid.lo = pfs_rbuf_u64(&r);
-    req->flags = pfs_rbuf_u32(&r);
-    if (pfs_rbuf_finish(&r) != PFS_OK || (req->flags & ~PFS_LOCAL_WRITE)) {
+    req->flags = (uint32_t)pfs_get_le(p + 8, 4);
+    if ((req->flags & ~PFS_LOCAL_WRITE) != 0 ||
+        pfs_proto_cap_decode(p + 12, len - 12, &req->cap) != PFS_OK) {
         return PFS_ERR_PROTO;
     }
     return PFS_OK;

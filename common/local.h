@@ -11,8 +11,10 @@
  * same idea as HDFS short-circuit reads, or a GPFS node with direct access
  * to an NSD's disk.
  *
- * The server stays in charge of its objects: it checks the cluster key and
- * the caller's uid (SO_PEERCRED: the servers' own user, or root), refuses
+ * The server stays in charge of its objects: it checks the file's
+ * capability (cap.h: a descriptor for writing needs the write right, one
+ * for reading the read right) and the caller's uid (SO_PEERCRED: the
+ * servers' own user, or root), refuses
  * to re-create a removed object (PFS_ERR_STALE), and opens a file
  * description of its own for each client.  Server-side data sieving is a
  * read-modify-write of a span that may hold other clients' bytes: it takes
@@ -24,9 +26,10 @@
  * clients of this ensemble find it, and only on the same host (and network
  * namespace).
  *
- * Request (one SOCK_SEQPACKET message): u32 magic, u32 version, the cluster
- * key, the file id, u32 flags.  Reply: u32 status, u16 message length, the
- * message; with an open descriptor attached when the status is PFS_OK.
+ * Request (one SOCK_SEQPACKET message): u32 magic, u32 version, u32 flags,
+ * the file's capability (proto.h).  Reply: u32 status, u16 message
+ * length, the message; with an open descriptor attached when the status
+ * is PFS_OK.
  */
 #ifndef PFS_LOCAL_H
 #define PFS_LOCAL_H
@@ -38,16 +41,15 @@
 #include "proto.h"
 
 #define PFS_LOCAL_MAGIC    0x4c534650u /* "PFSL" */
-#define PFS_LOCAL_VERSION  1u
-#define PFS_LOCAL_REQ_SIZE (8u + PFS_PROTO_KEY_SIZE + 16u + 4u)
+#define PFS_LOCAL_VERSION  2u
+#define PFS_LOCAL_REQ_MAX  (12u + PFS_CAP_MAX)
 #define PFS_LOCAL_REP_MAX  256u
 
 #define PFS_LOCAL_WRITE 0x1u /* open for writing; create the object */
 
 typedef struct {
-    uint8_t key[PFS_PROTO_KEY_SIZE];
-    pfs_fid_t fid;
     uint32_t flags;
+    pfs_cap_t cap; /* names the file */
 } pfs_local_req_t;
 
 /* The abstract socket address of I/O server index of the ensemble with
@@ -55,10 +57,11 @@ typedef struct {
 void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
                         struct sockaddr_un *sa, socklen_t *len_p);
 
-/* Request encoding (exactly PFS_LOCAL_REQ_SIZE bytes); decode checks the
+/* Request encoding (at most PFS_LOCAL_REQ_MAX bytes); decode checks the
  * length, magic, version and flags. */
 PFS_MUST_CHECK pfs_status_t pfs_local_req_encode(
-    const pfs_local_req_t *req, uint8_t out[PFS_LOCAL_REQ_SIZE]);
+    const pfs_local_req_t *req, uint8_t out[PFS_LOCAL_REQ_MAX],
+    size_t *len_p);
 PFS_MUST_CHECK pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
                                                  pfs_local_req_t *req);
 

@@ -165,6 +165,48 @@ static void attr_get(pfs_rbuf_t *r, pfs_attr_t *m)
     }
 }
 
+/* What a capability's encoding can carry. */
+static int cap_ok(const pfs_cap_t *m)
+{
+    return (m->rights & ~PFS_CAP_ALL) == 0 &&
+           m->nservers <= PFS_LAYOUT_MAX_STRIPES;
+}
+
+static void cap_put(pfs_wbuf_t *w, const pfs_cap_t *m)
+{
+    uint32_t i;
+
+    fid_put(w, m->fid);
+    pfs_wbuf_u32(w, m->rights);
+    pfs_wbuf_u64(w, m->issued_ms);
+    pfs_wbuf_u64(w, m->expiry_ms);
+    pfs_wbuf_u32(w, m->nservers);
+    for (i = 0; i < m->nservers; i++) {
+        pfs_wbuf_u32(w, m->servers[i]);
+    }
+    pfs_wbuf_bytes(w, m->mac, sizeof(m->mac));
+}
+
+static void cap_get(pfs_rbuf_t *r, pfs_cap_t *m)
+{
+    uint32_t i;
+
+    m->fid = fid_get(r);
+    m->rights = pfs_rbuf_u32(r);
+    m->issued_ms = pfs_rbuf_u64(r);
+    m->expiry_ms = pfs_rbuf_u64(r);
+    m->nservers = pfs_rbuf_u32(r);
+    if (!cap_ok(m)) {
+        pfs_rbuf_fail(r);
+        m->nservers = 0;
+        m->rights = 0;
+    }
+    for (i = 0; i < m->nservers; i++) {
+        m->servers[i] = pfs_rbuf_u32(r);
+    }
+    pfs_rbuf_bytes(r, m->mac, sizeof(m->mac));
+}
+
 /* The end of every encoder and decoder. */
 static pfs_status_t put_done(const pfs_wbuf_t *w, size_t *len_p)
 {
@@ -178,6 +220,56 @@ static pfs_status_t get_done(const pfs_rbuf_t *r)
 
 /* ---- hello and status -------------------------------------------------- */
 
+pfs_status_t pfs_proto_challenge_req_encode(void *buf, size_t cap,
+                                            const uint8_t nonce[PFS_NONCE_SIZE],
+                                            size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_bytes(&w, nonce, PFS_NONCE_SIZE);
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_challenge_req_decode(const void *buf, size_t len,
+                                            uint8_t nonce[PFS_NONCE_SIZE])
+{
+    pfs_rbuf_t r;
+
+    pfs_rbuf_init(&r, buf, len);
+    pfs_rbuf_bytes(&r, nonce, PFS_NONCE_SIZE);
+    return get_done(&r);
+}
+
+pfs_status_t pfs_proto_challenge_rep_encode(void *buf, size_t cap,
+                                            const pfs_challenge_rep_t *m,
+                                            size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u8(&w, m->role);
+    pfs_wbuf_u32(&w, m->index);
+    pfs_wbuf_bytes(&w, m->fsid, sizeof(m->fsid));
+    pfs_wbuf_bytes(&w, m->nonce, sizeof(m->nonce));
+    pfs_wbuf_bytes(&w, m->proof, sizeof(m->proof));
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_challenge_rep_decode(const void *buf, size_t len,
+                                            pfs_challenge_rep_t *m)
+{
+    pfs_rbuf_t r;
+
+    pfs_rbuf_init(&r, buf, len);
+    m->role = pfs_rbuf_u8(&r);
+    m->index = pfs_rbuf_u32(&r);
+    pfs_rbuf_bytes(&r, m->fsid, sizeof(m->fsid));
+    pfs_rbuf_bytes(&r, m->nonce, sizeof(m->nonce));
+    pfs_rbuf_bytes(&r, m->proof, sizeof(m->proof));
+    return get_done(&r);
+}
+
 pfs_status_t pfs_proto_hello_req_encode(void *buf, size_t cap,
                                         const pfs_hello_req_t *m,
                                         size_t *len_p)
@@ -188,12 +280,12 @@ pfs_status_t pfs_proto_hello_req_encode(void *buf, size_t cap,
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_bytes(&w, m->key, sizeof(m->key));
     pfs_wbuf_u8(&w, m->role);
     pfs_wbuf_u32(&w, m->pid);
     pfs_wbuf_u32(&w, m->cred.uid);
     pfs_wbuf_u32(&w, m->cred.gid);
     pfs_wbuf_u32(&w, m->cred.ngroups);
+    pfs_wbuf_bytes(&w, m->proof, sizeof(m->proof));
     return put_done(&w, len_p);
 }
 
@@ -218,12 +310,12 @@ pfs_status_t pfs_proto_hello_req_decode(const void *body, size_t body_len,
 
     memset(m, 0, sizeof(*m));
     pfs_rbuf_init(&r, body, body_len);
-    pfs_rbuf_bytes(&r, m->key, sizeof(m->key));
     m->role = pfs_rbuf_u8(&r);
     m->pid = pfs_rbuf_u32(&r);
     m->cred.uid = pfs_rbuf_u32(&r);
     m->cred.gid = pfs_rbuf_u32(&r);
     ngroups = pfs_rbuf_u32(&r);
+    pfs_rbuf_bytes(&r, m->proof, sizeof(m->proof));
     if (get_done(&r) != PFS_OK || m->role > PFS_ROLE_ADMIN ||
         ngroups > PFS_CRED_MAX_GROUPS || data_len != 4 * (size_t)ngroups ||
         (ngroups > 0 && data == NULL)) {
@@ -242,31 +334,6 @@ pfs_status_t pfs_proto_hello_req_decode(const void *body, size_t body_len,
     st = pfs_cred_set_groups(&m->cred, groups, ngroups);
     free(groups);
     return st;
-}
-
-pfs_status_t pfs_proto_hello_rep_encode(void *buf, size_t cap,
-                                        const pfs_hello_rep_t *m,
-                                        size_t *len_p)
-{
-    pfs_wbuf_t w;
-
-    pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_u8(&w, m->role);
-    pfs_wbuf_u32(&w, m->index);
-    pfs_wbuf_bytes(&w, m->fsid, sizeof(m->fsid));
-    return put_done(&w, len_p);
-}
-
-pfs_status_t pfs_proto_hello_rep_decode(const void *buf, size_t len,
-                                        pfs_hello_rep_t *m)
-{
-    pfs_rbuf_t r;
-
-    pfs_rbuf_init(&r, buf, len);
-    m->role = pfs_rbuf_u8(&r);
-    m->index = pfs_rbuf_u32(&r);
-    pfs_rbuf_bytes(&r, m->fsid, sizeof(m->fsid));
-    return get_done(&r);
 }
 
 pfs_status_t pfs_proto_status_rep_encode(void *buf, size_t cap,
@@ -386,23 +453,62 @@ pfs_status_t pfs_proto_attr_decode(const void *buf, size_t len, pfs_attr_t *m)
     return get_done(&r);
 }
 
-pfs_status_t pfs_proto_fid_req_encode(void *buf, size_t cap, pfs_fid_t fid,
-                                      size_t *len_p)
+pfs_status_t pfs_proto_cap_encode(void *buf, size_t cap, const pfs_cap_t *m,
+                                  size_t *len_p)
 {
     pfs_wbuf_t w;
 
+    if (!cap_ok(m)) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, buf, cap);
-    fid_put(&w, fid);
+    cap_put(&w, m);
     return put_done(&w, len_p);
 }
 
-pfs_status_t pfs_proto_fid_req_decode(const void *buf, size_t len,
-                                      pfs_fid_t *fid_p)
+pfs_status_t pfs_proto_cap_decode(const void *buf, size_t len, pfs_cap_t *m)
 {
     pfs_rbuf_t r;
 
     pfs_rbuf_init(&r, buf, len);
-    *fid_p = fid_get(&r);
+    cap_get(&r, m);
+    return get_done(&r);
+}
+
+pfs_status_t pfs_proto_attr_cap_encode(void *buf, size_t cap,
+                                       const pfs_attr_t *attr,
+                                       const pfs_cap_t *c, size_t *len_p)
+{
+    pfs_wbuf_t w;
+
+    if (c != NULL && !cap_ok(c)) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_init(&w, buf, cap);
+    attr_put(&w, attr);
+    pfs_wbuf_u8(&w, c != NULL);
+    if (c != NULL) {
+        cap_put(&w, c);
+    }
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_attr_cap_decode(const void *buf, size_t len,
+                                       pfs_attr_t *attr, pfs_cap_t *c,
+                                       int *has_cap_p)
+{
+    pfs_rbuf_t r;
+    uint8_t has;
+
+    pfs_rbuf_init(&r, buf, len);
+    attr_get(&r, attr);
+    has = pfs_rbuf_u8(&r);
+    if (has > 1) {
+        pfs_rbuf_fail(&r);
+    } else if (has == 1) {
+        cap_get(&r, c);
+    }
+    *has_cap_p = has == 1;
     return get_done(&r);
 }
 
@@ -575,8 +681,11 @@ pfs_status_t pfs_proto_fp_req_encode(void *buf, size_t cap,
 {
     pfs_wbuf_t w;
 
+    if (!cap_ok(&m->cap)) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, buf, cap);
-    fid_put(&w, m->fid);
+    cap_put(&w, &m->cap);
     pfs_wbuf_u64(&w, m->value);
     return put_done(&w, len_p);
 }
@@ -587,7 +696,7 @@ pfs_status_t pfs_proto_fp_req_decode(const void *buf, size_t len,
     pfs_rbuf_t r;
 
     pfs_rbuf_init(&r, buf, len);
-    m->fid = fid_get(&r);
+    cap_get(&r, &m->cap);
     m->value = pfs_rbuf_u64(&r);
     return get_done(&r);
 }
@@ -688,8 +797,11 @@ pfs_status_t pfs_proto_io_req_encode(void *buf, size_t cap,
 {
     pfs_wbuf_t w;
 
+    if (!cap_ok(&m->cap)) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, buf, cap);
-    fid_put(&w, m->fid);
+    cap_put(&w, &m->cap);
     pfs_wbuf_u64(&w, m->offset);
     pfs_wbuf_u64(&w, m->length);
     return put_done(&w, len_p);
@@ -701,7 +813,7 @@ pfs_status_t pfs_proto_io_req_decode(const void *buf, size_t len,
     pfs_rbuf_t r;
 
     pfs_rbuf_init(&r, buf, len);
-    m->fid = fid_get(&r);
+    cap_get(&r, &m->cap);
     m->offset = pfs_rbuf_u64(&r);
     m->length = pfs_rbuf_u64(&r);
     if (get_done(&r) != PFS_OK) {
@@ -796,20 +908,26 @@ pfs_status_t pfs_proto_errmsg_decode(const void *buf, size_t len, char *msg,
 
 pfs_status_t pfs_proto_handle_encode(void *buf, size_t cap,
                                      const uint8_t fsid[16],
-                                     const pfs_attr_t *attr, size_t *len_p)
+                                     const pfs_attr_t *attr,
+                                     const pfs_cap_t *c, size_t *len_p)
 {
     pfs_wbuf_t w;
 
+    if (!cap_ok(c)) {
+        return PFS_ERR_INVAL;
+    }
     pfs_wbuf_init(&w, buf, cap);
     pfs_wbuf_u32(&w, PFS_HANDLE_MAGIC);
     pfs_wbuf_u32(&w, PFS_HANDLE_VERSION);
     pfs_wbuf_bytes(&w, fsid, 16);
     attr_put(&w, attr);
+    cap_put(&w, c);
     return put_done(&w, len_p);
 }
 
 pfs_status_t pfs_proto_handle_decode(const void *buf, size_t len,
-                                     uint8_t fsid[16], pfs_attr_t *attr)
+                                     uint8_t fsid[16], pfs_attr_t *attr,
+                                     pfs_cap_t *c)
 {
     pfs_rbuf_t r;
 
@@ -820,6 +938,7 @@ pfs_status_t pfs_proto_handle_decode(const void *buf, size_t len,
     }
     pfs_rbuf_bytes(&r, fsid, 16);
     attr_get(&r, attr);
+    cap_get(&r, c);
     return get_done(&r);
 }
 
@@ -831,6 +950,7 @@ const char *pfs_proto_op_name(unsigned opcode)
     case PFS_OP_HELLO:      return "hello";
     case PFS_OP_STATUS:     return "status";
     case PFS_OP_SHUTDOWN:   return "shutdown";
+    case PFS_OP_CHALLENGE:  return "challenge";
     case PFS_OP_MDS_CREATE: return "create";
     case PFS_OP_MDS_LOOKUP: return "lookup";
     case PFS_OP_MDS_STAT:   return "stat";
@@ -914,17 +1034,4 @@ pfs_status_t pfs_path_normalize(const char *in, char *out)
     }
     out[len] = '\0';
     return PFS_OK;
-}
-
-/* Constant time, so the comparison does not leak how much of a guess was
- * right. */
-int pfs_key_equal(const uint8_t *a, const uint8_t *b)
-{
-    uint8_t diff = 0;
-    unsigned i;
-
-    for (i = 0; i < PFS_PROTO_KEY_SIZE; i++) {
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    }
-    return diff == 0;
 }

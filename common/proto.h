@@ -33,7 +33,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  11u
+#define PFS_PROTO_VERSION  12u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
@@ -59,13 +59,16 @@ enum {
  * the request body, the reply body and any payloads. */
 typedef enum {
     /* any server */
-    PFS_OP_HELLO = 1,    /* hello_req + groups payload; reply hello_rep */
+    PFS_OP_HELLO = 1,    /* hello_req + groups payload; reply empty */
     PFS_OP_STATUS = 2,   /* no body; reply status_rep */
     PFS_OP_SHUTDOWN = 3, /* no body; reply empty */
+    PFS_OP_CHALLENGE = 4, /* challenge_req; reply challenge_rep (the first
+                             half of HELLO) */
     /* metadata server */
-    PFS_OP_MDS_CREATE = 16,  /* path_req; reply attr */
-    PFS_OP_MDS_LOOKUP = 17,  /* path_req; reply attr */
-    PFS_OP_MDS_STAT = 18,    /* fid_req; reply attr */
+    PFS_OP_MDS_CREATE = 16,  /* path_req; reply attr_cap */
+    PFS_OP_MDS_LOOKUP = 17,  /* path_req; reply attr_cap */
+    PFS_OP_MDS_STAT = 18,    /* cap; reply attr_cap with a fresh
+                                capability (renewal) */
     PFS_OP_MDS_UNLINK = 19,  /* path_req; reply attr of the removed file */
     PFS_OP_MDS_MKDIR = 20,   /* path_req; reply attr */
     PFS_OP_MDS_READDIR = 21, /* readdir_req; reply readdir_rep + dirents
@@ -86,13 +89,13 @@ typedef enum {
     PFS_OP_MDS_LEASE = 29,          /* lease_req; reply empty */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
-    PFS_OP_IO_SIZE = 34,   /* fid_req; reply io_rep (result: object size) */
-    PFS_OP_IO_REMOVE = 35, /* fid_req; reply io_rep */
-    PFS_OP_IO_FSYNC = 36,  /* fid_req; reply io_rep */
+    PFS_OP_IO_SIZE = 34,   /* cap; reply io_rep (result: object size) */
+    PFS_OP_IO_REMOVE = 35, /* cap; reply io_rep */
+    PFS_OP_IO_FSYNC = 36,  /* cap; reply io_rep */
     /* structured I/O: the payload starts with a run list (sio.h) */
-    PFS_OP_IO_WRITEV = 37,   /* fid_req + runs and data; reply io_rep
+    PFS_OP_IO_WRITEV = 37,   /* cap + runs and data; reply io_rep
                                 (result: bytes written) */
-    PFS_OP_IO_READV = 38,    /* fid_req + runs; reply io_rep (result:
+    PFS_OP_IO_READV = 38,    /* cap + runs; reply io_rep (result:
                                 bytes, objsize) + data payload, zeros past
                                 the object's end */
     PFS_OP_IO_TRUNCATE = 39, /* io_req: offset = new object size; reply
@@ -129,17 +132,51 @@ typedef enum {
     PFS_ROLE_ADMIN = 3
 } pfs_role_t;
 
-/* HELLO: prove the cluster key and say who the caller is.  Body: key,
- * u8 role, u32 pid, u32 uid, u32 gid, u32 ngroups; payload: ngroups x
- * u32 supplementary groups (ngroups <= PFS_CRED_MAX_GROUPS). */
+/* HELLO is two requests (auth.h, doc/security.md): CHALLENGE, in which
+ * the server proves the key, then HELLO, in which the client does.  The
+ * key itself never travels. */
+#define PFS_NONCE_SIZE 32u
+#define PFS_PROOF_SIZE 32u
+
+/* CHALLENGE: the client's fresh nonce. */
+#define PFS_CHALLENGE_REQ_MAX PFS_NONCE_SIZE
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_challenge_req_encode(
+    void *buf, size_t cap, const uint8_t nonce[PFS_NONCE_SIZE], size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_challenge_req_decode(
+    const void *buf, size_t len, uint8_t nonce[PFS_NONCE_SIZE]);
+
+/* CHALLENGE reply: u8 role, u32 index, fsid[16], the server's fresh
+ * nonce, the server's proof (auth.h). */
 typedef struct {
-    uint8_t key[PFS_PROTO_KEY_SIZE];
+    uint8_t role;   /* pfs_role_t of the server */
+    uint32_t index; /* I/O server index; 0 for the MDS */
+    uint8_t fsid[16];
+    uint8_t nonce[PFS_NONCE_SIZE];
+    uint8_t proof[PFS_PROOF_SIZE];
+} pfs_challenge_rep_t;
+
+#define PFS_CHALLENGE_REP_MAX (1u + 4u + 16u + PFS_NONCE_SIZE + PFS_PROOF_SIZE)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_challenge_rep_encode(
+    void *buf, size_t cap, const pfs_challenge_rep_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_challenge_rep_decode(
+    const void *buf, size_t len, pfs_challenge_rep_t *m);
+
+/* HELLO: who the caller is, and its proof of the key.  Body: u8 role,
+ * u32 pid, u32 uid, u32 gid, u32 ngroups, proof; payload: ngroups x u32
+ * supplementary groups (ngroups <= PFS_CRED_MAX_GROUPS).  The proof is
+ * the body's last PFS_PROOF_SIZE bytes and covers the bytes before it
+ * (PFS_HELLO_SIGNED_LEN) and the payload. */
+typedef struct {
     uint8_t role;   /* pfs_role_t of the caller */
     uint32_t pid;
     pfs_cred_t cred;
+    uint8_t proof[PFS_PROOF_SIZE];
 } pfs_hello_req_t;
 
-#define PFS_HELLO_REQ_MAX (PFS_PROTO_KEY_SIZE + 1u + 4u * 4u)
+#define PFS_HELLO_REQ_MAX    (1u + 4u * 4u + PFS_PROOF_SIZE)
+#define PFS_HELLO_SIGNED_LEN (PFS_HELLO_REQ_MAX - PFS_PROOF_SIZE)
 
 /* The body of m; the groups go separately (groups_encode). */
 PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_encode(
@@ -151,20 +188,6 @@ void pfs_proto_hello_groups_encode(const pfs_hello_req_t *m, void *out);
 PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_decode(
     const void *body, size_t body_len, const void *data, size_t data_len,
     pfs_hello_req_t *m);
-
-/* HELLO reply: u8 role, u32 index, fsid[16]. */
-typedef struct {
-    uint8_t role;   /* pfs_role_t of the server */
-    uint32_t index; /* I/O server index; 0 for the MDS */
-    uint8_t fsid[16];
-} pfs_hello_rep_t;
-
-#define PFS_HELLO_REP_MAX (1u + 4u + 16u)
-
-PFS_MUST_CHECK pfs_status_t pfs_proto_hello_rep_encode(
-    void *buf, size_t cap, const pfs_hello_rep_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_hello_rep_decode(
-    const void *buf, size_t len, pfs_hello_rep_t *m);
 
 /* STATUS reply: u8 role, u32 index, u32 pid, 6 x u64 counters, str host. */
 typedef struct {
@@ -255,16 +278,54 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_attr_encode(void *buf, size_t cap,
 PFS_MUST_CHECK pfs_status_t pfs_proto_attr_decode(const void *buf, size_t len,
                                                   pfs_attr_t *m);
 
-/* MDS STAT, and the I/O servers' SIZE, REMOVE, FSYNC, WRITEV, READV: the
- * file id alone (u64 hi, u64 lo). */
-#define PFS_FID_REQ_MAX 16u
+/* A capability (doc/security.md, cap.h): what the MDS grants a holder
+ * for one file, under a MAC that only servers can make.  fid, u32
+ * rights, u64 issued_ms, u64 expiry_ms (the MDS's wall clock, ms since
+ * the epoch), u32 nservers, nservers x u32 I/O server index (the
+ * layout's; <= PFS_LAYOUT_MAX_STRIPES), mac.  The MAC is the last
+ * PFS_PROOF_SIZE bytes and covers the bytes before it.
+ *
+ * It is also the whole body of MDS STAT and of the I/O servers' SIZE,
+ * REMOVE, FSYNC, WRITEV and READV. */
+#define PFS_CAP_READ   0x1u /* READV, SIZE, FSYNC */
+#define PFS_CAP_WRITE  0x2u /* WRITEV, TRUNCATE, PREALLOC, SIZE, FSYNC */
+#define PFS_CAP_STAT   0x4u /* SIZE (a stat by path grants this alone) */
+#define PFS_CAP_REMOVE 0x8u /* REMOVE: the MDS's own, never a client's */
+#define PFS_CAP_ALL    0xfu
 
-PFS_MUST_CHECK pfs_status_t pfs_proto_fid_req_encode(void *buf, size_t cap,
-                                                     pfs_fid_t fid,
-                                                     size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_fid_req_decode(const void *buf,
-                                                     size_t len,
-                                                     pfs_fid_t *fid_p);
+typedef struct {
+    pfs_fid_t fid;
+    uint32_t rights;    /* PFS_CAP_*; unknown bits are a protocol error */
+    uint64_t issued_ms;
+    uint64_t expiry_ms;
+    uint32_t nservers;
+    uint32_t servers[PFS_LAYOUT_MAX_STRIPES];
+    uint8_t mac[PFS_PROOF_SIZE];
+} pfs_cap_t;
+
+#define PFS_CAP_MAX \
+    (16u + 4u + 8u + 8u + 4u + 4u * PFS_LAYOUT_MAX_STRIPES + PFS_PROOF_SIZE)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_cap_encode(void *buf, size_t cap,
+                                                 const pfs_cap_t *m,
+                                                 size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_cap_decode(const void *buf, size_t len,
+                                                 pfs_cap_t *m);
+
+/* LOOKUP, CREATE and STAT replies: attr, u8 has_cap, the cap if 1
+ * (regular files). */
+#define PFS_ATTR_CAP_MAX (PFS_ATTR_MAX + 1u + PFS_CAP_MAX)
+
+PFS_MUST_CHECK pfs_status_t pfs_proto_attr_cap_encode(void *buf, size_t cap,
+                                                      const pfs_attr_t *attr,
+                                                      const pfs_cap_t *c,
+                                                      size_t *len_p);
+/* *has_cap_p is 0 or 1; c is filled only when 1. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_attr_cap_decode(const void *buf,
+                                                      size_t len,
+                                                      pfs_attr_t *attr,
+                                                      pfs_cap_t *c,
+                                                      int *has_cap_p);
 
 /* READDIR: str path, str after ("" from the start), u32 max. */
 #define PFS_READDIR_MAX 256u /* entries per page */
@@ -337,14 +398,14 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_encode(
 PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_decode(
     const void *buf, size_t len, pfs_rename_rep_t *m);
 
-/* FP_FETCH_ADD and FP_SET: fid, u64 value.  The counter never exceeds
+/* FP_FETCH_ADD and FP_SET: cap, u64 value.  The counter never exceeds
  * PFS_MAX_FILE_SIZE (an MPI_Offset).  Reply: u64 counter before. */
 typedef struct {
-    pfs_fid_t fid;
+    pfs_cap_t cap;
     uint64_t value;
 } pfs_fp_req_t;
 
-#define PFS_FP_REQ_MAX 24u
+#define PFS_FP_REQ_MAX (PFS_CAP_MAX + 8u)
 #define PFS_FP_REP_MAX 8u
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_encode(void *buf, size_t cap,
@@ -410,14 +471,14 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_decode(
 
 /* ---- I/O servers ----------------------------------------------------------- */
 
-/* TRUNCATE and PREALLOC: fid, u64 offset, u64 length. */
+/* TRUNCATE and PREALLOC: cap, u64 offset, u64 length. */
 typedef struct {
-    pfs_fid_t fid;
+    pfs_cap_t cap;
     uint64_t offset; /* object offset */
     uint64_t length; /* bytes */
 } pfs_io_req_t;
 
-#define PFS_IO_REQ_MAX 32u
+#define PFS_IO_REQ_MAX (PFS_CAP_MAX + 16u)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_encode(void *buf, size_t cap,
                                                     const pfs_io_req_t *m,
@@ -478,26 +539,26 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_decode(const void *buf,
 
 /* ---- a file handle, as one rank hands it to others ---------------------------- */
 
-/* pio_file_export's blob: u32 magic, u32 version, fsid[16], attr.  Not a
- * message between clients and servers, but bytes that cross processes,
- * so encoded here too. */
+/* pio_file_export's blob: u32 magic, u32 version, fsid[16], attr, cap
+ * (the capability the exporting rank holds: importers use it until they
+ * renew their own).  Not a message between clients and servers, but
+ * bytes that cross processes, so encoded here too. */
 #define PFS_HANDLE_MAGIC   0x48534650u /* "PFSH" */
-#define PFS_HANDLE_VERSION 1u
-#define PFS_HANDLE_MAX     (8u + 16u + PFS_ATTR_MAX)
+#define PFS_HANDLE_VERSION 2u
+#define PFS_HANDLE_MAX     (8u + 16u + PFS_ATTR_MAX + PFS_CAP_MAX)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_handle_encode(void *buf, size_t cap,
                                                     const uint8_t fsid[16],
                                                     const pfs_attr_t *attr,
+                                                    const pfs_cap_t *c,
                                                     size_t *len_p);
 PFS_MUST_CHECK pfs_status_t pfs_proto_handle_decode(const void *buf,
                                                     size_t len,
                                                     uint8_t fsid[16],
-                                                    pfs_attr_t *attr);
+                                                    pfs_attr_t *attr,
+                                                    pfs_cap_t *c);
 
 /* ---- keys and paths ----------------------------------------------------------- */
-
-/* Constant-time comparison of two cluster keys (PFS_PROTO_KEY_SIZE). */
-int pfs_key_equal(const uint8_t *a, const uint8_t *b);
 
 /* Canonical form of a pfs path: strips a "pfs:" prefix, requires a leading
  * '/', collapses repeated slashes, drops "." components and a trailing
@@ -508,6 +569,8 @@ PFS_MUST_CHECK pfs_status_t pfs_path_normalize(const char *in, char *out);
 
 _Static_assert(PFS_PATH_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_HELLO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_IO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_FP_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_SETATTR_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_LEASE_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_READDIR_REQ_MAX <= PFS_PROTO_MAX_BODY,

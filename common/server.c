@@ -29,6 +29,8 @@ typedef struct {
     char errmsg[512];
     uint8_t fsid[16];                 /* MDS only */
     uint8_t key[PFS_PROTO_KEY_SIZE];  /* MDS only */
+    uint8_t cap_secret[PFS_CAP_SECRET_SIZE]; /* MDS only; never leaves the
+                                                servers (cap.h) */
 } wire_rec_t;
 
 typedef struct {
@@ -103,6 +105,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         {"memory", required_argument, NULL, 'm'},
         {"durability", required_argument, NULL, 'D'},
         {"local-access", required_argument, NULL, 'L'},
+        {"cap-lifetime", required_argument, NULL, 'C'},
         {"hello-timeout", required_argument, NULL, 'H'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
@@ -112,7 +115,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
 
     o->verbosity = PFS_LOG_INFO;
     o->hello_timeout_s = DEFAULT_HELLO_TIMEOUT_S;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:H:vqh", longopts, NULL)) !=
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:C:H:vqh", longopts, NULL)) !=
            -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
@@ -151,6 +154,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
         case 'm':
         case 'D':
         case 'L':
+        case 'C':
             used = ops->parse_option != NULL
                        ? ops->parse_option(arg, optname, optarg)
                        : 0;
@@ -262,6 +266,13 @@ static pfs_status_t build_ensemble(pfs_server_t *srv, const wire_rec_t *all,
             s->index = 0;
             memcpy(srv->ens.fsid, all[r].fsid, sizeof(srv->ens.fsid));
             memcpy(srv->ens.key, all[r].key, sizeof(srv->ens.key));
+            if (pfs_auth_hello_key(all[r].key, srv->hello_key) != PFS_OK ||
+                pfs_cap_key_derive(all[r].key, all[r].cap_secret,
+                                   srv->cap_key) != PFS_OK) {
+                snprintf(errmsg, errmsg_size,
+                         "libcrypto cannot derive the servers' keys");
+                return PFS_ERR_INTERNAL;
+            }
         } else {
             s = &srv->ens.iosrv[nio];
             s->index = nio++;
@@ -454,7 +465,10 @@ int pfs_server_main(const pfs_server_ops_t *ops, void *arg, int argc,
     }
     if (st == PFS_OK && ops->role == PFS_ROLE_MDS) {
         memcpy(mine.fsid, srv.ens.fsid, sizeof(mine.fsid));
-        st = pfs_random_bytes(mine.key, sizeof(mine.key));
+        st = pfs_auth_random(mine.key, sizeof(mine.key));
+        if (st == PFS_OK) {
+            st = pfs_auth_random(mine.cap_secret, sizeof(mine.cap_secret));
+        }
         if (st != PFS_OK) {
             snprintf(errmsg, sizeof(errmsg), "no random bytes for the key");
         }
@@ -547,44 +561,101 @@ cleanup:
     return rc;
 }
 
+/* The first half of HELLO (auth.h): a fresh nonce of ours, and the proof
+ * that we hold the key, over both nonces and who we are. */
+static void server_challenge(pfs_server_t *srv, pfs_srv_req_t *req)
+{
+    uint8_t nonces[PFS_SRV_CHALLENGE_SIZE], body[PFS_CHALLENGE_REP_MAX];
+    pfs_challenge_rep_t rep;
+    size_t len;
+
+    if (pfs_proto_challenge_req_decode(req->body, req->hdr.body_len,
+                                       nonces) != PFS_OK) {
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_PROTO,
+                            "malformed challenge");
+        return;
+    }
+    memset(&rep, 0, sizeof(rep));
+    rep.role = (uint8_t)srv->role;
+    rep.index = srv->index;
+    memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));
+    if (pfs_auth_random(rep.nonce, sizeof(rep.nonce)) != PFS_OK ||
+        pfs_auth_server_proof(srv->hello_key, nonces, rep.nonce, rep.role,
+                              rep.index, rep.fsid, rep.proof) != PFS_OK ||
+        pfs_proto_challenge_rep_encode(body, sizeof(body), &rep, &len) !=
+            PFS_OK) {
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                            "cannot make a challenge reply");
+        return;
+    }
+    memcpy(nonces + PFS_AUTH_NONCE_SIZE, rep.nonce, PFS_AUTH_NONCE_SIZE);
+    pfs_srv_conn_set_challenge(req->conn, nonces);
+    pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
+}
+
+/* The second half: the client's proof over the nonces of this
+ * connection's one challenge, its credentials and groups. */
+static void server_hello(pfs_server_t *srv, pfs_srv_req_t *req)
+{
+    uint8_t nonces[PFS_SRV_CHALLENGE_SIZE], proof[PFS_AUTH_MAC_SIZE];
+    pfs_hello_req_t hello;
+    pfs_status_t st;
+    int had;
+
+    /* whatever happens, this challenge is used up */
+    had = pfs_srv_conn_take_challenge(req->conn, nonces);
+    st = pfs_proto_hello_req_decode(req->body, req->hdr.body_len, req->data,
+                                    req->hdr.data_len, &hello);
+    if (st != PFS_OK) {
+        pfs_cred_release(&hello.cred);
+        pfs_srv_reply_error(srv->tx, req, st, "malformed hello");
+        return;
+    }
+    if (!had) {
+        pfs_cred_release(&hello.cred);
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,
+                            "hello without a challenge on this connection "
+                            "(pid %u, uid %u): a replayed hello, or a "
+                            "client of another protocol version",
+                            hello.pid, hello.cred.uid);
+        return;
+    }
+    if (pfs_auth_client_proof(srv->hello_key, nonces,
+                              nonces + PFS_AUTH_NONCE_SIZE,
+                              (uint8_t)srv->role, srv->index, srv->ens.fsid,
+                              req->body, PFS_HELLO_SIGNED_LEN, req->data,
+                              req->hdr.data_len, proof) != PFS_OK) {
+        pfs_cred_release(&hello.cred);
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
+                            "libcrypto failed");
+        return;
+    }
+    if (!pfs_auth_equal(proof, hello.proof, sizeof(proof))) {
+        pfs_cred_release(&hello.cred);
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,
+                            "wrong proof of the cluster key (pid %u, uid "
+                            "%u): is the descriptor from this ensemble? (or "
+                            "a replayed or modified hello)",
+                            hello.pid, hello.cred.uid);
+        return;
+    }
+    pfs_srv_conn_set_authenticated(req->conn, hello.role, hello.pid,
+                                   &hello.cred);
+    pfs_srv_reply(srv->tx, req, NULL, 0, NULL, 0);
+}
+
 int pfs_server_handle_common(pfs_server_t *srv, pfs_srv_req_t *req)
 {
     uint8_t body[PFS_STATUS_REP_MAX];
     size_t len;
-    pfs_status_t st;
 
     srv->requests++;
+    if (req->hdr.opcode == PFS_OP_CHALLENGE) {
+        server_challenge(srv, req);
+        return 1;
+    }
     if (req->hdr.opcode == PFS_OP_HELLO) {
-        pfs_hello_req_t hello;
-        pfs_hello_rep_t rep;
-
-        st = pfs_proto_hello_req_decode(req->body, req->hdr.body_len,
-                                        req->data, req->hdr.data_len, &hello);
-        if (st != PFS_OK) {
-            pfs_cred_release(&hello.cred);
-            pfs_srv_reply_error(srv->tx, req, st, "malformed hello");
-            return 1;
-        }
-        if (!pfs_key_equal(hello.key, srv->ens.key)) {
-            pfs_cred_release(&hello.cred);
-            pfs_srv_reply_error(srv->tx, req, PFS_ERR_AUTH,
-                                "wrong cluster key (pid %u, uid %u): is the "
-                                "descriptor from this ensemble?",
-                                hello.pid, hello.cred.uid);
-            return 1;
-        }
-        pfs_srv_conn_set_authenticated(req->conn, hello.role, hello.pid,
-                                       &hello.cred);
-        rep.role = (uint8_t)srv->role;
-        rep.index = srv->index;
-        memcpy(rep.fsid, srv->ens.fsid, sizeof(rep.fsid));
-        if (pfs_proto_hello_rep_encode(body, sizeof(body), &rep, &len) !=
-            PFS_OK) {
-            pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
-                                "cannot encode the hello reply");
-            return 1;
-        }
-        pfs_srv_reply(srv->tx, req, body, len, NULL, 0);
+        server_hello(srv, req);
         return 1;
     }
     if (!pfs_srv_conn_authenticated(req->conn)) {

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdint.h>
 
+#include "cap.h"
 #include "ensemble.h"
 #include "transport_srv.h"
 
@@ -43,6 +44,10 @@ struct pfs_server {
     const char *descriptor;    /* MDS: where to write the descriptor */
     pfs_tx_t *tx;
     pfs_ensemble_t ens;        /* filled by the exchange */
+    /* derived from the exchange (auth.h, cap.h): HELLO's key, and the
+     * key capabilities are signed with (servers only) */
+    uint8_t hello_key[PFS_AUTH_KEY_SIZE];
+    uint8_t cap_key[PFS_CAP_KEY_SIZE];
     char addr[PFS_ADDR_MAX];
     char host[256];
     uint64_t start_ms;

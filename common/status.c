@@ -37,6 +37,8 @@ PFS_EXPORT const char *pfs_status_string(pfs_status_t status)
     case PFS_ERR_INTERNAL:    return "internal error";
     case PFS_ERR_ROFS:        return "read-only storage on server";
     case PFS_ERR_LOCKED:      return "file is open for writing by another client";
+    case PFS_ERR_CAP:         return "no valid capability for this file";
+    case PFS_ERR_CAP_EXPIRED: return "capability expired";
     }
     return "unknown status";
 }

@@ -69,7 +69,8 @@ void pfs_tx_conn_print_info(const pfs_tx_conn_t *conn, FILE *out);
 
 #define PFS_RPC_MAX_REPLY 4096u
 
-_Static_assert(PFS_HELLO_REP_MAX <= PFS_RPC_MAX_REPLY &&
+_Static_assert(PFS_CHALLENGE_REP_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_ATTR_CAP_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_STATUS_REP_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_ATTR_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_RENAME_REP_MAX <= PFS_RPC_MAX_REPLY &&

@@ -359,6 +359,26 @@ void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
     memset(cred, 0, sizeof(*cred)); /* the connection owns the groups now */
 }
 
+void pfs_srv_conn_set_challenge(pfs_srv_conn_t *conn,
+                                const uint8_t nonces[PFS_SRV_CHALLENGE_SIZE])
+{
+    memcpy(conn->challenge, nonces, sizeof(conn->challenge));
+    conn->challenged = 1;
+}
+
+int pfs_srv_conn_take_challenge(pfs_srv_conn_t *conn,
+                                uint8_t nonces_p[PFS_SRV_CHALLENGE_SIZE])
+{
+    int had = conn->challenged;
+
+    if (had) {
+        memcpy(nonces_p, conn->challenge, sizeof(conn->challenge));
+    }
+    memset(conn->challenge, 0, sizeof(conn->challenge));
+    conn->challenged = 0;
+    return had;
+}
+
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn)
 {
     return conn->peer;

@@ -73,6 +73,14 @@ int pfs_srv_conn_authenticated(const pfs_srv_conn_t *conn);
 void pfs_srv_conn_set_authenticated(pfs_srv_conn_t *conn, uint8_t role,
                                     uint32_t pid, pfs_cred_t *cred);
 /* The client's address ("host:port"), for logs. */
+/* HELLO's challenge (auth.h): the nonces of the one CHALLENGE the
+ * connection may answer with a HELLO.  take returns 1 and the nonces if
+ * there was one, and forgets them either way: a HELLO is checked once. */
+#define PFS_SRV_CHALLENGE_SIZE 64u
+void pfs_srv_conn_set_challenge(pfs_srv_conn_t *conn,
+                                const uint8_t nonces[PFS_SRV_CHALLENGE_SIZE]);
+int pfs_srv_conn_take_challenge(pfs_srv_conn_t *conn,
+                                uint8_t nonces_p[PFS_SRV_CHALLENGE_SIZE]);
 const char *pfs_srv_conn_peer(const pfs_srv_conn_t *conn);
 /* The process id the peer gave with its hello, for messages. */
 uint32_t pfs_srv_conn_pid(const pfs_srv_conn_t *conn);

@@ -95,6 +95,8 @@ struct pfs_srv_conn {
     int refs;
     int authenticated;
     int greeted;        /* it proved the key once (stays set when dead) */
+    int challenged;     /* challenge[] holds a CHALLENGE's nonces */
+    uint8_t challenge[PFS_SRV_CHALLENGE_SIZE];
     uint8_t role;
     uint32_t pid;       /* as the peer said at hello */
     uint64_t requests;  /* received on this connection */

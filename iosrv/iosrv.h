@@ -4,6 +4,7 @@
  *   exec.c      execution: planning and sieving a request, the I/O
  *               thread pool, read admission, replies
  *   local_srv.c local access: the thread that hands out descriptors
+ *   cap_check.c capabilities: verifying them, with a cache of verified ones
  *   iosrv_main.c options, start-up, request dispatch, main
  */
 #ifndef PFS_IOSRV_H
@@ -89,6 +90,10 @@ typedef struct {
     int local_stop;   /* eventfd that ends the thread */
     pthread_t local_thread;
     int local_started;
+    /* capabilities verified lately (cap_check.c); the progress thread
+     * and the local-access thread share it */
+    struct cap_cache *caps;
+    pthread_mutex_t caps_lock;
 } iosrv_t;
 
 static inline uint64_t now_us(void)
@@ -125,6 +130,18 @@ void queue_read(iosrv_t *io, job_t *job);
 unsigned iosrv_poll(void *arg, pfs_server_t *srv);
 int read_admits(iosrv_t *io, const job_t *job);
 void reply_job(iosrv_t *io, job_t *job);
+
+/* ---- cap_check.c --------------------------------------------------------- */
+
+/* Whether c, as presented to this server, allows `need` (any of those
+ * rights, pfs_cap_rights_for): PFS_OK; PFS_ERR_CAP (not made with the
+ * servers' key: forged or damaged), PFS_ERR_CAP_EXPIRED or PFS_ERR_ACCESS
+ * (rights, or this server not in the file's layout), with why set.
+ * A capability whose MAC was verified lately is found in a cache, by its
+ * whole content: only its expiry is checked again.  Thread safe. */
+pfs_status_t cap_check(iosrv_t *io, const pfs_cap_t *c, uint32_t need,
+                       char *why, size_t why_size);
+void cap_cache_destroy(iosrv_t *io);
 
 /* ---- local_srv.c --------------------------------------------------------- */
 

@@ -130,6 +130,7 @@ static void iosrv_cleanup(void *arg, pfs_server_t *srv)
         pthread_join(io->threads[t], NULL);
     }
     objstore_close(io);
+    cap_cache_destroy(io);
     if (io->efd >= 0) {
         close(io->efd);
     }
@@ -146,10 +147,31 @@ static void reject(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
     free(job);
 }
 
+/* The request's capability allows it (cap_check); otherwise it is
+ * answered with why and 0 is returned. */
+static int cap_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
+                      const pfs_cap_t *c)
+{
+    char why[160];
+    pfs_status_t st;
+
+    st = cap_check(io, c, pfs_cap_rights_for(req->hdr.opcode), why,
+                   sizeof(why));
+    if (st == PFS_OK) {
+        job->fid = c->fid;
+        return 1;
+    }
+    pfs_srv_reply_error(io->srv->tx, req, st, "%s refused: %s",
+                        pfs_proto_op_name(req->hdr.opcode), why);
+    free(job->runs);
+    free(job);
+    return 0;
+}
+
 static void iosrv_handle(void *arg, pfs_srv_req_t *req)
 {
     iosrv_t *io = arg;
-    pfs_io_req_t m;
+    static pfs_io_req_t m; /* progress thread only; large (a capability) */
     size_t consumed;
     job_t *job;
     pfs_status_t st;
@@ -196,9 +218,12 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     switch (req->hdr.opcode) {
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:
-        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
-                                     &job->fid) != PFS_OK) {
+        if (pfs_proto_cap_decode(req->body, req->hdr.body_len, &m.cap) !=
+            PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
+            return;
+        }
+        if (!cap_admits(io, req, job, &m.cap)) {
             return;
         }
         st = pfs_sio_runs_decode(req->data, req->hdr.data_len, &job->runs,
@@ -232,16 +257,21 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
             reject(io, req, job, st, "malformed");
             return;
         }
-        job->fid = m.fid;
+        if (!cap_admits(io, req, job, &m.cap)) {
+            return;
+        }
         job->arg = m.offset;
         submit(io, job);
         return;
     case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
-        if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len,
-                                     &job->fid) != PFS_OK) {
+        if (pfs_proto_cap_decode(req->body, req->hdr.body_len, &m.cap) !=
+            PFS_OK) {
             reject(io, req, job, PFS_ERR_PROTO, "malformed");
+            return;
+        }
+        if (!cap_admits(io, req, job, &m.cap)) {
             return;
         }
         submit(io, job);
@@ -284,6 +314,7 @@ int main(int argc, char **argv)
     TAILQ_INIT(&io.wait);
     pthread_mutex_init(&io.cache_lock, NULL);
     pthread_mutex_init(&io.removed_lock, NULL);
+    pthread_mutex_init(&io.caps_lock, NULL);
     for (int i = 0; i < (int)OBJ_LOCKS; i++) {
         pthread_rwlock_init(&io.obj_locks[i], NULL);
     }

@@ -25,10 +25,11 @@
  * close it (end of file, or a request not worth another chance). */
 static int local_answer(iosrv_t *io, int sock)
 {
-    uint8_t buf[PFS_LOCAL_REQ_SIZE + 1], rep[PFS_LOCAL_REP_MAX];
+    static uint8_t buf[PFS_LOCAL_REQ_MAX + 1]; /* the local thread's */
+    static pfs_local_req_t req;
+    uint8_t rep[PFS_LOCAL_REP_MAX];
     char path[PATH_MAX], msg[200] = "";
     pfs_status_t st = PFS_OK;
-    pfs_local_req_t req;
     struct ucred cred;
     socklen_t clen = sizeof(cred);
     int fd = -1, passed, rc;
@@ -48,9 +49,11 @@ static int local_answer(iosrv_t *io, int sock)
     if (pfs_local_req_decode(buf, (size_t)n, &req) != PFS_OK) {
         st = PFS_ERR_PROTO;
         snprintf(msg, sizeof(msg), "malformed local access request");
-    } else if (!pfs_key_equal(req.key, io->srv->ens.key)) {
-        st = PFS_ERR_AUTH;
-        snprintf(msg, sizeof(msg), "wrong cluster key");
+    } else if ((st = cap_check(io, &req.cap,
+                               (req.flags & PFS_LOCAL_WRITE) ? PFS_CAP_WRITE
+                                                             : PFS_CAP_READ,
+                               msg, sizeof(msg))) != PFS_OK) {
+        /* answered with why; the connection stays (a renewal may come) */
     } else if (getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) != 0 ||
                (cred.uid != geteuid() && cred.uid != 0)) {
         /* another user could not open the object files either */
@@ -59,12 +62,12 @@ static int local_answer(iosrv_t *io, int sock)
                  "local access is for uid %u (the server's) and root",
                  (unsigned)geteuid());
     } else {
-        pthread_rwlock_t *lock = obj_lock(io, req.fid);
+        pthread_rwlock_t *lock = obj_lock(io, req.cap.fid);
         int write = (req.flags & PFS_LOCAL_WRITE) != 0;
 
-        object_path(io, req.fid, path, sizeof(path));
+        object_path(io, req.cap.fid, path, sizeof(path));
         pthread_rwlock_rdlock(lock);
-        if (write && removed_lately(io, req.fid)) {
+        if (write && removed_lately(io, req.cap.fid)) {
             st = PFS_ERR_STALE; /* the file was unlinked */
         } else {
             /* a file description of the client's own: its OFD locks

@@ -14,7 +14,8 @@
  * descriptor requests now (opens; a create has no data to read yet, and
  * its close would only throw the answers away). */
 static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
-                             int flags, int ask, pio_file_t **file_p)
+                             const pfs_cap_t *cap, int flags, int ask,
+                             pio_file_t **file_p)
 {
     pio_file_t *f;
 
@@ -28,6 +29,7 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     f->client = c;
     f->attr = *attr;
     f->flags = flags;
+    pio_cap_adopt(f, cap);
     if (c->local_io && attr->type == PFS_FILE_TYPE_REG) {
         uint32_t slot, n = attr->layout.stripe_count;
 
@@ -73,6 +75,7 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
                                    pio_file_t **file_p)
 {
     pfs_attr_t attr;
+    pfs_cap_t *cap;
     pfs_status_t st;
 
     if (c == NULL || file_p == NULL) {
@@ -81,20 +84,26 @@ PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
     if (!valid_flags(flags)) {
         return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
-    st = pioi_path_call(c, PFS_OP_MDS_CREATE, path, mode,
-                   ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
-                       access_flags(flags),
-                   layout, &attr);
-    if (st != PFS_OK) {
-        return st;
+    cap = malloc(sizeof(*cap));
+    if (cap == NULL) {
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    return file_new(c, &attr, flags & 0x3, 0, file_p);
+    st = pioi_path_call_cap(c, PFS_OP_MDS_CREATE, path, mode,
+                            ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
+                                access_flags(flags),
+                            layout, &attr, cap);
+    if (st == PFS_OK) {
+        st = file_new(c, &attr, cap, flags & 0x3, 0, file_p);
+    }
+    free(cap);
+    return st;
 }
 
 PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
                                  pio_file_t **file_p)
 {
     pfs_attr_t attr;
+    pfs_cap_t *cap;
     pfs_status_t st;
 
     if (c == NULL || file_p == NULL) {
@@ -103,12 +112,17 @@ PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
         return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
-    st = pioi_path_call(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags), NULL,
-                   &attr);
-    if (st != PFS_OK) {
-        return st;
+    cap = malloc(sizeof(*cap));
+    if (cap == NULL) {
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    return file_new(c, &attr, flags, 1, file_p);
+    st = pioi_path_call_cap(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags),
+                            NULL, &attr, cap);
+    if (st == PFS_OK) {
+        st = file_new(c, &attr, cap, flags, 1, file_p);
+    }
+    free(cap);
+    return st;
 }
 
 static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
@@ -181,11 +195,12 @@ PFS_EXPORT pfs_status_t pio_close(pio_file_t *f)
  * file, concurrently.  sizes_p (stripe_count entries) gets each reply's
  * u64 if not NULL. */
 static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
-                                 uint16_t opcode, uint64_t *sizes_p)
+                                 const pfs_cap_t *cap, uint16_t opcode,
+                                 uint64_t *sizes_p)
 {
     uint32_t n = attr->layout.stripe_count, i;
     pfs_rpc_t *rpcs, **ptrs;
-    uint8_t body[PFS_FID_REQ_MAX];
+    uint8_t body[PFS_CAP_MAX];
     size_t len;
     pfs_status_t st = PFS_OK;
 
@@ -201,9 +216,9 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
         goto out;
     }
-    st = pfs_proto_fid_req_encode(body, sizeof(body), attr->fid, &len);
+    st = pfs_proto_cap_encode(body, sizeof(body), cap, &len);
     if (st != PFS_OK) {
-        st = pioi_fail(c, st, "cannot encode a file id");
+        st = pioi_fail(c, st, "cannot encode a capability");
         goto out;
     }
     for (i = 0; i < n; i++) {
@@ -236,12 +251,12 @@ out:
 }
 
 pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
-                              uint64_t *size_p)
+                              const pfs_cap_t *cap, uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
     pfs_status_t st;
 
-    st = fid_call_all(c, attr, PFS_OP_IO_SIZE, sizes);
+    st = fid_call_all(c, attr, cap, PFS_OP_IO_SIZE, sizes);
     if (st == PFS_OK) {
         *size_p = pfs_layout_logical_size(&attr->layout, sizes);
     }
@@ -255,10 +270,16 @@ pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
  * first I/O, or at close). */
 static pfs_status_t file_size(pio_file_t *f, uint64_t *size_p)
 {
+    pfs_status_t st;
+
     if (pioi_local_size(f, size_p) == 0) {
         return PFS_OK;
     }
-    return pioi_logical_size(f->client, &f->attr, size_p);
+    st = pio_cap_fresh(f);
+    if (st != PFS_OK) {
+        return st;
+    }
+    return pioi_logical_size(f->client, &f->attr, &f->cap, size_p);
 }
 
 PFS_EXPORT pfs_status_t pio_get_size(pio_file_t *f, uint64_t *size_p)
@@ -276,7 +297,10 @@ PFS_EXPORT pfs_status_t pio_sync(pio_file_t *f)
         return PFS_ERR_INVAL;
     }
     f->client->errmsg[0] = '\0';
-    return fid_call_all(f->client, &f->attr, PFS_OP_IO_FSYNC, NULL);
+    if (pio_cap_fresh(f) != PFS_OK) {
+        return PFS_ERR_CAP_EXPIRED;
+    }
+    return fid_call_all(f->client, &f->attr, &f->cap, PFS_OP_IO_FSYNC, NULL);
 }
 
 static void fill_stat(const pfs_attr_t *attr, uint64_t size, pio_stat_t *st)
@@ -324,16 +348,23 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
                                  pio_stat_t *stat_p)
 {
     pfs_attr_t attr;
+    pfs_cap_t *cap;
     uint64_t size = 0;
     pfs_status_t st;
 
     if (c == NULL || stat_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    st = pioi_path_call(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr);
-    if (st == PFS_OK && attr.type == PFS_FILE_TYPE_REG) {
-        st = pioi_logical_size(c, &attr, &size);
+    cap = malloc(sizeof(*cap));
+    if (cap == NULL) {
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
+    /* a lookup without access gets a capability for the sizes alone */
+    st = pioi_path_call_cap(c, PFS_OP_MDS_LOOKUP, path, 0, 0, NULL, &attr, cap);
+    if (st == PFS_OK && attr.type == PFS_FILE_TYPE_REG) {
+        st = pioi_logical_size(c, &attr, cap, &size);
+    }
+    free(cap);
     if (st == PFS_OK) {
         fill_stat(&attr, size, stat_p);
     }
@@ -380,7 +411,11 @@ static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
     pfs_status_t st;
 
     c->errmsg[0] = '\0';
-    m.fid = f->attr.fid;
+    st = pio_cap_fresh(f);
+    if (st != PFS_OK) {
+        return st;
+    }
+    m.cap = f->cap;
     m.value = value;
     st = pfs_proto_fp_req_encode(body, sizeof(body), &m, &req.body_len);
     if (st != PFS_OK) {
@@ -417,8 +452,12 @@ PFS_EXPORT pfs_status_t pio_file_export(const pio_file_t *f, void *buf,
         return PFS_ERR_INVAL;
     }
     return pfs_proto_handle_encode(buf, size, f->client->ens.fsid, &f->attr,
-                                   len_p);
+                                   &f->cap, len_p);
 }
+
+static pfs_status_t import_check(pio_client_t *c, const void *buf, size_t len,
+                                 uint8_t fsid[16], pfs_attr_t *attr_p,
+                                 pfs_cap_t *cap_p);
 
 PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
                                         size_t len, int flags,
@@ -426,6 +465,8 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
 {
     uint8_t fsid[16];
     pfs_attr_t attr;
+    pfs_cap_t *cap;
+    pfs_status_t st;
 
     if (c == NULL || buf == NULL || file_p == NULL) {
         return PFS_ERR_INVAL;
@@ -433,11 +474,30 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
     if (!valid_flags(flags) || (flags & PIO_EXCL)) {
         return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
     }
-    if (pfs_proto_handle_decode(buf, len, fsid, &attr) != PFS_OK) {
+    cap = malloc(sizeof(*cap));
+    if (cap == NULL) {
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    st = import_check(c, buf, len, fsid, &attr, cap);
+    if (st == PFS_OK) {
+        st = file_new(c, &attr, cap, flags, 1, file_p);
+    }
+    free(cap);
+    return st;
+}
+
+/* Decode and check an exported handle. */
+static pfs_status_t import_check(pio_client_t *c, const void *buf, size_t len,
+                                 uint8_t fsid[16], pfs_attr_t *attr_p,
+                                 pfs_cap_t *cap_p)
+{
+    pfs_attr_t attr;
+
+    if (pfs_proto_handle_decode(buf, len, fsid, &attr, cap_p) != PFS_OK) {
         return pioi_fail(c, PFS_ERR_INVAL,
                         "not an exported pfs file handle, or a damaged one");
     }
-    if (memcmp(fsid, c->ens.fsid, sizeof(fsid)) != 0) {
+    if (memcmp(fsid, c->ens.fsid, sizeof(c->ens.fsid)) != 0) {
         return pioi_fail(c, PFS_ERR_INVAL,
                         "file handle from another file system");
     }
@@ -445,5 +505,11 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
         return pioi_fail(c, PFS_ERR_INVAL, "file handle with a bad layout");
     }
-    return file_new(c, &attr, flags, 1, file_p);
+    if (attr.type != PFS_FILE_TYPE_REG ||
+        memcmp(&cap_p->fid, &attr.fid, sizeof(attr.fid)) != 0) {
+        return pioi_fail(c, PFS_ERR_INVAL,
+                        "file handle whose capability is for another file");
+    }
+    *attr_p = attr;
+    return PFS_OK;
 }

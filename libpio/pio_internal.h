@@ -2,6 +2,7 @@
 #ifndef PIO_INTERNAL_H
 #define PIO_INTERNAL_H
 
+#include "cap.h"
 #include "ensemble.h"
 #include "hello.h"
 #include "pfs/pio.h"
@@ -52,6 +53,10 @@ struct pio_file {
     pfs_attr_t attr;
     int flags;
     int lease; /* holds the file's write lease (pio_lease_acquire) */
+    /* the capability every data request carries (pio_cap.c), and when
+     * to renew it (pfs_now_ms, this host's monotonic clock) */
+    pfs_cap_t cap;
+    uint64_t cap_renew_ms;
     /* per layout slot: the object's descriptor (local access), or
      * PIO_LOCAL_FD_SERVER, _UNASKED, _ASKED */
     int *local_fd;
@@ -65,9 +70,22 @@ void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
                   const void *body, size_t body_len);
 /* Connected and authenticated (reconnects a broken connection). */
 pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s);
-/* Logical size from the objects of every server of the file. */
+/* Logical size from the objects of every server of the file; cap
+ * allows it. */
 pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
-                              uint64_t *size_p);
+                              const pfs_cap_t *cap, uint64_t *size_p);
+
+/* ---- capabilities (pio_cap.c, common/cap.h) ---- */
+
+/* A LOOKUP, CREATE or STAT reply in rpc: attributes into *attr_p and,
+ * when cap_p is not NULL, the capability (a regular file must have one). */
+pfs_status_t pio_attr_cap_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                 pfs_attr_t *attr_p, pfs_cap_t *cap_p);
+/* Take cap as f's, and plan its renewal: halfway through its life. */
+void pio_cap_adopt(pio_file_t *f, const pfs_cap_t *cap);
+/* Renew f's capability if its renewal time has come (a STAT of the MDS
+ * with it).  Cheap when not: a clock read. */
+pfs_status_t pio_cap_fresh(pio_file_t *f);
 
 /* ---- requests to the metadata server (pio_client.c, pio_ns.c) ---- */
 
@@ -102,6 +120,11 @@ pfs_status_t pioi_call(pio_client_t *c, pioi_server_t *s,
 pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
                             const char *path, uint32_t mode, uint32_t flags,
                             const pio_layout_t *layout, pfs_attr_t *attr_p);
+/* The same, and *cap_p the file's capability (LOOKUP, CREATE). */
+pfs_status_t pioi_path_call_cap(pio_client_t *c, uint16_t opcode,
+                                const char *path, uint32_t mode,
+                                uint32_t flags, const pio_layout_t *layout,
+                                pfs_attr_t *attr_p, pfs_cap_t *cap_p);
 
 /* ---- local access (pio_local.c, common/local.h) ---- */
 

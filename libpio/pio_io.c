@@ -25,7 +25,7 @@ typedef enum {
 /* One structured request to one I/O server. */
 typedef struct {
     pfs_rpc_t rpc;
-    uint8_t body[PFS_FID_REQ_MAX]; /* the file id */
+    uint8_t body[PFS_CAP_MAX]; /* the file's capability */
     pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
     sub_state_t state;
@@ -122,8 +122,8 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
     }
     st = pfs_sio_runs_encode(part->runs, part->nruns, sub->runs_enc);
     if (st == PFS_OK) {
-        st = pfs_proto_fid_req_encode(sub->body, sizeof(sub->body),
-                                      f->attr.fid, &blen);
+        st = pfs_proto_cap_encode(sub->body, sizeof(sub->body), &f->cap,
+                                  &blen);
     }
     if (st != PFS_OK) {
         return st;
@@ -479,6 +479,10 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
         return pioi_fail(c, PFS_ERR_BADF, "file not opened for %s",
                         write ? "writing" : "reading");
     }
+    st = pio_cap_fresh(f);
+    if (st != PFS_OK) {
+        return st;
+    }
     if (pioi_desc_to_sio(filed, &fs) != PFS_OK) {
         return pioi_fail(c, PFS_ERR_INVAL, "bad file description");
     }
@@ -609,7 +613,7 @@ PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
         *nread_p = len;
         return PFS_OK;
     }
-    st = pioi_logical_size(f->client, &f->attr, &size);
+    st = pioi_logical_size(f->client, &f->attr, &f->cap, &size);
     if (st == PFS_OK) {
         *nread_p = size <= offset ? 0 : PFS_MIN(len, size - offset);
     }
@@ -636,6 +640,10 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     if (f->flags == PIO_RDONLY) {
         return pioi_fail(c, PFS_ERR_BADF, "file not opened for writing");
     }
+    st = pio_cap_fresh(f);
+    if (st != PFS_OK) {
+        return st;
+    }
     for (i = 0; i < n; i++) {
         st = pioi_server_ready(c, &c->ios[layout->servers[i]]);
         if (st != PFS_OK) {
@@ -653,7 +661,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
         pfs_io_req_t m;
         size_t len;
 
-        m.fid = f->attr.fid;
+        m.cap = f->cap;
         m.offset = pfs_layout_object_size(layout, i, size);
         m.length = 0;
         st = pfs_proto_io_req_encode(bodies[i], sizeof(bodies[i]), &m, &len);

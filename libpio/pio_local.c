@@ -122,8 +122,10 @@ static int ask(pio_file_t *f, uint32_t slot)
     pio_client_t *c = f->client;
     uint32_t index = f->attr.layout.servers[slot];
     pioi_server_t *s = &c->ios[index];
-    uint8_t req[PFS_LOCAL_REQ_SIZE];
-    pfs_local_req_t m;
+    uint8_t req[PFS_LOCAL_REQ_MAX];
+    pfs_local_req_t *m;
+    size_t len;
+    int rc;
 
     if (connect_server(c, index) != 0) {
         return -1;
@@ -132,13 +134,23 @@ static int ask(pio_file_t *f, uint32_t slot)
     if (s->local_state != PIO_LOCAL_CONNECTED) {
         return -1; /* the connection broke on the way */
     }
-    memcpy(m.key, c->ens.key, sizeof(m.key));
-    m.fid = f->attr.fid;
+    if (pio_cap_fresh(f) != PFS_OK) {
+        return -1; /* the server path will say why */
+    }
+    m = malloc(sizeof(*m));
+    if (m == NULL) {
+        return -1;
+    }
+    m->cap = f->cap;
     /* a file open for writing gets a descriptor that can write, and its
      * object is created: reads of it then never need the server either */
-    m.flags = f->flags != PIO_RDONLY ? PFS_LOCAL_WRITE : 0;
-    if (pfs_local_req_encode(&m, req) != PFS_OK ||
-        pfs_local_send(s->local_sock, req, sizeof(req), -1) != 0) {
+    m->flags = f->flags != PIO_RDONLY ? PFS_LOCAL_WRITE : 0;
+    rc = pfs_local_req_encode(m, req, &len) == PFS_OK &&
+                 pfs_local_send(s->local_sock, req, len, -1) == 0
+             ? 0
+             : -1;
+    free(m);
+    if (rc != 0) {
         drop_connection(s);
         return -1;
     }

@@ -50,14 +50,30 @@ static pfs_status_t attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
     return PFS_OK;
 }
 
+/* Attributes and a capability (LOOKUP and CREATE replies, pio_cap.c). */
+typedef struct {
+    pfs_attr_t *attr_p;
+    pfs_cap_t *cap_p;
+} attr_cap_out_t;
+
+static pfs_status_t attr_cap_decode(pio_client_t *c, const pfs_rpc_t *rpc,
+                                    void *out)
+{
+    attr_cap_out_t *o = out;
+
+    return pio_attr_cap_decode(c, rpc, o->attr_p, o->cap_p);
+}
+
 /* Send a path request to the MDS; on success *attr_p (or *spec_p) holds
- * the reply.  Both NULL: a reply without a body (rmdir). */
+ * the reply, and *cap_p (if not NULL; LOOKUP and CREATE of a regular
+ * file) the capability.  All NULL: a reply without a body (rmdir). */
 static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
                                    const char *path, uint32_t mode,
                                    uint32_t flags, const pio_layout_t *layout,
                                    pfs_attr_t *attr_p,
-                                   pfs_layout_spec_t *spec_p)
+                                   pfs_layout_spec_t *spec_p, pfs_cap_t *cap_p)
 {
+    attr_cap_out_t ac = {attr_p, cap_p};
     pioi_call_t req = {.opcode = opcode};
     pfs_path_req_t *m;
     uint8_t *body;
@@ -107,6 +123,10 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     if (spec_p != NULL) {
         req.decode = spec_decode;
         req.out = spec_p;
+    } else if (attr_p != NULL &&
+               (opcode == PFS_OP_MDS_LOOKUP || opcode == PFS_OP_MDS_CREATE)) {
+        req.decode = attr_cap_decode;
+        req.out = &ac;
     } else if (attr_p != NULL) {
         req.decode = attr_decode;
         req.out = attr_p;
@@ -122,7 +142,17 @@ pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
                             const char *path, uint32_t mode, uint32_t flags,
                             const pio_layout_t *layout, pfs_attr_t *attr_p)
 {
-    return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL);
+    return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL,
+                          NULL);
+}
+
+pfs_status_t pioi_path_call_cap(pio_client_t *c, uint16_t opcode,
+                                const char *path, uint32_t mode,
+                                uint32_t flags, const pio_layout_t *layout,
+                                pfs_attr_t *attr_p, pfs_cap_t *cap_p)
+{
+    return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL,
+                          cap_p);
 }
 
 PFS_EXPORT pfs_status_t pio_mkdir(pio_client_t *c, const char *path,
@@ -222,7 +252,7 @@ PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,
         return PFS_ERR_INVAL;
     }
     return path_call_spec(c, PFS_OP_MDS_SET_DIR_LAYOUT, path, 0, 0, layout,
-                          NULL, NULL);
+                          NULL, NULL, NULL);
 }
 
 PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
@@ -239,7 +269,7 @@ PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
         return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
     st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
-                        spec);
+                        spec, NULL);
     if (st == PFS_OK) {
         memset(layout_p, 0, sizeof(*layout_p));
         layout_p->stripe_size = spec->stripe_size;

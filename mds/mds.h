@@ -73,6 +73,7 @@ typedef struct {
     int descriptor_set;
     uint64_t stripe_size;
     uint32_t stripe_count;
+    uint64_t cap_lifetime_ms;             /* of the capabilities issued */
 } mds_t;
 
 /* Answer a successful namespace change: at once if the policy allows it,

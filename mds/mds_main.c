@@ -17,6 +17,7 @@
 #include "mds.h"
 
 #define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
+#define MDS_DEFAULT_CAP_LIFETIME_MS (UINT64_C(3600) * 1000u)
 #define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
 #define MDS_MAX_PAYLOAD    (4u * PFS_CRED_MAX_GROUPS) /* HELLO's groups */
 #define MDS_PAYLOAD_BUDGET (UINT64_C(32) << 20)
@@ -93,6 +94,8 @@ static const char mds_usage[] =
     "                         crash of the machine loses up to 1 s of\n"
     "                         operations (a crash of pfs-mds alone loses\n"
     "                         nothing: the data is in the kernel)\n"
+    "  -C, --cap-lifetime S   capabilities issued at open are valid S\n"
+    "                         seconds (default 3600); libpio renews them\n"
     "\n"
     "The namespace is kept in ROOT/mds (LevelDB).\n";
 
@@ -123,6 +126,12 @@ static int mds_parse_option(void *arg, const char *opt, const char *value)
             return -1;
         }
         mds->stripe_count = (uint32_t)v;
+        return 1;
+    case 'C':
+        if (pfs_parse_size(value, &v) != PFS_OK || v == 0 || v > 86400 * 7) {
+            return -1;
+        }
+        mds->cap_lifetime_ms = v * 1000u;
         return 1;
     case 'D':
         if (strcmp(value, "durable") == 0) {
@@ -508,6 +517,7 @@ int main(int argc, char **argv)
     pthread_mutex_init(&mds.lock, NULL);
     pthread_cond_init(&mds.cond, NULL);
     mds.stripe_size = MDS_DEFAULT_STRIPE_SIZE;
+    mds.cap_lifetime_ms = MDS_DEFAULT_CAP_LIFETIME_MS;
     mds.stripe_count = MDS_DEFAULT_STRIPE_COUNT;
     return pfs_server_main(&ops, &mds, argc, argv);
 }

@@ -45,14 +45,52 @@ static pfs_status_t choose_layout(mds_t *mds, const char *path,
                               layout_p, errmsg, n);
 }
 
-static void reply_attr(mds_t *mds, pfs_srv_req_t *req, const pfs_attr_t *attr)
+/* The capability rights an open with PFS_ACCESS_* flags gets: what it
+ * asked for (the caller checked it may), and the size of the objects
+ * (what any lookup of the path may learn). */
+static uint32_t cap_rights(uint32_t access)
 {
-    uint8_t body[PFS_ATTR_MAX];
+    return PFS_CAP_STAT | ((access & PFS_ACCESS_READ) ? PFS_CAP_READ : 0) |
+           ((access & PFS_ACCESS_WRITE) ? PFS_CAP_WRITE : 0);
+}
+
+/* attr and, for a regular file, a capability with rights: the reply of
+ * LOOKUP, CREATE and STAT. */
+static pfs_status_t encode_attr_cap(mds_t *mds, const pfs_attr_t *attr,
+                                    uint32_t rights, uint8_t *body,
+                                    size_t cap, size_t *len_p)
+{
+    pfs_cap_t *c = NULL;
+    pfs_status_t st;
+
+    if (attr->type == PFS_FILE_TYPE_REG) {
+        c = malloc(sizeof(*c));
+        if (c == NULL) {
+            return PFS_ERR_NOMEM;
+        }
+        st = pfs_cap_issue(mds->srv->cap_key, attr->fid, rights,
+                           &attr->layout, pfs_cap_now_ms(),
+                           mds->cap_lifetime_ms, c);
+        if (st != PFS_OK) {
+            free(c);
+            return st;
+        }
+    }
+    st = pfs_proto_attr_cap_encode(body, cap, attr, c, len_p);
+    free(c);
+    return st;
+}
+
+static void reply_attr_cap(mds_t *mds, pfs_srv_req_t *req,
+                           const pfs_attr_t *attr, uint32_t rights)
+{
+    uint8_t body[PFS_ATTR_CAP_MAX];
     size_t len;
 
-    if (pfs_proto_attr_encode(body, sizeof(body), attr, &len) != PFS_OK) {
+    if (encode_attr_cap(mds, attr, rights, body, sizeof(body), &len) !=
+        PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
-                            "attributes do not fit a reply");
+                            "cannot make the attributes' reply");
         return;
     }
     pfs_srv_reply(mds->srv->tx, req, body, len, NULL, 0);
@@ -177,12 +215,16 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
                   created ? " (created)" : "");
     if (req->hdr.opcode == PFS_OP_MDS_LOOKUP ||
         (req->hdr.opcode == PFS_OP_MDS_CREATE && !created)) {
-        reply_attr(mds, req, &out); /* nothing changed */
+        reply_attr_cap(mds, req, &out, cap_rights(m->flags)); /* nothing changed */
     } else {
-        uint8_t body[PFS_ATTR_MAX];
+        uint8_t body[PFS_ATTR_CAP_MAX];
         size_t len;
 
-        if (pfs_proto_attr_encode(body, sizeof(body), &out, &len) != PFS_OK) {
+        if ((req->hdr.opcode == PFS_OP_MDS_CREATE
+                 ? encode_attr_cap(mds, &out, cap_rights(m->flags), body,
+                                   sizeof(body), &len)
+                 : pfs_proto_attr_encode(body, sizeof(body), &out, &len)) !=
+            PFS_OK) {
             pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                                 "attributes do not fit a reply");
         } else {
@@ -198,25 +240,69 @@ out:
     free(m);
 }
 
-static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
+/* A capability a client presents to the MDS: made by us, for a file that
+ * still exists.  expired_ok: for a renewal, which checks the permission
+ * afresh instead.  On PFS_OK *attr_p is the file's. */
+static pfs_status_t check_cap(mds_t *mds, const pfs_cap_t *c, int expired_ok,
+                              pfs_attr_t *attr_p, char *why, size_t why_size)
 {
-    pfs_attr_t attr;
-    pfs_fid_t fid;
     pfs_status_t st;
 
-    if (pfs_proto_fid_req_decode(req->body, req->hdr.body_len, &fid) !=
-        PFS_OK) {
+    if (pfs_cap_verify(mds->srv->cap_key, c) != PFS_OK) {
+        snprintf(why, why_size, "not a capability of this ensemble, or a "
+                                "damaged one");
+        return PFS_ERR_CAP;
+    }
+    if (!expired_ok && pfs_cap_now_ms() >= c->expiry_ms) {
+        snprintf(why, why_size, "the capability expired");
+        return PFS_ERR_CAP_EXPIRED;
+    }
+    st = mds_store_stat(mds->store, c->fid, attr_p);
+    if (st != PFS_OK) {
+        snprintf(why, why_size, "%s", pfs_status_string(st));
+    }
+    return st;
+}
+
+/* STAT by capability: the attributes and a fresh capability with the same
+ * rights (how libpio renews).  The permission is checked again against
+ * the connection's caller, as at open: a renewal after a chmod or by
+ * someone else gets only what the file's mode allows now. */
+static void handle_stat(mds_t *mds, pfs_srv_req_t *req)
+{
+    char why[128];
+    pfs_attr_t attr;
+    pfs_cap_t *c = malloc(sizeof(*c));
+    uint32_t access = 0;
+    pfs_status_t st;
+
+    if (c == NULL) {
+        pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        return;
+    }
+    if (pfs_proto_cap_decode(req->body, req->hdr.body_len, c) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_PROTO,
                             "malformed stat request");
-        return;
+        goto out;
     }
-    st = mds_store_stat(mds->store, fid, &attr);
+    st = check_cap(mds, c, 1, &attr, why, sizeof(why));
+    if (st == PFS_OK && (c->rights & PFS_CAP_REMOVE) != 0) {
+        st = PFS_ERR_ACCESS; /* the MDS's own: never renewed */
+        snprintf(why, sizeof(why), "not a client's capability");
+    }
+    if (st == PFS_OK) {
+        access = ((c->rights & PFS_CAP_READ) ? PFS_ACCESS_READ : 0) |
+                 ((c->rights & PFS_CAP_WRITE) ? PFS_ACCESS_WRITE : 0);
+        st = mds_store_may_open(mds->store, &attr, access);
+        snprintf(why, sizeof(why), "%s", pfs_status_string(st));
+    }
     if (st != PFS_OK) {
-        pfs_srv_reply_error(mds->srv->tx, req, st, "stat: %s",
-                            pfs_status_string(st));
-        return;
+        pfs_srv_reply_error(mds->srv->tx, req, st, "stat: %s", why);
+        goto out;
     }
-    reply_attr(mds, req, &attr);
+    reply_attr_cap(mds, req, &attr, cap_rights(access));
+out:
+    free(c);
 }
 
 static void handle_readdir(mds_t *mds, pfs_srv_req_t *req)
@@ -334,6 +420,8 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
 {
     int set = req->hdr.opcode == PFS_OP_MDS_FP_SET;
     uint8_t body[PFS_FP_REP_MAX];
+    char why[128];
+    pfs_attr_t attr;
     pfs_fp_req_t m;
     uint64_t old = 0;
     size_t len;
@@ -345,7 +433,20 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
                             pfs_proto_op_name(req->hdr.opcode));
         return;
     }
-    st = mds_store_shared_fp(mds->store, m.fid, set, m.value, &old);
+    /* the shared pointer moves with reads and writes: an open file's
+     * capability for either */
+    st = check_cap(mds, &m.cap, 0, &attr, why, sizeof(why));
+    if (st == PFS_OK && (m.cap.rights & (PFS_CAP_READ | PFS_CAP_WRITE)) == 0) {
+        st = PFS_ERR_ACCESS;
+        snprintf(why, sizeof(why), "the capability grants neither read nor "
+                                   "write");
+    }
+    if (st != PFS_OK) {
+        pfs_srv_reply_error(mds->srv->tx, req, st, "%s: %s",
+                            pfs_proto_op_name(req->hdr.opcode), why);
+        return;
+    }
+    st = mds_store_shared_fp(mds->store, m.cap.fid, set, m.value, &old);
     if (st != PFS_OK) {
         const char *why = pfs_status_string(st);
 

@@ -6,8 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "cap.h"
 #include "hello.h"
+#include "log.h"
 #include "mds_reap.h"
 
 #define REAP_BATCH        64    /* records worked on at once */
@@ -16,6 +17,9 @@
 #define REAP_RETRY_MIN_MS 1000
 #define REAP_RETRY_MAX_MS 30000
 #define REAP_QUEUE_MAX (1u << 16) /* fresh records held; beyond: rescan */
+/* a removal's capability is made for one request: it needs to outlive
+ * the request's deadline only */
+#define REAP_CAP_LIFETIME_MS (6u * REAP_TIMEOUT_MS)
 
 typedef enum {
     SRV_IDLE = 0, /* not said hello yet */
@@ -51,7 +55,7 @@ typedef struct {
     pfs_rpc_t rpc;
     int used;
     uint32_t item, pos;
-    uint8_t body[PFS_FID_REQ_MAX];
+    uint8_t body[PFS_CAP_MAX];
 } reap_rpc_t;
 
 struct mds_reaper {
@@ -250,12 +254,12 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
     for (i = 0; i < r->srv->ens.niosrv; i++) {
         reap_srv_t *s = &r->servers[i];
 
-        if (s->state == SRV_HELLO && s->hello.rpc.done) {
+        if (s->state == SRV_HELLO && s->hello.rpc.done &&
+            pfs_hello_done(&s->hello)) {
             char why[256];
 
             events++;
-            if (pfs_hello_check(&s->hello, r->srv->ens.fsid, PFS_ROLE_IOSRV,
-                                i, why, sizeof(why)) != PFS_OK) {
+            if (pfs_hello_check(&s->hello, why, sizeof(why)) != PFS_OK) {
                 server_down(r, i, why);
             } else {
                 if (s->warned) {
@@ -279,7 +283,9 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
             }
             s->state = SRV_HELLO;
             (void)pfs_hello_post(r->srv->tx, s->conn, r->srv->ens.key,
-                                 PFS_ROLE_MDS, REAP_TIMEOUT_MS, &s->hello);
+                                 PFS_ROLE_MDS, REAP_TIMEOUT_MS,
+                                 r->srv->ens.fsid, PFS_ROLE_IOSRV, i,
+                                 &s->hello);
             events++;
         }
     }
@@ -486,6 +492,30 @@ static unsigned load(mds_reaper_t *r)
     return got + (n > 0);
 }
 
+/* The MDS removes objects with a capability of its own, with the one
+ * right no client is ever given (PFS_CAP_REMOVE). */
+static pfs_status_t reap_cap_encode(mds_reaper_t *r, const mds_removal_t *rm,
+                                    void *buf, size_t cap, size_t *len_p)
+{
+    pfs_layout_t *servers = calloc(1, sizeof(*servers));
+    pfs_cap_t *c = malloc(sizeof(*c));
+    pfs_status_t st = PFS_ERR_NOMEM;
+
+    if (servers != NULL && c != NULL) {
+        servers->stripe_count = rm->nservers;
+        memcpy(servers->servers, rm->servers,
+               rm->nservers * sizeof(servers->servers[0]));
+        st = pfs_cap_issue(r->srv->cap_key, rm->fid, PFS_CAP_REMOVE, servers,
+                           pfs_cap_now_ms(), REAP_CAP_LIFETIME_MS, c);
+    }
+    if (st == PFS_OK) {
+        st = pfs_proto_cap_encode(buf, cap, c, len_p);
+    }
+    free(c);
+    free(servers);
+    return st;
+}
+
 /* Post IO_REMOVE for positions whose server is ready. */
 static unsigned post(mds_reaper_t *r)
 {
@@ -511,9 +541,9 @@ static unsigned post(mds_reaper_t *r)
                 q++;
             }
             rq = &r->rpcs[q];
-            if (pfs_proto_fid_req_encode(rq->body, sizeof(rq->body),
-                                         it->rm.fid, &len) != PFS_OK) {
-                continue; /* cannot happen: a file id always fits */
+            if (reap_cap_encode(r, &it->rm, rq->body, sizeof(rq->body),
+                                &len) != PFS_OK) {
+                continue; /* cannot happen: a removal always fits */
             }
             rq->used = 1;
             rq->item = i;

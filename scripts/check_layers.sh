@@ -9,7 +9,7 @@
 #   `dir/`            any header of that folder of ours
 #   `dir/module`      only dir/module.h of that folder
 #   LIB               an outside library: UCX, MPI, PMIx, LevelDB, CUnit,
-#                     ROMIO, Open MPI, HDF5
+#                     ROMIO, Open MPI, HDF5, libcrypto
 #   LIB (only `f.c`, `g.c`)  ... and only in those files of the folder
 # A "Not on:" paragraph lists `dir/module`s excluded even though their
 # folder is allowed.  A folder may always include its own headers and the
@@ -39,6 +39,7 @@ library_of() {
     adio.h | mpiu_greq.h | ../../mpi-io/*) echo ROMIO ;;
     ompi/* | opal/* | ompi_config.h) echo "Open MPI" ;;
     hdf5.h | H5*.h) echo HDF5 ;;
+    openssl/*) echo libcrypto ;;
     esac
 }
 

@@ -18,7 +18,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # iproute2, iputils-ping and util-linux (unshare, nsenter): the virtual
 # cluster of tests/vcluster.sh.
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
-    mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev
+    mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev libssl-dev
     openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
     libhdf5-dev libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools zlib1g-dev
     help2man clang-14 libclang-rt-14-dev

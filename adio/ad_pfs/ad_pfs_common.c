@@ -88,6 +88,8 @@ static int error_class(pfs_status_t st)
         case PFS_ERR_ACCESS:
         case PFS_ERR_BADF:
         case PFS_ERR_AUTH:
+        case PFS_ERR_CAP:
+        case PFS_ERR_CAP_EXPIRED:
             return MPI_ERR_ACCESS;
         case PFS_ERR_NOSPC:
             return MPI_ERR_NO_SPACE;

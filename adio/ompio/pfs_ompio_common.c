@@ -63,7 +63,9 @@ static int error_class(pfs_status_t st)
     case PFS_ERR_EXIST: return MPI_ERR_FILE_EXISTS;
     case PFS_ERR_ACCESS:
     case PFS_ERR_BADF:
-    case PFS_ERR_AUTH: return MPI_ERR_ACCESS;
+    case PFS_ERR_AUTH:
+    case PFS_ERR_CAP:
+    case PFS_ERR_CAP_EXPIRED: return MPI_ERR_ACCESS;
     case PFS_ERR_NOSPC: return MPI_ERR_NO_SPACE;
     case PFS_ERR_ROFS: return MPI_ERR_READ_ONLY;
     case PFS_ERR_ISDIR:

@@ -39,7 +39,10 @@ typedef enum {
     PFS_ERR_FBIG        = -24, /* offset + length overflows 64 bits */
     PFS_ERR_INTERNAL    = -25, /* a bug: please report it */
     PFS_ERR_ROFS        = -26, /* a server's storage is read-only */
-    PFS_ERR_LOCKED      = -27  /* another client holds the file's write lease */
+    PFS_ERR_LOCKED      = -27, /* another client holds the file's write lease */
+    PFS_ERR_CAP         = -28, /* no valid capability: missing, forged,
+                                  damaged or for another file */
+    PFS_ERR_CAP_EXPIRED = -29  /* the capability expired (libpio renews) */
 } pfs_status_t;
 
 /* Fixed English text for a status, never NULL; unknown codes give a generic

@@ -91,7 +91,9 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
     }
     switch (op) {
     case PFS_OP_HELLO:
-        return am_id == PFS_AM_REQUEST ? NULL : "hello_rep"; /* + groups */
+        return am_id == PFS_AM_REQUEST ? NULL : NULL; /* + groups */
+    case PFS_OP_CHALLENGE:
+        return am_id == PFS_AM_REQUEST ? NULL : "challenge_rep";
     case PFS_OP_STATUS:
         return am_id == PFS_AM_REQUEST ? NULL : "status_rep";
     case PFS_OP_MDS_CREATE: case PFS_OP_MDS_LOOKUP: case PFS_OP_MDS_UNLINK:
@@ -102,7 +104,7 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
     case PFS_OP_MDS_GET_DIR_LAYOUT:
         return am_id == PFS_AM_REQUEST ? "path_req" : "layout_spec";
     case PFS_OP_MDS_STAT:
-        return am_id == PFS_AM_REQUEST ? "fid_req" : "attr";
+        return am_id == PFS_AM_REQUEST ? "cap" : "attr";
     case PFS_OP_MDS_READDIR:
         return am_id == PFS_AM_REQUEST ? "readdir_req" : "readdir_rep";
     case PFS_OP_MDS_RENAME:
@@ -115,7 +117,7 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
         return am_id == PFS_AM_REQUEST ? "lease_req" : NULL;
     case PFS_OP_IO_SIZE: case PFS_OP_IO_REMOVE: case PFS_OP_IO_FSYNC:
     case PFS_OP_IO_WRITEV: case PFS_OP_IO_READV:
-        return am_id == PFS_AM_REQUEST ? "fid_req" : NULL; /* io_rep */
+        return am_id == PFS_AM_REQUEST ? "cap" : NULL; /* io_rep */
     case PFS_OP_IO_TRUNCATE: case PFS_OP_IO_PREALLOC:
         return am_id == PFS_AM_REQUEST ? "io_req" : NULL;
     case PFS_OP_IO_STATFS:

@@ -12,16 +12,17 @@
 
 static int fuzz_local_req(const uint8_t *data, size_t size)
 {
-    uint8_t out[PFS_LOCAL_REQ_SIZE];
-    pfs_local_req_t req;
+    static uint8_t out[PFS_LOCAL_REQ_MAX];
+    static pfs_local_req_t req;
+    size_t len;
 
     if (pfs_local_req_decode(data, size, &req) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(size == PFS_LOCAL_REQ_SIZE);
+    FUZZ_CHECK(size <= PFS_LOCAL_REQ_MAX);
     FUZZ_CHECK((req.flags & ~PFS_LOCAL_WRITE) == 0);
-    FUZZ_CHECK(pfs_local_req_encode(&req, out) == PFS_OK);
-    FUZZ_CHECK(memcmp(out, data, size) == 0);
+    FUZZ_CHECK(pfs_local_req_encode(&req, out, &len) == PFS_OK);
+    FUZZ_CHECK(len == size && memcmp(out, data, size) == 0);
     return 0;
 }
 

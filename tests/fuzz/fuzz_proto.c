@@ -102,7 +102,7 @@ static int fuzz_hello_req(const uint8_t *data, size_t size)
     FUZZ_CHECK(again.cred.uid == m.cred.uid && again.cred.gid == m.cred.gid &&
                again.cred.ngroups == m.cred.ngroups && again.pid == m.pid &&
                again.role == m.role &&
-               memcmp(again.key, m.key, sizeof(m.key)) == 0);
+               memcmp(again.proof, m.proof, sizeof(m.proof)) == 0);
     FUZZ_CHECK(m.cred.ngroups == 0 ||
                memcmp(again.cred.groups, m.cred.groups,
                       4 * (size_t)m.cred.ngroups) == 0);
@@ -113,16 +113,16 @@ static int fuzz_hello_req(const uint8_t *data, size_t size)
     return 0;
 }
 
-static int fuzz_hello_rep(const uint8_t *data, size_t size)
+static int fuzz_challenge_rep(const uint8_t *data, size_t size)
 {
-    uint8_t out[PFS_HELLO_REP_MAX];
-    pfs_hello_rep_t m;
+    uint8_t out[PFS_CHALLENGE_REP_MAX];
+    pfs_challenge_rep_t m;
     size_t len;
 
-    if (pfs_proto_hello_rep_decode(data, size, &m) != PFS_OK) {
+    if (pfs_proto_challenge_rep_decode(data, size, &m) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_hello_rep_encode(out, sizeof(out), &m, &len) ==
+    FUZZ_CHECK(pfs_proto_challenge_rep_encode(out, sizeof(out), &m, &len) ==
                PFS_OK);
     FUZZ_SAME(out, len, data, size);
     return 0;
@@ -197,17 +197,18 @@ static int fuzz_attr(const uint8_t *data, size_t size)
     return 0;
 }
 
-static int fuzz_fid_req(const uint8_t *data, size_t size)
+static int fuzz_cap(const uint8_t *data, size_t size)
 {
-    uint8_t out[PFS_FID_REQ_MAX];
-    pfs_fid_t fid;
+    static uint8_t out[PFS_CAP_MAX];
+    static pfs_cap_t m;
     size_t len;
 
-    if (pfs_proto_fid_req_decode(data, size, &fid) != PFS_OK) {
+    if (pfs_proto_cap_decode(data, size, &m) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_fid_req_encode(out, sizeof(out), fid, &len) ==
-               PFS_OK);
+    FUZZ_CHECK((m.rights & ~PFS_CAP_ALL) == 0 &&
+               m.nservers <= PFS_LAYOUT_MAX_STRIPES);
+    FUZZ_CHECK(pfs_proto_cap_encode(out, sizeof(out), &m, &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     return 0;
 }
@@ -443,14 +444,16 @@ static int fuzz_errmsg(const uint8_t *data, size_t size)
 
 static int fuzz_handle(const uint8_t *data, size_t size)
 {
-    uint8_t out[PFS_HANDLE_MAX], fsid[16];
-    pfs_attr_t attr;
+    static uint8_t out[PFS_HANDLE_MAX];
+    static pfs_attr_t attr;
+    static pfs_cap_t cap;
+    uint8_t fsid[16];
     size_t len;
 
-    if (pfs_proto_handle_decode(data, size, fsid, &attr) != PFS_OK) {
+    if (pfs_proto_handle_decode(data, size, fsid, &attr, &cap) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_handle_encode(out, sizeof(out), fsid, &attr,
+    FUZZ_CHECK(pfs_proto_handle_encode(out, sizeof(out), fsid, &attr, &cap,
                                        &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     return 0;

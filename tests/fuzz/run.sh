@@ -22,8 +22,8 @@ set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 
-TARGETS="proto:hdr proto:hello_req proto:hello_rep proto:status_rep
-    proto:layout_spec proto:path_req proto:attr proto:fid_req
+TARGETS="proto:hdr proto:hello_req proto:challenge_rep proto:status_rep
+    proto:layout_spec proto:path_req proto:attr proto:cap
     proto:readdir_req proto:readdir_rep proto:dirents proto:rename_req
     proto:rename_rep proto:fp_req proto:fp_rep proto:setattr_req proto:lease_req
     proto:io_req proto:io_rep proto:statfs_rep proto:errmsg proto:handle

@@ -14,7 +14,8 @@
 #   - reads of 64 MiB that the client never takes;
 #   - connections until the descriptors run out (RLIMIT_NOFILE lowered
 #     on a running server), then back to normal;
-#   - the local-access socket: garbage, wrong keys, truncated requests,
+#   - the local-access socket: garbage, tampered capabilities and other
+#     files' ids, truncated requests,
 #     more connections than it has slots, another user's connections.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 

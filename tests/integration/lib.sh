@@ -107,7 +107,8 @@ iosrv_pid() {
 }
 
 # start_ensemble LAUNCHER ROOT NIOSRV [extra server args...]
-# LAUNCHER is "mpich" or "pmix"; $IOSRV_ARGS go to the I/O servers only.
+# LAUNCHER is "mpich" or "pmix"; $IOSRV_ARGS go to the I/O servers only,
+# $MDS_ARGS to the metadata server only.
 # Sets LAUNCH_PID, SERVER_PIDS, and
 # exports PFS_ENSEMBLE.  Fails the test if the ensemble is not up in 60 s.
 start_ensemble() {
@@ -119,13 +120,13 @@ start_ensemble() {
     case $launcher in
     mpich)
         need "$MPIEXEC_MPICH" "MPICH's mpiexec" "apt-get install mpich"
-        "$MPIEXEC_MPICH" -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
+        "$MPIEXEC_MPICH" -n 1 "$PFS_MDS" $args ${MDS_ARGS:-} : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
             >"$WORK/servers.log" 2>&1 &
         ;;
     pmix)
         need "$MPIRUN_OMPI" "Open MPI's mpirun" "apt-get install openmpi-bin"
         "$MPIRUN_OMPI" --oversubscribe --bind-to none \
-            -n 1 "$PFS_MDS" $args : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
+            -n 1 "$PFS_MDS" $args ${MDS_ARGS:-} : -n "$n" "$PFS_IOSRV" $args ${IOSRV_ARGS:-} \
             >"$WORK/servers.log" 2>&1 &
         ;;
     esac

@@ -143,8 +143,25 @@ asuser "$B/pfs-chown" 0 /shared/mine/f 2>/dev/null && fail "a user gave its file
 "$B/pfs-stat" /shared/mine/f | grep -q "mode: 0600  uid: 4711" || fail "mode/owner after the user's chmod"
 asuser "$B/pfs-mv" /shared/mine /shared/ours || fail "a user could not rename its directory"
 asuser "$B/pfs-rm" -r /shared/ours || fail "a user could not remove its own tree"
-"$B/pfs-rm" -r /private /shared /rootfile || fail "root could not clean up"
+# root's 0600 file: the MDS refuses the user an open, and the I/O
+# servers refuse the user's requests by the file's id (the id comes from a
+# stat, which the user may do), through the servers and through local
+# access, with the stat's capability or a made-up one (pfs_hostile steal)
+"$B/pfs-cp" -q "$UDIR/data" pfs:/secret && "$B/pfs-chmod" 600 /secret ||
+    fail "creating root's 0600 file"
+asuser "$B/pfs-cp" -q pfs:/secret "$UDIR/stolen" 2>"$UDIR/err" &&
+    fail "a user copied root's 0600 file"
+grep -q "permission denied" "$UDIR/err" || { cat "$UDIR/err"; fail "no 'permission denied' for root's 0600 file"; }
+for s in 0 1; do
+    asuser "$B/tests/integration/pfs_hostile" steal -s $s -f /secret >"$UDIR/steal" 2>&1 ||
+        { cat "$UDIR/steal"; fail "a user got at root's 0600 file by its id (I/O server $s)"; }
+done
+sed 's/^/  /' "$UDIR/steal"
+"$B/pfs-cp" -q pfs:/secret "$UDIR/copy" && cmp -s "$UDIR/data" "$UDIR/copy" ||
+    fail "root could not read its 0600 file"
+"$B/pfs-rm" -r /private /shared /rootfile /secret || fail "root could not clean up"
 pass "permissions: search, read, write and sticky checks, owner-only setattr and layouts, files owned by their creator"
+pass "a user cannot read root's 0600 file by its id, through the I/O servers nor through local access"
 
 # users with many supplementary groups: every group counts, also the
 # last of a long list (AUTH_SYS sends 16, getgroups(64) sees 64).  For N

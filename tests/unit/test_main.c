@@ -14,6 +14,7 @@ static const unit_suite_t *suites[] = {
     &unit_suite_sio,
     &unit_suite_split,
     &unit_suite_rec_golden,
+    &unit_suite_cap,
 };
 
 int main(int argc, char **argv)

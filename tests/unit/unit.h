@@ -19,5 +19,6 @@ extern const unit_suite_t unit_suite_store;
 extern const unit_suite_t unit_suite_sio;
 extern const unit_suite_t unit_suite_split;
 extern const unit_suite_t unit_suite_rec_golden;
+extern const unit_suite_t unit_suite_cap;
 
 #endif

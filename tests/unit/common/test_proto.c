@@ -19,11 +19,11 @@
  * checks run the same way over every message type. */
 typedef pfs_status_t (*unpack_fn)(const void *buf, size_t len);
 
-static pfs_status_t unpack_hello_rep(const void *buf, size_t len)
+static pfs_status_t unpack_challenge_rep(const void *buf, size_t len)
 {
-    pfs_hello_rep_t m;
+    pfs_challenge_rep_t m;
 
-    return pfs_proto_hello_rep_decode(buf, len, &m);
+    return pfs_proto_challenge_rep_decode(buf, len, &m);
 }
 
 static pfs_status_t unpack_status_rep(const void *buf, size_t len)
@@ -49,16 +49,16 @@ static pfs_status_t unpack_attr(const void *buf, size_t len)
 
 static pfs_status_t unpack_io_req(const void *buf, size_t len)
 {
-    pfs_io_req_t m;
+    static pfs_io_req_t m;
 
     return pfs_proto_io_req_decode(buf, len, &m);
 }
 
-static pfs_status_t unpack_fid(const void *buf, size_t len)
+static pfs_status_t unpack_cap(const void *buf, size_t len)
 {
-    pfs_fid_t fid;
+    static pfs_cap_t m;
 
-    return pfs_proto_fid_req_decode(buf, len, &fid);
+    return pfs_proto_cap_decode(buf, len, &m);
 }
 
 static pfs_status_t unpack_u64(const void *buf, size_t len)
@@ -166,9 +166,10 @@ static void check_small_buffers(pack_fn fn, const void *m, size_t full)
     CU_ASSERT_EQUAL(failures, 0);
 }
 
-static pfs_status_t pack_hello_rep(void *b, size_t n, const void *m, size_t *l)
+static pfs_status_t pack_challenge_rep(void *b, size_t n, const void *m,
+                                       size_t *l)
 {
-    return pfs_proto_hello_rep_encode(b, n, m, l);
+    return pfs_proto_challenge_rep_encode(b, n, m, l);
 }
 
 static pfs_status_t pack_status_rep(void *b, size_t n, const void *m,
@@ -192,9 +193,9 @@ static pfs_status_t pack_io_req(void *b, size_t n, const void *m, size_t *l)
     return pfs_proto_io_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_fid(void *b, size_t n, const void *m, size_t *l)
+static pfs_status_t pack_cap(void *b, size_t n, const void *m, size_t *l)
 {
-    return pfs_proto_fid_req_encode(b, n, *(const pfs_fid_t *)m, l);
+    return pfs_proto_cap_encode(b, n, m, l);
 }
 
 static pfs_status_t pack_u64(void *b, size_t n, const void *m, size_t *l)
@@ -609,8 +610,8 @@ static void test_hello_req(void)
     size_t len;
 
     memset(&in, 0, sizeof(in));
-    for (i = 0; i < PFS_PROTO_KEY_SIZE; i++) {
-        in.key[i] = (uint8_t)(0xf0 ^ i);
+    for (i = 0; i < PFS_PROOF_SIZE; i++) {
+        in.proof[i] = (uint8_t)(0xf0 ^ i);
     }
     in.role = PFS_ROLE_ADMIN;
     in.pid = 0xdeadbeef;
@@ -620,12 +621,16 @@ static void test_hello_req(void)
     in.cred.groups = groups;
     len = hello_encode(&in, body, &data);
     CU_ASSERT_EQUAL(len, PFS_HELLO_REQ_MAX);
-    CU_ASSERT_EQUAL(len, PFS_PROTO_KEY_SIZE + 1 + 4 + 12);
+    CU_ASSERT_EQUAL(len, 1 + 4 + 12 + PFS_PROOF_SIZE);
+    CU_ASSERT_EQUAL(PFS_HELLO_SIGNED_LEN, len - PFS_PROOF_SIZE);
+    /* the proof is the body's tail */
+    CU_ASSERT_EQUAL(memcmp(body + PFS_HELLO_SIGNED_LEN, in.proof,
+                           PFS_PROOF_SIZE), 0);
     CU_ASSERT_EQUAL(data[4], 0xfe); /* the groups as given, little-endian */
 
     CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 16, &out),
                     PFS_OK);
-    CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
+    CU_ASSERT_EQUAL(memcmp(out.proof, in.proof, sizeof(in.proof)), 0);
     CU_ASSERT_EQUAL(out.role, PFS_ROLE_ADMIN);
     CU_ASSERT_EQUAL(out.pid, 0xdeadbeef);
     CU_ASSERT_EQUAL(out.cred.uid, 1000);
@@ -748,18 +753,19 @@ static void test_hello_req_bad_role(void)
                         PFS_ERR_INVAL);
         in.role = 0;
         len = hello_encode(&in, body, &data);
-        body[PFS_PROTO_KEY_SIZE] = roles[i];
+        body[0] = roles[i]; /* the role is the first byte */
         CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 0, &out),
                         PFS_ERR_PROTO);
         free(data);
     }
 }
 
-static void test_hello_rep(void)
+static void test_challenge(void)
 {
     static uint8_t enc[BUF_SIZE];
-    pfs_hello_rep_t in, out;
-    unsigned i;
+    uint8_t nonce[PFS_NONCE_SIZE], back[PFS_NONCE_SIZE];
+    pfs_challenge_rep_t in, out;
+    unsigned i, cut;
     size_t len;
 
     memset(&in, 0, sizeof(in));
@@ -768,14 +774,36 @@ static void test_hello_rep(void)
     for (i = 0; i < sizeof(in.fsid); i++) {
         in.fsid[i] = (uint8_t)(i * 17 + 1);
     }
-    len = check_codec(pack_hello_rep, unpack_hello_rep, &in, enc);
-    CU_ASSERT_EQUAL(len, 1 + 4 + 16);
+    memset(in.nonce, 0x5a, sizeof(in.nonce));
+    memset(in.proof, 0xc3, sizeof(in.proof));
+    len = check_codec(pack_challenge_rep, unpack_challenge_rep, &in, enc);
+    CU_ASSERT_EQUAL(len, PFS_CHALLENGE_REP_MAX);
+    CU_ASSERT_EQUAL(len, 1 + 4 + 16 + 32 + 32);
 
     memset(&out, 0, sizeof(out));
-    CU_ASSERT_EQUAL(pfs_proto_hello_rep_decode(enc, len, &out), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_challenge_rep_decode(enc, len, &out), PFS_OK);
     CU_ASSERT_EQUAL(out.role, PFS_ROLE_IOSRV);
     CU_ASSERT_EQUAL(out.index, 0x89abcdef);
     CU_ASSERT_EQUAL(memcmp(out.fsid, in.fsid, sizeof(in.fsid)), 0);
+    CU_ASSERT_EQUAL(memcmp(out.nonce, in.nonce, sizeof(in.nonce)), 0);
+    CU_ASSERT_EQUAL(memcmp(out.proof, in.proof, sizeof(in.proof)), 0);
+
+    /* the request: the client's nonce, exactly */
+    for (i = 0; i < sizeof(nonce); i++) {
+        nonce[i] = (uint8_t)i;
+    }
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_challenge_req_encode(enc, sizeof(enc),
+                                                         nonce, &len),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(len, PFS_CHALLENGE_REQ_MAX);
+    CU_ASSERT_EQUAL(pfs_proto_challenge_req_decode(enc, len, back), PFS_OK);
+    CU_ASSERT_EQUAL(memcmp(back, nonce, sizeof(nonce)), 0);
+    for (cut = 0; cut < len; cut++) {
+        CU_ASSERT_EQUAL(pfs_proto_challenge_req_decode(enc, cut, back),
+                        PFS_ERR_PROTO);
+    }
+    CU_ASSERT_EQUAL(pfs_proto_challenge_req_decode(enc, len + 1, back),
+                    PFS_ERR_PROTO);
 }
 
 static void test_status_rep(void)
@@ -1168,31 +1196,33 @@ static void test_attr_bad_stripe_count(void)
 static void test_io_req(void)
 {
     static uint8_t enc[BUF_SIZE];
-    pfs_io_req_t in, out;
+    static pfs_io_req_t in, out;
     size_t len;
 
-    in.fid.hi = 9;
-    in.fid.lo = UINT64_C(0x8000000000000001);
+    memset(&in, 0, sizeof(in));
+    in.cap.fid.hi = 9;
+    in.cap.fid.lo = UINT64_C(0x8000000000000001);
     /* the last byte a file may have */
     in.offset = PFS_MAX_FILE_SIZE - 4096;
     in.length = 4096;
     len = check_codec(pack_io_req, unpack_io_req, &in, enc);
-    CU_ASSERT_EQUAL(len, 32);
+    CU_ASSERT_EQUAL(len, 72 + 16); /* a capability without servers */
 
     CU_ASSERT_EQUAL(pfs_proto_io_req_decode(enc, len, &out), PFS_OK);
-    CU_ASSERT(pfs_fid_equal(out.fid, in.fid));
+    CU_ASSERT(pfs_fid_equal(out.cap.fid, in.cap.fid));
     CU_ASSERT_EQUAL(out.offset, in.offset);
     CU_ASSERT_EQUAL(out.length, in.length);
 }
 
 static pfs_status_t io_req_status(uint64_t offset, uint64_t length)
 {
-    uint8_t enc[64];
-    pfs_io_req_t in, out;
+    uint8_t enc[PFS_IO_REQ_MAX];
+    static pfs_io_req_t in, out;
     size_t len;
 
-    in.fid.hi = 1;
-    in.fid.lo = 2;
+    memset(&in, 0, sizeof(in));
+    in.cap.fid.hi = 1;
+    in.cap.fid.lo = 2;
     in.offset = offset;
     in.length = length;
     len = pack_into(pack_io_req, &in, enc, sizeof(enc));
@@ -1217,22 +1247,98 @@ static void test_io_req_fbig(void)
     CU_ASSERT_EQUAL(io_req_status(0, 0), PFS_OK);
 }
 
-static void test_fid(void)
+static void test_cap(void)
 {
     static uint8_t enc[BUF_SIZE];
-    pfs_fid_t in = {UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f00010)};
-    pfs_fid_t out = {0, 0};
+    static pfs_cap_t in, out;
     size_t len;
 
-    len = check_codec(pack_fid, unpack_fid, &in, enc);
-    CU_ASSERT_EQUAL(len, 16);
-    /* hi first, each little-endian */
+    memset(&in, 0, sizeof(in));
+    in.fid.hi = UINT64_C(0x0102030405060708);
+    in.fid.lo = UINT64_C(0xa0b0c0d0e0f00010);
+    in.rights = PFS_CAP_READ | PFS_CAP_STAT;
+    in.issued_ms = 1000;
+    in.expiry_ms = UINT64_MAX;
+    in.nservers = 3;
+    in.servers[0] = 7;
+    in.servers[1] = 0;
+    in.servers[2] = 65535;
+    memset(in.mac, 0x3c, sizeof(in.mac));
+    len = check_codec(pack_cap, unpack_cap, &in, enc);
+    CU_ASSERT_EQUAL(len, 16 + 4 + 8 + 8 + 4 + 3 * 4 + 32);
+    /* the file id first, hi first, each little-endian */
     CU_ASSERT_EQUAL(enc[0], 0x08);
     CU_ASSERT_EQUAL(enc[7], 0x01);
     CU_ASSERT_EQUAL(enc[8], 0x10);
     CU_ASSERT_EQUAL(enc[15], 0xa0);
-    CU_ASSERT_EQUAL(pfs_proto_fid_req_decode(enc, len, &out), PFS_OK);
-    CU_ASSERT(pfs_fid_equal(in, out));
+    CU_ASSERT_EQUAL(pfs_proto_cap_decode(enc, len, &out), PFS_OK);
+    CU_ASSERT(pfs_fid_equal(in.fid, out.fid));
+    CU_ASSERT_EQUAL(out.rights, in.rights);
+    CU_ASSERT_EQUAL(out.issued_ms, 1000);
+    CU_ASSERT_EQUAL(out.expiry_ms, UINT64_MAX);
+    CU_ASSERT_EQUAL_FATAL(out.nservers, 3);
+    CU_ASSERT_EQUAL(out.servers[2], 65535);
+    CU_ASSERT_EQUAL(memcmp(out.mac, in.mac, sizeof(in.mac)), 0);
+    /* unknown rights and too many servers: refused both ways */
+    in.rights = 0x10;
+    CU_ASSERT_EQUAL(pfs_proto_cap_encode(enc, sizeof(enc), &in, &len),
+                    PFS_ERR_INVAL);
+    in.rights = PFS_CAP_READ;
+    in.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
+    CU_ASSERT_EQUAL(pfs_proto_cap_encode(enc, sizeof(enc), &in, &len),
+                    PFS_ERR_INVAL);
+    in.nservers = 3;
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_cap_encode(enc, sizeof(enc), &in, &len),
+                          PFS_OK);
+    enc[16] = 0x10; /* rights */
+    CU_ASSERT_EQUAL(pfs_proto_cap_decode(enc, len, &out), PFS_ERR_PROTO);
+    enc[16] = PFS_CAP_READ;
+    enc[36] = 0xff; /* nservers: 255 + 3 * 256: more than a layout has */
+    enc[37] = 0x03;
+    CU_ASSERT_EQUAL(pfs_proto_cap_decode(enc, len, &out), PFS_ERR_PROTO);
+}
+
+static void test_attr_cap(void)
+{
+    static uint8_t enc[BUF_SIZE];
+    static pfs_attr_t attr, aout;
+    static pfs_cap_t cap, cout;
+    size_t len, cut;
+    int has = -1;
+
+    memset(&attr, 0, sizeof(attr));
+    memset(&cap, 0, sizeof(cap));
+    attr.fid.lo = 42;
+    attr.type = PFS_FILE_TYPE_REG;
+    attr.layout.stripe_size = 65536;
+    attr.layout.stripe_count = 1;
+    cap.fid = attr.fid;
+    cap.rights = PFS_CAP_WRITE;
+    cap.nservers = 1;
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr,
+                                                    &cap, &len),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_attr_cap_decode(enc, len, &aout, &cout, &has),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(has, 1);
+    CU_ASSERT(pfs_fid_equal(cout.fid, attr.fid));
+    CU_ASSERT_EQUAL(cout.rights, PFS_CAP_WRITE);
+    for (cut = 0; cut < len; cut++) {
+        CU_ASSERT_NOT_EQUAL(
+            pfs_proto_attr_cap_decode(enc, cut, &aout, &cout, &has), PFS_OK);
+    }
+    /* a directory: no capability */
+    attr.type = PFS_FILE_TYPE_DIR;
+    attr.layout.stripe_count = 0;
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr,
+                                                    NULL, &len),
+                          PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_attr_cap_decode(enc, len, &aout, &cout, &has),
+                    PFS_OK);
+    CU_ASSERT_EQUAL(has, 0);
+    enc[len - 1] = 2; /* neither 0 nor 1 */
+    CU_ASSERT_EQUAL(pfs_proto_attr_cap_decode(enc, len, &aout, &cout, &has),
+                    PFS_ERR_PROTO);
 }
 
 static void test_u64(void)
@@ -1256,18 +1362,20 @@ static void test_u64(void)
 static void test_fp_req(void)
 {
     static uint8_t enc[BUF_SIZE];
-    pfs_fp_req_t m = {{UINT64_C(0x0102030405060708), UINT64_C(0xa0b0c0d0e0f0)},
-                      UINT64_MAX};
-    pfs_fp_req_t out;
+    static pfs_fp_req_t m, out;
     size_t len;
 
+    memset(&m, 0, sizeof(m));
+    m.cap.fid.hi = UINT64_C(0x0102030405060708);
+    m.cap.fid.lo = UINT64_C(0xa0b0c0d0e0f0);
+    m.value = UINT64_MAX;
     len = check_codec(pack_fp_req, unpack_fp_req, &m, enc);
-    CU_ASSERT_EQUAL(len, 24);
-    /* fid first, as in every fid-addressed request, then the value */
+    CU_ASSERT_EQUAL(len, 72 + 8);
+    /* the capability first (fid first), then the value */
     CU_ASSERT_EQUAL(enc[0], 0x08);
-    CU_ASSERT_EQUAL(enc[16], 0xff);
+    CU_ASSERT_EQUAL(enc[72], 0xff);
     CU_ASSERT_EQUAL(pfs_proto_fp_req_decode(enc, len, &out), PFS_OK);
-    CU_ASSERT(pfs_fid_equal(out.fid, m.fid));
+    CU_ASSERT(pfs_fid_equal(out.cap.fid, m.cap.fid));
     CU_ASSERT_EQUAL(out.value, UINT64_MAX);
 }
 
@@ -1457,48 +1565,48 @@ static void test_op_name(void)
 
 static void test_local_req(void)
 {
-    uint8_t buf[PFS_LOCAL_REQ_SIZE + 8];
-    pfs_local_req_t in, out;
-    size_t cut;
+    static uint8_t buf[PFS_LOCAL_REQ_MAX + 8];
+    static pfs_local_req_t in, out;
+    size_t cut, len;
 
     memset(&in, 0, sizeof(in));
-    memset(in.key, 0xa5, sizeof(in.key));
-    in.fid.hi = 0x0102030405060708u;
-    in.fid.lo = 0x1112131415161718u;
+    in.cap.fid.hi = 0x0102030405060708u;
+    in.cap.fid.lo = 0x1112131415161718u;
+    in.cap.nservers = 2;
+    in.cap.servers[1] = 3;
+    memset(in.cap.mac, 0xa5, sizeof(in.cap.mac));
     in.flags = PFS_LOCAL_WRITE;
-    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, PFS_LOCAL_REQ_SIZE, &out),
-                    PFS_OK);
-    CU_ASSERT_EQUAL(memcmp(out.key, in.key, sizeof(in.key)), 0);
-    CU_ASSERT_TRUE(pfs_fid_equal(out.fid, in.fid));
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf, &len), PFS_OK);
+    CU_ASSERT_EQUAL(len, 12 + 72 + 8);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, len, &out), PFS_OK);
+    CU_ASSERT_EQUAL(memcmp(out.cap.mac, in.cap.mac, sizeof(in.cap.mac)), 0);
+    CU_ASSERT_TRUE(pfs_fid_equal(out.cap.fid, in.cap.fid));
+    CU_ASSERT_EQUAL(out.cap.servers[1], 3);
     CU_ASSERT_EQUAL(out.flags, PFS_LOCAL_WRITE);
     /* every truncation, and a trailing byte, is refused */
-    for (cut = 0; cut < PFS_LOCAL_REQ_SIZE; cut++) {
+    for (cut = 0; cut < len; cut++) {
         CU_ASSERT_EQUAL(pfs_local_req_decode(buf, cut, &out), PFS_ERR_PROTO);
     }
-    buf[PFS_LOCAL_REQ_SIZE] = 0;
-    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, PFS_LOCAL_REQ_SIZE + 1, &out),
-                    PFS_ERR_PROTO);
+    buf[len] = 0;
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, len + 1, &out), PFS_ERR_PROTO);
 }
 
 static void test_local_req_bad(void)
 {
-    uint8_t buf[PFS_LOCAL_REQ_SIZE];
-    pfs_local_req_t in, out;
+    static uint8_t buf[PFS_LOCAL_REQ_MAX];
+    static pfs_local_req_t in, out;
+    size_t len;
 
     memset(&in, 0, sizeof(in));
-    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf, &len), PFS_OK);
     buf[0] ^= 1; /* magic */
-    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
-                    PFS_ERR_PROTO);
-    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, len, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf, &len), PFS_OK);
     buf[4] = 99; /* version */
-    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
-                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, len, &out), PFS_ERR_PROTO);
     in.flags = 0x80; /* unknown flag: encoded as given, refused by decode */
-    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, sizeof(buf), &out),
-                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL_FATAL(pfs_local_req_encode(&in, buf, &len), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_local_req_decode(buf, len, &out), PFS_ERR_PROTO);
 }
 
 static void test_local_rep(void)
@@ -1566,7 +1674,7 @@ static CU_TestInfo proto_tests[] = {
     {"hello_req_many_groups", test_hello_req_many_groups},
     {"cred_self", test_cred_self},
     {"hello_req_bad_role", test_hello_req_bad_role},
-    {"hello_rep", test_hello_rep},
+    {"challenge", test_challenge},
     {"status_rep", test_status_rep},
     {"status_rep_long_host", test_status_rep_long_host},
     {"path_req", test_path_req},
@@ -1580,7 +1688,8 @@ static CU_TestInfo proto_tests[] = {
     {"attr_bad_stripe_count", test_attr_bad_stripe_count},
     {"io_req", test_io_req},
     {"io_req_fbig", test_io_req_fbig},
-    {"fid", test_fid},
+    {"cap", test_cap},
+    {"attr_cap", test_attr_cap},
     {"u64", test_u64},
     {"fp_req", test_fp_req},
     {"lease_req", test_lease_req},
