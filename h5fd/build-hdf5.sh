@@ -17,7 +17,8 @@
 #      packaging: flavour names, rpath, Java, Fortran; not applied);
 #   2. configured (parallel, shared, no Fortran/C++/Java/high-level
 #      library) with the MPICH's mpicc;
-#   3. the library, the tools and the test programs pfs runs (test/vfd)
+#   3. the library, the tools and the test programs pfs runs (test/vfd and
+#      testpar/, HDF5's parallel tests: tests/integration/hdf5_testpar.sh)
 #      are built, and the library, tools and h5pcc installed.
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -103,11 +104,16 @@ if [ ! -f Makefile ] || [ "$(cat .pfs-config-args 2>/dev/null)" != "$CONFIG_ARGS
 fi
 
 # ---- 3. build and install -------------------------------------------------------
-say "make HDF5 (library, tools, test/vfd)"
+say "make HDF5 (library, tools, test/vfd, the parallel tests)"
+# HDF5's own parallel tests that tests/integration/hdf5_testpar.sh runs
+TESTPAR="t_mpi testphdf5 t_shapesame t_filters_parallel t_pflush1 t_pflush2 t_pread
+    t_pmulti_dset t_select_io_dset t_prestart t_pshutdown t_init_term t_vfd t_cache
+    t_cache_image t_bigio t_2Gio"
 # only the tools themselves (tools/src), not their test programs
 {
     make -j"$JOBS" -C src &&
         make -j"$JOBS" -C test libh5test.la vfd &&
+        make -j"$JOBS" -C testpar $TESTPAR &&
         make -j"$JOBS" -C tools/lib &&
         make -j"$JOBS" -C tools/src &&
         make -j"$JOBS" -C bin
@@ -117,4 +123,4 @@ say "make HDF5 (library, tools, test/vfd)"
 } >install.log 2>&1 || { tail -20 install.log; exit 1; }
 [ -x "$PREFIX/bin/h5dump" ] && [ -f "$PREFIX/include/H5FDdevelop.h" ] ||
     { echo "build-hdf5.sh: install incomplete in $PREFIX" >&2; exit 1; }
-say "HDF5 $VERSION (parallel) installed in $PREFIX (build tree $BUILD; test/vfd built)"
+say "HDF5 $VERSION (parallel) installed in $PREFIX (build tree $BUILD; test/vfd and testpar built)"
