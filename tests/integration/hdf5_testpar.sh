@@ -100,13 +100,16 @@ fi
 # the files the tests keep are in pfs (the others they remove), and the
 # working directory holds only what the tests make there by design:
 # t_init_term's serial file (written after MPI_Finalize, with the
-# default driver and a plain name) and testphdf5's external data file
+# default driver and a plain name), testphdf5's external data file
 # (H5Pset_external with a relative name, resolved in the working
-# directory)
+# directory) and t_vfd's selection-I/O file (named by h5_fixname as a
+# serial file, without HDF5_PARAPREFIX, whenever the default driver does
+# not report MPI; t_vfd's vector tests, which use HDF5_PARAPREFIX, are on
+# pfs)
 "$B/pfs-ls" /h5 >"$WORK/ls.out" || fail "pfs-ls /h5"
 for f in shutdown.h5 noflush.h5 MPItest.h5; do
     grep -q "^$f$" "$WORK/ls.out" || { cat "$WORK/ls.out"; fail "no $f in pfs:/h5"; }
 done
-stray=$(cd "$WORK/cwd" && ls | grep -vxE 'after_mpi_fin.h5|nocolcause_extern.data' || true)
+stray=$(cd "$WORK/cwd" && ls | grep -vxE 'after_mpi_fin.h5|nocolcause_extern.data|mpio_select_test_file.h5' || true)
 [ -z "$stray" ] || fail "files in the working directory instead of pfs: $stray"
 pass "the tests' files are in pfs:/h5 ($(tr '\n' ' ' <"$WORK/ls.out"))"
