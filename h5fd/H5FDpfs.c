@@ -6,42 +6,8 @@
  *
  * Like the ROMIO driver, this uses libpio's public API only.
  */
-#include <ctype.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
+#include "H5FDpfs_int.h"
 
-#include <hdf5.h>
-#if H5_VERSION_GE(1, 14, 0)
-#include <H5FDdevelop.h>
-#include <H5PLextern.h>
-#define PFS_H5_114 1
-#else
-#define PFS_H5_114 0
-#endif
-
-#include <pfs/H5FDpfs.h>
-#include <pfs/pio.h>
-
-#define H5FD_PFS_EXPORT __attribute__((visibility("default")))
-
-/* Largest address: pfs files end below 2^63 (as sec2's off_t). */
-#define PFS_MAXADDR (((haddr_t)1 << 63) - 1)
-
-typedef struct {
-    H5FD_t pub; /* what HDF5 sees; first */
-    H5FD_pfs_config_t config;
-    pio_client_t *client; /* the process's shared client, or own_client */
-    int own_client;       /* a second ensemble: a client of its own */
-    pio_file_t *fh;
-    uint8_t fid[16];
-    char path[H5FD_PFS_PATH_MAX + 8];
-    haddr_t eoa; /* end of the address space HDF5 uses */
-    haddr_t eof; /* the file's logical size, as far as this handle knows */
-    int writable;
-} pfs_h5file_t;
 
 static hid_t pfs_driver_id = H5I_INVALID_HID;
 
@@ -66,192 +32,6 @@ typedef struct lease_ent {
 } lease_ent_t;
 
 static lease_ent_t *leases;
-
-/* ---- errors -------------------------------------------------------------- */
-
-/* Push the cause onto HDF5's error stack (the caller's API call fails
- * with it; HDF5 prints the stack unless told not to). */
-static void __attribute__((format(printf, 4, 5)))
-pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt, ...)
-{
-    char msg[1024];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
-    va_end(ap);
-    H5Epush2(H5E_DEFAULT, __FILE__, func, line, H5E_ERR_CLS, H5E_VFL, minor,
-             "pfs: %s", msg);
-}
-
-/* A libpio failure: the status and libpio's explanation. */
-static void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
-                             pio_client_t *c, pfs_status_t st, const char *what)
-{
-    const char *why = c != NULL ? pio_client_errmsg(c) : "";
-
-    pfs_h5_error(func, line, minor, "%s: %s%s%s", what, pfs_status_string(st),
-                 why[0] ? ": " : "", why);
-}
-
-/* ---- configuration ------------------------------------------------------- */
-
-H5FD_PFS_EXPORT void H5FD_pfs_config_init(H5FD_pfs_config_t *config)
-{
-    memset(config, 0, sizeof(*config));
-    config->version = H5FD_PFS_CONFIG_VERSION;
-#ifdef H5_HAVE_PARALLEL
-    config->comm = MPI_COMM_NULL;
-#endif
-}
-
-static int parse_size(const char *s, uint64_t *v_p)
-{
-    char *end;
-    unsigned long long v;
-
-    errno = 0;
-    v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s) {
-        return -1;
-    }
-    switch (tolower((unsigned char)*end)) {
-    case 'k':
-        v <<= 10;
-        end++;
-        break;
-    case 'm':
-        v <<= 20;
-        end++;
-        break;
-    case 'g':
-        v <<= 30;
-        end++;
-        break;
-    default: break;
-    }
-    if (*end != '\0') {
-        return -1;
-    }
-    *v_p = v;
-    return 0;
-}
-
-H5FD_PFS_EXPORT herr_t H5FD_pfs_config_parse(const char *str,
-                                             H5FD_pfs_config_t *config)
-{
-    char buf[2 * H5FD_PFS_PATH_MAX + 256], *tok, *save = NULL;
-
-    H5FD_pfs_config_init(config);
-    if (str == NULL || str[0] == '\0') {
-        return 0;
-    }
-    if (strlen(str) >= sizeof(buf)) {
-        pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
-                     "configuration string too long");
-        return -1;
-    }
-    strcpy(buf, str);
-    for (tok = strtok_r(buf, ",; \t\n", &save); tok != NULL;
-         tok = strtok_r(NULL, ",; \t\n", &save)) {
-        char *eq = strchr(tok, '=');
-        uint64_t v;
-
-        if (eq == NULL) {
-            goto bad;
-        }
-        *eq++ = '\0';
-        if (strcmp(tok, "ensemble") == 0 &&
-            strlen(eq) < sizeof(config->ensemble)) {
-            strcpy(config->ensemble, eq);
-        } else if (strcmp(tok, "dir") == 0 &&
-                   strlen(eq) < sizeof(config->dir)) {
-            strcpy(config->dir, eq);
-        } else if (strcmp(tok, "stripe_size") == 0 && parse_size(eq, &v) == 0) {
-            config->stripe_size = v;
-        } else if (strcmp(tok, "stripe_count") == 0 &&
-                   parse_size(eq, &v) == 0 && v <= UINT32_MAX) {
-            config->stripe_count = (uint32_t)v;
-        } else {
-            eq[-1] = '=';
-            goto bad;
-        }
-    }
-    return 0;
-bad:
-    pfs_h5_error(
-        __func__, __LINE__, H5E_BADVALUE,
-        "bad configuration item '%s' (known: ensemble=PATH, dir=PFSDIR, "
-        "stripe_size=N, stripe_count=N)",
-        tok);
-    return -1;
-}
-
-/* The configuration a fapl holds for this driver: its driver info, or
- * (1.14, driver chosen by name) its configuration string, or defaults. */
-static herr_t config_of_fapl(hid_t fapl, H5FD_pfs_config_t *config)
-{
-    const H5FD_pfs_config_t *info = NULL;
-
-    if (fapl != H5P_DEFAULT && fapl != H5I_INVALID_HID) {
-        /* 1.14 fails (and would print) when the fapl has no info */
-        H5E_BEGIN_TRY
-        {
-            info = H5Pget_driver_info(fapl);
-        }
-        H5E_END_TRY;
-    }
-    if (info != NULL) {
-        if (info->version != H5FD_PFS_CONFIG_VERSION) {
-            pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
-                         "configuration version %d, this driver has %d",
-                         info->version, H5FD_PFS_CONFIG_VERSION);
-            return -1;
-        }
-        *config = *info;
-        /* the caller's strings: never trust them to be terminated */
-        config->ensemble[sizeof(config->ensemble) - 1] = '\0';
-        config->dir[sizeof(config->dir) - 1] = '\0';
-        return 0;
-    }
-#if PFS_H5_114
-    if (fapl != H5P_DEFAULT && fapl != H5I_INVALID_HID) {
-        char str[2 * H5FD_PFS_PATH_MAX + 256];
-        ssize_t n = H5Pget_driver_config_str(fapl, str, sizeof(str));
-
-        if (n > 0 && (size_t)n < sizeof(str)) {
-            return H5FD_pfs_config_parse(str, config);
-        }
-    }
-#endif
-    H5FD_pfs_config_init(config);
-    return 0;
-}
-
-/* The pfs path of an HDF5 file name. */
-static int pfs_path_of(const H5FD_pfs_config_t *config, const char *name,
-                       char *out, size_t size)
-{
-    const char *dir = config->dir[0] ? config->dir : "/";
-    int n;
-
-    if (strncmp(name, "pfs:", 4) == 0) {
-        name += 4;
-    }
-    if (name[0] == '/') {
-        n = snprintf(out, size, "%s", name);
-    } else {
-        if (strncmp(dir, "pfs:", 4) == 0) {
-            dir += 4;
-        }
-        if (dir[0] == '\0') {
-            dir = "/";
-        }
-        n = snprintf(out, size, "%s%s%s", dir,
-                     dir[strlen(dir) - 1] == '/' ? "" : "/", name);
-    }
-    return n > 0 && (size_t)n < size ? 0 : -1;
-}
 
 static pfs_status_t client_open(const H5FD_pfs_config_t *config,
                                 pio_client_t **client_p, char *err, size_t size)
@@ -524,10 +304,10 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
         pfs_h5_error(__func__, __LINE__, H5E_CANTALLOC, "out of memory");
         return NULL;
     }
-    if (config_of_fapl(fapl, &file->config) < 0) {
+    if (pfs_h5_config_of_fapl(fapl, &file->config) < 0) {
         goto err_free;
     }
-    if (pfs_path_of(&file->config, name, file->path, sizeof(file->path)) < 0) {
+    if (pfs_h5_path_of(&file->config, name, file->path, sizeof(file->path)) < 0) {
         pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
                      "file name '%s' too long", name);
         goto err_free;
@@ -705,7 +485,7 @@ static herr_t pfs_get_handle(H5FD_t *_file, hid_t fapl, void **handle)
     return 0;
 }
 
-static int range_ok(const char *func, haddr_t addr, size_t size)
+int pfs_h5_range_ok(const char *func, haddr_t addr, size_t size)
 {
     if (addr == HADDR_UNDEF || addr > PFS_MAXADDR ||
         (haddr_t)size > PFS_MAXADDR - addr) {
@@ -726,7 +506,7 @@ static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 
     (void)type;
     (void)dxpl;
-    if (!range_ok(__func__, addr, size)) {
+    if (!pfs_h5_range_ok(__func__, addr, size)) {
         return -1;
     }
     st = pio_read(file->fh, addr, buf, size, &n);
@@ -750,7 +530,7 @@ static herr_t pfs_write(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
 
     (void)type;
     (void)dxpl;
-    if (!range_ok(__func__, addr, size)) {
+    if (!pfs_h5_range_ok(__func__, addr, size)) {
         return -1;
     }
     st = pio_write(file->fh, addr, buf, size);
@@ -829,300 +609,6 @@ static herr_t pfs_unlock(H5FD_t *_file)
 }
 
 #if PFS_H5_114
-/* ---- 1.14: vector and selection I/O as one structured request ------------ */
-
-/* Pieces of one vector or selection call: file extents and the memory
- * address of each; libpio pairs them in order.  Memory is described
- * relative to the lowest buffer address. */
-typedef struct {
-    uint64_t *foff, *flen, *moff;
-    size_t n, cap;
-    uintptr_t base;
-    const char *lo;
-} pieces_t;
-
-static int pieces_add(pieces_t *p, uint64_t off, uint64_t len, const char *mem)
-{
-    if (len == 0) {
-        return 0;
-    }
-    if (p->n == p->cap) {
-        size_t cap = p->cap ? 2 * p->cap : 64;
-        uint64_t *a = realloc(p->foff, cap * sizeof(*a));
-        uint64_t *b = a ? realloc(p->flen, cap * sizeof(*b)) : NULL;
-        uint64_t *c = b ? realloc(p->moff, cap * sizeof(*c)) : NULL;
-
-        if (a)
-            p->foff = a;
-        if (b)
-            p->flen = b;
-        if (c)
-            p->moff = c;
-        if (c == NULL) {
-            return -1;
-        }
-        p->cap = cap;
-    }
-    p->foff[p->n] = off;
-    p->flen[p->n] = len;
-    p->moff[p->n] = (uint64_t)(uintptr_t)mem; /* made relative in run */
-    if (p->lo == NULL || mem < p->lo) {
-        p->lo = mem;
-    }
-    p->n++;
-    return 0;
-}
-
-static void pieces_free(pieces_t *p)
-{
-    free(p->foff);
-    free(p->flen);
-    free(p->moff);
-}
-
-/* One pio_read_desc/pio_write_desc for all pieces: each I/O server gets
- * one request carrying its share. */
-static herr_t pieces_run(pfs_h5file_t *file, pieces_t *p, int write,
-                         const char *func)
-{
-    pio_desc_t fd, md;
-    uint64_t end = 0;
-    size_t i;
-    pfs_status_t st;
-
-    if (p->n == 0) {
-        return 0;
-    }
-    for (i = 0; i < p->n; i++) {
-        if (!range_ok(func, p->foff[i], p->flen[i])) {
-            return -1;
-        }
-        p->moff[i] -= (uint64_t)(uintptr_t)p->lo;
-        if (p->foff[i] + p->flen[i] > end) {
-            end = p->foff[i] + p->flen[i];
-        }
-    }
-    pio_desc_list(&fd, p->foff, p->flen, p->n);
-    pio_desc_list(&md, p->moff, p->flen, p->n);
-    if (write) {
-        st = pio_write_desc(file->fh, p->lo, &md, &fd, NULL);
-    } else {
-        /* reads past the end of the file give zeros, as HDF5 expects */
-        st = pio_read_desc(file->fh, (void *)(uintptr_t)p->lo, &md, &fd, NULL);
-    }
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(func, __LINE__, write ? H5E_WRITEERROR : H5E_READERROR,
-                         file->client, st, write ? "write" : "read");
-        return -1;
-    }
-    if (write && end > file->eof) {
-        file->eof = end;
-    }
-    return 0;
-}
-
-static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
-                        size_t sizes[], const void *bufs[], int write,
-                        const char *func)
-{
-    pieces_t p;
-    size_t size = 0;
-    uint32_t i;
-    herr_t ret;
-
-    int fixed = 0;
-
-    memset(&p, 0, sizeof(p));
-    for (i = 0; i < count; i++) {
-        /* a size of 0 after the first: the previous size for all the
-         * rest (later entries are not even read) */
-        if (!fixed && i > 0 && sizes[i] == 0) {
-            fixed = 1;
-        }
-        if (!fixed) {
-            size = sizes[i];
-        }
-        if (pieces_add(&p, addrs[i], size, bufs[i]) < 0) {
-            pfs_h5_error(func, __LINE__, H5E_CANTALLOC, "out of memory");
-            pieces_free(&p);
-            return -1;
-        }
-    }
-    ret = pieces_run(file, &p, write, func);
-    pieces_free(&p);
-    return ret;
-}
-
-static herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
-                              H5FD_mem_t types[], haddr_t addrs[],
-                              size_t sizes[], void *bufs[])
-{
-    (void)dxpl;
-    (void)types;
-    return vector_io((pfs_h5file_t *)_file, count, addrs, sizes,
-                     (const void **)bufs, 0, __func__);
-}
-
-static herr_t pfs_write_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
-                               H5FD_mem_t types[], haddr_t addrs[],
-                               size_t sizes[], const void *bufs[])
-{
-    (void)dxpl;
-    (void)types;
-    return vector_io((pfs_h5file_t *)_file, count, addrs, sizes, bufs, 1,
-                     __func__);
-}
-
-#define SEQ_BATCH 1024
-
-/* The (offset, length) runs of a selection, in bytes. */
-typedef struct {
-    hid_t iter;
-    size_t n, i;
-    hsize_t off[SEQ_BATCH];
-    size_t len[SEQ_BATCH];
-} seq_t;
-
-static int seq_next(seq_t *s, hsize_t *off_p, size_t *len_p)
-{
-    if (s->i == s->n) {
-        size_t nelem;
-
-        if (H5Ssel_iter_get_seq_list(s->iter, SEQ_BATCH, SIZE_MAX, &s->n,
-                                     &nelem, s->off, s->len) < 0) {
-            return -1;
-        }
-        s->i = 0;
-        if (s->n == 0) {
-            return 0;
-        }
-    }
-    *off_p = s->off[s->i];
-    *len_p = s->len[s->i];
-    s->i++;
-    return 1;
-}
-
-/* Walk a memory and a file selection together, cutting runs where
- * either one ends. */
-static herr_t selection_pieces(pieces_t *p, hid_t mspace, hid_t fspace,
-                               haddr_t base, size_t esize, const char *buf)
-{
-    seq_t *m = calloc(2, sizeof(*m)), *f = m + 1;
-    hsize_t moff = 0, foff = 0;
-    size_t mlen = 0, flen = 0;
-    herr_t ret = -1;
-
-    if (m == NULL) {
-        return -1;
-    }
-    m->iter =
-        H5Ssel_iter_create(mspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
-    f->iter =
-        H5Ssel_iter_create(fspace, esize, H5S_SEL_ITER_GET_SEQ_LIST_SORTED);
-    if (m->iter < 0 || f->iter < 0) {
-        goto out;
-    }
-    for (;;) {
-        size_t n;
-
-        if (mlen == 0) {
-            int r = seq_next(m, &moff, &mlen);
-            if (r < 0)
-                goto out;
-            if (r == 0)
-                break;
-        }
-        if (flen == 0) {
-            int r = seq_next(f, &foff, &flen);
-            if (r < 0)
-                goto out;
-            if (r == 0)
-                break;
-        }
-        n = mlen < flen ? mlen : flen;
-        if (pieces_add(p, base + foff, n, buf + moff) < 0) {
-            goto out;
-        }
-        moff += n;
-        mlen -= n;
-        foff += n;
-        flen -= n;
-    }
-    ret = 0;
-out:
-    if (m->iter >= 0)
-        H5Ssel_iter_close(m->iter);
-    if (f->iter >= 0)
-        H5Ssel_iter_close(f->iter);
-    free(m);
-    return ret;
-}
-
-static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
-                           hid_t file_spaces[], haddr_t offsets[],
-                           size_t element_sizes[], const void *bufs[],
-                           int write, const char *func)
-{
-    pieces_t p;
-    size_t i, esize = 0;
-    const void *buf = NULL;
-    herr_t ret;
-
-    int fixed_size = 0, fixed_buf = 0;
-
-    memset(&p, 0, sizeof(p));
-    for (i = 0; i < count; i++) {
-        /* a 0 size or NULL buffer after the first: the previous one for
-         * all the rest (later entries are not read) */
-        if (!fixed_size && i > 0 && element_sizes[i] == 0) {
-            fixed_size = 1;
-        }
-        if (!fixed_size) {
-            esize = element_sizes[i];
-        }
-        if (!fixed_buf && i > 0 && bufs[i] == NULL) {
-            fixed_buf = 1;
-        }
-        if (!fixed_buf) {
-            buf = bufs[i];
-        }
-        if (selection_pieces(&p, mem_spaces[i], file_spaces[i], offsets[i],
-                             esize, buf) < 0) {
-            pfs_h5_error(func, __LINE__, H5E_CANTGET,
-                         "cannot walk selection %zu", i);
-            pieces_free(&p);
-            return -1;
-        }
-    }
-    ret = pieces_run(file, &p, write, func);
-    pieces_free(&p);
-    return ret;
-}
-
-static herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
-                                 size_t count, hid_t mem_spaces[],
-                                 hid_t file_spaces[], haddr_t offsets[],
-                                 size_t element_sizes[], void *bufs[])
-{
-    (void)type;
-    (void)dxpl;
-    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
-                        offsets, element_sizes, (const void **)bufs, 0,
-                        __func__);
-}
-
-static herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
-                                  size_t count, hid_t mem_spaces[],
-                                  hid_t file_spaces[], haddr_t offsets[],
-                                  size_t element_sizes[], const void *bufs[])
-{
-    (void)type;
-    (void)dxpl;
-    return selection_io((pfs_h5file_t *)_file, count, mem_spaces, file_spaces,
-                        offsets, element_sizes, bufs, 1, __func__);
-}
-
 /* H5Fdelete */
 static herr_t pfs_del(const char *name, hid_t fapl)
 {
@@ -1131,8 +617,8 @@ static herr_t pfs_del(const char *name, hid_t fapl)
     pio_client_t *c;
     pfs_status_t st;
 
-    if (config_of_fapl(fapl, &config) < 0 ||
-        pfs_path_of(&config, name, path, sizeof(path)) < 0) {
+    if (pfs_h5_config_of_fapl(fapl, &config) < 0 ||
+        pfs_h5_path_of(&config, name, path, sizeof(path)) < 0) {
         return -1;
     }
     st = client_open(&config, &c, err, sizeof(err));
@@ -1270,7 +756,7 @@ H5FD_PFS_EXPORT herr_t H5Pget_fapl_pfs(hid_t fapl_id,
                      "driver");
         return -1;
     }
-    return config_of_fapl(fapl_id, config_out);
+    return pfs_h5_config_of_fapl(fapl_id, config_out);
 }
 
 #if PFS_H5_114

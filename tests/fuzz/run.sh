@@ -32,7 +32,7 @@ TARGETS="proto:hdr proto:hello_req proto:challenge_rep proto:status_rep
     store:store_removal"
 
 # the sources the harnesses test: codecs and plans only, no transport
-LIB_SRCS="common/wire.c common/proto.c common/cred.c common/sio.c
+LIB_SRCS="common/wire.c common/proto.c common/proto_md.c common/cred.c common/sio.c
     common/local.c common/layout.c common/util.c common/status.c
     mds/mds_rec.c"
 
