@@ -55,14 +55,18 @@ pass "PFS_LOCAL_IO=off: every byte through the servers, verified"
 
 # another user: the servers refuse (they would not let it open the object
 # files either), and the client goes through them, over TCP
-UDIR=$(mktemp -d /tmp/pfs-localuser.XXXXXX)
-chmod 755 "$UDIR"
-cp "$PFS_ENSEMBLE" "$UDIR/ensemble"
-chmod 644 "$UDIR/ensemble"
-basic other-user none setpriv --reuid=4711 --regid=4711 --clear-groups \
-    env PFS_ENSEMBLE="$UDIR/ensemble"
-rm -rf "$UDIR"
-pass "another user (uid 4711): refused by the servers, every byte through them, verified"
+if [ "$(id -u)" = 0 ]; then
+    UDIR=$(mktemp -d /tmp/pfs-localuser.XXXXXX)
+    chmod 755 "$UDIR"
+    cp "$PFS_ENSEMBLE" "$UDIR/ensemble"
+    chmod 644 "$UDIR/ensemble"
+    basic other-user none setpriv --reuid=4711 --regid=4711 --clear-groups \
+        env PFS_ENSEMBLE="$UDIR/ensemble"
+    rm -rf "$UDIR"
+    pass "another user (uid 4711): refused by the servers, every byte through them, verified"
+else
+    log "not root: the other-user run needs root to switch users; left out"
+fi
 
 # sieving (server) and local writes into one span, 300 times
 timeout 300 "$MPIEXEC_MPICH" -n 2 "$T" --race /race.dat 300 >"$WORK/race.log" 2>&1 ||
