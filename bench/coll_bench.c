@@ -25,10 +25,10 @@ static int rank, nranks;
 
 typedef struct {
     const char *name;
-    pio_desc_t desc;     /* this rank's file pieces */
-    MPI_Datatype ftype;  /* the same as an MPI file type */
+    pio_desc_t desc;    /* this rank's file pieces */
+    MPI_Datatype ftype; /* the same as an MPI file type */
     uint64_t disp;
-    uint64_t bytes;      /* per rank */
+    uint64_t bytes; /* per rank */
 } pattern_t;
 
 static double slowest(double t)
@@ -83,8 +83,7 @@ static double run_pfs(pio_client_t *c, const char *path, pattern_t *p,
     return slowest(t);
 }
 
-static double run_ufs(const char *path, pattern_t *p, uint8_t *buf,
-                      int write)
+static double run_ufs(const char *path, pattern_t *p, uint8_t *buf, int write)
 {
     MPI_File fh;
     MPI_Status status;
@@ -141,8 +140,9 @@ int main(int argc, char **argv)
             tile_rows = strtoull(argv[++i], NULL, 10);
         } else {
             if (rank == 0) {
-                fprintf(stderr, "usage: %s --ufs-dir DIR [--label NAME] "
-                                "[--reps N] [--block BYTES] [--tile-rows N]\n",
+                fprintf(stderr,
+                        "usage: %s --ufs-dir DIR [--label NAME] "
+                        "[--reps N] [--block BYTES] [--tile-rows N]\n",
                         argv[0]);
             }
             MPI_Finalize();
@@ -169,8 +169,7 @@ int main(int argc, char **argv)
     pats[1].name = "tiles2d-64B-rows";
     pio_desc_vector(&pats[1].desc, (uint64_t)rank * 64, tile_rows, 64,
                     64 * (uint64_t)nranks);
-    MPI_Type_vector((int)tile_rows, 64, 64 * nranks, MPI_BYTE,
-                    &pats[1].ftype);
+    MPI_Type_vector((int)tile_rows, 64, 64 * nranks, MPI_BYTE, &pats[1].ftype);
     pats[1].disp = (uint64_t)rank * 64;
     pats[1].bytes = tile_rows * 64;
     /* tiles3d: X x Y x Z 4-byte elements, Z = 16 * 4: ranks split x and y
@@ -189,8 +188,8 @@ int main(int argc, char **argv)
         pio_desc_contig(&pats[2].desc, (x0 * Y + y0) * Z * es, 64);
         pio_desc_repeat(&pats[2].desc, ny, Z * es);
         pio_desc_repeat(&pats[2].desc, nx, Y * Z * es);
-        MPI_Type_create_subarray(3, sizes, subs, starts, MPI_ORDER_C,
-                                 MPI_BYTE, &pats[2].ftype);
+        MPI_Type_create_subarray(3, sizes, subs, starts, MPI_ORDER_C, MPI_BYTE,
+                                 &pats[2].ftype);
         pats[2].disp = 0;
         pats[2].bytes = nx * ny * 64;
         (void)tile_rows;
@@ -201,7 +200,8 @@ int main(int argc, char **argv)
 
     if (rank == 0) {
         printf("# coll_bench (%s): %d ranks, best of %d; MiB/s = all ranks' "
-               "bytes / slowest rank's time\n", label, nranks, reps);
+               "bytes / slowest rank's time\n",
+               label, nranks, reps);
         printf("storage,pattern,op,method,bytes_total,seconds,MiB_s,"
                "ratio_vs_ufs,pfs_mode,pfs_exchange_s,pfs_io_wait_s\n");
     }
@@ -250,15 +250,14 @@ int main(int argc, char **argv)
                            label, p->name, op ? "write" : "read",
                            c == 0 ? "pfs-libpio_mpi"
                                   : "pfs-libpio_mpi-via-servers",
-                           total, best_pfs[c],
-                           total / best_pfs[c] / 1048576.0,
+                           total, best_pfs[c], total / best_pfs[c] / 1048576.0,
                            best_ufs / best_pfs[c],
                            best_st[c].direct ? "direct" : "two-phase",
                            best_st[c].exchange_s, best_st[c].io_wait_s);
                 }
                 printf("%s,%s,%s,ufs-romio,%" PRIu64 ",%.6f,%.1f,1.00,,,\n",
-                       label, p->name, op ? "write" : "read", total,
-                       best_ufs, total / best_ufs / 1048576.0);
+                       label, p->name, op ? "write" : "read", total, best_ufs,
+                       total / best_ufs / 1048576.0);
                 fflush(stdout);
             }
         }

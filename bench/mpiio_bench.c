@@ -30,11 +30,11 @@ static int rank, nprocs;
 typedef struct {
     const char *name;
     MPI_Offset disp;
-    MPI_Datatype view;      /* MPI_BYTE for contiguous */
-    MPI_Offset offset;      /* explicit offset (contig) */
-    size_t bytes;           /* this rank's bytes */
+    MPI_Datatype view; /* MPI_BYTE for contiguous */
+    MPI_Offset offset; /* explicit offset (contig) */
+    size_t bytes;      /* this rank's bytes */
     int collective;
-    size_t xfer;            /* > 0: independent calls of this many bytes */
+    size_t xfer; /* > 0: independent calls of this many bytes */
 } pattern_t;
 
 static void die(int rc, const char *what)
@@ -49,7 +49,8 @@ static void die(int rc, const char *what)
 }
 
 /* one timed write (+ sync) or read of the pattern; returns seconds */
-static double run_once(const char *path, const pattern_t *p, unsigned char *buf, int write)
+static double run_once(const char *path, const pattern_t *p, unsigned char *buf,
+                       int write)
 {
     MPI_File fh;
     double t0, t;
@@ -61,36 +62,47 @@ static double run_once(const char *path, const pattern_t *p, unsigned char *buf,
     }
     MPI_Barrier(MPI_COMM_WORLD);
     t0 = MPI_Wtime();
-    die(MPI_File_open(MPI_COMM_WORLD, path, write ? MPI_MODE_CREATE | MPI_MODE_WRONLY
-                      : MPI_MODE_RDONLY, MPI_INFO_NULL, &fh), "open");
-    die(MPI_File_set_view(fh, p->disp, MPI_BYTE, p->view, "native", MPI_INFO_NULL), "view");
+    die(MPI_File_open(MPI_COMM_WORLD, path,
+                      write ? MPI_MODE_CREATE | MPI_MODE_WRONLY
+                            : MPI_MODE_RDONLY,
+                      MPI_INFO_NULL, &fh),
+        "open");
+    die(MPI_File_set_view(fh, p->disp, MPI_BYTE, p->view, "native",
+                          MPI_INFO_NULL),
+        "view");
     if (p->xfer > 0) {
         for (size_t k = 0; k < p->bytes; k += p->xfer) {
-            int n = (int) (p->bytes - k < p->xfer ? p->bytes - k : p->xfer);
+            int n = (int)(p->bytes - k < p->xfer ? p->bytes - k : p->xfer);
             if (write)
-                die(MPI_File_write_at(fh, p->offset + (MPI_Offset) k, buf + k, n, MPI_BYTE,
-                                      MPI_STATUS_IGNORE), "write_at");
+                die(MPI_File_write_at(fh, p->offset + (MPI_Offset)k, buf + k, n,
+                                      MPI_BYTE, MPI_STATUS_IGNORE),
+                    "write_at");
             else
-                die(MPI_File_read_at(fh, p->offset + (MPI_Offset) k, buf + k, n, MPI_BYTE,
-                                     MPI_STATUS_IGNORE), "read_at");
+                die(MPI_File_read_at(fh, p->offset + (MPI_Offset)k, buf + k, n,
+                                     MPI_BYTE, MPI_STATUS_IGNORE),
+                    "read_at");
         }
         if (write)
             die(MPI_File_sync(fh), "sync");
     } else if (write) {
         if (p->collective)
-            die(MPI_File_write_at_all(fh, p->offset, buf, (int) p->bytes, MPI_BYTE,
-                                      MPI_STATUS_IGNORE), "write_at_all");
+            die(MPI_File_write_at_all(fh, p->offset, buf, (int)p->bytes,
+                                      MPI_BYTE, MPI_STATUS_IGNORE),
+                "write_at_all");
         else
-            die(MPI_File_write_at(fh, p->offset, buf, (int) p->bytes, MPI_BYTE,
-                                  MPI_STATUS_IGNORE), "write_at");
+            die(MPI_File_write_at(fh, p->offset, buf, (int)p->bytes, MPI_BYTE,
+                                  MPI_STATUS_IGNORE),
+                "write_at");
         die(MPI_File_sync(fh), "sync");
     } else {
         if (p->collective)
-            die(MPI_File_read_at_all(fh, p->offset, buf, (int) p->bytes, MPI_BYTE,
-                                     MPI_STATUS_IGNORE), "read_at_all");
+            die(MPI_File_read_at_all(fh, p->offset, buf, (int)p->bytes,
+                                     MPI_BYTE, MPI_STATUS_IGNORE),
+                "read_at_all");
         else
-            die(MPI_File_read_at(fh, p->offset, buf, (int) p->bytes, MPI_BYTE,
-                                 MPI_STATUS_IGNORE), "read_at");
+            die(MPI_File_read_at(fh, p->offset, buf, (int)p->bytes, MPI_BYTE,
+                                 MPI_STATUS_IGNORE),
+                "read_at");
     }
     die(MPI_File_close(&fh), "close");
     t = MPI_Wtime() - t0;
@@ -98,16 +110,16 @@ static double run_once(const char *path, const pattern_t *p, unsigned char *buf,
     return t;
 }
 
-static void measure(const char *label, const pattern_t *p, const char *pfs, const char *ufs,
-                    int reps)
+static void measure(const char *label, const pattern_t *p, const char *pfs,
+                    const char *ufs, int reps)
 {
     unsigned char *buf = malloc(p->bytes ? p->bytes : 1);
-    double best[2][2] = { {1e30, 1e30}, {1e30, 1e30} };     /* [file][write/read] */
-    const char *paths[2] = { pfs, ufs };
-    double total = (double) p->bytes * nprocs;
+    double best[2][2] = {{1e30, 1e30}, {1e30, 1e30}}; /* [file][write/read] */
+    const char *paths[2] = {pfs, ufs};
+    double total = (double)p->bytes * nprocs;
 
     for (size_t i = 0; i < p->bytes; i++)
-        buf[i] = (unsigned char) (i * 7 + rank);
+        buf[i] = (unsigned char)(i * 7 + rank);
     /* interleave the two files rep by rep, so that both see the same
      * machine conditions */
     for (int r = 0; r < reps; r++) {
@@ -122,9 +134,10 @@ static void measure(const char *label, const pattern_t *p, const char *pfs, cons
     }
     if (rank == 0) {
         for (int op = 0; op < 2; op++) {
-            double a = total / best[0][op] / 1048576.0, b = total / best[1][op] / 1048576.0;
-            printf("%s,%s,%s,%.0f,%.1f,%.1f,%.2f\n", label, p->name, op ? "read" : "write",
-                   total, a, b, a / b);
+            double a = total / best[0][op] / 1048576.0,
+                   b = total / best[1][op] / 1048576.0;
+            printf("%s,%s,%s,%.0f,%.1f,%.1f,%.2f\n", label, p->name,
+                   op ? "read" : "write", total, a, b, a / b);
         }
         fflush(stdout);
     }
@@ -157,17 +170,20 @@ int main(int argc, char **argv)
             xfer_mib = atoi(argv[++i]);
         else {
             if (rank == 0)
-                fprintf(stderr, "usage: mpiio_bench --pfs pfs:/FILE --ufs ufs:/DIR/FILE "
-                        "[--reps N] [--label L] [--contig-mib M] [--pieces N] "
-                        "[--xfer-mib T]\n");
+                fprintf(
+                    stderr,
+                    "usage: mpiio_bench --pfs pfs:/FILE --ufs ufs:/DIR/FILE "
+                    "[--reps N] [--label L] [--contig-mib M] [--pieces N] "
+                    "[--xfer-mib T]\n");
             MPI_Finalize();
             return strcmp(argv[i], "--help") == 0 ? 0 : 2;
         }
     }
-    if (pfs == NULL || ufs == NULL || reps < 1 || contig_mib < 1 || pieces < 1 ||
-        xfer_mib < 1) {
+    if (pfs == NULL || ufs == NULL || reps < 1 || contig_mib < 1 ||
+        pieces < 1 || xfer_mib < 1) {
         if (rank == 0)
-            fprintf(stderr, "mpiio_bench: --pfs and --ufs are required (try --help)\n");
+            fprintf(stderr,
+                    "mpiio_bench: --pfs and --ufs are required (try --help)\n");
         MPI_Finalize();
         return 2;
     }
@@ -177,17 +193,17 @@ int main(int argc, char **argv)
 
     /* contiguous blocks */
     {
-        pattern_t p = {.name = "contig", .view = MPI_BYTE, .collective = 1 };
-        p.bytes = (size_t) contig_mib << 20;
-        p.offset = (MPI_Offset) rank * (MPI_Offset) p.bytes;
+        pattern_t p = {.name = "contig", .view = MPI_BYTE, .collective = 1};
+        p.bytes = (size_t)contig_mib << 20;
+        p.offset = (MPI_Offset)rank * (MPI_Offset)p.bytes;
         measure(label, &p, pfs, ufs, reps);
     }
     /* the same blocks in independent transfers of xfer_mib MiB (IOR-like) */
     {
-        pattern_t p = {.name = "xfer4m", .view = MPI_BYTE, .collective = 0 };
-        p.bytes = (size_t) contig_mib << 20;
-        p.offset = (MPI_Offset) rank * (MPI_Offset) p.bytes;
-        p.xfer = (size_t) xfer_mib << 20;
+        pattern_t p = {.name = "xfer4m", .view = MPI_BYTE, .collective = 0};
+        p.bytes = (size_t)contig_mib << 20;
+        p.offset = (MPI_Offset)rank * (MPI_Offset)p.bytes;
+        p.xfer = (size_t)xfer_mib << 20;
         if (xfer_mib != 4) {
             static char name[32];
             snprintf(name, sizeof(name), "xfer%dm", xfer_mib);
@@ -200,10 +216,14 @@ int main(int argc, char **argv)
         const int piece = 47008;
         MPI_Datatype vec, view;
         MPI_Type_vector(pieces, piece, piece * nprocs, MPI_BYTE, &vec);
-        MPI_Type_create_resized(vec, 0, (MPI_Aint) piece * nprocs * pieces, &view);
+        MPI_Type_create_resized(vec, 0, (MPI_Aint)piece * nprocs * pieces,
+                                &view);
         MPI_Type_commit(&view);
-        pattern_t p = {.name = "strided47008", .view = view, .collective = 0,
-            .disp = (MPI_Offset) rank * piece, .bytes = (size_t) piece * pieces };
+        pattern_t p = {.name = "strided47008",
+                       .view = view,
+                       .collective = 0,
+                       .disp = (MPI_Offset)rank * piece,
+                       .bytes = (size_t)piece * pieces};
         measure(label, &p, pfs, ufs, reps);
         MPI_Type_free(&view);
         MPI_Type_free(&vec);
@@ -211,13 +231,16 @@ int main(int argc, char **argv)
     /* tiles with 64-byte rows: the array is ROWS x (nprocs * 64) bytes */
     {
         const int rows = 65536, row = 64;
-        int gsizes[2] = { rows, row * nprocs }, sizes[2] = { rows, row },
-            starts[2] = { 0, row * rank };
+        int gsizes[2] = {rows, row * nprocs}, sizes[2] = {rows, row},
+            starts[2] = {0, row * rank};
         MPI_Datatype sub;
-        MPI_Type_create_subarray(2, gsizes, sizes, starts, MPI_ORDER_C, MPI_BYTE, &sub);
+        MPI_Type_create_subarray(2, gsizes, sizes, starts, MPI_ORDER_C,
+                                 MPI_BYTE, &sub);
         MPI_Type_commit(&sub);
-        pattern_t p = {.name = "tiles64", .view = sub, .collective = 1,
-            .bytes = (size_t) rows * row };
+        pattern_t p = {.name = "tiles64",
+                       .view = sub,
+                       .collective = 1,
+                       .bytes = (size_t)rows * row};
         measure(label, &p, pfs, ufs, reps);
         MPI_Type_free(&sub);
     }

@@ -68,7 +68,7 @@ static double slowest(double t0)
 /* the byte at file offset off */
 static unsigned char pat(uint64_t off)
 {
-    return (unsigned char) ((off * 2654435761u) >> 13 ^ off);
+    return (unsigned char)((off * 2654435761u) >> 13 ^ off);
 }
 
 static void fill(unsigned char *b, uint64_t off, size_t n)
@@ -77,12 +77,15 @@ static void fill(unsigned char *b, uint64_t off, size_t n)
         b[i] = pat(off + i);
 }
 
-static int check(const unsigned char *b, uint64_t off, size_t n, const char *what)
+static int check(const unsigned char *b, uint64_t off, size_t n,
+                 const char *what)
 {
     for (size_t i = 0; i < n; i++) {
         if (b[i] != pat(off + i)) {
-            fprintf(stderr, "mpiio_user_bench: rank %d: %s: file byte %llu is 0x%02x, "
-                    "not 0x%02x\n", rank, what, (unsigned long long) (off + i), b[i],
+            fprintf(stderr,
+                    "mpiio_user_bench: rank %d: %s: file byte %llu is 0x%02x, "
+                    "not 0x%02x\n",
+                    rank, what, (unsigned long long)(off + i), b[i],
                     pat(off + i));
             return 0;
         }
@@ -102,22 +105,23 @@ static void delete_file(const char *path)
 
 typedef struct {
     char name[32];
-    size_t xfer;                /* bytes per call */
-    int calls;                  /* calls per rank */
-    int segmented;              /* 1: rank r owns [r*calls*xfer, ...); 0: interleaved */
-    int sync;                   /* MPI_File_sync after writing */
+    size_t xfer;   /* bytes per call */
+    int calls;     /* calls per rank */
+    int segmented; /* 1: rank r owns [r*calls*xfer, ...); 0: interleaved */
+    int sync;      /* MPI_File_sync after writing */
 } xfer_pattern_t;
 
 static uint64_t xfer_offset(const xfer_pattern_t *p, int owner, int call)
 {
     if (p->segmented)
-        return ((uint64_t) owner * (uint64_t) p->calls + (uint64_t) call) * p->xfer;
-    return ((uint64_t) call * (uint64_t) nprocs + (uint64_t) owner) * p->xfer;
+        return ((uint64_t)owner * (uint64_t)p->calls + (uint64_t)call) *
+               p->xfer;
+    return ((uint64_t)call * (uint64_t)nprocs + (uint64_t)owner) * p->xfer;
 }
 
 /* One timed pass: write (owner = this rank) or read (owner = next rank). */
-static double xfer_once(const char *path, const xfer_pattern_t *p, int coll, int write,
-                        unsigned char *buf, int *ok)
+static double xfer_once(const char *path, const xfer_pattern_t *p, int coll,
+                        int write, unsigned char *buf, int *ok)
 {
     MPI_File fh;
     MPI_Status status;
@@ -127,21 +131,27 @@ static double xfer_once(const char *path, const xfer_pattern_t *p, int coll, int
     if (write)
         delete_file(path);
     else
-        memset(buf, 0, p->xfer * (size_t) p->calls);
+        memset(buf, 0, p->xfer * (size_t)p->calls);
     MPI_Barrier(MPI_COMM_WORLD);
     t0 = MPI_Wtime();
-    die(MPI_File_open(MPI_COMM_WORLD, path, write ? MPI_MODE_CREATE | MPI_MODE_WRONLY
-                      : MPI_MODE_RDONLY, MPI_INFO_NULL, &fh), "open");
+    die(MPI_File_open(MPI_COMM_WORLD, path,
+                      write ? MPI_MODE_CREATE | MPI_MODE_WRONLY
+                            : MPI_MODE_RDONLY,
+                      MPI_INFO_NULL, &fh),
+        "open");
     for (int i = 0; i < p->calls; i++) {
-        MPI_Offset off = (MPI_Offset) xfer_offset(p, owner, i);
-        void *b = buf + (size_t) i * p->xfer;
-        int n = (int) p->xfer;
+        MPI_Offset off = (MPI_Offset)xfer_offset(p, owner, i);
+        void *b = buf + (size_t)i * p->xfer;
+        int n = (int)p->xfer;
         if (write && coll)
-            die(MPI_File_write_at_all(fh, off, b, n, MPI_BYTE, &status), "write_at_all");
+            die(MPI_File_write_at_all(fh, off, b, n, MPI_BYTE, &status),
+                "write_at_all");
         else if (write)
-            die(MPI_File_write_at(fh, off, b, n, MPI_BYTE, &status), "write_at");
+            die(MPI_File_write_at(fh, off, b, n, MPI_BYTE, &status),
+                "write_at");
         else if (coll)
-            die(MPI_File_read_at_all(fh, off, b, n, MPI_BYTE, &status), "read_at_all");
+            die(MPI_File_read_at_all(fh, off, b, n, MPI_BYTE, &status),
+                "read_at_all");
         else
             die(MPI_File_read_at(fh, off, b, n, MPI_BYTE, &status), "read_at");
     }
@@ -151,19 +161,20 @@ static double xfer_once(const char *path, const xfer_pattern_t *p, int coll, int
     t = slowest(t0);
     if (!write) {
         for (int i = 0; i < p->calls && *ok; i++)
-            *ok = check(buf + (size_t) i * p->xfer, xfer_offset(p, owner, i), p->xfer,
-                        path);
+            *ok = check(buf + (size_t)i * p->xfer, xfer_offset(p, owner, i),
+                        p->xfer, path);
     }
     return t;
 }
 
 static void print_row(const char *label, const char *pattern, const char *mode,
-                      const char *op, const char *unit, double pfs, double ufs, double ref)
+                      const char *op, const char *unit, double pfs, double ufs,
+                      double ref)
 {
     if (rank != 0)
         return;
-    printf("%s,%s,%s,%s,%s,%.1f,%.1f,%.3f,", label, pattern, mode, op, unit, pfs, ufs,
-           pfs / ufs);
+    printf("%s,%s,%s,%s,%s,%.1f,%.1f,%.3f,", label, pattern, mode, op, unit,
+           pfs, ufs, pfs / ufs);
     if (ref > 0)
         printf("%.1f,%.3f\n", ref, pfs / ref);
     else
@@ -171,20 +182,20 @@ static void print_row(const char *label, const char *pattern, const char *mode,
     fflush(stdout);
 }
 
-static void measure_xfer(const char *label, const xfer_pattern_t *p, const char *pdir,
-                         const char *udir, int reps)
+static void measure_xfer(const char *label, const xfer_pattern_t *p,
+                         const char *pdir, const char *udir, int reps)
 {
-    size_t bytes = p->xfer * (size_t) p->calls;
+    size_t bytes = p->xfer * (size_t)p->calls;
     unsigned char *wbuf = malloc(bytes), *rbuf = malloc(bytes);
-    double best[2][2][2];       /* [pfs/ufs][coll/indep][write/read] */
+    double best[2][2][2]; /* [pfs/ufs][coll/indep][write/read] */
     char path[2][1024];
-    double total_mib = (double) bytes * nprocs / 1048576.0;
+    double total_mib = (double)bytes * nprocs / 1048576.0;
     int ok = 1;
 
     if (wbuf == NULL || rbuf == NULL)
         die(MPI_ERR_NO_MEM, "buffers");
     for (int i = 0; i < p->calls; i++)
-        fill(wbuf + (size_t) i * p->xfer, xfer_offset(p, rank, i), p->xfer);
+        fill(wbuf + (size_t)i * p->xfer, xfer_offset(p, rank, i), p->xfer);
     snprintf(path[0], sizeof(path[0]), "%s/%s.dat", pdir, p->name);
     snprintf(path[1], sizeof(path[1]), "%s/%s.dat", udir, p->name);
     for (int f = 0; f < 2; f++)
@@ -208,10 +219,10 @@ static void measure_xfer(const char *label, const xfer_pattern_t *p, const char 
         for (int f = 0; f < 2; f++)
             for (int c = 0; c < 2; c++)
                 rate[f][c] = total_mib / best[f][c][op];
-        print_row(label, p->name, "coll", op ? "read" : "write", "MiB/s", rate[0][0],
-                  rate[1][0], rate[0][1]);
-        print_row(label, p->name, "indep", op ? "read" : "write", "MiB/s", rate[0][1],
-                  rate[1][1], 0);
+        print_row(label, p->name, "coll", op ? "read" : "write", "MiB/s",
+                  rate[0][0], rate[1][0], rate[0][1]);
+        print_row(label, p->name, "indep", op ? "read" : "write", "MiB/s",
+                  rate[0][1], rate[1][1], 0);
     }
     for (int f = 0; f < 2; f++)
         delete_file(path[f]);
@@ -219,7 +230,8 @@ static void measure_xfer(const char *label, const xfer_pattern_t *p, const char 
     free(rbuf);
 }
 
-/* ---- zero: the fixed cost of a collective call ---------------------------- */
+/* ---- zero: the fixed cost of a collective call ----------------------------
+ */
 
 /* Mean microseconds per call of `calls` zero-byte collective writes. */
 static double zero_writes(MPI_File fh, int calls)
@@ -230,14 +242,15 @@ static double zero_writes(MPI_File fh, int calls)
     MPI_Barrier(MPI_COMM_WORLD);
     t0 = MPI_Wtime();
     for (int i = 0; i < calls; i++)
-        die(MPI_File_write_at_all(fh, 0, &dummy, 0, MPI_BYTE, MPI_STATUS_IGNORE),
+        die(MPI_File_write_at_all(fh, 0, &dummy, 0, MPI_BYTE,
+                                  MPI_STATUS_IGNORE),
             "write_at_all of 0 bytes");
     return slowest(t0) / calls * 1e6;
 }
 
 static double allreduces(int calls)
 {
-    uint64_t in[2] = { (uint64_t) rank, 1 }, out[2];
+    uint64_t in[2] = {(uint64_t)rank, 1}, out[2];
     double t0;
 
     MPI_Barrier(MPI_COMM_WORLD);
@@ -247,18 +260,20 @@ static double allreduces(int calls)
     return slowest(t0) / calls * 1e6;
 }
 
-static void measure_zero(const char *label, const char *pdir, const char *udir, int calls,
-                         int reps)
+static void measure_zero(const char *label, const char *pdir, const char *udir,
+                         int calls, int reps)
 {
     MPI_File fh[2];
     char path[2][1024];
-    double best[3] = { 1e30, 1e30, 1e30 };      /* pfs, ufs, allreduce */
+    double best[3] = {1e30, 1e30, 1e30}; /* pfs, ufs, allreduce */
 
     snprintf(path[0], sizeof(path[0]), "%s/zero.dat", pdir);
     snprintf(path[1], sizeof(path[1]), "%s/zero.dat", udir);
     for (int f = 0; f < 2; f++)
-        die(MPI_File_open(MPI_COMM_WORLD, path[f], MPI_MODE_CREATE | MPI_MODE_RDWR,
-                          MPI_INFO_NULL, &fh[f]), "open");
+        die(MPI_File_open(MPI_COMM_WORLD, path[f],
+                          MPI_MODE_CREATE | MPI_MODE_RDWR, MPI_INFO_NULL,
+                          &fh[f]),
+            "open");
     /* warm up both paths once */
     zero_writes(fh[0], 10);
     zero_writes(fh[1], 10);
@@ -275,10 +290,12 @@ static void measure_zero(const char *label, const char *pdir, const char *udir, 
         die(MPI_File_close(&fh[f]), "close");
     for (int f = 0; f < 2; f++)
         delete_file(path[f]);
-    print_row(label, "zero", "coll", "write", "us/call", best[0], best[1], best[2]);
+    print_row(label, "zero", "coll", "write", "us/call", best[0], best[1],
+              best[2]);
 }
 
-/* ---- meta: create, open + size, delete -------------------------------------- */
+/* ---- meta: create, open + size, delete --------------------------------------
+ */
 
 static double meta_phase(const char *dir, int files, int phase)
 {
@@ -293,30 +310,32 @@ static double meta_phase(const char *dir, int files, int phase)
 
         snprintf(path, sizeof(path), "%s/m.%d.%d", dir, rank, i);
         switch (phase) {
-            case 0:
-                die(MPI_File_open(MPI_COMM_SELF, path, MPI_MODE_CREATE | MPI_MODE_WRONLY,
-                                  MPI_INFO_NULL, &fh), "create");
-                die(MPI_File_close(&fh), "close");
-                break;
-            case 1:
-                die(MPI_File_open(MPI_COMM_SELF, path, MPI_MODE_RDONLY, MPI_INFO_NULL,
-                                  &fh), "open");
-                die(MPI_File_get_size(fh, &size), "get_size");
-                die(MPI_File_close(&fh), "close");
-                break;
-            default:
-                die(MPI_File_delete(path, MPI_INFO_NULL), "delete");
+        case 0:
+            die(MPI_File_open(MPI_COMM_SELF, path,
+                              MPI_MODE_CREATE | MPI_MODE_WRONLY, MPI_INFO_NULL,
+                              &fh),
+                "create");
+            die(MPI_File_close(&fh), "close");
+            break;
+        case 1:
+            die(MPI_File_open(MPI_COMM_SELF, path, MPI_MODE_RDONLY,
+                              MPI_INFO_NULL, &fh),
+                "open");
+            die(MPI_File_get_size(fh, &size), "get_size");
+            die(MPI_File_close(&fh), "close");
+            break;
+        default: die(MPI_File_delete(path, MPI_INFO_NULL), "delete");
         }
     }
-    return (double) files * nprocs / slowest(t0);
+    return (double)files * nprocs / slowest(t0);
 }
 
-static void measure_meta(const char *label, const char *pdir, const char *udir, int files,
-                         int reps)
+static void measure_meta(const char *label, const char *pdir, const char *udir,
+                         int files, int reps)
 {
-    static const char *ops[3] = { "create", "open+size", "delete" };
-    const char *dirs[2] = { pdir, udir };
-    double best[2][3] = { {0, 0, 0}, {0, 0, 0} };
+    static const char *ops[3] = {"create", "open+size", "delete"};
+    const char *dirs[2] = {pdir, udir};
+    double best[2][3] = {{0, 0, 0}, {0, 0, 0}};
 
     for (int r = 0; r < reps; r++) {
         for (int f = 0; f < 2; f++) {
@@ -327,14 +346,16 @@ static void measure_meta(const char *label, const char *pdir, const char *udir, 
         }
     }
     for (int ph = 0; ph < 3; ph++)
-        print_row(label, "meta", "self", ops[ph], "ops/s", best[0][ph], best[1][ph], 0);
+        print_row(label, "meta", "self", ops[ph], "ops/s", best[0][ph],
+                  best[1][ph], 0);
 }
 
 int main(int argc, char **argv)
 {
     const char *pdir = NULL, *udir = NULL, *label = "run";
     const char *patterns = "records,large,zero,meta";
-    int reps = 3, records = 400, record_bytes = 47008, large_mib = 64, xfer_mib = 4;
+    int reps = 3, records = 400, record_bytes = 47008, large_mib = 64,
+        xfer_mib = 4;
     int zero_calls = 2000, meta_files = 500;
 
     MPI_Init(&argc, &argv);
@@ -366,35 +387,45 @@ int main(int argc, char **argv)
             meta_files = atoi(argv[++i]);
         else {
             if (rank == 0)
-                fprintf(stderr, "usage: mpiio_user_bench --pfs PFSDIR --ufs UFSDIR "
-                        "[--reps N] [--label L] [--patterns records,large,zero,meta] "
-                        "[--records N] [--record-bytes B] [--large-mib M] [--xfer-mib X] "
+                fprintf(stderr,
+                        "usage: mpiio_user_bench --pfs PFSDIR --ufs UFSDIR "
+                        "[--reps N] [--label L] [--patterns "
+                        "records,large,zero,meta] "
+                        "[--records N] [--record-bytes B] [--large-mib M] "
+                        "[--xfer-mib X] "
                         "[--zero-calls N] [--meta-files N]\n");
             MPI_Finalize();
             return strcmp(argv[i], "--help") == 0 ? 0 : 2;
         }
     }
-    if (pdir == NULL || udir == NULL || reps < 1 || records < 1 || record_bytes < 1 ||
-        large_mib < 1 || xfer_mib < 1 || large_mib % xfer_mib != 0 || zero_calls < 1 ||
-        meta_files < 1) {
+    if (pdir == NULL || udir == NULL || reps < 1 || records < 1 ||
+        record_bytes < 1 || large_mib < 1 || xfer_mib < 1 ||
+        large_mib % xfer_mib != 0 || zero_calls < 1 || meta_files < 1) {
         if (rank == 0)
-            fprintf(stderr, "mpiio_user_bench: --pfs and --ufs are required, counts "
-                    "positive, --large-mib a multiple of --xfer-mib (try --help)\n");
+            fprintf(stderr,
+                    "mpiio_user_bench: --pfs and --ufs are required, counts "
+                    "positive, --large-mib a multiple of --xfer-mib (try "
+                    "--help)\n");
         MPI_Finalize();
         return 2;
     }
     MPI_File_set_errhandler(MPI_FILE_NULL, MPI_ERRORS_RETURN);
     if (rank == 0)
-        printf("label,pattern,mode,op,unit,pfs,ufs,pfs_over_ufs,ref,pfs_over_ref\n");
+        printf("label,pattern,mode,op,unit,pfs,ufs,pfs_over_ufs,ref,pfs_over_"
+               "ref\n");
     if (strstr(patterns, "records")) {
-        xfer_pattern_t p = {.xfer = (size_t) record_bytes, .calls = records,
-            .segmented = 0, .sync = 0 };
+        xfer_pattern_t p = {.xfer = (size_t)record_bytes,
+                            .calls = records,
+                            .segmented = 0,
+                            .sync = 0};
         snprintf(p.name, sizeof(p.name), "records%d", record_bytes);
         measure_xfer(label, &p, pdir, udir, reps);
     }
     if (strstr(patterns, "large")) {
-        xfer_pattern_t p = {.xfer = (size_t) xfer_mib << 20,
-            .calls = large_mib / xfer_mib, .segmented = 1, .sync = 1 };
+        xfer_pattern_t p = {.xfer = (size_t)xfer_mib << 20,
+                            .calls = large_mib / xfer_mib,
+                            .segmented = 1,
+                            .sync = 1};
         snprintf(p.name, sizeof(p.name), "large%dMiB", xfer_mib);
         measure_xfer(label, &p, pdir, udir, reps);
     }

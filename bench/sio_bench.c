@@ -136,8 +136,8 @@ static double run_mpiio(const char *path, const pattern_t *p, uint8_t *buf,
     t0 = now();
     rc = write ? MPI_File_write(fh, buf, (int)(p->count * p->blocklen),
                                 MPI_BYTE, &status)
-               : MPI_File_read(fh, buf, (int)(p->count * p->blocklen),
-                               MPI_BYTE, &status);
+               : MPI_File_read(fh, buf, (int)(p->count * p->blocklen), MPI_BYTE,
+                               &status);
     t0 = now() - t0;
     if (rc != MPI_SUCCESS) {
         fprintf(stderr, "sio_bench: MPI-IO on %s failed\n", path);
@@ -191,8 +191,9 @@ int main(int argc, char **argv)
             tile_rows = atoi(argv[++i]);
         } else {
             if (rank == 0) {
-                fprintf(stderr, "usage: %s --ufs-dir DIR [--pfs-dir DIR] "
-                                "[--reps N] [--blocks N] [--tile-rows N]\n",
+                fprintf(stderr,
+                        "usage: %s --ufs-dir DIR [--pfs-dir DIR] "
+                        "[--reps N] [--blocks N] [--tile-rows N]\n",
                         argv[0]);
             }
             MPI_Finalize();
@@ -230,7 +231,8 @@ int main(int argc, char **argv)
 
     if (rank == 0) {
         printf("# sio_bench: %d ranks, best of %d; MiB/s = all ranks' bytes "
-               "/ slowest rank's time\n", nranks, reps);
+               "/ slowest rank's time\n",
+               nranks, reps);
         printf("pattern,op,method,pieces_per_rank,bytes_total,seconds,MiB_s,"
                "ratio_vs_ufs_sieving,ratio_vs_ufs_nosieving\n");
     }
@@ -271,13 +273,12 @@ int main(int argc, char **argv)
             }
             if (rank == 0) {
                 for (m = 0; m < NMETHODS; m++) {
-                    printf("%s,%s,%s,%" PRIu64 ",%" PRIu64
-                           ",%.6f,%.1f,%.2f,%.2f\n",
-                           p->name, op ? "write" : "read", method_name[m],
-                           p->count, total, best[m],
-                           total / best[m] / 1048576.0,
-                           best[M_UFS_DS] / best[m],
-                           best[M_UFS_NODS] / best[m]);
+                    printf(
+                        "%s,%s,%s,%" PRIu64 ",%" PRIu64
+                        ",%.6f,%.1f,%.2f,%.2f\n",
+                        p->name, op ? "write" : "read", method_name[m],
+                        p->count, total, best[m], total / best[m] / 1048576.0,
+                        best[M_UFS_DS] / best[m], best[M_UFS_NODS] / best[m]);
                 }
                 fflush(stdout);
             }

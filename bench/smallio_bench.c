@@ -62,8 +62,10 @@ int main(int argc, char **argv)
         op_t op;
         const char *name;
         uint64_t size;
-    } cases[] = {{OP_WRITE, "write", 64},  {OP_READ, "read", 64},
-                 {OP_WRITE, "write", 4096}, {OP_READ, "read", 4096},
+    } cases[] = {{OP_WRITE, "write", 64},
+                 {OP_READ, "read", 64},
+                 {OP_WRITE, "write", 4096},
+                 {OP_READ, "read", 4096},
                  {OP_SIZE, "size", 0}};
     long count = 5000;
     int reps = 5, i, r, local;

@@ -106,7 +106,6 @@ int pfs_cred_in_group(const pfs_cred_t *cred, uint32_t gid)
     if (cred->gid == gid) {
         return 1;
     }
-    return cred->ngroups > 0 &&
-           bsearch(&gid, cred->groups, cred->ngroups, sizeof(uint32_t),
-                   cmp_u32) != NULL;
+    return cred->ngroups > 0 && bsearch(&gid, cred->groups, cred->ngroups,
+                                        sizeof(uint32_t), cmp_u32) != NULL;
 }

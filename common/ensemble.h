@@ -17,7 +17,7 @@
 #define PFS_ADDR_MAX 300 /* "host:port" */
 
 typedef struct {
-    uint8_t role;                /* PFS_ROLE_MDS or PFS_ROLE_IOSRV */
+    uint8_t role; /* PFS_ROLE_MDS or PFS_ROLE_IOSRV */
     uint32_t index;
     uint32_t pid;
     char addr[PFS_ADDR_MAX];
@@ -29,7 +29,7 @@ typedef struct {
     uint8_t key[PFS_PROTO_KEY_SIZE];
     pfs_server_info_t mds;
     uint32_t niosrv;
-    pfs_server_info_t *iosrv;    /* niosrv entries, index order; malloc'd */
+    pfs_server_info_t *iosrv; /* niosrv entries, index order; malloc'd */
 } pfs_ensemble_t;
 
 /* Write atomically with mode 0600. */

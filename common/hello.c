@@ -40,10 +40,9 @@ static void rpc_setup(pfs_hello_t *h, uint16_t opcode, size_t len,
 }
 
 pfs_status_t pfs_hello_post(pfs_tx_t *tx, pfs_tx_conn_t *conn,
-                            const uint8_t *key, pfs_role_t role,
-                            int timeout_ms, const uint8_t *fsid,
-                            pfs_role_t server_role, uint32_t index,
-                            pfs_hello_t *h)
+                            const uint8_t *key, pfs_role_t role, int timeout_ms,
+                            const uint8_t *fsid, pfs_role_t server_role,
+                            uint32_t index, pfs_hello_t *h)
 {
     size_t len;
     pfs_status_t st;
@@ -61,8 +60,9 @@ pfs_status_t pfs_hello_post(pfs_tx_t *tx, pfs_tx_conn_t *conn,
         st = pfs_auth_random(h->nonce, sizeof(h->nonce));
     }
     if (st != PFS_OK) {
-        hello_finish(h, st, "libcrypto failed (no HMAC-SHA256 or no random "
-                            "bytes)");
+        hello_finish(h, st,
+                     "libcrypto failed (no HMAC-SHA256 or no random "
+                     "bytes)");
         return st;
     }
     st = pfs_proto_challenge_req_encode(h->body, sizeof(h->body), h->nonce,
@@ -92,8 +92,8 @@ static int hello_send(pfs_hello_t *h)
     size_t len, glen;
     pfs_status_t st;
 
-    if (pfs_proto_challenge_rep_decode(h->rpc.reply, h->rpc.reply_len,
-                                       &rep) != PFS_OK) {
+    if (pfs_proto_challenge_rep_decode(h->rpc.reply, h->rpc.reply_len, &rep) !=
+        PFS_OK) {
         return hello_finish(h, PFS_ERR_PROTO, "malformed challenge reply");
     }
     if (memcmp(rep.fsid, h->fsid, sizeof(rep.fsid)) != 0 ||
@@ -102,8 +102,8 @@ static int hello_send(pfs_hello_t *h)
                             "not the server the descriptor names (another "
                             "ensemble took its address?)");
     }
-    if (pfs_auth_server_proof(h->key, h->nonce, rep.nonce, rep.role,
-                              rep.index, rep.fsid, proof) != PFS_OK) {
+    if (pfs_auth_server_proof(h->key, h->nonce, rep.nonce, rep.role, rep.index,
+                              rep.fsid, proof) != PFS_OK) {
         return hello_finish(h, PFS_ERR_INTERNAL, "libcrypto failed");
     }
     if (!pfs_auth_equal(proof, rep.proof, sizeof(proof))) {
@@ -131,10 +131,9 @@ static int hello_send(pfs_hello_t *h)
     /* encode once for the signed bytes, then again with the proof */
     st = pfs_proto_hello_req_encode(h->body, sizeof(h->body), &m, &len);
     if (st == PFS_OK) {
-        st = pfs_auth_client_proof(h->key, h->nonce, rep.nonce, rep.role,
-                                   rep.index, rep.fsid, h->body,
-                                   PFS_HELLO_SIGNED_LEN, h->groups, glen,
-                                   m.proof);
+        st = pfs_auth_client_proof(
+            h->key, h->nonce, rep.nonce, rep.role, rep.index, rep.fsid, h->body,
+            PFS_HELLO_SIGNED_LEN, h->groups, glen, m.proof);
     }
     if (st == PFS_OK) {
         st = pfs_proto_hello_req_encode(h->body, sizeof(h->body), &m, &len);
@@ -192,10 +191,9 @@ void pfs_hello_release(pfs_hello_t *h)
 }
 
 pfs_status_t pfs_hello_call(pfs_tx_t *tx, pfs_tx_conn_t *conn,
-                            const uint8_t *key, pfs_role_t role,
-                            int timeout_ms, const uint8_t *fsid,
-                            pfs_role_t server_role, uint32_t index,
-                            char *errmsg, size_t errmsg_size)
+                            const uint8_t *key, pfs_role_t role, int timeout_ms,
+                            const uint8_t *fsid, pfs_role_t server_role,
+                            uint32_t index, char *errmsg, size_t errmsg_size)
 {
     pfs_hello_t *h = malloc(sizeof(*h));
     pfs_status_t st;

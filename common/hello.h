@@ -44,10 +44,9 @@ typedef struct {
  * finished already (pfs_hello_done returns 1) and h must still be
  * released. */
 pfs_status_t pfs_hello_post(pfs_tx_t *tx, pfs_tx_conn_t *conn,
-                            const uint8_t *key, pfs_role_t role,
-                            int timeout_ms, const uint8_t *fsid,
-                            pfs_role_t server_role, uint32_t index,
-                            pfs_hello_t *h);
+                            const uint8_t *key, pfs_role_t role, int timeout_ms,
+                            const uint8_t *fsid, pfs_role_t server_role,
+                            uint32_t index, pfs_hello_t *h);
 
 /* Call when h->rpc.done: checks the answer and posts the next request.
  * Returns 1 when the exchange is finished (pfs_hello_check tells how),
@@ -65,9 +64,8 @@ void pfs_hello_release(pfs_hello_t *h);
 
 /* Post, wait and check. */
 pfs_status_t pfs_hello_call(pfs_tx_t *tx, pfs_tx_conn_t *conn,
-                            const uint8_t *key, pfs_role_t role,
-                            int timeout_ms, const uint8_t *fsid,
-                            pfs_role_t server_role, uint32_t index,
-                            char *errmsg, size_t errmsg_size);
+                            const uint8_t *key, pfs_role_t role, int timeout_ms,
+                            const uint8_t *fsid, pfs_role_t server_role,
+                            uint32_t index, char *errmsg, size_t errmsg_size);
 
 #endif

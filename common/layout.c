@@ -195,11 +195,10 @@ pfs_status_t pfs_layout_spec_check(const pfs_layout_spec_t *spec,
 }
 
 pfs_status_t pfs_layout_resolve(const pfs_layout_spec_t *asked,
-                                const pfs_layout_spec_t *dir,
-                                uint64_t def_size, uint32_t def_count,
-                                uint32_t first, uint32_t niosrv,
-                                pfs_layout_t *layout_p, char *errmsg,
-                                size_t errmsg_size)
+                                const pfs_layout_spec_t *dir, uint64_t def_size,
+                                uint32_t def_count, uint32_t first,
+                                uint32_t niosrv, pfs_layout_t *layout_p,
+                                char *errmsg, size_t errmsg_size)
 {
     const pfs_layout_spec_t *list = NULL;
     pfs_layout_t layout;

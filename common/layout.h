@@ -8,11 +8,11 @@
 #include "pfs/status.h"
 
 /* Upper bounds a layout may use; they bound the wire encoding too. */
-#define PFS_LAYOUT_MAX_STRIPES     256u
-#define PFS_LAYOUT_MIN_STRIPE_SIZE 4096u                 /* 4 KiB */
-#define PFS_LAYOUT_MAX_STRIPE_SIZE (UINT64_C(1) << 32)   /* 4 GiB */
+#define PFS_LAYOUT_MAX_STRIPES 256u
+#define PFS_LAYOUT_MIN_STRIPE_SIZE 4096u               /* 4 KiB */
+#define PFS_LAYOUT_MAX_STRIPE_SIZE (UINT64_C(1) << 32) /* 4 GiB */
 /* Largest byte offset + 1 of any file: pread/pwrite take an off_t. */
-#define PFS_MAX_FILE_SIZE          ((uint64_t)INT64_MAX)
+#define PFS_MAX_FILE_SIZE ((uint64_t)INT64_MAX)
 
 /*
  * A file is cut into stripes of stripe_size bytes; stripe k lives on slot
@@ -56,11 +56,10 @@ pfs_status_t pfs_layout_spec_check(const pfs_layout_spec_t *spec,
  * the directory's list too.  Servers not listed are chosen round robin
  * from `first`.  Both specs are checked as pfs_layout_spec_check does. */
 pfs_status_t pfs_layout_resolve(const pfs_layout_spec_t *asked,
-                                const pfs_layout_spec_t *dir,
-                                uint64_t def_size, uint32_t def_count,
-                                uint32_t first, uint32_t niosrv,
-                                pfs_layout_t *layout_p, char *errmsg,
-                                size_t errmsg_size);
+                                const pfs_layout_spec_t *dir, uint64_t def_size,
+                                uint32_t def_count, uint32_t first,
+                                uint32_t niosrv, pfs_layout_t *layout_p,
+                                char *errmsg, size_t errmsg_size);
 
 /* One contiguous piece of a logical byte range, all on one server. */
 typedef struct {

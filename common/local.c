@@ -28,13 +28,12 @@ void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
      * NUL-terminated, its length is in the address length */
     n = snprintf(sa->sun_path + 1, sizeof(sa->sun_path) - 1,
                  "pfs-iosrv-%016llx-%u", (unsigned long long)h, index);
-    *len_p = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 +
-                         (size_t)n);
+    *len_p =
+        (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n);
 }
 
 pfs_status_t pfs_local_req_encode(const pfs_local_req_t *req,
-                                  uint8_t out[PFS_LOCAL_REQ_MAX],
-                                  size_t *len_p)
+                                  uint8_t out[PFS_LOCAL_REQ_MAX], size_t *len_p)
 {
     size_t len;
     pfs_status_t st;
@@ -42,8 +41,8 @@ pfs_status_t pfs_local_req_encode(const pfs_local_req_t *req,
     pfs_put_le(out, PFS_LOCAL_MAGIC, 4);
     pfs_put_le(out + 4, PFS_LOCAL_VERSION, 4);
     pfs_put_le(out + 8, req->flags, 4);
-    st = pfs_proto_cap_encode(out + 12, PFS_LOCAL_REQ_MAX - 12, &req->cap,
-                              &len);
+    st =
+        pfs_proto_cap_encode(out + 12, PFS_LOCAL_REQ_MAX - 12, &req->cap, &len);
     if (st == PFS_OK) {
         *len_p = 12 + len;
     }
@@ -68,8 +67,7 @@ pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
 }
 
 pfs_status_t pfs_local_rep_encode(pfs_status_t st, const char *msg,
-                                  uint8_t out[PFS_LOCAL_REP_MAX],
-                                  size_t *len_p)
+                                  uint8_t out[PFS_LOCAL_REP_MAX], size_t *len_p)
 {
     char text[REP_MSG_MAX + 1];
     pfs_wbuf_t w;

@@ -40,10 +40,10 @@
 #include "pfs_common.h"
 #include "proto.h"
 
-#define PFS_LOCAL_MAGIC    0x4c534650u /* "PFSL" */
-#define PFS_LOCAL_VERSION  2u
-#define PFS_LOCAL_REQ_MAX  (12u + PFS_CAP_MAX)
-#define PFS_LOCAL_REP_MAX  256u
+#define PFS_LOCAL_MAGIC 0x4c534650u /* "PFSL" */
+#define PFS_LOCAL_VERSION 2u
+#define PFS_LOCAL_REQ_MAX (12u + PFS_CAP_MAX)
+#define PFS_LOCAL_REP_MAX 256u
 
 #define PFS_LOCAL_WRITE 0x1u /* open for writing; create the object */
 
@@ -59,21 +59,22 @@ void pfs_local_sockaddr(const uint8_t *key, uint32_t index,
 
 /* Request encoding (at most PFS_LOCAL_REQ_MAX bytes); decode checks the
  * length, magic, version and flags. */
-PFS_MUST_CHECK pfs_status_t pfs_local_req_encode(
-    const pfs_local_req_t *req, uint8_t out[PFS_LOCAL_REQ_MAX],
-    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_local_req_encode(const pfs_local_req_t *req,
+                                                 uint8_t out[PFS_LOCAL_REQ_MAX],
+                                                 size_t *len_p);
 PFS_MUST_CHECK pfs_status_t pfs_local_req_decode(const void *buf, size_t len,
                                                  pfs_local_req_t *req);
 
 /* Reply encoding: a status (PFS_OK or an error) and a message of which
  * the first 200 bytes are kept (msg may be NULL); at most
  * PFS_LOCAL_REP_MAX bytes. */
-PFS_MUST_CHECK pfs_status_t pfs_local_rep_encode(
-    pfs_status_t st, const char *msg, uint8_t out[PFS_LOCAL_REP_MAX],
-    size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_local_rep_encode(pfs_status_t st,
+                                                 const char *msg,
+                                                 uint8_t out[PFS_LOCAL_REP_MAX],
+                                                 size_t *len_p);
 PFS_MUST_CHECK pfs_status_t pfs_local_rep_decode(const void *buf, size_t len,
-                                                 pfs_status_t *st_p,
-                                                 char *msg, size_t msg_size);
+                                                 pfs_status_t *st_p, char *msg,
+                                                 size_t msg_size);
 
 /* One message with a descriptor attached (fd < 0: none).  0 or errno. */
 int pfs_local_send(int sock, const void *buf, size_t len, int fd);

@@ -63,8 +63,9 @@ void pfs_log_limited(pfs_log_limit_t *limit, pfs_log_level_t level,
     }
     if (now - limit->window_ms >= 60000) {
         if (limit->suppressed > 0) {
-            pfs_log(level, "(%u more such lines in the last minute not "
-                           "shown)",
+            pfs_log(level,
+                    "(%u more such lines in the last minute not "
+                    "shown)",
                     limit->suppressed);
         }
         limit->window_ms = now;

@@ -32,8 +32,8 @@ void pfs_log_limited(pfs_log_limit_t *limit, pfs_log_level_t level,
     __attribute__((format(printf, 3, 4)));
 
 #define pfs_log_error(...) pfs_log(PFS_LOG_ERROR, __VA_ARGS__)
-#define pfs_log_warn(...)  pfs_log(PFS_LOG_WARN, __VA_ARGS__)
-#define pfs_log_info(...)  pfs_log(PFS_LOG_INFO, __VA_ARGS__)
+#define pfs_log_warn(...) pfs_log(PFS_LOG_WARN, __VA_ARGS__)
+#define pfs_log_info(...) pfs_log(PFS_LOG_INFO, __VA_ARGS__)
 #define pfs_log_debug(...) pfs_log(PFS_LOG_DEBUG, __VA_ARGS__)
 
 #endif

@@ -22,8 +22,8 @@
 #define PFS_MUST_CHECK __attribute__((warn_unused_result))
 
 #define PFS_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define PFS_MIN(a, b)     ((a) < (b) ? (a) : (b))
-#define PFS_MAX(a, b)     ((a) > (b) ? (a) : (b))
+#define PFS_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define PFS_MAX(a, b) ((a) > (b) ? (a) : (b))
 
 /* A 128-bit file id: hi is the MDS epoch that allocated it, lo a counter
  * within that epoch.  Never reused. */

@@ -107,8 +107,7 @@ pfs_status_t pfs_proto_challenge_rep_decode(const void *buf, size_t len,
 }
 
 pfs_status_t pfs_proto_hello_req_encode(void *buf, size_t cap,
-                                        const pfs_hello_req_t *m,
-                                        size_t *len_p)
+                                        const pfs_hello_req_t *m, size_t *len_p)
 {
     pfs_wbuf_t w;
 
@@ -332,8 +331,8 @@ pfs_status_t pfs_proto_errmsg_decode(const void *buf, size_t len, char *msg,
 
 pfs_status_t pfs_proto_handle_encode(void *buf, size_t cap,
                                      const uint8_t fsid[16],
-                                     const pfs_attr_t *attr,
-                                     const pfs_cap_t *c, size_t *len_p)
+                                     const pfs_attr_t *attr, const pfs_cap_t *c,
+                                     size_t *len_p)
 {
     pfs_wbuf_t w;
 
@@ -371,32 +370,32 @@ pfs_status_t pfs_proto_handle_decode(const void *buf, size_t len,
 const char *pfs_proto_op_name(unsigned opcode)
 {
     switch (opcode) {
-    case PFS_OP_HELLO:      return "hello";
-    case PFS_OP_STATUS:     return "status";
-    case PFS_OP_SHUTDOWN:   return "shutdown";
-    case PFS_OP_CHALLENGE:  return "challenge";
+    case PFS_OP_HELLO: return "hello";
+    case PFS_OP_STATUS: return "status";
+    case PFS_OP_SHUTDOWN: return "shutdown";
+    case PFS_OP_CHALLENGE: return "challenge";
     case PFS_OP_MDS_CREATE: return "create";
     case PFS_OP_MDS_LOOKUP: return "lookup";
-    case PFS_OP_MDS_STAT:   return "stat";
+    case PFS_OP_MDS_STAT: return "stat";
     case PFS_OP_MDS_UNLINK: return "unlink";
-    case PFS_OP_MDS_MKDIR:  return "mkdir";
+    case PFS_OP_MDS_MKDIR: return "mkdir";
     case PFS_OP_MDS_READDIR: return "readdir";
-    case PFS_OP_MDS_RMDIR:  return "rmdir";
+    case PFS_OP_MDS_RMDIR: return "rmdir";
     case PFS_OP_MDS_RENAME: return "rename";
     case PFS_OP_MDS_FP_FETCH_ADD: return "fp_fetch_add";
     case PFS_OP_MDS_FP_SET: return "fp_set";
     case PFS_OP_MDS_SET_DIR_LAYOUT: return "set_dir_layout";
     case PFS_OP_MDS_GET_DIR_LAYOUT: return "get_dir_layout";
     case PFS_OP_MDS_SETATTR: return "setattr";
-    case PFS_OP_MDS_LEASE:  return "lease";
-    case PFS_OP_IO_SIZE:    return "size";
-    case PFS_OP_IO_REMOVE:  return "remove";
-    case PFS_OP_IO_FSYNC:   return "fsync";
-    case PFS_OP_IO_WRITEV:  return "writev";
-    case PFS_OP_IO_READV:   return "readv";
+    case PFS_OP_MDS_LEASE: return "lease";
+    case PFS_OP_IO_SIZE: return "size";
+    case PFS_OP_IO_REMOVE: return "remove";
+    case PFS_OP_IO_FSYNC: return "fsync";
+    case PFS_OP_IO_WRITEV: return "writev";
+    case PFS_OP_IO_READV: return "readv";
     case PFS_OP_IO_TRUNCATE: return "truncate";
     case PFS_OP_IO_PREALLOC: return "prealloc";
-    case PFS_OP_IO_STATFS:  return "statfs";
+    case PFS_OP_IO_STATFS: return "statfs";
     }
     return "unknown";
 }

@@ -32,17 +32,17 @@
 #include "layout.h"
 #include "pfs_common.h"
 
-#define PFS_PROTO_MAGIC    0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION  12u
+#define PFS_PROTO_MAGIC 0x31534650u /* "PFS1" as little-endian bytes */
+#define PFS_PROTO_VERSION 12u
 #define PFS_PROTO_HDR_SIZE 32u
 
-#define PFS_PROTO_KEY_SIZE   32u    /* cluster key, bytes */
+#define PFS_PROTO_KEY_SIZE 32u /* cluster key, bytes */
 /* Bytes after the header.  UCX aborts a sender whose active-message
  * header does not fit its largest eager fragment (8139 bytes over TCP):
  * bigger inputs travel in the payload (RENAME's two paths). */
-#define PFS_PROTO_MAX_BODY   6144u
-#define PFS_PATH_MAX         4096u  /* bytes of a path, without NUL */
-#define PFS_NAME_MAX         255u   /* bytes of one path component */
+#define PFS_PROTO_MAX_BODY 6144u
+#define PFS_PATH_MAX 4096u /* bytes of a path, without NUL */
+#define PFS_NAME_MAX 255u  /* bytes of one path component */
 #define PFS_PROTO_MAX_ERRMSG 1024u
 
 /* Largest AM payload one request may carry or ask for; clients split
@@ -59,9 +59,9 @@ enum {
  * the request body, the reply body and any payloads. */
 typedef enum {
     /* any server */
-    PFS_OP_HELLO = 1,    /* hello_req + groups payload; reply empty */
-    PFS_OP_STATUS = 2,   /* no body; reply status_rep */
-    PFS_OP_SHUTDOWN = 3, /* no body; reply empty */
+    PFS_OP_HELLO = 1,     /* hello_req + groups payload; reply empty */
+    PFS_OP_STATUS = 2,    /* no body; reply status_rep */
+    PFS_OP_SHUTDOWN = 3,  /* no body; reply empty */
     PFS_OP_CHALLENGE = 4, /* challenge_req; reply challenge_rep (the first
                              half of HELLO) */
     /* metadata server */
@@ -86,7 +86,7 @@ typedef enum {
     PFS_OP_MDS_GET_DIR_LAYOUT = 27, /* path_req; reply layout_spec */
     PFS_OP_MDS_SETATTR = 28,        /* setattr_req; reply attr */
     /* a regular file's write lease, held by a connection (not stored) */
-    PFS_OP_MDS_LEASE = 29,          /* lease_req; reply empty */
+    PFS_OP_MDS_LEASE = 29, /* lease_req; reply empty */
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,   /* cap; reply io_rep (result: object size) */
@@ -103,15 +103,15 @@ typedef enum {
     PFS_OP_IO_PREALLOC = 40, /* io_req: offset = object size to reserve;
                                 reply io_rep */
     PFS_OP_IO_STATFS = 41,   /* no body; reply statfs_rep */
-    PFS_OP_MAX_ = 64 /* opcodes are < this */
+    PFS_OP_MAX_ = 64         /* opcodes are < this */
 } pfs_opcode_t;
 
 typedef struct {
     uint16_t opcode;
-    uint64_t req_id;    /* chosen by the client, echoed in the reply */
-    int32_t status;     /* replies: PFS_OK or an error; requests: 0 */
-    uint32_t body_len;  /* bytes following the header */
-    uint64_t data_len;  /* bytes of AM payload sent with this message */
+    uint64_t req_id;   /* chosen by the client, echoed in the reply */
+    int32_t status;    /* replies: PFS_OK or an error; requests: 0 */
+    uint32_t body_len; /* bytes following the header */
+    uint64_t data_len; /* bytes of AM payload sent with this message */
 } pfs_msg_hdr_t;
 
 /* Header: pack writes exactly PFS_PROTO_HDR_SIZE bytes.  unpack checks
@@ -169,25 +169,28 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_challenge_rep_decode(
  * the body's last PFS_PROOF_SIZE bytes and covers the bytes before it
  * (PFS_HELLO_SIGNED_LEN) and the payload. */
 typedef struct {
-    uint8_t role;   /* pfs_role_t of the caller */
+    uint8_t role; /* pfs_role_t of the caller */
     uint32_t pid;
     pfs_cred_t cred;
     uint8_t proof[PFS_PROOF_SIZE];
 } pfs_hello_req_t;
 
-#define PFS_HELLO_REQ_MAX    (1u + 4u * 4u + PFS_PROOF_SIZE)
+#define PFS_HELLO_REQ_MAX (1u + 4u * 4u + PFS_PROOF_SIZE)
 #define PFS_HELLO_SIGNED_LEN (PFS_HELLO_REQ_MAX - PFS_PROOF_SIZE)
 
 /* The body of m; the groups go separately (groups_encode). */
-PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_encode(
-    void *buf, size_t cap, const pfs_hello_req_t *m, size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_encode(void *buf, size_t cap,
+                                                       const pfs_hello_req_t *m,
+                                                       size_t *len_p);
 /* The groups payload of m: 4 * m->cred.ngroups bytes into out. */
 void pfs_proto_hello_groups_encode(const pfs_hello_req_t *m, void *out);
 /* Body and payload; m->cred receives groups of its own (release them with
  * pfs_cred_release, also after a failure). */
-PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_decode(
-    const void *body, size_t body_len, const void *data, size_t data_len,
-    pfs_hello_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_hello_req_decode(const void *body,
+                                                       size_t body_len,
+                                                       const void *data,
+                                                       size_t data_len,
+                                                       pfs_hello_req_t *m);
 
 /* STATUS reply: u8 role, u32 index, u32 pid, 6 x u64 counters, str host. */
 typedef struct {
@@ -195,10 +198,10 @@ typedef struct {
     uint32_t index;
     uint32_t pid;
     uint64_t uptime_ms;
-    uint64_t requests;       /* requests served since start */
-    uint64_t data_requests;  /* of them: reads and writes */
-    uint64_t bytes_read;     /* I/O servers */
-    uint64_t bytes_written;  /* I/O servers */
+    uint64_t requests;         /* requests served since start */
+    uint64_t data_requests;    /* of them: reads and writes */
+    uint64_t bytes_read;       /* I/O servers */
+    uint64_t bytes_written;    /* I/O servers */
     uint64_t pending_removals; /* MDS: files whose data objects are still
                                 * to be removed (0 elsewhere) */
     char host[256];
@@ -208,8 +211,9 @@ typedef struct {
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_encode(
     void *buf, size_t cap, const pfs_status_rep_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_decode(
-    const void *buf, size_t len, pfs_status_rep_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_status_rep_t *m);
 
 /* ---- metadata ------------------------------------------------------------ */
 
@@ -220,7 +224,7 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_decode(
 /* LOOKUP and CREATE: the access the caller will open the file with; the
  * MDS checks it against the file's mode (a file just created is the
  * creator's to open, whatever its mode). */
-#define PFS_ACCESS_READ  0x2u
+#define PFS_ACCESS_READ 0x2u
 #define PFS_ACCESS_WRITE 0x4u
 
 /* A layout spec (layout.h): u64 stripe_size, u32 stripe_count, u32
@@ -230,8 +234,9 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_status_rep_decode(
 /* GET_DIR_LAYOUT reply. */
 PFS_MUST_CHECK pfs_status_t pfs_proto_layout_spec_encode(
     void *buf, size_t cap, const pfs_layout_spec_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_layout_spec_decode(
-    const void *buf, size_t len, pfs_layout_spec_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_layout_spec_decode(const void *buf,
+                                                         size_t len,
+                                                         pfs_layout_spec_t *m);
 
 /* CREATE, MKDIR, LOOKUP, UNLINK, RMDIR, SET/GET_DIR_LAYOUT: str path, u32
  * mode, u32 flags, u32 uid, u32 gid, layout spec.  The creating ones
@@ -249,10 +254,12 @@ typedef struct {
 
 #define PFS_PATH_REQ_MAX (2u + PFS_PATH_MAX + 4u * 4u + PFS_LAYOUT_SPEC_MAX)
 
-PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_encode(
-    void *buf, size_t cap, const pfs_path_req_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_decode(
-    const void *buf, size_t len, pfs_path_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_encode(void *buf, size_t cap,
+                                                      const pfs_path_req_t *m,
+                                                      size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_path_req_decode(const void *buf,
+                                                      size_t len,
+                                                      pfs_path_req_t *m);
 
 /* A file's or directory's attributes: fid, u32 type, mode, uid, gid, u64
  * ctime_ns, mtime_ns, u32 nlink, layout (u64 stripe_size, u32
@@ -269,7 +276,7 @@ typedef struct {
     pfs_layout_t layout; /* files: the layout; dirs: stripe_count 0 */
 } pfs_attr_t;
 
-#define PFS_ATTR_MAX \
+#define PFS_ATTR_MAX                                                           \
     (16u + 4u * 4u + 2u * 8u + 4u + 8u + 4u + 4u * PFS_LAYOUT_MAX_STRIPES)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_attr_encode(void *buf, size_t cap,
@@ -287,15 +294,15 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_attr_decode(const void *buf, size_t len,
  *
  * It is also the whole body of MDS STAT and of the I/O servers' SIZE,
  * REMOVE, FSYNC, WRITEV and READV. */
-#define PFS_CAP_READ   0x1u /* READV, SIZE, FSYNC */
-#define PFS_CAP_WRITE  0x2u /* WRITEV, TRUNCATE, PREALLOC, SIZE, FSYNC */
-#define PFS_CAP_STAT   0x4u /* SIZE (a stat by path grants this alone) */
+#define PFS_CAP_READ 0x1u   /* READV, SIZE, FSYNC */
+#define PFS_CAP_WRITE 0x2u  /* WRITEV, TRUNCATE, PREALLOC, SIZE, FSYNC */
+#define PFS_CAP_STAT 0x4u   /* SIZE (a stat by path grants this alone) */
 #define PFS_CAP_REMOVE 0x8u /* REMOVE: the MDS's own, never a client's */
-#define PFS_CAP_ALL    0xfu
+#define PFS_CAP_ALL 0xfu
 
 typedef struct {
     pfs_fid_t fid;
-    uint32_t rights;    /* PFS_CAP_*; unknown bits are a protocol error */
+    uint32_t rights; /* PFS_CAP_*; unknown bits are a protocol error */
     uint64_t issued_ms;
     uint64_t expiry_ms;
     uint32_t nservers;
@@ -303,7 +310,7 @@ typedef struct {
     uint8_t mac[PFS_PROOF_SIZE];
 } pfs_cap_t;
 
-#define PFS_CAP_MAX \
+#define PFS_CAP_MAX                                                            \
     (16u + 4u + 8u + 8u + 4u + 4u * PFS_LAYOUT_MAX_STRIPES + PFS_PROOF_SIZE)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_cap_encode(void *buf, size_t cap,
@@ -340,8 +347,9 @@ typedef struct {
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_req_encode(
     void *buf, size_t cap, const pfs_readdir_req_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_req_decode(
-    const void *buf, size_t len, pfs_readdir_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_req_decode(const void *buf,
+                                                         size_t len,
+                                                         pfs_readdir_req_t *m);
 
 /* READDIR reply body: u32 count, u8 more; its payload: count entries of
  * str name, fid, u32 type, in name order. */
@@ -357,18 +365,18 @@ typedef struct {
 } pfs_dirent_t;
 
 #define PFS_READDIR_REP_MAX 5u
-#define PFS_DIRENT_MAX      (2u + PFS_NAME_MAX + 16u + 4u)
-#define PFS_DIRENTS_MAX     (PFS_READDIR_MAX * PFS_DIRENT_MAX)
+#define PFS_DIRENT_MAX (2u + PFS_NAME_MAX + 16u + 4u)
+#define PFS_DIRENTS_MAX (PFS_READDIR_MAX * PFS_DIRENT_MAX)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_rep_encode(
     void *buf, size_t cap, const pfs_readdir_rep_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_rep_decode(
-    const void *buf, size_t len, pfs_readdir_rep_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_readdir_rep_decode(const void *buf,
+                                                         size_t len,
+                                                         pfs_readdir_rep_t *m);
 /* The payload: n entries (n <= PFS_READDIR_MAX). */
 PFS_MUST_CHECK pfs_status_t pfs_proto_dirents_encode(void *buf, size_t cap,
                                                      const pfs_dirent_t *ents,
-                                                     uint32_t n,
-                                                     size_t *len_p);
+                                                     uint32_t n, size_t *len_p);
 /* Exactly n entries with non-empty names and known types. */
 PFS_MUST_CHECK pfs_status_t pfs_proto_dirents_decode(const void *buf,
                                                      size_t len, uint32_t n,
@@ -391,12 +399,14 @@ typedef struct {
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_rename_req_encode(
     void *buf, size_t cap, const pfs_rename_req_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_rename_req_decode(
-    const void *buf, size_t len, pfs_rename_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_req_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_rename_req_t *m);
 PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_encode(
     void *buf, size_t cap, const pfs_rename_rep_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_decode(
-    const void *buf, size_t len, pfs_rename_rep_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_rename_rep_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_rename_rep_t *m);
 
 /* FP_FETCH_ADD and FP_SET: cap, u64 value.  The counter never exceeds
  * PFS_MAX_FILE_SIZE (an MPI_Offset).  Reply: u64 counter before. */
@@ -411,25 +421,23 @@ typedef struct {
 PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_encode(void *buf, size_t cap,
                                                     const pfs_fp_req_t *m,
                                                     size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_decode(const void *buf,
-                                                    size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_req_decode(const void *buf, size_t len,
                                                     pfs_fp_req_t *m);
 PFS_MUST_CHECK pfs_status_t pfs_proto_fp_rep_encode(void *buf, size_t cap,
                                                     uint64_t before,
                                                     size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_fp_rep_decode(const void *buf,
-                                                    size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_proto_fp_rep_decode(const void *buf, size_t len,
                                                     uint64_t *before_p);
 
 /* SETATTR: which fields of path's inode change, and their new values:
  * str path, u32 mask, u32 mode, u32 uid, u32 gid, u64 mtime_ns.  Fields
  * not in mask are ignored.  mode is permission bits only (07777); the MDS
  * rejects other bits.  Any change sets ctime to the MDS's now. */
-#define PFS_SETATTR_MODE  0x1u
-#define PFS_SETATTR_UID   0x2u
-#define PFS_SETATTR_GID   0x4u
+#define PFS_SETATTR_MODE 0x1u
+#define PFS_SETATTR_UID 0x2u
+#define PFS_SETATTR_GID 0x4u
 #define PFS_SETATTR_MTIME 0x8u
-#define PFS_SETATTR_ALL   0xfu
+#define PFS_SETATTR_ALL 0xfu
 
 typedef struct {
     char path[PFS_PATH_MAX + 1];
@@ -444,8 +452,9 @@ typedef struct {
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_encode(
     void *buf, size_t cap, const pfs_setattr_req_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_decode(
-    const void *buf, size_t len, pfs_setattr_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_setattr_req_decode(const void *buf,
+                                                         size_t len,
+                                                         pfs_setattr_req_t *m);
 
 /* LEASE: fid, u32 op.  A write lease is one client connection's claim
  * to be the file's only writer (the HDF5 driver takes it for a file it
@@ -464,12 +473,15 @@ typedef struct {
 
 #define PFS_LEASE_REQ_MAX 20u
 
-PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_encode(
-    void *buf, size_t cap, const pfs_lease_req_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_decode(
-    const void *buf, size_t len, pfs_lease_req_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_encode(void *buf, size_t cap,
+                                                       const pfs_lease_req_t *m,
+                                                       size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_lease_req_decode(const void *buf,
+                                                       size_t len,
+                                                       pfs_lease_req_t *m);
 
-/* ---- I/O servers ----------------------------------------------------------- */
+/* ---- I/O servers -----------------------------------------------------------
+ */
 
 /* TRUNCATE and PREALLOC: cap, u64 offset, u64 length. */
 typedef struct {
@@ -484,8 +496,7 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_encode(void *buf, size_t cap,
                                                     const pfs_io_req_t *m,
                                                     size_t *len_p);
 /* offset + length must stay a valid off_t: PFS_ERR_FBIG otherwise. */
-PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_decode(const void *buf,
-                                                    size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_req_decode(const void *buf, size_t len,
                                                     pfs_io_req_t *m);
 
 /* Reply of every I/O server data request: u64 result; READV adds u64
@@ -503,8 +514,7 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_encode(void *buf, size_t cap,
                                                     unsigned opcode,
                                                     const pfs_io_rep_t *m,
                                                     size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_decode(const void *buf,
-                                                    size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_decode(const void *buf, size_t len,
                                                     unsigned opcode,
                                                     pfs_io_rep_t *m);
 
@@ -520,10 +530,12 @@ typedef struct {
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_statfs_rep_encode(
     void *buf, size_t cap, const pfs_statfs_rep_t *m, size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_statfs_rep_decode(
-    const void *buf, size_t len, pfs_statfs_rep_t *m);
+PFS_MUST_CHECK pfs_status_t pfs_proto_statfs_rep_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_statfs_rep_t *m);
 
-/* ---- errors ------------------------------------------------------------------ */
+/* ---- errors
+ * ------------------------------------------------------------------ */
 
 /* An error reply's body: str message (at most PFS_PROTO_MAX_ERRMSG bytes;
  * encode clips a longer one). */
@@ -533,32 +545,32 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_encode(void *buf, size_t cap,
                                                     const char *msg,
                                                     size_t *len_p);
 /* msg gets the text, clipped to msg_size. */
-PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_decode(const void *buf,
-                                                    size_t len, char *msg,
-                                                    size_t msg_size);
+PFS_MUST_CHECK pfs_status_t pfs_proto_errmsg_decode(const void *buf, size_t len,
+                                                    char *msg, size_t msg_size);
 
-/* ---- a file handle, as one rank hands it to others ---------------------------- */
+/* ---- a file handle, as one rank hands it to others
+ * ---------------------------- */
 
 /* pio_file_export's blob: u32 magic, u32 version, fsid[16], attr, cap
  * (the capability the exporting rank holds: importers use it until they
  * renew their own).  Not a message between clients and servers, but
  * bytes that cross processes, so encoded here too. */
-#define PFS_HANDLE_MAGIC   0x48534650u /* "PFSH" */
+#define PFS_HANDLE_MAGIC 0x48534650u /* "PFSH" */
 #define PFS_HANDLE_VERSION 2u
-#define PFS_HANDLE_MAX     (8u + 16u + PFS_ATTR_MAX + PFS_CAP_MAX)
+#define PFS_HANDLE_MAX (8u + 16u + PFS_ATTR_MAX + PFS_CAP_MAX)
 
 PFS_MUST_CHECK pfs_status_t pfs_proto_handle_encode(void *buf, size_t cap,
                                                     const uint8_t fsid[16],
                                                     const pfs_attr_t *attr,
                                                     const pfs_cap_t *c,
                                                     size_t *len_p);
-PFS_MUST_CHECK pfs_status_t pfs_proto_handle_decode(const void *buf,
-                                                    size_t len,
+PFS_MUST_CHECK pfs_status_t pfs_proto_handle_decode(const void *buf, size_t len,
                                                     uint8_t fsid[16],
                                                     pfs_attr_t *attr,
                                                     pfs_cap_t *c);
 
-/* ---- keys and paths ----------------------------------------------------------- */
+/* ---- keys and paths
+ * ----------------------------------------------------------- */
 
 /* Canonical form of a pfs path: strips a "pfs:" prefix, requires a leading
  * '/', collapses repeated slashes, drops "." components and a trailing

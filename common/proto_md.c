@@ -353,8 +353,7 @@ pfs_status_t pfs_proto_fp_rep_decode(const void *buf, size_t len,
 }
 
 pfs_status_t pfs_proto_lease_req_encode(void *buf, size_t cap,
-                                        const pfs_lease_req_t *m,
-                                        size_t *len_p)
+                                        const pfs_lease_req_t *m, size_t *len_p)
 {
     pfs_wbuf_t w;
 

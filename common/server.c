@@ -27,8 +27,8 @@ typedef struct {
     char addr[PFS_ADDR_MAX];
     char host[256];
     char errmsg[512];
-    uint8_t fsid[16];                 /* MDS only */
-    uint8_t key[PFS_PROTO_KEY_SIZE];  /* MDS only */
+    uint8_t fsid[16];                        /* MDS only */
+    uint8_t key[PFS_PROTO_KEY_SIZE];         /* MDS only */
     uint8_t cap_secret[PFS_CAP_SECRET_SIZE]; /* MDS only; never leaves the
                                                 servers (cap.h) */
 } wire_rec_t;
@@ -89,9 +89,8 @@ typedef struct {
 #define DEFAULT_HELLO_TIMEOUT_S 10
 
 /* Returns 0 to go on, else an exit code + 1 (so 1 means exit 0). */
-static int parse_args(const pfs_server_ops_t *ops, void *arg,
-                      pfs_server_t *srv, common_opts_t *o, int argc,
-                      char **argv)
+static int parse_args(const pfs_server_ops_t *ops, void *arg, pfs_server_t *srv,
+                      common_opts_t *o, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"root", required_argument, NULL, 'r'},
@@ -115,8 +114,8 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
 
     o->verbosity = PFS_LOG_INFO;
     o->hello_timeout_s = DEFAULT_HELLO_TIMEOUT_S;
-    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:C:H:vqh", longopts, NULL)) !=
-           -1) {
+    while ((c = getopt_long(argc, argv, "r:l:p:a:d:s:c:t:m:D:L:C:H:vqh",
+                            longopts, NULL)) != -1) {
         char optname[2] = {(char)c, '\0'};
         char *end;
         int used;
@@ -141,8 +140,9 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
             o->hello_timeout_s = (int)strtol(optarg, &end, 10);
             if (errno != 0 || *end != '\0' || o->hello_timeout_s < 1 ||
                 o->hello_timeout_s > 86400) {
-                fprintf(stderr, "%s: bad hello timeout '%s' (1 to 86400 "
-                                "seconds)\n",
+                fprintf(stderr,
+                        "%s: bad hello timeout '%s' (1 to 86400 "
+                        "seconds)\n",
                         ops->program, optarg);
                 return 3;
             }
@@ -169,9 +169,7 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
                 return 3;
             }
             break;
-        default:
-            fprintf(stderr, "Try '%s --help'.\n", ops->program);
-            return 3;
+        default: fprintf(stderr, "Try '%s --help'.\n", ops->program); return 3;
         }
     }
     if (optind < argc) {
@@ -191,8 +189,8 @@ static int parse_args(const pfs_server_ops_t *ops, void *arg,
 }
 
 /* Every server contributes its status; all learn the first failure. */
-static pfs_status_t agree(pfs_wireup_t *w, pfs_status_t mine,
-                          const char *mymsg, char *errmsg, size_t errmsg_size)
+static pfs_status_t agree(pfs_wireup_t *w, pfs_status_t mine, const char *mymsg,
+                          char *errmsg, size_t errmsg_size)
 {
     int size = pfs_wireup_size(w), r;
     agree_rec_t rec, *all;
@@ -208,8 +206,9 @@ static pfs_status_t agree(pfs_wireup_t *w, pfs_status_t mine,
     }
     st = pfs_wireup_allgather(w, &rec, sizeof(rec), all);
     if (st != PFS_OK) {
-        snprintf(errmsg, errmsg_size, "start-up exchange with the other "
-                                      "servers failed");
+        snprintf(errmsg, errmsg_size,
+                 "start-up exchange with the other "
+                 "servers failed");
     } else {
         for (r = 0; r < size; r++) {
             if (all[r].status != PFS_OK) {
@@ -541,8 +540,8 @@ int pfs_server_main(const pfs_server_ops_t *ops, void *arg, int argc,
 
 out:
     rc = 1;
-    if (ops->role == PFS_ROLE_MDS && srv.descriptor != NULL &&
-        st != PFS_OK && srv.ens.niosrv > 0) {
+    if (ops->role == PFS_ROLE_MDS && srv.descriptor != NULL && st != PFS_OK &&
+        srv.ens.niosrv > 0) {
         /* round 3 may have failed elsewhere after we published */
         unlink(srv.descriptor);
     }
@@ -569,10 +568,9 @@ static void server_challenge(pfs_server_t *srv, pfs_srv_req_t *req)
     pfs_challenge_rep_t rep;
     size_t len;
 
-    if (pfs_proto_challenge_req_decode(req->body, req->hdr.body_len,
-                                       nonces) != PFS_OK) {
-        pfs_srv_reply_error(srv->tx, req, PFS_ERR_PROTO,
-                            "malformed challenge");
+    if (pfs_proto_challenge_req_decode(req->body, req->hdr.body_len, nonces) !=
+        PFS_OK) {
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_PROTO, "malformed challenge");
         return;
     }
     memset(&rep, 0, sizeof(rep));
@@ -621,13 +619,12 @@ static void server_hello(pfs_server_t *srv, pfs_srv_req_t *req)
         return;
     }
     if (pfs_auth_client_proof(srv->hello_key, nonces,
-                              nonces + PFS_AUTH_NONCE_SIZE,
-                              (uint8_t)srv->role, srv->index, srv->ens.fsid,
-                              req->body, PFS_HELLO_SIGNED_LEN, req->data,
+                              nonces + PFS_AUTH_NONCE_SIZE, (uint8_t)srv->role,
+                              srv->index, srv->ens.fsid, req->body,
+                              PFS_HELLO_SIGNED_LEN, req->data,
                               req->hdr.data_len, proof) != PFS_OK) {
         pfs_cred_release(&hello.cred);
-        pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL,
-                            "libcrypto failed");
+        pfs_srv_reply_error(srv->tx, req, PFS_ERR_INTERNAL, "libcrypto failed");
         return;
     }
     if (!pfs_auth_equal(proof, hello.proof, sizeof(proof))) {

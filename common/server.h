@@ -14,8 +14,8 @@ typedef struct pfs_server pfs_server_t;
 
 typedef struct {
     pfs_role_t role;
-    const char *program;  /* "pfs-mds" */
-    const char *usage;    /* role-specific option help, appended to --help */
+    const char *program; /* "pfs-mds" */
+    const char *usage;   /* role-specific option help, appended to --help */
     /* Parse one role-specific option; return 1 if consumed (with its
      * argument when needs_arg), 0 if unknown, -1 on a bad value. */
     int (*parse_option)(void *arg, const char *opt, const char *value);
@@ -39,11 +39,11 @@ struct pfs_server {
     const pfs_server_ops_t *ops;
     void *ops_arg;
     pfs_role_t role;
-    uint32_t index;            /* I/O server index; 0 for the MDS */
-    const char *root;          /* --root */
-    const char *descriptor;    /* MDS: where to write the descriptor */
+    uint32_t index;         /* I/O server index; 0 for the MDS */
+    const char *root;       /* --root */
+    const char *descriptor; /* MDS: where to write the descriptor */
     pfs_tx_t *tx;
-    pfs_ensemble_t ens;        /* filled by the exchange */
+    pfs_ensemble_t ens; /* filled by the exchange */
     /* derived from the exchange (auth.h, cap.h): HELLO's key, and the
      * key capabilities are signed with (servers only) */
     uint8_t hello_key[PFS_AUTH_KEY_SIZE];

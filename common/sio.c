@@ -228,15 +228,15 @@ size_t pfs_sio_sieve_window(const pfs_sio_piece_t *p, size_t n, size_t i,
 }
 
 int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
-                       uint8_t *base, int write, uint8_t *sbuf,
-                       uint64_t start, uint64_t end)
+                       uint8_t *base, int write, uint8_t *sbuf, uint64_t start,
+                       uint64_t end)
 {
     uint64_t got = 0;
     size_t i;
 
     while (got < end - start) {
-        ssize_t r = pread(fd, sbuf + got, end - start - got,
-                          (off_t)(start + got));
+        ssize_t r =
+            pread(fd, sbuf + got, end - start - got, (off_t)(start + got));
         if (r < 0) {
             if (errno == EINTR) {
                 continue;
@@ -257,8 +257,8 @@ int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *p, size_t n,
         }
     }
     for (got = 0; write && got < end - start;) {
-        ssize_t w = pwrite(fd, sbuf + got, end - start - got,
-                           (off_t)(start + got));
+        ssize_t w =
+            pwrite(fd, sbuf + got, end - start - got, (off_t)(start + got));
         if (w < 0) {
             if (errno == EINTR) {
                 continue;
@@ -379,8 +379,8 @@ int pfs_sio_iter_next(pfs_sio_iter_t *it, uint64_t *off_p, uint64_t *len_p)
 }
 
 pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
-                               const pfs_sio_desc_t *file,
-                               pfs_sio_pair_fn fn, void *arg)
+                               const pfs_sio_desc_t *file, pfs_sio_pair_fn fn,
+                               void *arg)
 {
     uint64_t moff = 0, mlen = 0, foff = 0, flen = 0;
     pfs_sio_iter_t mi, fi;
@@ -409,8 +409,7 @@ pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
     }
 }
 
-int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n,
-                     uint64_t off)
+int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n, uint64_t off)
 {
     int first = 0;
 

@@ -22,9 +22,9 @@
 
 #include "pfs/status.h"
 
-#define PFS_SIO_RUN_SIZE   32u
-#define PFS_SIO_MAX_RUNS   16384u    /* runs in one request */
-#define PFS_SIO_MAX_PIECES 262144u   /* blocks in one request, expanded */
+#define PFS_SIO_RUN_SIZE 32u
+#define PFS_SIO_MAX_RUNS 16384u    /* runs in one request */
+#define PFS_SIO_MAX_PIECES 262144u /* blocks in one request, expanded */
 
 typedef struct {
     uint64_t offset;
@@ -50,8 +50,10 @@ PFS_MUST_CHECK pfs_status_t pfs_sio_runs_encode(const pfs_run_t *runs,
  * PFS_SIO_MAX_PIECES and their bytes to *total_p without overflow.
  * *runs_p is malloc'd (free it); *consumed_p is the encoded size. */
 PFS_MUST_CHECK pfs_status_t pfs_sio_runs_decode(const void *buf, size_t len,
-                                 pfs_run_t **runs_p, uint32_t *nruns_p,
-                                 uint64_t *total_p, size_t *consumed_p);
+                                                pfs_run_t **runs_p,
+                                                uint32_t *nruns_p,
+                                                uint64_t *total_p,
+                                                size_t *consumed_p);
 
 /* One piece of an execution plan: object offset, length, and where its
  * bytes are in the payload. */
@@ -85,9 +87,9 @@ size_t pfs_sio_next_call(const pfs_sio_piece_t *pieces, size_t npieces,
  * under a lock every writer of the object takes (a read-modify-write: the
  * I/O server's object lock, and an OFD lock shared with local-access
  * clients). */
-#define PFS_SIO_SIEVE_MAX        (4u << 20)  /* span of one sieve window */
-#define PFS_SIO_SIEVE_PIECE_MAX  (16u << 10) /* larger pieces go straight */
-#define PFS_SIO_SIEVE_GAP_MAX    (64u << 10) /* a larger hole ends a window */
+#define PFS_SIO_SIEVE_MAX (4u << 20)        /* span of one sieve window */
+#define PFS_SIO_SIEVE_PIECE_MAX (16u << 10) /* larger pieces go straight */
+#define PFS_SIO_SIEVE_GAP_MAX (64u << 10)   /* a larger hole ends a window */
 #define PFS_SIO_SIEVE_MIN_PIECES 8
 
 /* What one window search hands to the next, so that walking a plan
@@ -100,7 +102,10 @@ typedef struct {
     uint64_t covered; /* and hold this many bytes */
 } pfs_sio_sieve_scan_t;
 
-#define PFS_SIO_SIEVE_SCAN_INIT {0, 0, 0}
+#define PFS_SIO_SIEVE_SCAN_INIT                                                \
+    {                                                                          \
+        0, 0, 0                                                                \
+    }
 
 /* The end of a sieve window starting at piece i: pieces[i .. end) span at
  * most PFS_SIO_SIEVE_MAX bytes and are worth sieving; i when sieving does
@@ -116,16 +121,15 @@ size_t pfs_sio_sieve_window(const pfs_sio_piece_t *pieces, size_t npieces,
  * each piece out to base + pos (reads) or in from there and write the
  * span back (writes), in plan order.  0 or an errno. */
 int pfs_sio_sieve_span(int fd, const pfs_sio_piece_t *pieces, size_t n,
-                       uint8_t *base, int write, uint8_t *sbuf,
-                       uint64_t start, uint64_t end);
+                       uint8_t *base, int write, uint8_t *sbuf, uint64_t start,
+                       uint64_t end);
 
 /* One preadv (write: pwritev) of iov[0 .. n) at object offset off,
  * retried until complete.  Reads past the end of the file fill the rest
  * with zeros (holes and the end look alike here; the reply carries the
  * object's size to tell them apart).  0 or an errno; iov is consumed. */
 struct iovec;
-int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n,
-                     uint64_t off);
+int pfs_sio_transfer(int fd, int write, struct iovec *iov, int n, uint64_t off);
 
 /* ---- client-side descriptions ------------------------------------------ */
 
@@ -176,7 +180,7 @@ int pfs_sio_iter_next(pfs_sio_iter_t *it, uint64_t *off_p, uint64_t *len_p);
 typedef pfs_status_t (*pfs_sio_pair_fn)(void *arg, uint64_t file_off,
                                         uint64_t mem_off, uint64_t len);
 pfs_status_t pfs_sio_pair_walk(const pfs_sio_desc_t *mem,
-                               const pfs_sio_desc_t *file,
-                               pfs_sio_pair_fn fn, void *arg);
+                               const pfs_sio_desc_t *file, pfs_sio_pair_fn fn,
+                               void *arg);
 
 #endif

@@ -113,8 +113,7 @@ static int part_full(const splitter_t *sp, const pfs_sio_part_t *part)
 {
     return part->bytes >= sp->max_bytes ||
            part->nruns >= PFS_SIO_MAX_RUNS - 1 ||
-           part->pieces >= PFS_SIO_MAX_PIECES - 1 ||
-           part->niov >= sp->max_iov;
+           part->pieces >= PFS_SIO_MAX_PIECES - 1 || part->niov >= sp->max_iov;
 }
 
 /* Route one logical range through the layout. */
@@ -159,8 +158,8 @@ static pfs_status_t split_pair(void *arg, uint64_t foff, uint64_t moff,
 pfs_status_t pfs_sio_split(const pfs_layout_t *layout, uint64_t max_bytes,
                            size_t max_iov, uint8_t *buf,
                            const pfs_sio_desc_t *mem,
-                           const pfs_sio_desc_t *file,
-                           pfs_sio_part_t **parts_p, size_t *nparts_p)
+                           const pfs_sio_desc_t *file, pfs_sio_part_t **parts_p,
+                           size_t *nparts_p)
 {
     splitter_t sp;
     uint32_t slot;

@@ -18,16 +18,16 @@
 
 /* Everything one request to one server carries. */
 typedef struct {
-    uint32_t slot;     /* layout slot; the server is layout->servers[slot] */
-    pfs_run_t *runs;   /* object side */
+    uint32_t slot;   /* layout slot; the server is layout->servers[slot] */
+    pfs_run_t *runs; /* object side */
     uint32_t nruns;
     uint32_t cap_runs;
-    uint64_t pieces;   /* blocks the runs expand to */
-    pfs_iov_t *iov;    /* memory side; iov[0] is left free for the caller */
-    size_t niov;       /* including iov[0] */
+    uint64_t pieces; /* blocks the runs expand to */
+    pfs_iov_t *iov;  /* memory side; iov[0] is left free for the caller */
+    size_t niov;     /* including iov[0] */
     size_t cap_iov;
     uint64_t bytes;
-    uint64_t max_end;  /* largest object offset + 1 */
+    uint64_t max_end; /* largest object offset + 1 */
 } pfs_sio_part_t;
 
 /* Split.  buf is the memory base of mem's offsets.  Parts come out in the
@@ -37,8 +37,8 @@ typedef struct {
 pfs_status_t pfs_sio_split(const pfs_layout_t *layout, uint64_t max_bytes,
                            size_t max_iov, uint8_t *buf,
                            const pfs_sio_desc_t *mem,
-                           const pfs_sio_desc_t *file,
-                           pfs_sio_part_t **parts_p, size_t *nparts_p);
+                           const pfs_sio_desc_t *file, pfs_sio_part_t **parts_p,
+                           size_t *nparts_p);
 
 void pfs_sio_parts_free(pfs_sio_part_t *parts, size_t nparts);
 

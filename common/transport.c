@@ -44,10 +44,9 @@ static pfs_status_t set_am_handler(pfs_tx_t *tx, unsigned id,
     ucp_am_handler_param_t param;
 
     memset(&param, 0, sizeof(param));
-    param.field_mask = UCP_AM_HANDLER_PARAM_FIELD_ID |
-                       UCP_AM_HANDLER_PARAM_FIELD_CB |
-                       UCP_AM_HANDLER_PARAM_FIELD_ARG |
-                       UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
+    param.field_mask =
+        UCP_AM_HANDLER_PARAM_FIELD_ID | UCP_AM_HANDLER_PARAM_FIELD_CB |
+        UCP_AM_HANDLER_PARAM_FIELD_ARG | UCP_AM_HANDLER_PARAM_FIELD_FLAGS;
     param.id = id;
     param.cb = cb;
     param.arg = tx;
@@ -109,8 +108,7 @@ pfs_status_t pfs_tx_create(int flags, pfs_tx_t **tx_p, char *errmsg,
                            tls != NULL ? tls : PFS_TX_DEFAULT_TLS);
     if (st != UCS_OK) {
         snprintf(errmsg, errmsg_size, "bad transport list '%s': %s",
-                 tls != NULL ? tls : PFS_TX_DEFAULT_TLS,
-                 ucs_status_string(st));
+                 tls != NULL ? tls : PFS_TX_DEFAULT_TLS, ucs_status_string(st));
         ucp_config_release(config);
         goto err_free;
     }

@@ -87,11 +87,11 @@ _Static_assert(PFS_CHALLENGE_REP_MAX <= PFS_RPC_MAX_REPLY &&
 typedef struct pfs_rpc {
     /* inputs */
     uint16_t opcode;
-    const void *body;       /* request body, copied at post time */
+    const void *body; /* request body, copied at post time */
     size_t body_len;
-    const void *send_data;  /* payload sent with the request, or NULL */
+    const void *send_data; /* payload sent with the request, or NULL */
     size_t send_len;
-    void *recv_data;        /* where the reply payload lands, or NULL */
+    void *recv_data; /* where the reply payload lands, or NULL */
     size_t recv_cap;
     /* Noncontiguous alternatives: when *_iovcnt > 0 the payload is the
      * concatenation of the pieces and send_data/recv_data are ignored.
@@ -101,15 +101,15 @@ typedef struct pfs_rpc {
     size_t send_iovcnt;
     const pfs_iov_t *recv_iov;
     size_t recv_iovcnt;
-    int timeout_ms;         /* <= 0: no deadline */
+    int timeout_ms; /* <= 0: no deadline */
 
     /* outputs, valid once done */
     int done;
-    pfs_status_t status;    /* local failure or the server's status */
+    pfs_status_t status; /* local failure or the server's status */
     uint8_t reply[PFS_RPC_MAX_REPLY];
     size_t reply_len;
-    size_t recv_len;        /* payload bytes received */
-    char errmsg[256];       /* the server's or the transport's explanation */
+    size_t recv_len;  /* payload bytes received */
+    char errmsg[256]; /* the server's or the transport's explanation */
 
     /* private to the transport */
     pfs_tx_conn_t *conn;
@@ -143,8 +143,6 @@ void pfs_rpc_wait_any(pfs_tx_t *tx, pfs_rpc_t **rpcs, size_t count,
  * endpoint. */
 pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
                              const void *header, size_t header_len,
-                             const void *data, size_t data_len,
-                             int timeout_ms);
+                             const void *data, size_t data_len, int timeout_ms);
 
 #endif
-

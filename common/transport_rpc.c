@@ -191,10 +191,9 @@ static pfs_status_t create_client_ep(pfs_tx_t *tx, pfs_tx_conn_t *conn)
     ucp_ep_params_t params;
 
     memset(&params, 0, sizeof(params));
-    params.field_mask = UCP_EP_PARAM_FIELD_FLAGS |
-                        UCP_EP_PARAM_FIELD_SOCK_ADDR |
-                        UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE |
-                        UCP_EP_PARAM_FIELD_ERR_HANDLER;
+    params.field_mask =
+        UCP_EP_PARAM_FIELD_FLAGS | UCP_EP_PARAM_FIELD_SOCK_ADDR |
+        UCP_EP_PARAM_FIELD_ERR_HANDLING_MODE | UCP_EP_PARAM_FIELD_ERR_HANDLER;
     params.flags = UCP_EP_PARAMS_FLAGS_CLIENT_SERVER;
     params.sockaddr.addr = (struct sockaddr *)&conn->sa;
     params.sockaddr.addrlen = conn->sa_len;
@@ -416,16 +415,15 @@ ucs_status_t pfs_txi_am_reply_cb(void *arg, const void *header,
         tok->hdr_buf = NULL;
         tok->tx = NULL;
         memset(&rp, 0, sizeof(rp));
-        rp.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
-                          UCP_OP_ATTR_FIELD_USER_DATA;
+        rp.op_attr_mask =
+            UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
         rp.cb.recv_am = rpc_recv_cb;
         rp.user_data = tok;
         if (rpc->recv_iovcnt > 0) {
             rp.op_attr_mask |= UCP_OP_ATTR_FIELD_DATATYPE;
             rp.datatype = ucp_dt_make_iov();
-            ucx_req = ucp_am_recv_data_nbx(tx->worker, data,
-                                           (void *)rpc->recv_iov,
-                                           rpc->recv_iovcnt, &rp);
+            ucx_req = ucp_am_recv_data_nbx(
+                tx->worker, data, (void *)rpc->recv_iov, rpc->recv_iovcnt, &rp);
         } else {
             ucx_req = ucp_am_recv_data_nbx(tx->worker, data, rpc->recv_data,
                                            length, &rp);
@@ -523,8 +521,7 @@ pfs_status_t pfs_rpc_post(pfs_tx_t *tx, pfs_tx_conn_t *conn, pfs_rpc_t *rpc)
     tok->tx = NULL;
     memset(&param, 0, sizeof(param));
     param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
-                         UCP_OP_ATTR_FIELD_USER_DATA |
-                         UCP_OP_ATTR_FIELD_FLAGS;
+                         UCP_OP_ATTR_FIELD_USER_DATA | UCP_OP_ATTR_FIELD_FLAGS;
     param.cb.send = rpc_send_cb;
     param.user_data = tok;
     param.flags = UCP_AM_SEND_FLAG_REPLY;
@@ -734,4 +731,3 @@ pfs_status_t pfs_tx_send_raw(pfs_tx_t *tx, pfs_tx_conn_t *conn,
     }
     return done ? PFS_OK : PFS_ERR_CONN;
 }
-

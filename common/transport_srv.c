@@ -25,11 +25,11 @@
 #include "tx_int.h"
 
 /* What one client connection may do to a server before it is cut off. */
-#define CONN_COMPLAINTS_SHOWN 3u    /* refused requests logged one by one */
+#define CONN_COMPLAINTS_SHOWN 3u /* refused requests logged one by one */
 /* Descriptors a client connection costs a server (UCX's connection
  * manager socket and the TCP lanes), for the connection cap. */
-#define CONN_FDS              8u    /* pessimistic: UCX's wire-up takes more */
-#define FDS_RESERVED          256u  /* UCX's own accepts, objects, logs */
+#define CONN_FDS 8u       /* pessimistic: UCX's wire-up takes more */
+#define FDS_RESERVED 256u /* UCX's own accepts, objects, logs */
 
 struct conn_req_item {
     ucp_conn_request_h req;
@@ -222,7 +222,8 @@ static void kick_silent_conns(pfs_tx_t *tx, uint64_t now)
     for (conn = tx->conns; conn != NULL; conn = conn->next) {
         if (!conn->greeted && !conn->dead &&
             now - conn->accepted_ms >= (uint64_t)tx->hello_timeout_ms) {
-            pfs_txi_conn_kick(conn, "no hello within %d s", tx->hello_timeout_ms / 1000);
+            pfs_txi_conn_kick(conn, "no hello within %d s",
+                              tx->hello_timeout_ms / 1000);
         }
     }
 }
@@ -287,7 +288,8 @@ static void reap_dead_conns(pfs_tx_t *tx)
         next = conn->next;
         if (conn->dead) {
             /* the list holds one reference, each unanswered request one */
-            unsigned long long lost = conn->dropped + (unsigned)(conn->refs - 1);
+            unsigned long long lost =
+                conn->dropped + (unsigned)(conn->refs - 1);
 
             if (conn->kick[0] != '\0') {
                 pfs_log_limited(&tx->complaints, PFS_LOG_WARN,
@@ -473,9 +475,8 @@ static pfs_status_t listener_open(pfs_tx_t *tx, ucs_status_t *st_p)
 
 pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                            const char *advertise_host,
-                           pfs_srv_handler_t handler, void *arg,
-                           char *addr_out, size_t addr_size, char *errmsg,
-                           size_t errmsg_size)
+                           pfs_srv_handler_t handler, void *arg, char *addr_out,
+                           size_t addr_size, char *errmsg, size_t errmsg_size)
 {
     ucp_listener_attr_t attr;
     struct sockaddr_storage sa;
@@ -503,10 +504,9 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
     }
     attr.field_mask = UCP_LISTENER_ATTR_FIELD_SOCKADDR;
     st = ucp_listener_query(tx->listener, &attr);
-    if (st != UCS_OK ||
-        getnameinfo((struct sockaddr *)&attr.sockaddr, sizeof(attr.sockaddr),
-                    NULL, 0, port_text, sizeof(port_text),
-                    NI_NUMERICSERV) != 0) {
+    if (st != UCS_OK || getnameinfo((struct sockaddr *)&attr.sockaddr,
+                                    sizeof(attr.sockaddr), NULL, 0, port_text,
+                                    sizeof(port_text), NI_NUMERICSERV) != 0) {
         snprintf(errmsg, errmsg_size, "cannot query the listener's port");
         ucp_listener_destroy(tx->listener);
         tx->listener = NULL;
@@ -526,4 +526,3 @@ pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
     tx->srv_ops = &srv_ops;
     return PFS_OK;
 }
-

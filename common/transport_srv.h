@@ -18,9 +18,9 @@ typedef struct pfs_srv_req pfs_srv_req_t;
  * is answered with pfs_srv_reply*(), which releases it. */
 struct pfs_srv_req {
     pfs_msg_hdr_t hdr;
-    const uint8_t *body;   /* hdr.body_len bytes */
-    void *data;            /* hdr.data_len bytes of payload, or NULL */
-    pfs_srv_conn_t *conn;  /* the connection it came from */
+    const uint8_t *body;  /* hdr.body_len bytes */
+    void *data;           /* hdr.data_len bytes of payload, or NULL */
+    pfs_srv_conn_t *conn; /* the connection it came from */
 };
 
 typedef void (*pfs_srv_handler_t)(void *arg, pfs_srv_req_t *req);
@@ -30,9 +30,8 @@ typedef void (*pfs_srv_handler_t)(void *arg, pfs_srv_req_t *req);
  * advertise_host if given, else host. */
 pfs_status_t pfs_tx_listen(pfs_tx_t *tx, const char *host, uint16_t port,
                            const char *advertise_host,
-                           pfs_srv_handler_t handler, void *arg,
-                           char *addr_out, size_t addr_size, char *errmsg,
-                           size_t errmsg_size);
+                           pfs_srv_handler_t handler, void *arg, char *addr_out,
+                           size_t addr_size, char *errmsg, size_t errmsg_size);
 
 /* Bound the bytes of received request payloads held at once (0: no
  * bound).  Past it, rendezvous payloads stay with their senders until
@@ -96,8 +95,8 @@ void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *req, const void *body,
                    size_t body_len, void *data, size_t data_len);
 
 /* Reply with an error status and a printf-style message. */
-void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *req,
-                         pfs_status_t status, const char *fmt, ...)
+void pfs_srv_reply_error(pfs_tx_t *tx, pfs_srv_req_t *req, pfs_status_t status,
+                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 #endif

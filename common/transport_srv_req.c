@@ -17,7 +17,7 @@
 #include "tx_int.h"
 
 /* What one client connection may do to a server before it is cut off. */
-#define CONN_MAX_UNANSWERED   4096u /* requests received, not answered */
+#define CONN_MAX_UNANSWERED 4096u /* requests received, not answered */
 
 /* A reply in flight from the server to a client; it holds a reference
  * to the connection so that the bytes can be counted back. */
@@ -39,8 +39,8 @@ static void ready_push(pfs_tx_t *tx, srv_req_impl_t *req)
     tx->ready_tail = req;
 }
 
-static void srv_recv_done_cb(void *request, ucs_status_t status,
-                             size_t length, void *user_data)
+static void srv_recv_done_cb(void *request, ucs_status_t status, size_t length,
+                             void *user_data)
 {
     srv_req_impl_t *req = user_data;
     pfs_tx_t *tx = req->pub.conn->tx;
@@ -50,8 +50,7 @@ static void srv_recv_done_cb(void *request, ucs_status_t status,
         req->early = PFS_ERR_TRANSPORT;
         req->peer_gone = 1; /* nothing arrives from a live peer otherwise */
         snprintf(req->early_msg, sizeof(req->early_msg),
-                 "receiving the payload failed: %s",
-                 ucs_status_string(status));
+                 "receiving the payload failed: %s", ucs_status_string(status));
     }
     ucp_request_free(request);
     ready_push(tx, req);
@@ -185,7 +184,7 @@ ucs_status_t pfs_txi_am_request_cb(void *arg, const void *header,
     }
     if ((unsigned)(conn->refs - 1) >= CONN_MAX_UNANSWERED) {
         pfs_txi_conn_kick(conn, "%u requests sent without waiting for answers",
-                  CONN_MAX_UNANSWERED);
+                          CONN_MAX_UNANSWERED);
         return UCS_OK;
     }
     st = pfs_proto_hdr_unpack(header, header_length, &hdr);
@@ -223,11 +222,11 @@ ucs_status_t pfs_txi_am_request_cb(void *arg, const void *header,
     } else if (length > PFS_PROTO_MAX_XFER ||
                (tx->max_payload > 0 && length > tx->max_payload)) {
         req->early = PFS_ERR_INVAL;
-        snprintf(req->early_msg, sizeof(req->early_msg),
-                 "payload of %zu bytes exceeds this server's limit of %llu",
-                 length,
-                 (unsigned long long)(tx->max_payload > 0 ? tx->max_payload
-                                                          : PFS_PROTO_MAX_XFER));
+        snprintf(
+            req->early_msg, sizeof(req->early_msg),
+            "payload of %zu bytes exceeds this server's limit of %llu", length,
+            (unsigned long long)(tx->max_payload > 0 ? tx->max_payload
+                                                     : PFS_PROTO_MAX_XFER));
     } else if (length > 0 && (param->recv_attr & UCP_AM_RECV_ATTR_FLAG_RNDV)) {
         req->rndv_desc = data;
         req->pub.hdr.data_len = length;
@@ -317,8 +316,7 @@ static void srv_send(pfs_tx_t *tx, srv_req_impl_t *req, pfs_status_t status,
     state->data = data;
     memset(&hdr, 0, sizeof(hdr));
     /* a request too malformed to have an opcode is answered as STATUS */
-    hdr.opcode = req->pub.hdr.opcode != 0 ? req->pub.hdr.opcode
-                                          : PFS_OP_STATUS;
+    hdr.opcode = req->pub.hdr.opcode != 0 ? req->pub.hdr.opcode : PFS_OP_STATUS;
     hdr.req_id = req->pub.hdr.req_id;
     hdr.status = status;
     hdr.body_len = (uint32_t)body_len;
@@ -328,13 +326,13 @@ static void srv_send(pfs_tx_t *tx, srv_req_impl_t *req, pfs_status_t status,
         memcpy(state->hdr_buf + PFS_PROTO_HDR_SIZE, body, body_len);
     }
     memset(&param, 0, sizeof(param));
-    param.op_attr_mask = UCP_OP_ATTR_FIELD_CALLBACK |
-                         UCP_OP_ATTR_FIELD_USER_DATA;
+    param.op_attr_mask =
+        UCP_OP_ATTR_FIELD_CALLBACK | UCP_OP_ATTR_FIELD_USER_DATA;
     param.cb.send = reply_done_cb;
     param.user_data = state;
-    ucx_req = ucp_am_send_nbx(conn->ep, PFS_AM_REPLY, state->hdr_buf,
-                              PFS_PROTO_HDR_SIZE + body_len, data, data_len,
-                              &param);
+    ucx_req =
+        ucp_am_send_nbx(conn->ep, PFS_AM_REPLY, state->hdr_buf,
+                        PFS_PROTO_HDR_SIZE + body_len, data, data_len, &param);
     if (UCS_PTR_IS_PTR(ucx_req)) {
         /* reply_done_cb frees state and data, and counts them back */
         state->data_len = data_len;
@@ -360,8 +358,7 @@ out_free_data:
 void pfs_srv_reply(pfs_tx_t *tx, pfs_srv_req_t *pub, const void *body,
                    size_t body_len, void *data, size_t data_len)
 {
-    srv_send(tx, (srv_req_impl_t *)pub, PFS_OK, body, body_len, data,
-             data_len);
+    srv_send(tx, (srv_req_impl_t *)pub, PFS_OK, body, body_len, data, data_len);
 }
 
 /* The status travels in the header; the body is the explanation. */
@@ -411,4 +408,3 @@ void pfs_txi_dispatch_ready(pfs_tx_t *tx)
         }
     }
 }
-

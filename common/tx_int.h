@@ -1,9 +1,10 @@
 /* tx_int.h - what the transport's files share, and nothing else may use:
  * transport.c (the core: context, worker, progress, sleep), transport_rpc.c
  * (the client RPC half), transport_srv.c and transport_srv_req.c (the
- * server half: connections, requests; linked into the servers only).  The core reaches the server half only through the
- * pfs_txi_srv_ops_t that pfs_tx_listen() installs, so a client links no
- * listener, reply or logging code. */
+ * server half: connections, requests; linked into the servers only).  The core
+ * reaches the server half only through the pfs_txi_srv_ops_t that
+ * pfs_tx_listen() installs, so a client links no listener, reply or logging
+ * code. */
 #ifndef PFS_TX_INT_H
 #define PFS_TX_INT_H
 
@@ -66,7 +67,7 @@ struct pfs_tx {
     /* client */
     pfs_rpc_t *rpcs[RPC_BUCKETS];
     uint64_t next_id;
-    uint64_t abandoned; /* sends given up on that UCX still holds */
+    uint64_t abandoned;             /* sends given up on that UCX still holds */
     uint64_t next_deadline_scan_ms; /* pfs_tx_progress's deadline sweep */
 };
 
@@ -90,36 +91,36 @@ struct pfs_srv_conn {
     pfs_tx_t *tx;
     ucp_ep_h ep;
     int closed;
-    int dead;  /* UCX reported the peer gone; closed by the progress loop */
+    int dead; /* UCX reported the peer gone; closed by the progress loop */
     ucs_status_t dead_status;
     int refs;
     int authenticated;
-    int greeted;        /* it proved the key once (stays set when dead) */
-    int challenged;     /* challenge[] holds a CHALLENGE's nonces */
+    int greeted;    /* it proved the key once (stays set when dead) */
+    int challenged; /* challenge[] holds a CHALLENGE's nonces */
     uint8_t challenge[PFS_SRV_CHALLENGE_SIZE];
     uint8_t role;
-    uint32_t pid;       /* as the peer said at hello */
-    uint64_t requests;  /* received on this connection */
-    uint64_t dropped;   /* lost because the peer went away */
+    uint32_t pid;      /* as the peer said at hello */
+    uint64_t requests; /* received on this connection */
+    uint64_t dropped;  /* lost because the peer went away */
     uint64_t accepted_ms;
-    unsigned complaints; /* requests refused as malformed or unauthorized */
+    unsigned complaints;  /* requests refused as malformed or unauthorized */
     uint64_t held;        /* received payload bytes held (budget share) */
     uint64_t reply_bytes; /* reply payloads handed to UCX, not yet sent */
     char kick[128];       /* why the server cut it off, if it did */
     pfs_cred_t cred;
-    char peer[64];      /* the client's address, for logs */
+    char peer[64]; /* the client's address, for logs */
     struct pfs_srv_conn *next, *prev;
 };
 
 struct srv_req_impl {
     pfs_srv_req_t pub;
     struct srv_req_impl *next;
-    void *ucx_desc;          /* persistent eager data held from UCX */
-    int data_owned;          /* pub.data was malloc'd here */
-    void *rndv_desc;         /* rendezvous payload not yet received */
-    size_t held;             /* bytes counted against the budget */
-    pfs_status_t early;      /* rejected before reaching the handler */
-    int peer_gone;           /* its payload never came: the client died */
+    void *ucx_desc;     /* persistent eager data held from UCX */
+    int data_owned;     /* pub.data was malloc'd here */
+    void *rndv_desc;    /* rendezvous payload not yet received */
+    size_t held;        /* bytes counted against the budget */
+    pfs_status_t early; /* rejected before reaching the handler */
+    int peer_gone;      /* its payload never came: the client died */
     char early_msg[128];
     uint8_t body[];
 };

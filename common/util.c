@@ -105,12 +105,28 @@ pfs_status_t pfs_parse_size(const char *text, uint64_t *value_p)
         return PFS_ERR_INVAL;
     }
     switch (*end) {
-    case '\0':           break;
-    case 'k': case 'K':  shift = 10; end++; break;
-    case 'm': case 'M':  shift = 20; end++; break;
-    case 'g': case 'G':  shift = 30; end++; break;
-    case 't': case 'T':  shift = 40; end++; break;
-    default:             return PFS_ERR_INVAL;
+    case '\0': break;
+    case 'k':
+    case 'K':
+        shift = 10;
+        end++;
+        break;
+    case 'm':
+    case 'M':
+        shift = 20;
+        end++;
+        break;
+    case 'g':
+    case 'G':
+        shift = 30;
+        end++;
+        break;
+    case 't':
+    case 'T':
+        shift = 40;
+        end++;
+        break;
+    default: return PFS_ERR_INVAL;
     }
     if (*end == 'i' || *end == 'b' || *end == 'B') {
         end++; /* accept 4k, 4KiB, 4kB: all mean 4096 */

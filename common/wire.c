@@ -57,10 +57,22 @@ static void wbuf_int(pfs_wbuf_t *w, uint64_t v, unsigned bytes)
     }
 }
 
-void pfs_wbuf_u8(pfs_wbuf_t *w, uint8_t v)   { wbuf_int(w, v, 1); }
-void pfs_wbuf_u16(pfs_wbuf_t *w, uint16_t v) { wbuf_int(w, v, 2); }
-void pfs_wbuf_u32(pfs_wbuf_t *w, uint32_t v) { wbuf_int(w, v, 4); }
-void pfs_wbuf_u64(pfs_wbuf_t *w, uint64_t v) { wbuf_int(w, v, 8); }
+void pfs_wbuf_u8(pfs_wbuf_t *w, uint8_t v)
+{
+    wbuf_int(w, v, 1);
+}
+void pfs_wbuf_u16(pfs_wbuf_t *w, uint16_t v)
+{
+    wbuf_int(w, v, 2);
+}
+void pfs_wbuf_u32(pfs_wbuf_t *w, uint32_t v)
+{
+    wbuf_int(w, v, 4);
+}
+void pfs_wbuf_u64(pfs_wbuf_t *w, uint64_t v)
+{
+    wbuf_int(w, v, 8);
+}
 
 void pfs_wbuf_bytes(pfs_wbuf_t *w, const void *src, size_t len)
 {
@@ -122,10 +134,22 @@ static uint64_t rbuf_int(pfs_rbuf_t *r, unsigned bytes)
     return p == NULL ? 0 : pfs_get_le(p, bytes);
 }
 
-uint8_t pfs_rbuf_u8(pfs_rbuf_t *r)   { return (uint8_t)rbuf_int(r, 1); }
-uint16_t pfs_rbuf_u16(pfs_rbuf_t *r) { return (uint16_t)rbuf_int(r, 2); }
-uint32_t pfs_rbuf_u32(pfs_rbuf_t *r) { return (uint32_t)rbuf_int(r, 4); }
-uint64_t pfs_rbuf_u64(pfs_rbuf_t *r) { return rbuf_int(r, 8); }
+uint8_t pfs_rbuf_u8(pfs_rbuf_t *r)
+{
+    return (uint8_t)rbuf_int(r, 1);
+}
+uint16_t pfs_rbuf_u16(pfs_rbuf_t *r)
+{
+    return (uint16_t)rbuf_int(r, 2);
+}
+uint32_t pfs_rbuf_u32(pfs_rbuf_t *r)
+{
+    return (uint32_t)rbuf_int(r, 4);
+}
+uint64_t pfs_rbuf_u64(pfs_rbuf_t *r)
+{
+    return rbuf_int(r, 8);
+}
 
 void pfs_rbuf_bytes(pfs_rbuf_t *r, void *dst, size_t len)
 {

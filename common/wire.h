@@ -41,8 +41,7 @@ void pfs_wbuf_u64(pfs_wbuf_t *w, uint64_t v);
 void pfs_wbuf_bytes(pfs_wbuf_t *w, const void *p, size_t len);
 void pfs_wbuf_str(pfs_wbuf_t *w, const char *s); /* u16 length + bytes */
 /* PFS_OK and the length written, or PFS_ERR_INVAL if it did not fit. */
-PFS_MUST_CHECK pfs_status_t pfs_wbuf_finish(const pfs_wbuf_t *w,
-                                            size_t *len_p);
+PFS_MUST_CHECK pfs_status_t pfs_wbuf_finish(const pfs_wbuf_t *w, size_t *len_p);
 
 void pfs_rbuf_init(pfs_rbuf_t *r, const void *buf, size_t len);
 uint8_t pfs_rbuf_u8(pfs_rbuf_t *r);

@@ -86,8 +86,14 @@ pfs_status_t pfs_wireup_init(int *argc, char ***argv, pfs_wireup_t **w_p,
     return PFS_OK;
 }
 
-int pfs_wireup_rank(const pfs_wireup_t *w) { return w->rank; }
-int pfs_wireup_size(const pfs_wireup_t *w) { return w->size; }
+int pfs_wireup_rank(const pfs_wireup_t *w)
+{
+    return w->rank;
+}
+int pfs_wireup_size(const pfs_wireup_t *w)
+{
+    return w->size;
+}
 
 const char *pfs_wireup_method(const pfs_wireup_t *w)
 {
@@ -144,8 +150,8 @@ static pfs_status_t pmix_allgather(pfs_wireup_t *w, const void *mine,
     return PFS_OK;
 }
 
-pfs_status_t pfs_wireup_allgather(pfs_wireup_t *w, const void *mine,
-                                  size_t len, void *all)
+pfs_status_t pfs_wireup_allgather(pfs_wireup_t *w, const void *mine, size_t len,
+                                  void *all)
 {
     if (w->use_pmix) {
         return pmix_allgather(w, mine, len, all);

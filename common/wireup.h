@@ -23,8 +23,8 @@ const char *pfs_wireup_method(const pfs_wireup_t *w); /* "mpi" or "pmix" */
 
 /* Every rank contributes len bytes; all receives size * len bytes in rank
  * order.  Collective: every rank must call it the same number of times. */
-pfs_status_t pfs_wireup_allgather(pfs_wireup_t *w, const void *mine,
-                                  size_t len, void *all);
+pfs_status_t pfs_wireup_allgather(pfs_wireup_t *w, const void *mine, size_t len,
+                                  void *all);
 
 /* Leave the launcher's collective world (MPI_Finalize / PMIx_Finalize). */
 void pfs_wireup_fini(pfs_wireup_t *w);

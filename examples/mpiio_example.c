@@ -17,7 +17,7 @@
 
 static unsigned char expected(long long offset)
 {
-    return (unsigned char) (offset * 31 + offset / 4093);
+    return (unsigned char)(offset * 31 + offset / 4093);
 }
 
 static int check(int rc, const char *what)
@@ -48,11 +48,12 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &nprocs);
     if (block <= 0 || block > (1 << 30) || nblocks <= 0) {
         if (rank == 0)
-            fprintf(stderr, "usage: mpiio_example [FILE] [BLOCK-BYTES] [BLOCKS-PER-RANK]\n");
+            fprintf(stderr, "usage: mpiio_example [FILE] [BLOCK-BYTES] "
+                            "[BLOCKS-PER-RANK]\n");
         MPI_Finalize();
         return 2;
     }
-    size_t bytes = (size_t) block * (size_t) nblocks;
+    size_t bytes = (size_t)block * (size_t)nblocks;
     unsigned char *buf = malloc(bytes);
     if (buf == NULL) {
         fprintf(stderr, "mpiio_example: out of memory\n");
@@ -60,42 +61,49 @@ int main(int argc, char **argv)
     }
     for (int b = 0; b < nblocks; b++)
         for (long long i = 0; i < block; i++)
-            buf[(size_t) b * block + i] = expected(((long long) b * nprocs + rank) * block + i);
+            buf[(size_t)b * block + i] =
+                expected(((long long)b * nprocs + rank) * block + i);
 
     /* this rank's blocks: every nprocs-th block, starting at block `rank` */
-    MPI_Type_vector(nblocks, (int) block, (int) (block * nprocs), MPI_BYTE, &vec);
+    MPI_Type_vector(nblocks, (int)block, (int)(block * nprocs), MPI_BYTE, &vec);
     MPI_Type_create_resized(vec, 0, block * nprocs * nblocks, &view);
     MPI_Type_commit(&view);
 
     MPI_Info_create(&info);
     MPI_Info_set(info, "striping_unit", "1048576");
-    check(MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_RDWR, info, &fh),
+    check(MPI_File_open(MPI_COMM_WORLD, path, MPI_MODE_CREATE | MPI_MODE_RDWR,
+                        info, &fh),
           "open");
     MPI_Info_free(&info);
-    check(MPI_File_set_view(fh, (MPI_Offset) rank * block, MPI_BYTE, view, "native",
-                            MPI_INFO_NULL), "set_view");
+    check(MPI_File_set_view(fh, (MPI_Offset)rank * block, MPI_BYTE, view,
+                            "native", MPI_INFO_NULL),
+          "set_view");
     MPI_Barrier(MPI_COMM_WORLD);
     t0 = MPI_Wtime();
-    check(MPI_File_write_all(fh, buf, (int) bytes, MPI_BYTE, MPI_STATUS_IGNORE), "write_all");
+    check(MPI_File_write_all(fh, buf, (int)bytes, MPI_BYTE, MPI_STATUS_IGNORE),
+          "write_all");
     check(MPI_File_sync(fh), "sync");
     MPI_Barrier(MPI_COMM_WORLD);
     t_write = MPI_Wtime() - t0;
 
     /* the neighbour's blocks, one independent read each */
     int other = (rank + 1) % nprocs;
-    check(MPI_File_set_view(fh, 0, MPI_BYTE, MPI_BYTE, "native", MPI_INFO_NULL), "set_view");
+    check(MPI_File_set_view(fh, 0, MPI_BYTE, MPI_BYTE, "native", MPI_INFO_NULL),
+          "set_view");
     t0 = MPI_Wtime();
     for (int b = 0; b < nblocks; b++) {
-        MPI_Offset off = ((MPI_Offset) b * nprocs + other) * block;
-        check(MPI_File_read_at(fh, off, buf + (size_t) b * block, (int) block, MPI_BYTE,
-                               MPI_STATUS_IGNORE), "read_at");
+        MPI_Offset off = ((MPI_Offset)b * nprocs + other) * block;
+        check(MPI_File_read_at(fh, off, buf + (size_t)b * block, (int)block,
+                               MPI_BYTE, MPI_STATUS_IGNORE),
+              "read_at");
     }
     t_read = MPI_Wtime() - t0;
     for (int b = 0; b < nblocks && !bad; b++)
         for (long long i = 0; i < block; i++)
-            if (buf[(size_t) b * block + i] !=
-                expected(((long long) b * nprocs + other) * block + i)) {
-                fprintf(stderr, "rank %d: block %d byte %lld differs\n", rank, b, i);
+            if (buf[(size_t)b * block + i] !=
+                expected(((long long)b * nprocs + other) * block + i)) {
+                fprintf(stderr, "rank %d: block %d byte %lld differs\n", rank,
+                        b, i);
                 bad = 1;
                 break;
             }
@@ -103,18 +111,21 @@ int main(int argc, char **argv)
 
     if (rank == 0) {
         char fs[MPI_MAX_INFO_VAL + 1] = "?", su[MPI_MAX_INFO_VAL + 1] = "?",
-            sf[MPI_MAX_INFO_VAL + 1] = "?";
+                                   sf[MPI_MAX_INFO_VAL + 1] = "?";
         int flag;
         MPI_Info used;
         MPI_File_get_info(fh, &used);
-        MPI_Info_get(used, "romio_filesystem_type", MPI_MAX_INFO_VAL, fs, &flag);
+        MPI_Info_get(used, "romio_filesystem_type", MPI_MAX_INFO_VAL, fs,
+                     &flag);
         MPI_Info_get(used, "striping_unit", MPI_MAX_INFO_VAL, su, &flag);
         MPI_Info_get(used, "striping_factor", MPI_MAX_INFO_VAL, sf, &flag);
         MPI_Info_free(&used);
-        printf("%s: %d ranks x %d blocks of %lld bytes, interleaved\n", path, nprocs, nblocks,
-               block);
-        printf("  file system: %s\n  striping_unit %s, striping_factor %s\n", fs, su, sf);
-        printf("  collective write %.3f s, independent reads %.3f s (small cold run; see bench/)\n",
+        printf("%s: %d ranks x %d blocks of %lld bytes, interleaved\n", path,
+               nprocs, nblocks, block);
+        printf("  file system: %s\n  striping_unit %s, striping_factor %s\n",
+               fs, su, sf);
+        printf("  collective write %.3f s, independent reads %.3f s (small "
+               "cold run; see bench/)\n",
                t_write, t_read);
         printf("  every byte verified: %s\n", anybad ? "FAILED" : "OK");
     }

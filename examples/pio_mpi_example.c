@@ -40,8 +40,8 @@ static int agree(int ok, const char *what, const char *why, int rank)
 
     MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
     if (!ok) {
-        fprintf(stderr, "pio_mpi_example: rank %d: %s failed: %s\n", rank,
-                what, why);
+        fprintf(stderr, "pio_mpi_example: rank %d: %s failed: %s\n", rank, what,
+                why);
     }
     return all_ok;
 }
@@ -95,9 +95,9 @@ int main(int argc, char **argv)
     }
     /* one rank creates, the others open once it exists */
     if (rank == 0) {
-        st = verify_only ? pio_open(client, path, PIO_RDWR, &file)
-                         : pio_create(client, path, 0644, PIO_RDWR,
-                                      &layout, &file);
+        st = verify_only
+                 ? pio_open(client, path, PIO_RDWR, &file)
+                 : pio_create(client, path, 0644, PIO_RDWR, &layout, &file);
     }
     if (!agree(st == PFS_OK, "create", pio_client_errmsg(client), rank)) {
         goto out;
@@ -166,8 +166,8 @@ int main(int argc, char **argv)
         st = pio_get_size(file, &fsize);
     }
     if (!agree(st == PFS_OK && (rank != 0 || fsize == per_rank * size),
-               "size check", st == PFS_OK ? "wrong file size"
-                                          : pio_client_errmsg(client),
+               "size check",
+               st == PFS_OK ? "wrong file size" : pio_client_errmsg(client),
                rank)) {
         goto out_free;
     }

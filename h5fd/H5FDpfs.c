@@ -8,7 +8,6 @@
  */
 #include "H5FDpfs_int.h"
 
-
 static hid_t pfs_driver_id = H5I_INVALID_HID;
 
 /* One client per process (a UCX context and connections to every server
@@ -307,7 +306,8 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
     if (pfs_h5_config_of_fapl(fapl, &file->config) < 0) {
         goto err_free;
     }
-    if (pfs_h5_path_of(&file->config, name, file->path, sizeof(file->path)) < 0) {
+    if (pfs_h5_path_of(&file->config, name, file->path, sizeof(file->path)) <
+        0) {
         pfs_h5_error(__func__, __LINE__, H5E_BADVALUE,
                      "file name '%s' too long", name);
         goto err_free;

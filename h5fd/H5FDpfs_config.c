@@ -7,7 +7,8 @@
 
 /* Push the cause onto HDF5's error stack (the caller's API call fails
  * with it; HDF5 prints the stack unless told not to). */
-void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt, ...)
+void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt,
+                  ...)
 {
     char msg[1024];
     va_list ap;
@@ -21,7 +22,7 @@ void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt,
 
 /* A libpio failure: the status and libpio's explanation. */
 void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
-                             pio_client_t *c, pfs_status_t st, const char *what)
+                      pio_client_t *c, pfs_status_t st, const char *what)
 {
     const char *why = c != NULL ? pio_client_errmsg(c) : "";
 
@@ -164,8 +165,8 @@ herr_t pfs_h5_config_of_fapl(hid_t fapl, H5FD_pfs_config_t *config)
 }
 
 /* The pfs path of an HDF5 file name. */
-int pfs_h5_path_of(const H5FD_pfs_config_t *config, const char *name,
-                       char *out, size_t size)
+int pfs_h5_path_of(const H5FD_pfs_config_t *config, const char *name, char *out,
+                   size_t size)
 {
     const char *dir = config->dir[0] ? config->dir : "/";
     int n;

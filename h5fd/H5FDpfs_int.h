@@ -43,11 +43,11 @@ typedef struct {
 
 /* Push the cause onto HDF5's error stack (the caller's API call fails
  * with it; HDF5 prints the stack unless told not to). */
-void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
+void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt,
+                  ...) __attribute__((format(printf, 4, 5)));
 /* A libpio failure: the status and libpio's explanation. */
-void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor, pio_client_t *c,
-                      pfs_status_t st, const char *what);
+void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
+                      pio_client_t *c, pfs_status_t st, const char *what);
 /* addr + size within what a pfs file can address; pushes the error if not. */
 int pfs_h5_range_ok(const char *func, haddr_t addr, size_t size);
 
@@ -62,15 +62,19 @@ int pfs_h5_path_of(const H5FD_pfs_config_t *config, const char *name, char *out,
 #if PFS_H5_114
 /* HDF5 1.14's vector and selection I/O, each call as one structured
  * request (H5FDpfs_vec.c). */
-herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count, H5FD_mem_t types[],
-                       haddr_t addrs[], size_t sizes[], void *bufs[]);
-herr_t pfs_write_vector(H5FD_t *_file, hid_t dxpl, uint32_t count, H5FD_mem_t types[],
-                        haddr_t addrs[], size_t sizes[], const void *bufs[]);
-herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, size_t count,
-                          hid_t mem_spaces[], hid_t file_spaces[], haddr_t offsets[],
-                          size_t element_sizes[], void *bufs[]);
-herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, size_t count,
-                           hid_t mem_spaces[], hid_t file_spaces[], haddr_t offsets[],
+herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
+                       H5FD_mem_t types[], haddr_t addrs[], size_t sizes[],
+                       void *bufs[]);
+herr_t pfs_write_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
+                        H5FD_mem_t types[], haddr_t addrs[], size_t sizes[],
+                        const void *bufs[]);
+herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
+                          size_t count, hid_t mem_spaces[], hid_t file_spaces[],
+                          haddr_t offsets[], size_t element_sizes[],
+                          void *bufs[]);
+herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
+                           size_t count, hid_t mem_spaces[],
+                           hid_t file_spaces[], haddr_t offsets[],
                            size_t element_sizes[], const void *bufs[]);
 #endif
 

@@ -128,8 +128,8 @@ static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
 }
 
 herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
-                              H5FD_mem_t types[], haddr_t addrs[],
-                              size_t sizes[], void *bufs[])
+                       H5FD_mem_t types[], haddr_t addrs[], size_t sizes[],
+                       void *bufs[])
 {
     (void)dxpl;
     (void)types;
@@ -138,8 +138,8 @@ herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
 }
 
 herr_t pfs_write_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
-                               H5FD_mem_t types[], haddr_t addrs[],
-                               size_t sizes[], const void *bufs[])
+                        H5FD_mem_t types[], haddr_t addrs[], size_t sizes[],
+                        const void *bufs[])
 {
     (void)dxpl;
     (void)types;
@@ -275,9 +275,9 @@ static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
 }
 
 herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
-                                 size_t count, hid_t mem_spaces[],
-                                 hid_t file_spaces[], haddr_t offsets[],
-                                 size_t element_sizes[], void *bufs[])
+                          size_t count, hid_t mem_spaces[], hid_t file_spaces[],
+                          haddr_t offsets[], size_t element_sizes[],
+                          void *bufs[])
 {
     (void)type;
     (void)dxpl;
@@ -287,9 +287,9 @@ herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
 }
 
 herr_t pfs_write_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
-                                  size_t count, hid_t mem_spaces[],
-                                  hid_t file_spaces[], haddr_t offsets[],
-                                  size_t element_sizes[], const void *bufs[])
+                           size_t count, hid_t mem_spaces[],
+                           hid_t file_spaces[], haddr_t offsets[],
+                           size_t element_sizes[], const void *bufs[])
 {
     (void)type;
     (void)dxpl;

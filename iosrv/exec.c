@@ -154,12 +154,8 @@ void run_job(iosrv_t *io, job_t *job)
         pthread_rwlock_rdlock(obj_lock(io, job->fid));
     }
     switch (job->op) {
-    case PFS_OP_IO_WRITEV:
-        run_rw(io, job, 1);
-        break;
-    case PFS_OP_IO_READV:
-        run_rw(io, job, 0);
-        break;
+    case PFS_OP_IO_WRITEV: run_rw(io, job, 1); break;
+    case PFS_OP_IO_READV: run_rw(io, job, 0); break;
     case PFS_OP_IO_SIZE:
         object_path(io, job->fid, path, sizeof(path));
         if (stat(path, &st) == 0) {
@@ -333,8 +329,8 @@ void reply_job(iosrv_t *io, job_t *job)
         } else if (job->op == PFS_OP_IO_WRITEV) {
             srv->bytes_written += job->total;
         }
-        if (pfs_proto_io_rep_encode(body, sizeof(body), job->op, &rep,
-                                    &len) != PFS_OK) {
+        if (pfs_proto_io_rep_encode(body, sizeof(body), job->op, &rep, &len) !=
+            PFS_OK) {
             len = 0; /* cannot happen: the reply has a fixed size */
         }
         pfs_log_debug("%s: %u runs, %llu bytes, %llu pieces sieved: queued "

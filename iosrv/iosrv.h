@@ -19,13 +19,12 @@
 #include "server.h"
 #include "sio.h"
 
-#define FD_CACHE_SIZE   256u /* open objects kept, direct-mapped by id */
-#define DEFAULT_MEMORY  (UINT64_C(512) << 20)
-#define MAX_THREADS     64
-#define MAX_IOV         1024 /* Linux UIO_MAXIOV */
-#define OBJ_LOCKS       64u  /* write locks, hashed by object id */
+#define FD_CACHE_SIZE 256u /* open objects kept, direct-mapped by id */
+#define DEFAULT_MEMORY (UINT64_C(512) << 20)
+#define MAX_THREADS 64
+#define MAX_IOV 1024        /* Linux UIO_MAXIOV */
+#define OBJ_LOCKS 64u       /* write locks, hashed by object id */
 #define REMOVED_SLOTS 65536 /* 1 MiB of recently removed file ids */
-
 
 typedef struct {
     pfs_fid_t fid;
@@ -40,20 +39,20 @@ typedef struct job {
     pfs_srv_req_t *req;
     uint16_t op;
     pfs_fid_t fid;
-    uint64_t arg;            /* truncate/prealloc: object size */
-    pfs_run_t *runs;         /* readv/writev */
+    uint64_t arg;    /* truncate/prealloc: object size */
+    pfs_run_t *runs; /* readv/writev */
     uint32_t nruns;
-    uint64_t total;          /* bytes the runs cover */
-    const uint8_t *data;     /* writev: payload after the run list */
-    uint64_t reserved;       /* read memory taken from the budget */
+    uint64_t total;      /* bytes the runs cover */
+    const uint8_t *data; /* writev: payload after the run list */
+    uint64_t reserved;   /* read memory taken from the budget */
     /* results */
-    int err;                 /* errno of the failure, 0 on success */
-    uint64_t result;         /* bytes moved, object size ... */
-    uint64_t objsize;        /* readv: object size after the read */
-    void *out;               /* readv: reply payload (malloc'd) */
-    uint64_t sieved;         /* pieces served by data sieving */
-    uint64_t queued_us;      /* time waiting for a thread */
-    uint64_t run_us;         /* time executing */
+    int err;            /* errno of the failure, 0 on success */
+    uint64_t result;    /* bytes moved, object size ... */
+    uint64_t objsize;   /* readv: object size after the read */
+    void *out;          /* readv: reply payload (malloc'd) */
+    uint64_t sieved;    /* pieces served by data sieving */
+    uint64_t queued_us; /* time waiting for a thread */
+    uint64_t run_us;    /* time executing */
 } job_t;
 
 TAILQ_HEAD(job_queue, job);
@@ -80,14 +79,14 @@ typedef struct {
     pthread_cond_t cond;
     struct job_queue todo, done;
     struct job_queue wait; /* reads waiting for memory */
-    int efd;          /* eventfd: done jobs are waiting */
+    int efd;               /* eventfd: done jobs are waiting */
     int stopping;
     pthread_t threads[MAX_THREADS];
     int started;
     /* local access (local.h): a thread answering descriptor requests */
-    int local_on;     /* --local-access on|off */
-    int local_sock;   /* listening Unix socket, -1: none */
-    int local_stop;   /* eventfd that ends the thread */
+    int local_on;   /* --local-access on|off */
+    int local_sock; /* listening Unix socket, -1: none */
+    int local_stop; /* eventfd that ends the thread */
     pthread_t local_thread;
     int local_started;
     /* capabilities verified lately (cap_check.c); the progress thread

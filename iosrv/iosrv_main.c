@@ -22,7 +22,6 @@
 #include "local.h"
 #include "log.h"
 
-
 static const char iosrv_usage[] =
     "\n"
     "I/O server options:\n"
@@ -51,8 +50,7 @@ static int iosrv_parse_option(void *arg, const char *opt, const char *value)
         io->nthreads = (int)v;
         return 1;
     case 'm':
-        if (pfs_parse_size(value, &v) != PFS_OK ||
-            v < 2 * PFS_PROTO_MAX_XFER) {
+        if (pfs_parse_size(value, &v) != PFS_OK || v < 2 * PFS_PROTO_MAX_XFER) {
             return -1;
         }
         io->memory = v;
@@ -138,11 +136,11 @@ static void iosrv_cleanup(void *arg, pfs_server_t *srv)
 
 /* ---- requests ---------------------------------------------------------- */
 
-static void reject(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
-                   pfs_status_t st, const char *what)
+static void reject(iosrv_t *io, pfs_srv_req_t *req, job_t *job, pfs_status_t st,
+                   const char *what)
 {
-    pfs_srv_reply_error(io->srv->tx, req, st, "%s %s request",
-                        what, pfs_proto_op_name(req->hdr.opcode));
+    pfs_srv_reply_error(io->srv->tx, req, st, "%s %s request", what,
+                        pfs_proto_op_name(req->hdr.opcode));
     free(job->runs);
     free(job);
 }
@@ -155,8 +153,8 @@ static int cap_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
     char why[160];
     pfs_status_t st;
 
-    st = cap_check(io, c, pfs_cap_rights_for(req->hdr.opcode), why,
-                   sizeof(why));
+    st =
+        cap_check(io, c, pfs_cap_rights_for(req->hdr.opcode), why, sizeof(why));
     if (st == PFS_OK) {
         job->fid = c->fid;
         return 1;
@@ -300,8 +298,8 @@ int main(int argc, char **argv)
     };
     static iosrv_t io; /* the fd cache is large: keep it off the stack */
 
-    io.nthreads = (int)PFS_MAX(1, PFS_MIN(sysconf(_SC_NPROCESSORS_ONLN),
-                                          MAX_THREADS));
+    io.nthreads =
+        (int)PFS_MAX(1, PFS_MIN(sysconf(_SC_NPROCESSORS_ONLN), MAX_THREADS));
     io.memory = DEFAULT_MEMORY;
     io.efd = -1;
     io.local_on = 1;

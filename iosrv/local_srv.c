@@ -18,7 +18,6 @@
 #include "local.h"
 #include "log.h"
 
-
 #define LOCAL_CLIENTS 256 /* connected local clients at once */
 
 /* Answer one descriptor request on sock: 0 to keep the connection, -1 to
@@ -84,11 +83,12 @@ static int local_answer(iosrv_t *io, int sock)
     if (st == PFS_ERR_PROTO || st == PFS_ERR_AUTH) {
         static pfs_log_limit_t limit; /* the local-access thread's */
 
-        pfs_log_limited(&limit, PFS_LOG_WARN,
-                        "local access: %s from pid %d: connection closed", msg,
-                     getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0
-                         ? (int)cred.pid
-                         : -1);
+        pfs_log_limited(
+            &limit, PFS_LOG_WARN,
+            "local access: %s from pid %d: connection closed", msg,
+            getsockopt(sock, SOL_SOCKET, SO_PEERCRED, &cred, &clen) == 0
+                ? (int)cred.pid
+                : -1);
     } else if (st != PFS_OK && st != PFS_ERR_NOENT) {
         pfs_log_debug("local access refused: %s", msg);
     }
@@ -162,8 +162,8 @@ static void *local_thread(void *arg)
             } else if (s >= 0) {
                 /* full, or another user: that client uses the server path */
                 close(s);
-            } else if (errno == EMFILE || errno == ENFILE ||
-                       errno == ENOBUFS || errno == ENOMEM) {
+            } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+                       errno == ENOMEM) {
                 /* the connection stays queued and poll would report it
                  * again at once: rest instead of spinning */
                 pfs_log_warn("local access: accept: %s", strerror(errno));
@@ -195,13 +195,14 @@ void local_start(iosrv_t *io)
         bind(io->local_sock, (struct sockaddr *)&sa, len) != 0 ||
         listen(io->local_sock, 64) != 0 ||
         pthread_create(&io->local_thread, NULL, local_thread, io) != 0) {
-        pfs_log_warn("local access off: Unix socket @%s: %s",
-                     sa.sun_path + 1, strerror(errno));
+        pfs_log_warn("local access off: Unix socket @%s: %s", sa.sun_path + 1,
+                     strerror(errno));
         return;
     }
     io->local_started = 1;
     pfs_log_info("local access for clients on this host: @%s (uid %u and "
-                 "root)", sa.sun_path + 1, (unsigned)geteuid());
+                 "root)",
+                 sa.sun_path + 1, (unsigned)geteuid());
 }
 
 void local_stop(iosrv_t *io)

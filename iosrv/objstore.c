@@ -13,11 +13,9 @@
 
 /* ---- objects ----------------------------------------------------------- */
 
-
 /* ROOT/iosrv.N/objects/XY/<32 hex digits>: 256 subdirectories keep the
  * directories small. */
-void object_path(const iosrv_t *io, pfs_fid_t fid, char *out,
-                        size_t size)
+void object_path(const iosrv_t *io, pfs_fid_t fid, char *out, size_t size)
 {
     char hex[PFS_FID_HEX_LEN + 1];
 
@@ -52,8 +50,7 @@ void cache_shed(iosrv_t *io)
 
 /* An fd for the object (created if asked); -errno on failure.  *slot_p is
  * what to hand back to obj_release (NULL: a private fd). */
-int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create,
-                       fd_slot_t **slot_p)
+int obj_acquire(iosrv_t *io, pfs_fid_t fid, int create, fd_slot_t **slot_p)
 {
     fd_slot_t *slot = cache_slot(io, fid);
     char path[PATH_MAX];

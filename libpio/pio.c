@@ -60,12 +60,9 @@ static int valid_flags(int flags)
 static uint32_t access_flags(int flags)
 {
     switch (flags & 0x3) {
-    case PIO_WRONLY:
-        return PFS_ACCESS_WRITE;
-    case PIO_RDWR:
-        return PFS_ACCESS_READ | PFS_ACCESS_WRITE;
-    default:
-        return PFS_ACCESS_READ;
+    case PIO_WRONLY: return PFS_ACCESS_WRITE;
+    case PIO_RDWR: return PFS_ACCESS_READ | PFS_ACCESS_WRITE;
+    default: return PFS_ACCESS_READ;
     }
 }
 
@@ -152,7 +149,7 @@ PFS_EXPORT pfs_status_t pio_lease_acquire(pio_file_t *f)
     }
     if ((f->flags & (PIO_WRONLY | PIO_RDWR)) == 0) {
         return pioi_fail(f->client, PFS_ERR_BADF,
-                        "a write lease needs a handle opened for writing");
+                         "a write lease needs a handle opened for writing");
     }
     st = lease_call(f, PFS_LEASE_ACQUIRE);
     if (st == PFS_OK) {
@@ -237,7 +234,7 @@ static pfs_status_t fid_call_all(pio_client_t *c, const pfs_attr_t *attr,
         if (pfs_proto_io_rep_decode(rpcs[i].reply, rpcs[i].reply_len, opcode,
                                     &rep) != PFS_OK) {
             st = pioi_fail(c, PFS_ERR_PROTO, "malformed reply from %s",
-                          pfs_tx_conn_addr(rpcs[i].conn));
+                           pfs_tx_conn_addr(rpcs[i].conn));
             goto out;
         }
         if (sizes_p != NULL) {
@@ -251,7 +248,7 @@ out:
 }
 
 pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
-                              const pfs_cap_t *cap, uint64_t *size_p)
+                               const pfs_cap_t *cap, uint64_t *size_p)
 {
     uint64_t sizes[PFS_LAYOUT_MAX_STRIPES];
     pfs_status_t st;
@@ -391,7 +388,8 @@ PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
 static pfs_status_t fp_decode(pio_client_t *c, const pfs_rpc_t *rpc, void *out)
 {
     if (pfs_proto_fp_rep_decode(rpc->reply, rpc->reply_len, out) != PFS_OK) {
-        return pioi_fail(c, PFS_ERR_PROTO, "malformed shared file pointer reply");
+        return pioi_fail(c, PFS_ERR_PROTO,
+                         "malformed shared file pointer reply");
     }
     return PFS_OK;
 }
@@ -403,10 +401,8 @@ static pfs_status_t shared_fp_call(pio_file_t *f, uint16_t opcode,
     pio_client_t *c = f->client;
     uint8_t body[PFS_FP_REQ_MAX];
     uint64_t old;
-    pioi_call_t req = {.opcode = opcode,
-                       .body = body,
-                       .decode = fp_decode,
-                       .out = &old};
+    pioi_call_t req = {
+        .opcode = opcode, .body = body, .decode = fp_decode, .out = &old};
     pfs_fp_req_t m;
     pfs_status_t st;
 
@@ -495,11 +491,11 @@ static pfs_status_t import_check(pio_client_t *c, const void *buf, size_t len,
 
     if (pfs_proto_handle_decode(buf, len, fsid, &attr, cap_p) != PFS_OK) {
         return pioi_fail(c, PFS_ERR_INVAL,
-                        "not an exported pfs file handle, or a damaged one");
+                         "not an exported pfs file handle, or a damaged one");
     }
     if (memcmp(fsid, c->ens.fsid, sizeof(c->ens.fsid)) != 0) {
         return pioi_fail(c, PFS_ERR_INVAL,
-                        "file handle from another file system");
+                         "file handle from another file system");
     }
     if (attr.type == PFS_FILE_TYPE_REG &&
         pfs_layout_validate(&attr.layout, c->ens.niosrv) != PFS_OK) {
@@ -508,7 +504,7 @@ static pfs_status_t import_check(pio_client_t *c, const void *buf, size_t len,
     if (attr.type != PFS_FILE_TYPE_REG ||
         memcmp(&cap_p->fid, &attr.fid, sizeof(attr.fid)) != 0) {
         return pioi_fail(c, PFS_ERR_INVAL,
-                        "file handle whose capability is for another file");
+                         "file handle whose capability is for another file");
     }
     *attr_p = attr;
     return PFS_OK;

@@ -14,7 +14,7 @@
 #define PIO_DEFAULT_MAX_XFER (UINT64_C(8) << 20)
 /* A write's payload is the run list plus the data: leave room for the
  * largest run list under the server's payload limit. */
-#define PIO_LIMIT_MAX_XFER \
+#define PIO_LIMIT_MAX_XFER                                                     \
     (PFS_PROTO_MAX_XFER - pfs_sio_runs_size(PFS_SIO_MAX_RUNS))
 
 pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
@@ -30,12 +30,12 @@ pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 pfs_status_t pioi_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc)
 {
     return pioi_fail(c, rpc->status, "%s",
-                rpc->errmsg[0] != '\0' ? rpc->errmsg
-                                       : pfs_status_string(rpc->status));
+                     rpc->errmsg[0] != '\0' ? rpc->errmsg
+                                            : pfs_status_string(rpc->status));
 }
 
 void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
-                  const void *body, size_t body_len)
+                   const void *body, size_t body_len)
 {
     rpc->opcode = opcode;
     rpc->body = body;
@@ -69,7 +69,8 @@ pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s)
         }
     } else if (pfs_tx_conn_broken(s->conn) &&
                pfs_tx_reconnect(c->tx, s->conn) != PFS_OK) {
-        return pioi_fail(c, PFS_ERR_CONN, "cannot reconnect to %s", s->info->addr);
+        return pioi_fail(c, PFS_ERR_CONN, "cannot reconnect to %s",
+                         s->info->addr);
     }
     st = pfs_hello_call(c->tx, s->conn, c->ens.key, PFS_ROLE_CLIENT,
                         c->timeout_ms, c->ens.fsid, s->info->role,
@@ -163,9 +164,9 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     }
     /* local access: on unless $PFS_LOCAL_IO or the config says off */
     env = getenv("PFS_LOCAL_IO");
-    c->local_io = env == NULL || (strcmp(env, "0") != 0 &&
-                                  strcmp(env, "off") != 0 &&
-                                  strcmp(env, "no") != 0);
+    c->local_io =
+        env == NULL || (strcmp(env, "0") != 0 && strcmp(env, "off") != 0 &&
+                        strcmp(env, "no") != 0);
     if (config != NULL && config->local_io != 0) {
         c->local_io = config->local_io > 0;
     }
@@ -252,8 +253,7 @@ PFS_EXPORT const char *pio_client_errmsg(const pio_client_t *c)
     return c != NULL ? c->errmsg : "no client";
 }
 
-PFS_EXPORT pfs_status_t pio_client_set_timeout(pio_client_t *c,
-                                               int timeout_ms)
+PFS_EXPORT pfs_status_t pio_client_set_timeout(pio_client_t *c, int timeout_ms)
 {
     if (c == NULL || timeout_ms <= 0) {
         return PFS_ERR_INVAL;
@@ -296,9 +296,8 @@ static pfs_status_t statfs_decode(pio_client_t *c, const pfs_rpc_t *rpc,
 PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
                                         pio_space_t *space_p)
 {
-    pioi_call_t req = {.opcode = PFS_OP_IO_STATFS,
-                       .decode = statfs_decode,
-                       .out = space_p};
+    pioi_call_t req = {
+        .opcode = PFS_OP_IO_STATFS, .decode = statfs_decode, .out = space_p};
 
     if (c == NULL || space_p == NULL) {
         return PFS_ERR_INVAL;

@@ -1,9 +1,9 @@
 /* pio_coll.c - libpio_mpi: two-phase collective I/O whose file domains
  * follow the file's layout, pipelined in rounds of cb_buffer_size (the
  * rounds are in pio_coll_rounds.c); and a direct mode for large pieces.
- * Hints, domains, the mode, start and finish are here.  Uses libpio's public API, MPI, and the
- * layout and description walkers of common/ (compiled into libpio_mpi,
- * hidden). */
+ * Hints, domains, the mode, start and finish are here.  Uses libpio's public
+ * API, MPI, and the layout and description walkers of common/ (compiled into
+ * libpio_mpi, hidden). */
 #include "config.h"
 
 #include <limits.h>
@@ -21,9 +21,9 @@
 #include "pio_desc.h"
 #include "sio.h"
 
-#define DEFAULT_CB_BUFFER  (UINT64_C(4) << 20)
+#define DEFAULT_CB_BUFFER (UINT64_C(4) << 20)
 #define DEFAULT_DIRECT_MIN (UINT64_C(16) << 10)
-#define MAX_CB_BUFFER      (UINT64_C(512) << 20)
+#define MAX_CB_BUFFER (UINT64_C(512) << 20)
 
 static pio_coll_stats_t last_stats;
 
@@ -60,9 +60,8 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
                                                  char *errmsg,
                                                  size_t errmsg_size)
 {
-    static const char *keys[] = {"romio_cb_write", "romio_cb_read",
-                                 "cb_nodes", "cb_buffer_size",
-                                 "pfs_direct_min"};
+    static const char *keys[] = {"romio_cb_write", "romio_cb_read", "cb_nodes",
+                                 "cb_buffer_size", "pfs_direct_min"};
     pio_coll_hints_t h = *hints;
     char value[MPI_MAX_INFO_VAL + 1];
     unsigned i;
@@ -82,8 +81,7 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
         case 0: bad = parse_mode(value, &h.cb_write); break;
         case 1: bad = parse_mode(value, &h.cb_read); break;
         case 2:
-            bad = pfs_parse_size(value, &v) != PFS_OK || v == 0 ||
-                  v > INT_MAX;
+            bad = pfs_parse_size(value, &v) != PFS_OK || v == 0 || v > INT_MAX;
             h.cb_nodes = (int)v;
             break;
         case 3:
@@ -98,9 +96,9 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
         }
         if (bad) {
             if (errmsg != NULL) {
-                snprintf(errmsg, errmsg_size,
-                         "hint %s: bad value '%s'%s", keys[i], value,
-                         i < 2 ? " (enable, disable or automatic)"
+                snprintf(errmsg, errmsg_size, "hint %s: bad value '%s'%s",
+                         keys[i], value,
+                         i < 2    ? " (enable, disable or automatic)"
                          : i == 3 ? " (4096 .. 512m)"
                                   : "");
             }
@@ -442,7 +440,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
          * before any exchange; finish() still waits for this rank's
          * pending read */
         op->status = pioi_coll_sync_msg(comm, op->rank, out[AG_ERR], op->msg,
-                                       op->msg, sizeof(op->msg));
+                                        op->msg, sizeof(op->msg));
         return op;
     }
     if (out[AG_BYTES] == 0) {
@@ -459,7 +457,8 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         return op;
     }
     op->rx = malloc(sizeof(*op->rx));
-    if (op->rx == NULL || pioi_coll_xchg_alloc(op->rx, op->nranks, op->npieces) != 0) {
+    if (op->rx == NULL ||
+        pioi_coll_xchg_alloc(op->rx, op->nranks, op->npieces) != 0) {
         MPI_Abort(op->comm, 1);
     }
     if (op->rounds > 0) {
@@ -504,7 +503,7 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
         }
     } else {
         st = pioi_coll_sync_status(op->comm, op->rank, op->status, op->msg,
-                                  errmsg, errmsg_size);
+                                   errmsg, errmsg_size);
     }
     if (bytes_p != NULL) {
         *bytes_p = st == PFS_OK ? op->bytes : 0;
@@ -596,4 +595,3 @@ PFS_EXPORT pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
     }
     return finish(op, bytes_p, errmsg, errmsg_size);
 }
-

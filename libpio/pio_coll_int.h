@@ -17,11 +17,11 @@ typedef struct {
     uint8_t *mem;
     uint64_t window; /* round */
     uint32_t aggr;
-    uint64_t order;  /* keeps the caller's order within (round, aggr) */
+    uint64_t order; /* keeps the caller's order within (round, aggr) */
 } cpiece_t;
 
 typedef struct xchg {
-    uint64_t *sinfo, *rinfo;    /* per rank: pieces, bytes */
+    uint64_t *sinfo, *rinfo; /* per rank: pieces, bytes */
     int *scnt, *sdsp, *rcnt, *rdsp;
     uint64_t *smeta, *rmeta;
     size_t rmeta_cap;
@@ -35,10 +35,10 @@ struct pio_coll_op {
     int rank, nranks;
     int write;
     pfs_layout_t layout;
-    int naggr;          /* aggregators */
-    int per_slot;       /* aggregators per layout slot when > 1 */
-    int *aggr_rank;     /* aggregator -> rank */
-    int my_aggr;        /* -1 if this rank is none */
+    int naggr;      /* aggregators */
+    int per_slot;   /* aggregators per layout slot when > 1 */
+    int *aggr_rank; /* aggregator -> rank */
+    int my_aggr;    /* -1 if this rank is none */
     uint64_t cb;
     cpiece_t *pieces;
     size_t npieces;

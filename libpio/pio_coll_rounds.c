@@ -35,8 +35,8 @@ int pioi_coll_xchg_alloc(xchg_t *x, int n, size_t npieces)
     x->rcnt = calloc((size_t)n, sizeof(int));
     x->rdsp = calloc((size_t)n, sizeof(int));
     x->smeta = malloc((2 * npieces + 2) * sizeof(uint64_t));
-    return x->sinfo && x->rinfo && x->scnt && x->sdsp && x->rcnt &&
-                   x->rdsp && x->smeta
+    return x->sinfo && x->rinfo && x->scnt && x->sdsp && x->rcnt && x->rdsp &&
+                   x->smeta
                ? 0
                : -1;
 }
@@ -60,8 +60,8 @@ static int grow_bytes(uint8_t **p, size_t *cap, size_t need)
 /* Metadata of round r: who sends how many pieces and bytes to whom, and
  * the (offset, length) of each.  [lo, hi) are this rank's pieces of the
  * round.  Returns the pieces this rank receives (aggregators). */
-static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
-                            size_t hi, uint64_t *rbytes_p)
+static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo, size_t hi,
+                            uint64_t *rbytes_p)
 {
     int n = op->nranks, k;
     size_t i, total = 0, m = 0;
@@ -78,7 +78,7 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
         x->smeta[m++] = op->pieces[i].len;
     }
     pioi_coll_alltoall(x->sinfo, 2, MPI_UINT64_T, x->rinfo, 2, MPI_UINT64_T,
-                      op->comm);
+                       op->comm);
     for (k = 0; k < n; k++) {
         x->scnt[k] = (int)(2 * x->sinfo[2 * k]);
         x->sdsp[k] = k == 0 ? 0 : x->sdsp[k - 1] + x->scnt[k - 1];
@@ -98,7 +98,7 @@ static size_t exchange_meta(pio_coll_op_t *op, xchg_t *x, size_t lo,
         }
     }
     pioi_coll_alltoallv(x->smeta, x->scnt, x->sdsp, MPI_UINT64_T, x->rmeta,
-                       x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
+                        x->rcnt, x->rdsp, MPI_UINT64_T, op->comm);
     *rbytes_p = rbytes;
     return total;
 }
@@ -208,11 +208,10 @@ void pioi_coll_write_rounds(pio_coll_op_t *op)
         }
         data_counts(op, &x, 1);
         pioi_coll_alltoallv(x.sdata, x.scnt, x.sdsp, MPI_BYTE, op->buf[slot],
-                           x.rcnt, x.rdsp, MPI_BYTE, op->comm);
+                            x.rcnt, x.rdsp, MPI_BYTE, op->comm);
         op->stats.exchange_s += MPI_Wtime() - t;
         if (got > 0 && op->status == PFS_OK) {
-            pfs_status_t st = issue(op, &x, got, op->buf[slot],
-                                    &op->req[slot]);
+            pfs_status_t st = issue(op, &x, got, op->buf[slot], &op->req[slot]);
             if (st != PFS_OK) {
                 op->req[slot] = NULL;
                 pioi_coll_op_fail(op, st, "aggregator write");
@@ -276,7 +275,7 @@ static void read_round_finish(pio_coll_op_t *op)
     }
     data_counts(op, x, 0);
     pioi_coll_alltoallv(op->buf[0], x->scnt, x->sdsp, MPI_BYTE, x->sdata,
-                       x->rcnt, x->rdsp, MPI_BYTE, op->comm);
+                        x->rcnt, x->rdsp, MPI_BYTE, op->comm);
     op->stats.exchange_s += MPI_Wtime() - t;
     for (i = op->rlo; i < op->rhi; i++) {
         memcpy(op->pieces[i].mem, x->sdata + pos, op->pieces[i].len);

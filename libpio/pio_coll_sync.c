@@ -66,8 +66,8 @@ void pioi_coll_wait(MPI_Request *req)
 }
 
 void pioi_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
-                       void *rbuf, int rcount, MPI_Datatype rtype,
-                       MPI_Comm comm)
+                        void *rbuf, int rcount, MPI_Datatype rtype,
+                        MPI_Comm comm)
 {
     MPI_Request req;
 
@@ -76,8 +76,8 @@ void pioi_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
 }
 
 void pioi_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
-                        MPI_Datatype stype, void *rbuf, const int *rcnt,
-                        const int *rdsp, MPI_Datatype rtype, MPI_Comm comm)
+                         MPI_Datatype stype, void *rbuf, const int *rcnt,
+                         const int *rdsp, MPI_Datatype rtype, MPI_Comm comm)
 {
     MPI_Request req;
 
@@ -141,7 +141,7 @@ static void sync_init(void)
 }
 
 void pioi_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
-                          uint64_t out[AG_N])
+                           uint64_t out[AG_N])
 {
     MPI_Request req;
 
@@ -171,8 +171,8 @@ pfs_status_t pioi_coll_err_key_status(uint64_t key, int *rank_p)
 }
 
 pfs_status_t pioi_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
-                               const char *msg, char *errmsg,
-                               size_t errmsg_size)
+                                const char *msg, char *errmsg,
+                                size_t errmsg_size)
 {
     char text[512];
     int who;
@@ -187,8 +187,8 @@ pfs_status_t pioi_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
 }
 
 pfs_status_t pioi_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
-                                  const char *msg, char *errmsg,
-                                  size_t errmsg_size)
+                                   const char *msg, char *errmsg,
+                                   size_t errmsg_size)
 {
     uint64_t in[AG_N] = {0}, out[AG_N];
 
@@ -196,7 +196,7 @@ pfs_status_t pioi_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
     pioi_coll_sync_values(comm, in, out);
     if (out[AG_ERR] != 0) {
         return pioi_coll_sync_msg(comm, rank, out[AG_ERR], msg, errmsg,
-                                 errmsg_size);
+                                  errmsg_size);
     }
     if (errmsg != NULL && errmsg_size > 0) {
         errmsg[0] = '\0';

@@ -27,7 +27,7 @@ enum { AG_ERR, AG_BYTES, AG_ROUNDS, AG_MORE, AG_PENDING, AG_N };
 /* Collective over comm: out gets the combination of every rank's in
  * (one MPI_Iallreduce, waited for calmly). */
 void pioi_coll_sync_values(MPI_Comm comm, const uint64_t in[AG_N],
-                          uint64_t out[AG_N]);
+                           uint64_t out[AG_N]);
 
 /* The ordered key of a failure (0 for PFS_OK) and back. */
 uint64_t pioi_coll_err_key(pfs_status_t st, int rank);
@@ -37,23 +37,23 @@ pfs_status_t pioi_coll_err_key_status(uint64_t key, int *rank_p);
  * rank's msg goes to every rank; errmsg (may be NULL) gets "rank N: msg".
  * Returns the failure's status. */
 pfs_status_t pioi_coll_sync_msg(MPI_Comm comm, int rank, uint64_t key,
-                               const char *msg, char *errmsg,
-                               size_t errmsg_size);
+                                const char *msg, char *errmsg,
+                                size_t errmsg_size);
 
 /* Collective: every rank learns the first failure (lowest status, then
  * lowest rank) and its explanation; one agreement, and a broadcast only
  * on failure.  errmsg is emptied on success. */
 pfs_status_t pioi_coll_sync_status(MPI_Comm comm, int rank, pfs_status_t st,
-                                  const char *msg, char *errmsg,
-                                  size_t errmsg_size);
+                                   const char *msg, char *errmsg,
+                                   size_t errmsg_size);
 
 /* MPI_Ialltoall / MPI_Ialltoallv, waited for calmly (pioi_coll_wait). */
 void pioi_coll_alltoall(const void *sbuf, int scount, MPI_Datatype stype,
-                       void *rbuf, int rcount, MPI_Datatype rtype,
-                       MPI_Comm comm);
+                        void *rbuf, int rcount, MPI_Datatype rtype,
+                        MPI_Comm comm);
 void pioi_coll_alltoallv(const void *sbuf, const int *scnt, const int *sdsp,
-                        MPI_Datatype stype, void *rbuf, const int *rcnt,
-                        const int *rdsp, MPI_Datatype rtype, MPI_Comm comm);
+                         MPI_Datatype stype, void *rbuf, const int *rcnt,
+                         const int *rdsp, MPI_Datatype rtype, MPI_Comm comm);
 
 /* Wait for a non-blocking MPI operation without holding a core. */
 void pioi_coll_wait(MPI_Request *req);

@@ -13,8 +13,8 @@
 
 /* A server's local-access socket (pio_local.c). */
 typedef enum {
-    PIO_LOCAL_NONE = -1,     /* not on this host, or refused for good */
-    PIO_LOCAL_UNTRIED = 0,   /* not tried yet (or to try again) */
+    PIO_LOCAL_NONE = -1,   /* not on this host, or refused for good */
+    PIO_LOCAL_UNTRIED = 0, /* not tried yet (or to try again) */
     PIO_LOCAL_CONNECTED = 1
 } pio_local_state_t;
 
@@ -67,13 +67,13 @@ pfs_status_t pioi_fail(pio_client_t *c, pfs_status_t st, const char *fmt, ...)
 /* Adopt the transport's or the server's explanation of a failed RPC. */
 pfs_status_t pioi_fail_rpc(pio_client_t *c, const pfs_rpc_t *rpc);
 void pioi_rpc_init(pio_client_t *c, pfs_rpc_t *rpc, uint16_t opcode,
-                  const void *body, size_t body_len);
+                   const void *body, size_t body_len);
 /* Connected and authenticated (reconnects a broken connection). */
 pfs_status_t pioi_server_ready(pio_client_t *c, pioi_server_t *s);
 /* Logical size from the objects of every server of the file; cap
  * allows it. */
 pfs_status_t pioi_logical_size(pio_client_t *c, const pfs_attr_t *attr,
-                              const pfs_cap_t *cap, uint64_t *size_p);
+                               const pfs_cap_t *cap, uint64_t *size_p);
 
 /* ---- capabilities (pio_cap.c, common/cap.h) ---- */
 
@@ -102,9 +102,9 @@ typedef struct {
     uint16_t opcode;
     const void *body;
     size_t body_len;
-    const void *send;     /* payload sent with the request, or NULL */
+    const void *send; /* payload sent with the request, or NULL */
     size_t send_len;
-    void *recv;           /* where the reply's payload lands, or NULL */
+    void *recv; /* where the reply's payload lands, or NULL */
     size_t recv_cap;
     pioi_decode_t decode; /* called on success, before the RPC is freed */
     void *out;            /* decode's argument */
@@ -117,14 +117,14 @@ pfs_status_t pioi_call(pio_client_t *c, pioi_server_t *s,
                        const pioi_call_t *req);
 /* A path request (create, lookup, mkdir, unlink, rmdir) to the metadata
  * server; on success *attr_p (if not NULL) holds the attributes. */
-pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
-                            const char *path, uint32_t mode, uint32_t flags,
+pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode, const char *path,
+                            uint32_t mode, uint32_t flags,
                             const pio_layout_t *layout, pfs_attr_t *attr_p);
 /* The same, and *cap_p the file's capability (LOOKUP, CREATE). */
 pfs_status_t pioi_path_call_cap(pio_client_t *c, uint16_t opcode,
-                                const char *path, uint32_t mode,
-                                uint32_t flags, const pio_layout_t *layout,
-                                pfs_attr_t *attr_p, pfs_cap_t *cap_p);
+                                const char *path, uint32_t mode, uint32_t flags,
+                                const pio_layout_t *layout, pfs_attr_t *attr_p,
+                                pfs_cap_t *cap_p);
 
 /* ---- local access (pio_local.c, common/local.h) ---- */
 
@@ -144,7 +144,7 @@ void pioi_local_open(pio_file_t *f, const uint8_t *want);
 /* Read or write a part's pieces on a local object descriptor: 0 or an
  * errno.  Reads report the object's size in *objsize_p. */
 int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
-                   uint64_t *objsize_p);
+                    uint64_t *objsize_p);
 /* f's logical size from its objects' descriptors (fstat), when f holds
  * one for every server already: 0, else -1 (ask the servers; waiting
  * for the descriptors' answers here was slower than asking).  The

@@ -12,7 +12,7 @@
 #include "sio.h"
 #include "sio_split.h"
 
-#define PIO_WINDOW  32u   /* requests of one call in flight */
+#define PIO_WINDOW 32u    /* requests of one call in flight */
 #define PIO_MAX_IOV 4096u /* memory pieces per request */
 
 /* Where a structured request to one server stands. */
@@ -26,7 +26,7 @@ typedef enum {
 typedef struct {
     pfs_rpc_t rpc;
     uint8_t body[PFS_CAP_MAX]; /* the file's capability */
-    pfs_sio_part_t *part;   /* runs and memory pieces (sio_split.h) */
+    pfs_sio_part_t *part;      /* runs and memory pieces (sio_split.h) */
     uint8_t *runs_enc;
     sub_state_t state;
 } sub_t;
@@ -37,12 +37,12 @@ struct pio_request {
     sub_t *subs;
     size_t nsubs, cap_subs;
     pfs_sio_part_t *parts;
-    size_t next_post;       /* first sub not posted yet */
+    size_t next_post; /* first sub not posted yet */
     size_t inflight;
     size_t ndone;
     pfs_status_t status;
     uint64_t bytes;
-    int maybe_short;        /* a server's object ended before a read */
+    int maybe_short; /* a server's object ended before a read */
 };
 
 /* ---- descriptions ------------------------------------------------------ */
@@ -65,9 +65,8 @@ PFS_EXPORT void pio_desc_list(pio_desc_t *d, const uint64_t *offsets,
     d->count = count;
 }
 
-PFS_EXPORT void pio_desc_vector(pio_desc_t *d, uint64_t offset,
-                                uint64_t count, uint64_t blocklen,
-                                uint64_t stride)
+PFS_EXPORT void pio_desc_vector(pio_desc_t *d, uint64_t offset, uint64_t count,
+                                uint64_t blocklen, uint64_t stride)
 {
     pio_desc_contig(d, offset, blocklen);
     d->ndims = 1;
@@ -87,7 +86,6 @@ PFS_EXPORT pfs_status_t pio_desc_repeat(pio_desc_t *d, uint64_t count,
     d->ndims++;
     return PFS_OK;
 }
-
 
 /* ---- building requests ------------------------------------------------- */
 
@@ -122,15 +120,14 @@ static pfs_status_t sub_prepare(pio_request_t *req, sub_t *sub)
     }
     st = pfs_sio_runs_encode(part->runs, part->nruns, sub->runs_enc);
     if (st == PFS_OK) {
-        st = pfs_proto_cap_encode(sub->body, sizeof(sub->body), &f->cap,
-                                  &blen);
+        st = pfs_proto_cap_encode(sub->body, sizeof(sub->body), &f->cap, &blen);
     }
     if (st != PFS_OK) {
         return st;
     }
     pioi_rpc_init(f->client, &sub->rpc,
-                 req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
-                 blen);
+                  req->write ? PFS_OP_IO_WRITEV : PFS_OP_IO_READV, sub->body,
+                  blen);
     part->iov[0].base = sub->runs_enc;
     part->iov[0].len = enc;
     if (req->write) {
@@ -195,9 +192,9 @@ static void sub_finish(pio_request_t *req, sub_t *sub)
                                 sub->rpc.opcode, &rep) != PFS_OK ||
         rep.result != sub->part->bytes ||
         (!req->write && sub->rpc.recv_len != sub->part->bytes)) {
-        req->status = pioi_fail(c, PFS_ERR_PROTO,
-                               "%s: reply does not match the request",
-                               pfs_tx_conn_addr(sub->rpc.conn));
+        req->status =
+            pioi_fail(c, PFS_ERR_PROTO, "%s: reply does not match the request",
+                      pfs_tx_conn_addr(sub->rpc.conn));
         return;
     }
     if (!req->write && rep.objsize < sub->part->max_end) {
@@ -257,10 +254,9 @@ static int run_locally(pio_request_t *req, sub_t *sub)
     req->ndone++;
     if (err != 0) {
         req->status = pioi_fail(c, pfs_status_from_errno(err),
-                               "I/O server %u's object, %s on this host: %s",
-                               f->attr.layout.servers[part->slot],
-                               req->write ? "written" : "read",
-                               strerror(err));
+                                "I/O server %u's object, %s on this host: %s",
+                                f->attr.layout.servers[part->slot],
+                                req->write ? "written" : "read", strerror(err));
         return 1;
     }
     if (!req->write && objsize < part->max_end) {
@@ -287,10 +283,9 @@ static void fill_window(pio_request_t *req)
         /* the subs array moved while it grew during the build: point the
          * RPC at its body only now that it stays put */
         sub->rpc.body = sub->body;
-        pfs_rpc_post(c->tx,
-                     c->ios[req->file->attr.layout.servers[sub->part->slot]]
-                         .conn,
-                     &sub->rpc);
+        pfs_rpc_post(
+            c->tx, c->ios[req->file->attr.layout.servers[sub->part->slot]].conn,
+            &sub->rpc);
         sub->state = SUB_POSTED;
         req->inflight++;
     }
@@ -477,7 +472,7 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     c->errmsg[0] = '\0';
     if (write ? f->flags == PIO_RDONLY : f->flags == PIO_WRONLY) {
         return pioi_fail(c, PFS_ERR_BADF, "file not opened for %s",
-                        write ? "writing" : "reading");
+                         write ? "writing" : "reading");
     }
     st = pio_cap_fresh(f);
     if (st != PFS_OK) {
@@ -488,8 +483,9 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     }
     st = pfs_sio_desc_check(&fs, PFS_MAX_FILE_SIZE, &ftotal);
     if (st != PFS_OK) {
-        return pioi_fail(c, st, "file description reaches past the largest "
-                               "file size or overflows");
+        return pioi_fail(c, st,
+                         "file description reaches past the largest "
+                         "file size or overflows");
     }
     if (mem == NULL) {
         pio_desc_contig(&contig, 0, ftotal);
@@ -500,10 +496,9 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
         return pioi_fail(c, PFS_ERR_INVAL, "bad memory description");
     }
     if (mtotal != ftotal) {
-        return pioi_fail(c, PFS_ERR_INVAL,
-                        "memory describes %llu bytes, file %llu",
-                        (unsigned long long)mtotal,
-                        (unsigned long long)ftotal);
+        return pioi_fail(
+            c, PFS_ERR_INVAL, "memory describes %llu bytes, file %llu",
+            (unsigned long long)mtotal, (unsigned long long)ftotal);
     }
     if (buf == NULL && ftotal > 0) {
         return pioi_fail(c, PFS_ERR_INVAL, "buffer is NULL");
@@ -524,7 +519,7 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     if (st != PFS_OK) {
         req_free(req);
         return pioi_fail(c, st, "cannot build the requests: %s",
-                        pfs_status_string(st));
+                         pfs_status_string(st));
     }
     local_prepare(req);
     fill_window(req);
@@ -630,7 +625,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
     const pfs_layout_t *layout = &f->attr.layout;
     uint32_t n = layout->stripe_count, i;
     pfs_rpc_t *rpcs, **ptrs;
-    uint8_t (*bodies)[PFS_IO_REQ_MAX];
+    uint8_t(*bodies)[PFS_IO_REQ_MAX];
     pfs_status_t st = PFS_OK;
 
     c->errmsg[0] = '\0';
@@ -667,7 +662,7 @@ static pfs_status_t resize(pio_file_t *f, uint16_t opcode, uint64_t size)
         st = pfs_proto_io_req_encode(bodies[i], sizeof(bodies[i]), &m, &len);
         if (st != PFS_OK) {
             st = pioi_fail(c, st, "cannot encode a %s request",
-                          pfs_proto_op_name(opcode));
+                           pfs_proto_op_name(opcode));
             goto out; /* nothing posted yet */
         }
         pioi_rpc_init(c, &rpcs[i], opcode, bodies[i], len);

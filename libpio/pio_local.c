@@ -33,8 +33,7 @@ static void drop_connection(pioi_server_t *s)
     s->local_state = PIO_LOCAL_UNTRIED; /* try again next time */
     if (s->local_pending != NULL) {
         /* its answer is lost with the connection: through the server */
-        s->local_pending->local_fd[s->local_pending_slot] =
-            PIO_LOCAL_FD_SERVER;
+        s->local_pending->local_fd[s->local_pending_slot] = PIO_LOCAL_FD_SERVER;
         s->local_pending = NULL;
     }
 }
@@ -42,8 +41,8 @@ static void drop_connection(pioi_server_t *s)
 static int connect_server(pio_client_t *c, uint32_t index)
 {
     pioi_server_t *s = &c->ios[index];
-    int ms = c->timeout_ms < LOCAL_MAX_WAIT_MS ? c->timeout_ms
-                                               : LOCAL_MAX_WAIT_MS;
+    int ms =
+        c->timeout_ms < LOCAL_MAX_WAIT_MS ? c->timeout_ms : LOCAL_MAX_WAIT_MS;
     struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
     struct sockaddr_un sa;
     socklen_t len;
@@ -54,8 +53,8 @@ static int connect_server(pio_client_t *c, uint32_t index)
     }
     pfs_local_sockaddr(c->ens.key, index, &sa, &len);
     sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-    if (sock < 0 || setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv,
-                               sizeof(tv)) != 0 ||
+    if (sock < 0 ||
+        setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) != 0 ||
         setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) != 0 ||
         connect(sock, (struct sockaddr *)&sa, len) != 0) {
         if (sock >= 0) {
@@ -80,7 +79,8 @@ static int answer(pioi_server_t *s, int *again_p)
 
     *again_p = 0;
     n = pfs_local_recv(s->local_sock, rep, sizeof(rep), &fd);
-    if (n <= 0 || pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) != PFS_OK ||
+    if (n <= 0 ||
+        pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) != PFS_OK ||
         (st == PFS_OK) != (fd >= 0)) {
         /* a server too busy to answer in time, or gone: through the
          * server for this open, a new connection for the next */
@@ -166,8 +166,8 @@ void pioi_local_ask(pio_file_t *f)
     for (slot = 0; f->local_fd != NULL && slot < f->attr.layout.stripe_count;
          slot++) {
         if (f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
-                                                  : PIO_LOCAL_FD_SERVER;
+            f->local_fd[slot] =
+                ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED : PIO_LOCAL_FD_SERVER;
         }
     }
 }
@@ -180,8 +180,8 @@ void pioi_local_open(pio_file_t *f, const uint8_t *want)
      * at the same time */
     for (slot = 0; slot < n; slot++) {
         if (want[slot] && f->local_fd[slot] == PIO_LOCAL_FD_UNASKED) {
-            f->local_fd[slot] = ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED
-                                                  : PIO_LOCAL_FD_SERVER;
+            f->local_fd[slot] =
+                ask(f, slot) == 0 ? PIO_LOCAL_FD_ASKED : PIO_LOCAL_FD_SERVER;
         }
     }
     for (slot = 0; slot < n; slot++) {
@@ -210,7 +210,7 @@ static size_t find_mem(const uint64_t *mstart, size_t nmem, uint64_t pos)
 }
 
 int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
-                   uint64_t *objsize_p)
+                    uint64_t *objsize_p)
 {
     const pfs_iov_t *mem = part->iov + 1; /* iov[0] is the run list's */
     size_t nmem = part->niov - 1, npieces = 0, i, k;
@@ -222,9 +222,8 @@ int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
 
     *objsize_p = 0;
     mstart = malloc((nmem + 1) * sizeof(*mstart));
-    if (mstart == NULL ||
-        pfs_sio_plan(part->runs, part->nruns, &pieces, &npieces, &ordered) !=
-            PFS_OK) {
+    if (mstart == NULL || pfs_sio_plan(part->runs, part->nruns, &pieces,
+                                       &npieces, &ordered) != PFS_OK) {
         free(mstart);
         return ENOMEM;
     }
@@ -243,8 +242,7 @@ int pioi_local_exec(int fd, int write, const pfs_sio_part_t *part,
     }
     /* object-contiguous runs of memory segments become one system call */
     for (i = 0; i < npieces && err == 0; i++) {
-        uint64_t off = pieces[i].off, pos = pieces[i].pos,
-                 left = pieces[i].len;
+        uint64_t off = pieces[i].off, pos = pieces[i].pos, left = pieces[i].len;
 
         k = find_mem(mstart, nmem, pos);
         while (left > 0 && err == 0) {

@@ -18,9 +18,9 @@ static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
 
     if (st != PFS_OK) {
         return pioi_fail(c, st, "bad path '%s': %s", path,
-                        st == PFS_ERR_NAMETOOLONG
-                            ? "too long"
-                            : "must be absolute, like pfs:/dir/file");
+                         st == PFS_ERR_NAMETOOLONG
+                             ? "too long"
+                             : "must be absolute, like pfs:/dir/file");
     }
     return PFS_OK;
 }
@@ -41,8 +41,7 @@ static pfs_status_t attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
 {
     pfs_attr_t *attr_p = out;
 
-    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) !=
-            PFS_OK ||
+    if (pfs_proto_attr_decode(rpc->reply, rpc->reply_len, attr_p) != PFS_OK ||
         (attr_p->type == PFS_FILE_TYPE_REG &&
          pfs_layout_validate(&attr_p->layout, c->ens.niosrv) != PFS_OK)) {
         return pioi_fail(c, PFS_ERR_PROTO, "malformed attributes from the MDS");
@@ -101,9 +100,9 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     if (layout != NULL) {
         if (layout->nservers > PIO_MAX_STRIPES) {
             st = pioi_fail(c, PFS_ERR_INVAL,
-                          "%u servers listed, more than the %d a layout "
-                          "can hold",
-                          layout->nservers, PIO_MAX_STRIPES);
+                           "%u servers listed, more than the %d a layout "
+                           "can hold",
+                           layout->nservers, PIO_MAX_STRIPES);
             goto out;
         }
         m->layout.stripe_size = layout->stripe_size;
@@ -115,7 +114,7 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
     st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
     if (st != PFS_OK) {
         st = pioi_fail(c, st, "cannot encode the %s request",
-                      pfs_proto_op_name(opcode));
+                       pfs_proto_op_name(opcode));
         goto out;
     }
     req.body = body;
@@ -138,8 +137,8 @@ out:
     return st;
 }
 
-pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
-                            const char *path, uint32_t mode, uint32_t flags,
+pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode, const char *path,
+                            uint32_t mode, uint32_t flags,
                             const pio_layout_t *layout, pfs_attr_t *attr_p)
 {
     return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL,
@@ -147,9 +146,9 @@ pfs_status_t pioi_path_call(pio_client_t *c, uint16_t opcode,
 }
 
 pfs_status_t pioi_path_call_cap(pio_client_t *c, uint16_t opcode,
-                                const char *path, uint32_t mode,
-                                uint32_t flags, const pio_layout_t *layout,
-                                pfs_attr_t *attr_p, pfs_cap_t *cap_p)
+                                const char *path, uint32_t mode, uint32_t flags,
+                                const pio_layout_t *layout, pfs_attr_t *attr_p,
+                                pfs_cap_t *cap_p)
 {
     return path_call_spec(c, opcode, path, mode, flags, layout, attr_p, NULL,
                           cap_p);
@@ -192,9 +191,8 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
                                     unsigned mask, const pio_stat_t *attr)
 {
     pfs_attr_t out;
-    pioi_call_t req = {.opcode = PFS_OP_MDS_SETATTR,
-                       .decode = plain_attr_decode,
-                       .out = &out};
+    pioi_call_t req = {
+        .opcode = PFS_OP_MDS_SETATTR, .decode = plain_attr_decode, .out = &out};
     pfs_setattr_req_t *m;
     uint8_t *body;
     size_t len;
@@ -209,7 +207,7 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     }
     if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
         return pioi_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
-                        mask & ~(unsigned)PFS_SETATTR_ALL);
+                         mask & ~(unsigned)PFS_SETATTR_ALL);
     }
     if (mask != 0 && attr == NULL) {
         return pioi_fail(c, PFS_ERR_INVAL, "attr is NULL");
@@ -370,8 +368,8 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
         int k;
 
         snprintf(ents[i].name, sizeof(ents[i].name), "%s", d[i].name);
-        ents[i].type = d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR
-                                                      : PIO_TYPE_FILE;
+        ents[i].type =
+            d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR : PIO_TYPE_FILE;
         for (k = 0; k < 8; k++) {
             ents[i].fid[k] = (uint8_t)(d[i].fid.hi >> (56 - 8 * k));
             ents[i].fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
@@ -406,9 +404,8 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
                                    const char *to)
 {
     pfs_rename_rep_t rep;
-    pioi_call_t req = {.opcode = PFS_OP_MDS_RENAME,
-                       .decode = rename_decode,
-                       .out = &rep};
+    pioi_call_t req = {
+        .opcode = PFS_OP_MDS_RENAME, .decode = rename_decode, .out = &rep};
     pfs_rename_req_t *m;
     uint8_t *body;
     size_t len;

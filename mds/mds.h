@@ -33,10 +33,9 @@ typedef struct {
     int lost;
 } rm_list_t;
 
-
 typedef enum {
-    DURABLE = 0,  /* reply after the operation is on disk (group commit) */
-    PERIODIC = 1  /* reply at once; sync every PERIODIC_MS */
+    DURABLE = 0, /* reply after the operation is on disk (group commit) */
+    PERIODIC = 1 /* reply at once; sync every PERIODIC_MS */
 } durability_t;
 
 typedef struct {
@@ -46,19 +45,19 @@ typedef struct {
      * in `held` until the commit thread has synced the log once for the
      * whole group, while this thread goes on serving */
     durability_t durability;
-    struct held_list held;                /* waiting for the next commit */
-    struct held_list committing;          /* in the commit being synced */
+    struct held_list held;       /* waiting for the next commit */
+    struct held_list committing; /* in the commit being synced */
     pthread_t committer;
     int committer_started;
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int commit_requested, commit_done, stopping, dirty;
-    int commit_busy;                      /* the committer uses the store */
+    int commit_busy; /* the committer uses the store */
     /* a broken store (a write failed): reopened once there is room */
     int store_broken_logged;
     uint64_t next_recover_ms;
     pfs_status_t commit_status;
-    int efd;                              /* commit done -> progress loop */
+    int efd; /* commit done -> progress loop */
     uint64_t commits, committed_ops;
     /* removal of data objects: the reaper acts only on unlinks that are
      * durable.  rm_new holds the removals written since the commit thread
@@ -67,13 +66,13 @@ typedef struct {
      * and for servers that come back). */
     mds_reaper_t *reaper;
     rm_list_t rm_new, rm_snap;
-    mds_store_snap_t *snap_ready;         /* published, not yet adopted */
-    mds_leases_t *leases;                 /* write leases, in memory */
+    mds_store_snap_t *snap_ready; /* published, not yet adopted */
+    mds_leases_t *leases;         /* write leases, in memory */
     char descriptor[PATH_MAX];
     int descriptor_set;
     uint64_t stripe_size;
     uint32_t stripe_count;
-    uint64_t cap_lifetime_ms;             /* of the capabilities issued */
+    uint64_t cap_lifetime_ms; /* of the capabilities issued */
 } mds_t;
 
 /* Answer a successful namespace change: at once if the policy allows it,

@@ -18,8 +18,8 @@
 
 #define MDS_DEFAULT_STRIPE_SIZE (UINT64_C(1) << 20)
 #define MDS_DEFAULT_CAP_LIFETIME_MS (UINT64_C(3600) * 1000u)
-#define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX /* all I/O servers */
-#define MDS_MAX_PAYLOAD    (4u * PFS_CRED_MAX_GROUPS) /* HELLO's groups */
+#define MDS_DEFAULT_STRIPE_COUNT UINT32_MAX        /* all I/O servers */
+#define MDS_MAX_PAYLOAD (4u * PFS_CRED_MAX_GROUPS) /* HELLO's groups */
 #define MDS_PAYLOAD_BUDGET (UINT64_C(32) << 20)
 
 #define RM_LIST_MAX (1u << 16)
@@ -425,8 +425,8 @@ static pfs_status_t mds_join(void *arg, pfs_server_t *srv, char *errmsg,
                  srv->root, known, srv->ens.niosrv);
         return PFS_ERR_CONFIG;
     }
-    if (known == 0 && mds_store_set_niosrv(mds->store, srv->ens.niosrv) !=
-                          PFS_OK) {
+    if (known == 0 &&
+        mds_store_set_niosrv(mds->store, srv->ens.niosrv) != PFS_OK) {
         snprintf(errmsg, n, "cannot record the I/O server count");
         return PFS_ERR_STORE;
     }
@@ -521,4 +521,3 @@ int main(int argc, char **argv)
     mds.stripe_count = MDS_DEFAULT_STRIPE_COUNT;
     return pfs_server_main(&ops, &mds, argc, argv);
 }
-

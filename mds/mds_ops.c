@@ -21,9 +21,9 @@ static uint32_t first_server(pfs_fid_t fid, uint32_t nservers)
  * One extra lookup of the parent per create; the store then walks the
  * path again, in the same handler, so nothing changes in between. */
 static pfs_status_t choose_layout(mds_t *mds, const char *path,
-                                  const pfs_layout_spec_t *asked,
-                                  pfs_fid_t fid, pfs_layout_t *layout_p,
-                                  char *errmsg, size_t n)
+                                  const pfs_layout_spec_t *asked, pfs_fid_t fid,
+                                  pfs_layout_t *layout_p, char *errmsg,
+                                  size_t n)
 {
     uint32_t nio = mds->srv->ens.niosrv;
     char parent[PFS_PATH_MAX + 1];
@@ -40,9 +40,8 @@ static pfs_status_t choose_layout(mds_t *mds, const char *path,
     if (st != PFS_OK) {
         return st; /* a missing parent or a file as parent: as create says */
     }
-    return pfs_layout_resolve(asked, &dflt, mds->stripe_size,
-                              mds->stripe_count, first_server(fid, nio), nio,
-                              layout_p, errmsg, n);
+    return pfs_layout_resolve(asked, &dflt, mds->stripe_size, mds->stripe_count,
+                              first_server(fid, nio), nio, layout_p, errmsg, n);
 }
 
 /* The capability rights an open with PFS_ACCESS_* flags gets: what it
@@ -57,8 +56,8 @@ static uint32_t cap_rights(uint32_t access)
 /* attr and, for a regular file, a capability with rights: the reply of
  * LOOKUP, CREATE and STAT. */
 static pfs_status_t encode_attr_cap(mds_t *mds, const pfs_attr_t *attr,
-                                    uint32_t rights, uint8_t *body,
-                                    size_t cap, size_t *len_p)
+                                    uint32_t rights, uint8_t *body, size_t cap,
+                                    size_t *len_p)
 {
     pfs_cap_t *c = NULL;
     pfs_status_t st;
@@ -68,9 +67,8 @@ static pfs_status_t encode_attr_cap(mds_t *mds, const pfs_attr_t *attr,
         if (c == NULL) {
             return PFS_ERR_NOMEM;
         }
-        st = pfs_cap_issue(mds->srv->cap_key, attr->fid, rights,
-                           &attr->layout, pfs_cap_now_ms(),
-                           mds->cap_lifetime_ms, c);
+        st = pfs_cap_issue(mds->srv->cap_key, attr->fid, rights, &attr->layout,
+                           pfs_cap_now_ms(), mds->cap_lifetime_ms, c);
         if (st != PFS_OK) {
             free(c);
             return st;
@@ -197,9 +195,7 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
             goto out;
         }
         break;
-    default:
-        st = PFS_ERR_INTERNAL;
-        break;
+    default: st = PFS_ERR_INTERNAL; break;
     }
     if (st != PFS_OK) {
         if (errmsg[0] == '\0') {
@@ -215,7 +211,8 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
                   created ? " (created)" : "");
     if (req->hdr.opcode == PFS_OP_MDS_LOOKUP ||
         (req->hdr.opcode == PFS_OP_MDS_CREATE && !created)) {
-        reply_attr_cap(mds, req, &out, cap_rights(m->flags)); /* nothing changed */
+        reply_attr_cap(mds, req, &out,
+                       cap_rights(m->flags)); /* nothing changed */
     } else {
         uint8_t body[PFS_ATTR_CAP_MAX];
         size_t len;
@@ -232,8 +229,8 @@ static void handle_path_op(mds_t *mds, pfs_srv_req_t *req)
                 mds->srv->pending_removals++; /* recorded in its batch */
             }
             mds_reply_after_commit(mds, req, body, len,
-                               req->hdr.opcode == PFS_OP_MDS_UNLINK ? &out
-                                                                    : NULL);
+                                   req->hdr.opcode == PFS_OP_MDS_UNLINK ? &out
+                                                                        : NULL);
         }
     }
 out:
@@ -249,8 +246,9 @@ static pfs_status_t check_cap(mds_t *mds, const pfs_cap_t *c, int expired_ok,
     pfs_status_t st;
 
     if (pfs_cap_verify(mds->srv->cap_key, c) != PFS_OK) {
-        snprintf(why, why_size, "not a capability of this ensemble, or a "
-                                "damaged one");
+        snprintf(why, why_size,
+                 "not a capability of this ensemble, or a "
+                 "damaged one");
         return PFS_ERR_CAP;
     }
     if (!expired_ok && pfs_cap_now_ms() >= c->expiry_ms) {
@@ -394,19 +392,19 @@ static void handle_rename(mds_t *mds, pfs_srv_req_t *req)
     }
     st = mds_store_rename(mds->store, from, to, &rep.attr, &was_replaced);
     if (st != PFS_OK) {
-        pfs_srv_reply_error(mds->srv->tx, req, st, "rename %s %s: %s", from,
-                            to, pfs_status_string(st));
+        pfs_srv_reply_error(mds->srv->tx, req, st, "rename %s %s: %s", from, to,
+                            pfs_status_string(st));
         goto out;
     }
     rep.replaced = (uint8_t)(was_replaced != 0);
-    if (pfs_proto_rename_rep_encode(body, sizeof(body), &rep, &len) !=
-        PFS_OK) {
+    if (pfs_proto_rename_rep_encode(body, sizeof(body), &rep, &len) != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, PFS_ERR_INTERNAL,
                             "reply too large");
         goto out;
     }
     mds->srv->pending_removals += was_replaced != 0;
-    mds_reply_after_commit(mds, req, body, len, was_replaced ? &rep.attr : NULL);
+    mds_reply_after_commit(mds, req, body, len,
+                           was_replaced ? &rep.attr : NULL);
 out:
     free(from);
     free(m);
@@ -438,8 +436,9 @@ static void handle_shared_fp(mds_t *mds, pfs_srv_req_t *req)
     st = check_cap(mds, &m.cap, 0, &attr, why, sizeof(why));
     if (st == PFS_OK && (m.cap.rights & (PFS_CAP_READ | PFS_CAP_WRITE)) == 0) {
         st = PFS_ERR_ACCESS;
-        snprintf(why, sizeof(why), "the capability grants neither read nor "
-                                   "write");
+        snprintf(why, sizeof(why),
+                 "the capability grants neither read nor "
+                 "write");
     }
     if (st != PFS_OK) {
         pfs_srv_reply_error(mds->srv->tx, req, st, "%s: %s",
@@ -558,8 +557,7 @@ static void handle_lease(mds_t *mds, pfs_srv_req_t *req)
         st = mds_store_may_open(mds->store, &attr, PFS_ACCESS_WRITE);
     }
     if (st == PFS_OK) {
-        st = mds_lease_acquire(mds->leases, m.fid, req->conn, why,
-                               sizeof(why));
+        st = mds_lease_acquire(mds->leases, m.fid, req->conn, why, sizeof(why));
     }
     if (st != PFS_OK) {
         pfs_log_debug("lease: %s", why[0] ? why : pfs_status_string(st));
@@ -577,7 +575,7 @@ static void handle_lease(mds_t *mds, pfs_srv_req_t *req)
 #define MDS_OP_AS_CALLER 0x1u
 /* The operation may change the store; its reply then waits for the group
  * commit (mds_reply_after_commit).  For the reader: nothing tests it. */
-#define MDS_OP_CHANGES   0x2u
+#define MDS_OP_CHANGES 0x2u
 
 typedef struct {
     uint16_t opcode;

@@ -11,9 +11,9 @@
 #include "log.h"
 #include "mds_reap.h"
 
-#define REAP_BATCH        64    /* records worked on at once */
-#define REAP_IN_FLIGHT    64    /* IO_REMOVE requests posted at once */
-#define REAP_TIMEOUT_MS   10000 /* per request: a hung server counts as down */
+#define REAP_BATCH 64         /* records worked on at once */
+#define REAP_IN_FLIGHT 64     /* IO_REMOVE requests posted at once */
+#define REAP_TIMEOUT_MS 10000 /* per request: a hung server counts as down */
 #define REAP_RETRY_MIN_MS 1000
 #define REAP_RETRY_MAX_MS 30000
 #define REAP_QUEUE_MAX (1u << 16) /* fresh records held; beyond: rescan */
@@ -25,7 +25,7 @@ typedef enum {
     SRV_IDLE = 0, /* not said hello yet */
     SRV_HELLO,    /* hello in flight */
     SRV_READY,
-    SRV_DOWN      /* failed; hello again at retry_at */
+    SRV_DOWN /* failed; hello again at retry_at */
 } srv_state_t;
 
 typedef struct {
@@ -61,15 +61,15 @@ typedef struct {
 struct mds_reaper {
     pfs_server_t *srv;
     mds_store_t *store;
-    reap_srv_t *servers;       /* one per I/O server */
-    mds_store_snap_t *snap;    /* durable view to read records from */
+    reap_srv_t *servers;    /* one per I/O server */
+    mds_store_snap_t *snap; /* durable view to read records from */
     reap_item_t items[REAP_BATCH];
     reap_rpc_t rpcs[REAP_IN_FLIGHT];
     uint32_t in_flight;
-    pfs_fid_t cursor;          /* last record loaded in this pass */
+    pfs_fid_t cursor; /* last record loaded in this pass */
     int have_cursor;
-    int scanning;              /* a pass over the records is under way */
-    int rescan;                /* records appeared since the pass began */
+    int scanning; /* a pass over the records is under way */
+    int rescan;   /* records appeared since the pass began */
     /* fresh records handed over by the MDS, oldest first */
     mds_removal_t *queue;
     size_t qhead, qlen, qcap;
@@ -274,7 +274,8 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
             }
             pfs_hello_release(&s->hello);
         }
-        if (s->state == SRV_IDLE || (s->state == SRV_DOWN && now >= s->retry_at)) {
+        if (s->state == SRV_IDLE ||
+            (s->state == SRV_DOWN && now >= s->retry_at)) {
             if (pfs_tx_conn_broken(s->conn)) {
                 if (pfs_tx_reconnect(r->srv->tx, s->conn) != PFS_OK) {
                     server_down(r, i, "cannot reconnect");
@@ -471,8 +472,8 @@ static unsigned load(mds_reaper_t *r)
         return 0;
     }
     if (mds_store_removals(r->store, r->snap,
-                           r->have_cursor ? &r->cursor : NULL, recs,
-                           free_slots, &n, &more) != PFS_OK) {
+                           r->have_cursor ? &r->cursor : NULL, recs, free_slots,
+                           &n, &more) != PFS_OK) {
         pfs_log_warn("cannot read the pending removals from the store");
         free(recs);
         return 0;
@@ -528,8 +529,7 @@ static unsigned post(mds_reaper_t *r)
         if (!it->used) {
             continue;
         }
-        for (j = 0; j < it->rm.nservers && r->in_flight < REAP_IN_FLIGHT;
-             j++) {
+        for (j = 0; j < it->rm.nservers && r->in_flight < REAP_IN_FLIGHT; j++) {
             reap_srv_t *s = &r->servers[it->rm.servers[j]];
             reap_rpc_t *rq;
             size_t len;
@@ -541,8 +541,8 @@ static unsigned post(mds_reaper_t *r)
                 q++;
             }
             rq = &r->rpcs[q];
-            if (reap_cap_encode(r, &it->rm, rq->body, sizeof(rq->body),
-                                &len) != PFS_OK) {
+            if (reap_cap_encode(r, &it->rm, rq->body, sizeof(rq->body), &len) !=
+                PFS_OK) {
                 continue; /* cannot happen: a removal always fits */
             }
             rq->used = 1;

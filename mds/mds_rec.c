@@ -103,8 +103,8 @@ pfs_status_t mds_rec_super_encode(const mds_super_t *sb, uint8_t *buf,
     return pfs_wbuf_finish(&w, len_p);
 }
 
-pfs_status_t mds_rec_super_decode(const void *buf, size_t len,
-                                  mds_super_t *sb, uint32_t *version_p)
+pfs_status_t mds_rec_super_decode(const void *buf, size_t len, mds_super_t *sb,
+                                  uint32_t *version_p)
 {
     uint32_t version;
     pfs_rbuf_t r;

@@ -89,8 +89,7 @@ PFS_MUST_CHECK pfs_status_t mds_rec_removal_encode(const mds_removal_t *rm,
                                                    size_t *len_p);
 /* Fills nservers and servers; a count of 0 or above
  * PFS_LAYOUT_MAX_STRIPES is PFS_ERR_STORE. */
-PFS_MUST_CHECK pfs_status_t mds_rec_removal_decode(const void *buf,
-                                                   size_t len,
+PFS_MUST_CHECK pfs_status_t mds_rec_removal_decode(const void *buf, size_t len,
                                                    mds_removal_t *rm);
 
 #endif

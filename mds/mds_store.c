@@ -74,7 +74,7 @@ size_t inode_key(uint8_t *key, pfs_fid_t fid)
 }
 
 size_t dentry_key(uint8_t *key, pfs_fid_t parent, const char *name,
-                         size_t name_len)
+                  size_t name_len)
 {
     key[0] = KEY_DENTRY;
     fid_key(key + 1, parent);
@@ -104,7 +104,7 @@ size_t removal_key(uint8_t *key, pfs_fid_t fid)
 /* Queue the removal of a file's data objects in the batch that removes
  * its inode: whoever sees the file gone also finds the removal. */
 pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
-                                      const pfs_attr_t *attr)
+                               const pfs_attr_t *attr)
 {
     uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     mds_removal_t rm;
@@ -118,8 +118,8 @@ pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
     st = mds_rec_removal_encode(&rm, val, sizeof(val), &vlen);
     if (st == PFS_OK) {
         leveldb_writebatch_put(batch, (const char *)key,
-                               removal_key(key, attr->fid),
-                               (const char *)val, vlen);
+                               removal_key(key, attr->fid), (const char *)val,
+                               vlen);
     }
     return st;
 }
@@ -149,8 +149,8 @@ static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
         return PFS_ERR_INTERNAL; /* cannot happen: the buffer is the max */
     }
     if (batch != NULL) {
-        leveldb_writebatch_put(batch, (const char *)&key, 1,
-                               (const char *)buf, len);
+        leveldb_writebatch_put(batch, (const char *)&key, 1, (const char *)buf,
+                               len);
         return PFS_OK;
     }
     if (s->broken != PFS_OK) {
@@ -159,8 +159,7 @@ static pfs_status_t super_write(mds_store_t *s, leveldb_writebatch_t *batch,
     }
     wo = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wo, sync_now);
-    leveldb_put(s->db, wo, (const char *)&key, 1, (const char *)buf, len,
-                &err);
+    leveldb_put(s->db, wo, (const char *)&key, 1, (const char *)buf, len, &err);
     leveldb_writeoptions_destroy(wo);
     st = write_done(s, err);
     if (st != PFS_OK) {
@@ -221,8 +220,8 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
         return PFS_ERR_INTERNAL;
     }
     leveldb_writebatch_put(batch, (const char *)key,
-                           inode_key(key, root.attr.fid),
-                           (const char *)val, vlen);
+                           inode_key(key, root.attr.fid), (const char *)val,
+                           vlen);
     wo = leveldb_writeoptions_create();
     leveldb_writeoptions_set_sync(wo, 1);
     leveldb_write(s->db, wo, batch, &err);
@@ -234,8 +233,8 @@ static pfs_status_t format(mds_store_t *s, char *errmsg, size_t errmsg_size)
 /* Open the LevelDB in dir and read (or, if create, format) the
  * superblock.  bump: start a new epoch (every open that will create
  * files); a check opens without it and changes nothing of ours. */
-static pfs_status_t store_open(const char *dir, int sync, int create,
-                               int bump, mds_store_t **store_p, char *errmsg,
+static pfs_status_t store_open(const char *dir, int sync, int create, int bump,
+                               mds_store_t **store_p, char *errmsg,
                                size_t errmsg_size)
 {
     mds_store_t *s = calloc(1, sizeof(*s));
@@ -270,8 +269,10 @@ static pfs_status_t store_open(const char *dir, int sync, int create,
         goto err_close;
     }
     if (val == NULL && !create) {
-        snprintf(errmsg, errmsg_size, "%s: no superblock: not a pfs metadata "
-                 "store", dir);
+        snprintf(errmsg, errmsg_size,
+                 "%s: no superblock: not a pfs metadata "
+                 "store",
+                 dir);
         st = PFS_ERR_STORE;
         goto err_close;
     }
@@ -381,8 +382,7 @@ static uint64_t log_bytes(const char *dir)
     return total;
 }
 
-pfs_status_t mds_store_recover(mds_store_t *s, char *errmsg,
-                               size_t errmsg_size)
+pfs_status_t mds_store_recover(mds_store_t *s, char *errmsg, size_t errmsg_size)
 {
     uint64_t need = (UINT64_C(1) << 20) + 2 * log_bytes(s->dir);
     struct statvfs sv;
@@ -482,7 +482,7 @@ pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, mds_inode_t *ino_p)
 }
 
 void batch_put_inode(leveldb_writebatch_t *batch, const uint8_t *val,
-                            size_t vlen, pfs_fid_t fid)
+                     size_t vlen, pfs_fid_t fid)
 {
     uint8_t key[INODE_KEY_LEN];
 
@@ -502,9 +502,8 @@ pfs_status_t mds_store_stat(mds_store_t *s, pfs_fid_t fid, pfs_attr_t *attr_p)
 }
 
 /* Look up one name in a directory: the child's id and type. */
-pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
-                               const char *name, size_t name_len,
-                               pfs_fid_t *child_p, uint32_t *type_p)
+pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent, const char *name,
+                        size_t name_len, pfs_fid_t *child_p, uint32_t *type_p)
 {
     uint8_t key[DENTRY_KEY_MAX];
     char *err = NULL, *val;
@@ -523,4 +522,3 @@ pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent,
     leveldb_free(val);
     return st;
 }
-

@@ -227,8 +227,8 @@ pfs_status_t mds_store_count_inodes(mds_store_t *store, uint64_t *count_p);
  * and names an existing inode of the type it says; every inode except the
  * root is named by exactly one entry and reachable from the root; every
  * pending removal decodes, names servers of the ensemble and no live
- * inode; no unknown keys.  Each problem found is passed to report (may be NULL) as
- * one line of text.  Returns PFS_OK when the check ran (stats_p->problems
+ * inode; no unknown keys.  Each problem found is passed to report (may be NULL)
+ * as one line of text.  Returns PFS_OK when the check ran (stats_p->problems
  * says whether it found anything), an error when it could not read the
  * store.  Run it on a store no MDS is changing. */
 typedef struct {

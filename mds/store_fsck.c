@@ -15,10 +15,10 @@
 /* Every inode, in an open-addressing table by fid. */
 typedef struct {
     pfs_fid_t fid;
-    uint32_t type;    /* PFS_FILE_TYPE_*, 0 if the record is unreadable */
-    uint32_t refs;    /* entries naming it */
+    uint32_t type; /* PFS_FILE_TYPE_*, 0 if the record is unreadable */
+    uint32_t refs; /* entries naming it */
     uint8_t used;
-    uint8_t reached;  /* from the root */
+    uint8_t reached; /* from the root */
 } fsck_node_t;
 
 /* One directory entry, in key order: sorted by parent. */
@@ -65,7 +65,6 @@ static size_t fsck_slot(const fsck_t *c, pfs_fid_t fid)
     }
     return i;
 }
-
 
 static const char *type_name(uint32_t type)
 {
@@ -117,8 +116,7 @@ static void fsck_inode(fsck_t *c, const char *k, size_t klen, const char *v,
                          c->s->niosrv);
         }
         if (ino.shared_fp > PFS_MAX_FILE_SIZE) {
-            fsck_problem(c, "file %s: shared file pointer above 2^63 - 1",
-                         hex);
+            fsck_problem(c, "file %s: shared file pointer above 2^63 - 1", hex);
         }
     }
 }
@@ -145,8 +143,7 @@ static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
     snprintf(name, sizeof(name), "%.*s", (int)nlen, k + 17);
     if (strlen(name) != nlen || strchr(name, '/') != NULL ||
         strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-        fsck_problem(c, "entry in directory %s: invalid name '%s'", phex,
-                     name);
+        fsck_problem(c, "entry in directory %s: invalid name '%s'", phex, name);
     }
     if (mds_rec_dentry_decode(v, vlen, &child, &type) != PFS_OK) {
         fsck_problem(c, "entry '%s' in directory %s: unreadable value", name,
@@ -200,8 +197,8 @@ static pfs_status_t fsck_dentry(fsck_t *c, const char *k, size_t klen,
 
 /* A pending removal: readable, servers of this ensemble, and no longer
  * a file (its inode went in the same batch). */
-static void fsck_removal(fsck_t *c, const char *k, size_t klen,
-                         const char *v, size_t vlen)
+static void fsck_removal(fsck_t *c, const char *k, size_t klen, const char *v,
+                         size_t vlen)
 {
     char hex[PFS_FID_HEX_LEN + 1];
     mds_removal_t rm;
@@ -294,8 +291,8 @@ static pfs_status_t fsck_reach(fsck_t *c)
             fsck_problem(c, "orphan %s %s: no entry names it",
                          type_name(n->type), hex);
         } else if (n->refs > 1) {
-            fsck_problem(c, "%s %s is named by %u entries",
-                         type_name(n->type), hex, n->refs);
+            fsck_problem(c, "%s %s is named by %u entries", type_name(n->type),
+                         hex, n->refs);
         } else if (!n->reached) {
             fsck_problem(c,
                          "%s %s is not reachable from the root (in a "
@@ -346,7 +343,7 @@ pfs_status_t mds_store_fsck(mds_store_t *s, mds_fsck_report_fn report,
         }
         if (c.stats.inodes >= n) {
             fsck_problem(&c, "inodes appeared during the check: is pfs-mds "
-                         "running?");
+                             "running?");
             break;
         }
         fsck_inode(&c, k, klen, v, vlen);
@@ -386,4 +383,3 @@ pfs_status_t mds_store_fsck(mds_store_t *s, mds_fsck_report_fn report,
     free(c.nodes);
     return st;
 }
-

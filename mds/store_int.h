@@ -16,13 +16,12 @@
 #include "mds_rec.h"
 #include "mds_store.h"
 
-#define KEY_SUPER  'S'
-#define KEY_INODE  'I'
+#define KEY_SUPER 'S'
+#define KEY_INODE 'I'
 #define KEY_DENTRY 'D'
 #define KEY_REMOVAL 'R'
 
-
-#define INODE_KEY_LEN  17u /* 'I' + fid; 'R' + fid too */
+#define INODE_KEY_LEN 17u /* 'I' + fid; 'R' + fid too */
 #define DENTRY_KEY_MAX (17u + PFS_NAME_MAX)
 
 struct mds_store {
@@ -34,7 +33,7 @@ struct mds_store {
     uint64_t epoch;
     uint64_t next_seq;
     uint32_t niosrv;
-    int check;       /* permission checks against cred (not for uid 0) */
+    int check;              /* permission checks against cred (not for uid 0) */
     const pfs_cred_t *cred; /* the caller's, borrowed (mds_store_set_cred) */
     /* A write that failed (disk full, read-only, I/O error) may have left
      * a torn record at the end of LevelDB's log; on recovery LevelDB
@@ -48,21 +47,26 @@ struct mds_store {
 };
 
 /* the bits of perm_check's want */
-#define MAY_READ  4u
+#define MAY_READ 4u
 #define MAY_WRITE 2u
-#define MAY_EXEC  1u
+#define MAY_EXEC 1u
 
 /* wall-clock time in ns, for ctime and mtime */
 uint64_t now_ns(void);
-void batch_put_inode(leveldb_writebatch_t *batch, const uint8_t *val, size_t vlen, pfs_fid_t fid);
-pfs_status_t batch_put_removal(leveldb_writebatch_t *batch, const pfs_attr_t *attr);
-pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent, const char *name, size_t name_len, pfs_fid_t *child_p, uint32_t *type_p);
-size_t dentry_key(uint8_t *key, pfs_fid_t parent, const char *name, size_t name_len);
+void batch_put_inode(leveldb_writebatch_t *batch, const uint8_t *val,
+                     size_t vlen, pfs_fid_t fid);
+pfs_status_t batch_put_removal(leveldb_writebatch_t *batch,
+                               const pfs_attr_t *attr);
+pfs_status_t dentry_get(mds_store_t *s, pfs_fid_t parent, const char *name,
+                        size_t name_len, pfs_fid_t *child_p, uint32_t *type_p);
+size_t dentry_key(uint8_t *key, pfs_fid_t parent, const char *name,
+                  size_t name_len);
 pfs_fid_t fid_from_key(const char *k);
 void fid_key(uint8_t *p, pfs_fid_t fid);
 pfs_status_t inode_get(mds_store_t *s, pfs_fid_t fid, mds_inode_t *ino_p);
 size_t inode_key(uint8_t *key, pfs_fid_t fid);
-pfs_status_t perm_check(const mds_store_t *s, const pfs_attr_t *a, unsigned want);
+pfs_status_t perm_check(const mds_store_t *s, const pfs_attr_t *a,
+                        unsigned want);
 pfs_status_t perm_owner(const mds_store_t *s, const pfs_attr_t *a);
 pfs_status_t perm_remove(mds_store_t *s, pfs_fid_t dir, pfs_fid_t child);
 pfs_status_t perm_search(mds_store_t *s, pfs_fid_t dir);

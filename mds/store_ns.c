@@ -82,8 +82,8 @@ pfs_status_t mds_store_lookup(mds_store_t *s, const char *path,
 }
 
 static pfs_status_t insert(mds_store_t *s, const char *path,
-                           const pfs_attr_t *attr, int excl,
-                           pfs_attr_t *attr_p, int *created_p)
+                           const pfs_attr_t *attr, int excl, pfs_attr_t *attr_p,
+                           int *created_p)
 {
     uint8_t dkey[DENTRY_KEY_MAX], dval[20], ival[2048];
     leveldb_writebatch_t *batch;
@@ -138,7 +138,8 @@ static pfs_status_t insert(mds_store_t *s, const char *path,
     if (st != PFS_OK) {
         return st;
     }
-    st = mds_rec_dentry_encode(attr->fid, attr->type, dval, sizeof(dval), &dlen);
+    st =
+        mds_rec_dentry_encode(attr->fid, attr->type, dval, sizeof(dval), &dlen);
     if (st != PFS_OK) {
         return st;
     }
@@ -315,8 +316,8 @@ static pfs_status_t dir_empty(mds_store_t *s, pfs_fid_t dir, int *empty_p)
     *empty_p = 1;
     if (leveldb_iter_valid(it)) {
         const char *k = leveldb_iter_key(it, &klen);
-        *empty_p = !(klen > sizeof(prefix) &&
-                     memcmp(k, prefix, sizeof(prefix)) == 0);
+        *empty_p =
+            !(klen > sizeof(prefix) && memcmp(k, prefix, sizeof(prefix)) == 0);
     }
     leveldb_iter_get_error(it, &err);
     leveldb_iter_destroy(it);
@@ -403,8 +404,7 @@ pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,
         const char *k = leveldb_iter_key(it, &klen);
         const char *v;
 
-        if (klen <= sizeof(prefix) ||
-            memcmp(k, prefix, sizeof(prefix)) != 0) {
+        if (klen <= sizeof(prefix) || memcmp(k, prefix, sizeof(prefix)) != 0) {
             break; /* past this directory's range */
         }
         if (klen - sizeof(prefix) == after_len &&
@@ -586,9 +586,8 @@ pfs_status_t mds_store_shared_fp(mds_store_t *s, pfs_fid_t fid, int set,
     return write_batch(s, batch);
 }
 
-pfs_status_t mds_store_setattr(mds_store_t *s, const char *path,
-                               uint32_t mask, const pfs_attr_t *values,
-                               pfs_attr_t *attr_p)
+pfs_status_t mds_store_setattr(mds_store_t *s, const char *path, uint32_t mask,
+                               const pfs_attr_t *values, pfs_attr_t *attr_p)
 {
     uint8_t val[2048];
     leveldb_writebatch_t *batch;
@@ -717,4 +716,3 @@ pfs_status_t mds_store_set_dir_layout(mds_store_t *s, const char *path,
     batch_put_inode(batch, val, vlen, ino.attr.fid);
     return write_batch(s, batch);
 }
-

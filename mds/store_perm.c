@@ -19,7 +19,7 @@ void mds_store_set_cred(mds_store_t *s, const pfs_cred_t *cred)
 /* The owner's bits for the owner, else the group's for a member, else the
  * others' (POSIX: the first class that matches decides). */
 pfs_status_t perm_check(const mds_store_t *s, const pfs_attr_t *a,
-                         unsigned want)
+                        unsigned want)
 {
     unsigned bits;
 
@@ -59,8 +59,7 @@ pfs_status_t perm_owner(const mds_store_t *s, const pfs_attr_t *a)
 /* Removing or renaming child out of dir: write and search on dir, and in
  * a sticky directory (like /tmp, or pfs's root) only the owner of the
  * child or of the directory may. */
-pfs_status_t perm_remove(mds_store_t *s, pfs_fid_t dir,
-                                pfs_fid_t child)
+pfs_status_t perm_remove(mds_store_t *s, pfs_fid_t dir, pfs_fid_t child)
 {
     pfs_attr_t d, c;
     pfs_status_t st;
@@ -80,7 +79,7 @@ pfs_status_t perm_remove(mds_store_t *s, pfs_fid_t dir,
         return st == PFS_ERR_STALE ? PFS_OK : st; /* damaged: let it go */
     }
     return s->cred->uid == c.uid || s->cred->uid == d.uid ? PFS_OK
-                                                        : PFS_ERR_ACCESS;
+                                                          : PFS_ERR_ACCESS;
 }
 
 /* Search permission on a directory the walk goes through. */

@@ -131,8 +131,8 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
     if (st != PFS_ERR_STALE) {
         return st;
     }
-    val = leveldb_get(s->db, s->ropts, (const char *)key,
-                      removal_key(key, fid), &vlen, &err);
+    val = leveldb_get(s->db, s->ropts, (const char *)key, removal_key(key, fid),
+                      &vlen, &err);
     if (err != NULL) {
         return take_error(err, NULL, 0);
     }
@@ -147,8 +147,7 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
     return PFS_OK;
 }
 
-pfs_status_t mds_store_removal_update(mds_store_t *s,
-                                      const mds_removal_t *rm)
+pfs_status_t mds_store_removal_update(mds_store_t *s, const mds_removal_t *rm)
 {
     uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     leveldb_writebatch_t *batch;
@@ -174,4 +173,3 @@ pfs_status_t mds_store_removal_update(mds_store_t *s,
     }
     return write_batch(s, batch);
 }
-

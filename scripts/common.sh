@@ -17,11 +17,12 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 # for each; zlib1g-dev, for HDF5 1.14's deflate (h5fd/build-hdf5.sh).
 # iproute2, iputils-ping and util-linux (unshare, nsenter): the virtual
 # cluster of tests/vcluster.sh.  tcpdump: security.sh's capture of HELLO.
+# clang-format-14: tests/check_format.sh (pinned: versions format differently).
 PFS_DEB_PACKAGES="gcc make autoconf automake libtool pkg-config
     mpich libmpich-dev libucx-dev libleveldb-dev libpmix-dev libcunit1-dev libssl-dev
     openmpi-bin libopenmpi-dev procps findutils patch xz-utils gfortran
     libhdf5-dev libhdf5-mpich-dev libhdf5-openmpi-dev hdf5-tools zlib1g-dev
-    help2man clang-14 libclang-rt-14-dev tcpdump
+    help2man clang-14 libclang-rt-14-dev clang-format-14 tcpdump
     iproute2 iputils-ping util-linux"
 
 # MPICH 4.0.2 with the pfs ROMIO driver (adio/build-mpich.sh): its build

@@ -17,15 +17,15 @@
 
 typedef struct ns_cmd ns_cmd_t;
 struct ns_cmd {
-    const char *name;  /* program name, as in messages: "pfs-ls" */
+    const char *name; /* program name, as in messages: "pfs-ls" */
     const char *usage;
     const char *help;
-    const char *opts;  /* getopt letters besides -e and -h */
-    int min_paths;     /* operands after the options (and MODE/OWNER) */
-    int max_paths;     /* -1: any number */
-    int attr_operand;  /* 1: the first operand is MODE (chmod) or OWNER */
-    int (*one)(const char *path);        /* each operand in turn */
-    int (*all)(int n, char **operands);  /* or all at once */
+    const char *opts; /* getopt letters besides -e and -h */
+    int min_paths;    /* operands after the options (and MODE/OWNER) */
+    int max_paths;    /* -1: any number */
+    int attr_operand; /* 1: the first operand is MODE (chmod) or OWNER */
+    int (*one)(const char *path);       /* each operand in turn */
+    int (*all)(int n, char **operands); /* or all at once */
 };
 
 static const ns_cmd_t *cmd;
@@ -49,8 +49,8 @@ static void usage(FILE *out)
 
 static int fail(const char *path, pfs_status_t st)
 {
-    fprintf(stderr, "%s: %s: %s (%s)\n", cmd->name, path,
-            pfs_status_string(st), pio_client_errmsg(client));
+    fprintf(stderr, "%s: %s: %s (%s)\n", cmd->name, path, pfs_status_string(st),
+            pio_client_errmsg(client));
     return 1;
 }
 
@@ -71,14 +71,14 @@ static void print_long(const char *name, const pio_stat_t *st)
     localtime_r(&t, &tm);
     strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
     if (st->type == PIO_TYPE_DIR) {
-        printf("d %04o %5u %5u %14s %-12s %s %s/\n", st->mode, st->uid,
-               st->gid, "-", "-", when, name);
+        printf("d %04o %5u %5u %14s %-12s %s %s/\n", st->mode, st->uid, st->gid,
+               "-", "-", when, name);
     } else {
         char layout[48];
         snprintf(layout, sizeof(layout), "%ux%" PRIu64 "k", st->stripe_count,
                  st->stripe_size / 1024);
-        printf("- %04o %5u %5u %14" PRIu64 " %-12s %s %s\n", st->mode,
-               st->uid, st->gid, st->size, layout, when, name);
+        printf("- %04o %5u %5u %14" PRIu64 " %-12s %s %s\n", st->mode, st->uid,
+               st->gid, st->size, layout, when, name);
     }
 }
 static int ls_one(const char *path)
@@ -105,8 +105,7 @@ static int ls_one(const char *path)
         return 0;
     }
     while (more) {
-        s = pio_readdir(client, path, after, ents, PIO_READDIR_MAX, &n,
-                        &more);
+        s = pio_readdir(client, path, after, ents, PIO_READDIR_MAX, &n, &more);
         if (s != PFS_OK) {
             rc = fail(path, s);
             break;
@@ -349,8 +348,7 @@ static void print_layout(uint64_t size, uint32_t count, const uint32_t *servers,
 {
     uint32_t i;
 
-    printf("stripe_size: %" PRIu64 "\nstripe_count: %u\nservers:", size,
-           count);
+    printf("stripe_size: %" PRIu64 "\nstripe_count: %u\nservers:", size, count);
     for (i = 0; i < nservers; i++) {
         printf("%s%u", i == 0 ? " " : ",", servers[i]);
     }
@@ -381,8 +379,8 @@ static int getstripe_one(const char *path)
     }
     s = pio_dir_get_layout(client, path, layout);
     if (s == PFS_OK) {
-        print_layout(layout->stripe_size, layout->stripe_count,
-                     layout->servers, layout->nservers);
+        print_layout(layout->stripe_size, layout->stripe_count, layout->servers,
+                     layout->nservers);
     }
     free(layout);
     return s == PFS_OK ? 0 : fail(path, s);
@@ -422,8 +420,8 @@ static int df_all(int n, char **operands)
 
     (void)n;
     (void)operands;
-    printf("%-8s %16s %16s %16s %5s\n", "iosrv", "size", "used",
-           "available", "use%");
+    printf("%-8s %16s %16s %16s %5s\n", "iosrv", "size", "used", "available",
+           "use%");
     for (k = 0; k < niosrv; k++) {
         pio_space_t sp;
         pfs_status_t s = pio_iosrv_space(client, k, &sp);
@@ -435,19 +433,18 @@ static int df_all(int n, char **operands)
             continue;
         }
         /* use% as df(1) computes it: used / (used + available) */
-        printf("%-8u %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n",
-               k, sp.total_bytes, sp.total_bytes - sp.free_bytes,
-               sp.avail_bytes,
-               sp.total_bytes ? 100.0 * (sp.total_bytes - sp.free_bytes) /
-                                    (sp.total_bytes - sp.free_bytes +
-                                     sp.avail_bytes)
-                              : 0.0);
+        printf("%-8u %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n", k,
+               sp.total_bytes, sp.total_bytes - sp.free_bytes, sp.avail_bytes,
+               sp.total_bytes
+                   ? 100.0 * (sp.total_bytes - sp.free_bytes) /
+                         (sp.total_bytes - sp.free_bytes + sp.avail_bytes)
+                   : 0.0);
         total += sp.total_bytes;
         used += sp.total_bytes - sp.free_bytes;
         avail += sp.avail_bytes;
     }
-    printf("%-8s %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n",
-           "total", total, used, avail,
+    printf("%-8s %16" PRIu64 " %16" PRIu64 " %16" PRIu64 " %4.0f%%\n", "total",
+           total, used, avail,
            used + avail ? 100.0 * used / (used + avail) : 0.0);
     return rc;
 }
@@ -462,58 +459,59 @@ static int mv_all(int n, char **operands)
 
 static const ns_cmd_t ns_cmds[] = {
     {"pfs-ls", "[-l] [-e DESCRIPTOR] PATH...",
-      "List directories (or name files).  -l: type, mode, owner, size,\n"
-      "stripes and modification time.",
-      "l", 1, -1, 0, ls_one, NULL},
+     "List directories (or name files).  -l: type, mode, owner, size,\n"
+     "stripes and modification time.",
+     "l", 1, -1, 0, ls_one, NULL},
     {"pfs-stat", "[-e DESCRIPTOR] PATH...",
-      "Show a file's or directory's attributes and layout.",
-      "", 1, -1, 0, stat_one, NULL},
+     "Show a file's or directory's attributes and layout.", "", 1, -1, 0,
+     stat_one, NULL},
     {"pfs-mkdir", "[-p] [-m MODE] [-e DESCRIPTOR] PATH...",
-      "Create directories.  -p: create missing parents, no error if\n"
-      "it exists.  -m: permission bits in octal (default 755).",
-      "pm:", 1, -1, 0, mkdir_one, NULL},
+     "Create directories.  -p: create missing parents, no error if\n"
+     "it exists.  -m: permission bits in octal (default 755).",
+     "pm:", 1, -1, 0, mkdir_one, NULL},
     {"pfs-rm", "[-r] [-f] [-e DESCRIPTOR] PATH...",
-      "Remove files (data objects included).  -r: directories and\n"
-      "their contents.  -f: no error for missing paths.",
-      "rf", 1, -1, 0, rm_one, NULL},
+     "Remove files (data objects included).  -r: directories and\n"
+     "their contents.  -f: no error for missing paths.",
+     "rf", 1, -1, 0, rm_one, NULL},
     {"pfs-mv", "[-e DESCRIPTOR] SOURCE TARGET",
-      "Rename (move) a file or directory within pfs, atomically.  An\n"
-      "existing target file is replaced (its data removed); an existing\n"
-      "empty target directory is replaced by a directory.",
-      "", 2, 2, 0, NULL, mv_all},
+     "Rename (move) a file or directory within pfs, atomically.  An\n"
+     "existing target file is replaced (its data removed); an existing\n"
+     "empty target directory is replaced by a directory.",
+     "", 2, 2, 0, NULL, mv_all},
     {"pfs-df", "[-h] [-e DESCRIPTOR]",
-      "Capacity and use of the file systems holding the I/O servers'\n"
-      "objects, per server and in total (bytes).",
-      "", 0, 0, 0, NULL, df_all},
-    {"pfs-setstripe", "[-S SIZE] [-c COUNT] [-o IDX,IDX,...] [-d] [-e DESCRIPTOR] PATH...",
-      "Set the layout of what is created in a directory (its default,\n"
-      "inherited by new files and subdirectories), or create an empty\n"
-      "file with a layout.  An existing file's layout cannot change.\n"
-      "  -S SIZE   stripe size in bytes, k/m/g suffixes (1024-based);\n"
-      "            a multiple of 512 from 4k to 4g; 0: the default\n"
-      "  -c COUNT  number of I/O servers to stripe over; 0: the\n"
-      "            default, -1: all\n"
-      "  -o LIST   exactly these I/O servers, by index, in stripe order\n"
-      "  -d        remove a directory's default (back to the ensemble's)\n"
-      "Options not given take the default (for a new file: its\n"
-      "directory's, then the ensemble's).",
-      "S:c:o:d", 1, -1, 0, setstripe_one, NULL},
+     "Capacity and use of the file systems holding the I/O servers'\n"
+     "objects, per server and in total (bytes).",
+     "", 0, 0, 0, NULL, df_all},
+    {"pfs-setstripe",
+     "[-S SIZE] [-c COUNT] [-o IDX,IDX,...] [-d] [-e DESCRIPTOR] PATH...",
+     "Set the layout of what is created in a directory (its default,\n"
+     "inherited by new files and subdirectories), or create an empty\n"
+     "file with a layout.  An existing file's layout cannot change.\n"
+     "  -S SIZE   stripe size in bytes, k/m/g suffixes (1024-based);\n"
+     "            a multiple of 512 from 4k to 4g; 0: the default\n"
+     "  -c COUNT  number of I/O servers to stripe over; 0: the\n"
+     "            default, -1: all\n"
+     "  -o LIST   exactly these I/O servers, by index, in stripe order\n"
+     "  -d        remove a directory's default (back to the ensemble's)\n"
+     "Options not given take the default (for a new file: its\n"
+     "directory's, then the ensemble's).",
+     "S:c:o:d", 1, -1, 0, setstripe_one, NULL},
     {"pfs-getstripe", "[-e DESCRIPTOR] PATH...",
-      "Show the layout of files and the default layout of directories,\n"
-      "one 'key: value' per line:\n"
-      "  stripe_size: BYTES\n  stripe_count: N\n  servers: IDX,IDX,...\n"
-      "For a directory, 0 and an empty server list mean the ensemble's\n"
-      "default (pfs-mds --stripe-size, --stripe-count; servers chosen per\n"
-      "file).  With several paths each block starts with 'path: PATH'.",
-      "", 1, -1, 0, getstripe_one, NULL},
+     "Show the layout of files and the default layout of directories,\n"
+     "one 'key: value' per line:\n"
+     "  stripe_size: BYTES\n  stripe_count: N\n  servers: IDX,IDX,...\n"
+     "For a directory, 0 and an empty server list mean the ensemble's\n"
+     "default (pfs-mds --stripe-size, --stripe-count; servers chosen per\n"
+     "file).  With several paths each block starts with 'path: PATH'.",
+     "", 1, -1, 0, getstripe_one, NULL},
     {"pfs-chmod", "[-e DESCRIPTOR] MODE PATH...",
-      "Set the permission bits of files and directories.  MODE is\n"
-      "octal, at most 7777 (for example 644 or 2750).",
-      "", 1, -1, 1, setattr_one, NULL},
+     "Set the permission bits of files and directories.  MODE is\n"
+     "octal, at most 7777 (for example 644 or 2750).",
+     "", 1, -1, 1, setattr_one, NULL},
     {"pfs-chown", "[-e DESCRIPTOR] UID[:GID] PATH...",
-      "Set the owner, and with :GID the group, of files and\n"
-      "directories.  Numeric ids only; ':GID' alone sets the group.",
-      "", 1, -1, 2, setattr_one, NULL},
+     "Set the owner, and with :GID the group, of files and\n"
+     "directories.  Numeric ids only; ':GID' alone sets the group.",
+     "", 1, -1, 2, setattr_one, NULL},
 };
 
 /* Options common to the table; each command accepts only its own
@@ -573,8 +571,8 @@ static int parse_option(int c, pio_config_t *config)
 
 int pfs_ns_main(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     pio_config_t config = {0};
     char opts[32], err[512];
     size_t k;

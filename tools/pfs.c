@@ -20,7 +20,8 @@ static const struct command {
     {"rm", pfs_ns_main, "remove files and directory trees"},
     {"mv", pfs_ns_main, "rename a file or directory, atomically"},
     {"df", pfs_ns_main, "capacity and use of the I/O servers' storage"},
-    {"setstripe", pfs_ns_main, "set a directory's default layout, or create a file with one"},
+    {"setstripe", pfs_ns_main,
+     "set a directory's default layout, or create a file with one"},
     {"getstripe", pfs_ns_main, "show layouts"},
     {"chmod", pfs_ns_main, "set permission bits"},
     {"chown", pfs_ns_main, "set owner and group"},
@@ -39,8 +40,10 @@ static void usage(FILE *out)
     for (i = 0; i < NCOMMANDS; i++) {
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     }
-    fprintf(out, "\npfs %s.  Exit status: 0 done, 1 something failed, "
-                 "2 usage error.\n", PACKAGE_VERSION);
+    fprintf(out,
+            "\npfs %s.  Exit status: 0 done, 1 something failed, "
+            "2 usage error.\n",
+            PACKAGE_VERSION);
 }
 
 /* Runs command `name` with argv[0] set to "pfs-NAME". */

@@ -109,11 +109,10 @@ static int status_all(ctl_t *ctl, FILE *out)
         return (int)n;
     }
     if (out != NULL) {
-        fprintf(out,
-                "%-6s %5s  %-22s %8s  %-16s %10s %10s %10s %12s %12s %9s\n",
-                "role", "index", "address", "pid", "host", "uptime_s",
-                "requests", "data_reqs", "bytes_read", "bytes_written",
-                "removals");
+        fprintf(
+            out, "%-6s %5s  %-22s %8s  %-16s %10s %10s %10s %12s %12s %9s\n",
+            "role", "index", "address", "pid", "host", "uptime_s", "requests",
+            "data_reqs", "bytes_read", "bytes_written", "removals");
     }
     for (i = 0; i < n; i++) {
         const pfs_server_info_t *s = server_at(ctl, i);
@@ -131,13 +130,14 @@ static int status_all(ctl_t *ctl, FILE *out)
             }
             down++;
         } else {
-            if (pfs_proto_status_rep_decode(rpc->reply, rpc->reply_len,
-                                            &rep) != PFS_OK) {
+            if (pfs_proto_status_rep_decode(rpc->reply, rpc->reply_len, &rep) !=
+                PFS_OK) {
                 if (out != NULL) {
-                    fprintf(out, "%-6s %5u  %-22s %8u  %-16s  DOWN: "
-                                 "malformed status reply\n",
-                            i == 0 ? "mds" : "iosrv", s->index, s->addr,
-                            s->pid, s->host);
+                    fprintf(out,
+                            "%-6s %5u  %-22s %8u  %-16s  DOWN: "
+                            "malformed status reply\n",
+                            i == 0 ? "mds" : "iosrv", s->index, s->addr, s->pid,
+                            s->host);
                 }
                 down++;
             } else if (out != NULL) {
@@ -234,8 +234,7 @@ static int cmd_info(ctl_t *ctl)
         pfs_tx_conn_t *conn;
         char err[300];
 
-        printf("== %s %u at %s\n", i == 0 ? "mds" : "iosrv", s->index,
-               s->addr);
+        printf("== %s %u at %s\n", i == 0 ? "mds" : "iosrv", s->index, s->addr);
         if (greet(ctl, s, &conn, err, sizeof(err)) != PFS_OK) {
             printf("   unreachable: %s\n", err);
             failed++;
@@ -295,9 +294,8 @@ static int cmd_ping(ctl_t *ctl, int count)
                         (t1.tv_nsec - t0.tv_nsec) / 1e3;
             }
             if (k < count) {
-                printf("%-6s %5u  %-22s failed: %s\n",
-                       i == 0 ? "mds" : "iosrv", s->index, s->addr,
-                       rpc->errmsg);
+                printf("%-6s %5u  %-22s failed: %s\n", i == 0 ? "mds" : "iosrv",
+                       s->index, s->addr, rpc->errmsg);
                 failed++;
             } else {
                 qsort(us, (size_t)count, sizeof(*us), cmp_double);

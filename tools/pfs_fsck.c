@@ -116,8 +116,8 @@ static pfs_status_t scan_server(mds_store_t *store, const char *dir,
                 sb.st_size = 0;
             }
             if (remove && unlink(obj) == 0) {
-                printf("%s: removed orphan object %s (%lld bytes)\n", NAME,
-                       obj, (long long)sb.st_size);
+                printf("%s: removed orphan object %s (%lld bytes)\n", NAME, obj,
+                       (long long)sb.st_size);
                 sc->removed++;
                 continue;
             }
@@ -215,8 +215,10 @@ int pfs_fsck_main(int argc, char **argv)
     if (st == PFS_OK && root != NULL) {
         st = scan_objects(store, root, remove, &sc);
         if (st != PFS_OK) {
-            fprintf(stderr, "%s: %s: cannot read the I/O servers' object "
-                    "directories\n", NAME, root);
+            fprintf(stderr,
+                    "%s: %s: cannot read the I/O servers' object "
+                    "directories\n",
+                    NAME, root);
             mds_store_close(store);
             return FSCK_CANNOT;
         }
@@ -231,8 +233,8 @@ int pfs_fsck_main(int argc, char **argv)
     if (!quiet && root != NULL) {
         printf("%s: %s: %" PRIu64 " data objects on %u I/O servers, %" PRIu64
                " orphans (%" PRIu64 " bytes)%s\n",
-               NAME, root, sc.objects, sc.servers, sc.orphans,
-               sc.orphan_bytes, sc.removed > 0 ? ", orphans removed" : "");
+               NAME, root, sc.objects, sc.servers, sc.orphans, sc.orphan_bytes,
+               sc.removed > 0 ? ", orphans removed" : "");
     }
     if (!quiet) {
         printf("%s: %s: %" PRIu64 " inodes (%" PRIu64 " directories, %" PRIu64

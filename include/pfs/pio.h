@@ -84,18 +84,18 @@ typedef struct {
 } pio_layout_t;
 
 #define PIO_TYPE_FILE 1
-#define PIO_TYPE_DIR  2
+#define PIO_TYPE_DIR 2
 
 typedef struct {
-    uint8_t fid[16];       /* the file's 128-bit id */
-    int type;              /* PIO_TYPE_FILE or PIO_TYPE_DIR */
-    uint32_t mode;         /* permission bits */
+    uint8_t fid[16]; /* the file's 128-bit id */
+    int type;        /* PIO_TYPE_FILE or PIO_TYPE_DIR */
+    uint32_t mode;   /* permission bits */
     uint32_t uid, gid;
-    uint64_t size;         /* files: logical size in bytes */
+    uint64_t size; /* files: logical size in bytes */
     uint64_t ctime_ns, mtime_ns;
-    uint64_t stripe_size;  /* files: the layout */
+    uint64_t stripe_size; /* files: the layout */
     uint32_t stripe_count;
-    uint32_t first_server; /* files: I/O server index of stripe 0 */
+    uint32_t first_server;             /* files: I/O server index of stripe 0 */
     uint32_t servers[PIO_MAX_STRIPES]; /* files: server of each slot (first
                                           stripe_count entries) */
 } pio_stat_t;
@@ -103,8 +103,8 @@ typedef struct {
 /* Flags for pio_create() / pio_open(). */
 #define PIO_RDONLY 0x0
 #define PIO_WRONLY 0x1
-#define PIO_RDWR   0x2
-#define PIO_EXCL   0x10 /* pio_create: fail with PFS_ERR_EXIST if present */
+#define PIO_RDWR 0x2
+#define PIO_EXCL 0x10 /* pio_create: fail with PFS_ERR_EXIST if present */
 
 /* Connect to the ensemble described by config->descriptor (or
  * $PFS_ENSEMBLE) and prove the cluster key to every server.  config may be
@@ -173,8 +173,8 @@ pfs_status_t pio_file_export(const pio_file_t *file, void *buf, size_t size,
 /* flags: the access of the new handle (PIO_RDONLY, PIO_WRONLY, PIO_RDWR).
  * PFS_ERR_INVAL for bytes not made by pio_file_export or from another
  * ensemble. */
-pfs_status_t pio_file_import(pio_client_t *client, const void *buf,
-                             size_t len, int flags, pio_file_t **file_p);
+pfs_status_t pio_file_import(pio_client_t *client, const void *buf, size_t len,
+                             int flags, pio_file_t **file_p);
 
 /* Release the handle.  Does not sync: data written is already on the
  * servers (not necessarily on their disks; see pio_sync()). */
@@ -245,8 +245,7 @@ pfs_status_t pio_mkdir(pio_client_t *client, const char *path, uint32_t mode);
 /* Rename atomically within pfs.  An existing target is replaced as POSIX
  * rename would (a replaced file's data objects are removed); moving a
  * directory into its own subtree is PFS_ERR_INVAL. */
-pfs_status_t pio_rename(pio_client_t *client, const char *from,
-                        const char *to);
+pfs_status_t pio_rename(pio_client_t *client, const char *from, const char *to);
 
 /* A directory's default layout: what files and subdirectories created in
  * it inherit (a subdirectory copies it when made; changing it later does
@@ -262,9 +261,9 @@ pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
                                 pio_layout_t *layout_p);
 
 /* Fields for pio_setattr()'s mask. */
-#define PIO_SETATTR_MODE  0x1 /* attr->mode: permission bits, 07777 only */
-#define PIO_SETATTR_UID   0x2 /* attr->uid */
-#define PIO_SETATTR_GID   0x4 /* attr->gid */
+#define PIO_SETATTR_MODE 0x1  /* attr->mode: permission bits, 07777 only */
+#define PIO_SETATTR_UID 0x2   /* attr->uid */
+#define PIO_SETATTR_GID 0x4   /* attr->gid */
 #define PIO_SETATTR_MTIME 0x8 /* attr->mtime_ns */
 
 /* Change attributes of the file or directory at path: the fields mask
@@ -275,15 +274,15 @@ pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
  * included); nothing changes then.  Size is not set here (pio_truncate).
  * No permission checks: any client may change any inode.  Blocking;
  * returns when the change is durable on the metadata server. */
-pfs_status_t pio_setattr(pio_client_t *client, const char *path,
-                         unsigned mask, const pio_stat_t *attr);
+pfs_status_t pio_setattr(pio_client_t *client, const char *path, unsigned mask,
+                         const pio_stat_t *attr);
 
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
 pfs_status_t pio_rmdir(pio_client_t *client, const char *path);
 
 typedef struct {
     char name[256];
-    int type;        /* PIO_TYPE_FILE or PIO_TYPE_DIR */
+    int type; /* PIO_TYPE_FILE or PIO_TYPE_DIR */
     uint8_t fid[16];
 } pio_dirent_t;
 
@@ -323,8 +322,10 @@ pfs_status_t pio_preallocate(pio_file_t *file, uint64_t size);
  * PFS_ERR_STALE if the file was removed meanwhile.
  */
 
-/* Shared file pointer (MPI_File_write_shared & co.): atomically add incr to the file's counter; *old_p gets the value before. */
-pfs_status_t pio_shared_fp_fetch_add(pio_file_t *file, uint64_t incr, uint64_t *old_p);
+/* Shared file pointer (MPI_File_write_shared & co.): atomically add incr to the
+ * file's counter; *old_p gets the value before. */
+pfs_status_t pio_shared_fp_fetch_add(pio_file_t *file, uint64_t incr,
+                                     uint64_t *old_p);
 /* Set the counter (MPI_File_seek_shared). */
 pfs_status_t pio_shared_fp_set(pio_file_t *file, uint64_t value);
 /* pio_shared_fp_fetch_add with incr 0 reads the counter without changing
@@ -352,7 +353,7 @@ pfs_status_t pio_shared_fp_set(pio_file_t *file, uint64_t value);
  * memory and the wire (UCX IOV datatype), without packing.
  */
 #define PIO_MAX_DIMS 8
-#define PIO_DESC_LIST    1
+#define PIO_DESC_LIST 1
 #define PIO_DESC_STRIDED 2
 
 typedef struct {
@@ -365,9 +366,9 @@ typedef struct {
     const uint64_t *offsets; /* list: count entries */
     const uint64_t *lengths; /* list: count entries */
     size_t count;
-    uint64_t offset;         /* strided: first byte of the first block */
-    uint64_t blocklen;       /* strided: bytes per block */
-    int ndims;               /* strided: 0 .. PIO_MAX_DIMS */
+    uint64_t offset;              /* strided: first byte of the first block */
+    uint64_t blocklen;            /* strided: bytes per block */
+    int ndims;                    /* strided: 0 .. PIO_MAX_DIMS */
     pio_dim_t dims[PIO_MAX_DIMS]; /* outermost first */
 } pio_desc_t;
 
@@ -380,8 +381,7 @@ void pio_desc_vector(pio_desc_t *desc, uint64_t offset, uint64_t count,
                      uint64_t blocklen, uint64_t stride);
 /* Repeat the whole pattern count times, stride bytes apart (a new
  * outermost dimension).  PFS_ERR_INVAL past PIO_MAX_DIMS or on a list. */
-pfs_status_t pio_desc_repeat(pio_desc_t *desc, uint64_t count,
-                             uint64_t stride);
+pfs_status_t pio_desc_repeat(pio_desc_t *desc, uint64_t count, uint64_t stride);
 
 /* A non-blocking operation in flight. */
 typedef struct pio_request pio_request_t;

@@ -31,9 +31,9 @@ extern "C" {
 #endif
 
 typedef enum {
-    PIO_CB_AUTO = 0,    /* pick by the rule below */
-    PIO_CB_ENABLE = 1,  /* always two-phase */
-    PIO_CB_DISABLE = 2  /* always direct */
+    PIO_CB_AUTO = 0,   /* pick by the rule below */
+    PIO_CB_ENABLE = 1, /* always two-phase */
+    PIO_CB_DISABLE = 2 /* always direct */
 } pio_cb_mode_t;
 
 typedef struct {
@@ -157,16 +157,16 @@ pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
 /* What this process did in its last collective call: the shape of the
  * I/O (for tests and benchmarks).  Not thread safe. */
 typedef struct {
-    int direct;            /* 1: this rank's data went direct, 0: two-phase
-                              (or it had none) */
-    int aggregators;       /* aggregators of the call */
-    int is_aggregator;     /* this rank was one */
-    uint64_t rounds;       /* exchange rounds */
-    uint64_t requests;     /* server requests this rank issued */
-    uint64_t bytes;        /* bytes this rank sent to or got from servers */
-    double exchange_s;     /* time in the MPI exchange */
-    double io_wait_s;      /* time waiting for server I/O */
-    double total_s;        /* the whole call */
+    int direct;        /* 1: this rank's data went direct, 0: two-phase
+                          (or it had none) */
+    int aggregators;   /* aggregators of the call */
+    int is_aggregator; /* this rank was one */
+    uint64_t rounds;   /* exchange rounds */
+    uint64_t requests; /* server requests this rank issued */
+    uint64_t bytes;    /* bytes this rank sent to or got from servers */
+    double exchange_s; /* time in the MPI exchange */
+    double io_wait_s;  /* time waiting for server I/O */
+    double total_s;    /* the whole call */
 } pio_coll_stats_t;
 
 void pio_coll_last_stats(pio_coll_stats_t *stats);

@@ -42,8 +42,8 @@ static uint64_t fnv(const uint8_t *p, size_t n, uint64_t h)
 }
 
 /* One seed: the concatenation of up to three pieces. */
-static void save(const char *harness, const void *a, size_t alen,
-                 const void *b, size_t blen, const void *c, size_t clen)
+static void save(const char *harness, const void *a, size_t alen, const void *b,
+                 size_t blen, const void *c, size_t clen)
 {
     const char *dir = getenv("PFS_FUZZ_CAPTURE");
     char path[4096];
@@ -63,8 +63,8 @@ static void save(const char *harness, const void *a, size_t alen,
              (unsigned long long)h);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd >= 0) {
-        struct iovec iov[3] = {{(void *)a, alen}, {(void *)b, blen},
-                               {(void *)c, clen}};
+        struct iovec iov[3] = {
+            {(void *)a, alen}, {(void *)b, blen}, {(void *)c, clen}};
         if (writev(fd, iov, 3) < 0) {
             unlink(path);
         }
@@ -94,34 +94,36 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
         return am_id == PFS_AM_REQUEST ? NULL : NULL; /* + groups */
     case PFS_OP_CHALLENGE:
         return am_id == PFS_AM_REQUEST ? NULL : "challenge_rep";
-    case PFS_OP_STATUS:
-        return am_id == PFS_AM_REQUEST ? NULL : "status_rep";
-    case PFS_OP_MDS_CREATE: case PFS_OP_MDS_LOOKUP: case PFS_OP_MDS_UNLINK:
-    case PFS_OP_MDS_MKDIR:
-        return am_id == PFS_AM_REQUEST ? "path_req" : "attr";
-    case PFS_OP_MDS_RMDIR: case PFS_OP_MDS_SET_DIR_LAYOUT:
+    case PFS_OP_STATUS: return am_id == PFS_AM_REQUEST ? NULL : "status_rep";
+    case PFS_OP_MDS_CREATE:
+    case PFS_OP_MDS_LOOKUP:
+    case PFS_OP_MDS_UNLINK:
+    case PFS_OP_MDS_MKDIR: return am_id == PFS_AM_REQUEST ? "path_req" : "attr";
+    case PFS_OP_MDS_RMDIR:
+    case PFS_OP_MDS_SET_DIR_LAYOUT:
         return am_id == PFS_AM_REQUEST ? "path_req" : NULL;
     case PFS_OP_MDS_GET_DIR_LAYOUT:
         return am_id == PFS_AM_REQUEST ? "path_req" : "layout_spec";
-    case PFS_OP_MDS_STAT:
-        return am_id == PFS_AM_REQUEST ? "cap" : "attr";
+    case PFS_OP_MDS_STAT: return am_id == PFS_AM_REQUEST ? "cap" : "attr";
     case PFS_OP_MDS_READDIR:
         return am_id == PFS_AM_REQUEST ? "readdir_req" : "readdir_rep";
     case PFS_OP_MDS_RENAME:
         return am_id == PFS_AM_REQUEST ? "rename_req" : "rename_rep";
-    case PFS_OP_MDS_FP_FETCH_ADD: case PFS_OP_MDS_FP_SET:
+    case PFS_OP_MDS_FP_FETCH_ADD:
+    case PFS_OP_MDS_FP_SET:
         return am_id == PFS_AM_REQUEST ? "fp_req" : "fp_rep";
     case PFS_OP_MDS_SETATTR:
         return am_id == PFS_AM_REQUEST ? "setattr_req" : "attr";
-    case PFS_OP_MDS_LEASE:
-        return am_id == PFS_AM_REQUEST ? "lease_req" : NULL;
-    case PFS_OP_IO_SIZE: case PFS_OP_IO_REMOVE: case PFS_OP_IO_FSYNC:
-    case PFS_OP_IO_WRITEV: case PFS_OP_IO_READV:
+    case PFS_OP_MDS_LEASE: return am_id == PFS_AM_REQUEST ? "lease_req" : NULL;
+    case PFS_OP_IO_SIZE:
+    case PFS_OP_IO_REMOVE:
+    case PFS_OP_IO_FSYNC:
+    case PFS_OP_IO_WRITEV:
+    case PFS_OP_IO_READV:
         return am_id == PFS_AM_REQUEST ? "cap" : NULL; /* io_rep */
-    case PFS_OP_IO_TRUNCATE: case PFS_OP_IO_PREALLOC:
-        return am_id == PFS_AM_REQUEST ? "io_req" : NULL;
-    case PFS_OP_IO_STATFS:
-        return am_id == PFS_AM_REQUEST ? NULL : "statfs_rep";
+    case PFS_OP_IO_TRUNCATE:
+    case PFS_OP_IO_PREALLOC: return am_id == PFS_AM_REQUEST ? "io_req" : NULL;
+    case PFS_OP_IO_STATFS: return am_id == PFS_AM_REQUEST ? NULL : "statfs_rep";
     }
     return NULL;
 }
@@ -196,7 +198,8 @@ ucs_status_ptr_t ucp_am_send_nbx(ucp_ep_h ep, unsigned id, const void *header,
 
         for (i = 0; i < count && dlen < sizeof(data); i++) {
             size_t n = iov[i].length < sizeof(data) - dlen
-                           ? iov[i].length : sizeof(data) - dlen;
+                           ? iov[i].length
+                           : sizeof(data) - dlen;
 
             memcpy(data + dlen, iov[i].buffer, n);
             dlen += n;
@@ -228,8 +231,8 @@ ssize_t sendmsg(int sock, const struct msghdr *mh, int flags)
         const uint8_t *p = mh->msg_iov[0].iov_base;
         size_t n = mh->msg_iov[0].iov_len;
 
-        save(n >= 4 && le(p, 4) == 0x4c534650u ? "local_req" : "local_rep",
-             p, n, NULL, 0, NULL, 0);
+        save(n >= 4 && le(p, 4) == 0x4c534650u ? "local_req" : "local_rep", p,
+             n, NULL, 0, NULL, 0);
     }
     return next(sock, mh, flags);
 }

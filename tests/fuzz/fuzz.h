@@ -13,27 +13,27 @@
 #include <stdlib.h>
 
 /* A property the code under test must keep: a finding if it does not. */
-#define FUZZ_CHECK(cond)                                                    \
-    do {                                                                    \
-        if (!(cond)) {                                                      \
-            fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,     \
-                    __LINE__, #cond);                                       \
-            abort();                                                        \
-        }                                                                   \
+#define FUZZ_CHECK(cond)                                                       \
+    do {                                                                       \
+        if (!(cond)) {                                                         \
+            fprintf(stderr, "%s:%d: fuzz check failed: %s\n", __FILE__,        \
+                    __LINE__, #cond);                                          \
+            abort();                                                           \
+        }                                                                      \
     } while (0)
 
 #define FUZZ_CAT2(a, b) a##b
-#define FUZZ_CAT(a, b)  FUZZ_CAT2(a, b)
+#define FUZZ_CAT(a, b) FUZZ_CAT2(a, b)
 
 #ifndef FUZZ_TARGET
 #error "build with -DFUZZ_TARGET=name (tests/fuzz/run.sh does)"
 #endif
 
-#define FUZZ_ENTRY_POINT                                                    \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);           \
-    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)            \
-    {                                                                       \
-        return FUZZ_CAT(fuzz_, FUZZ_TARGET)(data, size);                    \
+#define FUZZ_ENTRY_POINT                                                       \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)               \
+    {                                                                          \
+        return FUZZ_CAT(fuzz_, FUZZ_TARGET)(data, size);                       \
     }
 
 /* Little-endian integers from a harness's own framing. */

@@ -39,8 +39,8 @@ static int fuzz_local_rep(const uint8_t *data, size_t size)
     FUZZ_CHECK(st <= 0);
     FUZZ_CHECK(pfs_local_rep_encode(st, msg, out, &len) == PFS_OK);
     FUZZ_CHECK(len == size && memcmp(out, data, size) == 0);
-    FUZZ_CHECK(pfs_local_rep_decode(data, size, &st2, small,
-                                    sizeof(small)) == PFS_OK);
+    FUZZ_CHECK(pfs_local_rep_decode(data, size, &st2, small, sizeof(small)) ==
+               PFS_OK);
     FUZZ_CHECK(st2 == st && strlen(small) < sizeof(small));
     return 0;
 }

@@ -17,7 +17,7 @@
 #include "proto.h"
 
 /* The common tail of a canonical target: encoded == input. */
-#define FUZZ_SAME(buf, len, data, size)                                     \
+#define FUZZ_SAME(buf, len, data, size)                                        \
     FUZZ_CHECK((len) == (size) && memcmp((buf), (data), (size)) == 0)
 
 static int fuzz_hdr(const uint8_t *data, size_t size)
@@ -103,9 +103,8 @@ static int fuzz_hello_req(const uint8_t *data, size_t size)
                again.cred.ngroups == m.cred.ngroups && again.pid == m.pid &&
                again.role == m.role &&
                memcmp(again.proof, m.proof, sizeof(m.proof)) == 0);
-    FUZZ_CHECK(m.cred.ngroups == 0 ||
-               memcmp(again.cred.groups, m.cred.groups,
-                      4 * (size_t)m.cred.ngroups) == 0);
+    FUZZ_CHECK(m.cred.ngroups == 0 || memcmp(again.cred.groups, m.cred.groups,
+                                             4 * (size_t)m.cred.ngroups) == 0);
     pfs_cred_release(&again.cred);
     free(gout);
     pfs_cred_release(&m.cred);
@@ -171,8 +170,7 @@ static int fuzz_path_req(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(strlen(m.path) <= PFS_PATH_MAX);
-    FUZZ_CHECK(pfs_proto_path_req_encode(out, sizeof(out), &m, &len) ==
-               PFS_OK);
+    FUZZ_CHECK(pfs_proto_path_req_encode(out, sizeof(out), &m, &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     /* what the MDS does next with the path */
     if (pfs_path_normalize(m.path, norm) == PFS_OK) {
@@ -311,8 +309,7 @@ static int fuzz_fp_req(const uint8_t *data, size_t size)
     if (pfs_proto_fp_req_decode(data, size, &m) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_fp_req_encode(out, sizeof(out), &m, &len) ==
-               PFS_OK);
+    FUZZ_CHECK(pfs_proto_fp_req_encode(out, sizeof(out), &m, &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     return 0;
 }
@@ -378,8 +375,7 @@ static int fuzz_io_req(const uint8_t *data, size_t size)
     /* what the I/O server relies on: a valid off_t range */
     FUZZ_CHECK(m.offset <= PFS_MAX_FILE_SIZE &&
                m.length <= PFS_MAX_FILE_SIZE - m.offset);
-    FUZZ_CHECK(pfs_proto_io_req_encode(out, sizeof(out), &m, &len) ==
-               PFS_OK);
+    FUZZ_CHECK(pfs_proto_io_req_encode(out, sizeof(out), &m, &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     return 0;
 }
@@ -397,8 +393,8 @@ static int fuzz_io_rep(const uint8_t *data, size_t size)
     if (pfs_proto_io_rep_decode(data + 1, size - 1, data[0], &m) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_io_rep_encode(out, sizeof(out), data[0], &m,
-                                       &len) == PFS_OK);
+    FUZZ_CHECK(pfs_proto_io_rep_encode(out, sizeof(out), data[0], &m, &len) ==
+               PFS_OK);
     FUZZ_SAME(out, len, data + 1, size - 1);
     return 0;
 }
@@ -427,8 +423,7 @@ static int fuzz_errmsg(const uint8_t *data, size_t size)
     if (pfs_proto_errmsg_decode(data, size, msg, sizeof(msg)) != PFS_OK) {
         return 0;
     }
-    FUZZ_CHECK(pfs_proto_errmsg_encode(out, sizeof(out), msg, &len) ==
-               PFS_OK);
+    FUZZ_CHECK(pfs_proto_errmsg_encode(out, sizeof(out), msg, &len) == PFS_OK);
     FUZZ_SAME(out, len, data, size);
     /* a smaller buffer gets a clipped copy, always terminated */
     memset(small, 'X', sizeof(small));

@@ -33,11 +33,11 @@
 #include "sio.h"
 
 #define IOSRV_MAX_IOV 1024 /* iosrv_main.c's MAX_IOV (Linux UIO_MAXIOV) */
-#define EXEC_MAX_TOTAL  (128u << 10)
-#define EXEC_MAX_SPAN   (512u << 10)
-#define EXEC_MAX_PIECES 4096u        /* a system call each, at worst */
-#define EXEC_OLD_BYTES  (256u << 10) /* the object's bytes before */
-#define SCRATCH_MAX     256u         /* plans compared with a fresh search */
+#define EXEC_MAX_TOTAL (128u << 10)
+#define EXEC_MAX_SPAN (512u << 10)
+#define EXEC_MAX_PIECES 4096u       /* a system call each, at worst */
+#define EXEC_OLD_BYTES (256u << 10) /* the object's bytes before */
+#define SCRATCH_MAX 256u            /* plans compared with a fresh search */
 /* Plans of more blocks are not made: a plan of PFS_SIO_MAX_PIECES takes
  * milliseconds (6 MiB, a sort), and inputs that ask for one would slow
  * the targets a hundredfold.  unit test sio/sieve_window_linear plans the
@@ -83,8 +83,8 @@ static int decode_request(const uint8_t *data, size_t size, int *write_p,
         return -1;
     }
     *write_p = data[0] & 1;
-    if (pfs_sio_runs_decode(pl, plen, runs_p, nruns_p, total_p,
-                            consumed_p) != PFS_OK) {
+    if (pfs_sio_runs_decode(pl, plen, runs_p, nruns_p, total_p, consumed_p) !=
+        PFS_OK) {
         return -1;
     }
     if (*write_p ? *total_p != plen - *consumed_p
@@ -253,8 +253,7 @@ static int fuzz_sio_exec(const uint8_t *data, size_t size)
     for (i = 0; i < nruns; i++) {
         blocks += runs[i].count;
         lo = PFS_MIN(lo, runs[i].offset);
-        hi = PFS_MAX(hi, runs[i].offset +
-                             (runs[i].count - 1) * runs[i].stride +
+        hi = PFS_MAX(hi, runs[i].offset + (runs[i].count - 1) * runs[i].stride +
                              runs[i].len);
     }
     span = hi - lo;
@@ -322,8 +321,7 @@ static int fuzz_sio_exec(const uint8_t *data, size_t size)
     for (i = 0, pos = 0; i < nruns; i++) {
         for (k = 0; k < runs[i].count; k++) {
             FUZZ_CHECK(memcmp(got + pos,
-                              model + runs[i].offset - lo +
-                                  k * runs[i].stride,
+                              model + runs[i].offset - lo + k * runs[i].stride,
                               runs[i].len) == 0);
             pos += runs[i].len;
         }

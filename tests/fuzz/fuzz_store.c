@@ -77,8 +77,7 @@ static int fuzz_store_removal(const uint8_t *data, size_t size)
         return 0;
     }
     FUZZ_CHECK(rm.nservers >= 1 && rm.nservers <= PFS_LAYOUT_MAX_STRIPES);
-    FUZZ_CHECK(mds_rec_removal_encode(&rm, out, sizeof(out), &len) ==
-               PFS_OK);
+    FUZZ_CHECK(mds_rec_removal_encode(&rm, out, sizeof(out), &len) == PFS_OK);
     FUZZ_CHECK(len == size && memcmp(out, data, size) == 0);
     return 0;
 }

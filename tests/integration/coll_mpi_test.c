@@ -201,12 +201,13 @@ static void round_trip(const char *name, pio_file_t *f, const pio_desc_t *w,
     snprintf(label, sizeof(label), "%s: collective write", name);
     report(label, st == PFS_OK && got == wn, err);
     memset(rb, 0xee, rn + 1);
-    st = pio_read_all(f, MPI_COMM_WORLD, rb, NULL, r, h, &got, err,
-                      sizeof(err));
-    snprintf(label, sizeof(label),
-             "%s: collective read, other decomposition", name);
-    report(label, st == PFS_OK && got == rn && check_desc(rb, r, salt, why,
-                                                          sizeof(why)),
+    st =
+        pio_read_all(f, MPI_COMM_WORLD, rb, NULL, r, h, &got, err, sizeof(err));
+    snprintf(label, sizeof(label), "%s: collective read, other decomposition",
+             name);
+    report(label,
+           st == PFS_OK && got == rn &&
+               check_desc(rb, r, salt, why, sizeof(why)),
            st != PFS_OK ? err : why);
     free(wb);
     free(rb);
@@ -257,8 +258,8 @@ static void test_2d(void)
         split(cols, py, rank % py, &c0, &nc);
     }
     pio_desc_vector(&r, (r0 * cols + c0) * es, nr, nc * es, cols * es);
-    round_trip("2-D 101 x 37 subarrays, uneven, transposed read", f, &w, &r,
-               &h, 2);
+    round_trip("2-D 101 x 37 subarrays, uneven, transposed read", f, &w, &r, &h,
+               2);
     pio_close(f);
 }
 
@@ -276,8 +277,8 @@ static void test_3d(void)
     split(Y, nranks, rank, &y0, &ny);
     pio_desc_contig(&r, y0 * Z * es, ny * Z * es);
     pio_desc_repeat(&r, X, Y * Z * es);
-    round_trip("3-D 13 x 11 x 9, x-slabs written, y-slabs read", f, &w, &r,
-               &h, 3);
+    round_trip("3-D 13 x 11 x 9, x-slabs written, y-slabs read", f, &w, &r, &h,
+               3);
     pio_close(f);
 }
 
@@ -361,8 +362,8 @@ static void test_split_and_hints(void)
     st = pio_read_all(f, MPI_COMM_WORLD, back, NULL, &r, &h, &got, err,
                       sizeof(err));
     report("read back after the split write",
-           st == PFS_OK && got == n && check_desc(back, &r, 6, why,
-                                                  sizeof(why)),
+           st == PFS_OK && got == n &&
+               check_desc(back, &r, 6, why, sizeof(why)),
            st != PFS_OK ? err : why);
     free(buf);
     free(back);
@@ -573,8 +574,7 @@ static void small_calls(const char *name, pio_file_t *f,
         }
         snprintf(label, sizeof(label), "%s: %d collective %s", name, calls,
                  pass == 0 ? "writes" : "reads of the next rank's records");
-        report(label, st == PFS_OK && why[0] == '\0',
-               st != PFS_OK ? err : why);
+        report(label, st == PFS_OK && why[0] == '\0', st != PFS_OK ? err : why);
     }
     free(b);
 }
@@ -693,8 +693,8 @@ static void test_mixed_calls(void)
                                    err, sizeof(err));
             } else {
                 memset(b, 0xee, n + 1);
-                st = pio_read_all(f, MPI_COMM_WORLD, b, NULL, &d, &h, &got,
-                                  err, sizeof(err));
+                st = pio_read_all(f, MPI_COMM_WORLD, b, NULL, &d, &h, &got, err,
+                                  sizeof(err));
                 if (st == PFS_OK && b[n] != 0xee) {
                     snprintf(why, sizeof(why), "call %d: past the buffer", i);
                 } else if (st == PFS_OK) {
@@ -802,8 +802,8 @@ static int loop(int seconds)
         go = st == PFS_OK && MPI_Wtime() < end;
         MPI_Bcast(&go, 1, MPI_INT, 0, MPI_COMM_WORLD);
     }
-    printf("rank %d: status %d after %d collective writes: %s\n", rank,
-           (int)st, iter, err);
+    printf("rank %d: status %d after %d collective writes: %s\n", rank, (int)st,
+           iter, err);
     fflush(stdout);
     pio_close(f); /* local only: no server is asked */
     free(buf);
@@ -884,8 +884,7 @@ static int shape(void)
            "rounds, %llu server requests, %llu bytes\n",
            rank, (int)st, stats.direct ? "direct" : "two-phase",
            stats.aggregators, stats.is_aggregator ? "yes" : "no",
-           (unsigned long long)stats.rounds,
-           (unsigned long long)stats.requests,
+           (unsigned long long)stats.rounds, (unsigned long long)stats.requests,
            (unsigned long long)stats.bytes);
     fflush(stdout);
     pio_close(f);

@@ -13,7 +13,10 @@
 #define NY 300
 #define NX 257
 
-static int value(hsize_t y, hsize_t x) { return (int) (y * 100003 + x * 7 + 1); }
+static int value(hsize_t y, hsize_t x)
+{
+    return (int)(y * 100003 + x * 7 + 1);
+}
 
 int main(int argc, char **argv)
 {
@@ -31,7 +34,7 @@ int main(int argc, char **argv)
     H5Pset_fapl_mpio(fapl, MPI_COMM_WORLD, MPI_INFO_NULL);
     hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
     H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE);
-    hsize_t dims[2] = { NY, NX };
+    hsize_t dims[2] = {NY, NX};
 
     /* write: row blocks (uneven) */
     {
@@ -41,15 +44,16 @@ int main(int argc, char **argv)
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
         hid_t space = H5Screate_simple(2, dims, NULL);
-        hid_t dset = H5Dcreate2(file, "grid", H5T_NATIVE_INT, space, H5P_DEFAULT, H5P_DEFAULT,
-                                H5P_DEFAULT);
+        hid_t dset = H5Dcreate2(file, "grid", H5T_NATIVE_INT, space,
+                                H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
         hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-        hsize_t chunk[2] = { 32, 64 };
+        hsize_t chunk[2] = {32, 64};
         H5Pset_chunk(dcpl, 2, chunk);
-        hid_t dset2 = H5Dcreate2(file, "chunked", H5T_NATIVE_INT, space, H5P_DEFAULT, dcpl,
-                                 H5P_DEFAULT);
-        hsize_t y0 = (hsize_t) rank * NY / nprocs, y1 = (hsize_t) (rank + 1) * NY / nprocs;
-        hsize_t start[2] = { y0, 0 }, count[2] = { y1 - y0, NX };
+        hid_t dset2 = H5Dcreate2(file, "chunked", H5T_NATIVE_INT, space,
+                                 H5P_DEFAULT, dcpl, H5P_DEFAULT);
+        hsize_t y0 = (hsize_t)rank * NY / nprocs,
+                y1 = (hsize_t)(rank + 1) * NY / nprocs;
+        hsize_t start[2] = {y0, 0}, count[2] = {y1 - y0, NX};
         int *buf = malloc(sizeof(int) * (count[0] * NX + 1));
         for (hsize_t y = 0; y < count[0]; y++)
             for (hsize_t x = 0; x < NX; x++)
@@ -62,7 +66,8 @@ int main(int argc, char **argv)
             errors++;
         }
         hid_t aspace = H5Screate(H5S_SCALAR);
-        hid_t attr = H5Acreate2(dset, "ranks", H5T_NATIVE_INT, aspace, H5P_DEFAULT, H5P_DEFAULT);
+        hid_t attr = H5Acreate2(dset, "ranks", H5T_NATIVE_INT, aspace,
+                                H5P_DEFAULT, H5P_DEFAULT);
         H5Awrite(attr, H5T_NATIVE_INT, &nprocs);
         H5Aclose(attr);
         H5Sclose(aspace);
@@ -82,15 +87,17 @@ int main(int argc, char **argv)
             fprintf(stderr, "rank %d: H5Fopen failed\n", rank);
             MPI_Abort(MPI_COMM_WORLD, 1);
         }
-        const char *names[2] = { "grid", "chunked" };
+        const char *names[2] = {"grid", "chunked"};
         for (int d = 0; d < 2; d++) {
             hid_t dset = H5Dopen2(file, names[d], H5P_DEFAULT);
             hid_t space = H5Dget_space(dset);
-            hsize_t x0 = (hsize_t) rank * NX / nprocs, x1 = (hsize_t) (rank + 1) * NX / nprocs;
-            hsize_t start[2] = { 0, x0 }, count[2] = { NY, x1 - x0 };
+            hsize_t x0 = (hsize_t)rank * NX / nprocs,
+                    x1 = (hsize_t)(rank + 1) * NX / nprocs;
+            hsize_t start[2] = {0, x0}, count[2] = {NY, x1 - x0};
             int *buf = malloc(sizeof(int) * (NY * count[1] + 1));
             hid_t mem = H5Screate_simple(2, count, NULL);
-            H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL);
+            H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count,
+                                NULL);
             if (H5Dread(dset, H5T_NATIVE_INT, mem, space, dxpl, buf) < 0) {
                 fprintf(stderr, "rank %d: H5Dread %s failed\n", rank, names[d]);
                 errors++;
@@ -98,8 +105,9 @@ int main(int argc, char **argv)
                 for (hsize_t y = 0; y < NY && errors < 5; y++)
                     for (hsize_t x = 0; x < count[1]; x++)
                         if (buf[y * count[1] + x] != value(y, x0 + x)) {
-                            fprintf(stderr, "rank %d: %s[%llu][%llu] = %d\n", rank, names[d],
-                                    (unsigned long long) y, (unsigned long long) (x0 + x),
+                            fprintf(stderr, "rank %d: %s[%llu][%llu] = %d\n",
+                                    rank, names[d], (unsigned long long)y,
+                                    (unsigned long long)(x0 + x),
                                     buf[y * count[1] + x]);
                             errors++;
                             break;
@@ -126,7 +134,8 @@ int main(int argc, char **argv)
     H5Pclose(fapl);
     MPI_Allreduce(&errors, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
     if (rank == 0)
-        printf("hdf5_mpiio_test %s: %s (%d errors)\n", argv[1], total ? "FAILED" : "OK", total);
+        printf("hdf5_mpiio_test %s: %s (%d errors)\n", argv[1],
+               total ? "FAILED" : "OK", total);
     MPI_Finalize();
     return total ? 1 : 0;
 }

@@ -24,9 +24,9 @@
 #include <mpi.h>
 #include <pfs/pio.h>
 
-#define UNIT  (32u << 10) /* rank 0: 4 KiB at the start of each unit */
+#define UNIT (32u << 10) /* rank 0: 4 KiB at the start of each unit */
 #define SMALL (4u << 10)
-#define UNITS 128u        /* 4 MiB: one sieve window of the server */
+#define UNITS 128u /* 4 MiB: one sieve window of the server */
 
 static pio_client_t *client;
 
@@ -38,8 +38,8 @@ static uint8_t pat(uint64_t off, unsigned salt)
 
 static int die(const char *what, pfs_status_t st)
 {
-    fprintf(stderr, "local_io_test: %s: %s: %s\n", what,
-            pfs_status_string(st), pio_client_errmsg(client));
+    fprintf(stderr, "local_io_test: %s: %s: %s\n", what, pfs_status_string(st),
+            pio_client_errmsg(client));
     MPI_Abort(MPI_COMM_WORLD, 1);
     return 1;
 }
@@ -77,8 +77,8 @@ static int basic(const char *path, uint64_t bytes)
     for (i = 0; i < (1u << 20); i++) {
         bad += buf[i] != 0;
     }
-    printf("basic: wrote and read %" PRIu64 " bytes and a 1 MiB hole: %"
-           PRIu64 " bad bytes; local %" PRIu64 "\n",
+    printf("basic: wrote and read %" PRIu64 " bytes and a 1 MiB hole: %" PRIu64
+           " bad bytes; local %" PRIu64 "\n",
            bytes, bad, pio_client_local_bytes(client));
     pio_close(f);
     free(buf);
@@ -138,7 +138,8 @@ static int race(const char *path, int iterations)
             }
             for (i = 0; i < UNITS * UNIT; i++) {
                 if (back[i] != pat(i, (unsigned)it) && bad++ == 0) {
-                    fprintf(stderr, "iteration %d: byte %" PRIu64 " is "
+                    fprintf(stderr,
+                            "iteration %d: byte %" PRIu64 " is "
                             "0x%02x, expected 0x%02x (written by rank %d)\n",
                             it, i, back[i], pat(i, (unsigned)it),
                             i % UNIT < SMALL ? 0 : 1);
@@ -148,12 +149,12 @@ static int race(const char *path, int iterations)
     }
     /* rank 1 must really have written locally, rank 0 through the server */
     printf("race: rank %d wrote %" PRIu64 " bytes through local access in "
-           "%d iterations\n", rank, written, iterations);
+           "%d iterations\n",
+           rank, written, iterations);
     fflush(stdout);
     MPI_Barrier(MPI_COMM_WORLD);
     if (rank == 0) {
-        printf("race: %d iterations, %" PRIu64 " bad bytes\n", iterations,
-               bad);
+        printf("race: %d iterations, %" PRIu64 " bad bytes\n", iterations, bad);
     }
     all = bad == 0;
     MPI_Bcast(&all, 1, MPI_INT, 0, MPI_COMM_WORLD);
@@ -170,8 +171,8 @@ int main(int argc, char **argv)
     int rc;
 
     MPI_Init(&argc, &argv);
-    if (argc != 4 || (strcmp(argv[1], "--basic") != 0 &&
-                      strcmp(argv[1], "--race") != 0)) {
+    if (argc != 4 ||
+        (strcmp(argv[1], "--basic") != 0 && strcmp(argv[1], "--race") != 0)) {
         fprintf(stderr, "usage: local_io_test --basic PATH BYTES | "
                         "--race PATH ITERATIONS\n");
         MPI_Finalize();

@@ -12,8 +12,9 @@ int MPI_Get_library_version(char *version, int *resultlen)
     const char *v = getenv("PFS_FAKE_OMPI_VERSION");
 
     /* MPI_MAX_LIBRARY_VERSION_STRING is 256 in Open MPI */
-    snprintf(version, 256, "Open MPI v%s, package: faked by pfs's ompio_pfs.sh, ident: %s",
+    snprintf(version, 256,
+             "Open MPI v%s, package: faked by pfs's ompio_pfs.sh, ident: %s",
              v ? v : "4.1.2", v ? v : "4.1.2");
-    *resultlen = (int) strlen(version);
+    *resultlen = (int)strlen(version);
     return 0;
 }

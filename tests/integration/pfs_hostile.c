@@ -108,9 +108,8 @@ static pfs_status_t greet_server(hostile_t *h, pfs_tx_conn_t *conn,
 {
     char err[256];
 
-    return pfs_hello_call(h->tx, conn, key, PFS_ROLE_CLIENT, 10000,
-                          h->ens.fsid, srv->role, srv->index, err,
-                          sizeof(err));
+    return pfs_hello_call(h->tx, conn, key, PFS_ROLE_CLIENT, 10000, h->ens.fsid,
+                          srv->role, srv->index, err, sizeof(err));
 }
 
 static pfs_status_t greet(hostile_t *h, pfs_tx_conn_t *conn, const uint8_t *key)
@@ -213,8 +212,8 @@ static int mode_nohello(hostile_t *h)
         return 1;
     }
     st1 = call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0);
-    st2 = call(h, conn, h->srv->role == PFS_ROLE_MDS ? PFS_OP_MDS_STAT
-                                                    : PFS_OP_IO_SIZE,
+    st2 = call(h, conn,
+               h->srv->role == PFS_ROLE_MDS ? PFS_OP_MDS_STAT : PFS_OP_IO_SIZE,
                body, len, NULL, 0);
     printf("nohello: status %s, %s %s\n", pfs_status_string(st1),
            h->srv->role == PFS_ROLE_MDS ? "stat" : "size",
@@ -308,8 +307,7 @@ static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
     case PFS_OP_IO_READV:
         st = pfs_proto_cap_encode(buf, cap_len, &cap, &len);
         break;
-    default:
-        len = 0;
+    default: len = 0;
     }
     return st == PFS_OK ? len : 0;
 }
@@ -325,19 +323,18 @@ static size_t run_payload(uint8_t *buf, size_t cap)
     case 0: /* a count that claims more runs than follow */
         n = (uint32_t)rnd();
         break;
-    case 1:
-        n = PFS_SIO_MAX_RUNS + 1;
-        break;
-    default:
-        break;
+    case 1: n = PFS_SIO_MAX_RUNS + 1; break;
+    default: break;
     }
     pfs_wbuf_init(&w, buf, cap);
     pfs_wbuf_u32(&w, n);
     for (i = 0; i < n && i < 8; i++) {
         uint64_t pick = rnd() % 5;
 
-        pfs_wbuf_u64(&w, pick == 0 ? UINT64_MAX - (rnd() % 100) : rnd() % 65536);
-        pfs_wbuf_u64(&w, pick == 1 ? 0 : (pick == 2 ? UINT64_MAX : 1 + rnd() % 4096));
+        pfs_wbuf_u64(&w,
+                     pick == 0 ? UINT64_MAX - (rnd() % 100) : rnd() % 65536);
+        pfs_wbuf_u64(
+            &w, pick == 1 ? 0 : (pick == 2 ? UINT64_MAX : 1 + rnd() % 4096));
         pfs_wbuf_u64(&w, pick == 3 ? UINT64_MAX : 1 + rnd() % 8);
         pfs_wbuf_u64(&w, pick == 4 ? UINT64_MAX : rnd() % 100000);
     }
@@ -356,15 +353,34 @@ static size_t run_payload(uint8_t *buf, size_t cap)
 
 static int mode_garbage(hostile_t *h)
 {
-    static const uint16_t ops[] = {
-        PFS_OP_HELLO, PFS_OP_STATUS, PFS_OP_MDS_CREATE, PFS_OP_MDS_LOOKUP,
-        PFS_OP_MDS_STAT, PFS_OP_MDS_UNLINK, PFS_OP_MDS_MKDIR,
-        PFS_OP_MDS_READDIR, PFS_OP_MDS_RMDIR, PFS_OP_MDS_RENAME,
-        PFS_OP_MDS_FP_FETCH_ADD, PFS_OP_MDS_FP_SET,
-        PFS_OP_MDS_SET_DIR_LAYOUT, PFS_OP_MDS_GET_DIR_LAYOUT,
-        PFS_OP_MDS_SETATTR, PFS_OP_IO_SIZE, PFS_OP_IO_REMOVE, PFS_OP_IO_FSYNC,
-        PFS_OP_IO_WRITEV, PFS_OP_IO_READV, PFS_OP_IO_TRUNCATE,
-        PFS_OP_IO_PREALLOC, PFS_OP_IO_STATFS, PFS_OP_CHALLENGE, 5, 32, 33, 63};
+    static const uint16_t ops[] = {PFS_OP_HELLO,
+                                   PFS_OP_STATUS,
+                                   PFS_OP_MDS_CREATE,
+                                   PFS_OP_MDS_LOOKUP,
+                                   PFS_OP_MDS_STAT,
+                                   PFS_OP_MDS_UNLINK,
+                                   PFS_OP_MDS_MKDIR,
+                                   PFS_OP_MDS_READDIR,
+                                   PFS_OP_MDS_RMDIR,
+                                   PFS_OP_MDS_RENAME,
+                                   PFS_OP_MDS_FP_FETCH_ADD,
+                                   PFS_OP_MDS_FP_SET,
+                                   PFS_OP_MDS_SET_DIR_LAYOUT,
+                                   PFS_OP_MDS_GET_DIR_LAYOUT,
+                                   PFS_OP_MDS_SETATTR,
+                                   PFS_OP_IO_SIZE,
+                                   PFS_OP_IO_REMOVE,
+                                   PFS_OP_IO_FSYNC,
+                                   PFS_OP_IO_WRITEV,
+                                   PFS_OP_IO_READV,
+                                   PFS_OP_IO_TRUNCATE,
+                                   PFS_OP_IO_PREALLOC,
+                                   PFS_OP_IO_STATFS,
+                                   PFS_OP_CHALLENGE,
+                                   5,
+                                   32,
+                                   33,
+                                   63};
     size_t cap = PFS_PROTO_HDR_SIZE + PFS_PROTO_MAX_BODY + 256;
     uint8_t *msg = malloc(cap), *data = malloc(1 << 16);
     pfs_tx_conn_t *conn;
@@ -422,9 +438,7 @@ static int mode_garbage(hostile_t *h)
             raw_hdr(msg, op, (uint32_t)blen, dlen);
             hlen = PFS_PROTO_HDR_SIZE + blen;
             switch (rnd() % 8) {
-            case 0: /* bad magic */
-                msg[rnd() % 4] ^= 0x5a;
-                break;
+            case 0: /* bad magic */ msg[rnd() % 4] ^= 0x5a; break;
             case 1: /* another protocol version */
                 msg[4] ^= (uint8_t)(1 + rnd() % 200);
                 break;
@@ -440,13 +454,13 @@ static int mode_garbage(hostile_t *h)
             case 5: /* an opcode out of range */
                 pfs_put_le(msg + 6, PFS_OP_MAX_ + rnd() % 1000, 2);
                 break;
-            default:
-                break;
+            default: break;
             }
             if (pfs_tx_send_raw(h->tx, conn, msg, hlen, dlen > 0 ? data : NULL,
                                 dlen, 10000) != PFS_OK) {
-                fprintf(stderr, "pfs_hostile: round %d: the connection broke "
-                                "while sending\n",
+                fprintf(stderr,
+                        "pfs_hostile: round %d: the connection broke "
+                        "while sending\n",
                         round);
                 return 1;
             }
@@ -454,8 +468,9 @@ static int mode_garbage(hostile_t *h)
         }
         if (!status_ok(h, conn)) {
             bad++;
-            fprintf(stderr, "pfs_hostile: round %d: no status after the "
-                            "garbage\n",
+            fprintf(stderr,
+                    "pfs_hostile: round %d: no status after the "
+                    "garbage\n",
                     round);
             break;
         }
@@ -579,8 +594,7 @@ static int mode_noread(hostile_t *h)
     spec.nservers = 1;
     spec.servers[0] = h->srv->index;
     if (rpcs == NULL || sink == NULL || connect_to(h, &conn) != 0 ||
-        get_cap(h, path, 1, PFS_ACCESS_READ, &spec, &attr, &cap) !=
-            PFS_OK ||
+        get_cap(h, path, 1, PFS_ACCESS_READ, &spec, &attr, &cap) != PFS_OK ||
         pfs_proto_cap_encode(body, sizeof(body), &cap, &len) != PFS_OK ||
         pfs_sio_runs_encode(&run, 1, runs) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: no capability for the reads\n");
@@ -606,15 +620,15 @@ static int mode_noread(hostile_t *h)
         pfs_tx_progress(h->tx);
         usleep(1000);
     }
-    printf("noread: %d reads of 64 MiB posted; not receiving for %d s\n",
-           h->n, h->seconds);
+    printf("noread: %d reads of 64 MiB posted; not receiving for %d s\n", h->n,
+           h->seconds);
     fflush(stdout);
     sleep((unsigned)h->seconds);
     _exit(0); /* like a process that is killed: no clean-up */
 }
 
-
-/* ---- the local-access socket ---------------------------------------------- */
+/* ---- the local-access socket ----------------------------------------------
+ */
 
 static int local_connect(hostile_t *h)
 {
@@ -643,8 +657,8 @@ static int local_cap_get(hostile_t *h)
     snprintf(path, sizeof(path), "/hostile-local-%u", h->srv->index);
     spec.nservers = 1;
     spec.servers[0] = h->srv->index;
-    if (get_cap(h, path, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE,
-                &spec, &attr, &h->local_cap) != PFS_OK) {
+    if (get_cap(h, path, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &attr,
+                &h->local_cap) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: no capability from the MDS\n");
         return -1;
     }
@@ -682,7 +696,8 @@ static int local_good(hostile_t *h)
         return -1;
     }
     n = pfs_local_recv(s, rep, sizeof(rep), &fd);
-    got = n > 0 && pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) == PFS_OK &&
+    got = n > 0 &&
+          pfs_local_rep_decode(rep, (size_t)n, &st, NULL, 0) == PFS_OK &&
           st == PFS_OK && fd >= 0;
     if (fd >= 0) {
         close(fd);
@@ -740,15 +755,17 @@ static int mode_local(hostile_t *h)
             struct pollfd pf = {s, POLLIN, 0};
 
             if (poll(&pf, 1, 10000) != 1) {
-                fprintf(stderr, "pfs_hostile: local round %d: no answer, "
-                                "no close\n",
+                fprintf(stderr,
+                        "pfs_hostile: local round %d: no answer, "
+                        "no close\n",
                         round);
                 return 1;
             }
             fd = -1;
             if (pfs_local_recv(s, rep, sizeof(rep), &fd) > 0 && fd >= 0) {
-                fprintf(stderr, "pfs_hostile: local round %d (kind %d): a "
-                                "descriptor for a bad request\n",
+                fprintf(stderr,
+                        "pfs_hostile: local round %d (kind %d): a "
+                        "descriptor for a bad request\n",
                         round, kind);
                 return 1;
             }
@@ -777,8 +794,9 @@ static int mode_localhold(hostile_t *h)
     printf("localhold: %d connections held for %d s; a good request then "
            "%s\n",
            open_n, h->seconds,
-           good == 1 ? "got its descriptor"
-                     : good == 0 ? "was refused (slots full)" : "hung");
+           good == 1   ? "got its descriptor"
+           : good == 0 ? "was refused (slots full)"
+                       : "hung");
     for (i = 0; i < h->n; i++) {
         if (socks[i] >= 0) {
             close(socks[i]);
@@ -807,9 +825,8 @@ static int sec_challenge(hostile_t *h, pfs_tx_conn_t *conn,
     size_t len;
     int rc = -1;
 
-    if (rpc != NULL &&
-        pfs_proto_challenge_req_encode(body, sizeof(body), nonce, &len) ==
-            PFS_OK) {
+    if (rpc != NULL && pfs_proto_challenge_req_encode(body, sizeof(body), nonce,
+                                                      &len) == PFS_OK) {
         rpc->opcode = PFS_OP_CHALLENGE;
         rpc->body = body;
         rpc->body_len = len;
@@ -819,8 +836,8 @@ static int sec_challenge(hostile_t *h, pfs_tx_conn_t *conn,
             pfs_proto_challenge_rep_decode(rpc->reply, rpc->reply_len, rep) ==
                 PFS_OK &&
             pfs_auth_hello_key(h->ens.key, key) == PFS_OK &&
-            pfs_auth_server_proof(key, nonce, rep->nonce, rep->role,
-                                  rep->index, rep->fsid, proof) == PFS_OK &&
+            pfs_auth_server_proof(key, nonce, rep->nonce, rep->role, rep->index,
+                                  rep->fsid, proof) == PFS_OK &&
             pfs_auth_equal(proof, rep->proof, sizeof(proof))) {
             rc = 0;
         }
@@ -889,12 +906,11 @@ static int mode_replay(hostile_t *h)
         fprintf(stderr, "pfs_hostile: the server did not prove the key\n");
         return 1;
     }
-    sec_expect("an honest hello", call(h, c1, PFS_OP_HELLO, captured,
-                                       sizeof(captured), NULL, 0),
+    sec_expect("an honest hello",
+               call(h, c1, PFS_OP_HELLO, captured, sizeof(captured), NULL, 0),
                PFS_OK);
-    sec_expect("then a request on it", call(h, c1, PFS_OP_STATUS, NULL, 0,
-                                            NULL, 0),
-               PFS_OK);
+    sec_expect("then a request on it",
+               call(h, c1, PFS_OP_STATUS, NULL, 0, NULL, 0), PFS_OK);
     sec_expect("the same hello again on its connection",
                call(h, c1, PFS_OP_HELLO, captured, sizeof(captured), NULL, 0),
                PFS_ERR_AUTH);
@@ -906,9 +922,8 @@ static int mode_replay(hostile_t *h)
     sec_expect("the recorded hello replayed on a new connection",
                call(h, c2, PFS_OP_HELLO, captured, sizeof(captured), NULL, 0),
                PFS_ERR_AUTH);
-    sec_expect("a request after the replay", call(h, c2, PFS_OP_STATUS, NULL,
-                                                  0, NULL, 0),
-               PFS_ERR_AUTH);
+    sec_expect("a request after the replay",
+               call(h, c2, PFS_OP_STATUS, NULL, 0, NULL, 0), PFS_ERR_AUTH);
     sec_expect("the recorded hello without a challenge",
                call(h, c5, PFS_OP_HELLO, captured, sizeof(captured), NULL, 0),
                PFS_ERR_AUTH);
@@ -934,9 +949,8 @@ static int mode_replay(hostile_t *h)
                PFS_ERR_AUTH);
     /* and the honest way still works */
     sec_expect("a new honest hello", greet(h, c6, h->ens.key), PFS_OK);
-    sec_expect("then a request on it", call(h, c6, PFS_OP_STATUS, NULL, 0,
-                                            NULL, 0),
-               PFS_OK);
+    sec_expect("then a request on it",
+               call(h, c6, PFS_OP_STATUS, NULL, 0, NULL, 0), PFS_OK);
     pfs_tx_disconnect(h->tx, c1);
     pfs_tx_disconnect(h->tx, c2);
     pfs_tx_disconnect(h->tx, c3);
@@ -1082,10 +1096,10 @@ static int mode_caps(hostile_t *h)
         greet_server(h, oconn, h->ens.key, other) != PFS_OK ||
         pfs_tx_connect(h->tx, h->ens.mds.addr, &mds) != PFS_OK ||
         greet_server(h, mds, h->ens.key, &h->ens.mds) != PFS_OK ||
-        get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a,
-                &ca) != PFS_OK ||
-        get_cap(h, pb, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &b,
-                &cb) != PFS_OK ||
+        get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a, &ca) !=
+            PFS_OK ||
+        get_cap(h, pb, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &b, &cb) !=
+            PFS_OK ||
         get_cap(h, pa, 0, PFS_ACCESS_READ, NULL, &a, &cr) != PFS_OK ||
         get_cap(h, pa, 0, 0, NULL, &a, &cs) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: set-up failed (two I/O servers?)\n");
@@ -1113,8 +1127,8 @@ static int mode_caps(hostile_t *h)
                PFS_ERR_CAP);
     sec_expect("fid only: truncate", sec_io(h, conn, PFS_OP_IO_TRUNCATE, &t),
                PFS_ERR_CAP);
-    sec_expect("fid only: preallocate",
-               sec_io(h, conn, PFS_OP_IO_PREALLOC, &t), PFS_ERR_CAP);
+    sec_expect("fid only: preallocate", sec_io(h, conn, PFS_OP_IO_PREALLOC, &t),
+               PFS_ERR_CAP);
     sec_expect("fid only: remove", sec_io(h, conn, PFS_OP_IO_REMOVE, &t),
                PFS_ERR_CAP);
     sec_expect("fid only: local-access descriptor", sec_local(h, &t, 0),
@@ -1122,34 +1136,31 @@ static int mode_caps(hostile_t *h)
     sec_expect("fid only: stat by id at the MDS",
                sec_mds(h, mds, PFS_OP_MDS_STAT, &t, NULL), PFS_ERR_CAP);
     sec_expect("fid only: shared file pointer at the MDS",
-               sec_mds(h, mds, PFS_OP_MDS_FP_FETCH_ADD, &t, NULL),
-               PFS_ERR_CAP);
+               sec_mds(h, mds, PFS_OP_MDS_FP_FETCH_ADD, &t, NULL), PFS_ERR_CAP);
 
     /* file A's capability does not open file B */
     t = ca;
     t.fid = b.fid;
-    sec_expect("A's capability for B: read", sec_io(h, conn, PFS_OP_IO_READV,
-                                                    &t),
-               PFS_ERR_CAP);
+    sec_expect("A's capability for B: read",
+               sec_io(h, conn, PFS_OP_IO_READV, &t), PFS_ERR_CAP);
     sec_expect("A's capability for B: write",
                sec_io(h, conn, PFS_OP_IO_WRITEV, &t), PFS_ERR_CAP);
     sec_expect("A's capability for B: local-access descriptor",
                sec_local(h, &t, 1), PFS_ERR_CAP);
     sec_expect("A's capability for B: shared file pointer",
-               sec_mds(h, mds, PFS_OP_MDS_FP_FETCH_ADD, &t, NULL),
-               PFS_ERR_CAP);
+               sec_mds(h, mds, PFS_OP_MDS_FP_FETCH_ADD, &t, NULL), PFS_ERR_CAP);
 
     /* read-only */
     sec_expect("read-only: write", sec_io(h, conn, PFS_OP_IO_WRITEV, &cr),
                PFS_ERR_ACCESS);
-    sec_expect("read-only: truncate",
-               sec_io(h, conn, PFS_OP_IO_TRUNCATE, &cr), PFS_ERR_ACCESS);
+    sec_expect("read-only: truncate", sec_io(h, conn, PFS_OP_IO_TRUNCATE, &cr),
+               PFS_ERR_ACCESS);
     sec_expect("read-only: preallocate",
                sec_io(h, conn, PFS_OP_IO_PREALLOC, &cr), PFS_ERR_ACCESS);
-    sec_expect("read-only: local descriptor for writing",
-               sec_local(h, &cr, 1), PFS_ERR_ACCESS);
-    sec_expect("read-only: local descriptor for reading",
-               sec_local(h, &cr, 0), PFS_OK);
+    sec_expect("read-only: local descriptor for writing", sec_local(h, &cr, 1),
+               PFS_ERR_ACCESS);
+    sec_expect("read-only: local descriptor for reading", sec_local(h, &cr, 0),
+               PFS_OK);
     sec_expect("read-write: remove (the MDS's right only)",
                sec_io(h, conn, PFS_OP_IO_REMOVE, &ca), PFS_ERR_ACCESS);
     sec_expect("stat only (stat by path): size",
@@ -1217,8 +1228,8 @@ static int mode_expired(hostile_t *h)
     if (connect_to(h, &conn) != 0 || greet(h, conn, h->ens.key) != PFS_OK ||
         pfs_tx_connect(h->tx, h->ens.mds.addr, &mds) != PFS_OK ||
         greet_server(h, mds, h->ens.key, &h->ens.mds) != PFS_OK ||
-        get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a,
-                &ca) != PFS_OK) {
+        get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a, &ca) !=
+            PFS_OK) {
         fprintf(stderr, "pfs_hostile: set-up failed\n");
         return 1;
     }
@@ -1228,12 +1239,12 @@ static int mode_expired(hostile_t *h)
                sec_io(h, conn, PFS_OP_IO_WRITEV, &ca), PFS_OK);
     fflush(stdout);
     sleep((unsigned)h->seconds);
-    sec_expect("write after the expiry",
-               sec_io(h, conn, PFS_OP_IO_WRITEV, &ca), PFS_ERR_CAP_EXPIRED);
+    sec_expect("write after the expiry", sec_io(h, conn, PFS_OP_IO_WRITEV, &ca),
+               PFS_ERR_CAP_EXPIRED);
     sec_expect("read after the expiry", sec_io(h, conn, PFS_OP_IO_READV, &ca),
                PFS_ERR_CAP_EXPIRED);
-    sec_expect("local-access descriptor after the expiry",
-               sec_local(h, &ca, 0), PFS_ERR_CAP_EXPIRED);
+    sec_expect("local-access descriptor after the expiry", sec_local(h, &ca, 0),
+               PFS_ERR_CAP_EXPIRED);
     sec_expect("shared file pointer after the expiry",
                sec_mds(h, mds, PFS_OP_MDS_FP_FETCH_ADD, &ca, NULL),
                PFS_ERR_CAP_EXPIRED);
@@ -1333,7 +1344,8 @@ int main(int argc, char **argv)
     rnd_state ^= (uint64_t)getpid() << 20;
     if (path == NULL ||
         pfs_ensemble_read(path, &h.ens, err, sizeof(err)) != PFS_OK) {
-        fprintf(stderr, "pfs_hostile: %s\n", path == NULL ? "no descriptor" : err);
+        fprintf(stderr, "pfs_hostile: %s\n",
+                path == NULL ? "no descriptor" : err);
         return 2;
     }
     if (strcmp(server, "mds") == 0) {

@@ -54,8 +54,8 @@ static int fail(pio_client_t *c, const char *what, pfs_status_t st)
 
 int main(int argc, char **argv)
 {
-    static const char *const modes[] = {"connect", "meta", "write", "read",
-                                        "exit", "leave"};
+    static const char *const modes[] = {"connect", "meta", "write",
+                                        "read",    "exit", "leave"};
     const char *mode = "random", *path = "/chaos.dat";
     uint64_t size = 8u << 20, part;
     unsigned seed = (unsigned)getpid();

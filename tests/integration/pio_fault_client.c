@@ -76,9 +76,11 @@ int main(int argc, char **argv)
         } else if (!strcmp(argv[a], "--stripe") && a + 1 < argc) {
             layout.stripe_size = strtoull(argv[++a], NULL, 10);
         } else {
-            fprintf(stderr, "usage: %s -f PATH -s SIZE [--gate FILE] "
-                            "[--timeout-ms N] [--mkdir DIR] [--poll] "
-                            "[--reopen]\n", argv[0]);
+            fprintf(stderr,
+                    "usage: %s -f PATH -s SIZE [--gate FILE] "
+                    "[--timeout-ms N] [--mkdir DIR] [--poll] "
+                    "[--reopen]\n",
+                    argv[0]);
             return 2;
         }
     }

@@ -86,8 +86,9 @@ static int check_range(const uint8_t *buf, uint64_t off, uint64_t len,
 
     for (i = 0; i < len; i++) {
         if (buf[i] != pat(off + i, salt)) {
-            snprintf(why, n, "byte at file offset %" PRIu64
-                             " is 0x%02x, expected 0x%02x",
+            snprintf(why, n,
+                     "byte at file offset %" PRIu64
+                     " is 0x%02x, expected 0x%02x",
                      off + i, buf[i], pat(off + i, salt));
             return 0;
         }
@@ -141,8 +142,9 @@ static void test_interleaved(int nonblocking)
             st = pio_waitall(4, reqs);
         }
     }
-    report(nonblocking ? "interleaved 47008-byte blocks, 4 non-blocking calls: write"
-                       : "interleaved 47008-byte blocks, one strided call: write",
+    report(nonblocking
+               ? "interleaved 47008-byte blocks, 4 non-blocking calls: write"
+               : "interleaved 47008-byte blocks, one strided call: write",
            st == PFS_OK, err(st));
     MPI_Barrier(MPI_COMM_WORLD);
 
@@ -164,8 +166,8 @@ static void test_interleaved(int nonblocking)
     } else {
         st = pio_read(f, off, buf, band, &got);
     }
-    ok = st == PFS_OK && got == band && check_range(buf, off, band, 1, why,
-                                                    sizeof(why));
+    ok = st == PFS_OK && got == band &&
+         check_range(buf, off, band, 1, why, sizeof(why));
     report(nonblocking ? "interleaved: read back as bands (non-blocking)"
                        : "interleaved: read back as bands",
            ok, st != PFS_OK ? err(st) : why);
@@ -178,10 +180,10 @@ static void test_interleaved(int nonblocking)
  *    (noncontiguous on both sides).  Read back as row bands. */
 static void test_tiles_2d(void)
 {
-    const uint64_t tw = 8, th = 96, es = 8;       /* tile: 8 x 96 elements */
+    const uint64_t tw = 8, th = 96, es = 8; /* tile: 8 x 96 elements */
     int px = nranks >= 4 ? 2 : 1, py = nranks / px;
-    uint64_t cols = tw * px, rows = th * py;       /* global elements */
-    uint64_t gw = tw + 2, r, c, b, off, got;       /* memory tile + ghosts */
+    uint64_t cols = tw * px, rows = th * py; /* global elements */
+    uint64_t gw = tw + 2, r, c, b, off, got; /* memory tile + ghosts */
     int tx = rank % px, ty = rank / px;
     pio_file_t *f = shared_file("/sio-tiles-2d", 4096, 2);
     uint8_t *mem = calloc((th + 2) * gw * es, 1), *band;
@@ -259,8 +261,9 @@ static void test_tiles_3d(void)
         for (x = 0; x < nx; x++) {
             for (y = 0; y < ny; y++) {
                 for (z = 0; z < nz; z++) {
-                    uint64_t off = (((ix * nx + x) * Y + iy * ny + y) * Z +
-                                    iz * nz + z) * es;
+                    uint64_t off =
+                        (((ix * nx + x) * Y + iy * ny + y) * Z + iz * nz + z) *
+                        es;
                     for (b = 0; b < es; b++) {
                         mem[i++] = pat(off + b, 3);
                     }
@@ -407,8 +410,8 @@ static void test_holes_truncate(void)
         st = pio_truncate(f, 12345678);
     }
     MPI_Bcast(&st, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    st = st == PFS_OK ? pio_read(f, (10u << 20) + 100, buf, 3u << 20, &got)
-                      : st;
+    st =
+        st == PFS_OK ? pio_read(f, (10u << 20) + 100, buf, 3u << 20, &got) : st;
     for (i = 0, ok = 1; i < got && ok; i++) {
         ok = buf[i] == 0;
     }
@@ -490,8 +493,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "sio_mpi_test: pio_init: %s\n", msg);
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
-    if (argc == 4 && (!strcmp(argv[1], "--one-write") ||
-                      !strcmp(argv[1], "--one-read"))) {
+    if (argc == 4 &&
+        (!strcmp(argv[1], "--one-write") || !strcmp(argv[1], "--one-read"))) {
         rc = one_call(!strcmp(argv[1], "--one-write"), argv[2],
                       strtoull(argv[3], NULL, 10));
         pio_fini(client);

@@ -1,4 +1,5 @@
-/* test_layout.c - striping arithmetic against hand values, naive references and 128-bit math. */
+/* test_layout.c - striping arithmetic against hand values, naive references and
+ * 128-bit math. */
 #include "config.h"
 
 #include <stdint.h>
@@ -77,9 +78,9 @@ static void test_round_robin_wraps(void)
     CU_ASSERT_EQUAL_FATAL(pfs_layout_round_robin(MIB, 1, 12, 5, &l), PFS_OK);
     CU_ASSERT_EQUAL(l.servers[0], 2);
 
-    CU_ASSERT_EQUAL_FATAL(pfs_layout_round_robin(MIB, PFS_LAYOUT_MAX_STRIPES,
-                                                 10, 1000, &l),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_layout_round_robin(MIB, PFS_LAYOUT_MAX_STRIPES, 10, 1000, &l),
+        PFS_OK);
     CU_ASSERT_EQUAL(l.servers[PFS_LAYOUT_MAX_STRIPES - 1],
                     10 + PFS_LAYOUT_MAX_STRIPES - 1);
 }
@@ -105,9 +106,9 @@ static void test_round_robin_errors(void)
                     PFS_ERR_INVAL);
     CU_ASSERT_EQUAL(pfs_layout_round_robin(MIB + 1, 2, 0, 4, &l),
                     PFS_ERR_INVAL);
-    CU_ASSERT_EQUAL(pfs_layout_round_robin(PFS_LAYOUT_MAX_STRIPE_SIZE + 512, 2,
-                                           0, 4, &l),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        pfs_layout_round_robin(PFS_LAYOUT_MAX_STRIPE_SIZE + 512, 2, 0, 4, &l),
+        PFS_ERR_INVAL);
     CU_ASSERT_EQUAL(pfs_layout_round_robin(UINT64_MAX - 511, 2, 0, 4, &l),
                     PFS_ERR_INVAL);
     /* a failed call leaves the output alone */
@@ -116,9 +117,9 @@ static void test_round_robin_errors(void)
     /* the edges that are valid */
     CU_ASSERT_EQUAL(pfs_layout_round_robin(4096, 2, 0, 4, &l), PFS_OK);
     CU_ASSERT_EQUAL(pfs_layout_round_robin(4096 + 512, 2, 0, 4, &l), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_layout_round_robin(PFS_LAYOUT_MAX_STRIPE_SIZE, 4, 0,
-                                           4, &l),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_round_robin(PFS_LAYOUT_MAX_STRIPE_SIZE, 4, 0, 4, &l),
+        PFS_OK);
 }
 
 static void test_validate(void)
@@ -214,8 +215,8 @@ static unsigned piece_violations(const pfs_layout_t *l, uint64_t off,
 
     pfs_layout_piece(l, off, len, p);
     boundary = ((u128)off / size + 1) * size;
-    if (p->file_offset != off || p->slot >= l->stripe_count ||
-        p->length == 0 || p->length > len) {
+    if (p->file_offset != off || p->slot >= l->stripe_count || p->length == 0 ||
+        p->length > len) {
         bad++;
     }
     /* maximal but never across the stripe boundary */
@@ -237,9 +238,14 @@ static unsigned piece_violations(const pfs_layout_t *l, uint64_t off,
 static void test_piece_large_offsets(void)
 {
     static const uint64_t offs[] = {
-        4 * GIB - 1, 4 * GIB, 4 * GIB + 1, 5 * GIB + 123,
-        (UINT64_C(1) << 40) + 17, (UINT64_C(1) << 62) + 4095,
-        PFS_MAX_FILE_SIZE - (4 * GIB) - 1, PFS_MAX_FILE_SIZE - 4096,
+        4 * GIB - 1,
+        4 * GIB,
+        4 * GIB + 1,
+        5 * GIB + 123,
+        (UINT64_C(1) << 40) + 17,
+        (UINT64_C(1) << 62) + 4095,
+        PFS_MAX_FILE_SIZE - (4 * GIB) - 1,
+        PFS_MAX_FILE_SIZE - 4096,
         PFS_MAX_FILE_SIZE - 1,
     };
     unsigned i, j, bad = 0;
@@ -270,7 +276,7 @@ static void test_piece_large_offsets(void)
 /* ---- brute force against a per-byte reference -------------------------- */
 
 #define BF_STRIPE 4096u
-#define BF_FILE   (64u * 1024u)
+#define BF_FILE (64u * 1024u)
 
 /* Per byte of a BF_FILE file: slot, object offset and stripe number, built
  * by counting bytes forward instead of dividing, so it shares no formula
@@ -348,8 +354,8 @@ static unsigned bf_walk(const pfs_layout_t *l, const bf_ref_t *ref,
 
 static void test_piece_brute_force(void)
 {
-    static const uint32_t lens[] = {1, 2, 511, 4095, 4096, 4097, 8191, 8192,
-                                    12289, 20000};
+    static const uint32_t lens[] = {1,    2,    511,  4095,  4096,
+                                    4097, 8191, 8192, 12289, 20000};
     bf_ref_t *ref = malloc(sizeof(*ref));
     uint32_t count, start, i, rng = 12345;
 
@@ -527,8 +533,8 @@ static void test_logical_size_saturates(void)
     s[PFS_LAYOUT_MAX_STRIPES - 1] = (UINT64_C(1) << 56) - 1;
     CU_ASSERT_EQUAL(pfs_layout_logical_size(&l, s), UINT64_MAX);
     /* one stripe smaller gives up a whole round of 256 stripes */
-    s[PFS_LAYOUT_MAX_STRIPES - 1] = (UINT64_C(1) << 56) -
-                                    PFS_LAYOUT_MAX_STRIPE_SIZE;
+    s[PFS_LAYOUT_MAX_STRIPES - 1] =
+        (UINT64_C(1) << 56) - PFS_LAYOUT_MAX_STRIPE_SIZE;
     CU_ASSERT_EQUAL(pfs_layout_logical_size(&l, s),
                     (uint64_t)(((u128)1 << 64) - ((u128)1 << 40)));
 }
@@ -542,9 +548,21 @@ static void test_object_size_inverse(void)
     for (i = 0; i < PFS_ARRAY_SIZE(sweep); i++) {
         uint64_t ss = sweep[i].stripe_size, round = ss * sweep[i].count;
         const uint64_t sizes[] = {
-            0, 1, ss - 1, ss, ss + 1, round - 1, round, round + 1,
-            3 * round + 2 * ss + 17, 4 * GIB - 1, 4 * GIB, 5 * GIB + 7,
-            (UINT64_C(1) << 40) + 3, PFS_MAX_FILE_SIZE - 1, PFS_MAX_FILE_SIZE,
+            0,
+            1,
+            ss - 1,
+            ss,
+            ss + 1,
+            round - 1,
+            round,
+            round + 1,
+            3 * round + 2 * ss + 17,
+            4 * GIB - 1,
+            4 * GIB,
+            5 * GIB + 7,
+            (UINT64_C(1) << 40) + 3,
+            PFS_MAX_FILE_SIZE - 1,
+            PFS_MAX_FILE_SIZE,
         };
         pfs_layout_t l = make_layout(ss, sweep[i].count);
 
@@ -588,7 +606,6 @@ static void test_object_size_by_hand(void)
     CU_ASSERT_EQUAL(pfs_layout_object_size(&l, 2, 2 * 4096 + 1), 1);
 }
 
-
 /* ---- layout specs: checks with messages, and resolution ---------------- */
 
 static pfs_layout_spec_t spec(uint64_t size, uint32_t count, uint32_t n,
@@ -622,8 +639,8 @@ static void check_spec_error(pfs_layout_spec_t sp, uint32_t niosrv,
 
 static void test_spec_check(void)
 {
-    static const uint32_t ok3[] = {2, 0, 1}, dup[] = {1, 3, 1},
-                          out[] = {0, 4}, one[] = {3};
+    static const uint32_t ok3[] = {2, 0, 1}, dup[] = {1, 3, 1}, out[] = {0, 4},
+                          one[] = {3};
     pfs_layout_spec_t sp;
 
     /* zero is "the default" and always fine */
@@ -670,61 +687,61 @@ static void test_spec_resolve(void)
 
     /* nothing asked, nothing set: the ensemble's defaults, round robin
      * from first; the default count is capped at the servers there are */
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &none, MIB, UINT32_MAX, 2, 4,
-                                       &l, msg, sizeof(msg)),
+    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &none, MIB, UINT32_MAX, 2, 4, &l,
+                                       msg, sizeof(msg)),
                     PFS_OK);
     CU_ASSERT(l.stripe_size == MIB && l.stripe_count == 4 &&
               l.servers[0] == 2 && l.servers[1] == 3 && l.servers[2] == 0 &&
               l.servers[3] == 1);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &none, MIB, 2, 3, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&none, &none, MIB, 2, 3, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_count == 2 && l.servers[0] == 3 && l.servers[1] == 0);
 
     /* the directory's default, field by field */
     dir = spec(64 * KIB, 0, 0, NULL);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 3, 0, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&none, &dir, MIB, 3, 0, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_size == 64 * KIB && l.stripe_count == 3);
     dir = spec(0, 0, 3, list_d);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 1, 1, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&none, &dir, MIB, 1, 1, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_size == MIB && l.stripe_count == 3 &&
               l.servers[0] == 0 && l.servers[1] == 2 && l.servers[2] == 1);
 
     /* the request over the directory: its size, its list */
     asked = spec(128 * KIB, 0, 2, list_a);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_size == 128 * KIB && l.stripe_count == 2 &&
               l.servers[0] == 3 && l.servers[1] == 1);
     /* a count asked for overrides the directory's list as well */
     asked = spec(0, 2, 0, NULL);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_count == 2 && l.servers[0] == 1 && l.servers[1] == 2);
     /* only a size asked: the directory's list stays */
     asked = spec(8 * KIB, 0, 0, NULL);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&asked, &dir, MIB, 1, 1, 4, &l, msg, sizeof(msg)),
+        PFS_OK);
     CU_ASSERT(l.stripe_size == 8 * KIB && l.stripe_count == 3 &&
               l.servers[0] == 0);
 
     /* errors: the request's, or the directory's, named as such */
     asked = spec(0, 5, 0, NULL);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&asked, &none, MIB, 1, 0, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&asked, &none, MIB, 1, 0, 4, &l, msg, sizeof(msg)),
+        PFS_ERR_INVAL);
     CU_ASSERT(strstr(msg, "stripe count 5 exceeds") != NULL);
     dir = spec(100, 0, 0, NULL);
-    CU_ASSERT_EQUAL(pfs_layout_resolve(&none, &dir, MIB, 1, 0, 4, &l, msg,
-                                       sizeof(msg)),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        pfs_layout_resolve(&none, &dir, MIB, 1, 0, 4, &l, msg, sizeof(msg)),
+        PFS_ERR_INVAL);
     CU_ASSERT(strstr(msg, "directory's default layout: stripe size 100") !=
               NULL);
 }

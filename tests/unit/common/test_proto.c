@@ -1,4 +1,5 @@
-/* test_proto.c - wire protocol codecs and path normalization, hostile inputs included. */
+/* test_proto.c - wire protocol codecs and path normalization, hostile inputs
+ * included. */
 #include "config.h"
 
 #include <stdint.h>
@@ -172,8 +173,7 @@ static pfs_status_t pack_challenge_rep(void *b, size_t n, const void *m,
     return pfs_proto_challenge_rep_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_status_rep(void *b, size_t n, const void *m,
-                                    size_t *l)
+static pfs_status_t pack_status_rep(void *b, size_t n, const void *m, size_t *l)
 {
     return pfs_proto_status_rep_encode(b, n, m, l);
 }
@@ -214,8 +214,7 @@ static pfs_status_t pack_fp_req(void *b, size_t n, const void *m, size_t *l)
     return pfs_proto_fp_req_encode(b, n, m, l);
 }
 
-static pfs_status_t pack_lease_req(void *b, size_t n, const void *m,
-                                   size_t *l)
+static pfs_status_t pack_lease_req(void *b, size_t n, const void *m, size_t *l)
 {
     return pfs_proto_lease_req_encode(b, n, m, l);
 }
@@ -456,12 +455,8 @@ static void test_wbuf_little_endian(void)
     pfs_wbuf_t w;
     size_t len = 0;
     static const uint8_t want[] = {
-        0xab,
-        0x02, 0x01,
-        0x04, 0x03, 0x02, 0x01,
-        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
-        0x03, 0x00, 'x', 'y', 'z',
-        0xde, 0xad,
+        0xab, 0x02, 0x01, 0x04, 0x03, 0x02, 0x01, 0x08, 0x07, 0x06, 0x05,
+        0x04, 0x03, 0x02, 0x01, 0x03, 0x00, 'x',  'y',  'z',  0xde, 0xad,
     };
     static const uint8_t raw[] = {0xde, 0xad};
 
@@ -481,11 +476,8 @@ static void test_wbuf_little_endian(void)
 static void test_rbuf_little_endian(void)
 {
     static const uint8_t in[] = {
-        0xab,
-        0x02, 0x01,
-        0x04, 0x03, 0x02, 0x01,
-        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x81,
-        0x03, 0x00, 'x', 'y', 'z',
+        0xab, 0x02, 0x01, 0x04, 0x03, 0x02, 0x01, 0x08, 0x07, 0x06,
+        0x05, 0x04, 0x03, 0x02, 0x81, 0x03, 0x00, 'x',  'y',  'z',
     };
     char s[8];
     pfs_rbuf_t r;
@@ -592,9 +584,8 @@ static size_t hello_encode(const pfs_hello_req_t *in, uint8_t *body,
 {
     size_t len = 0;
 
-    CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, PFS_HELLO_REQ_MAX, in,
-                                               &len),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_proto_hello_req_encode(body, PFS_HELLO_REQ_MAX, in, &len), PFS_OK);
     *data_p = malloc(4 * (size_t)in->cred.ngroups + 1);
     CU_ASSERT_FATAL(*data_p != NULL);
     pfs_proto_hello_groups_encode(in, *data_p);
@@ -624,8 +615,8 @@ static void test_hello_req(void)
     CU_ASSERT_EQUAL(len, 1 + 4 + 12 + PFS_PROOF_SIZE);
     CU_ASSERT_EQUAL(PFS_HELLO_SIGNED_LEN, len - PFS_PROOF_SIZE);
     /* the proof is the body's tail */
-    CU_ASSERT_EQUAL(memcmp(body + PFS_HELLO_SIGNED_LEN, in.proof,
-                           PFS_PROOF_SIZE), 0);
+    CU_ASSERT_EQUAL(
+        memcmp(body + PFS_HELLO_SIGNED_LEN, in.proof, PFS_PROOF_SIZE), 0);
     CU_ASSERT_EQUAL(data[4], 0xfe); /* the groups as given, little-endian */
 
     CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data, 16, &out),
@@ -684,9 +675,8 @@ static void test_hello_req_many_groups(void)
     in.cred.ngroups = PFS_CRED_MAX_GROUPS;
     in.cred.groups = groups;
     len = hello_encode(&in, body, &data);
-    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(body, len, data,
-                                               4 * (size_t)PFS_CRED_MAX_GROUPS,
-                                               &out),
+    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(
+                        body, len, data, 4 * (size_t)PFS_CRED_MAX_GROUPS, &out),
                     PFS_OK);
     CU_ASSERT_EQUAL(out.cred.ngroups, PFS_CRED_MAX_GROUPS);
     CU_ASSERT(pfs_cred_in_group(&out.cred, 1));
@@ -703,12 +693,12 @@ static void test_hello_req_many_groups(void)
     /* hand-made: the count says one more than Linux allows */
     in.cred.ngroups = 0;
     len = hello_encode(&in, body, &data);
-    pfs_put_le(body + PFS_PROTO_KEY_SIZE + 1 + 4 + 8,
-               PFS_CRED_MAX_GROUPS + 1, 4);
-    CU_ASSERT_EQUAL(pfs_proto_hello_req_decode(
-                        body, len, groups, 4 * (size_t)(PFS_CRED_MAX_GROUPS + 1),
-                        &out),
-                    PFS_ERR_PROTO);
+    pfs_put_le(body + PFS_PROTO_KEY_SIZE + 1 + 4 + 8, PFS_CRED_MAX_GROUPS + 1,
+               4);
+    CU_ASSERT_EQUAL(
+        pfs_proto_hello_req_decode(body, len, groups,
+                                   4 * (size_t)(PFS_CRED_MAX_GROUPS + 1), &out),
+        PFS_ERR_PROTO);
     CU_ASSERT(out.cred.groups == NULL);
     free(data);
     free(groups);
@@ -748,9 +738,9 @@ static void test_hello_req_bad_role(void)
                     PFS_OK);
     for (i = 0; i < PFS_ARRAY_SIZE(roles); i++) {
         in.role = roles[i];
-        CU_ASSERT_EQUAL(pfs_proto_hello_req_encode(body, sizeof(body), &in,
-                                                   &len),
-                        PFS_ERR_INVAL);
+        CU_ASSERT_EQUAL(
+            pfs_proto_hello_req_encode(body, sizeof(body), &in, &len),
+            PFS_ERR_INVAL);
         in.role = 0;
         len = hello_encode(&in, body, &data);
         body[0] = roles[i]; /* the role is the first byte */
@@ -792,9 +782,8 @@ static void test_challenge(void)
     for (i = 0; i < sizeof(nonce); i++) {
         nonce[i] = (uint8_t)i;
     }
-    CU_ASSERT_EQUAL_FATAL(pfs_proto_challenge_req_encode(enc, sizeof(enc),
-                                                         nonce, &len),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_proto_challenge_req_encode(enc, sizeof(enc), nonce, &len), PFS_OK);
     CU_ASSERT_EQUAL(len, PFS_CHALLENGE_REQ_MAX);
     CU_ASSERT_EQUAL(pfs_proto_challenge_req_decode(enc, len, back), PFS_OK);
     CU_ASSERT_EQUAL(memcmp(back, nonce, sizeof(nonce)), 0);
@@ -940,8 +929,8 @@ static void test_path_req(void)
     longest[0] = '/';
     longest[PFS_PATH_MAX] = '\0';
     fill_path_req(&in, longest, PFS_LAYOUT_MAX_STRIPES);
-    check_path_req(&in, 2 + PFS_PATH_MAX + 16 + 16 +
-                            4 * PFS_LAYOUT_MAX_STRIPES);
+    check_path_req(&in,
+                   2 + PFS_PATH_MAX + 16 + 16 + 4 * PFS_LAYOUT_MAX_STRIPES);
     free(longest);
 }
 
@@ -954,7 +943,8 @@ static void test_path_req_too_many_stripes(void)
     /* the packer refuses what the unpacker would reject */
     fill_path_req(&in, "/x", 0);
     in.layout.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    CU_ASSERT_EQUAL(pfs_proto_path_req_encode(enc, sizeof(enc), &in, &len), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_path_req_encode(enc, sizeof(enc), &in, &len),
+                    PFS_ERR_INVAL);
 }
 
 /* A path request with an arbitrary string and server count and no server
@@ -1021,7 +1011,8 @@ static void test_path_req_bad_stripe_count(void)
         /* rejected even when every entry it claims is there, without
          * writing past servers[] and without keeping the bogus count */
         memset(&out, 0xa5, sizeof(out));
-        CU_ASSERT_EQUAL(pfs_proto_path_req_decode(enc, len, &out.m), PFS_ERR_PROTO);
+        CU_ASSERT_EQUAL(pfs_proto_path_req_decode(enc, len, &out.m),
+                        PFS_ERR_PROTO);
         CU_ASSERT(out.m.layout.nservers <= PFS_LAYOUT_MAX_STRIPES);
         clobbered = 0;
         for (j = 0; j < sizeof(out.guard); j++) {
@@ -1178,7 +1169,8 @@ static void test_attr_bad_stripe_count(void)
     size_t len;
 
     fill_attr(&in, PFS_FILE_TYPE_REG, PFS_LAYOUT_MAX_STRIPES + 1);
-    CU_ASSERT_EQUAL(pfs_proto_attr_encode(enc, sizeof(enc), &in, &len), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_attr_encode(enc, sizeof(enc), &in, &len),
+                    PFS_ERR_INVAL);
 
     /* hand-built: a valid attr whose count word is then corrupted */
     fill_attr(&in, PFS_FILE_TYPE_REG, 0);
@@ -1315,9 +1307,8 @@ static void test_attr_cap(void)
     cap.fid = attr.fid;
     cap.rights = PFS_CAP_WRITE;
     cap.nservers = 1;
-    CU_ASSERT_EQUAL_FATAL(pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr,
-                                                    &cap, &len),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr, &cap, &len), PFS_OK);
     CU_ASSERT_EQUAL(pfs_proto_attr_cap_decode(enc, len, &aout, &cout, &has),
                     PFS_OK);
     CU_ASSERT_EQUAL(has, 1);
@@ -1330,9 +1321,8 @@ static void test_attr_cap(void)
     /* a directory: no capability */
     attr.type = PFS_FILE_TYPE_DIR;
     attr.layout.stripe_count = 0;
-    CU_ASSERT_EQUAL_FATAL(pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr,
-                                                    NULL, &len),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_proto_attr_cap_encode(enc, sizeof(enc), &attr, NULL, &len), PFS_OK);
     CU_ASSERT_EQUAL(pfs_proto_attr_cap_decode(enc, len, &aout, &cout, &has),
                     PFS_OK);
     CU_ASSERT_EQUAL(has, 0);
@@ -1429,7 +1419,8 @@ static void test_setattr_req(void)
     CU_ASSERT_EQUAL(out.mtime_ns, m.mtime_ns);
 
     /* a truncated message, one byte short of the mtime */
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len - 1, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len - 1, &out),
+                    PFS_ERR_PROTO);
 }
 
 static void test_setattr_req_bad_mask(void)
@@ -1440,14 +1431,16 @@ static void test_setattr_req_bad_mask(void)
 
     snprintf(m.path, sizeof(m.path), "/f");
     m.mask = 0x10;
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_encode(enc, sizeof(enc), &m, &len), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_encode(enc, sizeof(enc), &m, &len),
+                    PFS_ERR_INVAL);
 
     /* an unknown bit on the wire: a newer client, or garbage */
     m.mask = PFS_SETATTR_MODE;
     len = pack_into(pack_setattr_req, &m, enc, sizeof(enc));
     CU_ASSERT_FATAL(len == 28);
     enc[4] |= 0x80; /* the mask, after "/f" */
-    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_setattr_req_decode(enc, len, &out),
+                    PFS_ERR_PROTO);
 }
 
 static void test_layout_spec(void)
@@ -1475,7 +1468,8 @@ static void test_layout_spec(void)
     }
     /* a list longer than a layout holds: refused both ways */
     m.nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    CU_ASSERT_EQUAL(pfs_proto_layout_spec_encode(enc, sizeof(enc), &m, &len), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_encode(enc, sizeof(enc), &m, &len),
+                    PFS_ERR_INVAL);
     pfs_wbuf_init(&w, enc, sizeof(enc));
     pfs_wbuf_u64(&w, 65536);
     pfs_wbuf_u32(&w, 0);
@@ -1484,7 +1478,8 @@ static void test_layout_spec(void)
         pfs_wbuf_u32(&w, 0);
     }
     CU_ASSERT_EQUAL_FATAL(pfs_wbuf_finish(&w, &len), PFS_OK);
-    CU_ASSERT_EQUAL(pfs_proto_layout_spec_decode(enc, len, &out), PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_layout_spec_decode(enc, len, &out),
+                    PFS_ERR_PROTO);
     CU_ASSERT(out.nservers <= PFS_LAYOUT_MAX_STRIPES);
 }
 
@@ -1498,11 +1493,13 @@ static void test_errmsg(void)
     CU_ASSERT_FATAL(huge != NULL);
     len = check_codec(pack_errmsg, unpack_errmsg, "no such file: /a/b", enc);
     CU_ASSERT_EQUAL(len, 2 + 18);
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)),
+                    PFS_OK);
     CU_ASSERT_STRING_EQUAL(out, "no such file: /a/b");
 
     /* a small destination gets a clipped, terminated message */
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, small, sizeof(small)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, small, sizeof(small)),
+                    PFS_OK);
     CU_ASSERT_STRING_EQUAL(small, "no such");
 
     /* an over-long message is clipped to the limit by the sender */
@@ -1510,7 +1507,8 @@ static void test_errmsg(void)
     huge[2999] = '\0';
     len = check_codec(pack_errmsg, unpack_errmsg, huge, enc);
     CU_ASSERT_EQUAL(len, 2 + PFS_PROTO_MAX_ERRMSG);
-    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)), PFS_OK);
+    CU_ASSERT_EQUAL(pfs_proto_errmsg_decode(enc, len, out, sizeof(out)),
+                    PFS_OK);
     CU_ASSERT_EQUAL(strlen(out), PFS_PROTO_MAX_ERRMSG);
 
     /* the empty message */

@@ -1,4 +1,5 @@
-/* test_sio.c - run-list codec, execution plans and description walks against hand values and naive references. */
+/* test_sio.c - run-list codec, execution plans and description walks against
+ * hand values and naive references. */
 #include "config.h"
 
 #include <stdint.h>
@@ -106,8 +107,7 @@ static void check_round_trip(const pfs_run_t *runs, uint32_t nruns)
     CU_ASSERT_FATAL(enc != NULL);
     CU_ASSERT_EQUAL(size, 4 + (size_t)nruns * PFS_SIO_RUN_SIZE);
     CU_ASSERT_EQUAL_FATAL(pfs_sio_runs_encode(runs, nruns, enc), PFS_OK);
-    CU_ASSERT_EQUAL_FATAL(decode_exact(enc, size, &out, &n, &total,
-                                       &consumed),
+    CU_ASSERT_EQUAL_FATAL(decode_exact(enc, size, &out, &n, &total, &consumed),
                           PFS_OK);
     CU_ASSERT_EQUAL(n, nruns);
     CU_ASSERT_EQUAL(consumed, size);
@@ -115,8 +115,7 @@ static void check_round_trip(const pfs_run_t *runs, uint32_t nruns)
         CU_ASSERT_EQUAL(out[i].offset, runs[i].offset);
         CU_ASSERT_EQUAL(out[i].len, runs[i].len);
         CU_ASSERT_EQUAL(out[i].count, runs[i].count);
-        CU_ASSERT_EQUAL(out[i].stride,
-                        runs[i].count == 1 ? 0 : runs[i].stride);
+        CU_ASSERT_EQUAL(out[i].stride, runs[i].count == 1 ? 0 : runs[i].stride);
         want += runs[i].len * runs[i].count;
     }
     CU_ASSERT_EQUAL(total, want);
@@ -130,9 +129,8 @@ static void test_decode_round_trip(void)
 {
     static const pfs_run_t one[] = {{0, 1, 1, 0}};
     static const pfs_run_t mixed[] = {
-        {4096, 100, 1, 0},
-        {0, 47008, 1000, 4 * 47008},
-        {12, 8, 1, 999999}, /* stride of a single block is dropped */
+        {4096, 100, 1, 0},    {0, 47008, 1000, 4 * 47008},
+        {12, 8, 1, 999999},   /* stride of a single block is dropped */
         {1 * MIB, 512, 3, 0}, /* stride 0: the same block three times */
         {100, 64, 4, 16},     /* overlapping blocks within a run */
         {7, 1, 2, 1},
@@ -162,8 +160,7 @@ static void test_decode_normalizes_stride(void)
 
     len = raw_encode(2, runs, 2, enc, sizeof(enc));
     CU_ASSERT_EQUAL(len, sizeof(enc));
-    CU_ASSERT_EQUAL_FATAL(decode_exact(enc, len, &out, &n, &total,
-                                       &consumed),
+    CU_ASSERT_EQUAL_FATAL(decode_exact(enc, len, &out, &n, &total, &consumed),
                           PFS_OK);
     CU_ASSERT_EQUAL(n, 2);
     CU_ASSERT_EQUAL(out[0].stride, 0);
@@ -244,8 +241,11 @@ static void test_decode_short_header(void)
 static void test_decode_bad_nruns(void)
 {
     static const uint32_t claims[] = {
-        PFS_SIO_MAX_RUNS + 1, UINT32_C(1) << 31, UINT32_MAX,
-        PFS_SIO_MAX_RUNS, 1,
+        PFS_SIO_MAX_RUNS + 1,
+        UINT32_C(1) << 31,
+        UINT32_MAX,
+        PFS_SIO_MAX_RUNS,
+        1,
     };
     pfs_run_t run = {0, 1, 1, 0};
     uint8_t enc[4 + PFS_SIO_RUN_SIZE];
@@ -279,9 +279,9 @@ static void test_decode_bad_nruns(void)
         runs[i] = run;
         runs[i].offset = i;
     }
-    CU_ASSERT_EQUAL(raw_encode(PFS_SIO_MAX_RUNS + 1, runs,
-                               PFS_SIO_MAX_RUNS + 1, huge, len),
-                    len);
+    CU_ASSERT_EQUAL(
+        raw_encode(PFS_SIO_MAX_RUNS + 1, runs, PFS_SIO_MAX_RUNS + 1, huge, len),
+        len);
     CU_ASSERT_EQUAL(decode_status(huge, len), PFS_ERR_PROTO);
     free(runs);
     free(huge);
@@ -291,7 +291,9 @@ static void test_decode_bad_nruns(void)
 static void test_decode_truncated(void)
 {
     static const pfs_run_t runs[] = {
-        {0, 10, 1, 0}, {100, 5, 3, 20}, {4096, 4096, 2, 8192},
+        {0, 10, 1, 0},
+        {100, 5, 3, 20},
+        {4096, 4096, 2, 8192},
     };
     uint8_t enc[4 + 3 * PFS_SIO_RUN_SIZE];
     unsigned failures = 0;
@@ -342,8 +344,7 @@ static void test_decode_bad_runs(void)
     CU_ASSERT_EQUAL(decode_second((pfs_run_t){0, 8, 0, 0}), PFS_ERR_PROTO);
 
     /* too many blocks: in one run, and only once added up */
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, PFS_SIO_MAX_PIECES + 1,
-                                             1}),
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, PFS_SIO_MAX_PIECES + 1, 1}),
                     PFS_ERR_PROTO);
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, UINT64_MAX, 0}),
                     PFS_ERR_PROTO);
@@ -358,8 +359,7 @@ static void test_decode_bad_runs(void)
     CU_ASSERT_EQUAL(decode_status(enc, len), PFS_OK);
 
     /* offsets beyond the largest file */
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){max + 1, 1, 1, 0}),
-                    PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){max + 1, 1, 1, 0}), PFS_ERR_FBIG);
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){UINT64_MAX, 1, 1, 0}),
                     PFS_ERR_FBIG);
     CU_ASSERT_EQUAL(decode_second((pfs_run_t){UINT64_MAX - 3, 1, 2, 1}),
@@ -369,30 +369,25 @@ static void test_decode_bad_runs(void)
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){max - 10, 11, 1, 0}),
                     PFS_ERR_FBIG);
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){max - 10, 10, 1, 0}), PFS_OK);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, max + 1, 1, 0}),
-                    PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, max + 1, 1, 0}), PFS_ERR_FBIG);
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){10, UINT64_MAX, 1, 0}),
                     PFS_ERR_FBIG);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){max, UINT64_MAX - max + 1, 1,
-                                             0}),
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){max, UINT64_MAX - max + 1, 1, 0}),
                     PFS_ERR_FBIG); /* wraps to exactly 0 */
     /* the last block of a strided run ending past it */
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 2, max}), PFS_ERR_FBIG);
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 2, max - 1}), PFS_OK);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){100, 10, 1001,
-                                             (max - 110) / 1000 + 1}),
-                    PFS_ERR_FBIG);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){100, 10, 1001,
-                                             (max - 110) / 1000}),
-                    PFS_OK);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 10, 1000,
-                                             (max - 10) / 999}),
+    CU_ASSERT_EQUAL(
+        decode_first((pfs_run_t){100, 10, 1001, (max - 110) / 1000 + 1}),
+        PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(
+        decode_first((pfs_run_t){100, 10, 1001, (max - 110) / 1000}), PFS_OK);
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 10, 1000, (max - 10) / 999}),
                     PFS_OK);
     /* (count - 1) * stride overflowing, and span + len overflowing */
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 3, UINT64_C(1) << 63}),
                     PFS_ERR_FBIG);
-    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 5,
-                                             (UINT64_C(1) << 62) + 1}),
+    CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 5, (UINT64_C(1) << 62) + 1}),
                     PFS_ERR_FBIG); /* 4 * stride wraps to 4 */
     CU_ASSERT_EQUAL(decode_first((pfs_run_t){0, 1, 2, UINT64_MAX}),
                     PFS_ERR_FBIG);
@@ -419,15 +414,13 @@ static void test_decode_bad_runs(void)
 
 /* ---- plan and calls ---------------------------------------------------- */
 
-static pfs_sio_piece_t *plan(const pfs_run_t *runs, uint32_t nruns,
-                             size_t *n_p)
+static pfs_sio_piece_t *plan(const pfs_run_t *runs, uint32_t nruns, size_t *n_p)
 {
     pfs_sio_piece_t *p = NULL;
     int ordered;
 
     *n_p = 0;
-    CU_ASSERT_EQUAL_FATAL(pfs_sio_plan(runs, nruns, &p, n_p, &ordered),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(pfs_sio_plan(runs, nruns, &p, n_p, &ordered), PFS_OK);
     CU_ASSERT_FATAL(p != NULL);
     return p;
 }
@@ -441,7 +434,9 @@ static int piece_is(const pfs_sio_piece_t *p, uint64_t off, uint64_t len,
 static void test_plan_merges_adjacent(void)
 {
     static const pfs_run_t sorted[] = {
-        {100, 10, 1, 0}, {110, 20, 1, 0}, {130, 5, 1, 0},
+        {100, 10, 1, 0},
+        {110, 20, 1, 0},
+        {130, 5, 1, 0},
     };
     static const pfs_run_t dense[] = {{64, 16, 50, 16}, {864, 1, 1, 0}};
     static const pfs_run_t gap[] = {{0, 10, 1, 0}, {11, 10, 1, 0}};
@@ -501,8 +496,8 @@ static void test_plan_strided(void)
 static void test_plan_sorts_unsorted(void)
 {
     static const pfs_run_t runs[] = {
-        {100, 10, 1, 0}, {0, 10, 1, 0}, {50, 10, 1, 0},
-        {200, 4, 3, 100}, /* 200, 300, 400 */
+        {100, 10, 1, 0}, {0, 10, 1, 0},
+        {50, 10, 1, 0},  {200, 4, 3, 100}, /* 200, 300, 400 */
         {250, 4, 1, 0},
     };
     pfs_sio_piece_t *p;
@@ -563,8 +558,7 @@ static void test_plan_equal_offsets_request_order(void)
                 break;
             }
         }
-        if (j == n || p[j].off != runs[i].offset ||
-            p[j].len != runs[i].len) {
+        if (j == n || p[j].off != runs[i].offset || p[j].len != runs[i].len) {
             bad++;
         }
         pos += runs[i].len;
@@ -638,10 +632,8 @@ static void test_next_call_gaps(void)
     /* contiguous runs of 3, 1, 2 and 4 pieces separated by gaps (and an
      * overlap, which is not contiguous either) */
     static const pfs_sio_piece_t p[] = {
-        {0, 10, 50},  {10, 5, 0},   {15, 5, 200},
-        {30, 10, 60},
-        {41, 4, 10},  {45, 4, 100},
-        {47, 2, 14},  {49, 1, 90},  {50, 1, 16},  {51, 100, 300},
+        {0, 10, 50},  {10, 5, 0},  {15, 5, 200}, {30, 10, 60}, {41, 4, 10},
+        {45, 4, 100}, {47, 2, 14}, {49, 1, 90},  {50, 1, 16},  {51, 100, 300},
     };
     static const size_t ends[] = {3, 4, 6, 10};
     size_t first = 0, g;
@@ -732,8 +724,7 @@ static int bf_case(const pfs_run_t *runs, uint32_t nruns, uint64_t *seed)
                               : p[i].pos < p[i - 1].pos + p[i - 1].len)) {
             bad |= BF_PLAN;
         }
-        if (i > 0 && (
-                      (p[i - 1].off + p[i - 1].len == p[i].off &&
+        if (i > 0 && ((p[i - 1].off + p[i - 1].len == p[i].off &&
                        p[i - 1].pos + p[i - 1].len == p[i].pos))) {
             bad |= BF_PLAN;
         }
@@ -814,9 +805,7 @@ static uint32_t bf_random_runs(pfs_run_t *runs, uint64_t *s)
                             ? runs[i - 1].offset - len
                             : rng_below(s, 2048);
             break;
-        default:
-            r->offset = rng_below(s, 2048);
-            break;
+        default: r->offset = rng_below(s, 2048); break;
         }
         if (r->offset > 8192) {
             r->offset = rng_below(s, 2048);
@@ -824,21 +813,11 @@ static uint32_t bf_random_runs(pfs_run_t *runs, uint64_t *s)
         r->len = len;
         r->count = rng_below(s, 2) ? 1 : 1 + rng_below(s, 8);
         switch (rng_below(s, 5)) {
-        case 0:
-            r->stride = 0;
-            break;
-        case 1:
-            r->stride = len;
-            break;
-        case 2:
-            r->stride = 1 + rng_below(s, len);
-            break;
-        case 3:
-            r->stride = len + rng_below(s, 64);
-            break;
-        default:
-            r->stride = rng_below(s, 200);
-            break;
+        case 0: r->stride = 0; break;
+        case 1: r->stride = len; break;
+        case 2: r->stride = 1 + rng_below(s, len); break;
+        case 3: r->stride = len + rng_below(s, 64); break;
+        default: r->stride = rng_below(s, 200); break;
         }
     }
     return n;
@@ -875,15 +854,9 @@ static uint32_t bf_client_runs(pfs_run_t *runs, uint64_t *s)
 
         switch (rng_below(s, 4)) {
         case 0:
-        case 1:
-            next = cur + 1;
-            break;
-        case 2:
-            next = cur + step;
-            break;
-        default:
-            next = rng_below(s, ncells);
-            break;
+        case 1: next = cur + 1; break;
+        case 2: next = cur + step; break;
+        default: next = rng_below(s, ncells); break;
         }
         if (next >= ncells || used[next]) {
             next = rng_below(s, ncells);
@@ -1001,8 +974,7 @@ static size_t walk(const pfs_sio_desc_t *d, uint64_t *off, uint64_t *len)
 }
 
 static pfs_sio_desc_t strided(uint64_t offset, uint64_t blocklen, int ndims,
-                              const uint64_t *counts,
-                              const uint64_t *strides)
+                              const uint64_t *counts, const uint64_t *strides)
 {
     pfs_sio_desc_t d;
     int i;
@@ -1027,14 +999,12 @@ static void test_desc_contiguous(void)
     CU_ASSERT_EQUAL_FATAL(walk(&d, off, len), 1);
     CU_ASSERT_EQUAL(off[0], 1000);
     CU_ASSERT_EQUAL(len[0], 4096);
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 4096);
 
     d.blocklen = 0;
     CU_ASSERT_EQUAL(walk(&d, off, len), 0);
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 0);
 
     /* blocklen 0 with dimensions: nothing either */
@@ -1063,8 +1033,7 @@ static void test_desc_vector(void)
         CU_ASSERT_EQUAL(off[i], 5 + i * 100);
         CU_ASSERT_EQUAL(len[i], 10);
     }
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 70);
 
     /* stride 0 and stride < blocklen are walked as given */
@@ -1103,8 +1072,7 @@ static void test_desc_nested(void)
         }
     }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 24 * 12);
 
     /* 3-D */
@@ -1123,15 +1091,12 @@ static void test_desc_nested(void)
         }
     }
     CU_ASSERT_EQUAL(bad, 0);
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, PFS_MAX_FILE_SIZE, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 90);
     /* the highest block ends at the checked limit exactly */
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 7 + 200000 + 4000 + 8 + 3,
-                                       &total),
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 7 + 200000 + 4000 + 8 + 3, &total),
                     PFS_OK);
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 7 + 200000 + 4000 + 8 + 2,
-                                       &total),
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 7 + 200000 + 4000 + 8 + 2, &total),
                     PFS_ERR_FBIG);
 }
 
@@ -1312,14 +1277,11 @@ static void test_desc_check_errors(void)
     CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 256 * 3);
     d.ndims = PFS_SIO_MAX_DIMS + 1;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_INVAL);
     d.ndims = 1000;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_INVAL);
     d.ndims = -1;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_INVAL);
 
     /* lists: NULL arrays, an extent past the limit or past 2^64, a total
      * past 2^64 */
@@ -1327,23 +1289,19 @@ static void test_desc_check_errors(void)
     d.is_list = 1;
     d.count = 1;
     d.lengths = wlens;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_INVAL);
     d.offsets = woffs;
     d.lengths = NULL;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_INVAL);
     d.lengths = wlens;
     CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 11, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, 1);
     CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, 10, &total), PFS_ERR_FBIG);
     d.count = 2;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_FBIG);
     d.offsets = loffs;
     d.lengths = llens;
-    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total),
-                    PFS_ERR_FBIG);
+    CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_ERR_FBIG);
     d.count = 1;
     CU_ASSERT_EQUAL(pfs_sio_desc_check(&d, UINT64_MAX, &total), PFS_OK);
     CU_ASSERT_EQUAL(total, UINT64_C(1) << 63);
@@ -1362,7 +1320,8 @@ static void test_sieve_window(void)
     }
     CU_ASSERT_EQUAL(pfs_sio_sieve_window(p, 16, 0, NULL), 16);
     CU_ASSERT_EQUAL(pfs_sio_sieve_window(p, 16, 8, NULL), 16);
-    CU_ASSERT_EQUAL(pfs_sio_sieve_window(p, 16, 9, NULL), 9); /* 7 left: too few */
+    CU_ASSERT_EQUAL(pfs_sio_sieve_window(p, 16, 9, NULL),
+                    9);                      /* 7 left: too few */
     p[10].len = PFS_SIO_SIEVE_PIECE_MAX + 1; /* a large piece ends it */
     CU_ASSERT_EQUAL(pfs_sio_sieve_window(p, 16, 0, NULL), 10);
     p[10].len = 100;
@@ -1398,7 +1357,7 @@ static void test_sieve_window_linear(void)
     CU_ASSERT_EQUAL_FATAL(pfs_sio_plan(runs, 3, &p, &np, &ordered), PFS_OK);
     CU_ASSERT_FATAL(ordered);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    for (i = 0; i < np; i = end > i ? end : i + 1) {
+    for (i = 0; i<np; i = end> i ? end : i + 1) {
         end = pfs_sio_sieve_window(p, np, i, &scan);
         windows += end > i;
     }
@@ -1409,7 +1368,7 @@ static void test_sieve_window_linear(void)
     /* the same answers as from scratch, at the starts the walk visits
      * (every 997th of the sparse part, to keep the check itself short) */
     scan = (pfs_sio_sieve_scan_t)PFS_SIO_SIEVE_SCAN_INIT;
-    for (i = 0; i < np; i = end > i ? end : i + 1) {
+    for (i = 0; i<np; i = end> i ? end : i + 1) {
         end = pfs_sio_sieve_window(p, np, i, &scan);
         if (i >= 262144 || i % 997 == 0) {
             CU_ASSERT_EQUAL(end, pfs_sio_sieve_window(p, np, i, NULL));
@@ -1457,8 +1416,7 @@ static CU_TestInfo sio_tests[] = {
     {"plan_merges_adjacent", test_plan_merges_adjacent},
     {"plan_strided", test_plan_strided},
     {"plan_sorts_unsorted", test_plan_sorts_unsorted},
-    {"plan_equal_offsets_request_order",
-     test_plan_equal_offsets_request_order},
+    {"plan_equal_offsets_request_order", test_plan_equal_offsets_request_order},
     {"plan_object_adjacent_only", test_plan_object_adjacent_only},
     {"next_call_max_iov", test_next_call_max_iov},
     {"next_call_gaps", test_next_call_gaps},

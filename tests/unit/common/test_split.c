@@ -1,4 +1,5 @@
-/* test_split.c - splitting (memory, file) descriptions into per-server parts, against hand values and a byte-by-byte reference. */
+/* test_split.c - splitting (memory, file) descriptions into per-server parts,
+ * against hand values and a byte-by-byte reference. */
 #include "config.h"
 
 #include <stdint.h>
@@ -40,15 +41,14 @@ static pfs_layout_t make_layout(uint64_t stripe_size, uint32_t count,
     pfs_layout_t l;
 
     memset(&l, 0, sizeof(l));
-    CU_ASSERT_EQUAL_FATAL(pfs_layout_round_robin(stripe_size, count, first,
-                                                 nservers, &l),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_layout_round_robin(stripe_size, count, first, nservers, &l),
+        PFS_OK);
     return l;
 }
 
 static pfs_sio_desc_t strided(uint64_t offset, uint64_t blocklen, int ndims,
-                              const uint64_t *counts,
-                              const uint64_t *strides)
+                              const uint64_t *counts, const uint64_t *strides)
 {
     pfs_sio_desc_t d;
     int i;
@@ -83,12 +83,12 @@ static pfs_sio_desc_t list(const uint64_t *offsets, const uint64_t *lengths,
 }
 
 /* Record the first failed condition of a part. */
-#define CHECK(cond)                   \
-    do {                              \
-        if (!(cond) && ok) {          \
-            ok = 0;                   \
-            line = __LINE__;          \
-        }                             \
+#define CHECK(cond)                                                            \
+    do {                                                                       \
+        if (!(cond) && ok) {                                                   \
+            ok = 0;                                                            \
+            line = __LINE__;                                                   \
+        }                                                                      \
     } while (0)
 
 /* Is the part at one of the limits that close it? */
@@ -263,8 +263,7 @@ static void test_one_server(void)
     pfs_layout_t l = make_layout(64 * KIB, 4, 0, 4);
     static uint8_t buf[10 * 4096];
     const uint64_t counts[] = {10}, strides[] = {4 * 64 * KIB};
-    pfs_sio_desc_t file = strided(2 * 64 * KIB + 100, 4096, 1, counts,
-                                  strides);
+    pfs_sio_desc_t file = strided(2 * 64 * KIB + 100, 4096, 1, counts, strides);
     pfs_sio_desc_t mem = contiguous(0, 10 * 4096);
     pfs_sio_part_t *parts;
     size_t nparts, i;
@@ -511,15 +510,13 @@ static void test_max_bytes(void)
         CU_ASSERT_EQUAL(parts[i].bytes, want);
         /* the slot's stripes are back to back in the object */
         CU_ASSERT_EQUAL(parts[i].nruns, 1);
-        CU_ASSERT_EQUAL(parts[i].runs[0].offset,
-                        per_slot[parts[i].slot] * MIB);
+        CU_ASSERT_EQUAL(parts[i].runs[0].offset, per_slot[parts[i].slot] * MIB);
         /* one memory piece per stripe */
         CU_ASSERT_EQUAL(parts[i].niov, 1 + want / (64 * KIB));
-        CU_ASSERT_PTR_EQUAL(parts[i].iov[1].base,
-                            buf + (per_slot[parts[i].slot] * 16 *
-                                       (uint64_t)4 +
-                                   parts[i].slot) *
-                                      64 * KIB);
+        CU_ASSERT_PTR_EQUAL(
+            parts[i].iov[1].base,
+            buf + (per_slot[parts[i].slot] * 16 * (uint64_t)4 + parts[i].slot) *
+                      64 * KIB);
         per_slot[parts[i].slot]++;
         slot_bytes[parts[i].slot] += parts[i].bytes;
     }
@@ -667,15 +664,14 @@ static void test_invalid_args(void)
     pfs_sio_part_t *parts = NULL;
     size_t nparts = 12345;
 
-    CU_ASSERT_EQUAL(pfs_sio_split(&l, 0, 64, buf, &mem, &file, &parts,
-                                  &nparts),
+    CU_ASSERT_EQUAL(pfs_sio_split(&l, 0, 64, buf, &mem, &file, &parts, &nparts),
                     PFS_ERR_INVAL);
-    CU_ASSERT_EQUAL(pfs_sio_split(&l, MIB, 1, buf, &mem, &file, &parts,
-                                  &nparts),
-                    PFS_ERR_INVAL);
-    CU_ASSERT_EQUAL(pfs_sio_split(&l, MIB, 0, buf, &mem, &file, &parts,
-                                  &nparts),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        pfs_sio_split(&l, MIB, 1, buf, &mem, &file, &parts, &nparts),
+        PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        pfs_sio_split(&l, MIB, 0, buf, &mem, &file, &parts, &nparts),
+        PFS_ERR_INVAL);
     /* nothing returned on failure */
     CU_ASSERT_PTR_NULL(parts);
     CU_ASSERT_EQUAL(nparts, 12345);
@@ -689,9 +685,9 @@ static void test_invalid_args(void)
 
 #define BF_MAX_TOTAL (64 * 1024)
 #define BF_FILE_SPAN (1024 * 1024)
-#define BF_SCRATCH   (1024 * 1024)
-#define BF_MAX_LIST  24
-#define BF_SLOTS     4
+#define BF_SCRATCH (1024 * 1024)
+#define BF_MAX_LIST 24
+#define BF_SLOTS 4
 
 static uint8_t bf_scratch[BF_SCRATCH];
 /* per slot, the (object offset, memory address) of its bytes in request
@@ -708,8 +704,8 @@ static void bf_file_desc(uint64_t *rng, const pfs_layout_t *l,
         uint64_t total = 0;
 
         for (k = 0; k < n; k++) {
-            uint64_t len = rng_below(rng, 4) == 0 ? 0
-                                                  : 1 + rng_below(rng, 8192);
+            uint64_t len =
+                rng_below(rng, 4) == 0 ? 0 : 1 + rng_below(rng, 8192);
             uint64_t mode = rng_below(rng, 4);
 
             len = PFS_MIN(len, BF_MAX_TOTAL - total);
@@ -745,8 +741,8 @@ static void bf_file_desc(uint64_t *rng, const pfs_layout_t *l,
         }
         blocklen = rng_below(rng, 8) == 0 ? 0 : 1 + rng_below(rng, 16384);
         blocklen = PFS_MIN(blocklen, BF_MAX_TOTAL / blocks);
-        *d = strided(rng_below(rng, BF_FILE_SPAN / 2), blocklen, ndims,
-                     counts, strides);
+        *d = strided(rng_below(rng, BF_FILE_SPAN / 2), blocklen, ndims, counts,
+                     strides);
     }
 }
 
@@ -800,8 +796,8 @@ static void bf_mem_desc(uint64_t *rng, uint64_t total, pfs_sio_desc_t *d,
         counts[1] = c2;
         strides[1] = b + gap;
         strides[0] = c2 * strides[1];
-        *d = strided(rng_below(rng, BF_SCRATCH - counts[0] * strides[0] + 1),
-                     b, 2, counts, strides);
+        *d = strided(rng_below(rng, BF_SCRATCH - counts[0] * strides[0] + 1), b,
+                     2, counts, strides);
     }
 }
 
@@ -903,16 +899,14 @@ static void test_brute_force(void)
                         1 + (uint32_t)rng_below(&rng, 4),
                         (uint32_t)rng_below(&rng, 4), 4);
         bf_file_desc(&rng, &l, &file, foffs, flens);
-        CU_ASSERT_EQUAL_FATAL(pfs_sio_desc_check(&file, PFS_MAX_FILE_SIZE,
-                                                 &total),
-                              PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(
+            pfs_sio_desc_check(&file, PFS_MAX_FILE_SIZE, &total), PFS_OK);
         CU_ASSERT_FATAL(total <= BF_MAX_TOTAL);
         bf_mem_desc(&rng, total, &mem, moffs, mlens);
         {
             uint64_t mtotal = UINT64_MAX;
 
-            CU_ASSERT_EQUAL_FATAL(pfs_sio_desc_check(&mem, BF_SCRATCH,
-                                                     &mtotal),
+            CU_ASSERT_EQUAL_FATAL(pfs_sio_desc_check(&mem, BF_SCRATCH, &mtotal),
                                   PFS_OK);
             CU_ASSERT_EQUAL_FATAL(mtotal, total);
         }

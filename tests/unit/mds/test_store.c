@@ -1,4 +1,5 @@
-/* test_store.c - the MDS namespace store on a real LevelDB in throw-away directories. */
+/* test_store.c - the MDS namespace store on a real LevelDB in throw-away
+ * directories. */
 #include "config.h"
 
 #include <ftw.h>
@@ -85,9 +86,9 @@ static pfs_attr_t file_attr(mds_store_t *s, uint32_t count, uint32_t first)
     a.mode = 0640;
     a.uid = 4242;
     a.gid = 77;
-    CU_ASSERT_EQUAL(pfs_layout_round_robin(UINT64_C(1) << 20, count, first, 8,
-                                           &a.layout),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        pfs_layout_round_robin(UINT64_C(1) << 20, count, first, 8, &a.layout),
+        PFS_OK);
     return a;
 }
 
@@ -340,9 +341,8 @@ static void test_unlink(void)
     d = dir_attr(s);
     f = file_attr(s, 4, 5);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &created_attr,
-                                           &created),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        mds_store_create(s, "/d/f", &f, 1, &created_attr, &created), PFS_OK);
     CU_ASSERT_EQUAL(inode_count(s), 3);
 
     memset(&removed, 0, sizeof(removed));
@@ -400,9 +400,8 @@ static void test_persistence(void)
         f[i] = file_attr(s, 1 + i % 8, i);
         old_fids[nold++] = f[i].fid;
         snprintf(path, sizeof(path), "/d/f%u", i);
-        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &f[i], 1, &f[i],
-                                               &created),
-                              PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(
+            mds_store_create(s, path, &f[i], 1, &f[i], &created), PFS_OK);
     }
     /* handed out but never stored: must not come back either */
     old_fids[nold++] = mds_store_new_fid(s);
@@ -528,9 +527,8 @@ static void model_visit(void *arg, pfs_fid_t parent, const char *name,
     m->unknown++;
 }
 
-static model_entry_t *model_add(model_t *m, pfs_fid_t parent,
-                                const char *name, pfs_fid_t child,
-                                uint32_t type)
+static model_entry_t *model_add(model_t *m, pfs_fid_t parent, const char *name,
+                                pfs_fid_t child, uint32_t type)
 {
     model_entry_t *e = &m->e[m->n++];
 
@@ -692,16 +690,16 @@ static void test_readdir_paging(void)
     for (k = 0; k < N; k++) {
         snprintf(path, sizeof(path), "/big/f%04d", k);
         f = file_attr(s, 1, 0);
-        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &f, 1, &out,
-                                               &created), PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(mds_store_create(s, path, &f, 1, &out, &created),
+                              PFS_OK);
     }
     f = file_attr(s, 1, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/big2/other", &f, 1, &out,
-                                           &created), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        mds_store_create(s, "/big2/other", &f, 1, &out, &created), PFS_OK);
     memset(seen, 0, sizeof(seen));
     while (more) {
-        CU_ASSERT_EQUAL_FATAL(mds_store_readdir(s, "/big", after, ents, PAGE,
-                                                &n, &more), PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(
+            mds_store_readdir(s, "/big", after, ents, PAGE, &n, &more), PFS_OK);
         CU_ASSERT(n <= PAGE);
         for (i = 0; i < n; i++) {
             int idx;
@@ -709,8 +707,8 @@ static void test_readdir_paging(void)
             if (i > 0 && strcmp(ents[i - 1].name, ents[i].name) >= 0) {
                 bad++; /* not in name order */
             }
-            if (sscanf(ents[i].name, "f%d", &idx) == 1 && idx >= 0 &&
-                idx < N && ents[i].type == PFS_FILE_TYPE_REG) {
+            if (sscanf(ents[i].name, "f%d", &idx) == 1 && idx >= 0 && idx < N &&
+                ents[i].type == PFS_FILE_TYPE_REG) {
                 seen[idx]++;
             } else {
                 extra++; /* created during the listing */
@@ -737,12 +735,13 @@ static void test_readdir_paging(void)
     CU_ASSERT_EQUAL(bad, 0);
     /* the z* files created ahead of the cursor show up; a* ones do not */
     CU_ASSERT(extra > 0);
-    CU_ASSERT_EQUAL(mds_store_readdir(s, "/big/f0001", "", ents, PAGE, &n,
-                                      &more), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(
+        mds_store_readdir(s, "/big/f0001", "", ents, PAGE, &n, &more),
+        PFS_ERR_NOTDIR);
     CU_ASSERT_EQUAL(mds_store_readdir(s, "/nope", "", ents, PAGE, &n, &more),
                     PFS_ERR_NOENT);
-    CU_ASSERT_EQUAL_FATAL(mds_store_readdir(s, "/big2", "", ents, PAGE, &n,
-                                            &more), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        mds_store_readdir(s, "/big2", "", ents, PAGE, &n, &more), PFS_OK);
     CU_ASSERT(n == 1 && more == 0 && strcmp(ents[0].name, "other") == 0);
     mds_store_close(s);
 }
@@ -765,11 +764,11 @@ static void test_rename(void)
     a = dir_attr(s);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/empty", &a, &out), PFS_OK);
     f1 = file_attr(s, 1, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/a/f1", &f1, 1, &out,
-                                           &created), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/a/f1", &f1, 1, &out, &created),
+                          PFS_OK);
     f2 = file_attr(s, 1, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f2", &f2, 1, &out,
-                                           &created), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f2", &f2, 1, &out, &created),
+                          PFS_OK);
 
     /* a plain move keeps the id */
     CU_ASSERT_EQUAL(mds_store_rename(s, "/a/f1", "/g", &rep, &replaced),
@@ -779,8 +778,7 @@ static void test_rename(void)
     CU_ASSERT_EQUAL_FATAL(mds_store_lookup(s, "/g", &out), PFS_OK);
     CU_ASSERT(pfs_fid_equal(out.fid, f1.fid));
     /* a file over a file: the target's inode goes, its attrs come back */
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/g", "/f2", &rep, &replaced),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/g", "/f2", &rep, &replaced), PFS_OK);
     CU_ASSERT_EQUAL(replaced, 1);
     CU_ASSERT(pfs_fid_equal(rep.fid, f2.fid));
     CU_ASSERT_EQUAL(mds_store_stat(s, f2.fid, &out), PFS_ERR_STALE);
@@ -808,8 +806,8 @@ static void test_rename(void)
     /* a prefix that is not a path component is not "inside" */
     a = dir_attr(s);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/ab", &a, &out), PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/ab", "/empty/ab2", &rep,
-                                     &replaced), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/ab", "/empty/ab2", &rep, &replaced),
+                    PFS_OK);
     /* errors */
     CU_ASSERT_EQUAL(mds_store_rename(s, "/nope", "/x", &rep, &replaced),
                     PFS_ERR_NOENT);
@@ -819,8 +817,7 @@ static void test_rename(void)
                     PFS_ERR_INVAL);
     CU_ASSERT_EQUAL(mds_store_rename(s, "/", "/x", &rep, &replaced),
                     PFS_ERR_BUSY);
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f2", &rep, &replaced),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f2", &rep, &replaced), PFS_OK);
     mds_store_close(s);
 }
 
@@ -840,8 +837,7 @@ static void test_shared_fp(void)
     d = dir_attr(s);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
     f = file_attr(s, 2, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before,
-                                           &created),
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before, &created),
                           PFS_OK);
 
     /* a new file starts at 0; incr 0 reads */
@@ -866,9 +862,8 @@ static void test_shared_fp(void)
     CU_ASSERT(attrs_equal(&out, &before));
 
     /* the limit is 2^63 - 1 (an MPI_Offset): a failed add changes nothing */
-    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE - 1,
-                                        &old),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE - 1, &old), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 1, &old), PFS_OK);
     CU_ASSERT_EQUAL(old, PFS_MAX_FILE_SIZE - 1);
     old = 99;
@@ -876,9 +871,9 @@ static void test_shared_fp(void)
     CU_ASSERT_EQUAL(old, 99); /* outputs only on success */
     CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, UINT64_MAX, &old),
                     PFS_ERR_FBIG);
-    CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE + 1,
-                                        &old),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(
+        mds_store_shared_fp(s, f.fid, 1, PFS_MAX_FILE_SIZE + 1, &old),
+        PFS_ERR_INVAL);
     CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 0, 0, &old), PFS_OK);
     CU_ASSERT_EQUAL(old, PFS_MAX_FILE_SIZE);
 
@@ -909,8 +904,7 @@ static void test_setattr(void)
     d = dir_attr(s);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d", &d, &out), PFS_OK);
     f = file_attr(s, 2, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before,
-                                           &created),
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &before, &created),
                           PFS_OK);
     CU_ASSERT_EQUAL(mds_store_shared_fp(s, f.fid, 1, 123, &old), PFS_OK);
 
@@ -940,11 +934,11 @@ static void test_setattr(void)
     v.gid = UINT32_MAX - 1;
     v.mtime_ns = 42;
     v.mode = 0; /* not in the mask */
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d/f",
-                                      PFS_SETATTR_UID | PFS_SETATTR_GID |
-                                          PFS_SETATTR_MTIME,
-                                      &v, &out),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/d/f",
+                          PFS_SETATTR_UID | PFS_SETATTR_GID | PFS_SETATTR_MTIME,
+                          &v, &out),
+        PFS_OK);
     CU_ASSERT_EQUAL(out.mode, 04711);
     CU_ASSERT_EQUAL(out.uid, 0);
     CU_ASSERT_EQUAL(out.gid, UINT32_MAX - 1);
@@ -963,9 +957,8 @@ static void test_setattr(void)
     CU_ASSERT_EQUAL(mds_store_lookup(s, "/d", &before), PFS_OK);
     v.mode = 0700;
     v.uid = 5;
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/d",
-                                      PFS_SETATTR_MODE | PFS_SETATTR_UID, &v,
-                                      &out),
+    CU_ASSERT_EQUAL(mds_store_setattr(
+                        s, "/d", PFS_SETATTR_MODE | PFS_SETATTR_UID, &v, &out),
                     PFS_OK);
     CU_ASSERT_EQUAL(out.type, PFS_FILE_TYPE_DIR);
     CU_ASSERT_EQUAL(out.mode, 0700);
@@ -1005,8 +998,7 @@ static void test_setattr_errors(void)
     s = open_store(dir, 0);
     CU_ASSERT_FATAL(s != NULL);
     f = file_attr(s, 1, 0);
-    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f", &f, 1, &before,
-                                           &created),
+    CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/f", &f, 1, &before, &created),
                           PFS_OK);
     memset(&v, 0, sizeof(v));
     v.mode = 0644;
@@ -1014,8 +1006,7 @@ static void test_setattr_errors(void)
 
     CU_ASSERT_EQUAL(mds_store_setattr(s, "/nope", PFS_SETATTR_MODE, &v, &out),
                     PFS_ERR_NOENT);
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/nope/f", PFS_SETATTR_MODE, &v,
-                                      &out),
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/nope/f", PFS_SETATTR_MODE, &v, &out),
                     PFS_ERR_NOENT);
     CU_ASSERT_EQUAL(mds_store_setattr(s, "/f/x", PFS_SETATTR_MODE, &v, &out),
                     PFS_ERR_NOTDIR);
@@ -1030,8 +1021,7 @@ static void test_setattr_errors(void)
     CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", PFS_SETATTR_UID, &v, &out),
                     PFS_OK);
     CU_ASSERT_EQUAL(out.mode, 0640);
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", 0x10, &v, &out),
-                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_setattr(s, "/f", 0x10, &v, &out), PFS_ERR_INVAL);
     /* a failure changes nothing and leaves the output alone */
     before = out;
     memset(&out, 0xa5, sizeof(out));
@@ -1291,8 +1281,7 @@ static void test_dir_layout(void)
     d = dir_attr(s);
     CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, "/d/sub/deeper", &d, &out),
                           PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub/deeper", &got),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/sub/deeper", &got), PFS_OK);
     CU_ASSERT(specs_equal(&got, &set));
 
     /* the root has one too */
@@ -1306,12 +1295,9 @@ static void test_dir_layout(void)
     f = file_attr(s, 1, 0);
     CU_ASSERT_EQUAL_FATAL(mds_store_create(s, "/d/f", &f, 1, &out, &created),
                           PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/f", &got),
-                    PFS_ERR_NOTDIR);
-    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d/f", &set),
-                    PFS_ERR_NOTDIR);
-    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/nope", &got),
-                    PFS_ERR_NOENT);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/d/f", &got), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/d/f", &set), PFS_ERR_NOTDIR);
+    CU_ASSERT_EQUAL(mds_store_get_dir_layout(s, "/nope", &got), PFS_ERR_NOENT);
     CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/nope/x", &set),
                     PFS_ERR_NOENT);
     mds_store_close(s);
@@ -1359,9 +1345,8 @@ static void run_fsck(const char *dir, mds_fsck_stats_t *stats_p,
 
     memset(log, 0, sizeof(*log));
     memset(stats_p, 0, sizeof(*stats_p));
-    CU_ASSERT_EQUAL_FATAL(mds_store_open_existing(dir, &s, errmsg,
-                                                  sizeof(errmsg)),
-                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        mds_store_open_existing(dir, &s, errmsg, sizeof(errmsg)), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_fsck(s, fsck_collect, log, stats_p), PFS_OK);
     mds_store_close(s);
 }
@@ -1527,8 +1512,7 @@ static void test_fsck_clean(void)
     CU_ASSERT_EQUAL(mds_store_unlink(s, "/a/f0", &out), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_rename(s, "/a/f2", "/a/b/f1", &out, &replaced),
                     PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/a/b", "/c", &out, &replaced),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/a/b", "/c", &out, &replaced), PFS_OK);
     epoch = mds_store_epoch(s);
     mds_store_close(s);
 
@@ -1581,8 +1565,7 @@ static void test_removals(void)
 
     CU_ASSERT_EQUAL(mds_store_unlink(s, "/f1", &out), PFS_OK);
     /* /f2 replaces /f3: /f3's objects go, /f2's stay (now named /f3) */
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f3", &out, &replaced),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/f2", "/f3", &out, &replaced), PFS_OK);
     CU_ASSERT_EQUAL(replaced, 1);
     CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
                     PFS_OK);
@@ -1732,19 +1715,19 @@ static void test_permissions(void)
     CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 8), PFS_OK);
     /* made by root: /pub 0777, /priv 0700, /grp 0750 group 200, /sticky
      * 01777, each with a root-owned file f (0640, group 200) */
-#define MKDIR_AS(path, m, g)                                                 \
-    do {                                                                     \
-        a = dir_attr(s);                                                     \
-        a.mode = (m);                                                        \
-        a.uid = 0;                                                           \
-        a.gid = (g);                                                         \
-        CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, path, &a, &out), PFS_OK);   \
-        a = file_attr(s, 1, 0);                                              \
-        a.mode = 0640;                                                       \
-        a.uid = 0;                                                           \
-        a.gid = 200;                                                         \
-        CU_ASSERT_EQUAL_FATAL(                                               \
-            mds_store_create(s, path "/f", &a, 1, &out, &created), PFS_OK);  \
+#define MKDIR_AS(path, m, g)                                                   \
+    do {                                                                       \
+        a = dir_attr(s);                                                       \
+        a.mode = (m);                                                          \
+        a.uid = 0;                                                             \
+        a.gid = (g);                                                           \
+        CU_ASSERT_EQUAL_FATAL(mds_store_mkdir(s, path, &a, &out), PFS_OK);     \
+        a = file_attr(s, 1, 0);                                                \
+        a.mode = 0640;                                                         \
+        a.uid = 0;                                                             \
+        a.gid = 200;                                                           \
+        CU_ASSERT_EQUAL_FATAL(                                                 \
+            mds_store_create(s, path "/f", &a, 1, &out, &created), PFS_OK);    \
     } while (0)
     MKDIR_AS("/pub", 0777, 0);
     MKDIR_AS("/priv", 0700, 0);
@@ -1784,58 +1767,53 @@ static void test_permissions(void)
     a.mode = 0600;
     CU_ASSERT_EQUAL(mds_store_create(s, "/pub/mine", &a, 1, &out, &created),
                     PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_may_open(s, &out,
-                                       PFS_ACCESS_READ | PFS_ACCESS_WRITE),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_may_open(s, &out, PFS_ACCESS_READ | PFS_ACCESS_WRITE),
+        PFS_OK);
     CU_ASSERT_EQUAL(mds_store_unlink(s, "/pub/f", &out), PFS_OK);
     /* sticky: only the owner of the entry (or the directory) */
     CU_ASSERT_EQUAL(mds_store_unlink(s, "/sticky/f", &out), PFS_ERR_ACCESS);
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/sticky/f", "/pub/g", &out,
-                                     &replaced),
+    CU_ASSERT_EQUAL(mds_store_rename(s, "/sticky/f", "/pub/g", &out, &replaced),
                     PFS_ERR_ACCESS);
     a = file_attr(s, 1, 0);
     a.uid = 1000;
     CU_ASSERT_EQUAL(mds_store_create(s, "/sticky/own", &a, 1, &out, &created),
                     PFS_OK);
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/sticky/own", "/pub/own", &out,
-                                     &replaced),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_rename(s, "/sticky/own", "/pub/own", &out, &replaced),
+        PFS_OK);
     /* rename into a directory without write permission */
-    CU_ASSERT_EQUAL(mds_store_rename(s, "/pub/own", "/grp/own", &out,
-                                     &replaced),
-                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(
+        mds_store_rename(s, "/pub/own", "/grp/own", &out, &replaced),
+        PFS_ERR_ACCESS);
     /* setattr: owner only; the group only to one's own; never the owner */
     memset(&v, 0, sizeof(v));
     v.mode = 0644;
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_MODE, &v,
-                                      &out),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/pub/mine", PFS_SETATTR_MODE, &v, &out), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_setattr(s, "/grp/f", PFS_SETATTR_MODE, &v, &out),
                     PFS_ERR_ACCESS);
     v.gid = 200;
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v,
-                                      &out),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v, &out), PFS_OK);
     CU_ASSERT_EQUAL(out.gid, 200);
     v.gid = 300;
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v,
-                                      &out),
-                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/pub/mine", PFS_SETATTR_GID, &v, &out),
+        PFS_ERR_ACCESS);
     v.uid = 1000; /* to oneself: no change, allowed */
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v,
-                                      &out),
-                    PFS_OK);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v, &out), PFS_OK);
     v.uid = 0;
-    CU_ASSERT_EQUAL(mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v,
-                                      &out),
-                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(
+        mds_store_setattr(s, "/pub/mine", PFS_SETATTR_UID, &v, &out),
+        PFS_ERR_ACCESS);
     CU_ASSERT_EQUAL(mds_store_lookup(s, "/pub/mine", &out), PFS_OK);
     CU_ASSERT_EQUAL(out.uid, 1000);
     CU_ASSERT_EQUAL(out.mode, 0644);
     memset(&spec, 0, sizeof(spec));
     spec.stripe_count = 1;
-    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/pub", &spec),
-                    PFS_ERR_ACCESS);
+    CU_ASSERT_EQUAL(mds_store_set_dir_layout(s, "/pub", &spec), PFS_ERR_ACCESS);
 
     /* root and no credentials: everything */
     mds_store_set_cred(s, &root);
@@ -1943,16 +1921,15 @@ static void test_fsck_problems(void)
     {
         mds_store_t *s2 = NULL;
 
-        CU_ASSERT_EQUAL(mds_store_open_existing(t.dir, &s2, errmsg,
-                                                sizeof(errmsg)),
-                        PFS_ERR_STORE);
+        CU_ASSERT_EQUAL(
+            mds_store_open_existing(t.dir, &s2, errmsg, sizeof(errmsg)),
+            PFS_ERR_STORE);
         CU_ASSERT_PTR_NULL(s2);
     }
     mds_store_close(s);
     fresh_dir(t.dir, sizeof(t.dir));
     s = NULL;
-    CU_ASSERT_EQUAL(mds_store_open_existing(t.dir, &s, errmsg,
-                                            sizeof(errmsg)),
+    CU_ASSERT_EQUAL(mds_store_open_existing(t.dir, &s, errmsg, sizeof(errmsg)),
                     PFS_ERR_STORE);
     CU_ASSERT_PTR_NULL(s);
 }
@@ -1987,8 +1964,7 @@ static void test_damaged_entries(void)
     CU_ASSERT_EQUAL(mds_store_readdir(s, "/d", "", ents, 8, &n, &more),
                     PFS_ERR_STORE);
     CU_ASSERT_EQUAL(mds_store_lookup(s, "/d/e", &out), PFS_ERR_STORE);
-    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, walk_none, NULL),
-                    PFS_ERR_STORE);
+    CU_ASSERT_EQUAL(mds_store_walk_dentries(s, walk_none, NULL), PFS_ERR_STORE);
     mds_store_close(s);
     run_fsck(t.dir, &st, &log);
     CU_ASSERT(log_has(&log, "entry 'e' in directory"));
