@@ -22,19 +22,12 @@
 set -eu
 ADIO=$(cd "$(dirname "$0")" && pwd)
 TOP=$(dirname "$ADIO")
+# shellcheck source=../scripts/common.sh
+. "$TOP/scripts/common.sh"
 WORK=/var/tmp/pfs-mpich
 SOURCE=""
 PREFIX=""
-while [ $# -gt 0 ]; do
-    case $1 in
-    --source) SOURCE=$2; shift 2 ;;
-    --work) WORK=$2; shift 2 ;;
-    --prefix) PREFIX=$2; shift 2 ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
-    *) echo "build-mpich.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
-    esac
-done
-PREFIX=${PREFIX:-$WORK/install}
+build_tree_options build-mpich.sh 2,21 "$@"
 SRC=$WORK/mpich-4.0.2
 ROMIO=$SRC/src/mpi/romio
 BUILD=$WORK/build

@@ -24,19 +24,11 @@ set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${PFS_HDF5_WORK:-/var/tmp/pfs-hdf5}
 MPICH=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
+# shellcheck source=../scripts/common.sh
+. "$TOP/scripts/common.sh"
 SOURCE=""
 PREFIX=""
-while [ $# -gt 0 ]; do
-    case $1 in
-    --source) SOURCE=$2; shift 2 ;;
-    --work) WORK=$2; shift 2 ;;
-    --prefix) PREFIX=$2; shift 2 ;;
-    --mpich) MPICH=$2; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
-    *) echo "build-hdf5.sh: unknown argument $1 (try --help)" >&2; exit 2 ;;
-    esac
-done
-PREFIX=${PREFIX:-$WORK/install}
+build_tree_options build-hdf5.sh 2,22 "$@"
 VERSION=1.14.5
 SRC=$WORK/hdf5-$VERSION
 BUILD=$WORK/build

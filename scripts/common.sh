@@ -1,5 +1,6 @@
 # common.sh - sourced by quickstart.sh and check.sh: install what is
-# missing (Debian 12) and build pfs out of tree in ./build.
+# missing (Debian 12) and build pfs out of tree in ./build.  Also sourced
+# by adio/build-mpich.sh and h5fd/build-hdf5.sh for their command line.
 
 set -eu
 
@@ -57,6 +58,32 @@ install_deps() {
     $sudo apt-get update -q
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q \
         --no-install-recommends $missing
+}
+
+# build_tree_options NAME HELP "$@": the command line of the scripts that
+# build a dependency into a kept tree (adio/build-mpich.sh,
+# h5fd/build-hdf5.sh), which source this file: --source TARBALL,
+# --work DIR, --prefix DIR (default WORK/install), -h/--help (prints lines
+# HELP of the script), and --mpich PREFIX for a script that set MPICH
+# first.  Sets SOURCE, WORK, PREFIX and MPICH; anything else is an error.
+build_tree_options() {
+    local name=$1 help=$2
+    shift 2
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --source) SOURCE=$2; shift 2 ;;
+        --work) WORK=$2; shift 2 ;;
+        --prefix) PREFIX=$2; shift 2 ;;
+        --mpich) [ -n "${MPICH+set}" ] || break; MPICH=$2; shift 2 ;;
+        -h|--help) sed -n "${help}p" "$0"; exit 0 ;;
+        *) break ;;
+        esac
+    done
+    if [ $# -gt 0 ]; then
+        echo "$name: unknown argument $1 (try --help)" >&2
+        exit 2
+    fi
+    PREFIX=${PREFIX:-$WORK/install}
 }
 
 # build [configure options...]: configure once (again when the options
