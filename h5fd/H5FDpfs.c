@@ -373,10 +373,8 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
                      pfs_status_string(st), err[0] ? ": " : "", err);
         goto err_fini;
     }
-    st = pio_fstat(file->fh, &sb);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE, file->client, st,
-                         "stat");
+    if (pfs_h5_pio_result(__func__, __LINE__, H5E_CANTOPENFILE, file->client,
+                          pio_fstat(file->fh, &sb), "stat") < 0) {
         goto err_close;
     }
     memcpy(file->fid, sb.fid, sizeof(file->fid));
@@ -397,10 +395,9 @@ static H5FD_t *pfs_open(const char *name, unsigned flags, hid_t fapl,
             goto err_close;
         }
         if (flags & H5F_ACC_TRUNC) {
-            st = pio_truncate(file->fh, 0);
-            if (st != PFS_OK) {
-                pfs_h5_pio_error(__func__, __LINE__, H5E_CANTOPENFILE,
-                                 file->client, st, "truncate");
+            if (pfs_h5_pio_result(__func__, __LINE__, H5E_CANTOPENFILE,
+                                  file->client, pio_truncate(file->fh, 0),
+                                  "truncate") < 0) {
                 goto err_lease;
             }
             file->eof = 0;
@@ -422,15 +419,10 @@ err_free:
 static herr_t pfs_close(H5FD_t *_file)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
-    herr_t ret = 0;
-    pfs_status_t st;
+    herr_t ret;
 
-    st = pio_close(file->fh);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTCLOSEFILE, file->client,
-                         st, "close");
-        ret = -1;
-    }
+    ret = pfs_h5_pio_result(__func__, __LINE__, H5E_CANTCLOSEFILE, file->client,
+                            pio_close(file->fh), "close");
     if (file->writable) {
         lease_drop(file); /* the last writable handle gives it back */
     }
@@ -502,17 +494,15 @@ static herr_t pfs_read(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
     uint64_t n = 0;
-    pfs_status_t st;
 
     (void)type;
     (void)dxpl;
     if (!pfs_h5_range_ok(__func__, addr, size)) {
         return -1;
     }
-    st = pio_read(file->fh, addr, buf, size, &n);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_READERROR, file->client, st,
-                         "read");
+    if (pfs_h5_pio_result(__func__, __LINE__, H5E_READERROR, file->client,
+                          pio_read(file->fh, addr, buf, size, &n),
+                          "read") < 0) {
         return -1;
     }
     if (n < size) {
@@ -526,17 +516,14 @@ static herr_t pfs_write(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
                         haddr_t addr, size_t size, const void *buf)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
-    pfs_status_t st;
 
     (void)type;
     (void)dxpl;
     if (!pfs_h5_range_ok(__func__, addr, size)) {
         return -1;
     }
-    st = pio_write(file->fh, addr, buf, size);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_WRITEERROR, file->client, st,
-                         "write");
+    if (pfs_h5_pio_result(__func__, __LINE__, H5E_WRITEERROR, file->client,
+                          pio_write(file->fh, addr, buf, size), "write") < 0) {
         return -1;
     }
     if (addr + size > file->eof) {
@@ -549,37 +536,28 @@ static herr_t pfs_write(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
 static herr_t pfs_flush(H5FD_t *_file, hid_t dxpl, hbool_t closing)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
-    pfs_status_t st;
 
     (void)dxpl;
     (void)closing;
     if (!file->writable) {
         return 0;
     }
-    st = pio_sync(file->fh);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTFLUSH, file->client, st,
-                         "sync");
-        return -1;
-    }
-    return 0;
+    return pfs_h5_pio_result(__func__, __LINE__, H5E_CANTFLUSH, file->client,
+                             pio_sync(file->fh), "sync");
 }
 
 /* The file's size becomes HDF5's end of address (as sec2's ftruncate). */
 static herr_t pfs_truncate(H5FD_t *_file, hid_t dxpl, hbool_t closing)
 {
     pfs_h5file_t *file = (pfs_h5file_t *)_file;
-    pfs_status_t st;
 
     (void)dxpl;
     (void)closing;
     if (!file->writable || file->eoa == file->eof) {
         return 0;
     }
-    st = pio_truncate(file->fh, file->eoa);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_SEEKERROR, file->client, st,
-                         "truncate");
+    if (pfs_h5_pio_result(__func__, __LINE__, H5E_SEEKERROR, file->client,
+                          pio_truncate(file->fh, file->eoa), "truncate") < 0) {
         return -1;
     }
     file->eof = file->eoa;
@@ -616,6 +594,7 @@ static herr_t pfs_del(const char *name, hid_t fapl)
     char path[H5FD_PFS_PATH_MAX + 8], err[512] = "";
     pio_client_t *c;
     pfs_status_t st;
+    herr_t ret;
 
     if (pfs_h5_config_of_fapl(fapl, &config) < 0 ||
         pfs_h5_path_of(&config, name, path, sizeof(path)) < 0) {
@@ -627,12 +606,10 @@ static herr_t pfs_del(const char *name, hid_t fapl)
                      "cannot connect to the pfs ensemble: %s", err);
         return -1;
     }
-    st = pio_unlink(c, path);
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(__func__, __LINE__, H5E_CANTDELETEFILE, c, st, path);
-    }
+    ret = pfs_h5_pio_result(__func__, __LINE__, H5E_CANTDELETEFILE, c,
+                            pio_unlink(c, path), path);
     pio_fini(c);
-    return st == PFS_OK ? 0 : -1;
+    return ret;
 }
 
 static herr_t pfs_ctl(H5FD_t *_file, uint64_t op, uint64_t flags,

@@ -20,14 +20,18 @@ void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt,
              "pfs: %s", msg);
 }
 
-/* A libpio failure: the status and libpio's explanation. */
-void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
-                      pio_client_t *c, pfs_status_t st, const char *what)
+herr_t pfs_h5_pio_result(const char *func, unsigned line, hid_t minor,
+                         pio_client_t *c, pfs_status_t st, const char *what)
 {
-    const char *why = c != NULL ? pio_client_errmsg(c) : "";
+    const char *why;
 
+    if (st == PFS_OK) {
+        return 0;
+    }
+    why = c != NULL ? pio_client_errmsg(c) : "";
     pfs_h5_error(func, line, minor, "%s: %s%s%s", what, pfs_status_string(st),
                  why[0] ? ": " : "", why);
+    return -1;
 }
 
 /* ---- configuration ------------------------------------------------------- */

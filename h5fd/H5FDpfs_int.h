@@ -45,9 +45,10 @@ typedef struct {
  * with it; HDF5 prints the stack unless told not to). */
 void pfs_h5_error(const char *func, unsigned line, hid_t minor, const char *fmt,
                   ...) __attribute__((format(printf, 4, 5)));
-/* A libpio failure: the status and libpio's explanation. */
-void pfs_h5_pio_error(const char *func, unsigned line, hid_t minor,
-                      pio_client_t *c, pfs_status_t st, const char *what);
+/* The outcome of a libpio call: 0 for PFS_OK, else -1 with the status
+ * and libpio's explanation pushed (c may be NULL). */
+herr_t pfs_h5_pio_result(const char *func, unsigned line, hid_t minor,
+                         pio_client_t *c, pfs_status_t st, const char *what);
 /* addr + size within what a pfs file can address; pushes the error if not. */
 int pfs_h5_range_ok(const char *func, haddr_t addr, size_t size);
 

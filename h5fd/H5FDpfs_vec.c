@@ -84,15 +84,26 @@ static herr_t pieces_run(pfs_h5file_t *file, pieces_t *p, int write,
         /* reads past the end of the file give zeros, as HDF5 expects */
         st = pio_read_desc(file->fh, (void *)(uintptr_t)p->lo, &md, &fd, NULL);
     }
-    if (st != PFS_OK) {
-        pfs_h5_pio_error(func, __LINE__, write ? H5E_WRITEERROR : H5E_READERROR,
-                         file->client, st, write ? "write" : "read");
+    if (pfs_h5_pio_result(func, __LINE__,
+                          write ? H5E_WRITEERROR : H5E_READERROR, file->client,
+                          st, write ? "write" : "read") < 0) {
         return -1;
     }
     if (write && end > file->eof) {
         file->eof = end;
     }
     return 0;
+}
+
+/* The end of a vector or selection call: run the pieces unless gathering
+ * them failed (ok == 0: the error is already pushed), and free them. */
+static herr_t pieces_finish(pfs_h5file_t *file, pieces_t *p, int ok, int write,
+                            const char *func)
+{
+    herr_t ret = ok ? pieces_run(file, p, write, func) : -1;
+
+    pieces_free(p);
+    return ret;
 }
 
 static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
@@ -102,8 +113,6 @@ static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
     pieces_t p;
     size_t size = 0;
     uint32_t i;
-    herr_t ret;
-
     int fixed = 0;
 
     memset(&p, 0, sizeof(p));
@@ -118,13 +127,10 @@ static herr_t vector_io(pfs_h5file_t *file, uint32_t count, haddr_t addrs[],
         }
         if (pieces_add(&p, addrs[i], size, bufs[i]) < 0) {
             pfs_h5_error(func, __LINE__, H5E_CANTALLOC, "out of memory");
-            pieces_free(&p);
-            return -1;
+            break;
         }
     }
-    ret = pieces_run(file, &p, write, func);
-    pieces_free(&p);
-    return ret;
+    return pieces_finish(file, &p, i == count, write, func);
 }
 
 herr_t pfs_read_vector(H5FD_t *_file, hid_t dxpl, uint32_t count,
@@ -241,8 +247,6 @@ static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
     pieces_t p;
     size_t i, esize = 0;
     const void *buf = NULL;
-    herr_t ret;
-
     int fixed_size = 0, fixed_buf = 0;
 
     memset(&p, 0, sizeof(p));
@@ -265,13 +269,10 @@ static herr_t selection_io(pfs_h5file_t *file, size_t count, hid_t mem_spaces[],
                              esize, buf) < 0) {
             pfs_h5_error(func, __LINE__, H5E_CANTGET,
                          "cannot walk selection %zu", i);
-            pieces_free(&p);
-            return -1;
+            break;
         }
     }
-    ret = pieces_run(file, &p, write, func);
-    pieces_free(&p);
-    return ret;
+    return pieces_finish(file, &p, i == count, write, func);
 }
 
 herr_t pfs_read_selection(H5FD_t *_file, H5FD_mem_t type, hid_t dxpl,
