@@ -12,7 +12,8 @@
 #      libpio.so, the tools, and libpio_coll_embed.a (the collective
 #      engine, linked into libmpi).
 #   2. adio/romio-pfs.patch registers the driver in ROMIO and adio/ad_pfs/
-#      is copied into ROMIO; ROMIO's configure is regenerated.
+#      (with adio/shared/) is copied into ROMIO; ROMIO's configure is
+#      regenerated.
 #   3. MPICH is configured (ch3:nemesis, file systems ufs+nfs+testfs+pfs),
 #      built and installed.
 # The result's libmpi.so.12 is ABI-compatible with Debian's libmpich.so.12
@@ -27,7 +28,7 @@ TOP=$(dirname "$ADIO")
 WORK=/var/tmp/pfs-mpich
 SOURCE=""
 PREFIX=""
-build_tree_options build-mpich.sh 2,21 "$@"
+build_tree_options build-mpich.sh 2,22 "$@"
 SRC=$WORK/mpich-4.0.2
 ROMIO=$SRC/src/mpi/romio
 BUILD=$WORK/build
@@ -95,8 +96,10 @@ if ! cmp -s "$ADIO/romio-pfs.patch" "$APPLIED"; then
     cp "$ADIO/romio-pfs.patch" "$APPLIED"
     regen=1
 fi
+# adio/shared/ holds what the driver shares with the OMPIO components:
+# it is compiled as part of the driver
 mkdir -p "$ROMIO/adio/ad_pfs"
-for f in "$ADIO"/ad_pfs/*; do
+for f in "$ADIO"/ad_pfs/* "$ADIO"/shared/*; do
     cmp -s "$f" "$ROMIO/adio/ad_pfs/${f##*/}" || cp "$f" "$ROMIO/adio/ad_pfs/"
 done
 if [ "$regen" = 1 ] || [ ! -f "$ROMIO/.pfs-autoreconf" ] ||

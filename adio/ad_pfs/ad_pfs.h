@@ -17,6 +17,8 @@
 #include <pfs/pio.h>
 #include <pfs/pio_mpi.h>
 
+#include "pfs_mpiio.h"
+
 #define ADIOI_PFS_MIN(a, b) ((a) < (b) ? (a) : (b))
 /* ROMIO's ADIOI_Free aborts on NULL */
 #define ADIOI_PFS_FREE(p) do { if (p) ADIOI_Free(p); } while (0)
@@ -32,70 +34,34 @@ typedef struct {
     uint64_t direct_min;    /* pfs_direct_min */
 } ADIOI_PFS_file_t;
 
-/* ---- ad_pfs_common.c ---- */
+/* ---- ad_pfs_common.c, over pfs_mpiio.c (shared with the OMPIO
+ * components: the client's lifetime, the collective open, the error
+ * classes) ---- */
 
 /* The process's libpio client, connected on first use (descriptor: the
  * pfs_ensemble hint of the first open, else $PFS_ENSEMBLE) and
- * disconnected by MPI_Finalize.  Returns an MPI error code. */
+ * disconnected by MPI_Finalize.  Every open file holds it
+ * (pfs_mpiio_file_opened/closed).  Returns an MPI error code. */
 int ADIOI_PFS_client(pio_client_t **client_p, MPI_Info info, const char *myname);
-/* Every open file holds the client: it disconnects at MPI_Finalize, or at
- * the last close after MPI_Finalize began. */
-void ADIOI_PFS_file_opened(void);
-void ADIOI_PFS_file_closed(void);
 
 /* The one place where pfs statuses become MPI error codes: the class
- * follows the status, the message names the operation, the file and
- * libpio's explanation (detail may be NULL). */
+ * follows the status (pfs_mpiio_error_class), the message names the
+ * operation, the file and libpio's explanation (detail may be NULL). */
 int ADIOI_PFS_error(const char *myname, int line, pfs_status_t st, const char *what,
                     const char *path, const char *detail);
 
-/* libpio open flags (PIO_RDONLY ...) for an ADIO access mode */
-int ADIOI_PFS_pio_flags(int access_mode);
+/* ---- ad_pfs_flat.c: datatypes as tiles (pfs_mpiio_tiles_t, and the
+ * piece lists emitted from them: pfs_mpiio.h) ---- */
 
-/* ---- ad_pfs_flat.c: datatypes as piece lists ---- */
-
-/* A type tiled in a stream: copy k of the type starts at base + k * extent;
- * within one copy, blocks (off[i], len[i]), cum[i] bytes before block i,
- * cum[n] the size of the type. */
-typedef struct {
-    const ADIO_Offset *off;
-    const ADIO_Offset *len;
-    MPI_Count n;
-    const ADIO_Offset *cum;
-    ADIO_Offset base;
-    ADIO_Offset lb;             /* the type's lower bound: copy k spans
-                                 * [base + k*extent + lb, ... + extent) */
-    ADIO_Offset extent;
-    int contig;             /* one contiguous run from base (no tiling) */
-} ADIOI_PFS_tiles_t;
-
-/* Growable piece list (offsets and lengths for pio_desc_list). */
-typedef struct {
-    uint64_t *off;
-    uint64_t *len;
-    size_t n, cap;
-} ADIOI_PFS_list_t;
-
-/* Tiles of a memory datatype (buf-relative); *cum_p must be freed with
- * ADIOI_Free when not NULL. */
-void ADIOI_PFS_mem_tiles(MPI_Datatype type, ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_p);
+/* Tiles of a memory datatype (buf-relative), pointing into ROMIO's
+ * flattened type; *cum_p must be freed with ADIOI_Free when not NULL. */
+void ADIOI_PFS_mem_tiles(MPI_Datatype type, pfs_mpiio_tiles_t * t, ADIO_Offset ** cum_p);
 /* Tiles of the file view (fd->disp, fd->filetype); same for *cum_p. */
-void ADIOI_PFS_view_tiles(ADIO_File fd, ADIOI_PFS_tiles_t *t, ADIO_Offset **cum_p);
-/* Append the pieces of stream bytes [s, s + want), stopping early when the
- * list holds max_pieces pieces; returns the bytes covered. */
-uint64_t ADIOI_PFS_tiles_emit(const ADIOI_PFS_tiles_t *t, uint64_t s, uint64_t want,
-                              ADIOI_PFS_list_t *l, size_t max_pieces);
-/* Number of data bytes of the tiles located before position pos. */
-uint64_t ADIOI_PFS_tiles_bytes_before(const ADIOI_PFS_tiles_t *t, ADIO_Offset pos);
-/* Position just after stream byte s - 1 (s > 0). */
-ADIO_Offset ADIOI_PFS_tiles_end_of(const ADIOI_PFS_tiles_t *t, uint64_t s);
-void ADIOI_PFS_list_free(ADIOI_PFS_list_t *l);
-/* Drop the tail of the list past `bytes` bytes. */
-void ADIOI_PFS_list_trim(ADIOI_PFS_list_t *l, uint64_t bytes);
+void ADIOI_PFS_view_tiles(ADIO_File fd, pfs_mpiio_tiles_t * t, ADIO_Offset ** cum_p);
 
 /* The stream position (bytes of the view's data) where an access starts:
  * explicit offsets count etypes, the individual pointer is a file offset. */
-uint64_t ADIOI_PFS_stream_start(ADIO_File fd, const ADIOI_PFS_tiles_t *view,
+uint64_t ADIOI_PFS_stream_start(ADIO_File fd, const pfs_mpiio_tiles_t * view,
                                 int file_ptr_type, ADIO_Offset offset);
 
 /* ---- the function table (ad_pfs_*.c) ---- */

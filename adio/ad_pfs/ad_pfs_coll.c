@@ -27,9 +27,9 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
                      int *error_code, const char *myname)
 {
     ADIOI_PFS_file_t *pf = fd->fs_ptr;
-    ADIOI_PFS_tiles_t view, mem;
+    pfs_mpiio_tiles_t view, mem;
     ADIO_Offset *view_cum = NULL, *mem_cum = NULL;
-    ADIOI_PFS_list_t fl = { 0 }, ml = { 0 };
+    pfs_mpiio_list_t fl = { 0 }, ml = { 0 };
     pio_coll_hints_t hints;
     MPI_Count type_size;
     uint64_t total, s0, done = 0;
@@ -55,19 +55,20 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
     do {
         pio_desc_t fdesc, mdesc;
         pio_coll_batch_t batch = { 0 };
-        uint64_t b = 0, bm;
+        uint64_t b = 0;
 
         fl.n = ml.n = 0;
         if (done < total) {
-            b = ADIOI_PFS_tiles_emit(&view, s0 + done,
-                                     ADIOI_PFS_MIN(total - done, PFS_COLL_BYTES), &fl,
-                                     PFS_COLL_PIECES);
-            bm = ADIOI_PFS_tiles_emit(&mem, done, b, &ml, PFS_COLL_PIECES);
-            if (bm < b) {
-                ADIOI_PFS_list_trim(&fl, bm);
-                b = bm;
-            }
-            if (b == 0) {
+            b = pfs_mpiio_tiles_batch(&view, s0 + done, &mem, done,
+                                      ADIOI_PFS_MIN(total - done, PFS_COLL_BYTES), &fl, &ml,
+                                      PFS_COLL_PIECES);
+            if (fl.failed || ml.failed) {
+                /* this rank's failure, which every rank returns */
+                batch.failed = PFS_ERR_NOMEM;
+                batch.failed_msg = "no memory for the piece lists";
+                fl.n = ml.n = 0;
+                b = 0;
+            } else if (b == 0) {
                 /* data to move, and a view or datatype without any: this
                  * rank's failure, which every rank returns */
                 batch.failed = PFS_ERR_INVAL;
@@ -75,8 +76,8 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
                 fl.n = ml.n = 0;
             }
         }
-        pio_desc_list(&fdesc, fl.off, fl.len, fl.n);
-        pio_desc_list(&mdesc, ml.off, ml.len, ml.n);
+        pio_desc_list(&fdesc, (const uint64_t *) fl.off, fl.len, fl.n);
+        pio_desc_list(&mdesc, (const uint64_t *) ml.off, ml.len, ml.n);
         /* whether any rank has another batch travels with the call's own
          * agreement: the loop needs no communication of its own */
         batch.more = batch.failed == PFS_OK && done + b < total;
@@ -92,9 +93,9 @@ static void pfs_coll(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
     } while (more);
 
     if (st == PFS_OK && file_ptr_type == ADIO_INDIVIDUAL && total > 0)
-        fd->fp_ind = ADIOI_PFS_tiles_end_of(&view, s0 + total);
-    ADIOI_PFS_list_free(&fl);
-    ADIOI_PFS_list_free(&ml);
+        fd->fp_ind = pfs_mpiio_tiles_end_of(&view, s0 + total);
+    pfs_mpiio_list_free(&fl);
+    pfs_mpiio_list_free(&ml);
     ADIOI_PFS_FREE(view_cum);
     ADIOI_PFS_FREE(mem_cum);
     *error_code = ADIOI_PFS_error(myname, __LINE__, st,

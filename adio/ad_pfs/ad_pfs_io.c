@@ -107,12 +107,12 @@ static int aio_wait_fn(int count, void **states, double timeout, MPI_Status * st
 
 /* Move stream bytes [s0, s0 + total) of the view from/to the memory
  * stream [0, total).  aio NULL: blocking.  Returns an MPI error code. */
-static int pfs_access(ADIO_File fd, void *buf, const ADIOI_PFS_tiles_t *mem,
-                      const ADIOI_PFS_tiles_t *view, uint64_t s0, uint64_t total,
+static int pfs_access(ADIO_File fd, void *buf, const pfs_mpiio_tiles_t * mem,
+                      const pfs_mpiio_tiles_t * view, uint64_t s0, uint64_t total,
                       int is_write, pfs_aio_t *aio, const char *myname)
 {
     ADIOI_PFS_file_t *pf = fd->fs_ptr;
-    ADIOI_PFS_list_t fl = { 0 }, ml = { 0 };
+    pfs_mpiio_list_t fl = { 0 }, ml = { 0 };
     pio_request_t *queue[PFS_BLOCKING_DEPTH] = { 0 };
     pfs_status_t st = PFS_OK, wst;
     uint64_t done = 0;
@@ -121,19 +121,22 @@ static int pfs_access(ADIO_File fd, void *buf, const ADIOI_PFS_tiles_t *mem,
     while (done < total) {
         pio_desc_t fdesc, mdesc;
         pio_request_t *r = NULL;
-        uint64_t b, bm;
+        uint64_t b;
 
-        fl.n = ml.n = 0;
-        b = ADIOI_PFS_tiles_emit(view, s0 + done,
-                                 ADIOI_PFS_MIN(total - done, PFS_BATCH_BYTES), &fl,
-                                 PFS_BATCH_PIECES);
-        bm = ADIOI_PFS_tiles_emit(mem, done, b, &ml, PFS_BATCH_PIECES);
-        if (bm < b) {
-            ADIOI_PFS_list_trim(&fl, bm);
-            b = bm;
+        b = pfs_mpiio_tiles_batch(view, s0 + done, mem, done,
+                                  ADIOI_PFS_MIN(total - done, PFS_BATCH_BYTES), &fl, &ml,
+                                  PFS_BATCH_PIECES);
+        if (fl.failed || ml.failed) {
+            st = PFS_ERR_NOMEM;
+            break;
         }
-        pio_desc_list(&fdesc, fl.off, fl.len, fl.n);
-        pio_desc_list(&mdesc, ml.off, ml.len, ml.n);
+        if (b == 0) {
+            /* data to move, and a view or datatype without any */
+            st = PFS_ERR_INVAL;
+            break;
+        }
+        pio_desc_list(&fdesc, (const uint64_t *) fl.off, fl.len, fl.n);
+        pio_desc_list(&mdesc, (const uint64_t *) ml.off, ml.len, ml.n);
         if (aio == NULL && queue[next] != NULL) {
             wst = pio_wait(&queue[next], NULL);
             if (wst != PFS_OK) {
@@ -160,8 +163,8 @@ static int pfs_access(ADIO_File fd, void *buf, const ADIOI_PFS_tiles_t *mem,
                 st = wst;
         }
     }
-    ADIOI_PFS_list_free(&fl);
-    ADIOI_PFS_list_free(&ml);
+    pfs_mpiio_list_free(&fl);
+    pfs_mpiio_list_free(&ml);
     if (st != PFS_OK && aio != NULL) {
         /* what was issued still completes before the error returns */
         for (size_t i = 0; i < aio->n; i++)
@@ -176,7 +179,7 @@ static void pfs_io(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
                    int file_ptr_type, ADIO_Offset offset, int strided, ADIO_Status * status,
                    ADIO_Request * request, int is_write, int *error_code, const char *myname)
 {
-    ADIOI_PFS_tiles_t view, mem;
+    pfs_mpiio_tiles_t view, mem;
     ADIO_Offset *view_cum = NULL, *mem_cum = NULL;
     MPI_Count type_size;
     uint64_t total, s0;
@@ -190,8 +193,7 @@ static void pfs_io(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
         s0 = ADIOI_PFS_stream_start(fd, &view, file_ptr_type, offset);
     } else {
         /* ROMIO passes contiguous accesses as byte offsets */
-        view = (ADIOI_PFS_tiles_t) {.contig = 1,
-            .base = file_ptr_type == ADIO_INDIVIDUAL ? fd->fp_ind : offset };
+        pfs_mpiio_tiles_contig(&view, file_ptr_type == ADIO_INDIVIDUAL ? fd->fp_ind : offset);
         s0 = 0;
     }
     ADIOI_PFS_mem_tiles(datatype, &mem, &mem_cum);
@@ -205,7 +207,7 @@ static void pfs_io(ADIO_File fd, void *buf, int count, MPI_Datatype datatype,
         : pfs_access(fd, buf, &mem, &view, s0, total, is_write, aio, myname);
 
     if (*error_code == MPI_SUCCESS && file_ptr_type == ADIO_INDIVIDUAL && total > 0)
-        fd->fp_ind = ADIOI_PFS_tiles_end_of(&view, s0 + total);
+        fd->fp_ind = pfs_mpiio_tiles_end_of(&view, s0 + total);
     ADIOI_PFS_FREE(view_cum);
     ADIOI_PFS_FREE(mem_cum);
 

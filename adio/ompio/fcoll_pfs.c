@@ -55,8 +55,8 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
                     int is_write)
 {
     pfs_ompio_file_t *pf = pfs_ompio_state(fh);
-    pfs_ompio_tiles_t view = {0}, mem = {0};
-    pfs_ompio_list_t fl = {0}, ml = {0};
+    pfs_mpiio_tiles_t view = {0}, mem = {0};
+    pfs_mpiio_list_t fl = {0}, ml = {0};
     pio_coll_hints_t hints;
     uint64_t type_size = 0, total = 0, s0, done = 0;
     char errmsg[512] = "";
@@ -85,18 +85,13 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
     do {
         pio_desc_t fdesc, mdesc;
         void *mbase = buf;
-        uint64_t b = 0, bm;
+        uint64_t b = 0;
 
         fl.n = ml.n = 0;
         if (st == PFS_OK && done < total) {
-            b = pfs_ompio_tiles_emit(&view, s0 + done,
-                                     PFS_MIN(total - done, PFS_COLL_BYTES), &fl,
-                                     PFS_COLL_PIECES);
-            bm = pfs_ompio_tiles_emit(&mem, done, b, &ml, PFS_COLL_PIECES);
-            if (bm < b) {
-                pfs_ompio_list_trim(&fl, bm);
-                b = bm;
-            }
+            b = pfs_mpiio_tiles_batch(&view, s0 + done, &mem, done,
+                                      PFS_MIN(total - done, PFS_COLL_BYTES),
+                                      &fl, &ml, PFS_COLL_PIECES);
             if (fl.failed || ml.failed) {
                 st = PFS_ERR_NOMEM;
                 snprintf(errmsg, sizeof(errmsg),
@@ -129,8 +124,8 @@ static int pfs_coll(ompio_file_t *fh, void *buf, int count,
         done += b;
     } while (st == PFS_OK && batch.any_more);
 
-    pfs_ompio_list_free(&fl);
-    pfs_ompio_list_free(&ml);
+    pfs_mpiio_list_free(&fl);
+    pfs_mpiio_list_free(&ml);
     pfs_ompio_tiles_free(&view);
     pfs_ompio_tiles_free(&mem);
     if (st == PFS_OK && fh->f_etype_size > 0)

@@ -15,7 +15,10 @@
  * mca_<framework>_<name>.so), so what they share travels with the file:
  * the fs component hangs a pfs_ompio_file_t on ompio_file_t.f_fs_ptr at
  * open, and the others find it there.  The helpers below are compiled
- * into each object (libpfs_ompio.la, nothing exported).
+ * into each object (libpfs_ompio.la, nothing exported), with what the
+ * components share with the ROMIO driver (adio/shared/pfs_mpiio.c: the
+ * process's client, which only mca_fs_pfs uses, the collective open, the
+ * error classes).
  *
  * The components depend on libpio's public API, on OMPIO's internal
  * headers and on the release of Open MPI they were built against (OMPIO's
@@ -35,6 +38,8 @@
 #include "ompi/mca/io/io.h"
 
 #include <pfs/pio.h>
+
+#include "pfs_mpiio.h"
 
 /* the component structures are the only symbols a component exports */
 #define PFS_OMPIO_EXPORT __attribute__((visibility("default")))
@@ -96,12 +101,8 @@ int pfs_ompio_is_pfs(const ompio_file_t *fh);
 pfs_ompio_file_t *pfs_ompio_state(const ompio_file_t *fh);
 
 /* The one place where pfs statuses become MPI error codes.  The class
- * follows the status (as in the ROMIO driver: NOENT/NOTDIR/STALE ->
- * MPI_ERR_NO_SUCH_FILE, EXIST -> MPI_ERR_FILE_EXISTS, ACCESS/BADF/AUTH ->
- * MPI_ERR_ACCESS, NOSPC -> MPI_ERR_NO_SPACE, ISDIR/NAMETOOLONG ->
- * MPI_ERR_BAD_FILE, UNSUPPORTED -> MPI_ERR_UNSUPPORTED_OPERATION, NOMEM ->
- * MPI_ERR_NO_MEM, INVAL -> MPI_ERR_ARG, the rest MPI_ERR_IO).  The code
- * returned is a code of that class whose MPI_Error_string is the message:
+ * follows the status as in the ROMIO driver (pfs_mpiio_error_class).  The
+ * code returned is a code of that class whose MPI_Error_string is the message:
  * "pfs: DETAIL" when detail is given (libpio's explanation names the
  * operation and file), else "pfs WHAT PATH: STATUS".  PFS_OK gives
  * MPI_SUCCESS. */
@@ -119,65 +120,32 @@ void pfs_ompio_note_error(pfs_ompio_file_t *pf, int err);
 /* Take (return and clear) the recorded error; MPI_SUCCESS if none. */
 int pfs_ompio_take_error(pfs_ompio_file_t *pf);
 
-/* ---- pfs_ompio_tiles.c: file views and memory datatypes as pieces ---- */
-
-/* A datatype tiled in a stream: copy k starts at base + k * extent; within
- * a copy, pieces (off[i], len[i]) relative to the copy's start, cum[i] data
- * bytes before piece i, cum[n] the data bytes of one copy.  Adjacent
- * pieces are merged.  contig: one run from base, no tiling (off, len and
- * cum unused). */
-typedef struct {
-    int64_t *off;
-    uint64_t *len;
-    uint64_t *cum;
-    size_t n;
-    int64_t base;
-    int64_t extent;
-    int64_t lb; /* the smallest piece offset */
-    int contig;
-} pfs_ompio_tiles_t;
-
-/* Growable piece list (offsets and lengths for pio_desc_list). */
-typedef struct {
-    int64_t *off;
-    uint64_t *len;
-    size_t n, cap;
-    int failed; /* out of memory: the list is incomplete */
-} pfs_ompio_list_t;
+/* ---- pfs_ompio_tiles.c: file views and memory datatypes as tiles ----
+ * (pfs_mpiio_tiles_t, pfs_mpiio_list_t and what works on them:
+ * adio/shared/pfs_mpiio.h).  Here the tiles own their arrays:
+ * pfs_ompio_tiles_free. */
 
 /* The file view of fh: copy k of fh->f_decoded_iov at f_disp + k *
- * f_view_extent.  Returns an MPI error code. */
-int pfs_ompio_view_tiles(const ompio_file_t *fh, pfs_ompio_tiles_t *t);
+ * f_view_extent, lb the smallest piece offset.  Returns an MPI error
+ * code. */
+int pfs_ompio_view_tiles(const ompio_file_t *fh, pfs_mpiio_tiles_t *t);
 
 /* The memory stream of count copies of dt (offsets relative to the user's
  * buffer, negative for a negative lower bound).  Returns an MPI error
  * code; *size_p gets the data bytes of one copy. */
 int pfs_ompio_mem_tiles(ompio_file_t *fh, struct ompi_datatype_t *dt,
-                        pfs_ompio_tiles_t *t, uint64_t *size_p);
+                        pfs_mpiio_tiles_t *t, uint64_t *size_p);
 
-void pfs_ompio_tiles_free(pfs_ompio_tiles_t *t);
-
-/* Append the pieces of stream bytes [s, s + want), stopping when the list
- * holds max_pieces pieces; returns the bytes covered. */
-uint64_t pfs_ompio_tiles_emit(const pfs_ompio_tiles_t *t, uint64_t s,
-                              uint64_t want, pfs_ompio_list_t *l,
-                              size_t max_pieces);
-
-/* Data bytes of the tiles located before file position pos. */
-uint64_t pfs_ompio_tiles_bytes_before(const pfs_ompio_tiles_t *t, int64_t pos);
+void pfs_ompio_tiles_free(pfs_mpiio_tiles_t *t);
 
 /* The stream position of fh's individual file pointer (bytes of view
  * data before it). */
 uint64_t pfs_ompio_stream_pos(const ompio_file_t *fh);
 
-/* Drop the tail of the list past `bytes` bytes. */
-void pfs_ompio_list_trim(pfs_ompio_list_t *l, uint64_t bytes);
-void pfs_ompio_list_free(pfs_ompio_list_t *l);
-
 /* Make l's offsets fit a pio_desc_t relative to a new base: *base_p gets
  * buf plus the smallest offset, and the offsets (reinterpreted in place
  * as uint64_t) become relative to it.  For memory lists, whose offsets
  * may be negative. */
-void pfs_ompio_list_rebase(pfs_ompio_list_t *l, void *buf, void **base_p);
+void pfs_ompio_list_rebase(pfs_mpiio_list_t *l, void *buf, void **base_p);
 
 #endif

@@ -1,5 +1,6 @@
-/* pfs_ompio_common.c - the release check, the mark on pfs files, and the
- * mapping of pfs statuses to MPI error codes with messages. */
+/* pfs_ompio_common.c - the release check, the mark on pfs files, and pfs
+ * statuses as MPI error codes with messages (the classes and messages
+ * are the ROMIO driver's: adio/shared/pfs_mpiio.c). */
 #include "pfs_ompio.h"
 
 #include <stdio.h>
@@ -54,30 +55,6 @@ pfs_ompio_file_t *pfs_ompio_state(const ompio_file_t *fh)
     return pf != NULL && pf->magic == PFS_OMPIO_MAGIC ? pf : NULL;
 }
 
-static int error_class(pfs_status_t st)
-{
-    switch (st) {
-    case PFS_ERR_NOENT:
-    case PFS_ERR_NOTDIR:
-    case PFS_ERR_STALE: return MPI_ERR_NO_SUCH_FILE;
-    case PFS_ERR_EXIST: return MPI_ERR_FILE_EXISTS;
-    case PFS_ERR_ACCESS:
-    case PFS_ERR_BADF:
-    case PFS_ERR_AUTH:
-    case PFS_ERR_CAP:
-    case PFS_ERR_CAP_EXPIRED: return MPI_ERR_ACCESS;
-    case PFS_ERR_NOSPC: return MPI_ERR_NO_SPACE;
-    case PFS_ERR_ROFS: return MPI_ERR_READ_ONLY;
-    case PFS_ERR_ISDIR:
-    case PFS_ERR_NAMETOOLONG: return MPI_ERR_BAD_FILE;
-    case PFS_ERR_UNSUPPORTED: return MPI_ERR_UNSUPPORTED_OPERATION;
-    case PFS_ERR_NOMEM: return MPI_ERR_NO_MEM;
-    case PFS_ERR_INVAL: return MPI_ERR_ARG;
-    default: /* server, transport and configuration failures */
-        return MPI_ERR_IO;
-    }
-}
-
 /* one dynamic error code per class (Open MPI's error codes are fixed
  * numbers: a message can only ride on a code made for it) */
 #define PFS_OMPIO_CLASSES 128
@@ -107,12 +84,8 @@ int pfs_ompio_error(pfs_status_t st, const char *what, const char *path,
 
     if (st == PFS_OK)
         return MPI_SUCCESS;
-    if (detail != NULL && detail[0] != '\0')
-        snprintf(msg, sizeof(msg), "pfs: %s", detail);
-    else
-        snprintf(msg, sizeof(msg), "pfs %s%s%s: %s", what, path ? " " : "",
-                 path ? path : "", pfs_status_string(st));
-    return pfs_ompio_error_code(error_class(st), msg);
+    pfs_mpiio_error_msg(msg, sizeof(msg), st, what, path, detail);
+    return pfs_ompio_error_code(pfs_mpiio_error_class(st), msg);
 }
 
 void pfs_ompio_note_error(pfs_ompio_file_t *pf, int err)

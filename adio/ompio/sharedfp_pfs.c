@@ -71,12 +71,12 @@ static int mca_sharedfp_pfs_seek(ompio_file_t *fh, OMPI_MPI_OFFSET_TYPE offset,
             pos += (int64_t)v;
         } else if (whence == MPI_SEEK_END) {
             /* the end of the file, in etypes of the view's data */
-            pfs_ompio_tiles_t view;
+            pfs_mpiio_tiles_t view;
             st = pio_get_size(pf->file, &v);
             if (st == PFS_OK &&
                 pfs_ompio_view_tiles(fh, &view) == MPI_SUCCESS) {
                 pos +=
-                    (int64_t)(pfs_ompio_tiles_bytes_before(&view, (int64_t)v) /
+                    (int64_t)(pfs_mpiio_tiles_bytes_before(&view, (MPI_Offset)v) /
                               fh->f_etype_size);
                 pfs_ompio_tiles_free(&view);
             } else if (st == PFS_OK) {
