@@ -24,7 +24,6 @@
 
 #include "ompi/mca/fbtl/fbtl.h"
 #include "ompi/mca/common/ompio/common_ompio_request.h"
-#include "opal/mca/base/mca_base_var.h"
 
 static int mca_fbtl_pfs_priority = PFS_OMPIO_FBTL_PRIORITY;
 
@@ -221,18 +220,9 @@ static void mca_fbtl_pfs_request_free(mca_ompio_request_t *req)
 /* ---- the component ----------------------------------------------------------
  */
 
-static int fbtl_pfs_module_init(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
-static int fbtl_pfs_module_finalize(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 static mca_fbtl_base_module_1_0_0_t fbtl_pfs_module = {
-    fbtl_pfs_module_init,     fbtl_pfs_module_finalize,
+    pfs_ompio_module_nothing, /* init */
+    pfs_ompio_module_nothing, /* finalize */
     mca_fbtl_pfs_preadv,   /* one structured read per call */
     mca_fbtl_pfs_ipreadv,  /* the same, non-blocking */
     mca_fbtl_pfs_pwritev,  /* one structured write per call */
@@ -241,17 +231,6 @@ static mca_fbtl_base_module_1_0_0_t fbtl_pfs_module = {
     mca_fbtl_pfs_request_free};
 
 static int fbtl_pfs_register(void);
-
-static int fbtl_pfs_open(void)
-{
-    return pfs_ompio_version_check(0) ? OMPI_SUCCESS : OPAL_ERR_NOT_AVAILABLE;
-}
-
-static int fbtl_pfs_init_query(bool enable_progress_threads,
-                               bool enable_mpi_threads)
-{
-    return OMPI_SUCCESS;
-}
 
 static struct mca_fbtl_base_module_1_0_0_t *
 fbtl_pfs_file_query(ompio_file_t *fh, int *priority)
@@ -262,11 +241,6 @@ fbtl_pfs_file_query(ompio_file_t *fh, int *priority)
     return &fbtl_pfs_module;
 }
 
-static int fbtl_pfs_file_unquery(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 PFS_OMPIO_EXPORT mca_fbtl_base_component_2_0_0_t mca_fbtl_pfs_component = {
     .fbtlm_version =
         {
@@ -274,23 +248,20 @@ PFS_OMPIO_EXPORT mca_fbtl_base_component_2_0_0_t mca_fbtl_pfs_component = {
             .mca_component_name = PFS_OMPIO_NAME,
             MCA_BASE_MAKE_VERSION(component, OMPI_MAJOR_VERSION,
                                   OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION),
-            .mca_open_component = fbtl_pfs_open,
+            .mca_open_component = pfs_ompio_component_open,
             .mca_register_component_params = fbtl_pfs_register,
         },
     .fbtlm_data = {MCA_BASE_METADATA_PARAM_NONE},
-    .fbtlm_init_query = fbtl_pfs_init_query,
+    .fbtlm_init_query = pfs_ompio_init_query,
     .fbtlm_file_query = fbtl_pfs_file_query,
-    .fbtlm_file_unquery = fbtl_pfs_file_unquery,
+    .fbtlm_file_unquery = pfs_ompio_file_unquery,
 };
 
 static int fbtl_pfs_register(void)
 {
-    mca_fbtl_pfs_priority = PFS_OMPIO_FBTL_PRIORITY;
-    (void)mca_base_component_var_register(
-        &mca_fbtl_pfs_component.fbtlm_version, "priority",
+    return pfs_ompio_register_priority(
+        &mca_fbtl_pfs_component.fbtlm_version, &mca_fbtl_pfs_priority,
+        PFS_OMPIO_FBTL_PRIORITY,
         "Priority of the fbtl pfs component (it bids only "
-        "for files of the fs pfs component)",
-        MCA_BASE_VAR_TYPE_INT, NULL, 0, 0, OPAL_INFO_LVL_9,
-        MCA_BASE_VAR_SCOPE_READONLY, &mca_fbtl_pfs_priority);
-    return OMPI_SUCCESS;
+        "for files of the fs pfs component)");
 }

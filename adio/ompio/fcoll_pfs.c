@@ -29,7 +29,6 @@
 
 #include "ompi/mca/fcoll/fcoll.h"
 #include "ompi/mca/common/ompio/common_ompio_request.h"
-#include "opal/mca/base/mca_base_var.h"
 
 #define PFS_COLL_PIECES (1 << 20)
 #define PFS_COLL_BYTES (1ULL << 40)
@@ -191,19 +190,9 @@ static int mca_fcoll_pfs_file_iwrite_all(ompio_file_t *fh, const void *buf,
 /* ---- the component ----------------------------------------------------------
  */
 
-static int fcoll_pfs_module_init(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
-static int fcoll_pfs_module_finalize(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 static mca_fcoll_base_module_1_0_0_t fcoll_pfs_module = {
-    fcoll_pfs_module_init,
-    fcoll_pfs_module_finalize,
+    pfs_ompio_module_nothing,
+    pfs_ompio_module_nothing,
     mca_fcoll_pfs_file_read_all,   /* pio_read_all */
     mca_fcoll_pfs_file_iread_all,  /* pio_read_all, request born complete */
     mca_fcoll_pfs_file_write_all,  /* pio_write_all */
@@ -214,17 +203,6 @@ static mca_fcoll_base_module_1_0_0_t fcoll_pfs_module = {
 
 static int fcoll_pfs_register(void);
 
-static int fcoll_pfs_open(void)
-{
-    return pfs_ompio_version_check(0) ? OMPI_SUCCESS : OPAL_ERR_NOT_AVAILABLE;
-}
-
-static int fcoll_pfs_init_query(bool enable_progress_threads,
-                                bool enable_mpi_threads)
-{
-    return OMPI_SUCCESS;
-}
-
 static struct mca_fcoll_base_module_1_0_0_t *
 fcoll_pfs_file_query(ompio_file_t *fh, int *priority)
 {
@@ -234,11 +212,6 @@ fcoll_pfs_file_query(ompio_file_t *fh, int *priority)
     return &fcoll_pfs_module;
 }
 
-static int fcoll_pfs_file_unquery(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 PFS_OMPIO_EXPORT mca_fcoll_base_component_2_0_0_t mca_fcoll_pfs_component = {
     .fcollm_version =
         {
@@ -246,24 +219,21 @@ PFS_OMPIO_EXPORT mca_fcoll_base_component_2_0_0_t mca_fcoll_pfs_component = {
             .mca_component_name = PFS_OMPIO_NAME,
             MCA_BASE_MAKE_VERSION(component, OMPI_MAJOR_VERSION,
                                   OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION),
-            .mca_open_component = fcoll_pfs_open,
+            .mca_open_component = pfs_ompio_component_open,
             .mca_register_component_params = fcoll_pfs_register,
         },
     .fcollm_data = {MCA_BASE_METADATA_PARAM_NONE},
-    .fcollm_init_query = fcoll_pfs_init_query,
+    .fcollm_init_query = pfs_ompio_init_query,
     .fcollm_file_query = fcoll_pfs_file_query,
-    .fcollm_file_unquery = fcoll_pfs_file_unquery,
+    .fcollm_file_unquery = pfs_ompio_file_unquery,
 };
 
 static int fcoll_pfs_register(void)
 {
-    mca_fcoll_pfs_priority = PFS_OMPIO_FCOLL_PRIORITY;
-    (void)mca_base_component_var_register(
-        &mca_fcoll_pfs_component.fcollm_version, "priority",
+    return pfs_ompio_register_priority(
+        &mca_fcoll_pfs_component.fcollm_version, &mca_fcoll_pfs_priority,
+        PFS_OMPIO_FCOLL_PRIORITY,
         "Priority of the fcoll pfs component (it bids only "
         "for files of the fs pfs component; "
-        "fcoll/individual bids 100 with two ranks or fewer)",
-        MCA_BASE_VAR_TYPE_INT, NULL, 0, 0, OPAL_INFO_LVL_9,
-        MCA_BASE_VAR_SCOPE_READONLY, &mca_fcoll_pfs_priority);
-    return OMPI_SUCCESS;
+        "fcoll/individual bids 100 with two ranks or fewer)");
 }

@@ -6,23 +6,17 @@
 
 #include <string.h>
 
-#include "opal/mca/base/mca_base_var.h"
-
 int mca_fs_pfs_priority = PFS_OMPIO_FS_PRIORITY;
 
 static int fs_pfs_register(void);
 static int fs_pfs_open(void);
-static int fs_pfs_init_query(bool enable_progress_threads,
-                             bool enable_mpi_threads);
 static struct mca_fs_base_module_1_0_0_t *fs_pfs_file_query(ompio_file_t *fh,
                                                             int *priority);
-static int fs_pfs_file_unquery(ompio_file_t *fh);
 static int fs_pfs_module_init(ompio_file_t *fh);
-static int fs_pfs_module_finalize(ompio_file_t *fh);
 
 static mca_fs_base_module_1_0_0_t fs_pfs_module = {
     fs_pfs_module_init,       /* after selection */
-    fs_pfs_module_finalize,   /* at unselection */
+    pfs_ompio_module_nothing, /* at unselection */
     mca_fs_pfs_file_open,     /* rank 0 opens, the handle is broadcast */
     mca_fs_pfs_file_close,    /* pio_close (and delete-on-close) */
     mca_fs_pfs_file_delete,   /* pio_unlink */
@@ -42,21 +36,18 @@ mca_fs_base_component_2_0_0_t mca_fs_pfs_component = {
             .mca_register_component_params = fs_pfs_register,
         },
     .fsm_data = {MCA_BASE_METADATA_PARAM_NONE},
-    .fsm_init_query = fs_pfs_init_query,
+    .fsm_init_query = pfs_ompio_init_query,
     .fsm_file_query = fs_pfs_file_query,
-    .fsm_file_unquery = fs_pfs_file_unquery,
+    .fsm_file_unquery = pfs_ompio_file_unquery,
 };
 
 static int fs_pfs_register(void)
 {
-    mca_fs_pfs_priority = PFS_OMPIO_FS_PRIORITY;
-    (void)mca_base_component_var_register(
-        &mca_fs_pfs_component.fsm_version, "priority",
+    return pfs_ompio_register_priority(
+        &mca_fs_pfs_component.fsm_version, &mca_fs_pfs_priority,
+        PFS_OMPIO_FS_PRIORITY,
         "Priority of the fs pfs component (it bids only "
-        "for names starting with pfs:)",
-        MCA_BASE_VAR_TYPE_INT, NULL, 0, 0, OPAL_INFO_LVL_9,
-        MCA_BASE_VAR_SCOPE_READONLY, &mca_fs_pfs_priority);
-    return OMPI_SUCCESS;
+        "for names starting with pfs:)");
 }
 
 /* The loader checks only the MCA version: the release check is ours, and
@@ -64,12 +55,6 @@ static int fs_pfs_register(void)
 static int fs_pfs_open(void)
 {
     return pfs_ompio_version_check(1) ? OMPI_SUCCESS : OPAL_ERR_NOT_AVAILABLE;
-}
-
-static int fs_pfs_init_query(bool enable_progress_threads,
-                             bool enable_mpi_threads)
-{
-    return OMPI_SUCCESS;
 }
 
 static struct mca_fs_base_module_1_0_0_t *fs_pfs_file_query(ompio_file_t *fh,
@@ -81,21 +66,11 @@ static struct mca_fs_base_module_1_0_0_t *fs_pfs_file_query(ompio_file_t *fh,
     return &fs_pfs_module;
 }
 
-static int fs_pfs_file_unquery(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 static int fs_pfs_module_init(ompio_file_t *fh)
 {
     /* not UFS: no POSIX descriptor, no locking, no lustre-like rules
      * (fs/ufs's query may have marked the file UFS before we won) */
     fh->f_fstype = NONE;
     fh->fd = -1;
-    return OMPI_SUCCESS;
-}
-
-static int fs_pfs_module_finalize(ompio_file_t *fh)
-{
     return OMPI_SUCCESS;
 }

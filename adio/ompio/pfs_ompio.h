@@ -93,6 +93,23 @@ typedef struct {
  * component's open function, which then returns OPAL_ERR_NOT_AVAILABLE. */
 int pfs_ompio_version_check(int say);
 
+/* The component slots pfs has nothing to do in, the same for the four
+ * frameworks: init_query, file_unquery, a module's init or finalize.  They
+ * return OMPI_SUCCESS. */
+int pfs_ompio_init_query(bool enable_progress_threads, bool enable_mpi_threads);
+int pfs_ompio_file_unquery(ompio_file_t *fh);
+int pfs_ompio_module_nothing(ompio_file_t *fh);
+
+/* The open function of the fbtl, fcoll and sharedfp components: the
+ * release check, silent (the fs component says why). */
+int pfs_ompio_component_open(void);
+
+/* Register the component's MCA parameter "priority" (help: its
+ * description), starting at priority. */
+int pfs_ompio_register_priority(const mca_base_component_t *component,
+                                int *priority_p, int priority,
+                                const char *help);
+
 /* Whether the fs component of this file is pfs's: what the fbtl, fcoll
  * and sharedfp components bid on. */
 int pfs_ompio_is_pfs(const ompio_file_t *fh);

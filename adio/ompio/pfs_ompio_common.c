@@ -1,11 +1,13 @@
-/* pfs_ompio_common.c - the release check, the mark on pfs files, and pfs
- * statuses as MPI error codes with messages (the classes and messages
- * are the ROMIO driver's: adio/shared/pfs_mpiio.c). */
+/* pfs_ompio_common.c - the release check, the component slots the four
+ * components share, the mark on pfs files, and pfs statuses as MPI error
+ * codes with messages (the classes and messages are the ROMIO driver's:
+ * adio/shared/pfs_mpiio_error.c). */
 #include "pfs_ompio.h"
 
 #include <stdio.h>
 #include <string.h>
 
+#include "opal/mca/base/mca_base_var.h"
 #include "opal/util/output.h"
 
 int pfs_ompio_version_check(int say)
@@ -37,6 +39,37 @@ int pfs_ompio_version_check(int say)
             major < 0 ? "an unknown MPI library" : lib);
     }
     return 0;
+}
+
+int pfs_ompio_init_query(bool enable_progress_threads, bool enable_mpi_threads)
+{
+    return OMPI_SUCCESS;
+}
+
+int pfs_ompio_file_unquery(ompio_file_t *fh)
+{
+    return OMPI_SUCCESS;
+}
+
+int pfs_ompio_module_nothing(ompio_file_t *fh)
+{
+    return OMPI_SUCCESS;
+}
+
+int pfs_ompio_component_open(void)
+{
+    return pfs_ompio_version_check(0) ? OMPI_SUCCESS : OPAL_ERR_NOT_AVAILABLE;
+}
+
+int pfs_ompio_register_priority(const mca_base_component_t *component,
+                                int *priority_p, int priority,
+                                const char *help)
+{
+    *priority_p = priority;
+    (void)mca_base_component_var_register(
+        component, "priority", help, MCA_BASE_VAR_TYPE_INT, NULL, 0, 0,
+        OPAL_INFO_LVL_9, MCA_BASE_VAR_SCOPE_READONLY, priority_p);
+    return OMPI_SUCCESS;
 }
 
 int pfs_ompio_is_pfs(const ompio_file_t *fh)

@@ -21,7 +21,6 @@
 #include <stdlib.h>
 
 #include "ompi/mca/sharedfp/sharedfp.h"
-#include "opal/mca/base/mca_base_var.h"
 
 static int mca_sharedfp_pfs_priority = PFS_OMPIO_SHAREDFP_PRIORITY;
 
@@ -305,19 +304,9 @@ static int mca_sharedfp_pfs_file_close(ompio_file_t *fh)
 /* ---- the component ----------------------------------------------------------
  */
 
-static int sharedfp_pfs_module_init(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
-static int sharedfp_pfs_module_finalize(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
-}
-
 static mca_sharedfp_base_module_1_0_0_t sharedfp_pfs_module = {
-    sharedfp_pfs_module_init,
-    sharedfp_pfs_module_finalize,
+    pfs_ompio_module_nothing,
+    pfs_ompio_module_nothing,
     mca_sharedfp_pfs_seek,
     mca_sharedfp_pfs_get_position,
     mca_sharedfp_pfs_read,
@@ -335,17 +324,6 @@ static mca_sharedfp_base_module_1_0_0_t sharedfp_pfs_module = {
 
 static int sharedfp_pfs_register(void);
 
-static int sharedfp_pfs_open(void)
-{
-    return pfs_ompio_version_check(0) ? OMPI_SUCCESS : OPAL_ERR_NOT_AVAILABLE;
-}
-
-static int sharedfp_pfs_init_query(bool enable_progress_threads,
-                                   bool enable_mpi_threads)
-{
-    return OMPI_SUCCESS;
-}
-
 static struct mca_sharedfp_base_module_1_0_0_t *
 sharedfp_pfs_file_query(ompio_file_t *fh, int *priority)
 {
@@ -353,11 +331,6 @@ sharedfp_pfs_file_query(ompio_file_t *fh, int *priority)
         return NULL;
     *priority = mca_sharedfp_pfs_priority;
     return &sharedfp_pfs_module;
-}
-
-static int sharedfp_pfs_file_unquery(ompio_file_t *fh)
-{
-    return OMPI_SUCCESS;
 }
 
 PFS_OMPIO_EXPORT mca_sharedfp_base_component_2_0_0_t
@@ -368,23 +341,20 @@ PFS_OMPIO_EXPORT mca_sharedfp_base_component_2_0_0_t
                 .mca_component_name = PFS_OMPIO_NAME,
                 MCA_BASE_MAKE_VERSION(component, OMPI_MAJOR_VERSION,
                                       OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION),
-                .mca_open_component = sharedfp_pfs_open,
+                .mca_open_component = pfs_ompio_component_open,
                 .mca_register_component_params = sharedfp_pfs_register,
             },
         .sharedfpm_data = {MCA_BASE_METADATA_PARAM_NONE},
-        .sharedfpm_init_query = sharedfp_pfs_init_query,
+        .sharedfpm_init_query = pfs_ompio_init_query,
         .sharedfpm_file_query = sharedfp_pfs_file_query,
-        .sharedfpm_file_unquery = sharedfp_pfs_file_unquery,
+        .sharedfpm_file_unquery = pfs_ompio_file_unquery,
 };
 
 static int sharedfp_pfs_register(void)
 {
-    mca_sharedfp_pfs_priority = PFS_OMPIO_SHAREDFP_PRIORITY;
-    (void)mca_base_component_var_register(
-        &mca_sharedfp_pfs_component.sharedfpm_version, "priority",
+    return pfs_ompio_register_priority(
+        &mca_sharedfp_pfs_component.sharedfpm_version, &mca_sharedfp_pfs_priority,
+        PFS_OMPIO_SHAREDFP_PRIORITY,
         "Priority of the sharedfp pfs component (it bids "
-        "only for files of the fs pfs component)",
-        MCA_BASE_VAR_TYPE_INT, NULL, 0, 0, OPAL_INFO_LVL_9,
-        MCA_BASE_VAR_SCOPE_READONLY, &mca_sharedfp_pfs_priority);
-    return OMPI_SUCCESS;
+        "only for files of the fs pfs component)");
 }
