@@ -57,6 +57,21 @@ static void report_layout(ADIO_File fd)
     fd->hints->start_iodevice = (int) li.servers[0];
 }
 
+/* The end of an open: on failure (err) the state goes; on success the
+ * file holds the client and reports its layout. */
+static void open_finish(ADIO_File fd, int err, int *error_code)
+{
+    if (err != MPI_SUCCESS) {
+        free_state(fd);
+        *error_code = err;
+        return;
+    }
+    pfs_mpiio_file_opened();
+    report_layout(fd);
+    fd->is_open = 1;
+    *error_code = MPI_SUCCESS;
+}
+
 void ADIOI_PFS_Open(ADIO_File fd, int *error_code)
 {
     static char myname[] = "ADIOI_PFS_OPEN";
@@ -69,15 +84,8 @@ void ADIOI_PFS_Open(ADIO_File fd, int *error_code)
     if (*error_code != MPI_SUCCESS)
         return;
     st = open_here(fd, client, &pf->file, msg, sizeof(msg));
-    if (st != PFS_OK) {
-        *error_code = ADIOI_PFS_error(myname, __LINE__, st, "open", fd->filename, msg);
-        free_state(fd);
-        return;
-    }
-    pfs_mpiio_file_opened();
-    report_layout(fd);
-    fd->is_open = 1;
-    *error_code = MPI_SUCCESS;
+    open_finish(fd, ADIOI_PFS_error(myname, __LINE__, st, "open", fd->filename, msg),
+                error_code);
 }
 
 void ADIOI_PFS_OpenColl(ADIO_File fd, int rank, int access_mode, int *error_code)
@@ -99,16 +107,9 @@ void ADIOI_PFS_OpenColl(ADIO_File fd, int rank, int access_mode, int *error_code
     /* a rank that could not connect keeps its own error */
     if (err == MPI_SUCCESS)
         err = ADIOI_PFS_error(myname, __LINE__, st, what, fd->filename, msg);
-    if (err != MPI_SUCCESS) {
-        free_state(fd);
-        *error_code = err;
-        return;
-    }
-    pfs_mpiio_file_opened();
-    report_layout(fd);
-    fd->is_open = 1;
-    fd->dirty_write = 0;
-    *error_code = MPI_SUCCESS;
+    open_finish(fd, err, error_code);
+    if (*error_code == MPI_SUCCESS)
+        fd->dirty_write = 0;
 }
 
 void ADIOI_PFS_Close(ADIO_File fd, int *error_code)
@@ -150,20 +151,24 @@ static void hint_warn(ADIO_File fd, const char *warn)
         fprintf(stderr, "%s\n", warn);
 }
 
+static int info_get(void *ctx, const char *key, char *value, int size)
+{
+    int flag = 0;
+
+    ADIOI_Info_get(*(MPI_Info *) ctx, key, size, value, &flag);
+    return flag;
+}
+
 /* A hint that must be a positive integer; anything else is ignored with a
  * warning. */
 static int hint_u64(ADIO_File fd, MPI_Info info, const char *key, uint64_t max, uint64_t *out)
 {
-    char value[MPI_MAX_INFO_VAL + 1];
     char warn[MPI_MAX_INFO_VAL + 128];
-    int flag = 0;
 
-    ADIOI_Info_get(info, key, MPI_MAX_INFO_VAL, value, &flag);
-    if (!flag)
-        return 0;
-    if (pfs_mpiio_hint_u64(key, value, max, out, warn, sizeof(warn)))
+    if (pfs_mpiio_hint_u64(info_get, &info, key, max, out, warn, sizeof(warn)))
         return 1;
-    hint_warn(fd, warn);
+    if (warn[0] != '\0')
+        hint_warn(fd, warn);
     return 0;
 }
 

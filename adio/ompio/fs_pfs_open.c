@@ -39,21 +39,24 @@ int mca_fs_pfs_client(opal_info_t *info, pio_client_t **client_p)
 
 /* ---- hints --------------------------------------------------------------- */
 
+static int info_get(void *ctx, const char *key, char *value, int size)
+{
+    int flag = 0;
+
+    opal_info_get(ctx, key, size, value, &flag);
+    return flag;
+}
+
 /* A hint that must be a positive integer; anything else is ignored with a
  * warning (rank 0 prints it). */
 static int hint_u64(const ompio_file_t *fh, opal_info_t *info, const char *key,
                     uint64_t max, uint64_t *out)
 {
-    char value[OPAL_MAX_INFO_VAL + 1];
-    char warn[OPAL_MAX_INFO_VAL + 128];
-    int flag = 0;
+    char warn[MPI_MAX_INFO_VAL + 128];
 
-    opal_info_get(info, key, OPAL_MAX_INFO_VAL, value, &flag);
-    if (!flag)
-        return 0;
-    if (pfs_mpiio_hint_u64(key, value, max, out, warn, sizeof(warn)))
+    if (pfs_mpiio_hint_u64(info_get, info, key, max, out, warn, sizeof(warn)))
         return 1;
-    if (fh->f_rank == 0)
+    if (warn[0] != '\0' && fh->f_rank == 0)
         opal_output(0, "%s", warn);
     return 0;
 }

@@ -195,12 +195,17 @@ pfs_status_t pfs_mpiio_open_coll(MPI_Comm comm, int rank, pfs_status_t failed,
 
 /* ---- hints ---- */
 
-int pfs_mpiio_hint_u64(const char *key, const char *value, uint64_t max, uint64_t *out_p,
-                       char *warn, size_t warn_size)
+int pfs_mpiio_hint_u64(pfs_mpiio_info_get_t get, void *ctx, const char *key, uint64_t max,
+                       uint64_t *out_p, char *warn, size_t warn_size)
 {
+    char value[MPI_MAX_INFO_VAL + 1];
     char *end;
-    unsigned long long v = strtoull(value, &end, 10);
+    unsigned long long v;
 
+    warn[0] = '\0';
+    if (!get(ctx, key, value, MPI_MAX_INFO_VAL))
+        return 0;
+    v = strtoull(value, &end, 10);
     if (end != value && *end == '\0' && v > 0 && v <= max && value[0] != '-') {
         *out_p = v;
         return 1;

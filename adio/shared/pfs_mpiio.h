@@ -82,12 +82,17 @@ pfs_status_t pfs_mpiio_open_coll(MPI_Comm comm, int rank, pfs_status_t failed,
 
 /* ---- hints ---- */
 
-/* Hints that must be positive integers: value (the hint key's) as one in
- * 1..max.  Bad values are never fatal: these return 0 and write the
- * warning the driver prints on rank 0 into warn, as ROMIO does with
- * hints it cannot use. */
-int pfs_mpiio_hint_u64(const char *key, const char *value, uint64_t max, uint64_t *out_p,
-                       char *warn, size_t warn_size);
+/* How a driver reads a hint from its MPI library's info object ctx: 1
+ * with the value (size bytes at most, the terminating NUL included) if
+ * key is set, else 0. */
+typedef int (*pfs_mpiio_info_get_t)(void *ctx, const char *key, char *value, int size);
+
+/* A hint that must be a positive integer: 1 with *out_p when key is set
+ * to one in 1..max.  Bad values are never fatal: 0, with the warning the
+ * driver prints on rank 0 in warn (as ROMIO does with hints it cannot
+ * use); warn is empty when the hint is not set. */
+int pfs_mpiio_hint_u64(pfs_mpiio_info_get_t get, void *ctx, const char *key, uint64_t max,
+                       uint64_t *out_p, char *warn, size_t warn_size);
 /* striping_unit v (already an integer): a multiple of 512, at least 4096 */
 int pfs_mpiio_hint_stripe_size(uint64_t v, char *warn, size_t warn_size);
 
