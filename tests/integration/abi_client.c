@@ -38,6 +38,7 @@
 #define MIN_BATCH END_OF(pio_coll_batch_t, any_more)
 
 static pio_client_t *client;
+static const char *what = ""; /* the call out_sizes checks, for CHECK */
 static pio_file_t *file;
 static int failures;
 static const char data[] = "abi sizes: 24 bytes long";
@@ -45,8 +46,8 @@ static const char data[] = "abi sizes: 24 bytes long";
 #define CHECK(cond)                                                            \
     do {                                                                       \
         if (!(cond)) {                                                         \
-            fprintf(stderr, "abi_client: line %d: %s failed (%s)\n", __LINE__, \
-                    #cond, pio_client_errmsg(client));                         \
+            fprintf(stderr, "abi_client: line %d: %s %s failed (%s)\n",        \
+                    __LINE__, what, #cond, pio_client_errmsg(client));         \
             failures++;                                                        \
         }                                                                      \
     } while (0)
@@ -92,6 +93,7 @@ static void out_sizes(const char *name,
     void *map, *p;
     size_t len;
 
+    what = name;
     memset(buf, SENTINEL, sizeof(buf));
     CHECK(call(buf, min - 1) == PFS_ERR_INVAL);
     CHECK(strstr(pio_client_errmsg(client), name) != NULL);
@@ -106,6 +108,7 @@ static void out_sizes(const char *name,
     CHECK(check(buf));
     CHECK(all_bytes(buf + own, EXTRA, 0));
     CHECK(all_bytes(buf + own + EXTRA, GUARD, SENTINEL));
+    what = "";
 }
 
 static pfs_status_t call_stat(void *p, size_t size)
@@ -118,12 +121,20 @@ static pfs_status_t call_fstat(void *p, size_t size)
     return pio_fstat_sz(file, p, size);
 }
 
-static int check_stat(const void *p)
+/* the handle's attributes are those of its open; its size is asked */
+static int check_fstat(const void *p)
 {
     const pio_stat_t *st = p;
 
     return st->type == PIO_TYPE_FILE && st->size == sizeof(data) - 1 &&
-           st->stripe_count == 1 && st->mode == 0600;
+           st->stripe_count == 1;
+}
+
+static int check_stat(const void *p)
+{
+    const pio_stat_t *st = p;
+
+    return check_fstat(p) && st->mode == 0600;
 }
 
 static pfs_status_t call_info(void *p, size_t size)
@@ -317,7 +328,7 @@ int main(int argc, char **argv)
         inputs();
         out_sizes("pio_stat_t", call_stat, check_stat, sizeof(pio_stat_t),
                   MIN_STAT);
-        out_sizes("pio_stat_t", call_fstat, check_stat, sizeof(pio_stat_t),
+        out_sizes("pio_stat_t", call_fstat, check_fstat, sizeof(pio_stat_t),
                   MIN_STAT);
         out_sizes("pio_layout_info_t", call_info, check_info,
                   sizeof(pio_layout_info_t), MIN_INFO);
