@@ -13,16 +13,13 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include <mpi.h>
 #include <pfs/pio.h>
 #include <pfs/pio_mpi.h>
 
-#define SENTINEL 0xA5
-#define EXTRA 32
-#define GUARD 32
+#include "../guard_page.h"
+
 #define MAXENT 8
 
 /* The first release's sizes (pio_abi.h in the library): through the
@@ -52,46 +49,14 @@ static const char data[] = "abi sizes: 24 bytes long";
         }                                                                      \
     } while (0)
 
-/* n bytes (a multiple of 8) ending at a PROT_NONE page; *map_p and
- * *len_p for munmap. */
-static void *guarded(size_t n, void **map_p, size_t *len_p)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t span = (n + page - 1) / page * page;
-    uint8_t *map;
-
-    *len_p = span + page;
-    map = mmap(NULL, *len_p, PROT_READ | PROT_WRITE,
-               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (map == MAP_FAILED || mprotect(map + span, page, PROT_NONE) != 0) {
-        perror("abi_client: mmap");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
-    *map_p = map;
-    return map + span - n;
-}
-
-static int all_bytes(const void *p, size_t n, uint8_t b)
-{
-    const uint8_t *q = p;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (q[i] != b) {
-            return 0;
-        }
-    }
-    return 1;
-}
-
 /* An output call at the three sizes; check() looks at a result. */
 static void out_sizes(const char *name,
                       pfs_status_t (*call)(void *p, size_t size),
                       int (*check)(const void *p), size_t own, size_t min)
 {
     uint8_t buf[2 * 4096];
-    void *map, *p;
-    size_t len;
+    guard_t g;
+    void *p;
 
     what = name;
     memset(buf, SENTINEL, sizeof(buf));
@@ -99,10 +64,10 @@ static void out_sizes(const char *name,
     CHECK(strstr(pio_client_errmsg(client), name) != NULL);
     CHECK(all_bytes(buf, sizeof(buf), SENTINEL));
 
-    p = guarded(own, &map, &len);
+    p = guarded(&g, own);
     CHECK(call(p, own) == PFS_OK);
     CHECK(check(p));
-    munmap(map, len);
+    unguard(&g);
 
     CHECK(call(buf, own + EXTRA) == PFS_OK);
     CHECK(check(buf));
@@ -184,8 +149,7 @@ static void inputs(void)
     pio_desc_t *d;
     pio_file_t *f = NULL;
     pio_stat_t st;
-    void *map;
-    size_t len;
+    guard_t g;
 
     memset(buf, 0xFF, sizeof(buf));
     memset(lay, 0, sizeof(*lay));
@@ -216,7 +180,7 @@ static void inputs(void)
           PFS_OK);
 
     /* a write whose file description is refused writes nothing */
-    d = guarded(sizeof(*d), &map, &len);
+    d = guarded(&g, sizeof(*d));
     CHECK(pio_desc_contig(d, 0, sizeof(data) - 1) == PFS_OK);
     CHECK(pio_write_desc_sz(file, data, NULL, d, NULL, MIN_DESC - 1) ==
           PFS_ERR_INVAL);
@@ -225,7 +189,7 @@ static void inputs(void)
     /* descriptions ending at an inaccessible page, then with garbage past
      * today's struct */
     CHECK(pio_write_desc(file, data, NULL, d, NULL) == PFS_OK);
-    munmap(map, len);
+    unguard(&g);
     memset(buf, 0xFF, sizeof(buf));
     d = (pio_desc_t *)(void *)buf;
     CHECK(pio_desc_contig(d, 0, sizeof(data) - 1) == PFS_OK);

@@ -11,57 +11,12 @@
 
 #include <stdint.h>
 #include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "pfs/pio.h"
 #include "pfs/pio_mpi.h"
+#include "../../guard_page.h"
 #include "pio_abi.h"
 #include "unit.h"
-
-#define SENTINEL 0xA5
-#define EXTRA 32 /* bytes a later release might add */
-#define GUARD 32 /* bytes past the size that must stay untouched */
-
-/* ---- memory that faults past its end ----------------------------------- */
-
-typedef struct {
-    uint8_t *map;
-    size_t len;
-} guard_t;
-
-/* n bytes (a multiple of 8) that end where a PROT_NONE page begins. */
-static void *guarded(guard_t *g, size_t n)
-{
-    size_t page = (size_t)sysconf(_SC_PAGESIZE);
-    size_t span = (n + page - 1) / page * page;
-
-    g->len = span + page;
-    g->map = mmap(NULL, g->len, PROT_READ | PROT_WRITE,
-                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    CU_ASSERT_FATAL(g->map != MAP_FAILED);
-    CU_ASSERT_FATAL(mprotect(g->map + span, page, PROT_NONE) == 0);
-    return g->map + span - n;
-}
-
-static void unguard(guard_t *g)
-{
-    munmap(g->map, g->len);
-}
-
-/* Every byte of p[0 .. n) is b. */
-static int all_bytes(const void *p, size_t n, uint8_t b)
-{
-    const uint8_t *q = p;
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        if (q[i] != b) {
-            return 0;
-        }
-    }
-    return 1;
-}
 
 /* ---- the helpers on a struct that grows -------------------------------- */
 
