@@ -81,8 +81,8 @@ pfs_status_t fsck_scan_server(const char *dir, uint32_t index,
                 sb.st_size = 0;
             }
             if (remove && unlink(obj) == 0) {
-                printf("%s: removed orphan object %s (%lld bytes)\n",
-                       FSCK_NAME, obj, (long long)sb.st_size);
+                printf("%s: removed orphan object %s (%lld bytes)\n", FSCK_NAME,
+                       obj, (long long)sb.st_size);
                 sc->removed++;
                 continue;
             }
@@ -113,8 +113,8 @@ typedef struct {
 struct fsck_objlist {
     char fsid[2 * 16 + 1];
     uint32_t servers;
-    uint64_t epoch;  /* of the store: newer file ids came after the list */
-    uint64_t newer;  /* objects a walk found with such ids */
+    uint64_t epoch;   /* of the store: newer file ids came after the list */
+    uint64_t newer;   /* objects a walk found with such ids */
     fsck_obj_t *objs; /* sorted by server, then fid */
     size_t n, cap;
     pfs_fid_t *files; /* while made from a store */
@@ -334,18 +334,16 @@ pfs_status_t fsck_objlist_read(const char *path, fsck_objlist_t **list_p,
             st = strcmp(line, list_magic) == 0 ? PFS_OK : PFS_ERR_INVAL;
         } else if (lineno == 2) {
             st = strncmp(line, "fsid ", 5) == 0 &&
-                         pfs_hex_decode(line + 5, fsid, sizeof(fsid)) ==
-                             PFS_OK
+                         pfs_hex_decode(line + 5, fsid, sizeof(fsid)) == PFS_OK
                      ? PFS_OK
                      : PFS_ERR_INVAL;
             snprintf(l->fsid, sizeof(l->fsid), "%s", line + 5);
         } else if (lineno == 3) {
-            st = sscanf(line, "epoch %" SCNu64, &l->epoch) == 1
-                     ? PFS_OK
-                     : PFS_ERR_INVAL;
+            st = sscanf(line, "epoch %" SCNu64, &l->epoch) == 1 ? PFS_OK
+                                                                : PFS_ERR_INVAL;
         } else if (lineno == 4) {
             st = sscanf(line, "servers %u", &l->servers) == 1 ? PFS_OK
-                                                                : PFS_ERR_INVAL;
+                                                              : PFS_ERR_INVAL;
         } else {
             st = parse_obj(l, line);
         }

@@ -107,8 +107,7 @@ static pfs_status_t scan_objects(mds_store_t *store, const char *root,
             continue;
         }
         snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
-        st = fsck_scan_server(dir, (uint32_t)n, store_owned, store, remove,
-                              sc);
+        st = fsck_scan_server(dir, (uint32_t)n, store_owned, store, remove, sc);
     }
     closedir(d);
     return st;
@@ -249,10 +248,11 @@ static int list_objects(const fsck_opts_t *o)
         }
     } else if (!o->quiet) {
         fprintf(msg,
-                "%s: %s: clean; listed %" PRIu64 " objects of files and %" PRIu64
+                "%s: %s: clean; listed %" PRIu64
+                " objects of files and %" PRIu64
                 " of pending removals on %u I/O servers%s%s\n",
-                NAME, o->store_dir, files, removals,
-                fsck_objlist_servers(list), o->list_out != NULL ? " in " : "",
+                NAME, o->store_dir, files, removals, fsck_objlist_servers(list),
+                o->list_out != NULL ? " in " : "",
                 o->list_out != NULL ? o->list_out : "");
     }
     fsck_objlist_destroy(list);
@@ -298,9 +298,8 @@ static int check_objdir(const fsck_opts_t *o, const fsck_objlist_t *list)
          strcmp(found, fsck_objlist_fsid(list)) == 0;
     fclose(f);
     if (!ok) {
-        fprintf(stderr,
-                "%s: %s belongs to file system %s, the list %s to %s\n", NAME,
-                o->objdir, found, o->expected, fsck_objlist_fsid(list));
+        fprintf(stderr, "%s: %s belongs to file system %s, the list %s to %s\n",
+                NAME, o->objdir, found, o->expected, fsck_objlist_fsid(list));
         return FSCK_USAGE;
     }
     return FSCK_CLEAN;
@@ -396,8 +395,8 @@ static int parse_args(int argc, char **argv, fsck_opts_t *o)
             n = strtoul(optarg, &end, 10);
             if (errno != 0 || end == optarg || *end != '\0' ||
                 optarg[0] == '-' || n > UINT32_MAX) {
-                fprintf(stderr, "%s: --objects %s: not a server index\n",
-                        NAME, optarg);
+                fprintf(stderr, "%s: --objects %s: not a server index\n", NAME,
+                        optarg);
                 return FSCK_USAGE;
             }
             o->index = (uint32_t)n;

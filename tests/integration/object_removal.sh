@@ -140,7 +140,15 @@ rc=0
 "$B/pfs-fsck" --objects 1 --expected "$WORK/list2" "$ROOT/iosrv.0" 2>"$WORK/wrong.err" || rc=$?
 [ "$rc" = 2 ] && grep -q "is the directory of I/O server 0, not 1" "$WORK/wrong.err" ||
     { cat "$WORK/wrong.err"; fail "pfs-fsck --objects 1 of server 0's directory: exit $rc"; }
-pass "pfs-fsck --objects: a list older than the objects removes nothing (exit 1), a wrong server index is a usage error"
+# a list cut short (no final newline) or not a list at all is unreadable
+head -c -1 "$WORK/list2" >"$WORK/cut" && echo garbage >"$WORK/garbage"
+for l in cut garbage; do
+    rc=0
+    "$B/pfs-fsck" --objects 0 --expected "$WORK/$l" "$ROOT/iosrv.0" 2>"$WORK/$l.err" || rc=$?
+    [ "$rc" = 3 ] && grep -q "not an object list of pfs-fsck --list-objects" "$WORK/$l.err" ||
+        { cat "$WORK/$l.err"; fail "pfs-fsck --expected $l: exit $rc"; }
+done
+pass "pfs-fsck --objects: a list older than the objects removes nothing (exit 1), a wrong server index is a usage error, a damaged list is unreadable (exit 3)"
 
 "$B/pfs-fsck" --list-objects -o "$WORK/list3" "$ROOT/mds" || fail "pfs-fsck --list-objects"
 for i in 0 1; do
