@@ -28,9 +28,12 @@
 
 static const char usage_text[] =
     "usage: pfs-fsck [-q] [--remove-orphans] (-r ROOT | STORE)\n"
-    "       pfs-fsck [-q] --list-objects [-o FILE] STORE\n"
-    "       pfs-fsck [-q] [--remove-orphans] [--strict] --objects N\n"
-    "                --expected FILE DIR\n"
+    "\n"
+    "usage: pfs-fsck [-q] --list-objects [-o FILE] STORE\n"
+    "\n"
+    "usage: pfs-fsck [-q] [--remove-orphans] [--strict] --objects N "
+    "--expected FILE DIR\n"
+    "\n"
     "Check the metadata store of a stopped ensemble: every directory entry\n"
     "names an existing inode of the type it says, in a directory; every\n"
     "inode but the root is named by exactly one entry and reachable from\n"
