@@ -8,13 +8,6 @@
 
 #include <mpi.h>
 
-void bench_mpi_start(int *argc, char ***argv, int *rank_p, int *nranks_p)
-{
-    MPI_Init(argc, argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, rank_p);
-    MPI_Comm_size(MPI_COMM_WORLD, nranks_p);
-}
-
 static const bench_opt_t *opt_find(const bench_opt_t *opts, const char *arg)
 {
     for (; opts->name != NULL; opts++) {
@@ -25,7 +18,7 @@ static const bench_opt_t *opt_find(const bench_opt_t *opts, const char *arg)
     return NULL;
 }
 
-int bench_opts_parse(int argc, char **argv, const bench_opt_t *opts)
+static int opts_parse(int argc, char **argv, const bench_opt_t *opts)
 {
     int i;
 
@@ -65,6 +58,19 @@ void bench_usage(const char *prog, const char *args)
         fprintf(stderr, "usage: %s %s\n", prog, args);
     }
     MPI_Finalize();
+}
+
+int bench_start(int *argc, char ***argv, const bench_opt_t *opts,
+                const char *usage_args, int *rank_p, int *nranks_p)
+{
+    MPI_Init(argc, argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, rank_p);
+    MPI_Comm_size(MPI_COMM_WORLD, nranks_p);
+    if (opts_parse(*argc, *argv, opts) != 0) {
+        bench_usage((*argv)[0], usage_args);
+        return -1;
+    }
+    return 0;
 }
 
 double bench_slowest(double t)

@@ -20,15 +20,13 @@ typedef struct {
     void *value;
 } bench_opt_t;
 
-/* MPI_Init, then this process's rank and the number of ranks in
- * MPI_COMM_WORLD. */
-void bench_mpi_start(int *argc, char ***argv, int *rank_p, int *nranks_p);
-
-/* Set the options in argv[1..] by opts, a table ended by a NULL name.
- * Returns 0 when every argument was taken, -1 at the first that was not
- * (not in the table, or an option without its argument); the options
- * before it are set. */
-int bench_opts_parse(int argc, char **argv, const bench_opt_t *opts);
+/* MPI_Init, this process's rank and the number of ranks in
+ * MPI_COMM_WORLD, and the options in argv[1..] set by opts, a table ended
+ * by a NULL name.  An argument not in the table, or an option without
+ * its argument, is a usage error: bench_usage(argv[0], usage_args) and -1
+ * (the caller exits with 2).  0 when every argument was taken. */
+int bench_start(int *argc, char ***argv, const bench_opt_t *opts,
+                const char *usage_args, int *rank_p, int *nranks_p);
 
 /* "usage: PROG ARGS" on stderr from rank 0, then MPI_Finalize.  The
  * caller then exits with 2. */

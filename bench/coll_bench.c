@@ -96,6 +96,9 @@ static double run_ufs(const char *path, pattern_t *p, uint8_t *buf, int write)
     return bench_slowest(t);
 }
 
+static const char usage_args[] = "--ufs-dir DIR [--label NAME] [--reps N] "
+                                 "[--block BYTES] [--tile-rows N]";
+
 int main(int argc, char **argv)
 {
     const char *ufs_dir = NULL, *label = "disk";
@@ -116,10 +119,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL},
     };
 
-    bench_mpi_start(&argc, &argv, &rank, &nranks);
-    if (bench_opts_parse(argc, argv, opts) != 0) {
-        bench_usage(argv[0], "--ufs-dir DIR [--label NAME] [--reps N] "
-                             "[--block BYTES] [--tile-rows N]");
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
         return 2;
     }
     if (ufs_dir == NULL || reps < 1) {

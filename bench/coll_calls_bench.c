@@ -129,6 +129,9 @@ static void row(const char *label, uint64_t size, const char *mode,
     fflush(stdout);
 }
 
+static const char usage_args[] =
+    "[--label L] [--calls N] [--reps N] [--sizes B,B,...]";
+
 int main(int argc, char **argv)
 {
     const char *label = "run", *sizes = "4096,16384,32768,47008,131072,1048576";
@@ -143,10 +146,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL},
     };
 
-    bench_mpi_start(&argc, &argv, &rank, &nranks);
-    if (bench_opts_parse(argc, argv, opts) != 0) {
-        bench_usage("coll_calls_bench",
-                    "[--label L] [--calls N] [--reps N] [--sizes B,B,...]");
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
         return 2;
     }
     if (calls < 1 || reps < 1) {

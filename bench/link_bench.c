@@ -133,6 +133,10 @@ static double run(pio_client_t *c, const char *path, const char *pattern,
     return bench_slowest(t);
 }
 
+static const char usage_args[] = "--label L [--pattern contig|strided|tiles2d] "
+                                 "[--mib M] [--xfer-mib T] [--reps R] "
+                                 "[--mode auto|two-phase|direct]";
+
 int main(int argc, char **argv)
 {
     const char *label = "run", *pattern = "contig", *mode = "auto";
@@ -151,11 +155,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL},
     };
 
-    bench_mpi_start(&argc, &argv, &rank, &nranks);
-    if (bench_opts_parse(argc, argv, opts) != 0) {
-        bench_usage(argv[0], "--label L [--pattern contig|strided|tiles2d] "
-                             "[--mib M] [--xfer-mib T] [--reps R] "
-                             "[--mode auto|two-phase|direct]");
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
         return 2;
     }
     pio_coll_hints_default(&hints);

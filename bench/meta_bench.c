@@ -248,9 +248,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL},
     };
 
-    bench_mpi_start(&argc, &argv, &rank, &nranks);
-    if (bench_opts_parse(argc, argv, opts) != 0) {
-        bench_usage(argv[0], usage_args);
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
         return 2;
     }
     if (local_dir == NULL || files < 1 || stripe_count < 0) {

@@ -145,6 +145,9 @@ static int verify(const uint8_t *buf, uint64_t n)
     return 1;
 }
 
+static const char usage_args[] = "--ufs-dir DIR [--pfs-dir DIR] [--reps N] "
+                                 "[--blocks N] [--tile-rows N]";
+
 int main(int argc, char **argv)
 {
     const char *ufs_dir = NULL, *pfs_dir = "/";
@@ -162,10 +165,7 @@ int main(int argc, char **argv)
         {NULL, 0, NULL},
     };
 
-    bench_mpi_start(&argc, &argv, &rank, &nranks);
-    if (bench_opts_parse(argc, argv, opts) != 0) {
-        bench_usage(argv[0], "--ufs-dir DIR [--pfs-dir DIR] [--reps N] "
-                             "[--blocks N] [--tile-rows N]");
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
         return 2;
     }
     if (ufs_dir == NULL || reps < 1 || blocks < 1 || tile_rows < 1) {
