@@ -57,6 +57,13 @@ bench_have_mpich() {
     [ -f "$PREFIX/lib/libmpi.so.12" ]
 }
 
+# bench_mpich ARGS...: mpiexec.mpich ARGS with the MPICH with the pfs
+# driver, BUILD's libpio first on the library path (the client library of
+# the servers that run).
+bench_mpich() {
+    LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich "$@"
+}
+
 # bench_need_mpich: exit 1, saying why, if it is not.
 bench_need_mpich() {
     bench_have_mpich || { echo "no MPICH with pfs in $PREFIX: run adio/build-mpich.sh" >&2; exit 1; }

@@ -20,7 +20,7 @@ mkdir -p "$WORK/local"
     echo "# $(bench_machine); pfs: 1 MDS +" \
          "2 I/O servers on 127.0.0.1, 1 MiB stripes, local access on; storage $(bench_storage);" \
          "one process; best of reps; times include H5Fclose (the pfs driver syncs there)"
-    LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 1 "$BUILD/bench/h5fd_bench" \
+    bench_mpich -n 1 "$BUILD/bench/h5fd_bench" \
         --local "$WORK/local" --pfs /bench "$@"
 } | tee "$OUT.tmp"
 bench_stop

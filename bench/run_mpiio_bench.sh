@@ -24,7 +24,7 @@ run_on() {
     bench_start "$base" mpiio-bench
     mkdir -p "$WORK/ufs"
     echo "# $label: $(bench_storage), local access $local_io"
-    PFS_LOCAL_IO=$local_io LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+    PFS_LOCAL_IO=$local_io bench_mpich -n 4 \
         "$BUILD/bench/mpiio_bench" \
         --pfs pfs:/bench.dat --ufs "ufs:$WORK/ufs/bench.dat" --label "$label" "$@"
     bench_stop

@@ -52,7 +52,7 @@ run_on() {
         "$BIN/mpiio_bench.openmpi" --pfs pfs:/bench-openmpi.dat \
         --ufs "$WORK/local/bench-openmpi.dat" --label "openmpi-$label" "$@" </dev/null
     if [ "$MPICH_OK" = yes ]; then
-        PFS_LOCAL_IO=$local_io LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+        PFS_LOCAL_IO=$local_io bench_mpich -n 4 \
             "$BUILD/bench/mpiio_bench" --pfs pfs:/bench-mpich.dat \
             --ufs "ufs:$WORK/local/bench-mpich.dat" --label "mpich-$label" "$@" </dev/null
     fi

@@ -29,8 +29,7 @@ run_on() {
     bench_start "$base" user-bench
     mkdir -p "$WORK/ufs"
     echo "# $label: $(bench_storage), local access $local_io, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    # BUILD's libpio first: the client library of the servers that run
-    PFS_LOCAL_IO=$local_io LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+    PFS_LOCAL_IO=$local_io bench_mpich -n 4 \
         "$BUILD/bench/mpiio_user_bench" \
         --pfs pfs: --ufs "ufs:$WORK/ufs" --label "$label" "$@" | grep --line-buffered -v '^label,'
     bench_stop
@@ -47,7 +46,7 @@ run_on() {
         mkdir -p "$WORK/ufs"
         for n in $PFS_BENCH_META_SCALE; do
             echo "# tmpfs-meta-$((4 * n)): $((4 * n)) files, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-            LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+            bench_mpich -n 4 \
                 "$BUILD/bench/mpiio_user_bench" --pfs pfs: --ufs "ufs:$WORK/ufs" \
                 --label "tmpfs-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
                 grep --line-buffered -v '^label,'
