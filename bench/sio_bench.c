@@ -41,6 +41,18 @@ typedef struct {
     uint64_t file_size; /* whole file */
 } pattern_t;
 
+/* count blocks of blocklen bytes per rank, the ranks' blocks in turn */
+static void pattern_interleaved(pattern_t *p, const char *name,
+                                uint64_t blocklen, uint64_t count)
+{
+    p->name = name;
+    p->blocklen = blocklen;
+    p->count = count;
+    p->stride = blocklen * (uint64_t)nranks;
+    p->offset = blocklen * (uint64_t)rank;
+    p->file_size = p->stride * p->count;
+}
+
 static double now(void)
 {
     return MPI_Wtime();
@@ -182,20 +194,10 @@ int main(int argc, char **argv)
     }
 
     /* strided: 47008-byte blocks, interleaved by rank */
-    pats[0].name = "strided-47008";
-    pats[0].blocklen = 47008;
-    pats[0].count = (uint64_t)blocks;
-    pats[0].stride = 47008 * (uint64_t)nranks;
-    pats[0].offset = 47008 * (uint64_t)rank;
-    pats[0].file_size = pats[0].stride * pats[0].count;
+    pattern_interleaved(&pats[0], "strided-47008", 47008, (uint64_t)blocks);
     /* tiles: array of tile_rows x (8 * nranks) 8-byte elements; rank r owns
      * columns [8r, 8r + 8): rows of 64 bytes, a global row apart */
-    pats[1].name = "tiles2d-64B-rows";
-    pats[1].blocklen = 64;
-    pats[1].count = (uint64_t)tile_rows;
-    pats[1].stride = 64 * (uint64_t)nranks;
-    pats[1].offset = 64 * (uint64_t)rank;
-    pats[1].file_size = pats[1].stride * pats[1].count;
+    pattern_interleaved(&pats[1], "tiles2d-64B-rows", 64, (uint64_t)tile_rows);
 
     if (rank == 0) {
         printf("# sio_bench: %d ranks, best of %d; MiB/s = all ranks' bytes "
