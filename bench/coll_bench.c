@@ -16,10 +16,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mpi.h>
 #include <pfs/pio_mpi.h>
+
+#include "bench_util.h"
 
 static int rank, nranks;
 
@@ -30,23 +31,6 @@ typedef struct {
     uint64_t disp;
     uint64_t bytes; /* per rank */
 } pattern_t;
-
-static double slowest(double t)
-{
-    MPI_Request req;
-    double max;
-    int done = 0;
-
-    MPI_Ibarrier(MPI_COMM_WORLD, &req); /* wait without spinning a core */
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) {
-            usleep(100);
-        }
-    }
-    MPI_Allreduce(&t, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    return max;
-}
 
 static double run_pfs(pio_client_t *c, const char *path, pattern_t *p,
                       uint8_t *buf, int write, pio_coll_stats_t *stats)
@@ -80,7 +64,7 @@ static double run_pfs(pio_client_t *c, const char *path, pattern_t *p,
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     pio_close(f);
-    return slowest(t);
+    return bench_slowest(t);
 }
 
 static double run_ufs(const char *path, pattern_t *p, uint8_t *buf, int write)
@@ -109,8 +93,11 @@ static double run_ufs(const char *path, pattern_t *p, uint8_t *buf, int write)
     }
     t = MPI_Wtime() - t;
     MPI_File_close(&fh);
-    return slowest(t);
+    return bench_slowest(t);
 }
+
+static const char usage_args[] = "--ufs-dir DIR [--label NAME] [--reps N] "
+                                 "[--block BYTES] [--tile-rows N]";
 
 int main(int argc, char **argv)
 {
@@ -123,31 +110,17 @@ int main(int argc, char **argv)
     pio_client_t *clients[2];
     pattern_t pats[3];
     char err[512];
+    const bench_opt_t opts[] = {
+        {"--ufs-dir", BENCH_OPT_STR, &ufs_dir},
+        {"--label", BENCH_OPT_STR, &label},
+        {"--reps", BENCH_OPT_INT, &reps},
+        {"--block", BENCH_OPT_U64, &block},
+        {"--tile-rows", BENCH_OPT_U64, &tile_rows},
+        {NULL, 0, NULL},
+    };
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--ufs-dir") && i + 1 < argc) {
-            ufs_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
-            label = argv[++i];
-        } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
-            reps = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--block") && i + 1 < argc) {
-            block = strtoull(argv[++i], NULL, 10);
-        } else if (!strcmp(argv[i], "--tile-rows") && i + 1 < argc) {
-            tile_rows = strtoull(argv[++i], NULL, 10);
-        } else {
-            if (rank == 0) {
-                fprintf(stderr,
-                        "usage: %s --ufs-dir DIR [--label NAME] "
-                        "[--reps N] [--block BYTES] [--tile-rows N]\n",
-                        argv[0]);
-            }
-            MPI_Finalize();
-            return 2;
-        }
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
+        return 2;
     }
     if (ufs_dir == NULL || reps < 1) {
         MPI_Finalize();

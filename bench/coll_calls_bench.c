@@ -25,6 +25,8 @@
 #include <mpi.h>
 #include <pfs/pio_mpi.h>
 
+#include "bench_util.h"
+
 static int rank, nranks;
 
 static double slowest(double t0)
@@ -127,34 +129,25 @@ static void row(const char *label, uint64_t size, const char *mode,
     fflush(stdout);
 }
 
+static const char usage_args[] =
+    "[--label L] [--calls N] [--reps N] [--sizes B,B,...]";
+
 int main(int argc, char **argv)
 {
     const char *label = "run", *sizes = "4096,16384,32768,47008,131072,1048576";
-    int calls = 200, reps = 3, i;
+    int calls = 200, reps = 3;
     pio_client_t *c;
     char msg[512], list[256], *tok, *save = NULL;
+    const bench_opt_t opts[] = {
+        {"--label", BENCH_OPT_STR, &label},
+        {"--calls", BENCH_OPT_INT, &calls},
+        {"--reps", BENCH_OPT_INT, &reps},
+        {"--sizes", BENCH_OPT_STR, &sizes},
+        {NULL, 0, NULL},
+    };
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    for (i = 1; i < argc; i++) {
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(argv[i], "--label") && v) {
-            label = argv[++i];
-        } else if (!strcmp(argv[i], "--calls") && v) {
-            calls = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--reps") && v) {
-            reps = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--sizes") && v) {
-            sizes = argv[++i];
-        } else {
-            if (rank == 0) {
-                fprintf(stderr, "usage: coll_calls_bench [--label L] "
-                                "[--calls N] [--reps N] [--sizes B,B,...]\n");
-            }
-            MPI_Finalize();
-            return 2;
-        }
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
+        return 2;
     }
     if (calls < 1 || reps < 1) {
         MPI_Finalize();

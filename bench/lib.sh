@@ -1,7 +1,20 @@
-# lib.sh - sourced by the bench/run_*_bench.sh scripts: a local ensemble
+# lib.sh - sourced by the bench/run_*_bench.sh scripts: their arguments,
+# the results file, the MPICH with the pfs driver, and a local ensemble
 # (1 pfs-mds, 2 pfs-iosrv on 127.0.0.1) in a scratch directory, stopped
 # (by pfs-ctl, else by the launcher's PID) and removed on exit.
-# Expects BUILD; sets WORK and LAUNCHER and exports PFS_ENSEMBLE.
+#
+# Source it first, with the script's own arguments still in "$@":
+#   source "$(dirname "$0")/lib.sh"
+# They are [BUILD_DIR] [-- extra args]: it sets TOP (the source tree) and
+# BUILD and shifts them off, so that "$@" is the extra args.  It sets
+# WORK and LAUNCHER and exports PFS_ENSEMBLE (bench_start).
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${1:-$TOP/build}
+[ $# -gt 0 ] && shift
+[ "${1:-}" = "--" ] && shift
+# the MPICH with the pfs ROMIO driver (adio/build-mpich.sh)
+PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
 
 # MPICH's hydra: do not inherit a PMI world from the caller
 unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
@@ -37,4 +50,53 @@ bench_start() {
 # bench_storage: the device and file system type holding WORK
 bench_storage() {
     echo "$(df -h "$WORK" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$WORK"))"
+}
+
+# bench_have_mpich: is the MPICH with the pfs driver installed in PREFIX?
+bench_have_mpich() {
+    [ -f "$PREFIX/lib/libmpi.so.12" ]
+}
+
+# bench_mpich ARGS...: mpiexec.mpich ARGS with the MPICH with the pfs
+# driver, BUILD's libpio first on the library path (the client library of
+# the servers that run).
+bench_mpich() {
+    LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich "$@"
+}
+
+# bench_need_mpich: exit 1, saying why, if it is not.
+bench_need_mpich() {
+    bench_have_mpich || { echo "no MPICH with pfs in $PREFIX: run adio/build-mpich.sh" >&2; exit 1; }
+}
+
+# bench_results NAME [SUFFIX]: OUT=bench/results/NAME-DATE[SUFFIX].csv, its
+# folder made.
+bench_results() {
+    OUT=$TOP/bench/results/$1-$(date +%Y%m%d-%H%M%S)${2:-}.csv
+    mkdir -p "$TOP/bench/results"
+}
+
+# bench_machine: "DATE SYSTEM, N cores", for the first line of a results file
+bench_machine() {
+    echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores"
+}
+
+# bench_each_storage FN ARGS...: FN LABEL BASE LOCAL_IO ARGS... for each
+# storage (PFS_BENCH_STORAGE, default "tmpfs disk": /dev/shm, then
+# PFS_BENCH_DIR, default /var/tmp), each with local access on and off
+# (PFS_BENCH_LOCAL, default "on off"; label STORAGE, STORAGE-via-servers).
+bench_each_storage() {
+    local fn=$1 storage base local_io label
+    shift
+    for storage in ${PFS_BENCH_STORAGE:-tmpfs disk}; do
+        case $storage in
+        tmpfs) base=/dev/shm ;;
+        *) base=${PFS_BENCH_DIR:-/var/tmp} ;;
+        esac
+        for local_io in ${PFS_BENCH_LOCAL:-on off}; do
+            label=$storage
+            [ "$local_io" = off ] && label=$storage-via-servers
+            "$fn" "$label" "$base" "$local_io" "$@"
+        done
+    done
 }

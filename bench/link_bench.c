@@ -26,10 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mpi.h>
 #include <pfs/pio_mpi.h>
+
+#include "bench_util.h"
 
 static int rank, nranks;
 static pio_coll_hints_t hints;
@@ -38,24 +39,6 @@ static int used_direct; /* the last collective call went direct */
 static uint8_t pat(uint64_t off)
 {
     return (uint8_t)((off * UINT64_C(0x9e3779b97f4a7c15)) >> 56);
-}
-
-/* MPI_Wtime of the slowest rank, waiting without spinning a core */
-static double slowest(double t)
-{
-    MPI_Request req;
-    double max;
-    int done = 0;
-
-    MPI_Ibarrier(MPI_COMM_WORLD, &req);
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) {
-            usleep(100);
-        }
-    }
-    MPI_Allreduce(&t, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    return max;
 }
 
 static void die(pio_client_t *c, const char *what, const char *err)
@@ -147,46 +130,33 @@ static double run(pio_client_t *c, const char *path, const char *pattern,
     }
     t = MPI_Wtime() - t;
     pio_close(f);
-    return slowest(t);
+    return bench_slowest(t);
 }
+
+static const char usage_args[] = "--label L [--pattern contig|strided|tiles2d] "
+                                 "[--mib M] [--xfer-mib T] [--reps R] "
+                                 "[--mode auto|two-phase|direct]";
 
 int main(int argc, char **argv)
 {
     const char *label = "run", *pattern = "contig", *mode = "auto";
     uint64_t mib = 256, xfer_mib = 8, per_rank, k, total, bad = 0;
-    int reps = 3, i, r, op;
+    int reps = 3, r, op;
     pio_client_t *c;
     char err[512], path[256];
     uint8_t *buf;
+    const bench_opt_t opts[] = {
+        {"--label", BENCH_OPT_STR, &label},
+        {"--pattern", BENCH_OPT_STR, &pattern},
+        {"--mib", BENCH_OPT_U64, &mib},
+        {"--xfer-mib", BENCH_OPT_U64, &xfer_mib},
+        {"--reps", BENCH_OPT_INT, &reps},
+        {"--mode", BENCH_OPT_STR, &mode},
+        {NULL, 0, NULL},
+    };
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--label") && i + 1 < argc) {
-            label = argv[++i];
-        } else if (!strcmp(argv[i], "--pattern") && i + 1 < argc) {
-            pattern = argv[++i];
-        } else if (!strcmp(argv[i], "--mib") && i + 1 < argc) {
-            mib = strtoull(argv[++i], NULL, 10);
-        } else if (!strcmp(argv[i], "--xfer-mib") && i + 1 < argc) {
-            xfer_mib = strtoull(argv[++i], NULL, 10);
-        } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
-            reps = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
-            mode = argv[++i];
-        } else {
-            if (rank == 0) {
-                fprintf(stderr,
-                        "usage: %s --label L [--pattern "
-                        "contig|strided|tiles2d] [--mib M] "
-                        "[--xfer-mib T] [--reps R] [--mode "
-                        "auto|two-phase|direct]\n",
-                        argv[0]);
-            }
-            MPI_Finalize();
-            return 2;
-        }
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
+        return 2;
     }
     pio_coll_hints_default(&hints);
     if (!strcmp(mode, "two-phase")) {

@@ -32,6 +32,8 @@
 #include <mpi.h>
 #include <pfs/pio.h>
 
+#include "bench_util.h"
+
 static int rank, nranks;
 
 enum { OP_CREATE, OP_STAT, OP_UNLINK, NOPS };
@@ -144,26 +146,6 @@ static void target_op(const target_t *t, int op, const char *path)
     }
 }
 
-/* The slowest rank's time.  Ranks that are done wait without spinning:
- * MPICH's barrier polls a core, which on a small machine would be taken
- * from the ranks and servers still working. */
-static double slowest(double t)
-{
-    MPI_Request req;
-    double max;
-    int done = 0;
-
-    MPI_Ibarrier(MPI_COMM_WORLD, &req);
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) {
-            usleep(200);
-        }
-    }
-    MPI_Allreduce(&t, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    return max;
-}
-
 static double run_phase(const target_t *t, int op, char **paths, int n)
 {
     double t0;
@@ -174,7 +156,7 @@ static double run_phase(const target_t *t, int op, char **paths, int n)
     for (i = 0; i < n; i++) {
         target_op(t, op, paths[i]);
     }
-    return slowest(MPI_Wtime() - t0);
+    return bench_slowest(MPI_Wtime() - t0);
 }
 
 /* This rank's directory for the mode: BASE/shared or BASE/r<rank>. */
@@ -245,49 +227,32 @@ static void paths_free(char **paths, int n)
     free(paths);
 }
 
-static void usage(const char *prog)
-{
-    if (rank == 0) {
-        fprintf(stderr,
-                "usage: %s --local-dir DIR [--pfs-dir DIR] [--files N] "
-                "[--label NAME] [--stripe-count N] [--header]\n",
-                prog);
-    }
-}
+static const char usage_args[] =
+    "--local-dir DIR [--pfs-dir DIR] [--files N] [--label NAME] "
+    "[--stripe-count N] [--header]";
 
 int main(int argc, char **argv)
 {
     const char *local_dir = NULL, *pfs_dir = "", *label = "-";
-    int files = 2000, header = 0, stripe_count = 0, i, mode, op;
+    int files = 2000, header = 0, stripe_count = 0, mode, op;
     target_t pfs, local;
     char err[512];
     long id;
+    const bench_opt_t opts[] = {
+        {"--local-dir", BENCH_OPT_STR, &local_dir},
+        {"--pfs-dir", BENCH_OPT_STR, &pfs_dir},
+        {"--files", BENCH_OPT_INT, &files},
+        {"--label", BENCH_OPT_STR, &label},
+        {"--stripe-count", BENCH_OPT_INT, &stripe_count},
+        {"--header", BENCH_OPT_FLAG, &header},
+        {NULL, 0, NULL},
+    };
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--local-dir") && i + 1 < argc) {
-            local_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--pfs-dir") && i + 1 < argc) {
-            pfs_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--files") && i + 1 < argc) {
-            files = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--label") && i + 1 < argc) {
-            label = argv[++i];
-        } else if (!strcmp(argv[i], "--stripe-count") && i + 1 < argc) {
-            stripe_count = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--header")) {
-            header = 1;
-        } else {
-            usage(argv[0]);
-            MPI_Finalize();
-            return 2;
-        }
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
+        return 2;
     }
     if (local_dir == NULL || files < 1 || stripe_count < 0) {
-        usage(argv[0]);
-        MPI_Finalize();
+        bench_usage(argv[0], usage_args);
         return 2;
     }
 

@@ -6,13 +6,8 @@
 #
 #   bench/run_coll_bench.sh [BUILD_DIR] [-- extra coll_bench args]
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
-OUT=$TOP/bench/results/coll-$(date +%Y%m%d-%H%M%S).csv
-mkdir -p "$TOP/bench/results"
-source "$TOP/bench/lib.sh"
+source "$(dirname "$0")/lib.sh"
+bench_results coll
 
 run_on() {
     local label=$1 base=$2
@@ -25,7 +20,7 @@ run_on() {
 }
 
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; pfs: 1 MDS +" \
+    echo "# $(bench_machine); pfs: 1 MDS +" \
          "2 I/O servers on 127.0.0.1, 1 MiB stripes, storage on the same file system as ufs:"
     run_on tmpfs /dev/shm "$@"
     run_on disk "${PFS_BENCH_DIR:-/var/tmp}" "$@"

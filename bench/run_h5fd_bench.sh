@@ -8,25 +8,19 @@
 #
 #   bench/run_h5fd_bench.sh [BUILD_DIR] [-- extra h5fd_bench args]
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
-PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
-[ -f "$PREFIX/lib/libmpi.so.12" ] || { echo "no MPICH with pfs in $PREFIX: run adio/build-mpich.sh" >&2; exit 1; }
+source "$(dirname "$0")/lib.sh"
+bench_need_mpich
 [ -x "$BUILD/bench/h5fd_bench" ] || { echo "no $BUILD/bench/h5fd_bench (needs libhdf5-mpich-dev at configure)" >&2; exit 1; }
-OUT=$TOP/bench/results/h5fd-$(date +%Y%m%d-%H%M%S).csv
-mkdir -p "$TOP/bench/results"
-source "$TOP/bench/lib.sh"
+bench_results h5fd
 
 bench_start "${PFS_BENCH_DIR:-/var/tmp}" h5fd-bench
 mkdir -p "$WORK/local"
 "$BUILD/pfs-mkdir" /bench >/dev/null
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; pfs: 1 MDS +" \
+    echo "# $(bench_machine); pfs: 1 MDS +" \
          "2 I/O servers on 127.0.0.1, 1 MiB stripes, local access on; storage $(bench_storage);" \
          "one process; best of reps; times include H5Fclose (the pfs driver syncs there)"
-    LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 1 "$BUILD/bench/h5fd_bench" \
+    bench_mpich -n 1 "$BUILD/bench/h5fd_bench" \
         --local "$WORK/local" --pfs /bench "$@"
 } | tee "$OUT.tmp"
 bench_stop

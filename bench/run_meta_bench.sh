@@ -9,14 +9,9 @@
 #
 #   bench/run_meta_bench.sh [BUILD_DIR] [-- extra meta_bench args, e.g. --files N]
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
-OUT=$TOP/bench/results/meta-$(date +%Y%m%d-%H%M%S).csv
+source "$(dirname "$0")/lib.sh"
+bench_results meta
 CLIENTS=${PFS_BENCH_CLIENTS:-1 2 4}
-mkdir -p "$TOP/bench/results"
-source "$TOP/bench/lib.sh"
 
 # What else runs: over one second while this script's ensemble is idle,
 # how busy the CPUs are and the busiest processes.  Other work on the
@@ -50,7 +45,7 @@ run_policy() {
 }
 
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; pfs:" \
+    echo "# $(bench_machine); pfs:" \
          "1 MDS + 2 I/O servers on 127.0.0.1, default layout (2 stripes);" \
          "local: open(O_CREAT|O_EXCL)+close, stat, unlink, no fsync"
     echo "# rate = all clients' operations / slowest client's time;" \

@@ -21,21 +21,18 @@
 # bench/results/ompio-DATE.csv; labels say which MPI.
 #
 #   bench/run_ompio_bench.sh [BUILD_DIR] [-- extra mpiio_bench args]
+#
+# PFS_BENCH_STORAGE="tmpfs disk" (default) picks the storages,
+# PFS_BENCH_LOCAL="on off" the local-access settings.
 set -eu -o pipefail
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
+source "$(dirname "$0")/lib.sh"
 COMPONENTS=$BUILD/adio/ompio/components
 [ -f "$COMPONENTS/mca_fs_pfs.so" ] ||
     { echo "no OMPIO components in $COMPONENTS: configure with Open MPI's headers" >&2; exit 1; }
 OMPI_DIR=$(ompi_info --path pkglibdir --parsable | sed -n 's/^path:pkglibdir://p')
-PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
 MPICH_OK=yes
-[ -f "$PREFIX/lib/libmpi.so.12" ] || MPICH_OK=no
-OUT=$TOP/bench/results/ompio-$(date +%Y%m%d-%H%M%S).csv
-mkdir -p "$TOP/bench/results"
-source "$TOP/bench/lib.sh"
+bench_have_mpich || MPICH_OK=no
+bench_results ompio
 
 BIN=$(mktemp -d /tmp/pfs-ompio-bench.XXXXXX)
 trap 'rm -rf "$BIN"' EXIT
@@ -55,7 +52,7 @@ run_on() {
         "$BIN/mpiio_bench.openmpi" --pfs pfs:/bench-openmpi.dat \
         --ufs "$WORK/local/bench-openmpi.dat" --label "openmpi-$label" "$@" </dev/null
     if [ "$MPICH_OK" = yes ]; then
-        PFS_LOCAL_IO=$local_io LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+        PFS_LOCAL_IO=$local_io bench_mpich -n 4 \
             "$BUILD/bench/mpiio_bench" --pfs pfs:/bench-mpich.dat \
             --ufs "ufs:$WORK/local/bench-mpich.dat" --label "mpich-$label" "$@" </dev/null
     fi
@@ -66,7 +63,7 @@ run_on() {
 # is stopped by its own trap, also when a run fails.
 {
     trap bench_stop EXIT
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores;" \
+    echo "# $(bench_machine);" \
          "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "# pfs: 1 MDS + 2 I/O servers on 127.0.0.1, 1 MiB stripes, 4 ranks"
     echo "# openmpi-*: $(ompi_info --version 2>/dev/null | head -1), pfs: through the OMPIO components;" \
@@ -77,9 +74,6 @@ run_on() {
     else
         echo "# mpich-*: not run (no MPICH with the pfs driver in $PREFIX: adio/build-mpich.sh)"
     fi
-    run_on tmpfs /dev/shm on "$@"
-    run_on tmpfs-via-servers /dev/shm off "$@"
-    run_on disk "${PFS_BENCH_DIR:-/var/tmp}" on "$@"
-    run_on disk-via-servers "${PFS_BENCH_DIR:-/var/tmp}" off "$@"
+    bench_each_storage run_on "$@"
 } | tee "$OUT"
 echo "results: $OUT"

@@ -10,16 +10,11 @@
 # against an older libpio: the servers are BUILD_DIR's).  PFS_BENCH_TAG: a
 # suffix for the results file.
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
-OUT=$TOP/bench/results/smallio-$(date +%Y%m%d-%H%M%S)${PFS_BENCH_TAG:+-$PFS_BENCH_TAG}.csv
-source "$TOP/bench/lib.sh"
-mkdir -p "$TOP/bench/results"
+source "$(dirname "$0")/lib.sh"
+bench_results smallio "${PFS_BENCH_TAG:+-$PFS_BENCH_TAG}"
 bench_start "${PFS_BENCH_DIR:-/var/tmp}" smallio
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores," \
+    echo "# $(bench_machine)," \
          "storage $(bench_storage)"
     echo "# pfs: 1 MDS + 2 I/O servers on 127.0.0.1, 1 MiB stripes over 2 servers;" \
          "1 client, one request per operation; servers from $BUILD"

@@ -19,15 +19,9 @@
 # the one directory), adds the metadata mix at each size on tmpfs, local
 # access on, one ensemble for the whole series (labels tmpfs-meta-N).
 set -eu
-TOP=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
-[ "${1:-}" = "--" ] && shift
-PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
-[ -f "$PREFIX/lib/libmpi.so.12" ] || { echo "no MPICH with pfs in $PREFIX: run adio/build-mpich.sh" >&2; exit 1; }
-OUT=$TOP/bench/results/user-$(date +%Y%m%d-%H%M%S).csv
-mkdir -p "$TOP/bench/results"
-source "$TOP/bench/lib.sh"
+source "$(dirname "$0")/lib.sh"
+bench_need_mpich
+bench_results user
 
 run_on() {
     local label=$1 base=$2 local_io=$3
@@ -35,35 +29,24 @@ run_on() {
     bench_start "$base" user-bench
     mkdir -p "$WORK/ufs"
     echo "# $label: $(bench_storage), local access $local_io, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-    # BUILD's libpio first: the client library of the servers that run
-    PFS_LOCAL_IO=$local_io LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+    PFS_LOCAL_IO=$local_io bench_mpich -n 4 \
         "$BUILD/bench/mpiio_user_bench" \
         --pfs pfs: --ufs "ufs:$WORK/ufs" --label "$label" "$@" | grep --line-buffered -v '^label,'
     bench_stop
 }
 
 {
-    echo "# $(date -u +%Y-%m-%dT%H:%M:%SZ) $(uname -srm), $(nproc) cores; pfs: 1 MDS +" \
+    echo "# $(bench_machine); pfs: 1 MDS +" \
          "2 I/O servers on 127.0.0.1, 1 MiB stripes; ufs: ROMIO defaults; 4 ranks;" \
          "MPICH $PREFIX"
     echo "label,pattern,mode,op,unit,pfs,ufs,pfs_over_ufs,ref,pfs_over_ref"
-    for storage in ${PFS_BENCH_STORAGE:-tmpfs disk}; do
-        case $storage in
-        tmpfs) base=/dev/shm ;;
-        *) base=${PFS_BENCH_DIR:-/var/tmp} ;;
-        esac
-        for local_io in ${PFS_BENCH_LOCAL:-on off}; do
-            label=$storage
-            [ "$local_io" = off ] && label=$storage-via-servers
-            run_on "$label" "$base" "$local_io" "$@"
-        done
-    done
+    bench_each_storage run_on "$@"
     if [ -n "${PFS_BENCH_META_SCALE:-}" ]; then
         bench_start /dev/shm user-bench
         mkdir -p "$WORK/ufs"
         for n in $PFS_BENCH_META_SCALE; do
             echo "# tmpfs-meta-$((4 * n)): $((4 * n)) files, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-            LD_LIBRARY_PATH=$BUILD/.libs:$PREFIX/lib mpiexec.mpich -n 4 \
+            bench_mpich -n 4 \
                 "$BUILD/bench/mpiio_user_bench" --pfs pfs: --ufs "ufs:$WORK/ufs" \
                 --label "tmpfs-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
                 grep --line-buffered -v '^label,'

@@ -17,10 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <mpi.h>
 #include <pfs/pio.h>
+
+#include "bench_util.h"
 
 /* pfs-libpio: local access on (the default; these servers are on this
  * host, so large pieces skip them); pfs-libpio-via-servers: off, every
@@ -40,31 +41,21 @@ typedef struct {
     uint64_t file_size; /* whole file */
 } pattern_t;
 
+/* count blocks of blocklen bytes per rank, the ranks' blocks in turn */
+static void pattern_interleaved(pattern_t *p, const char *name,
+                                uint64_t blocklen, uint64_t count)
+{
+    p->name = name;
+    p->blocklen = blocklen;
+    p->count = count;
+    p->stride = blocklen * (uint64_t)nranks;
+    p->offset = blocklen * (uint64_t)rank;
+    p->file_size = p->stride * p->count;
+}
+
 static double now(void)
 {
     return MPI_Wtime();
-}
-
-/* Slowest rank's time of fn, from a common start.  Ranks wait for each
- * other without spinning first: MPICH's barrier polls a core, and on a
- * small machine that core would be taken from the ranks (or servers)
- * still working. */
-static double timed_max(double t)
-{
-    MPI_Request req;
-    double max;
-    int done = 0;
-
-    MPI_Ibarrier(MPI_COMM_WORLD, &req);
-    while (!done) {
-        MPI_Test(&req, &done, MPI_STATUS_IGNORE);
-        if (!done) {
-            usleep(100);
-        }
-    }
-
-    MPI_Allreduce(&t, &max, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-    return max;
 }
 
 static double run_pio(pio_client_t *c, const char *path, const pattern_t *p,
@@ -100,7 +91,7 @@ static double run_pio(pio_client_t *c, const char *path, const pattern_t *p,
         MPI_Abort(MPI_COMM_WORLD, 1);
     }
     pio_close(f);
-    return timed_max(t0);
+    return bench_slowest(t0);
 }
 
 static double run_mpiio(const char *path, const pattern_t *p, uint8_t *buf,
@@ -146,7 +137,7 @@ static double run_mpiio(const char *path, const pattern_t *p, uint8_t *buf,
     MPI_File_close(&fh);
     MPI_Type_free(&ftype);
     MPI_Info_free(&info);
-    return timed_max(t0);
+    return bench_slowest(t0);
 }
 
 static uint8_t fill(uint64_t i)
@@ -166,6 +157,9 @@ static int verify(const uint8_t *buf, uint64_t n)
     return 1;
 }
 
+static const char usage_args[] = "--ufs-dir DIR [--pfs-dir DIR] [--reps N] "
+                                 "[--blocks N] [--tile-rows N]";
+
 int main(int argc, char **argv)
 {
     const char *ufs_dir = NULL, *pfs_dir = "/";
@@ -174,31 +168,17 @@ int main(int argc, char **argv)
     pio_config_t via_servers = {.local_io = -1};
     pattern_t pats[2];
     char err[512];
+    const bench_opt_t opts[] = {
+        {"--ufs-dir", BENCH_OPT_STR, &ufs_dir},
+        {"--pfs-dir", BENCH_OPT_STR, &pfs_dir},
+        {"--reps", BENCH_OPT_INT, &reps},
+        {"--blocks", BENCH_OPT_INT, &blocks},
+        {"--tile-rows", BENCH_OPT_INT, &tile_rows},
+        {NULL, 0, NULL},
+    };
 
-    MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &nranks);
-    for (i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--ufs-dir") && i + 1 < argc) {
-            ufs_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--pfs-dir") && i + 1 < argc) {
-            pfs_dir = argv[++i];
-        } else if (!strcmp(argv[i], "--reps") && i + 1 < argc) {
-            reps = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--blocks") && i + 1 < argc) {
-            blocks = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--tile-rows") && i + 1 < argc) {
-            tile_rows = atoi(argv[++i]);
-        } else {
-            if (rank == 0) {
-                fprintf(stderr,
-                        "usage: %s --ufs-dir DIR [--pfs-dir DIR] "
-                        "[--reps N] [--blocks N] [--tile-rows N]\n",
-                        argv[0]);
-            }
-            MPI_Finalize();
-            return 2;
-        }
+    if (bench_start(&argc, &argv, opts, usage_args, &rank, &nranks) != 0) {
+        return 2;
     }
     if (ufs_dir == NULL || reps < 1 || blocks < 1 || tile_rows < 1) {
         if (rank == 0) {
@@ -214,20 +194,10 @@ int main(int argc, char **argv)
     }
 
     /* strided: 47008-byte blocks, interleaved by rank */
-    pats[0].name = "strided-47008";
-    pats[0].blocklen = 47008;
-    pats[0].count = (uint64_t)blocks;
-    pats[0].stride = 47008 * (uint64_t)nranks;
-    pats[0].offset = 47008 * (uint64_t)rank;
-    pats[0].file_size = pats[0].stride * pats[0].count;
+    pattern_interleaved(&pats[0], "strided-47008", 47008, (uint64_t)blocks);
     /* tiles: array of tile_rows x (8 * nranks) 8-byte elements; rank r owns
      * columns [8r, 8r + 8): rows of 64 bytes, a global row apart */
-    pats[1].name = "tiles2d-64B-rows";
-    pats[1].blocklen = 64;
-    pats[1].count = (uint64_t)tile_rows;
-    pats[1].stride = 64 * (uint64_t)nranks;
-    pats[1].offset = 64 * (uint64_t)rank;
-    pats[1].file_size = pats[1].stride * pats[1].count;
+    pattern_interleaved(&pats[1], "tiles2d-64B-rows", 64, (uint64_t)tile_rows);
 
     if (rank == 0) {
         printf("# sio_bench: %d ranks, best of %d; MiB/s = all ranks' bytes "

@@ -9,91 +9,37 @@
 
 /* ---- building blocks --------------------------------------------------- */
 
-static inline void fid_put(pfs_wbuf_t *w, pfs_fid_t fid)
-{
-    pfs_wbuf_u64(w, fid.hi);
-    pfs_wbuf_u64(w, fid.lo);
-}
-
-static inline pfs_fid_t fid_get(pfs_rbuf_t *r)
-{
-    pfs_fid_t fid;
-
-    fid.hi = pfs_rbuf_u64(r);
-    fid.lo = pfs_rbuf_u64(r);
-    return fid;
-}
-
 static inline void layout_put(pfs_wbuf_t *w, const pfs_layout_t *l)
 {
-    uint32_t i;
-
-    if (l->stripe_count > PFS_LAYOUT_MAX_STRIPES) {
-        w->overflow = 1; /* a layout no reader would take */
-        return;
-    }
     pfs_wbuf_u64(w, l->stripe_size);
-    pfs_wbuf_u32(w, l->stripe_count);
-    for (i = 0; i < l->stripe_count; i++) {
-        pfs_wbuf_u32(w, l->servers[i]);
-    }
+    pfs_wbuf_u32_list(w, l->servers, l->stripe_count, PFS_LAYOUT_MAX_STRIPES);
 }
 
 static inline void layout_get(pfs_rbuf_t *r, pfs_layout_t *l)
 {
-    uint32_t i;
-
     memset(l, 0, sizeof(*l));
     l->stripe_size = pfs_rbuf_u64(r);
-    l->stripe_count = pfs_rbuf_u32(r);
-    /* the count decides how many entries follow: check it first */
-    if (l->stripe_count > PFS_LAYOUT_MAX_STRIPES) {
-        pfs_rbuf_fail(r);
-        l->stripe_count = 0;
-        return;
-    }
-    for (i = 0; i < l->stripe_count; i++) {
-        l->servers[i] = pfs_rbuf_u32(r);
-    }
+    pfs_rbuf_u32_list(r, l->servers, &l->stripe_count, PFS_LAYOUT_MAX_STRIPES);
 }
 
 static inline void spec_put(pfs_wbuf_t *w, const pfs_layout_spec_t *m)
 {
-    uint32_t i;
-
-    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        w->overflow = 1;
-        return;
-    }
     pfs_wbuf_u64(w, m->stripe_size);
     pfs_wbuf_u32(w, m->stripe_count);
-    pfs_wbuf_u32(w, m->nservers);
-    for (i = 0; i < m->nservers; i++) {
-        pfs_wbuf_u32(w, m->servers[i]);
-    }
+    pfs_wbuf_u32_list(w, m->servers, m->nservers, PFS_LAYOUT_MAX_STRIPES);
 }
 
 static inline void spec_get(pfs_rbuf_t *r, pfs_layout_spec_t *m)
 {
-    uint32_t i;
-
     memset(m, 0, sizeof(*m));
     m->stripe_size = pfs_rbuf_u64(r);
     m->stripe_count = pfs_rbuf_u32(r);
-    m->nservers = pfs_rbuf_u32(r);
-    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        pfs_rbuf_fail(r);
-        m->nservers = 0;
-        return;
-    }
-    for (i = 0; i < m->nservers; i++) {
-        m->servers[i] = pfs_rbuf_u32(r);
-    }
+    pfs_rbuf_u32_list(r, m->servers, &m->nservers, PFS_LAYOUT_MAX_STRIPES);
 }
 
 static inline void attr_put(pfs_wbuf_t *w, const pfs_attr_t *m)
 {
-    fid_put(w, m->fid);
+    pfs_wbuf_fid(w, m->fid);
     pfs_wbuf_u32(w, m->type);
     pfs_wbuf_u32(w, m->mode);
     pfs_wbuf_u32(w, m->uid);
@@ -106,7 +52,7 @@ static inline void attr_put(pfs_wbuf_t *w, const pfs_attr_t *m)
 
 static inline void attr_get(pfs_rbuf_t *r, pfs_attr_t *m)
 {
-    m->fid = fid_get(r);
+    m->fid = pfs_rbuf_fid(r);
     m->type = pfs_rbuf_u32(r);
     m->mode = pfs_rbuf_u32(r);
     m->uid = pfs_rbuf_u32(r);
@@ -129,35 +75,25 @@ static inline int cap_ok(const pfs_cap_t *m)
 
 static inline void cap_put(pfs_wbuf_t *w, const pfs_cap_t *m)
 {
-    uint32_t i;
-
-    fid_put(w, m->fid);
+    pfs_wbuf_fid(w, m->fid);
     pfs_wbuf_u32(w, m->rights);
     pfs_wbuf_u64(w, m->issued_ms);
     pfs_wbuf_u64(w, m->expiry_ms);
-    pfs_wbuf_u32(w, m->nservers);
-    for (i = 0; i < m->nservers; i++) {
-        pfs_wbuf_u32(w, m->servers[i]);
-    }
+    pfs_wbuf_u32_list(w, m->servers, m->nservers, PFS_LAYOUT_MAX_STRIPES);
     pfs_wbuf_bytes(w, m->mac, sizeof(m->mac));
 }
 
 static inline void cap_get(pfs_rbuf_t *r, pfs_cap_t *m)
 {
-    uint32_t i;
-
-    m->fid = fid_get(r);
+    m->fid = pfs_rbuf_fid(r);
     m->rights = pfs_rbuf_u32(r);
     m->issued_ms = pfs_rbuf_u64(r);
     m->expiry_ms = pfs_rbuf_u64(r);
-    m->nservers = pfs_rbuf_u32(r);
+    pfs_rbuf_u32_list(r, m->servers, &m->nservers, PFS_LAYOUT_MAX_STRIPES);
     if (!cap_ok(m)) {
         pfs_rbuf_fail(r);
         m->nservers = 0;
         m->rights = 0;
-    }
-    for (i = 0; i < m->nservers; i++) {
-        m->servers[i] = pfs_rbuf_u32(r);
     }
     pfs_rbuf_bytes(r, m->mac, sizeof(m->mac));
 }

@@ -220,7 +220,7 @@ pfs_status_t pfs_proto_dirents_encode(void *buf, size_t cap,
             return PFS_ERR_INVAL;
         }
         pfs_wbuf_str(&w, ents[i].name);
-        fid_put(&w, ents[i].fid);
+        pfs_wbuf_fid(&w, ents[i].fid);
         pfs_wbuf_u32(&w, ents[i].type);
     }
     return put_done(&w, len_p);
@@ -238,7 +238,7 @@ pfs_status_t pfs_proto_dirents_decode(const void *buf, size_t len, uint32_t n,
     pfs_rbuf_init(&r, buf, len);
     for (i = 0; i < n; i++) {
         pfs_rbuf_str(&r, ents[i].name, PFS_NAME_MAX);
-        ents[i].fid = fid_get(&r);
+        ents[i].fid = pfs_rbuf_fid(&r);
         ents[i].type = pfs_rbuf_u32(&r);
         if (ents[i].name[0] == '\0' || (ents[i].type != PFS_FILE_TYPE_REG &&
                                         ents[i].type != PFS_FILE_TYPE_DIR)) {
@@ -361,7 +361,7 @@ pfs_status_t pfs_proto_lease_req_encode(void *buf, size_t cap,
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_init(&w, buf, cap);
-    fid_put(&w, m->fid);
+    pfs_wbuf_fid(&w, m->fid);
     pfs_wbuf_u32(&w, m->op);
     return put_done(&w, len_p);
 }
@@ -373,7 +373,7 @@ pfs_status_t pfs_proto_lease_req_decode(const void *buf, size_t len,
     pfs_status_t st;
 
     pfs_rbuf_init(&r, buf, len);
-    m->fid = fid_get(&r);
+    m->fid = pfs_rbuf_fid(&r);
     m->op = pfs_rbuf_u32(&r);
     st = get_done(&r);
     if (st == PFS_OK && m->op != PFS_LEASE_ACQUIRE &&

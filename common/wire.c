@@ -95,6 +95,27 @@ void pfs_wbuf_str(pfs_wbuf_t *w, const char *s)
     pfs_wbuf_bytes(w, s, len);
 }
 
+void pfs_wbuf_fid(pfs_wbuf_t *w, pfs_fid_t fid)
+{
+    pfs_wbuf_u64(w, fid.hi);
+    pfs_wbuf_u64(w, fid.lo);
+}
+
+void pfs_wbuf_u32_list(pfs_wbuf_t *w, const uint32_t *v, uint32_t n,
+                       uint32_t max)
+{
+    uint32_t i;
+
+    if (n > max) {
+        w->overflow = 1; /* a list no reader would take */
+        return;
+    }
+    pfs_wbuf_u32(w, n);
+    for (i = 0; i < n; i++) {
+        pfs_wbuf_u32(w, v[i]);
+    }
+}
+
 pfs_status_t pfs_wbuf_finish(const pfs_wbuf_t *w, size_t *len_p)
 {
     if (w->overflow) {
@@ -182,6 +203,30 @@ void pfs_rbuf_str(pfs_rbuf_t *r, char *out, size_t max)
     }
     memcpy(out, p, len);
     out[len] = '\0';
+}
+
+pfs_fid_t pfs_rbuf_fid(pfs_rbuf_t *r)
+{
+    pfs_fid_t fid;
+
+    fid.hi = pfs_rbuf_u64(r);
+    fid.lo = pfs_rbuf_u64(r);
+    return fid;
+}
+
+void pfs_rbuf_u32_list(pfs_rbuf_t *r, uint32_t *v, uint32_t *n_p, uint32_t max)
+{
+    uint32_t i, n = pfs_rbuf_u32(r);
+
+    /* the count decides how many values follow: check it first */
+    if (n > max) {
+        r->truncated = 1;
+        n = 0;
+    }
+    for (i = 0; i < n; i++) {
+        v[i] = pfs_rbuf_u32(r);
+    }
+    *n_p = n;
 }
 
 void pfs_rbuf_fail(pfs_rbuf_t *r)

@@ -10,6 +10,11 @@
  * the first overflow (writer) or short read (reader) every further call
  * is a no-op and the final check fails, so a codec checks once, at the
  * end.
+ *
+ * These encodings (integers, strings, fids, u32 lists) are fixed: the
+ * protocol and the metadata store's records on disk are both written
+ * with them, so a change here would change the disk format too.  A
+ * protocol change changes proto.c, not these.
  */
 #ifndef PFS_WIRE_H
 #define PFS_WIRE_H
@@ -40,6 +45,12 @@ void pfs_wbuf_u32(pfs_wbuf_t *w, uint32_t v);
 void pfs_wbuf_u64(pfs_wbuf_t *w, uint64_t v);
 void pfs_wbuf_bytes(pfs_wbuf_t *w, const void *p, size_t len);
 void pfs_wbuf_str(pfs_wbuf_t *w, const char *s); /* u16 length + bytes */
+/* A file id: hi, then lo (two u64). */
+void pfs_wbuf_fid(pfs_wbuf_t *w, pfs_fid_t fid);
+/* A list of u32 (server indexes): the count n (u32), then the n values.
+ * n above max is an overflow: nothing is written. */
+void pfs_wbuf_u32_list(pfs_wbuf_t *w, const uint32_t *v, uint32_t n,
+                       uint32_t max);
 /* PFS_OK and the length written, or PFS_ERR_INVAL if it did not fit. */
 PFS_MUST_CHECK pfs_status_t pfs_wbuf_finish(const pfs_wbuf_t *w, size_t *len_p);
 
@@ -52,6 +63,11 @@ void pfs_rbuf_bytes(pfs_rbuf_t *r, void *p, size_t len);
 /* A string of at most max bytes into out (max + 1 bytes); an embedded NUL
  * or a longer string is a protocol error. */
 void pfs_rbuf_str(pfs_rbuf_t *r, char *out, size_t max);
+pfs_fid_t pfs_rbuf_fid(pfs_rbuf_t *r);
+/* The list pfs_wbuf_u32_list writes, into v (room for max values) and
+ * its count into *n_p.  A count above max is bad input: *n_p is 0 and
+ * none of the values is read. */
+void pfs_rbuf_u32_list(pfs_rbuf_t *r, uint32_t *v, uint32_t *n_p, uint32_t max);
 /* Mark the input bad (a field out of its range): finish then fails. */
 void pfs_rbuf_fail(pfs_rbuf_t *r);
 /* PFS_OK only if nothing was truncated and every byte was consumed. */

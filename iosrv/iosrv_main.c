@@ -166,6 +166,18 @@ static int cap_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
     return 0;
 }
 
+/* A request whose body is only its capability: decoded and checked;
+ * otherwise it is answered (malformed, or refused) and 0 is returned. */
+static int cap_body_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
+                           pfs_cap_t *c)
+{
+    if (pfs_proto_cap_decode(req->body, req->hdr.body_len, c) != PFS_OK) {
+        reject(io, req, job, PFS_ERR_PROTO, "malformed");
+        return 0;
+    }
+    return cap_admits(io, req, job, c);
+}
+
 static void iosrv_handle(void *arg, pfs_srv_req_t *req)
 {
     iosrv_t *io = arg;
@@ -216,12 +228,7 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     switch (req->hdr.opcode) {
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:
-        if (pfs_proto_cap_decode(req->body, req->hdr.body_len, &m.cap) !=
-            PFS_OK) {
-            reject(io, req, job, PFS_ERR_PROTO, "malformed");
-            return;
-        }
-        if (!cap_admits(io, req, job, &m.cap)) {
+        if (!cap_body_admits(io, req, job, &m.cap)) {
             return;
         }
         st = pfs_sio_runs_decode(req->data, req->hdr.data_len, &job->runs,
@@ -264,12 +271,7 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
     case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
-        if (pfs_proto_cap_decode(req->body, req->hdr.body_len, &m.cap) !=
-            PFS_OK) {
-            reject(io, req, job, PFS_ERR_PROTO, "malformed");
-            return;
-        }
-        if (!cap_admits(io, req, job, &m.cap)) {
+        if (!cap_body_admits(io, req, job, &m.cap)) {
             return;
         }
         submit(io, job);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pio_abi.h"
 #include "pio_internal.h"
 
 /* A handle for an existing or new file.  ask: send the local-access
@@ -49,11 +50,14 @@ static pfs_status_t file_new(pio_client_t *c, const pfs_attr_t *attr,
     return PFS_OK;
 }
 
-static int valid_flags(int flags)
+/* flags: one access mode, and of the other flags only those in extra
+ * (PIO_EXCL for a create). */
+static pfs_status_t check_flags(pio_client_t *c, int flags, int extra)
 {
-    int acc = flags & 0x3;
-
-    return (flags & ~(0x3 | PIO_EXCL)) == 0 && acc != 0x3;
+    if ((flags & ~(0x3 | extra)) != 0 || (flags & 0x3) == 0x3) {
+        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+    }
+    return PFS_OK;
 }
 
 /* The access an open asks for, for the MDS's permission check. */
@@ -66,60 +70,68 @@ static uint32_t access_flags(int flags)
     }
 }
 
-PFS_EXPORT pfs_status_t pio_create(pio_client_t *c, const char *path,
-                                   uint32_t mode, int flags,
-                                   const pio_layout_t *layout,
-                                   pio_file_t **file_p)
+/* A handle from a CREATE or LOOKUP of path (md_flags for the metadata
+ * server), whose reply carries the file's capability. */
+static pfs_status_t file_by_path(pio_client_t *c, uint16_t opcode,
+                                 const char *path, uint32_t mode,
+                                 uint32_t md_flags, const pio_layout_t *layout,
+                                 int flags, int ask, pio_file_t **file_p)
 {
     pfs_attr_t attr;
-    pfs_cap_t *cap;
+    pfs_cap_t *cap = malloc(sizeof(*cap));
     pfs_status_t st;
 
-    if (c == NULL || file_p == NULL) {
-        return PFS_ERR_INVAL;
-    }
-    if (!valid_flags(flags)) {
-        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
-    }
-    cap = malloc(sizeof(*cap));
     if (cap == NULL) {
         return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
     }
-    st = pioi_path_call_cap(c, PFS_OP_MDS_CREATE, path, mode,
-                            ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
-                                access_flags(flags),
-                            layout, &attr, cap);
+    st =
+        pioi_path_call_cap(c, opcode, path, mode, md_flags, layout, &attr, cap);
     if (st == PFS_OK) {
-        st = file_new(c, &attr, cap, flags & 0x3, 0, file_p);
+        st = file_new(c, &attr, cap, flags, ask, file_p);
     }
     free(cap);
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
-                                 pio_file_t **file_p)
+PFS_EXPORT pfs_status_t pio_create_sz(pio_client_t *c, const char *path,
+                                      uint32_t mode, int flags,
+                                      const pio_layout_t *layout,
+                                      pio_file_t **file_p, size_t layout_size)
 {
-    pfs_attr_t attr;
-    pfs_cap_t *cap;
+    pio_layout_t own;
     pfs_status_t st;
 
     if (c == NULL || file_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+    st = check_flags(c, flags, PIO_EXCL);
+    if (st == PFS_OK && layout != NULL) {
+        st = PIOI_ABI_IN(pio_layout_t, &own, layout, layout_size, c->errmsg,
+                         sizeof(c->errmsg));
     }
-    cap = malloc(sizeof(*cap));
-    if (cap == NULL) {
-        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
+    if (st != PFS_OK) {
+        return st;
     }
-    st = pioi_path_call_cap(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags),
-                            NULL, &attr, cap);
-    if (st == PFS_OK) {
-        st = file_new(c, &attr, cap, flags, 1, file_p);
+    return file_by_path(c, PFS_OP_MDS_CREATE, path, mode,
+                        ((flags & PIO_EXCL) ? PFS_CREATE_EXCL : 0) |
+                            access_flags(flags),
+                        layout != NULL ? &own : NULL, flags & 0x3, 0, file_p);
+}
+
+PFS_EXPORT pfs_status_t pio_open(pio_client_t *c, const char *path, int flags,
+                                 pio_file_t **file_p)
+{
+    pfs_status_t st;
+
+    if (c == NULL || file_p == NULL) {
+        return PFS_ERR_INVAL;
     }
-    free(cap);
-    return st;
+    st = check_flags(c, flags, 0);
+    if (st != PFS_OK) {
+        return st;
+    }
+    return file_by_path(c, PFS_OP_MDS_LOOKUP, path, 0, access_flags(flags),
+                        NULL, flags, 1, file_p);
 }
 
 static pfs_status_t lease_call(pio_file_t *f, uint32_t op)
@@ -325,24 +337,42 @@ static void fill_stat(const pfs_attr_t *attr, uint64_t size, pio_stat_t *st)
     }
 }
 
-PFS_EXPORT pfs_status_t pio_fstat(pio_file_t *f, pio_stat_t *stat_p)
+/* The attributes into the caller's pio_stat_t of stat_size bytes (the
+ * size checked already). */
+static void stat_out(const pfs_attr_t *attr, uint64_t size, pio_stat_t *stat_p,
+                     size_t stat_size)
 {
+    pio_stat_t own;
+
+    fill_stat(attr, size, &own);
+    PIOI_ABI_OUT(pio_stat_t, stat_p, stat_size, &own);
+}
+
+PFS_EXPORT pfs_status_t pio_fstat_sz(pio_file_t *f, pio_stat_t *stat_p,
+                                     size_t stat_size)
+{
+    pio_client_t *c;
     uint64_t size;
     pfs_status_t st;
 
     if (f == NULL || stat_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    f->client->errmsg[0] = '\0';
+    c = f->client;
+    c->errmsg[0] = '\0';
+    st = PIOI_ABI_CHECK(pio_stat_t, stat_size, c->errmsg, sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
+    }
     st = file_size(f, &size);
     if (st == PFS_OK) {
-        fill_stat(&f->attr, size, stat_p);
+        stat_out(&f->attr, size, stat_p, stat_size);
     }
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
-                                 pio_stat_t *stat_p)
+PFS_EXPORT pfs_status_t pio_stat_sz(pio_client_t *c, const char *path,
+                                    pio_stat_t *stat_p, size_t stat_size)
 {
     pfs_attr_t attr;
     pfs_cap_t *cap;
@@ -351,6 +381,10 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
 
     if (c == NULL || stat_p == NULL) {
         return PFS_ERR_INVAL;
+    }
+    st = PIOI_ABI_CHECK(pio_stat_t, stat_size, c->errmsg, sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {
@@ -363,25 +397,36 @@ PFS_EXPORT pfs_status_t pio_stat(pio_client_t *c, const char *path,
     }
     free(cap);
     if (st == PFS_OK) {
-        fill_stat(&attr, size, stat_p);
+        stat_out(&attr, size, stat_p, stat_size);
     }
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_file_layout(const pio_file_t *f,
-                                        pio_layout_info_t *out)
+PFS_EXPORT pfs_status_t pio_file_layout_sz(const pio_file_t *f,
+                                           pio_layout_info_t *out,
+                                           size_t info_size)
 {
+    pio_client_t *c;
+    pio_layout_info_t own;
     uint32_t i;
+    pfs_status_t st;
 
     if (f == NULL || out == NULL) {
         return PFS_ERR_INVAL;
     }
-    memset(out, 0, sizeof(*out));
-    out->stripe_size = f->attr.layout.stripe_size;
-    out->stripe_count = f->attr.layout.stripe_count;
-    for (i = 0; i < out->stripe_count; i++) {
-        out->servers[i] = f->attr.layout.servers[i];
+    c = f->client;
+    st = PIOI_ABI_CHECK(pio_layout_info_t, info_size, c->errmsg,
+                        sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
     }
+    memset(&own, 0, sizeof(own));
+    own.stripe_size = f->attr.layout.stripe_size;
+    own.stripe_count = f->attr.layout.stripe_count;
+    for (i = 0; i < own.stripe_count; i++) {
+        own.servers[i] = f->attr.layout.servers[i];
+    }
+    PIOI_ABI_OUT(pio_layout_info_t, out, info_size, &own);
     return PFS_OK;
 }
 
@@ -467,8 +512,9 @@ PFS_EXPORT pfs_status_t pio_file_import(pio_client_t *c, const void *buf,
     if (c == NULL || buf == NULL || file_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    if (!valid_flags(flags) || (flags & PIO_EXCL)) {
-        return pioi_fail(c, PFS_ERR_INVAL, "bad flags 0x%x", (unsigned)flags);
+    st = check_flags(c, flags, 0);
+    if (st != PFS_OK) {
+        return st;
     }
     cap = malloc(sizeof(*cap));
     if (cap == NULL) {

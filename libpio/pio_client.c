@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pio_abi.h"
 #include "pio_internal.h"
 #include "sio.h"
 
@@ -123,11 +124,12 @@ pfs_status_t pioi_call(pio_client_t *c, pioi_server_t *s,
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
-                                 pio_client_t **client_p, char *errmsg,
-                                 size_t errmsg_size)
+PFS_EXPORT pfs_status_t pio_init_sz(const pio_config_t *config,
+                                    pio_client_t **client_p, char *errmsg,
+                                    size_t errmsg_size, size_t config_size)
 {
     char scratch[512];
+    pio_config_t cfg = {0}; /* zero: every default */
     const char *path, *env;
     pio_client_t *c;
     pfs_status_t st;
@@ -142,7 +144,14 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
         snprintf(errmsg, errmsg_size, "client_p is NULL");
         return PFS_ERR_INVAL;
     }
-    path = pfs_ensemble_path(config != NULL ? config->descriptor : NULL);
+    if (config != NULL) {
+        st = PIOI_ABI_IN(pio_config_t, &cfg, config, config_size, errmsg,
+                         errmsg_size);
+        if (st != PFS_OK) {
+            return st;
+        }
+    }
+    path = pfs_ensemble_path(cfg.descriptor);
     if (path == NULL) {
         snprintf(errmsg, errmsg_size,
                  "no ensemble descriptor: set PFS_ENSEMBLE to the file "
@@ -159,16 +168,16 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
     if (env != NULL && atoi(env) > 0) {
         c->timeout_ms = atoi(env);
     }
-    if (config != NULL && config->timeout_ms > 0) {
-        c->timeout_ms = config->timeout_ms;
+    if (cfg.timeout_ms > 0) {
+        c->timeout_ms = cfg.timeout_ms;
     }
     /* local access: on unless $PFS_LOCAL_IO or the config says off */
     env = getenv("PFS_LOCAL_IO");
     c->local_io =
         env == NULL || (strcmp(env, "0") != 0 && strcmp(env, "off") != 0 &&
                         strcmp(env, "no") != 0);
-    if (config != NULL && config->local_io != 0) {
-        c->local_io = config->local_io > 0;
+    if (cfg.local_io != 0) {
+        c->local_io = cfg.local_io > 0;
     }
     c->max_xfer = PIO_DEFAULT_MAX_XFER;
     env = getenv("PFS_MAX_TRANSFER");
@@ -178,8 +187,8 @@ PFS_EXPORT pfs_status_t pio_init(const pio_config_t *config,
             c->max_xfer = PFS_MIN(v, PIO_LIMIT_MAX_XFER);
         }
     }
-    if (config != NULL && config->max_transfer > 0) {
-        c->max_xfer = PFS_MIN(config->max_transfer, PIO_LIMIT_MAX_XFER);
+    if (cfg.max_transfer > 0) {
+        c->max_xfer = PFS_MIN(cfg.max_transfer, PIO_LIMIT_MAX_XFER);
     }
 
     st = pfs_ensemble_read(path, &c->ens, errmsg, errmsg_size);
@@ -293,18 +302,30 @@ static pfs_status_t statfs_decode(pio_client_t *c, const pfs_rpc_t *rpc,
     return PFS_OK;
 }
 
-PFS_EXPORT pfs_status_t pio_iosrv_space(pio_client_t *c, uint32_t index,
-                                        pio_space_t *space_p)
+PFS_EXPORT pfs_status_t pio_iosrv_space_sz(pio_client_t *c, uint32_t index,
+                                           pio_space_t *space_p,
+                                           size_t space_size)
 {
+    pio_space_t space;
     pioi_call_t req = {
-        .opcode = PFS_OP_IO_STATFS, .decode = statfs_decode, .out = space_p};
+        .opcode = PFS_OP_IO_STATFS, .decode = statfs_decode, .out = &space};
+    pfs_status_t st;
 
     if (c == NULL || space_p == NULL) {
         return PFS_ERR_INVAL;
     }
     c->errmsg[0] = '\0';
+    st = PIOI_ABI_CHECK(pio_space_t, space_size, c->errmsg, sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
+    }
     if (index >= c->ens.niosrv) {
         return pioi_fail(c, PFS_ERR_INVAL, "no I/O server %u", index);
     }
-    return pioi_call(c, &c->ios[index], &req);
+    memset(&space, 0, sizeof(space));
+    st = pioi_call(c, &c->ios[index], &req);
+    if (st == PFS_OK) {
+        PIOI_ABI_OUT(pio_space_t, space_p, space_size, &space);
+    }
+    return st;
 }

@@ -16,6 +16,7 @@
 #include "layout.h"
 #include "pfs/pio_mpi.h"
 #include "pfs_common.h"
+#include "pio_abi.h"
 #include "pio_coll_int.h"
 #include "pio_coll_sync.h"
 #include "pio_desc.h"
@@ -27,18 +28,37 @@
 
 static pio_coll_stats_t last_stats;
 
-PFS_EXPORT void pio_coll_last_stats(pio_coll_stats_t *stats)
+PFS_EXPORT pfs_status_t pio_coll_last_stats_sz(pio_coll_stats_t *stats,
+                                               size_t stats_size)
 {
-    *stats = last_stats;
+    pfs_status_t st = PIOI_ABI_CHECK(pio_coll_stats_t, stats_size, NULL, 0);
+
+    if (st == PFS_OK) {
+        PIOI_ABI_OUT(pio_coll_stats_t, stats, stats_size, &last_stats);
+    }
+    return st;
 }
 
-PFS_EXPORT void pio_coll_hints_default(pio_coll_hints_t *h)
+static void hints_default(pio_coll_hints_t *h)
 {
     memset(h, 0, sizeof(*h));
     h->cb_write = PIO_CB_AUTO;
     h->cb_read = PIO_CB_AUTO;
     h->cb_buffer_size = DEFAULT_CB_BUFFER;
     h->direct_min = DEFAULT_DIRECT_MIN;
+}
+
+PFS_EXPORT pfs_status_t pio_coll_hints_default_sz(pio_coll_hints_t *hints,
+                                                  size_t hints_size)
+{
+    pio_coll_hints_t h;
+    pfs_status_t st = PIOI_ABI_CHECK(pio_coll_hints_t, hints_size, NULL, 0);
+
+    if (st == PFS_OK) {
+        hints_default(&h);
+        PIOI_ABI_OUT(pio_coll_hints_t, hints, hints_size, &h);
+    }
+    return st;
 }
 
 static int parse_mode(const char *v, pio_cb_mode_t *mode)
@@ -55,19 +75,23 @@ static int parse_mode(const char *v, pio_cb_mode_t *mode)
     return 0;
 }
 
-PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
-                                                 pio_coll_hints_t *hints,
-                                                 char *errmsg,
-                                                 size_t errmsg_size)
+PFS_EXPORT pfs_status_t pio_coll_hints_from_info_sz(MPI_Info info,
+                                                    pio_coll_hints_t *hints,
+                                                    char *errmsg,
+                                                    size_t errmsg_size,
+                                                    size_t hints_size)
 {
     static const char *keys[] = {"romio_cb_write", "romio_cb_read", "cb_nodes",
                                  "cb_buffer_size", "pfs_direct_min"};
-    pio_coll_hints_t h = *hints;
+    pio_coll_hints_t h;
     char value[MPI_MAX_INFO_VAL + 1];
     unsigned i;
+    pfs_status_t st;
 
-    if (info == MPI_INFO_NULL) {
-        return PFS_OK;
+    st = PIOI_ABI_IN(pio_coll_hints_t, &h, hints, hints_size, errmsg,
+                     errmsg_size);
+    if (st != PFS_OK || info == MPI_INFO_NULL) {
+        return st;
     }
     for (i = 0; i < PFS_ARRAY_SIZE(keys); i++) {
         uint64_t v = 0;
@@ -105,7 +129,7 @@ PFS_EXPORT pfs_status_t pio_coll_hints_from_info(MPI_Info info,
             return PFS_ERR_INVAL;
         }
     }
-    *hints = h;
+    PIOI_ABI_UPDATE(pio_coll_hints_t, hints, hints_size, &h);
     return PFS_OK;
 }
 
@@ -380,7 +404,7 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         MPI_Abort(comm, 1);
     }
     if (hints == NULL) {
-        pio_coll_hints_default(&defaults);
+        hints_default(&defaults);
         hints = &defaults;
     }
     op->file = f;
@@ -467,11 +491,15 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
     return op;
 }
 
+/* op NULL (an _end without its _begin): PFS_ERR_INVAL, not collective. */
 static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
                            size_t errmsg_size)
 {
     pfs_status_t st;
 
+    if (op == NULL) {
+        return PFS_ERR_INVAL;
+    }
     if (op->rx != NULL) {
         pioi_coll_read_rest(op);
     }
@@ -512,86 +540,138 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_write_all(pio_file_t *f, MPI_Comm comm,
-                                      const void *buf, const pio_desc_t *mem,
-                                      const pio_desc_t *filed,
-                                      const pio_coll_hints_t *hints,
-                                      uint64_t *bytes_p, char *errmsg,
-                                      size_t errmsg_size)
+/* A collective call's structs as the caller passed them, and their
+ * sizes (pio_abi.h). */
+typedef struct {
+    const pio_desc_t *mem, *filed;
+    const pio_coll_hints_t *hints;
+    pio_coll_batch_t *batch;
+    size_t desc_size, hints_size, batch_size;
+} coll_args_t;
+
+/* start() with the caller's structs copied into the library's own.  A
+ * size that is refused becomes this rank's failure, which start() makes
+ * every rank's, as it does the batch's own failure. */
+static pio_coll_op_t *start_sz(pio_file_t *f, MPI_Comm comm, int write,
+                               uint8_t *buf, const coll_args_t *a, int blocking)
 {
-    return finish(start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, NULL, 1),
-                  bytes_p, errmsg, errmsg_size);
+    pio_desc_t mem, filed;
+    pio_coll_hints_t hints;
+    pio_coll_batch_t batch = {0}; /* as good as none */
+    char msg[256] = "";
+    pio_coll_op_t *op;
+    pfs_status_t st = PFS_OK;
+    int batch_in = 0; /* the caller's batch, taken: update it */
+
+    if (a->batch != NULL) {
+        st = PIOI_ABI_IN(pio_coll_batch_t, &batch, a->batch, a->batch_size, msg,
+                         sizeof(msg));
+        batch_in = st == PFS_OK;
+    }
+    if (st == PFS_OK && a->filed != NULL) {
+        st = PIOI_ABI_IN(pio_desc_t, &filed, a->filed, a->desc_size, msg,
+                         sizeof(msg));
+    }
+    if (st == PFS_OK && a->mem != NULL) {
+        st = PIOI_ABI_IN(pio_desc_t, &mem, a->mem, a->desc_size, msg,
+                         sizeof(msg));
+    }
+    if (st == PFS_OK && a->hints != NULL) {
+        st = PIOI_ABI_IN(pio_coll_hints_t, &hints, a->hints, a->hints_size, msg,
+                         sizeof(msg));
+    }
+    if (st != PFS_OK) {
+        if (batch.failed == PFS_OK) {
+            batch.failed = st;
+            batch.failed_msg = msg;
+        }
+        op = start(f, comm, write, buf, NULL, NULL, NULL, &batch, blocking);
+    } else {
+        op = start(f, comm, write, buf, a->mem != NULL ? &mem : NULL,
+                   a->filed != NULL ? &filed : NULL,
+                   a->hints != NULL ? &hints : NULL, &batch, blocking);
+    }
+    if (batch_in) {
+        PIOI_ABI_UPDATE(pio_coll_batch_t, a->batch, a->batch_size, &batch);
+    }
+    return op;
 }
 
-PFS_EXPORT pfs_status_t
-pio_write_all_batch(pio_file_t *f, MPI_Comm comm, const void *buf,
-                    const pio_desc_t *mem, const pio_desc_t *filed,
-                    const pio_coll_hints_t *hints, pio_coll_batch_t *batch,
-                    uint64_t *bytes_p, char *errmsg, size_t errmsg_size)
+PFS_EXPORT pfs_status_t pio_write_all_batch_sz(
+    pio_file_t *f, MPI_Comm comm, const void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints,
+    pio_coll_batch_t *batch, uint64_t *bytes_p, char *errmsg,
+    size_t errmsg_size, size_t desc_size, size_t hints_size, size_t batch_size)
 {
-    return finish(
-        start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, batch, 1), bytes_p,
-        errmsg, errmsg_size);
+    coll_args_t a = {mem,       filed,      hints,     batch,
+                     desc_size, hints_size, batch_size};
+
+    return finish(start_sz(f, comm, 1, (uint8_t *)buf, &a, 1), bytes_p, errmsg,
+                  errmsg_size);
 }
 
-PFS_EXPORT pfs_status_t pio_read_all_batch(pio_file_t *f, MPI_Comm comm,
-                                           void *buf, const pio_desc_t *mem,
-                                           const pio_desc_t *filed,
-                                           const pio_coll_hints_t *hints,
-                                           pio_coll_batch_t *batch,
-                                           uint64_t *bytes_p, char *errmsg,
-                                           size_t errmsg_size)
+PFS_EXPORT pfs_status_t pio_read_all_batch_sz(
+    pio_file_t *f, MPI_Comm comm, void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints,
+    pio_coll_batch_t *batch, uint64_t *bytes_p, char *errmsg,
+    size_t errmsg_size, size_t desc_size, size_t hints_size, size_t batch_size)
 {
-    return finish(start(f, comm, 0, buf, mem, filed, hints, batch, 1), bytes_p,
-                  errmsg, errmsg_size);
+    coll_args_t a = {mem,       filed,      hints,     batch,
+                     desc_size, hints_size, batch_size};
+
+    return finish(start_sz(f, comm, 0, buf, &a, 1), bytes_p, errmsg,
+                  errmsg_size);
 }
 
-PFS_EXPORT pfs_status_t pio_read_all(pio_file_t *f, MPI_Comm comm, void *buf,
-                                     const pio_desc_t *mem,
-                                     const pio_desc_t *filed,
-                                     const pio_coll_hints_t *hints,
-                                     uint64_t *bytes_p, char *errmsg,
-                                     size_t errmsg_size)
+PFS_EXPORT pfs_status_t pio_write_all_sz(
+    pio_file_t *f, MPI_Comm comm, const void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints, uint64_t *bytes_p,
+    char *errmsg, size_t errmsg_size, size_t desc_size, size_t hints_size)
 {
-    return finish(start(f, comm, 0, buf, mem, filed, hints, NULL, 1), bytes_p,
-                  errmsg, errmsg_size);
+    return pio_write_all_batch_sz(f, comm, buf, mem, filed, hints, NULL,
+                                  bytes_p, errmsg, errmsg_size, desc_size,
+                                  hints_size, 0);
 }
 
-PFS_EXPORT pfs_status_t pio_write_all_begin(pio_file_t *f, MPI_Comm comm,
-                                            const void *buf,
-                                            const pio_desc_t *mem,
-                                            const pio_desc_t *filed,
-                                            const pio_coll_hints_t *hints,
-                                            pio_coll_op_t **op_p)
+PFS_EXPORT pfs_status_t pio_read_all_sz(
+    pio_file_t *f, MPI_Comm comm, void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints, uint64_t *bytes_p,
+    char *errmsg, size_t errmsg_size, size_t desc_size, size_t hints_size)
 {
-    *op_p = start(f, comm, 1, (uint8_t *)buf, mem, filed, hints, NULL, 1);
+    return pio_read_all_batch_sz(f, comm, buf, mem, filed, hints, NULL, bytes_p,
+                                 errmsg, errmsg_size, desc_size, hints_size, 0);
+}
+
+PFS_EXPORT pfs_status_t pio_write_all_begin_sz(
+    pio_file_t *f, MPI_Comm comm, const void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints,
+    pio_coll_op_t **op_p, size_t desc_size, size_t hints_size)
+{
+    coll_args_t a = {mem, filed, hints, NULL, desc_size, hints_size, 0};
+
+    *op_p = start_sz(f, comm, 1, (uint8_t *)buf, &a, 1);
+    return PFS_OK;
+}
+
+PFS_EXPORT pfs_status_t pio_read_all_begin_sz(
+    pio_file_t *f, MPI_Comm comm, void *buf, const pio_desc_t *mem,
+    const pio_desc_t *filed, const pio_coll_hints_t *hints,
+    pio_coll_op_t **op_p, size_t desc_size, size_t hints_size)
+{
+    coll_args_t a = {mem, filed, hints, NULL, desc_size, hints_size, 0};
+
+    *op_p = start_sz(f, comm, 0, buf, &a, 0);
     return PFS_OK;
 }
 
 PFS_EXPORT pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                           char *errmsg, size_t errmsg_size)
 {
-    if (op == NULL) {
-        return PFS_ERR_INVAL;
-    }
     return finish(op, bytes_p, errmsg, errmsg_size);
-}
-
-PFS_EXPORT pfs_status_t pio_read_all_begin(pio_file_t *f, MPI_Comm comm,
-                                           void *buf, const pio_desc_t *mem,
-                                           const pio_desc_t *filed,
-                                           const pio_coll_hints_t *hints,
-                                           pio_coll_op_t **op_p)
-{
-    *op_p = start(f, comm, 0, buf, mem, filed, hints, NULL, 0);
-    return PFS_OK;
 }
 
 PFS_EXPORT pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                          char *errmsg, size_t errmsg_size)
 {
-    if (op == NULL) {
-        return PFS_ERR_INVAL;
-    }
     return finish(op, bytes_p, errmsg, errmsg_size);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "layout.h"
+#include "pio_abi.h"
 #include "pio_internal.h"
 #include "pio_desc.h"
 #include "sio.h"
@@ -47,7 +48,9 @@ struct pio_request {
 
 /* ---- descriptions ------------------------------------------------------ */
 
-PFS_EXPORT void pio_desc_contig(pio_desc_t *d, uint64_t offset, uint64_t len)
+/* A contiguous description in the library's own struct (the data path
+ * and the exported fillers). */
+static void desc_contig(pio_desc_t *d, uint64_t offset, uint64_t len)
 {
     memset(d, 0, sizeof(*d));
     d->kind = PIO_DESC_STRIDED;
@@ -55,35 +58,73 @@ PFS_EXPORT void pio_desc_contig(pio_desc_t *d, uint64_t offset, uint64_t len)
     d->blocklen = len;
 }
 
-PFS_EXPORT void pio_desc_list(pio_desc_t *d, const uint64_t *offsets,
-                              const uint64_t *lengths, size_t count)
+/* The fillers below: *d written at the caller's desc_size, or
+ * PFS_ERR_INVAL (no message: no client) and nothing written. */
+static pfs_status_t desc_out(pio_desc_t *dst, size_t desc_size,
+                             const pio_desc_t *d)
 {
-    memset(d, 0, sizeof(*d));
-    d->kind = PIO_DESC_LIST;
-    d->offsets = offsets;
-    d->lengths = lengths;
-    d->count = count;
+    pfs_status_t st = PIOI_ABI_CHECK(pio_desc_t, desc_size, NULL, 0);
+
+    if (st == PFS_OK) {
+        PIOI_ABI_OUT(pio_desc_t, dst, desc_size, d);
+    }
+    return st;
 }
 
-PFS_EXPORT void pio_desc_vector(pio_desc_t *d, uint64_t offset, uint64_t count,
-                                uint64_t blocklen, uint64_t stride)
+PFS_EXPORT pfs_status_t pio_desc_contig_sz(pio_desc_t *dst, uint64_t offset,
+                                           uint64_t len, size_t desc_size)
 {
-    pio_desc_contig(d, offset, blocklen);
-    d->ndims = 1;
-    d->dims[0].count = count;
-    d->dims[0].stride = stride;
+    pio_desc_t d;
+
+    desc_contig(&d, offset, len);
+    return desc_out(dst, desc_size, &d);
 }
 
-PFS_EXPORT pfs_status_t pio_desc_repeat(pio_desc_t *d, uint64_t count,
-                                        uint64_t stride)
+PFS_EXPORT pfs_status_t pio_desc_list_sz(pio_desc_t *dst,
+                                         const uint64_t *offsets,
+                                         const uint64_t *lengths, size_t count,
+                                         size_t desc_size)
 {
-    if (d->kind != PIO_DESC_STRIDED || d->ndims >= PIO_MAX_DIMS) {
+    pio_desc_t d;
+
+    memset(&d, 0, sizeof(d));
+    d.kind = PIO_DESC_LIST;
+    d.offsets = offsets;
+    d.lengths = lengths;
+    d.count = count;
+    return desc_out(dst, desc_size, &d);
+}
+
+PFS_EXPORT pfs_status_t pio_desc_vector_sz(pio_desc_t *dst, uint64_t offset,
+                                           uint64_t count, uint64_t blocklen,
+                                           uint64_t stride, size_t desc_size)
+{
+    pio_desc_t d;
+
+    desc_contig(&d, offset, blocklen);
+    d.ndims = 1;
+    d.dims[0].count = count;
+    d.dims[0].stride = stride;
+    return desc_out(dst, desc_size, &d);
+}
+
+PFS_EXPORT pfs_status_t pio_desc_repeat_sz(pio_desc_t *dst, uint64_t count,
+                                           uint64_t stride, size_t desc_size)
+{
+    pio_desc_t d;
+    pfs_status_t st = PIOI_ABI_IN(pio_desc_t, &d, dst, desc_size, NULL, 0);
+
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (d.kind != PIO_DESC_STRIDED || d.ndims < 0 || d.ndims >= PIO_MAX_DIMS) {
         return PFS_ERR_INVAL;
     }
-    memmove(&d->dims[1], &d->dims[0], (size_t)d->ndims * sizeof(d->dims[0]));
-    d->dims[0].count = count;
-    d->dims[0].stride = stride;
-    d->ndims++;
+    memmove(&d.dims[1], &d.dims[0], (size_t)d.ndims * sizeof(d.dims[0]));
+    d.dims[0].count = count;
+    d.dims[0].stride = stride;
+    d.ndims++;
+    PIOI_ABI_UPDATE(pio_desc_t, dst, desc_size, &d);
     return PFS_OK;
 }
 
@@ -453,6 +494,8 @@ PFS_EXPORT pfs_status_t pio_waitall(size_t n, pio_request_t **reqs)
 
 /* ---- entry points ------------------------------------------------------ */
 
+/* mem and filed are the library's own structs: the exported calls copy
+ * the caller's in (start_sz). */
 static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
                           const pio_desc_t *mem, const pio_desc_t *filed,
                           pio_request_t **req_p)
@@ -488,7 +531,7 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
                          "file size or overflows");
     }
     if (mem == NULL) {
-        pio_desc_contig(&contig, 0, ftotal);
+        desc_contig(&contig, 0, ftotal);
         mem = &contig;
     }
     if (pioi_desc_to_sio(mem, &ms) != PFS_OK ||
@@ -530,48 +573,76 @@ static pfs_status_t start(pio_file_t *f, int write, uint8_t *buf,
     return pio_wait(&req, NULL);
 }
 
-PFS_EXPORT pfs_status_t pio_write_desc(pio_file_t *f, const void *buf,
-                                       const pio_desc_t *mem,
-                                       const pio_desc_t *filed,
-                                       pio_request_t **req_p)
+/* start() with the caller's descriptions of desc_size bytes. */
+static pfs_status_t start_sz(pio_file_t *f, int write, uint8_t *buf,
+                             const pio_desc_t *mem, const pio_desc_t *filed,
+                             pio_request_t **req_p, size_t desc_size)
 {
-    return start(f, 1, (uint8_t *)buf, mem, filed, req_p);
+    pio_desc_t m, fd;
+    pfs_status_t st;
+
+    if (f == NULL || filed == NULL) {
+        return PFS_ERR_INVAL;
+    }
+    st = PIOI_ABI_IN(pio_desc_t, &fd, filed, desc_size, f->client->errmsg,
+                     sizeof(f->client->errmsg));
+    if (st == PFS_OK && mem != NULL) {
+        st = PIOI_ABI_IN(pio_desc_t, &m, mem, desc_size, f->client->errmsg,
+                         sizeof(f->client->errmsg));
+    }
+    if (st != PFS_OK) {
+        return st;
+    }
+    return start(f, write, buf, mem != NULL ? &m : NULL, &fd, req_p);
 }
 
-PFS_EXPORT pfs_status_t pio_read_desc(pio_file_t *f, void *buf,
-                                      const pio_desc_t *mem,
-                                      const pio_desc_t *filed,
-                                      pio_request_t **req_p)
+PFS_EXPORT pfs_status_t pio_write_desc_sz(pio_file_t *f, const void *buf,
+                                          const pio_desc_t *mem,
+                                          const pio_desc_t *filed,
+                                          pio_request_t **req_p,
+                                          size_t desc_size)
 {
-    return start(f, 0, buf, mem, filed, req_p);
+    return start_sz(f, 1, (uint8_t *)buf, mem, filed, req_p, desc_size);
+}
+
+PFS_EXPORT pfs_status_t pio_read_desc_sz(pio_file_t *f, void *buf,
+                                         const pio_desc_t *mem,
+                                         const pio_desc_t *filed,
+                                         pio_request_t **req_p,
+                                         size_t desc_size)
+{
+    return start_sz(f, 0, buf, mem, filed, req_p, desc_size);
+}
+
+/* A contiguous transfer (pio_write, pio_read and their non-blocking
+ * forms). */
+static pfs_status_t start_contig(pio_file_t *f, int write, uint64_t offset,
+                                 uint8_t *buf, uint64_t len,
+                                 pio_request_t **req_p)
+{
+    pio_desc_t d;
+
+    desc_contig(&d, offset, len);
+    return start(f, write, buf, NULL, &d, req_p);
 }
 
 PFS_EXPORT pfs_status_t pio_iwrite(pio_file_t *f, uint64_t offset,
                                    const void *buf, uint64_t len,
                                    pio_request_t **req_p)
 {
-    pio_desc_t d;
-
-    pio_desc_contig(&d, offset, len);
-    return start(f, 1, (uint8_t *)buf, NULL, &d, req_p);
+    return start_contig(f, 1, offset, (uint8_t *)buf, len, req_p);
 }
 
 PFS_EXPORT pfs_status_t pio_iread(pio_file_t *f, uint64_t offset, void *buf,
                                   uint64_t len, pio_request_t **req_p)
 {
-    pio_desc_t d;
-
-    pio_desc_contig(&d, offset, len);
-    return start(f, 0, buf, NULL, &d, req_p);
+    return start_contig(f, 0, offset, buf, len, req_p);
 }
 
 PFS_EXPORT pfs_status_t pio_write(pio_file_t *f, uint64_t offset,
                                   const void *buf, uint64_t len)
 {
-    pio_desc_t d;
-
-    pio_desc_contig(&d, offset, len);
-    return start(f, 1, (uint8_t *)buf, NULL, &d, NULL);
+    return start_contig(f, 1, offset, (uint8_t *)buf, len, NULL);
 }
 
 /* Contiguous reads report how much was before the end of the file, like
@@ -582,15 +653,13 @@ PFS_EXPORT pfs_status_t pio_read(pio_file_t *f, uint64_t offset, void *buf,
 {
     pio_request_t *req = NULL;
     uint64_t size;
-    pio_desc_t d;
     pfs_status_t st;
     int maybe_short;
 
     if (f == NULL || nread_p == NULL) {
         return PFS_ERR_INVAL;
     }
-    pio_desc_contig(&d, offset, len);
-    st = start(f, 0, buf, NULL, &d, &req);
+    st = start_contig(f, 0, offset, buf, len, &req);
     if (st != PFS_OK) {
         return st;
     }

@@ -8,14 +8,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pio_abi.h"
 #include "pio_internal.h"
 
 /* Normalize a caller's path into out (PFS_PATH_MAX + 1 bytes), or fail
  * with a message that says what a path must look like. */
 static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
 {
-    pfs_status_t st = pfs_path_normalize(path, out);
+    pfs_status_t st;
 
+    if (path == NULL) {
+        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
+    }
+    st = pfs_path_normalize(path, out);
     if (st != PFS_OK) {
         return pioi_fail(c, st, "bad path '%s': %s", path,
                          st == PFS_ERR_NAMETOOLONG
@@ -23,6 +28,54 @@ static pfs_status_t normalize(pio_client_t *c, const char *path, char *out)
                              : "must be absolute, like pfs:/dir/file");
     }
     return PFS_OK;
+}
+
+/* The buffers of one request to the metadata server: its message and
+ * the message's encoding. */
+typedef struct {
+    void *m;
+    uint8_t *body;
+} ns_buf_t;
+
+/* Start a request: the client's last message cleared, b->m (m_size
+ * bytes, zeroed) and b->body (body_max bytes) allocated.  ns_end frees
+ * them, also after a failure here. */
+static pfs_status_t ns_begin(pio_client_t *c, ns_buf_t *b, size_t m_size,
+                             size_t body_max)
+{
+    c->errmsg[0] = '\0';
+    b->m = calloc(1, m_size);
+    b->body = malloc(body_max);
+    if (b->m == NULL || b->body == NULL) {
+        return pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
+    }
+    return PFS_OK;
+}
+
+static void ns_end(ns_buf_t *b)
+{
+    free(b->body);
+    free(b->m);
+}
+
+/* Send req with b's message, len bytes as encoded (enc: the encoder's
+ * status), as the request's body or, payload set, as its payload. */
+static pfs_status_t ns_send(pio_client_t *c, pioi_call_t *req,
+                            const ns_buf_t *b, pfs_status_t enc, size_t len,
+                            int payload)
+{
+    if (enc != PFS_OK) {
+        return pioi_fail(c, enc, "cannot encode the %s request",
+                         pfs_proto_op_name(req->opcode));
+    }
+    if (payload) {
+        req->send = b->body;
+        req->send_len = len;
+    } else {
+        req->body = b->body;
+        req->body_len = len;
+    }
+    return pioi_call(c, &c->mds, req);
 }
 
 static pfs_status_t spec_decode(pio_client_t *c, const pfs_rpc_t *rpc,
@@ -74,23 +127,14 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
 {
     attr_cap_out_t ac = {attr_p, cap_p};
     pioi_call_t req = {.opcode = opcode};
+    ns_buf_t b;
     pfs_path_req_t *m;
-    uint8_t *body;
-    size_t len;
+    size_t len = 0;
     pfs_status_t st;
 
-    c->errmsg[0] = '\0';
-    if (path == NULL) {
-        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
-    }
-    m = calloc(1, sizeof(*m));
-    body = malloc(PFS_PATH_REQ_MAX);
-    if (m == NULL || body == NULL) {
-        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    st = normalize(c, path, m->path);
-    if (st != PFS_OK) {
+    st = ns_begin(c, &b, sizeof(*m), PFS_PATH_REQ_MAX);
+    m = b.m;
+    if (st != PFS_OK || (st = normalize(c, path, m->path)) != PFS_OK) {
         goto out;
     }
     m->mode = mode;
@@ -111,14 +155,6 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
         memcpy(m->layout.servers, layout->servers,
                layout->nservers * sizeof(layout->servers[0]));
     }
-    st = pfs_proto_path_req_encode(body, PFS_PATH_REQ_MAX, m, &len);
-    if (st != PFS_OK) {
-        st = pioi_fail(c, st, "cannot encode the %s request",
-                       pfs_proto_op_name(opcode));
-        goto out;
-    }
-    req.body = body;
-    req.body_len = len;
     if (spec_p != NULL) {
         req.decode = spec_decode;
         req.out = spec_p;
@@ -130,10 +166,10 @@ static pfs_status_t path_call_spec(pio_client_t *c, uint16_t opcode,
         req.decode = attr_decode;
         req.out = attr_p;
     } /* else a reply without attributes (rmdir) */
-    st = pioi_call(c, &c->mds, &req);
+    st = pfs_proto_path_req_encode(b.body, PFS_PATH_REQ_MAX, m, &len);
+    st = ns_send(c, &req, &b, st, len, 0);
 out:
-    free(body);
-    free(m);
+    ns_end(&b);
     return st;
 }
 
@@ -187,24 +223,23 @@ static pfs_status_t plain_attr_decode(pio_client_t *c, const pfs_rpc_t *rpc,
     return PFS_OK;
 }
 
-PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
-                                    unsigned mask, const pio_stat_t *attr)
+PFS_EXPORT pfs_status_t pio_setattr_sz(pio_client_t *c, const char *path,
+                                       unsigned mask, const pio_stat_t *attr,
+                                       size_t stat_size)
 {
     pfs_attr_t out;
     pioi_call_t req = {
         .opcode = PFS_OP_MDS_SETATTR, .decode = plain_attr_decode, .out = &out};
+    pio_stat_t own = {0};
+    ns_buf_t b;
     pfs_setattr_req_t *m;
-    uint8_t *body;
-    size_t len;
+    size_t len = 0;
     pfs_status_t st;
 
     if (c == NULL) {
         return PFS_ERR_INVAL;
     }
     c->errmsg[0] = '\0';
-    if (path == NULL) {
-        return pioi_fail(c, PFS_ERR_INVAL, "path is NULL");
-    }
     if ((mask & ~(unsigned)PFS_SETATTR_ALL) != 0) {
         return pioi_fail(c, PFS_ERR_INVAL, "unknown setattr mask bits %#x",
                          mask & ~(unsigned)PFS_SETATTR_ALL);
@@ -212,55 +247,64 @@ PFS_EXPORT pfs_status_t pio_setattr(pio_client_t *c, const char *path,
     if (mask != 0 && attr == NULL) {
         return pioi_fail(c, PFS_ERR_INVAL, "attr is NULL");
     }
-    m = calloc(1, sizeof(*m));
-    body = malloc(PFS_SETATTR_REQ_MAX);
-    if (m == NULL || body == NULL) {
-        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
-        goto out;
+    if (attr != NULL) {
+        st = PIOI_ABI_IN(pio_stat_t, &own, attr, stat_size, c->errmsg,
+                         sizeof(c->errmsg));
+        if (st != PFS_OK) {
+            return st;
+        }
     }
-    st = normalize(c, path, m->path);
-    if (st != PFS_OK) {
+    st = ns_begin(c, &b, sizeof(*m), PFS_SETATTR_REQ_MAX);
+    m = b.m;
+    if (st != PFS_OK || (st = normalize(c, path, m->path)) != PFS_OK) {
         goto out;
     }
     m->mask = mask;
-    if (attr != NULL) {
-        m->mode = attr->mode;
-        m->uid = attr->uid;
-        m->gid = attr->gid;
-        m->mtime_ns = attr->mtime_ns;
-    }
-    st = pfs_proto_setattr_req_encode(body, PFS_SETATTR_REQ_MAX, m, &len);
-    if (st != PFS_OK) {
-        st = pioi_fail(c, st, "cannot encode the setattr request");
-        goto out;
-    }
-    req.body = body;
-    req.body_len = len;
-    st = pioi_call(c, &c->mds, &req);
+    m->mode = own.mode;
+    m->uid = own.uid;
+    m->gid = own.gid;
+    m->mtime_ns = own.mtime_ns;
+    st = pfs_proto_setattr_req_encode(b.body, PFS_SETATTR_REQ_MAX, m, &len);
+    st = ns_send(c, &req, &b, st, len, 0);
 out:
-    free(body);
-    free(m);
+    ns_end(&b);
     return st;
 }
 
-PFS_EXPORT pfs_status_t pio_dir_set_layout(pio_client_t *c, const char *path,
-                                           const pio_layout_t *layout)
+PFS_EXPORT pfs_status_t pio_dir_set_layout_sz(pio_client_t *c, const char *path,
+                                              const pio_layout_t *layout,
+                                              size_t layout_size)
 {
+    pio_layout_t own;
+    pfs_status_t st;
+
     if (c == NULL || layout == NULL) {
         return PFS_ERR_INVAL;
     }
-    return path_call_spec(c, PFS_OP_MDS_SET_DIR_LAYOUT, path, 0, 0, layout,
-                          NULL, NULL, NULL);
+    st = PIOI_ABI_IN(pio_layout_t, &own, layout, layout_size, c->errmsg,
+                     sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
+    }
+    return path_call_spec(c, PFS_OP_MDS_SET_DIR_LAYOUT, path, 0, 0, &own, NULL,
+                          NULL, NULL);
 }
 
-PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
-                                           pio_layout_t *layout_p)
+PFS_EXPORT pfs_status_t pio_dir_get_layout_sz(pio_client_t *c, const char *path,
+                                              pio_layout_t *layout_p,
+                                              size_t layout_size)
 {
     pfs_layout_spec_t *spec;
+    pio_layout_t own;
     pfs_status_t st;
 
     if (c == NULL || layout_p == NULL) {
         return PFS_ERR_INVAL;
+    }
+    st =
+        PIOI_ABI_CHECK(pio_layout_t, layout_size, c->errmsg, sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
     }
     spec = malloc(sizeof(*spec));
     if (spec == NULL) {
@@ -269,12 +313,13 @@ PFS_EXPORT pfs_status_t pio_dir_get_layout(pio_client_t *c, const char *path,
     st = path_call_spec(c, PFS_OP_MDS_GET_DIR_LAYOUT, path, 0, 0, NULL, NULL,
                         spec, NULL);
     if (st == PFS_OK) {
-        memset(layout_p, 0, sizeof(*layout_p));
-        layout_p->stripe_size = spec->stripe_size;
-        layout_p->stripe_count = spec->stripe_count;
-        layout_p->nservers = spec->nservers;
-        memcpy(layout_p->servers, spec->servers,
+        memset(&own, 0, sizeof(own));
+        own.stripe_size = spec->stripe_size;
+        own.stripe_count = spec->stripe_count;
+        own.nservers = spec->nservers;
+        memcpy(own.servers, spec->servers,
                spec->nservers * sizeof(spec->servers[0]));
+        PIOI_ABI_OUT(pio_layout_t, layout_p, layout_size, &own);
     }
     free(spec);
     return st;
@@ -311,33 +356,43 @@ static pfs_status_t readdir_decode(pio_client_t *c, const pfs_rpc_t *rpc,
     return PFS_OK;
 }
 
-PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
-                                    const char *after, pio_dirent_t *ents,
-                                    size_t max, size_t *count_p, int *more_p)
+/* Entry i of the caller's array of dirent_size-byte entries. */
+static pio_dirent_t *dirent_at(pio_dirent_t *ents, size_t dirent_size, size_t i)
+{
+    return (pio_dirent_t *)((char *)ents + i * dirent_size);
+}
+
+PFS_EXPORT pfs_status_t pio_readdir_sz(pio_client_t *c, const char *path,
+                                       const char *after, pio_dirent_t *ents,
+                                       size_t max, size_t *count_p, int *more_p,
+                                       size_t dirent_size)
 {
     pioi_call_t req = {.opcode = PFS_OP_MDS_READDIR};
     readdir_out_t o;
+    ns_buf_t b;
     pfs_readdir_req_t *m;
     pfs_dirent_t *d;
-    uint8_t *body, *payload;
-    size_t len, i;
+    uint8_t *payload;
+    size_t len = 0, i;
     pfs_status_t st;
 
     if (c == NULL || path == NULL || ents == NULL || count_p == NULL ||
         more_p == NULL || max == 0) {
         return PFS_ERR_INVAL;
     }
-    c->errmsg[0] = '\0';
-    m = calloc(1, sizeof(*m));
-    body = malloc(PFS_READDIR_REQ_MAX);
+    st =
+        PIOI_ABI_CHECK(pio_dirent_t, dirent_size, c->errmsg, sizeof(c->errmsg));
+    if (st != PFS_OK) {
+        return st;
+    }
+    st = ns_begin(c, &b, sizeof(*m), PFS_READDIR_REQ_MAX);
+    m = b.m;
     payload = malloc(PFS_DIRENTS_MAX);
     d = malloc(PFS_READDIR_MAX * sizeof(*d));
-    if (m == NULL || body == NULL || payload == NULL || d == NULL) {
+    if (st == PFS_OK && (payload == NULL || d == NULL)) {
         st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
-        goto out;
     }
-    st = normalize(c, path, m->path);
-    if (st != PFS_OK) {
+    if (st != PFS_OK || (st = normalize(c, path, m->path)) != PFS_OK) {
         goto out;
     }
     if (after != NULL && strlen(after) > PFS_NAME_MAX) {
@@ -346,42 +401,38 @@ PFS_EXPORT pfs_status_t pio_readdir(pio_client_t *c, const char *path,
     }
     snprintf(m->after, sizeof(m->after), "%s", after != NULL ? after : "");
     m->max = (uint32_t)PFS_MIN(max, PFS_READDIR_MAX);
-    st = pfs_proto_readdir_req_encode(body, PFS_READDIR_REQ_MAX, m, &len);
-    if (st != PFS_OK) {
-        st = pioi_fail(c, st, "cannot encode the readdir request");
-        goto out;
-    }
     o.max = m->max;
     o.payload = payload;
     o.d = d;
-    req.body = body;
-    req.body_len = len;
     req.recv = payload;
     req.recv_cap = PFS_DIRENTS_MAX;
     req.decode = readdir_decode;
     req.out = &o;
-    st = pioi_call(c, &c->mds, &req);
+    st = pfs_proto_readdir_req_encode(b.body, PFS_READDIR_REQ_MAX, m, &len);
+    st = ns_send(c, &req, &b, st, len, 0);
     if (st != PFS_OK) {
         goto out;
     }
     for (i = 0; i < o.rep.count; i++) {
+        pio_dirent_t e;
         int k;
 
-        snprintf(ents[i].name, sizeof(ents[i].name), "%s", d[i].name);
-        ents[i].type =
-            d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR : PIO_TYPE_FILE;
+        memset(&e, 0, sizeof(e));
+        snprintf(e.name, sizeof(e.name), "%s", d[i].name);
+        e.type = d[i].type == PFS_FILE_TYPE_DIR ? PIO_TYPE_DIR : PIO_TYPE_FILE;
         for (k = 0; k < 8; k++) {
-            ents[i].fid[k] = (uint8_t)(d[i].fid.hi >> (56 - 8 * k));
-            ents[i].fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
+            e.fid[k] = (uint8_t)(d[i].fid.hi >> (56 - 8 * k));
+            e.fid[8 + k] = (uint8_t)(d[i].fid.lo >> (56 - 8 * k));
         }
+        PIOI_ABI_OUT(pio_dirent_t, dirent_at(ents, dirent_size, i), dirent_size,
+                     &e);
     }
     *count_p = o.rep.count;
     *more_p = o.rep.more != 0;
 out:
     free(d);
     free(payload);
-    free(body);
-    free(m);
+    ns_end(&b);
     return st;
 }
 
@@ -406,36 +457,24 @@ PFS_EXPORT pfs_status_t pio_rename(pio_client_t *c, const char *from,
     pfs_rename_rep_t rep;
     pioi_call_t req = {
         .opcode = PFS_OP_MDS_RENAME, .decode = rename_decode, .out = &rep};
+    ns_buf_t b;
     pfs_rename_req_t *m;
-    uint8_t *body;
-    size_t len;
+    size_t len = 0;
     pfs_status_t st;
 
     if (c == NULL || from == NULL || to == NULL) {
         return PFS_ERR_INVAL;
     }
-    c->errmsg[0] = '\0';
-    m = malloc(sizeof(*m));
-    body = malloc(PFS_RENAME_REQ_MAX);
-    if (m == NULL || body == NULL) {
-        st = pioi_fail(c, PFS_ERR_NOMEM, "out of memory");
-        goto out;
-    }
-    if ((st = normalize(c, from, m->from)) != PFS_OK ||
+    st = ns_begin(c, &b, sizeof(*m), PFS_RENAME_REQ_MAX);
+    m = b.m;
+    if (st != PFS_OK || (st = normalize(c, from, m->from)) != PFS_OK ||
         (st = normalize(c, to, m->to)) != PFS_OK) {
         goto out;
     }
-    st = pfs_proto_rename_req_encode(body, PFS_RENAME_REQ_MAX, m, &len);
-    if (st != PFS_OK) {
-        st = pioi_fail(c, st, "cannot encode the rename request");
-        goto out;
-    }
+    st = pfs_proto_rename_req_encode(b.body, PFS_RENAME_REQ_MAX, m, &len);
     /* sent as the payload, with no body */
-    req.send = body;
-    req.send_len = len;
-    st = pioi_call(c, &c->mds, &req);
+    st = ns_send(c, &req, &b, st, len, 1);
 out:
-    free(body);
-    free(m);
+    ns_end(&b);
     return st;
 }

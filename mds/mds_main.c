@@ -24,21 +24,29 @@
 
 #define RM_LIST_MAX (1u << 16)
 
+/* Room for twice as many (RM_LIST_MAX at most); -1 and l->lost set if
+ * there is none. */
+static int rm_list_grow(rm_list_t *l)
+{
+    size_t cap = l->cap ? 2 * l->cap : 64;
+    mds_removal_t *v =
+        cap <= RM_LIST_MAX ? realloc(l->v, cap * sizeof(*v)) : NULL;
+
+    if (v == NULL) {
+        l->lost = 1;
+        return -1;
+    }
+    l->v = v;
+    l->cap = cap;
+    return 0;
+}
+
 static void rm_list_push(rm_list_t *l, const pfs_attr_t *attr)
 {
     mds_removal_t *rm;
 
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 64;
-        mds_removal_t *v =
-            cap <= RM_LIST_MAX ? realloc(l->v, cap * sizeof(*v)) : NULL;
-
-        if (v == NULL) {
-            l->lost = 1;
-            return;
-        }
-        l->v = v;
-        l->cap = cap;
+    if (l->n == l->cap && rm_list_grow(l) != 0) {
+        return;
     }
     rm = &l->v[l->n++];
     rm->fid = attr->fid;
@@ -60,17 +68,8 @@ static void rm_list_move(rm_list_t *a, rm_list_t *b)
     }
     a->lost |= b->lost;
     for (i = 0; i < b->n && !a->lost; i++) {
-        if (a->n == a->cap) {
-            size_t cap = a->cap ? 2 * a->cap : 64;
-            mds_removal_t *v =
-                cap <= RM_LIST_MAX ? realloc(a->v, cap * sizeof(*v)) : NULL;
-
-            if (v == NULL) {
-                a->lost = 1;
-                break;
-            }
-            a->v = v;
-            a->cap = cap;
+        if (a->n == a->cap && rm_list_grow(a) != 0) {
+            break;
         }
         a->v[a->n++] = b->v[i];
     }

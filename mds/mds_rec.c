@@ -13,10 +13,7 @@
  * format. */
 static void rec_put_attr(pfs_wbuf_t *w, const pfs_attr_t *a)
 {
-    uint32_t i;
-
-    pfs_wbuf_u64(w, a->fid.hi);
-    pfs_wbuf_u64(w, a->fid.lo);
+    pfs_wbuf_fid(w, a->fid);
     pfs_wbuf_u32(w, a->type);
     pfs_wbuf_u32(w, a->mode);
     pfs_wbuf_u32(w, a->uid);
@@ -25,19 +22,14 @@ static void rec_put_attr(pfs_wbuf_t *w, const pfs_attr_t *a)
     pfs_wbuf_u64(w, a->mtime_ns);
     pfs_wbuf_u32(w, a->nlink);
     pfs_wbuf_u64(w, a->layout.stripe_size);
-    pfs_wbuf_u32(w, a->layout.stripe_count);
-    for (i = 0; i < a->layout.stripe_count; i++) {
-        pfs_wbuf_u32(w, a->layout.servers[i]);
-    }
+    pfs_wbuf_u32_list(w, a->layout.servers, a->layout.stripe_count,
+                      PFS_LAYOUT_MAX_STRIPES);
 }
 
 static void rec_get_attr(pfs_rbuf_t *r, pfs_attr_t *a)
 {
-    uint32_t i;
-
     memset(a, 0, sizeof(*a));
-    a->fid.hi = pfs_rbuf_u64(r);
-    a->fid.lo = pfs_rbuf_u64(r);
+    a->fid = pfs_rbuf_fid(r);
     a->type = pfs_rbuf_u32(r);
     a->mode = pfs_rbuf_u32(r);
     a->uid = pfs_rbuf_u32(r);
@@ -46,46 +38,26 @@ static void rec_get_attr(pfs_rbuf_t *r, pfs_attr_t *a)
     a->mtime_ns = pfs_rbuf_u64(r);
     a->nlink = pfs_rbuf_u32(r);
     a->layout.stripe_size = pfs_rbuf_u64(r);
-    a->layout.stripe_count = pfs_rbuf_u32(r);
-    if (a->layout.stripe_count > PFS_LAYOUT_MAX_STRIPES ||
-        (a->type != PFS_FILE_TYPE_REG && a->type != PFS_FILE_TYPE_DIR)) {
+    pfs_rbuf_u32_list(r, a->layout.servers, &a->layout.stripe_count,
+                      PFS_LAYOUT_MAX_STRIPES);
+    if (a->type != PFS_FILE_TYPE_REG && a->type != PFS_FILE_TYPE_DIR) {
         pfs_rbuf_fail(r);
-        a->layout.stripe_count = 0;
-        return;
-    }
-    for (i = 0; i < a->layout.stripe_count; i++) {
-        a->layout.servers[i] = pfs_rbuf_u32(r);
     }
 }
 
 static void rec_put_spec(pfs_wbuf_t *w, const pfs_layout_spec_t *m)
 {
-    uint32_t i;
-
     pfs_wbuf_u64(w, m->stripe_size);
     pfs_wbuf_u32(w, m->stripe_count);
-    pfs_wbuf_u32(w, m->nservers);
-    for (i = 0; i < m->nservers; i++) {
-        pfs_wbuf_u32(w, m->servers[i]);
-    }
+    pfs_wbuf_u32_list(w, m->servers, m->nservers, PFS_LAYOUT_MAX_STRIPES);
 }
 
 static void rec_get_spec(pfs_rbuf_t *r, pfs_layout_spec_t *m)
 {
-    uint32_t i;
-
     memset(m, 0, sizeof(*m));
     m->stripe_size = pfs_rbuf_u64(r);
     m->stripe_count = pfs_rbuf_u32(r);
-    m->nservers = pfs_rbuf_u32(r);
-    if (m->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        pfs_rbuf_fail(r);
-        m->nservers = 0;
-        return;
-    }
-    for (i = 0; i < m->nservers; i++) {
-        m->servers[i] = pfs_rbuf_u32(r);
-    }
+    pfs_rbuf_u32_list(r, m->servers, &m->nservers, PFS_LAYOUT_MAX_STRIPES);
 }
 
 /* ---- superblock ---------------------------------------------------------- */
@@ -176,8 +148,7 @@ pfs_status_t mds_rec_dentry_encode(pfs_fid_t fid, uint32_t type, uint8_t *buf,
     pfs_wbuf_t w;
 
     pfs_wbuf_init(&w, buf, cap);
-    pfs_wbuf_u64(&w, fid.hi);
-    pfs_wbuf_u64(&w, fid.lo);
+    pfs_wbuf_fid(&w, fid);
     pfs_wbuf_u32(&w, type);
     return pfs_wbuf_finish(&w, len_p);
 }
@@ -188,8 +159,7 @@ pfs_status_t mds_rec_dentry_decode(const void *buf, size_t len,
     pfs_rbuf_t r;
 
     pfs_rbuf_init(&r, buf, len);
-    fid_p->hi = pfs_rbuf_u64(&r);
-    fid_p->lo = pfs_rbuf_u64(&r);
+    *fid_p = pfs_rbuf_fid(&r);
     *type_p = pfs_rbuf_u32(&r);
     if (pfs_rbuf_finish(&r) != PFS_OK ||
         (*type_p != PFS_FILE_TYPE_REG && *type_p != PFS_FILE_TYPE_DIR)) {
@@ -204,17 +174,13 @@ pfs_status_t mds_rec_removal_encode(const mds_removal_t *rm, uint8_t *buf,
                                     size_t cap, size_t *len_p)
 {
     pfs_wbuf_t w;
-    uint32_t i;
 
     if (rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
         return PFS_ERR_INVAL;
     }
     pfs_wbuf_init(&w, buf, cap);
     pfs_wbuf_u8(&w, MDS_REMOVAL_VERSION);
-    pfs_wbuf_u32(&w, rm->nservers);
-    for (i = 0; i < rm->nservers; i++) {
-        pfs_wbuf_u32(&w, rm->servers[i]);
-    }
+    pfs_wbuf_u32_list(&w, rm->servers, rm->nservers, PFS_LAYOUT_MAX_STRIPES);
     return pfs_wbuf_finish(&w, len_p);
 }
 
@@ -222,19 +188,14 @@ pfs_status_t mds_rec_removal_decode(const void *buf, size_t len,
                                     mds_removal_t *rm)
 {
     pfs_rbuf_t r;
-    uint32_t i;
 
     pfs_rbuf_init(&r, buf, len);
     if (pfs_rbuf_u8(&r) != MDS_REMOVAL_VERSION) {
         return PFS_ERR_STORE;
     }
-    rm->nservers = pfs_rbuf_u32(&r);
-    if (rm->nservers == 0 || rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        rm->nservers = 0;
+    pfs_rbuf_u32_list(&r, rm->servers, &rm->nservers, PFS_LAYOUT_MAX_STRIPES);
+    if (rm->nservers == 0 || pfs_rbuf_finish(&r) != PFS_OK) {
         return PFS_ERR_STORE;
     }
-    for (i = 0; i < rm->nservers; i++) {
-        rm->servers[i] = pfs_rbuf_u32(&r);
-    }
-    return pfs_rbuf_finish(&r) == PFS_OK ? PFS_OK : PFS_ERR_STORE;
+    return PFS_OK;
 }

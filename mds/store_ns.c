@@ -182,47 +182,74 @@ pfs_status_t mds_store_mkdir(mds_store_t *s, const char *path,
     return insert(s, path, &a, 1, attr_p, &created);
 }
 
+/* An entry to remove: its directory and name, and the inode it names. */
+typedef struct {
+    pfs_fid_t dir, child;
+    const char *name;
+    size_t name_len;
+} victim_t;
+
+/* The entry path names, for unlink (a file) or rmdir (want_dir: a
+ * directory), once the caller may remove it from its directory. */
+static pfs_status_t victim_find(mds_store_t *s, const char *path, int want_dir,
+                                victim_t *v)
+{
+    uint32_t type;
+    pfs_status_t st;
+
+    st = walk_parent(s, path, &v->dir, &v->name, &v->name_len);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (v->name_len == 0) { /* the root */
+        return want_dir ? PFS_ERR_BUSY : PFS_ERR_ISDIR;
+    }
+    st = dentry_get(s, v->dir, v->name, v->name_len, &v->child, &type);
+    if (st != PFS_OK) {
+        return st;
+    }
+    if (want_dir && type != PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_NOTDIR;
+    }
+    if (!want_dir && type == PFS_FILE_TYPE_DIR) {
+        return PFS_ERR_ISDIR;
+    }
+    return perm_remove(s, v->dir, v->child);
+}
+
+/* A new batch that deletes the entry and its inode (the batch keeps
+ * copies of the keys). */
+static leveldb_writebatch_t *victim_batch(const victim_t *v)
+{
+    uint8_t dkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
+    leveldb_writebatch_t *batch = leveldb_writebatch_create();
+
+    leveldb_writebatch_delete(batch, (const char *)dkey,
+                              dentry_key(dkey, v->dir, v->name, v->name_len));
+    leveldb_writebatch_delete(batch, (const char *)ikey,
+                              inode_key(ikey, v->child));
+    return batch;
+}
+
 pfs_status_t mds_store_unlink(mds_store_t *s, const char *path,
                               pfs_attr_t *removed_p)
 {
-    uint8_t dkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
     leveldb_writebatch_t *batch;
-    const char *name;
-    size_t name_len;
-    pfs_fid_t dir, child;
+    victim_t v;
     pfs_attr_t attr;
-    uint32_t type;
     pfs_status_t st;
     int stale;
 
-    st = walk_parent(s, path, &dir, &name, &name_len);
+    st = victim_find(s, path, 0, &v);
     if (st != PFS_OK) {
         return st;
     }
-    if (name_len == 0) {
-        return PFS_ERR_ISDIR;
-    }
-    st = dentry_get(s, dir, name, name_len, &child, &type);
-    if (st != PFS_OK) {
-        return st;
-    }
-    if (type == PFS_FILE_TYPE_DIR) {
-        return PFS_ERR_ISDIR;
-    }
-    st = perm_remove(s, dir, child);
-    if (st != PFS_OK) {
-        return st;
-    }
-    st = mds_store_stat(s, child, &attr);
+    st = mds_store_stat(s, v.child, &attr);
     if (st != PFS_OK && st != PFS_ERR_STALE) {
         return st;
     }
     stale = st == PFS_ERR_STALE;
-    batch = leveldb_writebatch_create();
-    leveldb_writebatch_delete(batch, (const char *)dkey,
-                              dentry_key(dkey, dir, name, name_len));
-    leveldb_writebatch_delete(batch, (const char *)ikey,
-                              inode_key(ikey, child));
+    batch = victim_batch(&v);
     if (!stale && attr.layout.stripe_count > 0 &&
         batch_put_removal(batch, &attr) != PFS_OK) {
         leveldb_writebatch_destroy(batch);
@@ -326,46 +353,22 @@ static pfs_status_t dir_empty(mds_store_t *s, pfs_fid_t dir, int *empty_p)
 
 pfs_status_t mds_store_rmdir(mds_store_t *s, const char *path)
 {
-    uint8_t dkey[DENTRY_KEY_MAX], ikey[INODE_KEY_LEN];
-    leveldb_writebatch_t *batch;
-    const char *name;
-    size_t name_len;
-    pfs_fid_t dir, child;
-    uint32_t type;
+    victim_t v;
     pfs_status_t st;
     int empty;
 
-    st = walk_parent(s, path, &dir, &name, &name_len);
+    st = victim_find(s, path, 1, &v);
     if (st != PFS_OK) {
         return st;
     }
-    if (name_len == 0) {
-        return PFS_ERR_BUSY; /* the root */
-    }
-    st = dentry_get(s, dir, name, name_len, &child, &type);
-    if (st != PFS_OK) {
-        return st;
-    }
-    if (type != PFS_FILE_TYPE_DIR) {
-        return PFS_ERR_NOTDIR;
-    }
-    st = perm_remove(s, dir, child);
-    if (st != PFS_OK) {
-        return st;
-    }
-    st = dir_empty(s, child, &empty);
+    st = dir_empty(s, v.child, &empty);
     if (st != PFS_OK) {
         return st;
     }
     if (!empty) {
         return PFS_ERR_NOTEMPTY;
     }
-    batch = leveldb_writebatch_create();
-    leveldb_writebatch_delete(batch, (const char *)dkey,
-                              dentry_key(dkey, dir, name, name_len));
-    leveldb_writebatch_delete(batch, (const char *)ikey,
-                              inode_key(ikey, child));
-    return write_batch(s, batch);
+    return write_batch(s, victim_batch(&v));
 }
 
 pfs_status_t mds_store_readdir(mds_store_t *s, const char *path,

@@ -20,7 +20,7 @@ pfs-chmod) what="set permission bits of pfs files and directories" ;;
 pfs-chown) what="set owner and group of pfs files and directories" ;;
 pfs-cp) what="copy files and trees into, out of and within pfs" ;;
 pfs-ctl) what="wait for, list, ping, inspect and stop a pfs ensemble" ;;
-pfs-fsck) what="check the metadata store of a stopped pfs ensemble" ;;
+pfs-fsck) what="check the metadata store and data objects of a stopped pfs ensemble" ;;
 *) echo "man.sh: no description for $prog" >&2; exit 1 ;;
 esac
 "$help2man" --no-info --no-discard-stderr --version-string="$version" \

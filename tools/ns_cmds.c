@@ -302,6 +302,14 @@ static int parse_owner_arg(const char *text)
     return 0;
 }
 
+/* A file exists at path (found, or made meanwhile by someone else). */
+static int layout_fixed(const char *path)
+{
+    fprintf(stderr, "%s: %s: layout of an existing file cannot change\n",
+            cmd->name, path);
+    return 1;
+}
+
 static int setstripe_one(const char *path)
 {
     pio_stat_t st;
@@ -318,9 +326,7 @@ static int setstripe_one(const char *path)
         return s == PFS_OK ? 0 : fail(path, s);
     }
     if (s == PFS_OK) {
-        fprintf(stderr, "%s: %s: layout of an existing file cannot change\n",
-                cmd->name, path);
-        return 1;
+        return layout_fixed(path);
     }
     if (s != PFS_ERR_NOENT) {
         return fail(path, s);
@@ -333,9 +339,7 @@ static int setstripe_one(const char *path)
     /* exclusive: a file made meanwhile by someone else keeps its layout */
     s = pio_create(client, path, 0644, PIO_WRONLY | PIO_EXCL, &layout, &f);
     if (s == PFS_ERR_EXIST) {
-        fprintf(stderr, "%s: %s: layout of an existing file cannot change\n",
-                cmd->name, path);
-        return 1;
+        return layout_fixed(path);
     }
     if (s != PFS_OK) {
         return fail(path, s);
@@ -343,6 +347,7 @@ static int setstripe_one(const char *path)
     pio_close(f);
     return 0;
 }
+
 static void print_layout(uint64_t size, uint32_t count, const uint32_t *servers,
                          uint32_t nservers)
 {

@@ -21,6 +21,21 @@
  *  - The library never prints and never aborts.  (libpio_mpi's collective
  *    engine calls MPI_Abort when it cannot allocate its exchange buffers:
  *    the other ranks would otherwise wait in the exchange for ever.)
+ *  - Structs passed by pointer (pio_config_t, pio_layout_t, pio_stat_t,
+ *    ...) may gain members at their end in later releases without
+ *    breaking programs built against this header (doc/abi.md).  Each
+ *    function that takes one is exported as <name>_sz, with the caller's
+ *    sizeof of each such struct type appended to its arguments (in the
+ *    order the types first appear); <name> is a macro that passes them,
+ *    and is what programs call.  The library reads and writes at most
+ *    that many bytes of the caller's struct: members beyond it count as
+ *    zero (their default), members beyond the library's own struct are
+ *    not read (inputs) or are zeroed (outputs), and an array of structs
+ *    (pio_readdir) is laid out at the caller's size.  A size below the
+ *    struct's in release 0.1 is PFS_ERR_INVAL, explained by
+ *    pio_client_errmsg() or errmsg where the call has one.  New members
+ *    are appended and default to zero; an array member never changes
+ *    length (pio_dim_t, an element of pio_desc_t.dims, never grows).
  */
 #ifndef PFS_PIO_H
 #define PFS_PIO_H
@@ -110,8 +125,11 @@ typedef struct {
  * $PFS_ENSEMBLE) and prove the cluster key to every server.  config may be
  * NULL.  Blocking.  On failure *client_p is untouched and, if errmsg is not
  * NULL, errmsg (errmsg_size bytes) says why. */
-pfs_status_t pio_init(const pio_config_t *config, pio_client_t **client_p,
-                      char *errmsg, size_t errmsg_size);
+pfs_status_t pio_init_sz(const pio_config_t *config, pio_client_t **client_p,
+                         char *errmsg, size_t errmsg_size, size_t config_size);
+#define pio_init(config, client_p, errmsg, errmsg_size)                        \
+    pio_init_sz((config), (client_p), (errmsg), (errmsg_size),                 \
+                sizeof(pio_config_t))
 
 /* Disconnect and free the client.  NULL is allowed. */
 void pio_fini(pio_client_t *client);
@@ -135,8 +153,10 @@ typedef struct {
 } pio_space_t;
 
 /* Ask I/O server `index` (0 .. pio_client_niosrv() - 1) for its space. */
-pfs_status_t pio_iosrv_space(pio_client_t *client, uint32_t index,
-                             pio_space_t *space_p);
+pfs_status_t pio_iosrv_space_sz(pio_client_t *client, uint32_t index,
+                                pio_space_t *space_p, size_t space_size);
+#define pio_iosrv_space(client, index, space_p)                                \
+    pio_iosrv_space_sz((client), (index), (space_p), sizeof(pio_space_t))
 
 /* Number of I/O servers in the ensemble. */
 uint32_t pio_client_niosrv(const pio_client_t *client);
@@ -154,9 +174,12 @@ pfs_status_t pio_parse_size(const char *text, uint64_t *value_p);
  * PIO_EXCL) and open it with the access in flags.  mode: permission bits.
  * layout may be NULL for the defaults.  The layout of an existing file is
  * never changed. */
-pfs_status_t pio_create(pio_client_t *client, const char *path, uint32_t mode,
-                        int flags, const pio_layout_t *layout,
-                        pio_file_t **file_p);
+pfs_status_t pio_create_sz(pio_client_t *client, const char *path,
+                           uint32_t mode, int flags, const pio_layout_t *layout,
+                           pio_file_t **file_p, size_t layout_size);
+#define pio_create(client, path, mode, flags, layout, file_p)                  \
+    pio_create_sz((client), (path), (mode), (flags), (layout), (file_p),       \
+                  sizeof(pio_layout_t))
 
 /* Open an existing regular file. */
 pfs_status_t pio_open(pio_client_t *client, const char *path, int flags,
@@ -223,9 +246,14 @@ pfs_status_t pio_sync(pio_file_t *file);
 pfs_status_t pio_get_size(pio_file_t *file, uint64_t *size_p);
 
 /* Attributes of an open file / of a path (size included for files). */
-pfs_status_t pio_fstat(pio_file_t *file, pio_stat_t *stat_p);
-pfs_status_t pio_stat(pio_client_t *client, const char *path,
-                      pio_stat_t *stat_p);
+pfs_status_t pio_fstat_sz(pio_file_t *file, pio_stat_t *stat_p,
+                          size_t stat_size);
+#define pio_fstat(file, stat_p)                                                \
+    pio_fstat_sz((file), (stat_p), sizeof(pio_stat_t))
+pfs_status_t pio_stat_sz(pio_client_t *client, const char *path,
+                         pio_stat_t *stat_p, size_t stat_size);
+#define pio_stat(client, path, stat_p)                                         \
+    pio_stat_sz((client), (path), (stat_p), sizeof(pio_stat_t))
 
 /* The layout of an open file: which I/O server holds each slot. */
 typedef struct {
@@ -234,7 +262,10 @@ typedef struct {
     uint32_t servers[PIO_MAX_STRIPES]; /* I/O server index per slot */
 } pio_layout_info_t;
 
-pfs_status_t pio_file_layout(const pio_file_t *file, pio_layout_info_t *out);
+pfs_status_t pio_file_layout_sz(const pio_file_t *file, pio_layout_info_t *out,
+                                size_t info_size);
+#define pio_file_layout(file, out)                                             \
+    pio_file_layout_sz((file), (out), sizeof(pio_layout_info_t))
 
 /* Remove a regular file: its name, its metadata and its data objects. */
 pfs_status_t pio_unlink(pio_client_t *client, const char *path);
@@ -255,10 +286,15 @@ pfs_status_t pio_rename(pio_client_t *client, const char *from, const char *to);
  * stored default, zero where none is set (stripe_count is nservers when
  * servers are listed).  PFS_ERR_NOTDIR for a file: a file's layout never
  * changes (pio_stat reports it).  Blocking. */
-pfs_status_t pio_dir_set_layout(pio_client_t *client, const char *path,
-                                const pio_layout_t *layout);
-pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
-                                pio_layout_t *layout_p);
+pfs_status_t pio_dir_set_layout_sz(pio_client_t *client, const char *path,
+                                   const pio_layout_t *layout,
+                                   size_t layout_size);
+#define pio_dir_set_layout(client, path, layout)                               \
+    pio_dir_set_layout_sz((client), (path), (layout), sizeof(pio_layout_t))
+pfs_status_t pio_dir_get_layout_sz(pio_client_t *client, const char *path,
+                                   pio_layout_t *layout_p, size_t layout_size);
+#define pio_dir_get_layout(client, path, layout_p)                             \
+    pio_dir_get_layout_sz((client), (path), (layout_p), sizeof(pio_layout_t))
 
 /* Fields for pio_setattr()'s mask. */
 #define PIO_SETATTR_MODE 0x1  /* attr->mode: permission bits, 07777 only */
@@ -274,8 +310,11 @@ pfs_status_t pio_dir_get_layout(pio_client_t *client, const char *path,
  * included); nothing changes then.  Size is not set here (pio_truncate).
  * No permission checks: any client may change any inode.  Blocking;
  * returns when the change is durable on the metadata server. */
-pfs_status_t pio_setattr(pio_client_t *client, const char *path, unsigned mask,
-                         const pio_stat_t *attr);
+pfs_status_t pio_setattr_sz(pio_client_t *client, const char *path,
+                            unsigned mask, const pio_stat_t *attr,
+                            size_t stat_size);
+#define pio_setattr(client, path, mask, attr)                                  \
+    pio_setattr_sz((client), (path), (mask), (attr), sizeof(pio_stat_t))
 
 /* Remove an empty directory (PFS_ERR_NOTEMPTY otherwise). */
 pfs_status_t pio_rmdir(pio_client_t *client, const char *path);
@@ -294,9 +333,12 @@ typedef struct {
  * pass the last name as `after` for the next page.  Stable under
  * concurrent creates and removes: an entry present throughout is listed
  * exactly once. */
-pfs_status_t pio_readdir(pio_client_t *client, const char *path,
-                         const char *after, pio_dirent_t *ents, size_t max,
-                         size_t *count_p, int *more_p);
+pfs_status_t pio_readdir_sz(pio_client_t *client, const char *path,
+                            const char *after, pio_dirent_t *ents, size_t max,
+                            size_t *count_p, int *more_p, size_t dirent_size);
+#define pio_readdir(client, path, after, ents, max, count_p, more_p)           \
+    pio_readdir_sz((client), (path), (after), (ents), (max), (count_p),        \
+                   (more_p), sizeof(pio_dirent_t))
 
 /* Set the file's logical size: shrink (data past size is gone) or extend
  * (the new range reads as zeros).  Every server of the file adjusts its
@@ -373,15 +415,29 @@ typedef struct {
 } pio_desc_t;
 
 /* Fill a description (no allocation; the list arrays are referenced, not
- * copied). */
-void pio_desc_contig(pio_desc_t *desc, uint64_t offset, uint64_t len);
-void pio_desc_list(pio_desc_t *desc, const uint64_t *offsets,
-                   const uint64_t *lengths, size_t count);
-void pio_desc_vector(pio_desc_t *desc, uint64_t offset, uint64_t count,
-                     uint64_t blocklen, uint64_t stride);
+ * copied).  PFS_ERR_INVAL only for a desc_size below release 0.1's (no
+ * message: there is no client); desc is then untouched. */
+pfs_status_t pio_desc_contig_sz(pio_desc_t *desc, uint64_t offset, uint64_t len,
+                                size_t desc_size);
+#define pio_desc_contig(desc, offset, len)                                     \
+    pio_desc_contig_sz((desc), (offset), (len), sizeof(pio_desc_t))
+pfs_status_t pio_desc_list_sz(pio_desc_t *desc, const uint64_t *offsets,
+                              const uint64_t *lengths, size_t count,
+                              size_t desc_size);
+#define pio_desc_list(desc, offsets, lengths, count)                           \
+    pio_desc_list_sz((desc), (offsets), (lengths), (count), sizeof(pio_desc_t))
+pfs_status_t pio_desc_vector_sz(pio_desc_t *desc, uint64_t offset,
+                                uint64_t count, uint64_t blocklen,
+                                uint64_t stride, size_t desc_size);
+#define pio_desc_vector(desc, offset, count, blocklen, stride)                 \
+    pio_desc_vector_sz((desc), (offset), (count), (blocklen), (stride),        \
+                       sizeof(pio_desc_t))
 /* Repeat the whole pattern count times, stride bytes apart (a new
  * outermost dimension).  PFS_ERR_INVAL past PIO_MAX_DIMS or on a list. */
-pfs_status_t pio_desc_repeat(pio_desc_t *desc, uint64_t count, uint64_t stride);
+pfs_status_t pio_desc_repeat_sz(pio_desc_t *desc, uint64_t count,
+                                uint64_t stride, size_t desc_size);
+#define pio_desc_repeat(desc, count, stride)                                   \
+    pio_desc_repeat_sz((desc), (count), (stride), sizeof(pio_desc_t))
 
 /* A non-blocking operation in flight. */
 typedef struct pio_request pio_request_t;
@@ -395,11 +451,17 @@ typedef struct pio_request pio_request_t;
  * Progress happens inside libpio calls (test, wait, or any other).
  * Reads: holes and bytes past the end of the file read as zeros; the byte
  * count reported is the number of bytes asked for. */
-pfs_status_t pio_write_desc(pio_file_t *file, const void *buf,
-                            const pio_desc_t *mem, const pio_desc_t *filed,
-                            pio_request_t **req_p);
-pfs_status_t pio_read_desc(pio_file_t *file, void *buf, const pio_desc_t *mem,
-                           const pio_desc_t *filed, pio_request_t **req_p);
+pfs_status_t pio_write_desc_sz(pio_file_t *file, const void *buf,
+                               const pio_desc_t *mem, const pio_desc_t *filed,
+                               pio_request_t **req_p, size_t desc_size);
+#define pio_write_desc(file, buf, mem, filed, req_p)                           \
+    pio_write_desc_sz((file), (buf), (mem), (filed), (req_p),                  \
+                      sizeof(pio_desc_t))
+pfs_status_t pio_read_desc_sz(pio_file_t *file, void *buf,
+                              const pio_desc_t *mem, const pio_desc_t *filed,
+                              pio_request_t **req_p, size_t desc_size);
+#define pio_read_desc(file, buf, mem, filed, req_p)                            \
+    pio_read_desc_sz((file), (buf), (mem), (filed), (req_p), sizeof(pio_desc_t))
 
 /* Non-blocking contiguous write/read (pio_write/pio_read shapes). */
 pfs_status_t pio_iwrite(pio_file_t *file, uint64_t offset, const void *buf,

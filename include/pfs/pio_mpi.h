@@ -18,7 +18,9 @@
  * every rank returns the same status (a failure on any rank or server is
  * agreed on collectively; no rank is left waiting).  errmsg (may be NULL)
  * gets the first failing rank's explanation.  Each rank passes its own
- * pio_file_t of the same file.
+ * pio_file_t of the same file.  The structs grow as <pfs/pio.h> says
+ * (the _sz functions); a struct size that is refused fails a collective
+ * call on every rank.
  */
 #ifndef PFS_PIO_MPI_H
 #define PFS_PIO_MPI_H
@@ -50,28 +52,49 @@ typedef struct {
                                 two-phase; 0: 16 KiB */
 } pio_coll_hints_t;
 
-/* Defaults: automatic modes, 4 MiB buffers, 16 KiB direct threshold. */
-void pio_coll_hints_default(pio_coll_hints_t *hints);
+/* Defaults: automatic modes, 4 MiB buffers, 16 KiB direct threshold.
+ * PFS_ERR_INVAL only for a hints_size below release 0.1's (hints is then
+ * untouched). */
+pfs_status_t pio_coll_hints_default_sz(pio_coll_hints_t *hints,
+                                       size_t hints_size);
+#define pio_coll_hints_default(hints)                                          \
+    pio_coll_hints_default_sz((hints), sizeof(pio_coll_hints_t))
 
 /* Read the hints above from an MPI_Info (MPI_INFO_NULL allowed; other keys
  * ignored).  A malformed value gives PFS_ERR_INVAL and a message naming
  * the key; hints is then unchanged. */
-pfs_status_t pio_coll_hints_from_info(MPI_Info info, pio_coll_hints_t *hints,
-                                      char *errmsg, size_t errmsg_size);
+pfs_status_t pio_coll_hints_from_info_sz(MPI_Info info, pio_coll_hints_t *hints,
+                                         char *errmsg, size_t errmsg_size,
+                                         size_t hints_size);
+#define pio_coll_hints_from_info(info, hints, errmsg, errmsg_size)             \
+    pio_coll_hints_from_info_sz((info), (hints), (errmsg), (errmsg_size),      \
+                                sizeof(pio_coll_hints_t))
 
 /* Collective write/read: like pio_write_desc/pio_read_desc on every rank,
  * but with the data exchanged so that servers receive few, large
  * requests.  hints NULL: defaults.  *bytes_p (may be NULL): this rank's
  * bytes.  Returns once the data is on the servers (write) or in buf
  * (read) on every rank. */
-pfs_status_t pio_write_all(pio_file_t *file, MPI_Comm comm, const void *buf,
-                           const pio_desc_t *mem, const pio_desc_t *filed,
-                           const pio_coll_hints_t *hints, uint64_t *bytes_p,
-                           char *errmsg, size_t errmsg_size);
-pfs_status_t pio_read_all(pio_file_t *file, MPI_Comm comm, void *buf,
-                          const pio_desc_t *mem, const pio_desc_t *filed,
-                          const pio_coll_hints_t *hints, uint64_t *bytes_p,
-                          char *errmsg, size_t errmsg_size);
+pfs_status_t pio_write_all_sz(pio_file_t *file, MPI_Comm comm, const void *buf,
+                              const pio_desc_t *mem, const pio_desc_t *filed,
+                              const pio_coll_hints_t *hints, uint64_t *bytes_p,
+                              char *errmsg, size_t errmsg_size,
+                              size_t desc_size, size_t hints_size);
+#define pio_write_all(file, comm, buf, mem, filed, hints, bytes_p, errmsg,     \
+                      errmsg_size)                                             \
+    pio_write_all_sz((file), (comm), (buf), (mem), (filed), (hints),           \
+                     (bytes_p), (errmsg), (errmsg_size), sizeof(pio_desc_t),   \
+                     sizeof(pio_coll_hints_t))
+pfs_status_t pio_read_all_sz(pio_file_t *file, MPI_Comm comm, void *buf,
+                             const pio_desc_t *mem, const pio_desc_t *filed,
+                             const pio_coll_hints_t *hints, uint64_t *bytes_p,
+                             char *errmsg, size_t errmsg_size, size_t desc_size,
+                             size_t hints_size);
+#define pio_read_all(file, comm, buf, mem, filed, hints, bytes_p, errmsg,      \
+                     errmsg_size)                                              \
+    pio_read_all_sz((file), (comm), (buf), (mem), (filed), (hints), (bytes_p), \
+                    (errmsg), (errmsg_size), sizeof(pio_desc_t),               \
+                    sizeof(pio_coll_hints_t))
 
 /* For callers that split one access into several collective calls (a
  * driver bounding its piece lists): what a rank knows before the call
@@ -92,17 +115,30 @@ typedef struct {
 
 /* pio_write_all / pio_read_all with a batch (may be NULL: the same as
  * the plain calls).  Collective; same rules. */
-pfs_status_t pio_write_all_batch(pio_file_t *file, MPI_Comm comm,
-                                 const void *buf, const pio_desc_t *mem,
-                                 const pio_desc_t *filed,
-                                 const pio_coll_hints_t *hints,
-                                 pio_coll_batch_t *batch, uint64_t *bytes_p,
-                                 char *errmsg, size_t errmsg_size);
-pfs_status_t pio_read_all_batch(pio_file_t *file, MPI_Comm comm, void *buf,
-                                const pio_desc_t *mem, const pio_desc_t *filed,
-                                const pio_coll_hints_t *hints,
-                                pio_coll_batch_t *batch, uint64_t *bytes_p,
-                                char *errmsg, size_t errmsg_size);
+pfs_status_t
+pio_write_all_batch_sz(pio_file_t *file, MPI_Comm comm, const void *buf,
+                       const pio_desc_t *mem, const pio_desc_t *filed,
+                       const pio_coll_hints_t *hints, pio_coll_batch_t *batch,
+                       uint64_t *bytes_p, char *errmsg, size_t errmsg_size,
+                       size_t desc_size, size_t hints_size, size_t batch_size);
+#define pio_write_all_batch(file, comm, buf, mem, filed, hints, batch,         \
+                            bytes_p, errmsg, errmsg_size)                      \
+    pio_write_all_batch_sz((file), (comm), (buf), (mem), (filed), (hints),     \
+                           (batch), (bytes_p), (errmsg), (errmsg_size),        \
+                           sizeof(pio_desc_t), sizeof(pio_coll_hints_t),       \
+                           sizeof(pio_coll_batch_t))
+pfs_status_t
+pio_read_all_batch_sz(pio_file_t *file, MPI_Comm comm, void *buf,
+                      const pio_desc_t *mem, const pio_desc_t *filed,
+                      const pio_coll_hints_t *hints, pio_coll_batch_t *batch,
+                      uint64_t *bytes_p, char *errmsg, size_t errmsg_size,
+                      size_t desc_size, size_t hints_size, size_t batch_size);
+#define pio_read_all_batch(file, comm, buf, mem, filed, hints, batch, bytes_p, \
+                           errmsg, errmsg_size)                                \
+    pio_read_all_batch_sz((file), (comm), (buf), (mem), (filed), (hints),      \
+                          (batch), (bytes_p), (errmsg), (errmsg_size),         \
+                          sizeof(pio_desc_t), sizeof(pio_coll_hints_t),        \
+                          sizeof(pio_coll_batch_t))
 
 /* Split collective write: _begin does the exchange and issues the server
  * I/O; the last round's server I/O is still in flight when it returns, so
@@ -110,11 +146,16 @@ pfs_status_t pio_read_all_batch(pio_file_t *file, MPI_Comm comm, void *buf,
  * on the status.  buf must stay untouched in between.  One split
  * operation per file at a time. */
 typedef struct pio_coll_op pio_coll_op_t;
-pfs_status_t pio_write_all_begin(pio_file_t *file, MPI_Comm comm,
-                                 const void *buf, const pio_desc_t *mem,
-                                 const pio_desc_t *filed,
-                                 const pio_coll_hints_t *hints,
-                                 pio_coll_op_t **op_p);
+pfs_status_t pio_write_all_begin_sz(pio_file_t *file, MPI_Comm comm,
+                                    const void *buf, const pio_desc_t *mem,
+                                    const pio_desc_t *filed,
+                                    const pio_coll_hints_t *hints,
+                                    pio_coll_op_t **op_p, size_t desc_size,
+                                    size_t hints_size);
+#define pio_write_all_begin(file, comm, buf, mem, filed, hints, op_p)          \
+    pio_write_all_begin_sz((file), (comm), (buf), (mem), (filed), (hints),     \
+                           (op_p), sizeof(pio_desc_t),                         \
+                           sizeof(pio_coll_hints_t))
 pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                                char *errmsg, size_t errmsg_size);
 
@@ -147,15 +188,22 @@ pfs_status_t pio_write_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
  * of the engine is pending in between, so comm may carry other traffic.
  * One split operation per file at a time, and no other collective call
  * on the file until _end.  Not thread safe. */
-pfs_status_t pio_read_all_begin(pio_file_t *file, MPI_Comm comm, void *buf,
-                                const pio_desc_t *mem, const pio_desc_t *filed,
-                                const pio_coll_hints_t *hints,
-                                pio_coll_op_t **op_p);
+pfs_status_t pio_read_all_begin_sz(pio_file_t *file, MPI_Comm comm, void *buf,
+                                   const pio_desc_t *mem,
+                                   const pio_desc_t *filed,
+                                   const pio_coll_hints_t *hints,
+                                   pio_coll_op_t **op_p, size_t desc_size,
+                                   size_t hints_size);
+#define pio_read_all_begin(file, comm, buf, mem, filed, hints, op_p)           \
+    pio_read_all_begin_sz((file), (comm), (buf), (mem), (filed), (hints),      \
+                          (op_p), sizeof(pio_desc_t),                          \
+                          sizeof(pio_coll_hints_t))
 pfs_status_t pio_read_all_end(pio_coll_op_t *op, uint64_t *bytes_p,
                               char *errmsg, size_t errmsg_size);
 
 /* What this process did in its last collective call: the shape of the
- * I/O (for tests and benchmarks).  Not thread safe. */
+ * I/O (for tests and benchmarks).  Not thread safe.  PFS_ERR_INVAL only
+ * for a stats_size below release 0.1's (stats is then untouched). */
 typedef struct {
     int direct;        /* 1: this rank's data went direct, 0: two-phase
                           (or it had none) */
@@ -169,7 +217,9 @@ typedef struct {
     double total_s;    /* the whole call */
 } pio_coll_stats_t;
 
-void pio_coll_last_stats(pio_coll_stats_t *stats);
+pfs_status_t pio_coll_last_stats_sz(pio_coll_stats_t *stats, size_t stats_size);
+#define pio_coll_last_stats(stats)                                             \
+    pio_coll_last_stats_sz((stats), sizeof(pio_coll_stats_t))
 
 #ifdef __cplusplus
 }

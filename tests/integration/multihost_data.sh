@@ -12,7 +12,11 @@
 #     setstripe/getstripe, cp in from h5 and out on h6 (cmp), df (each
 #     server's own file system), concurrent shared-pointer fetch-adds from
 #     both hosts, rm -r (objects gone from every storage host), and
-#     pfs-fsck of the stopped MDS's store on h1.
+#     pfs-fsck of the stopped MDS's store on h1;
+#   - pfs-fsck of the data objects across hosts: the list of the objects
+#     made on h1, each storage host checked against it (clean), then an
+#     orphan planted on h2 and an object deleted on h3, both reported,
+#     and the orphan removed with --remove-orphans.
 # Every byte is verified.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/multihost_lib.sh"
@@ -120,8 +124,78 @@ objects_gone() { [ "$(all_object_bytes)" = 0 ]; }
 wait_until 30 objects_gone || fail "data objects left on the storage hosts: $(all_object_bytes) bytes"
 pass "pfs-rm -r from h6 of $(echo $entries | wc -w) entries: $before bytes of objects removed from h2, h3 and h4"
 
+# files kept for the object check across hosts: 5 MiB over all three
+# servers (an object on every storage host), and 1000 bytes written by a
+# client into a new file of the default layout (all servers, 1 MiB
+# stripes): its only object is on its first server, the others were
+# never written to
+tool h5 cp -q -S 256k -c 3 "$VCLUSTER/local/src.bin" pfs:/big.bin || fail "pfs-cp big.bin"
+tool h5 mkdir /small && on h5 "$MK" /small 1 1000 || fail "a file of 1000 bytes in /small"
+
 mh_stop_ensemble
 on h1 "$B/pfs-fsck" "$VCLUSTER/local/pfs/mds" >"$WORK/fsck.log" 2>&1 ||
     { cat "$WORK/fsck.log"; fail "pfs-fsck of the store on h1"; }
 pass "pfs-fsck on h1: $(tail -1 "$WORK/fsck.log")"
+
+# ---- pfs-fsck of the data objects across hosts ----------------------------
+# The list is made on the MDS host and copied to each storage host (as
+# scp would); each host checks its own I/O server's directory against it.
+on h1 "$B/pfs-fsck" --list-objects -o "$VCLUSTER/local/objects.list" \
+    "$VCLUSTER/local/pfs/mds" >"$WORK/list.log" 2>&1 ||
+    { cat "$WORK/list.log"; fail "pfs-fsck --list-objects on h1"; }
+cat "$WORK/list.log"
+n=$(grep -c ' file$' "$VCLUSTER/hosts/h1/objects.list")
+[ "$n" = 6 ] || fail "the list names $n objects of files, expected 6 (2 files on 3 servers)"
+# iosrv_index HOST: N of the I/O server directory iosrv.N on HOST
+iosrv_index() { ls "$VCLUSTER/hosts/$1/pfs" | sed -n 's/^iosrv\.//p'; }
+# objects_check HOST [OPTIONS]: pfs-fsck --objects of HOST's I/O server
+objects_check() {
+    local h=$1 n
+    shift
+    n=$(iosrv_index "$h")
+    on "$h" "$B/pfs-fsck" "$@" --objects "$n" --expected "$VCLUSTER/local/objects.list" \
+        "$VCLUSTER/local/pfs/iosrv.$n"
+}
+absent=0
+for h in h2 h3 h4; do
+    cp "$VCLUSTER/hosts/h1/objects.list" "$VCLUSTER/hosts/$h/objects.list"
+    objects_check "$h" >"$WORK/objects-$h.log" 2>&1 ||
+        { cat "$WORK/objects-$h.log"; fail "pfs-fsck --objects on $h"; }
+    cat "$WORK/objects-$h.log"
+    grep -q " 0 orphans (0 bytes), [01] of the 2 listed objects of files absent.*: clean\$" \
+        "$WORK/objects-$h.log" || fail "pfs-fsck --objects on $h: not clean"
+    absent=$((absent + $(sed -n 's/.* \([0-9]*\) of the 2 listed objects.*/\1/p' "$WORK/objects-$h.log")))
+done
+[ "$absent" = 2 ] || fail "$absent listed objects absent, expected 2 (the small file's on two servers)"
+pass "pfs-fsck across hosts: list on h1, each storage host clean against it (the small file has no object on 2 servers: no problem)"
+
+# an orphan planted on h2, an object of big.bin lost on h3
+orphan=$VCLUSTER/hosts/h2/pfs/iosrv.$(iosrv_index h2)/objects/ff/00000000000000000000000000000bff
+head -c 4096 /dev/zero >"$orphan"
+lost=$(find "$VCLUSTER/hosts/h3/pfs" -path '*objects/*' -type f -size +100k)
+[ "$(echo "$lost" | wc -w)" = 1 ] || fail "expected one object of big.bin on h3: $lost"
+rm "$lost"
+rc=0
+objects_check h2 >"$WORK/orphan.log" 2>&1 || rc=$?
+cat "$WORK/orphan.log"
+[ "$rc" = 1 ] || fail "pfs-fsck --objects on h2 exits $rc with an orphan, expected 1"
+grep -q "orphan object .*/00000000000000000000000000000bff (4096 bytes)" "$WORK/orphan.log" ||
+    fail "the orphan on h2 is not named"
+rc=0
+objects_check h3 --strict >"$WORK/lost.log" 2>&1 || rc=$?
+cat "$WORK/lost.log"
+[ "$rc" = 1 ] || fail "pfs-fsck --strict --objects on h3 exits $rc with an object lost, expected 1"
+grep -q "missing object .*/$(basename "$lost"): the layout of file" "$WORK/lost.log" ||
+    fail "the lost object on h3 is not named"
+objects_check h3 >"$WORK/lost2.log" 2>&1 || { cat "$WORK/lost2.log"; fail "without --strict an absent object is no problem"; }
+grep -q " [12] of the 2 listed objects of files absent" "$WORK/lost2.log" ||
+    { cat "$WORK/lost2.log"; fail "the absent object is not counted without --strict"; }
+pass "an orphan on h2 (exit 1) and an object lost on h3 (exit 1 with --strict) are reported"
+objects_check h2 --remove-orphans >"$WORK/remove.log" 2>&1 ||
+    { cat "$WORK/remove.log"; fail "pfs-fsck --objects --remove-orphans on h2"; }
+grep -q "removed orphan object .*/00000000000000000000000000000bff (4096 bytes)" "$WORK/remove.log" ||
+    { cat "$WORK/remove.log"; fail "--remove-orphans does not say what it removed"; }
+[ ! -e "$orphan" ] || fail "the orphan is still on h2"
+objects_check h2 >"$WORK/objects-h2.log" 2>&1 || { cat "$WORK/objects-h2.log"; fail "h2 not clean after --remove-orphans"; }
+pass "--remove-orphans on h2 removed the orphan, and h2 is clean again"
 log "PASS"

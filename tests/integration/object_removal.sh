@@ -3,6 +3,9 @@
 # also when an I/O server is down at that moment: it retries until the
 # server answers, and after a restart of the ensemble it goes on with what
 # the store recorded.  Nothing leaks, and pfs-fsck counts what is pending.
+# Also pfs-fsck's object check in both forms: -r ROOT, and the list of
+# --list-objects checked server by server with --objects (the form for a
+# cluster, run here on one host, without namespaces).
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 ROOT=$WORK/root
@@ -79,6 +82,20 @@ cat "$WORK/fsck1.out"
 grep -q " 10 files whose data objects are still to be removed: clean" "$WORK/fsck1.out" ||
     fail "pfs-fsck does not count 10 pending removals"
 pass "after kill -9 the store is clean and records 10 pending removals"
+# the same in the form for a cluster (doc/multihost.md): the list made
+# from the store, each server's directory checked against it; server 1's
+# 10 objects of pending removals may still be there
+"$B/pfs-fsck" --list-objects -o "$WORK/list1" "$ROOT/mds" >"$WORK/list1.out" 2>&1 ||
+    { cat "$WORK/list1.out"; fail "pfs-fsck --list-objects after kill -9"; }
+n=$(grep -c '^1 [0-9a-f]* removal$' "$WORK/list1")
+[ "$n" = 10 ] || { cat "$WORK/list1"; fail "the list names $n pending removals on server 1, expected 10"; }
+for i in 0 1; do
+    "$B/pfs-fsck" --objects $i --expected "$WORK/list1" "$ROOT/iosrv.$i" >"$WORK/objects1.$i" 2>&1 ||
+        { cat "$WORK/objects1.$i"; fail "pfs-fsck --objects $i after kill -9"; }
+done
+grep -q "I/O server 1: 10 data objects, 0 orphans .*: clean\$" "$WORK/objects1.1" ||
+    { cat "$WORK/objects1.1"; fail "pfs-fsck --objects 1 does not accept the objects of pending removals"; }
+pass "pfs-fsck --list-objects and --objects: the 10 objects of pending removals are no orphans"
 
 start_ensemble mpich "$ROOT" 2 --verbose
 grep -q "10 files' data objects are still to be removed" "$WORK/servers.log" ||
@@ -105,4 +122,59 @@ grep -q "orphan object .*0bff (1000 bytes)" "$WORK/fsck3.out" || { cat "$WORK/fs
 "$B/pfs-fsck" --remove-orphans -r "$ROOT" >"$WORK/fsck4.out" 2>&1 || { cat "$WORK/fsck4.out"; fail "pfs-fsck --remove-orphans"; }
 [ ! -e "$ROOT/iosrv.0/objects/ff/00000000000000770000000000000bff" ] || fail "the orphan is still there"
 pass "pfs-fsck reports an orphan object and --remove-orphans deletes it"
+
+# The cluster form on one host (multihost_data.sh runs it across hosts):
+# a list made now is of an empty store; objects made by the next ensemble
+# are newer than it, so it must not call them orphans.
+"$B/pfs-fsck" -q --list-objects -o "$WORK/list2" "$ROOT/mds" || fail "pfs-fsck --list-objects of the empty store"
+start_ensemble mpich "$ROOT" 2
+"$B/pfs-cp" -q "$WORK/src" pfs:/d/kept1 && "$B/pfs-cp" -q "$WORK/src" pfs:/d/kept2 || fail "pfs-cp kept1, kept2"
+stop_ensemble
+rc=0
+"$B/pfs-fsck" --remove-orphans --objects 0 --expected "$WORK/list2" "$ROOT/iosrv.0" >"$WORK/stale.out" 2>&1 || rc=$?
+cat "$WORK/stale.out"
+[ "$rc" = 1 ] && grep -q "2 objects are newer than the list" "$WORK/stale.out" ||
+    fail "pfs-fsck --objects with a list older than the objects: exit $rc"
+objects_are "$ROOT" 0 2 || fail "pfs-fsck removed objects newer than its list"
+rc=0
+"$B/pfs-fsck" --objects 1 --expected "$WORK/list2" "$ROOT/iosrv.0" 2>"$WORK/wrong.err" || rc=$?
+[ "$rc" = 2 ] && grep -q "is the directory of I/O server 0, not 1" "$WORK/wrong.err" ||
+    { cat "$WORK/wrong.err"; fail "pfs-fsck --objects 1 of server 0's directory: exit $rc"; }
+# a list cut short (no final newline) or not a list at all is unreadable
+head -c -1 "$WORK/list2" >"$WORK/cut" && echo garbage >"$WORK/garbage"
+for l in cut garbage; do
+    rc=0
+    "$B/pfs-fsck" --objects 0 --expected "$WORK/$l" "$ROOT/iosrv.0" 2>"$WORK/$l.err" || rc=$?
+    [ "$rc" = 3 ] && grep -q "not an object list of pfs-fsck --list-objects" "$WORK/$l.err" ||
+        { cat "$WORK/$l.err"; fail "pfs-fsck --expected $l: exit $rc"; }
+done
+pass "pfs-fsck --objects: a list older than the objects removes nothing (exit 1), a wrong server index is a usage error, a damaged list is unreadable (exit 3)"
+
+"$B/pfs-fsck" --list-objects -o "$WORK/list3" "$ROOT/mds" || fail "pfs-fsck --list-objects"
+for i in 0 1; do
+    "$B/pfs-fsck" --strict --objects $i --expected "$WORK/list3" "$ROOT/iosrv.$i" >"$WORK/objects3.$i" 2>&1 ||
+        { cat "$WORK/objects3.$i"; fail "pfs-fsck --strict --objects $i"; }
+    grep -q "I/O server $i: 2 data objects, 0 orphans (0 bytes), 0 of the 2 listed objects of files absent: clean\$" \
+        "$WORK/objects3.$i" || { cat "$WORK/objects3.$i"; fail "server $i is not clean"; }
+done
+# an orphan on server 0, an object of kept1 lost on server 1
+kept1=$(sed -n 's/^1 \([0-9a-f]*\) file$/\1/p' "$WORK/list3" | head -1)
+rm "$ROOT/iosrv.1/objects/$(echo "$kept1" | cut -c31-32)/$kept1" || fail "no object $kept1 on server 1"
+head -c 1000 /dev/zero >"$ROOT/iosrv.0/objects/ff/00000000000000000000000000000bff"
+rc=0
+"$B/pfs-fsck" --objects 0 --expected "$WORK/list3" "$ROOT/iosrv.0" >"$WORK/objects4.0" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "orphan object .*0bff (1000 bytes)" "$WORK/objects4.0" ||
+    { cat "$WORK/objects4.0"; fail "pfs-fsck --objects 0 with an orphan: exit $rc"; }
+rc=0
+"$B/pfs-fsck" --strict --objects 1 --expected "$WORK/list3" "$ROOT/iosrv.1" >"$WORK/objects4.1" 2>&1 || rc=$?
+[ "$rc" = 1 ] && grep -q "missing object $ROOT/iosrv.1/objects/.*/$kept1: " "$WORK/objects4.1" ||
+    { cat "$WORK/objects4.1"; fail "pfs-fsck --strict --objects 1 with a lost object: exit $rc"; }
+"$B/pfs-fsck" --objects 1 --expected "$WORK/list3" "$ROOT/iosrv.1" >"$WORK/objects5.1" 2>&1 &&
+    grep -q " 1 of the 2 listed objects of files absent (no problem without --strict): clean" "$WORK/objects5.1" ||
+    { cat "$WORK/objects5.1"; fail "pfs-fsck --objects 1 without --strict"; }
+"$B/pfs-fsck" --remove-orphans --objects 0 --expected "$WORK/list3" "$ROOT/iosrv.0" >"$WORK/objects6.0" 2>&1 ||
+    { cat "$WORK/objects6.0"; fail "pfs-fsck --remove-orphans --objects 0"; }
+[ ! -e "$ROOT/iosrv.0/objects/ff/00000000000000000000000000000bff" ] || fail "the orphan is still there"
+objects_are "$ROOT" 0 2 || fail "--remove-orphans removed more than the orphan"
+pass "pfs-fsck --objects: an orphan (exit 1, then removed) and, with --strict, a lost object (exit 1) are reported"
 log "PASS"

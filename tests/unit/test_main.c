@@ -9,7 +9,7 @@
 static const unit_suite_t *suites[] = {
     &unit_suite_proto,      &unit_suite_path, &unit_suite_layout,
     &unit_suite_store,      &unit_suite_sio,  &unit_suite_split,
-    &unit_suite_rec_golden, &unit_suite_cap,
+    &unit_suite_rec_golden, &unit_suite_cap,  &unit_suite_abi,
 };
 
 int main(int argc, char **argv)

@@ -20,5 +20,6 @@ extern const unit_suite_t unit_suite_sio;
 extern const unit_suite_t unit_suite_split;
 extern const unit_suite_t unit_suite_rec_golden;
 extern const unit_suite_t unit_suite_cap;
+extern const unit_suite_t unit_suite_abi;
 
 #endif

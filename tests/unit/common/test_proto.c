@@ -492,6 +492,53 @@ static void test_rbuf_little_endian(void)
     CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
 }
 
+/* fid and u32 list: the fixed encodings the protocol and the store's
+ * records both use */
+static void test_wbuf_fid_u32_list(void)
+{
+    static const uint8_t want[] = {
+        0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01, 0x02, 0,    0,
+        0,    0,    0,    0,    0,    0x02, 0,    0,    0,    0x0a, 0,
+        0,    0,    0x0b, 0,    0,    0,    0,    0,    0,    0,
+    };
+    static const uint32_t v[3] = {10, 11, 12};
+    pfs_fid_t fid = {.hi = UINT64_C(0x0102030405060708), .lo = 2}, got;
+    uint32_t out[3] = {99, 99, 99}, n = 99;
+    uint8_t buf[64];
+    pfs_wbuf_t w;
+    pfs_rbuf_t r;
+    size_t len = 0;
+
+    pfs_wbuf_init(&w, buf, sizeof(buf));
+    pfs_wbuf_fid(&w, fid);
+    pfs_wbuf_u32_list(&w, v, 2, 3);
+    pfs_wbuf_u32_list(&w, v, 0, 3);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(len, sizeof(want));
+    CU_ASSERT_EQUAL(memcmp(buf, want, sizeof(want)), 0);
+
+    pfs_rbuf_init(&r, want, sizeof(want));
+    got = pfs_rbuf_fid(&r);
+    CU_ASSERT(got.hi == fid.hi && got.lo == fid.lo);
+    pfs_rbuf_u32_list(&r, out, &n, 3);
+    CU_ASSERT(n == 2 && out[0] == 10 && out[1] == 11 && out[2] == 99);
+    pfs_rbuf_u32_list(&r, out, &n, 3);
+    CU_ASSERT_EQUAL(n, 0);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_OK);
+
+    /* more than max: the writer writes nothing and fails, the reader
+     * reads no value, says 0 and fails */
+    pfs_wbuf_init(&w, buf, sizeof(buf));
+    pfs_wbuf_u32_list(&w, v, 3, 2);
+    CU_ASSERT_EQUAL(w.pos, 0);
+    CU_ASSERT_EQUAL(pfs_wbuf_finish(&w, &len), PFS_ERR_INVAL);
+    pfs_rbuf_init(&r, want + 16, 12); /* count 2, then 10 and 11 */
+    out[0] = 99;
+    pfs_rbuf_u32_list(&r, out, &n, 1);
+    CU_ASSERT(n == 0 && out[0] == 99);
+    CU_ASSERT_EQUAL(pfs_rbuf_finish(&r), PFS_ERR_PROTO);
+}
+
 static void test_wbuf_overflow_sticky(void)
 {
     uint8_t buf[8];
@@ -1665,6 +1712,7 @@ static CU_TestInfo proto_tests[] = {
     {"hdr_status", test_hdr_status},
     {"wbuf_little_endian", test_wbuf_little_endian},
     {"rbuf_little_endian", test_rbuf_little_endian},
+    {"wbuf_fid_u32_list", test_wbuf_fid_u32_list},
     {"wbuf_overflow_sticky", test_wbuf_overflow_sticky},
     {"wbuf_long_string", test_wbuf_long_string},
     {"rbuf_sticky", test_rbuf_sticky},
