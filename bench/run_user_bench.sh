@@ -17,7 +17,9 @@
 # MPICH (default /var/tmp/pfs-mpich/install).  PFS_BENCH_META_SCALE, a list
 # of files per rank (e.g. "250 2500 25000 250000": 10^3 to 10^6 files in
 # the one directory), adds the metadata mix at each size on tmpfs, local
-# access on, one ensemble for the whole series (labels tmpfs-meta-N).
+# access on, one ensemble for the whole series (labels tmpfs-meta-N);
+# PFS_BENCH_META_SCALE_DIR=/var/tmp puts that series on disk (disk-meta-N).
+# PFS_BENCH_STORAGE=" " runs the series alone.
 set -eu
 source "$(dirname "$0")/lib.sh"
 bench_need_mpich
@@ -42,13 +44,16 @@ run_on() {
     echo "label,pattern,mode,op,unit,pfs,ufs,pfs_over_ufs,ref,pfs_over_ref"
     bench_each_storage run_on "$@"
     if [ -n "${PFS_BENCH_META_SCALE:-}" ]; then
-        bench_start /dev/shm user-bench
+        scale_base=${PFS_BENCH_META_SCALE_DIR:-/dev/shm}
+        scale_tag=tmpfs
+        [ "$scale_base" = /dev/shm ] || scale_tag=disk
+        bench_start "$scale_base" user-bench
         mkdir -p "$WORK/ufs"
         for n in $PFS_BENCH_META_SCALE; do
-            echo "# tmpfs-meta-$((4 * n)): $((4 * n)) files, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+            echo "# $scale_tag-meta-$((4 * n)): $((4 * n)) files, $(bench_storage), load average $(cut -d' ' -f1-3 /proc/loadavg)"
             bench_mpich -n 4 \
                 "$BUILD/bench/mpiio_user_bench" --pfs pfs: --ufs "ufs:$WORK/ufs" \
-                --label "tmpfs-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
+                --label "$scale_tag-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
                 grep --line-buffered -v '^label,'
         done
         bench_stop
