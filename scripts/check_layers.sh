@@ -18,7 +18,7 @@
 set -u
 TOP=${1:-$(cd "$(dirname "$0")/.." && pwd)}
 cd "$TOP" || exit 2
-FOLDERS="common libpio mds iosrv tools examples bench adio/ad_pfs adio/ompio"
+FOLDERS="common libpio mds iosrv tools examples bench adio/ad_pfs adio/ompio adio/shared"
 status=0
 found=$(mktemp)
 
