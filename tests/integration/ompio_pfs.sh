@@ -18,6 +18,8 @@ source "$(dirname "$0")/lib.sh"
 need_ompio
 PROG=$WORK/mpiio_pfs_test
 "$MPICC_OMPI" -O1 -o "$PROG" "$top_srcdir/tests/integration/mpiio_pfs_test.c" \
+    "$top_srcdir/tests/integration/mpiio_pfs_test_io.c" \
+    "$top_srcdir/tests/integration/mpiio_pfs_test_limits.c" \
     >"$WORK/cc.log" 2>&1 || { cat "$WORK/cc.log"; fail "mpicc.openmpi failed"; }
 ldd "$PROG" | grep -q 'libmpi.so.40 => ' || fail "mpiio_pfs_test is not linked to Open MPI's libmpi.so.40"
 ldd "$PROG" | grep -q 'pio' && fail "mpiio_pfs_test is linked to a pfs library"
