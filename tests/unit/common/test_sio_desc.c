@@ -16,6 +16,7 @@
 #include "wire.h"
 
 #include "test_sio.h"
+#include "test_split.h" /* strided() */
 
 /* ---- descriptions ------------------------------------------------------ */
 
@@ -37,23 +38,6 @@ static size_t walk(const pfs_sio_desc_t *d, uint64_t *off, uint64_t *len)
     /* an exhausted walk stays exhausted */
     CU_ASSERT_EQUAL(pfs_sio_iter_next(&it, &o, &l), 0);
     return n;
-}
-
-static pfs_sio_desc_t strided(uint64_t offset, uint64_t blocklen, int ndims,
-                              const uint64_t *counts, const uint64_t *strides)
-{
-    pfs_sio_desc_t d;
-    int i;
-
-    memset(&d, 0, sizeof(d));
-    d.offset = offset;
-    d.blocklen = blocklen;
-    d.ndims = ndims;
-    for (i = 0; i < ndims; i++) {
-        d.dims[i].count = counts[i];
-        d.dims[i].stride = strides[i];
-    }
-    return d;
 }
 
 void test_desc_contiguous(void)
