@@ -274,6 +274,79 @@ pfs_status_t pfs_proto_io_rep_decode(const void *buf, size_t len,
     return get_done(&r);
 }
 
+pfs_status_t pfs_proto_remove_req_encode(void *buf, size_t cap,
+                                         const pfs_cap_t *caps, uint32_t n,
+                                         size_t *len_p)
+{
+    pfs_wbuf_t w;
+    uint32_t i;
+
+    if (n < 1 || n > PFS_REMOVE_MAX) {
+        return PFS_ERR_INVAL;
+    }
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u32(&w, n);
+    for (i = 0; i < n; i++) {
+        if (!cap_ok(&caps[i])) {
+            return PFS_ERR_INVAL;
+        }
+        cap_put(&w, &caps[i]);
+    }
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_remove_req_decode(const void *buf, size_t len,
+                                         pfs_cap_t *caps, uint32_t *n_p)
+{
+    pfs_rbuf_t r;
+    uint32_t i, n;
+
+    pfs_rbuf_init(&r, buf, len);
+    n = pfs_rbuf_u32(&r);
+    /* the count decides how many caps follow: check it first */
+    if (n < 1 || n > PFS_REMOVE_MAX) {
+        return PFS_ERR_PROTO;
+    }
+    for (i = 0; i < n; i++) {
+        cap_get(&r, &caps[i]);
+    }
+    *n_p = n;
+    return get_done(&r);
+}
+
+pfs_status_t pfs_proto_remove_rep_encode(void *buf, size_t cap,
+                                         const pfs_status_t *st, uint32_t n,
+                                         size_t *len_p)
+{
+    uint32_t v[PFS_REMOVE_MAX], i;
+    pfs_wbuf_t w;
+
+    if (n > PFS_REMOVE_MAX) {
+        return PFS_ERR_INVAL;
+    }
+    for (i = 0; i < n; i++) {
+        v[i] = (uint32_t)(int32_t)st[i];
+    }
+    pfs_wbuf_init(&w, buf, cap);
+    pfs_wbuf_u32_list(&w, v, n, PFS_REMOVE_MAX);
+    return put_done(&w, len_p);
+}
+
+pfs_status_t pfs_proto_remove_rep_decode(const void *buf, size_t len,
+                                         pfs_status_t *st, uint32_t *n_p)
+{
+    uint32_t v[PFS_REMOVE_MAX], i, n = 0;
+    pfs_rbuf_t r;
+
+    pfs_rbuf_init(&r, buf, len);
+    pfs_rbuf_u32_list(&r, v, &n, PFS_REMOVE_MAX);
+    for (i = 0; i < n; i++) {
+        st[i] = (pfs_status_t)(int32_t)v[i];
+    }
+    *n_p = n;
+    return get_done(&r);
+}
+
 pfs_status_t pfs_proto_statfs_rep_encode(void *buf, size_t cap,
                                          const pfs_statfs_rep_t *m,
                                          size_t *len_p)

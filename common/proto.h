@@ -33,7 +33,7 @@
 #include "pfs_common.h"
 
 #define PFS_PROTO_MAGIC 0x31534650u /* "PFS1" as little-endian bytes */
-#define PFS_PROTO_VERSION 12u
+#define PFS_PROTO_VERSION 13u
 #define PFS_PROTO_HDR_SIZE 32u
 
 #define PFS_PROTO_KEY_SIZE 32u /* cluster key, bytes */
@@ -90,7 +90,7 @@ typedef enum {
     /* I/O server (32 and 33, v1's contiguous write and read, are retired:
      * every transfer is structured now) */
     PFS_OP_IO_SIZE = 34,   /* cap; reply io_rep (result: object size) */
-    PFS_OP_IO_REMOVE = 35, /* cap; reply io_rep */
+    PFS_OP_IO_REMOVE = 35, /* remove_req; reply remove_rep */
     PFS_OP_IO_FSYNC = 36,  /* cap; reply io_rep */
     /* structured I/O: the payload starts with a run list (sio.h) */
     PFS_OP_IO_WRITEV = 37,   /* cap + runs and data; reply io_rep
@@ -518,6 +518,37 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_io_rep_decode(const void *buf, size_t len,
                                                     unsigned opcode,
                                                     pfs_io_rep_t *m);
 
+/* REMOVE: the MDS removes up to PFS_REMOVE_MAX objects of unlinked files
+ * in one request: u32 n (1..PFS_REMOVE_MAX), then n caps, each the MDS's
+ * own (PFS_CAP_REMOVE) for one object, naming only the server it is sent
+ * to.  The reply: a u32 list of n statuses (pfs_status_t), one per cap in
+ * order; PFS_OK also when the object was not there. */
+#define PFS_REMOVE_MAX 64u
+/* a capability naming one server */
+#define PFS_REMOVE_CAP_MAX (16u + 4u + 8u + 8u + 4u + 4u + PFS_PROOF_SIZE)
+#define PFS_REMOVE_REQ_MAX (4u + PFS_REMOVE_MAX * PFS_REMOVE_CAP_MAX)
+#define PFS_REMOVE_REP_MAX (4u + 4u * PFS_REMOVE_MAX)
+
+/* Fails (PFS_ERR_INVAL) unless 1 <= n <= PFS_REMOVE_MAX and the caps fit. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_remove_req_encode(void *buf, size_t cap,
+                                                        const pfs_cap_t *caps,
+                                                        uint32_t n,
+                                                        size_t *len_p);
+/* caps: room for PFS_REMOVE_MAX. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_remove_req_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_cap_t *caps,
+                                                        uint32_t *n_p);
+PFS_MUST_CHECK pfs_status_t pfs_proto_remove_rep_encode(void *buf, size_t cap,
+                                                        const pfs_status_t *st,
+                                                        uint32_t n,
+                                                        size_t *len_p);
+/* st: room for PFS_REMOVE_MAX. */
+PFS_MUST_CHECK pfs_status_t pfs_proto_remove_rep_decode(const void *buf,
+                                                        size_t len,
+                                                        pfs_status_t *st,
+                                                        uint32_t *n_p);
+
 /* STATFS reply: u64 total, u64 free, u64 avail bytes of the data
  * directory's file system. */
 typedef struct {
@@ -582,6 +613,7 @@ PFS_MUST_CHECK pfs_status_t pfs_path_normalize(const char *in, char *out);
 _Static_assert(PFS_PATH_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_HELLO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_IO_REQ_MAX <= PFS_PROTO_MAX_BODY &&
+                   PFS_REMOVE_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_FP_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_SETATTR_REQ_MAX <= PFS_PROTO_MAX_BODY &&
                    PFS_LEASE_REQ_MAX <= PFS_PROTO_MAX_BODY &&

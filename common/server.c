@@ -360,13 +360,16 @@ static void serve(pfs_server_t *srv)
     while (!srv->stop) {
         unsigned events = pfs_tx_progress(srv->tx);
 
+        srv->poll_within_ms = 0;
         if (srv->ops->poll != NULL) {
             events += srv->ops->poll(srv->ops_arg, srv);
         }
         if (events == 0) {
-            /* idle: sleep on the UCX event fd; the timeout only bounds how
-             * late a signal is noticed */
-            pfs_tx_sleep(srv->tx, 1000);
+            /* idle: sleep on the UCX event fd; the timeout bounds how late
+             * a signal is noticed, or is the poll hook's wish */
+            pfs_tx_sleep(srv->tx, srv->poll_within_ms > 0
+                                      ? PFS_MIN(srv->poll_within_ms, 1000)
+                                      : 1000);
         }
     }
     /* let the reply to SHUTDOWN and other replies in flight go out */

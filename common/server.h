@@ -55,6 +55,9 @@ struct pfs_server {
     uint64_t data_requests;
     uint64_t bytes_read, bytes_written;
     uint64_t pending_removals; /* MDS: reported by STATUS */
+    /* set by ops->poll: be called again within this many ms even if
+     * nothing happens (0: no wish; the loop then sleeps up to 1 s) */
+    int poll_within_ms;
     volatile sig_atomic_t stop;
 };
 

@@ -75,7 +75,8 @@ _Static_assert(PFS_CHALLENGE_REP_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_ATTR_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_RENAME_REP_MAX <= PFS_RPC_MAX_REPLY &&
                    PFS_LAYOUT_SPEC_MAX <= PFS_RPC_MAX_REPLY &&
-                   PFS_ERRMSG_MAX <= PFS_RPC_MAX_REPLY,
+                   PFS_ERRMSG_MAX <= PFS_RPC_MAX_REPLY &&
+                   PFS_REMOVE_REP_MAX <= PFS_RPC_MAX_REPLY,
                "every reply body fits PFS_RPC_MAX_REPLY");
 
 /*

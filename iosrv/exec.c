@@ -137,6 +137,32 @@ out_unlock:
     free(pieces);
 }
 
+/* REMOVE: each object on its own; one that cannot be removed does not
+ * stop the others (the MDS retries it alone). */
+static void run_remove(iosrv_t *io, job_t *job)
+{
+    char path[PATH_MAX];
+    uint32_t i;
+
+    for (i = 0; i < job->nfids; i++) {
+        pfs_fid_t fid = job->fids[i];
+
+        /* no read, write or sieve of this object in between */
+        pthread_rwlock_wrlock(obj_lock(io, fid));
+        removed_add(io, fid);
+        obj_forget(io, fid);
+        object_path(io, fid, path, sizeof(path));
+        /* removing what is not there is success: the MDS may retry */
+        if (unlink(path) != 0 && errno != ENOENT) {
+            job->sts[i] = pfs_status_from_errno(errno);
+            job->err = errno; /* the last failure, for the log */
+            job->fid = fid;
+        }
+        pthread_rwlock_unlock(obj_lock(io, fid));
+    }
+    job->result = job->nfids;
+}
+
 void run_job(iosrv_t *io, job_t *job)
 {
     char path[PATH_MAX];
@@ -146,8 +172,12 @@ void run_job(iosrv_t *io, job_t *job)
 
     job->queued_us = now_us() - job->queued_us;
     job->run_us = now_us();
-    if (job->op == PFS_OP_IO_REMOVE || job->op == PFS_OP_IO_TRUNCATE ||
-        job->op == PFS_OP_IO_PREALLOC) {
+    if (job->op == PFS_OP_IO_REMOVE) {
+        run_remove(io, job);
+        job->run_us = now_us() - job->run_us;
+        return;
+    }
+    if (job->op == PFS_OP_IO_TRUNCATE || job->op == PFS_OP_IO_PREALLOC) {
         /* no read, write or sieve of this object in between */
         pthread_rwlock_wrlock(obj_lock(io, job->fid));
     } else if (job->op == PFS_OP_IO_SIZE || job->op == PFS_OP_IO_FSYNC) {
@@ -161,15 +191,6 @@ void run_job(iosrv_t *io, job_t *job)
         if (stat(path, &st) == 0) {
             job->result = (uint64_t)st.st_size;
         } else if (errno != ENOENT) {
-            job->err = errno;
-        }
-        break;
-    case PFS_OP_IO_REMOVE:
-        removed_add(io, job->fid);
-        obj_forget(io, job->fid);
-        object_path(io, job->fid, path, sizeof(path));
-        /* removing what is not there is success: unlink may retry */
-        if (unlink(path) != 0 && errno != ENOENT) {
             job->err = errno;
         }
         break;
@@ -303,6 +324,40 @@ void admit_reads(iosrv_t *io)
     }
 }
 
+void job_free(job_t *job)
+{
+    free(job->runs);
+    free(job->fids);
+    free(job->sts);
+    free(job);
+}
+
+/* REMOVE's reply: a status per object, failures logged. */
+static void reply_remove(iosrv_t *io, job_t *job)
+{
+    uint8_t body[PFS_REMOVE_REP_MAX];
+    char hex[PFS_FID_HEX_LEN + 1];
+    size_t len;
+
+    if (job->err != 0) {
+        pfs_fid_format(job->fid, hex);
+        pfs_log_warn("remove of object %s: %s (the metadata server will "
+                     "try again)",
+                     hex, strerror(job->err));
+    }
+    if (pfs_proto_remove_rep_encode(body, sizeof(body), job->sts, job->nfids,
+                                    &len) != PFS_OK) {
+        pfs_srv_reply_error(io->srv->tx, job->req, PFS_ERR_INTERNAL,
+                            "cannot encode a remove reply");
+    } else {
+        pfs_log_debug("remove: %u objects: queued %llu us, ran %llu us",
+                      job->nfids, (unsigned long long)job->queued_us,
+                      (unsigned long long)job->run_us);
+        pfs_srv_reply(io->srv->tx, job->req, body, len, NULL, 0);
+    }
+    job_free(job);
+}
+
 void reply_job(iosrv_t *io, job_t *job)
 {
     pfs_server_t *srv = io->srv;
@@ -311,6 +366,10 @@ void reply_job(iosrv_t *io, job_t *job)
     pfs_io_rep_t rep;
     size_t len;
 
+    if (job->op == PFS_OP_IO_REMOVE) {
+        reply_remove(io, job);
+        return;
+    }
     io->read_held -= job->reserved;
     if (job->err != 0) {
         pfs_fid_format(job->fid, hex);
@@ -344,8 +403,7 @@ void reply_job(iosrv_t *io, job_t *job)
         pfs_srv_reply(srv->tx, job->req, body, len, job->out,
                       job->op == PFS_OP_IO_READV ? job->total : 0);
     }
-    free(job->runs);
-    free(job);
+    job_free(job);
 }
 
 unsigned iosrv_poll(void *arg, pfs_server_t *srv)

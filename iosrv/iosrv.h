@@ -44,7 +44,10 @@ typedef struct job {
     uint32_t nruns;
     uint64_t total;      /* bytes the runs cover */
     const uint8_t *data; /* writev: payload after the run list */
-    uint64_t reserved;   /* read memory taken from the budget */
+    pfs_fid_t *fids;     /* remove: the objects (fid is the first) */
+    pfs_status_t *sts;   /* remove: one status per object */
+    uint32_t nfids;
+    uint64_t reserved; /* read memory taken from the budget */
     /* results */
     int err;            /* errno of the failure, 0 on success */
     uint64_t result;    /* bytes moved, object size ... */
@@ -129,6 +132,7 @@ void queue_read(iosrv_t *io, job_t *job);
 unsigned iosrv_poll(void *arg, pfs_server_t *srv);
 int read_admits(iosrv_t *io, const job_t *job);
 void reply_job(iosrv_t *io, job_t *job);
+void job_free(job_t *job); /* and what it holds */
 
 /* ---- cap_check.c --------------------------------------------------------- */
 

@@ -141,8 +141,7 @@ static void reject(iosrv_t *io, pfs_srv_req_t *req, job_t *job, pfs_status_t st,
 {
     pfs_srv_reply_error(io->srv->tx, req, st, "%s %s request", what,
                         pfs_proto_op_name(req->hdr.opcode));
-    free(job->runs);
-    free(job);
+    job_free(job);
 }
 
 /* The request's capability allows it (cap_check); otherwise it is
@@ -161,9 +160,57 @@ static int cap_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job,
     }
     pfs_srv_reply_error(io->srv->tx, req, st, "%s refused: %s",
                         pfs_proto_op_name(req->hdr.opcode), why);
-    free(job->runs);
-    free(job);
+    job_free(job);
     return 0;
+}
+
+/* A REMOVE request: every capability must be the MDS's, for this server;
+ * otherwise the whole request is refused (only a forged or misdirected
+ * request has a bad one).  They skip the cache of verified capabilities:
+ * each is used once, and would push out the clients' ones. */
+static int remove_admits(iosrv_t *io, pfs_srv_req_t *req, job_t *job)
+{
+    static pfs_cap_t caps[PFS_REMOVE_MAX]; /* progress thread only */
+    char why[160], hex[PFS_FID_HEX_LEN + 1];
+    uint32_t i, n;
+    pfs_status_t st;
+
+    if (pfs_proto_remove_req_decode(req->body, req->hdr.body_len, caps, &n) !=
+        PFS_OK) {
+        reject(io, req, job, PFS_ERR_PROTO, "malformed");
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        st = pfs_cap_verify(io->srv->cap_key, &caps[i]);
+        if (st != PFS_OK) {
+            snprintf(why, sizeof(why),
+                     "not a capability the metadata server issued");
+        } else {
+            st = pfs_cap_allows(&caps[i], PFS_CAP_REMOVE, 1, io->srv->index,
+                                pfs_cap_now_ms(), why, sizeof(why));
+        }
+        if (st != PFS_OK) {
+            pfs_fid_format(caps[i].fid, hex);
+            pfs_srv_reply_error(io->srv->tx, req, st,
+                                "remove refused: object %s (%u of %u): %s", hex,
+                                i + 1, n, why);
+            job_free(job);
+            return 0;
+        }
+    }
+    job->fids = malloc(n * sizeof(*job->fids));
+    job->sts = calloc(n, sizeof(*job->sts));
+    if (job->fids == NULL || job->sts == NULL) {
+        pfs_srv_reply_error(io->srv->tx, req, PFS_ERR_NOMEM, "out of memory");
+        job_free(job);
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        job->fids[i] = caps[i].fid;
+    }
+    job->nfids = n;
+    job->fid = caps[0].fid;
+    return 1;
 }
 
 /* A request whose body is only its capability: decoded and checked;
@@ -268,8 +315,12 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
         job->arg = m.offset;
         submit(io, job);
         return;
-    case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
+        if (remove_admits(io, req, job)) {
+            submit(io, job);
+        }
+        return;
+    case PFS_OP_IO_SIZE:
     case PFS_OP_IO_FSYNC:
         if (!cap_body_admits(io, req, job, &m.cap)) {
             return;

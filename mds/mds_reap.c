@@ -11,8 +11,9 @@
 #include "log.h"
 #include "mds_reap.h"
 
-#define REAP_BATCH 64         /* records worked on at once */
-#define REAP_IN_FLIGHT 64     /* IO_REMOVE requests posted at once */
+#define REAP_BATCH 128 /* records worked on at once */
+/* a server's positions wait this long for more to fill a request */
+#define REAP_LINGER_MS 20
 #define REAP_TIMEOUT_MS 10000 /* per request: a hung server counts as down */
 #define REAP_RETRY_MIN_MS 1000
 #define REAP_RETRY_MAX_MS 30000
@@ -49,23 +50,32 @@ typedef struct {
     mds_removal_t rm;
     uint8_t pos[PFS_LAYOUT_MAX_STRIPES]; /* pos_state_t per rm.servers[] */
     uint32_t posted, done;
+    uint64_t since_ms; /* loaded */
 } reap_item_t;
 
+/* One IO_REMOVE: up to PFS_REMOVE_MAX objects on one server.  Each
+ * server has at most one in flight; what comes meanwhile goes in the next
+ * one, so the requests grow with the rate of unlinks (one request and one
+ * I/O-thread hand-off per object cost the I/O servers more CPU than the
+ * unlinks cost the MDS). */
 typedef struct {
     pfs_rpc_t rpc;
     int used;
-    uint32_t item, pos;
-    uint8_t body[PFS_CAP_MAX];
+    uint32_t n;
+    uint32_t item[PFS_REMOVE_MAX], pos[PFS_REMOVE_MAX];
+    uint8_t body[PFS_REMOVE_REQ_MAX];
 } reap_rpc_t;
 
 struct mds_reaper {
     pfs_server_t *srv;
     mds_store_t *store;
-    reap_srv_t *servers;    /* one per I/O server */
-    mds_store_snap_t *snap; /* durable view to read records from */
+    reap_srv_t *servers;            /* one per I/O server */
+    reap_rpc_t *rpcs;               /* one per I/O server */
+    pfs_cap_t caps[PFS_REMOVE_MAX]; /* post()'s scratch */
+    pfs_layout_t one;               /* post()'s scratch: one server */
+    mds_removal_t left[REAP_BATCH]; /* retire()'s scratch */
+    mds_store_snap_t *snap;         /* durable view to read records from */
     reap_item_t items[REAP_BATCH];
-    reap_rpc_t rpcs[REAP_IN_FLIGHT];
-    uint32_t in_flight;
     pfs_fid_t cursor; /* last record loaded in this pass */
     int have_cursor;
     int scanning; /* a pass over the records is under way */
@@ -138,7 +148,10 @@ pfs_status_t mds_reaper_create(pfs_server_t *srv, mds_store_t *store,
     r->srv = srv;
     r->store = store;
     r->servers = calloc(srv->ens.niosrv, sizeof(*r->servers));
-    if (r->servers == NULL) {
+    r->rpcs = calloc(srv->ens.niosrv, sizeof(*r->rpcs));
+    if (r->servers == NULL || r->rpcs == NULL) {
+        free(r->servers);
+        free(r->rpcs);
         free(r);
         return PFS_ERR_NOMEM;
     }
@@ -176,6 +189,7 @@ void mds_reaper_destroy(mds_reaper_t *r)
     mds_store_snapshot_release(r->store, r->snap);
     free(r->queue);
     free(r->servers);
+    free(r->rpcs);
     free(r);
 }
 
@@ -293,61 +307,81 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
     return events;
 }
 
-/* Replies to IO_REMOVE: a position is done, or its server is down. */
+/* A server could not remove this position's object: it stays in the
+ * record for a later pass. */
+static void not_removed(mds_reaper_t *r, reap_item_t *it, uint32_t pos,
+                        uint32_t index, pfs_status_t st, const char *why)
+{
+    char hex[PFS_FID_HEX_LEN + 1];
+
+    it->pos[pos] = POS_LATER;
+    if (st == PFS_ERR_TIMEOUT || st == PFS_ERR_CONN ||
+        st == PFS_ERR_TRANSPORT) {
+        if (r->servers[index].state == SRV_READY) {
+            server_down(r, index, why);
+        }
+        return;
+    }
+    /* the server answered but could not remove (a disk error) */
+    pfs_fid_format(it->rm.fid, hex);
+    pfs_log_warn("I/O server %u could not remove the object of %s: %s; left "
+                 "for a later pass",
+                 index, hex, why);
+}
+
+/* Replies to IO_REMOVE: each position is done, or left for later. */
 static unsigned collect(mds_reaper_t *r)
 {
+    pfs_status_t sts[PFS_REMOVE_MAX];
     unsigned events = 0;
-    uint32_t i;
+    uint32_t index, k, n;
 
-    for (i = 0; i < REAP_IN_FLIGHT; i++) {
-        reap_rpc_t *q = &r->rpcs[i];
-        reap_item_t *it;
+    for (index = 0; index < r->srv->ens.niosrv; index++) {
+        reap_rpc_t *q = &r->rpcs[index];
+        pfs_status_t st = q->rpc.status;
+        const char *why = q->rpc.errmsg;
 
         if (!q->used || !q->rpc.done) {
             continue;
         }
-        it = &r->items[q->item];
-        if (q->rpc.status == PFS_OK) {
-            it->pos[q->pos] = POS_DONE;
-            it->done++;
-            r->removed++;
-        } else {
-            uint32_t index = it->rm.servers[q->pos];
-
-            it->pos[q->pos] = POS_LATER;
-            if (q->rpc.status != PFS_ERR_TIMEOUT &&
-                q->rpc.status != PFS_ERR_CONN &&
-                q->rpc.status != PFS_ERR_TRANSPORT) {
-                /* the server answered but could not remove (a disk
-                 * error): the record stays for the next pass */
-                char hex[PFS_FID_HEX_LEN + 1];
-
-                pfs_fid_format(it->rm.fid, hex);
-                pfs_log_warn("I/O server %u could not remove the object of "
-                             "%s: %s; left for a later pass",
-                             index, hex, q->rpc.errmsg);
-            } else if (r->servers[index].state == SRV_READY) {
-                server_down(r, index, q->rpc.errmsg);
-            }
+        if (st == PFS_OK &&
+            (pfs_proto_remove_rep_decode(q->rpc.reply, q->rpc.reply_len, sts,
+                                         &n) != PFS_OK ||
+             n != q->n)) {
+            st = PFS_ERR_PROTO;
+            why = "malformed reply";
         }
-        it->posted--;
+        for (k = 0; k < q->n; k++) {
+            reap_item_t *it = &r->items[q->item[k]];
+            pfs_status_t one = st == PFS_OK ? sts[k] : st;
+
+            if (one == PFS_OK) {
+                it->pos[q->pos[k]] = POS_DONE;
+                it->done++;
+                r->removed++;
+            } else {
+                not_removed(r, it, q->pos[k], index, one,
+                            st == PFS_OK ? pfs_status_string(one) : why);
+            }
+            it->posted--;
+        }
         q->used = 0;
-        r->in_flight--;
         events++;
     }
     return events;
 }
 
 /* An item with nothing in flight and nothing more to send is finished:
- * the record goes, or shrinks to the servers that were down. */
+ * the record goes, or shrinks to the servers that were down.  The
+ * records finished in one call are written in one batch. */
 static unsigned retire(mds_reaper_t *r)
 {
-    unsigned events = 0;
-    uint32_t i, j, n;
+    uint32_t i, j, n, gone = 0;
+    size_t nleft = 0;
 
     for (i = 0; i < REAP_BATCH; i++) {
         reap_item_t *it = &r->items[i];
-        mds_removal_t left;
+        mds_removal_t *left = &r->left[nleft];
         int todo = 0;
 
         if (!it->used || it->posted > 0) {
@@ -363,24 +397,29 @@ static unsigned retire(mds_reaper_t *r)
             continue;
         }
         if (it->done > 0) {
-            left.fid = it->rm.fid;
+            left->fid = it->rm.fid;
             for (j = 0, n = 0; j < it->rm.nservers; j++) {
                 if (it->pos[j] != POS_DONE) {
-                    left.servers[n++] = it->rm.servers[j];
+                    left->servers[n++] = it->rm.servers[j];
                 }
             }
-            left.nservers = n;
-            if (mds_store_removal_update(r->store, &left) != PFS_OK) {
-                pfs_log_warn("cannot update a pending removal in the store; "
-                             "it will be redone");
-            } else if (n == 0 && r->srv->pending_removals > 0) {
-                r->srv->pending_removals--;
-            }
-            events++;
+            left->nservers = n;
+            gone += n == 0;
+            nleft++;
         }
         it->used = 0;
     }
-    return events;
+    if (nleft == 0) {
+        return 0;
+    }
+    if (mds_store_removal_update_many(r->store, r->left, nleft) != PFS_OK) {
+        pfs_log_warn("cannot update %zu pending removals in the store; they "
+                     "will be redone",
+                     nleft);
+    } else {
+        r->srv->pending_removals -= PFS_MIN(gone, r->srv->pending_removals);
+    }
+    return (unsigned)nleft;
 }
 
 static int loaded(const mds_reaper_t *r, pfs_fid_t fid)
@@ -425,6 +464,7 @@ static int take(mds_reaper_t *r, const mds_removal_t *rm)
     memset(it, 0, sizeof(*it));
     it->used = 1;
     it->rm = *rm;
+    it->since_ms = pfs_now_ms();
     return 1;
 }
 
@@ -493,68 +533,90 @@ static unsigned load(mds_reaper_t *r)
     return got + (n > 0);
 }
 
-/* The MDS removes objects with a capability of its own, with the one
- * right no client is ever given (PFS_CAP_REMOVE). */
-static pfs_status_t reap_cap_encode(mds_reaper_t *r, const mds_removal_t *rm,
-                                    void *buf, size_t cap, size_t *len_p)
+/* How many positions wait for server index (at most PFS_REMOVE_MAX), and
+ * when the oldest of them was loaded. */
+static uint32_t waiting(const mds_reaper_t *r, uint32_t index,
+                        uint64_t *oldest_p)
 {
-    pfs_layout_t *servers = calloc(1, sizeof(*servers));
-    pfs_cap_t *c = malloc(sizeof(*c));
-    pfs_status_t st = PFS_ERR_NOMEM;
+    uint32_t i, j, n = 0;
 
-    if (servers != NULL && c != NULL) {
-        servers->stripe_count = rm->nservers;
-        memcpy(servers->servers, rm->servers,
-               rm->nservers * sizeof(servers->servers[0]));
-        st = pfs_cap_issue(r->srv->cap_key, rm->fid, PFS_CAP_REMOVE, servers,
-                           pfs_cap_now_ms(), REAP_CAP_LIFETIME_MS, c);
+    *oldest_p = UINT64_MAX;
+    for (i = 0; i < REAP_BATCH && n < PFS_REMOVE_MAX; i++) {
+        const reap_item_t *it = &r->items[i];
+
+        for (j = 0; it->used && j < it->rm.nservers; j++) {
+            if (it->rm.servers[j] == index && it->pos[j] == POS_TODO) {
+                n++;
+                *oldest_p = PFS_MIN(*oldest_p, it->since_ms);
+            }
+        }
     }
-    if (st == PFS_OK) {
-        st = pfs_proto_cap_encode(buf, cap, c, len_p);
-    }
-    free(c);
-    free(servers);
-    return st;
+    return n;
 }
 
-/* Post IO_REMOVE for positions whose server is ready. */
+/* Post one IO_REMOVE to each ready server with none in flight, for the
+ * positions waiting for it: once they fill a request, or the oldest has
+ * waited REAP_LINGER_MS (the progress loop is asked to call again by
+ * then).  The MDS removes objects with capabilities of
+ * its own, with the one right no client is ever given (PFS_CAP_REMOVE),
+ * each naming only the server it goes to. */
 static unsigned post(mds_reaper_t *r)
 {
+    uint64_t now = pfs_cap_now_ms(), mono = pfs_now_ms(), oldest;
     unsigned events = 0;
-    uint32_t i, j, q = 0;
+    uint32_t index, i, j, n;
 
-    for (i = 0; i < REAP_BATCH && r->in_flight < REAP_IN_FLIGHT; i++) {
-        reap_item_t *it = &r->items[i];
+    for (index = 0; index < r->srv->ens.niosrv; index++) {
+        reap_rpc_t *q = &r->rpcs[index];
+        size_t len;
 
-        if (!it->used) {
+        if (q->used || r->servers[index].state != SRV_READY) {
             continue;
         }
-        for (j = 0; j < it->rm.nservers && r->in_flight < REAP_IN_FLIGHT; j++) {
-            reap_srv_t *s = &r->servers[it->rm.servers[j]];
-            reap_rpc_t *rq;
-            size_t len;
-
-            if (it->pos[j] != POS_TODO || s->state != SRV_READY) {
-                continue;
-            }
-            while (r->rpcs[q].used) {
-                q++;
-            }
-            rq = &r->rpcs[q];
-            if (reap_cap_encode(r, &it->rm, rq->body, sizeof(rq->body), &len) !=
-                PFS_OK) {
-                continue; /* cannot happen: a removal always fits */
-            }
-            rq->used = 1;
-            rq->item = i;
-            rq->pos = j;
-            rpc_init(&rq->rpc, PFS_OP_IO_REMOVE, rq->body, len);
-            it->pos[j] = POS_POSTED;
-            it->posted++;
-            r->in_flight++;
-            pfs_rpc_post(r->srv->tx, s->conn, &rq->rpc);
-            events++;
+        n = waiting(r, index, &oldest);
+        if (n == 0) {
+            continue;
         }
+        if (n < PFS_REMOVE_MAX && mono < oldest + REAP_LINGER_MS) {
+            int in = (int)(oldest + REAP_LINGER_MS - mono);
+
+            if (r->srv->poll_within_ms == 0 || in < r->srv->poll_within_ms) {
+                r->srv->poll_within_ms = in;
+            }
+            continue;
+        }
+        r->one.stripe_count = 1;
+        r->one.servers[0] = index;
+        for (i = 0, n = 0; i < REAP_BATCH && n < PFS_REMOVE_MAX; i++) {
+            reap_item_t *it = &r->items[i];
+
+            for (j = 0; it->used && j < it->rm.nservers && n < PFS_REMOVE_MAX;
+                 j++) {
+                if (it->rm.servers[j] == index && it->pos[j] == POS_TODO &&
+                    pfs_cap_issue(r->srv->cap_key, it->rm.fid, PFS_CAP_REMOVE,
+                                  &r->one, now, REAP_CAP_LIFETIME_MS,
+                                  &r->caps[n]) == PFS_OK) {
+                    q->item[n] = i;
+                    q->pos[n] = j;
+                    n++;
+                }
+            }
+        }
+        if (n == 0 || pfs_proto_remove_req_encode(q->body, sizeof(q->body),
+                                                  r->caps, n, &len) != PFS_OK) {
+            continue; /* encoding cannot fail: the body has room */
+        }
+        for (i = 0; i < n; i++) {
+            reap_item_t *it = &r->items[q->item[i]];
+
+            it->pos[q->pos[i]] = POS_POSTED;
+            it->posted++;
+        }
+        q->used = 1;
+        q->n = n;
+        rpc_init(&q->rpc, PFS_OP_IO_REMOVE, q->body, len);
+        pfs_rpc_post(r->srv->tx, r->servers[index].conn, &q->rpc);
+        events++;
     }
     return events;
 }

@@ -204,6 +204,9 @@ pfs_status_t mds_store_removals(mds_store_t *store,
  * harmless. */
 pfs_status_t mds_store_removal_update(mds_store_t *store,
                                       const mds_removal_t *rm);
+/* The same for n records, in one write. */
+pfs_status_t mds_store_removal_update_many(mds_store_t *store,
+                                           const mds_removal_t *rms, size_t n);
 
 /* Should I/O server `server` hold an object of file id fid?  *owned_p = 1
  * if fid is a regular file whose layout names that server, or a pending

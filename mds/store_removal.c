@@ -147,29 +147,39 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
     return PFS_OK;
 }
 
-pfs_status_t mds_store_removal_update(mds_store_t *s, const mds_removal_t *rm)
+pfs_status_t mds_store_removal_update_many(mds_store_t *s,
+                                           const mds_removal_t *rms, size_t n)
 {
     uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     leveldb_writebatch_t *batch;
-    size_t vlen;
+    size_t vlen, i;
     pfs_status_t st;
 
-    if (rm->nservers > PFS_LAYOUT_MAX_STRIPES) {
-        return PFS_ERR_INVAL;
+    for (i = 0; i < n; i++) {
+        if (rms[i].nservers > PFS_LAYOUT_MAX_STRIPES) {
+            return PFS_ERR_INVAL;
+        }
     }
     batch = leveldb_writebatch_create();
-    if (rm->nservers == 0) {
-        leveldb_writebatch_delete(batch, (const char *)key,
-                                  removal_key(key, rm->fid));
-    } else {
-        st = mds_rec_removal_encode(rm, val, sizeof(val), &vlen);
+    for (i = 0; i < n; i++) {
+        if (rms[i].nservers == 0) {
+            leveldb_writebatch_delete(batch, (const char *)key,
+                                      removal_key(key, rms[i].fid));
+            continue;
+        }
+        st = mds_rec_removal_encode(&rms[i], val, sizeof(val), &vlen);
         if (st != PFS_OK) {
             leveldb_writebatch_destroy(batch);
             return st;
         }
         leveldb_writebatch_put(batch, (const char *)key,
-                               removal_key(key, rm->fid), (const char *)val,
+                               removal_key(key, rms[i].fid), (const char *)val,
                                vlen);
     }
     return write_batch(s, batch);
+}
+
+pfs_status_t mds_store_removal_update(mds_store_t *s, const mds_removal_t *rm)
+{
+    return mds_store_removal_update_many(s, rm, 1);
 }

@@ -115,8 +115,9 @@ static const char *body_harness(unsigned am_id, unsigned op, int32_t status)
     case PFS_OP_MDS_SETATTR:
         return am_id == PFS_AM_REQUEST ? "setattr_req" : "attr";
     case PFS_OP_MDS_LEASE: return am_id == PFS_AM_REQUEST ? "lease_req" : NULL;
-    case PFS_OP_IO_SIZE:
     case PFS_OP_IO_REMOVE:
+        return am_id == PFS_AM_REQUEST ? "remove_req" : "remove_rep";
+    case PFS_OP_IO_SIZE:
     case PFS_OP_IO_FSYNC:
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:

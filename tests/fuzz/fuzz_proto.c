@@ -399,6 +399,40 @@ static int fuzz_io_rep(const uint8_t *data, size_t size)
     return 0;
 }
 
+static int fuzz_remove_req(const uint8_t *data, size_t size)
+{
+    static pfs_cap_t caps[PFS_REMOVE_MAX];
+    static uint8_t out[PFS_PROTO_MAX_BODY];
+    uint32_t n;
+    size_t len;
+
+    if (pfs_proto_remove_req_decode(data, size, caps, &n) != PFS_OK) {
+        return 0;
+    }
+    FUZZ_CHECK(n >= 1 && n <= PFS_REMOVE_MAX);
+    FUZZ_CHECK(pfs_proto_remove_req_encode(out, sizeof(out), caps, n, &len) ==
+               PFS_OK);
+    FUZZ_SAME(out, len, data, size);
+    return 0;
+}
+
+static int fuzz_remove_rep(const uint8_t *data, size_t size)
+{
+    pfs_status_t st[PFS_REMOVE_MAX];
+    uint8_t out[PFS_REMOVE_REP_MAX];
+    uint32_t n;
+    size_t len;
+
+    if (pfs_proto_remove_rep_decode(data, size, st, &n) != PFS_OK) {
+        return 0;
+    }
+    FUZZ_CHECK(n <= PFS_REMOVE_MAX);
+    FUZZ_CHECK(pfs_proto_remove_rep_encode(out, sizeof(out), st, n, &len) ==
+               PFS_OK);
+    FUZZ_SAME(out, len, data, size);
+    return 0;
+}
+
 static int fuzz_statfs_rep(const uint8_t *data, size_t size)
 {
     uint8_t out[PFS_STATFS_REP_MAX];

@@ -26,7 +26,8 @@ TARGETS="proto:hdr proto:hello_req proto:challenge_rep proto:status_rep
     proto:layout_spec proto:path_req proto:attr proto:cap
     proto:readdir_req proto:readdir_rep proto:dirents proto:rename_req
     proto:rename_rep proto:fp_req proto:fp_rep proto:setattr_req proto:lease_req
-    proto:io_req proto:io_rep proto:statfs_rep proto:errmsg proto:handle
+    proto:io_req proto:io_rep proto:remove_req proto:remove_rep
+    proto:statfs_rep proto:errmsg proto:handle
     sio:sio_runs sio:sio_exec local:local_req local:local_rep
     store:store_super store:store_inode store:store_dentry
     store:store_removal"

@@ -219,9 +219,11 @@ static size_t valid_body(hostile_t *h, uint16_t opcode, uint8_t *buf,
     case PFS_OP_IO_PREALLOC:
         st = pfs_proto_io_req_encode(buf, cap_len, &io, &len);
         break;
+    case PFS_OP_IO_REMOVE:
+        st = pfs_proto_remove_req_encode(buf, cap_len, &cap, 1, &len);
+        break;
     case PFS_OP_MDS_STAT:
     case PFS_OP_IO_SIZE:
-    case PFS_OP_IO_REMOVE:
     case PFS_OP_IO_FSYNC:
     case PFS_OP_IO_WRITEV:
     case PFS_OP_IO_READV:

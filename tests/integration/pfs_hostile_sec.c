@@ -194,6 +194,12 @@ static pfs_status_t sec_io(hostile_t *h, pfs_tx_conn_t *conn, uint16_t op,
             return PFS_ERR_INTERNAL;
         }
         return call(h, conn, op, body, len, NULL, 0);
+    case PFS_OP_IO_REMOVE: /* a request for one object */
+        if (pfs_proto_remove_req_encode(body, sizeof(body), c, 1, &len) !=
+            PFS_OK) {
+            return PFS_ERR_INTERNAL;
+        }
+        return call(h, conn, op, body, len, NULL, 0);
     default:
         if (pfs_proto_cap_encode(body, sizeof(body), c, &len) != PFS_OK) {
             return PFS_ERR_INTERNAL;

@@ -54,11 +54,13 @@ hello_capture() {
         [ -s "$WORK/hello.pcap" ] || fail "tcpdump captured nothing"
         # the capture holds the exchanges: the protocol's magic "PFS1" and
         # the challenge opcode in the headers
-        python3 - "$WORK/hello.pcap" "$key" <<'PY' || fail "the key is in the capture of HELLO exchanges"
+        version=$(awk '$1 == "#define" && $2 == "PFS_PROTO_VERSION" { print $3 + 0 }' \
+            "$top_srcdir/common/proto.h")
+        python3 - "$WORK/hello.pcap" "$key" "$version" <<'PY' || fail "the key is in the capture of HELLO exchanges"
 import sys
 data = open(sys.argv[1], 'rb').read()
 key = bytes.fromhex(sys.argv[2])
-magic = (0x31534650).to_bytes(4, 'little') + (12).to_bytes(2, 'little')
+magic = (0x31534650).to_bytes(4, 'little') + int(sys.argv[3]).to_bytes(2, 'little')
 challenge = magic + (4).to_bytes(2, 'little')
 hello = magic + (1).to_bytes(2, 'little')
 n_ch, n_he = data.count(challenge), data.count(hello)

@@ -197,6 +197,124 @@ void test_io_req_fbig(void)
     CU_ASSERT_EQUAL(io_req_status(0, 0), PFS_OK);
 }
 
+/* n removal capabilities, each naming server 3 only, as the MDS makes them */
+static void removal_caps(pfs_cap_t *caps, uint32_t n)
+{
+    uint32_t i;
+
+    memset(caps, 0, n * sizeof(*caps));
+    for (i = 0; i < n; i++) {
+        caps[i].fid.hi = 7;
+        caps[i].fid.lo = i + 1;
+        caps[i].rights = PFS_CAP_REMOVE;
+        caps[i].issued_ms = 1000 + i;
+        caps[i].expiry_ms = 61000 + i;
+        caps[i].nservers = 1;
+        caps[i].servers[0] = 3;
+        memset(caps[i].mac, (int)i, sizeof(caps[i].mac));
+    }
+}
+
+void test_remove_req(void)
+{
+    static pfs_cap_t in[PFS_REMOVE_MAX], out[PFS_REMOVE_MAX];
+    static uint8_t enc[PFS_REMOVE_REQ_MAX];
+    uint32_t n, i, counts[] = {1, 2, PFS_REMOVE_MAX};
+    size_t len;
+
+    for (unsigned k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
+        removal_caps(in, counts[k]);
+        CU_ASSERT_EQUAL_FATAL(
+            pfs_proto_remove_req_encode(enc, sizeof(enc), in, counts[k], &len),
+            PFS_OK);
+        /* a full request of one-server capabilities fits the maximum */
+        CU_ASSERT_EQUAL(len, 4 + counts[k] * PFS_REMOVE_CAP_MAX);
+        memset(out, 0xa5, sizeof(out));
+        CU_ASSERT_EQUAL_FATAL(pfs_proto_remove_req_decode(enc, len, out, &n),
+                              PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(n, counts[k]);
+        for (i = 0; i < n; i++) {
+            CU_ASSERT(pfs_fid_equal(out[i].fid, in[i].fid));
+            CU_ASSERT_EQUAL(out[i].rights, PFS_CAP_REMOVE);
+            CU_ASSERT_EQUAL(out[i].issued_ms, in[i].issued_ms);
+            CU_ASSERT_EQUAL(out[i].expiry_ms, in[i].expiry_ms);
+            CU_ASSERT_EQUAL(out[i].nservers, 1);
+            CU_ASSERT_EQUAL(out[i].servers[0], 3);
+            CU_ASSERT_EQUAL(memcmp(out[i].mac, in[i].mac, sizeof(in[i].mac)),
+                            0);
+        }
+        /* every cut short is malformed */
+        for (size_t cut = 0; cut < len; cut += 1 + cut / 8) {
+            CU_ASSERT_EQUAL(pfs_proto_remove_req_decode(enc, cut, out, &n),
+                            PFS_ERR_PROTO);
+        }
+    }
+}
+
+void test_remove_req_bad(void)
+{
+    static pfs_cap_t caps[PFS_REMOVE_MAX + 1];
+    static uint8_t enc[PFS_REMOVE_REQ_MAX + PFS_REMOVE_CAP_MAX];
+    uint32_t n;
+    size_t len;
+
+    removal_caps(caps, PFS_REMOVE_MAX + 1);
+    /* none, or more than a request carries, are refused both ways */
+    CU_ASSERT_EQUAL(
+        pfs_proto_remove_req_encode(enc, sizeof(enc), caps, 0, &len),
+        PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(pfs_proto_remove_req_encode(enc, sizeof(enc), caps,
+                                                PFS_REMOVE_MAX + 1, &len),
+                    PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_remove_req_encode(enc, sizeof(enc), caps,
+                                                      PFS_REMOVE_MAX, &len),
+                          PFS_OK);
+    enc[0] = PFS_REMOVE_MAX + 1; /* the count is little-endian */
+    CU_ASSERT_EQUAL(pfs_proto_remove_req_decode(enc, len, caps, &n),
+                    PFS_ERR_PROTO);
+    enc[0] = 0;
+    CU_ASSERT_EQUAL(pfs_proto_remove_req_decode(enc, len, caps, &n),
+                    PFS_ERR_PROTO);
+    /* a count smaller than what follows: trailing bytes */
+    enc[0] = 1;
+    CU_ASSERT_EQUAL(pfs_proto_remove_req_decode(enc, len, caps, &n),
+                    PFS_ERR_PROTO);
+    /* a capability with unknown rights */
+    removal_caps(caps, 2);
+    caps[1].rights = 0x100;
+    CU_ASSERT_EQUAL(
+        pfs_proto_remove_req_encode(enc, sizeof(enc), caps, 2, &len),
+        PFS_ERR_INVAL);
+    /* a buffer too small */
+    CU_ASSERT_EQUAL(pfs_proto_remove_req_encode(enc, 10, caps, 1, &len),
+                    PFS_ERR_INVAL);
+}
+
+void test_remove_rep(void)
+{
+    pfs_status_t in[PFS_REMOVE_MAX], out[PFS_REMOVE_MAX];
+    uint8_t enc[PFS_REMOVE_REP_MAX];
+    uint32_t i, n;
+    size_t len;
+
+    for (i = 0; i < PFS_REMOVE_MAX; i++) {
+        in[i] = i % 3 == 0 ? PFS_OK : i % 3 == 1 ? PFS_ERR_IO : PFS_ERR_NOSPC;
+    }
+    CU_ASSERT_EQUAL_FATAL(
+        pfs_proto_remove_rep_encode(enc, sizeof(enc), in, PFS_REMOVE_MAX, &len),
+        PFS_OK);
+    CU_ASSERT_EQUAL(len, PFS_REMOVE_REP_MAX);
+    CU_ASSERT_EQUAL_FATAL(pfs_proto_remove_rep_decode(enc, len, out, &n),
+                          PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, PFS_REMOVE_MAX);
+    CU_ASSERT_EQUAL(memcmp(in, out, sizeof(in)), 0);
+    CU_ASSERT_EQUAL(pfs_proto_remove_rep_decode(enc, len - 1, out, &n),
+                    PFS_ERR_PROTO);
+    CU_ASSERT_EQUAL(pfs_proto_remove_rep_encode(enc, sizeof(enc), in,
+                                                PFS_REMOVE_MAX + 1, &len),
+                    PFS_ERR_INVAL);
+}
+
 void test_cap(void)
 {
     static uint8_t enc[BUF_SIZE];
