@@ -19,6 +19,11 @@
 # the one directory), adds the metadata mix at each size on tmpfs, local
 # access on, one ensemble for the whole series (labels tmpfs-meta-N);
 # PFS_BENCH_META_SCALE_DIR=/var/tmp puts that series on disk (disk-meta-N).
+# Each size repeats its create / open+size / delete cycle until it has
+# done at least PFS_BENCH_META_OPS (default 100000) operations of each
+# kind (--meta-cycles), so that 10^3 files are measured over as many
+# operations as 10^6: one cycle of 10^3 files lasts a tenth of a second,
+# where one slow sync or scheduling hiccup moved the rate by 4x.
 # PFS_BENCH_STORAGE=" " runs the series alone.
 set -eu
 source "$(dirname "$0")/lib.sh"
@@ -49,11 +54,14 @@ run_on() {
         [ "$scale_base" = /dev/shm ] || scale_tag=disk
         bench_start "$scale_base" user-bench
         mkdir -p "$WORK/ufs"
+        min_ops=${PFS_BENCH_META_OPS:-100000}
         for n in $PFS_BENCH_META_SCALE; do
-            echo "# $scale_tag-meta-$((4 * n)): $((4 * n)) files, $(bench_storage), load average $(cut -d' ' -f1-3 /proc/loadavg)"
+            cycles=$(( (min_ops + 4 * n - 1) / (4 * n) ))
+            echo "# $scale_tag-meta-$((4 * n)): $((4 * n)) files, $cycles cycles, $(bench_storage), load average $(cut -d' ' -f1-3 /proc/loadavg)"
             bench_mpich -n 4 \
                 "$BUILD/bench/mpiio_user_bench" --pfs pfs: --ufs "ufs:$WORK/ufs" \
-                --label "$scale_tag-meta-$((4 * n))" --patterns meta --reps 1 --meta-files "$n" |
+                --label "$scale_tag-meta-$((4 * n))" --patterns meta --reps 1 \
+                --meta-files "$n" --meta-cycles "$cycles" |
                 grep --line-buffered -v '^label,'
         done
         bench_stop
