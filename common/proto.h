@@ -293,7 +293,7 @@ PFS_MUST_CHECK pfs_status_t pfs_proto_attr_decode(const void *buf, size_t len,
  * PFS_PROOF_SIZE bytes and covers the bytes before it.
  *
  * It is also the whole body of MDS STAT and of the I/O servers' SIZE,
- * REMOVE, FSYNC, WRITEV and READV. */
+ * FSYNC, WRITEV and READV (REMOVE carries a list of them: remove_req). */
 #define PFS_CAP_READ 0x1u   /* READV, SIZE, FSYNC */
 #define PFS_CAP_WRITE 0x2u  /* WRITEV, TRUNCATE, PREALLOC, SIZE, FSYNC */
 #define PFS_CAP_STAT 0x4u   /* SIZE (a stat by path grants this alone) */

@@ -260,7 +260,9 @@ pfs_status_t fsck_objlist_from_store(mds_store_t *store,
         fsck_objlist_destroy(l);
         return st;
     }
-    qsort(l->objs, l->n, sizeof(*l->objs), obj_cmp);
+    if (l->n > 0) { /* an empty store: objs is NULL, which qsort may not get */
+        qsort(l->objs, l->n, sizeof(*l->objs), obj_cmp);
+    }
     *list_p = l;
     return PFS_OK;
 }
@@ -367,7 +369,9 @@ pfs_status_t fsck_objlist_read(const char *path, fsck_objlist_t **list_p,
         fsck_objlist_destroy(l);
         return st;
     }
-    qsort(l->objs, l->n, sizeof(*l->objs), obj_cmp);
+    if (l->n > 0) { /* an empty list: objs is NULL, which qsort may not get */
+        qsort(l->objs, l->n, sizeof(*l->objs), obj_cmp);
+    }
     *list_p = l;
     return PFS_OK;
 }

@@ -36,7 +36,9 @@ unset PMI_FD PMI_RANK PMI_SIZE PMIX_RANK PMIX_NAMESPACE 2>/dev/null || true
 TEST_NAME=$(basename "$0" .sh)
 # PFS_TEST_TMPDIR: where the work directory goes (scripts/sanitize.sh
 # gives each test its own, to search its logs); else TMPDIR, else /tmp
-WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/pfs-test-$TEST_NAME.XXXXXX")
+# (without it every path below would be under /: stop at once)
+WORK=$(mktemp -d "${PFS_TEST_TMPDIR:-${TMPDIR:-/tmp}}/pfs-test-$TEST_NAME.XXXXXX") ||
+    { echo "$TEST_NAME: cannot make a work directory" >&2; exit 99; }
 LAUNCH_PID=""
 SERVER_PIDS=""
 FAILED=0

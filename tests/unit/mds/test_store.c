@@ -394,6 +394,7 @@ static CU_TestInfo store_tests[] = {
     {"damaged_entries", test_damaged_entries},
     {"fsck_removals", test_fsck_removals},
     {"removals", test_removals},
+    {"removal_update_many", test_removal_update_many},
     {"permissions", test_permissions},
     {"rename", test_rename},
     {"rmdir", test_rmdir},

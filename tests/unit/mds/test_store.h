@@ -40,6 +40,7 @@ void test_shared_fp_old_record(void);
 void test_dir_layout(void);
 void test_fsck_clean(void);
 void test_removals(void);
+void test_removal_update_many(void);
 void test_fsck_removals(void);
 void test_permissions(void);
 void test_fsck_problems(void);

@@ -343,6 +343,56 @@ void test_removals(void)
     mds_store_close(s);
 }
 
+/* The reaper's write of the records finished together: each shrinks or
+ * goes, all in one write; one record that cannot be written (too many
+ * servers) fails the whole write, which changes nothing. */
+void test_removal_update_many(void)
+{
+    char dir[128];
+    mds_store_t *s;
+    mds_removal_t rm[4], upd[3];
+    pfs_attr_t f[3], out;
+    size_t n = 99;
+    int created, more = -1;
+    char path[8];
+
+    fresh_dir(dir, sizeof(dir));
+    s = open_store(dir, 0);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(mds_store_set_niosrv(s, 4), PFS_OK);
+    for (int i = 0; i < 3; i++) {
+        f[i] = file_attr(s, 4, 0); /* servers 0 1 2 3 */
+        snprintf(path, sizeof(path), "/f%d", i);
+        CU_ASSERT_EQUAL_FATAL(
+            mds_store_create(s, path, &f[i], 1, &out, &created), PFS_OK);
+        CU_ASSERT_EQUAL_FATAL(mds_store_unlink(s, path, &out), PFS_OK);
+    }
+    memset(upd, 0, sizeof(upd));
+    for (int i = 0; i < 3; i++) {
+        upd[i].fid = f[i].fid;
+    }
+    upd[0].nservers = 1; /* /f0 keeps server 2 */
+    upd[0].servers[0] = 2;
+    upd[1].nservers = 0; /* /f1 goes */
+    upd[2].nservers = PFS_LAYOUT_MAX_STRIPES + 1;
+    CU_ASSERT_EQUAL(mds_store_removal_update_many(s, upd, 3), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 3);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(rm[i].nservers, 4);
+    }
+    upd[2].nservers = 0; /* /f2 goes too */
+    CU_ASSERT_EQUAL(mds_store_removal_update_many(s, upd, 3), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
+                    PFS_OK);
+    CU_ASSERT_EQUAL_FATAL(n, 1);
+    CU_ASSERT(pfs_fid_equal(rm[0].fid, f[0].fid));
+    CU_ASSERT_EQUAL(rm[0].nservers, 1);
+    CU_ASSERT_EQUAL(rm[0].servers[0], 2);
+    mds_store_close(s);
+}
+
 static void raw_removal(const char *dir, pfs_fid_t fid, const void *val,
                         size_t vlen)
 {
