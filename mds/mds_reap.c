@@ -310,13 +310,15 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
 /* A server could not remove this position's object: it stays in the
  * record for a later pass. */
 static void not_removed(mds_reaper_t *r, reap_item_t *it, uint32_t pos,
-                        uint32_t index, pfs_status_t st, const char *why)
+                        uint32_t index, pfs_status_t st, int answered,
+                        const char *why)
 {
     char hex[PFS_FID_HEX_LEN + 1];
 
     it->pos[pos] = POS_LATER;
-    if (st == PFS_ERR_TIMEOUT || st == PFS_ERR_CONN ||
-        st == PFS_ERR_TRANSPORT) {
+    /* a request that got no answer; not an object's own ETIMEDOUT */
+    if (!answered && (st == PFS_ERR_TIMEOUT || st == PFS_ERR_CONN ||
+                      st == PFS_ERR_TRANSPORT)) {
         if (r->servers[index].state == SRV_READY) {
             server_down(r, index, why);
         }
@@ -360,7 +362,7 @@ static unsigned collect(mds_reaper_t *r)
                 it->done++;
                 r->removed++;
             } else {
-                not_removed(r, it, q->pos[k], index, one,
+                not_removed(r, it, q->pos[k], index, one, st == PFS_OK,
                             st == PFS_OK ? pfs_status_string(one) : why);
             }
             it->posted--;
