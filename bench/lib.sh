@@ -10,9 +10,13 @@
 # WORK and LAUNCHER and exports PFS_ENSEMBLE (bench_start).
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${1:-$TOP/build}
-[ $# -gt 0 ] && shift
+BUILD=$TOP/build
+if [ $# -gt 0 ] && [ "$1" != "--" ]; then
+    BUILD=$1
+    shift
+fi
 [ "${1:-}" = "--" ] && shift
+[ -x "$BUILD/pfs-mds" ] || { echo "$0: no pfs build in $BUILD (make it, or name it: $0 BUILD_DIR)" >&2; exit 1; }
 # the MPICH with the pfs ROMIO driver (adio/build-mpich.sh)
 PREFIX=${PFS_MPICH_PREFIX:-/var/tmp/pfs-mpich/install}
 
