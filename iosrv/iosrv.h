@@ -125,6 +125,7 @@ void objstore_close(iosrv_t *io);
 /* ---- exec.c -------------------------------------------------------------- */
 
 void run_job(iosrv_t *io, job_t *job);
+int size_now(iosrv_t *io, job_t *job); /* 1: done here, reply it */
 void *io_thread(void *arg);
 void submit(iosrv_t *io, job_t *job);
 void admit_reads(iosrv_t *io);

@@ -325,6 +325,10 @@ static void iosrv_handle(void *arg, pfs_srv_req_t *req)
         if (!cap_body_admits(io, req, job, &m.cap)) {
             return;
         }
+        if (job->op == PFS_OP_IO_SIZE && size_now(io, job)) {
+            reply_job(io, job);
+            return;
+        }
         submit(io, job);
         return;
     default:
