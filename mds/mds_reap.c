@@ -307,41 +307,35 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
     return events;
 }
 
-/* A server could not remove this position's object: it stays in the
- * record for a later pass. */
-static void not_removed(mds_reaper_t *r, reap_item_t *it, uint32_t pos,
-                        uint32_t index, pfs_status_t st, int answered,
-                        const char *why)
+/* A request that failed as a whole: a server that did not answer is
+ * down; one that refused is logged once for the request.  Its positions
+ * stay in the records for a later pass. */
+static void request_failed(mds_reaper_t *r, uint32_t index, uint32_t n,
+                           pfs_status_t st, const char *why)
 {
-    char hex[PFS_FID_HEX_LEN + 1];
-
-    it->pos[pos] = POS_LATER;
-    /* a request that got no answer; not an object's own ETIMEDOUT */
-    if (!answered && (st == PFS_ERR_TIMEOUT || st == PFS_ERR_CONN ||
-                      st == PFS_ERR_TRANSPORT)) {
+    if (st == PFS_ERR_TIMEOUT || st == PFS_ERR_CONN ||
+        st == PFS_ERR_TRANSPORT) {
         if (r->servers[index].state == SRV_READY) {
             server_down(r, index, why);
         }
         return;
     }
-    /* the server answered but could not remove (a disk error) */
-    pfs_fid_format(it->rm.fid, hex);
-    pfs_log_warn("I/O server %u could not remove the object of %s: %s; left "
+    pfs_log_warn("I/O server %u refused the removal of %u objects: %s; left "
                  "for a later pass",
-                 index, hex, why);
+                 index, n, why);
 }
 
 /* Replies to IO_REMOVE: each position is done, or left for later. */
 static unsigned collect(mds_reaper_t *r)
 {
     pfs_status_t sts[PFS_REMOVE_MAX];
+    char hex[PFS_FID_HEX_LEN + 1];
     unsigned events = 0;
     uint32_t index, k, n;
 
     for (index = 0; index < r->srv->ens.niosrv; index++) {
         reap_rpc_t *q = &r->rpcs[index];
         pfs_status_t st = q->rpc.status;
-        const char *why = q->rpc.errmsg;
 
         if (!q->used || !q->rpc.done) {
             continue;
@@ -351,21 +345,28 @@ static unsigned collect(mds_reaper_t *r)
                                          &n) != PFS_OK ||
              n != q->n)) {
             st = PFS_ERR_PROTO;
-            why = "malformed reply";
+            snprintf(q->rpc.errmsg, sizeof(q->rpc.errmsg), "malformed reply");
+        }
+        if (st != PFS_OK) {
+            request_failed(r, index, q->n, st, q->rpc.errmsg);
         }
         for (k = 0; k < q->n; k++) {
             reap_item_t *it = &r->items[q->item[k]];
-            pfs_status_t one = st == PFS_OK ? sts[k] : st;
 
-            if (one == PFS_OK) {
+            it->posted--;
+            if (st == PFS_OK && sts[k] == PFS_OK) {
                 it->pos[q->pos[k]] = POS_DONE;
                 it->done++;
                 r->removed++;
-            } else {
-                not_removed(r, it, q->pos[k], index, one, st == PFS_OK,
-                            st == PFS_OK ? pfs_status_string(one) : why);
+                continue;
             }
-            it->posted--;
+            it->pos[q->pos[k]] = POS_LATER;
+            if (st == PFS_OK) { /* the server could not (a disk error) */
+                pfs_fid_format(it->rm.fid, hex);
+                pfs_log_warn("I/O server %u could not remove the object of "
+                             "%s: %s; left for a later pass",
+                             index, hex, pfs_status_string(sts[k]));
+            }
         }
         q->used = 0;
         events++;
@@ -414,7 +415,7 @@ static unsigned retire(mds_reaper_t *r)
     if (nleft == 0) {
         return 0;
     }
-    if (mds_store_removal_update_many(r->store, r->left, nleft) != PFS_OK) {
+    if (mds_store_removal_update(r->store, r->left, nleft) != PFS_OK) {
         pfs_log_warn("cannot update %zu pending removals in the store; they "
                      "will be redone",
                      nleft);
@@ -535,47 +536,38 @@ static unsigned load(mds_reaper_t *r)
     return got + (n > 0);
 }
 
-/* How many positions wait for server index (at most PFS_REMOVE_MAX), and
- * when the oldest of them was loaded. */
-static uint32_t waiting(const mds_reaper_t *r, uint32_t index,
-                        uint64_t *oldest_p)
-{
-    uint32_t i, j, n = 0;
-
-    *oldest_p = UINT64_MAX;
-    for (i = 0; i < REAP_BATCH && n < PFS_REMOVE_MAX; i++) {
-        const reap_item_t *it = &r->items[i];
-
-        for (j = 0; it->used && j < it->rm.nservers; j++) {
-            if (it->rm.servers[j] == index && it->pos[j] == POS_TODO) {
-                n++;
-                *oldest_p = PFS_MIN(*oldest_p, it->since_ms);
-            }
-        }
-    }
-    return n;
-}
-
 /* Post one IO_REMOVE to each ready server with none in flight, for the
  * positions waiting for it: once they fill a request, or the oldest has
  * waited REAP_LINGER_MS (the progress loop is asked to call again by
- * then).  The MDS removes objects with capabilities of
- * its own, with the one right no client is ever given (PFS_CAP_REMOVE),
- * each naming only the server it goes to. */
+ * then).  The MDS removes objects with capabilities of its own, with the
+ * one right no client is ever given (PFS_CAP_REMOVE), each naming only
+ * the server it goes to. */
 static unsigned post(mds_reaper_t *r)
 {
     uint64_t now = pfs_cap_now_ms(), mono = pfs_now_ms(), oldest;
     unsigned events = 0;
     uint32_t index, i, j, n;
+    size_t len;
 
     for (index = 0; index < r->srv->ens.niosrv; index++) {
         reap_rpc_t *q = &r->rpcs[index];
-        size_t len;
 
         if (q->used || r->servers[index].state != SRV_READY) {
             continue;
         }
-        n = waiting(r, index, &oldest);
+        oldest = UINT64_MAX;
+        for (i = 0, n = 0; i < REAP_BATCH && n < PFS_REMOVE_MAX; i++) {
+            reap_item_t *it = &r->items[i];
+
+            for (j = 0; it->used && j < it->rm.nservers && n < PFS_REMOVE_MAX;
+                 j++) {
+                if (it->rm.servers[j] == index && it->pos[j] == POS_TODO) {
+                    q->item[n] = i;
+                    q->pos[n++] = j;
+                    oldest = PFS_MIN(oldest, it->since_ms);
+                }
+            }
+        }
         if (n == 0) {
             continue;
         }
@@ -589,24 +581,16 @@ static unsigned post(mds_reaper_t *r)
         }
         r->one.stripe_count = 1;
         r->one.servers[0] = index;
-        for (i = 0, n = 0; i < REAP_BATCH && n < PFS_REMOVE_MAX; i++) {
-            reap_item_t *it = &r->items[i];
-
-            for (j = 0; it->used && j < it->rm.nservers && n < PFS_REMOVE_MAX;
-                 j++) {
-                if (it->rm.servers[j] == index && it->pos[j] == POS_TODO &&
-                    pfs_cap_issue(r->srv->cap_key, it->rm.fid, PFS_CAP_REMOVE,
-                                  &r->one, now, REAP_CAP_LIFETIME_MS,
-                                  &r->caps[n]) == PFS_OK) {
-                    q->item[n] = i;
-                    q->pos[n] = j;
-                    n++;
-                }
+        for (i = 0; i < n; i++) {
+            if (pfs_cap_issue(r->srv->cap_key, r->items[q->item[i]].rm.fid,
+                              PFS_CAP_REMOVE, &r->one, now,
+                              REAP_CAP_LIFETIME_MS, &r->caps[i]) != PFS_OK) {
+                break; /* cannot happen: a one-server layout */
             }
         }
-        if (n == 0 || pfs_proto_remove_req_encode(q->body, sizeof(q->body),
-                                                  r->caps, n, &len) != PFS_OK) {
-            continue; /* encoding cannot fail: the body has room */
+        if (i < n || pfs_proto_remove_req_encode(q->body, sizeof(q->body),
+                                                 r->caps, n, &len) != PFS_OK) {
+            continue; /* cannot happen: the body has room */
         }
         for (i = 0; i < n; i++) {
             reap_item_t *it = &r->items[q->item[i]];

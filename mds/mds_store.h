@@ -199,14 +199,11 @@ pfs_status_t mds_store_removals(mds_store_t *store,
                                 const pfs_fid_t *after, mds_removal_t *out,
                                 size_t max, size_t *count_p, int *more_p);
 
-/* Replace the record of rm->fid by rm (the servers still to do), or delete
- * it when rm->nservers is 0.  Unsynced: redoing a removal after a crash is
- * harmless. */
+/* For each of the n records rms, in one write: replace the record of its
+ * fid by it (the servers still to do), or delete it when its nservers is
+ * 0.  Unsynced: redoing a removal after a crash is harmless. */
 pfs_status_t mds_store_removal_update(mds_store_t *store,
-                                      const mds_removal_t *rm);
-/* The same for n records, in one write. */
-pfs_status_t mds_store_removal_update_many(mds_store_t *store,
-                                           const mds_removal_t *rms, size_t n);
+                                      const mds_removal_t *rms, size_t n);
 
 /* Should I/O server `server` hold an object of file id fid?  *owned_p = 1
  * if fid is a regular file whose layout names that server, or a pending

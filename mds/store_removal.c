@@ -147,8 +147,8 @@ pfs_status_t mds_store_object_owned(mds_store_t *s, pfs_fid_t fid,
     return PFS_OK;
 }
 
-pfs_status_t mds_store_removal_update_many(mds_store_t *s,
-                                           const mds_removal_t *rms, size_t n)
+pfs_status_t mds_store_removal_update(mds_store_t *s, const mds_removal_t *rms,
+                                      size_t n)
 {
     uint8_t key[INODE_KEY_LEN], val[MDS_REMOVAL_REC_MAX];
     leveldb_writebatch_t *batch;
@@ -177,9 +177,4 @@ pfs_status_t mds_store_removal_update_many(mds_store_t *s,
                                vlen);
     }
     return write_batch(s, batch);
-}
-
-pfs_status_t mds_store_removal_update(mds_store_t *s, const mds_removal_t *rm)
-{
-    return mds_store_removal_update_many(s, rm, 1);
 }

@@ -309,10 +309,10 @@ void test_removals(void)
     rm[0].fid = f1.fid;
     rm[0].nservers = 1;
     rm[0].servers[0] = 6;
-    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0], 1), PFS_OK);
     rm[0].fid = f3.fid;
     rm[0].nservers = 0;
-    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0], 1), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_removals(s, snap, NULL, rm, 4, &n, &more),
                     PFS_OK);
     CU_ASSERT_EQUAL_FATAL(n, 1);
@@ -325,7 +325,7 @@ void test_removals(void)
     CU_ASSERT_EQUAL(rm[0].nservers, 1);
     CU_ASSERT_EQUAL(rm[0].servers[0], 6);
     rm[0].nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0], 1), PFS_ERR_INVAL);
     mds_store_close(s);
 
     /* what is pending survives a reopen */
@@ -336,7 +336,7 @@ void test_removals(void)
     CU_ASSERT_EQUAL(n, 1);
     CU_ASSERT(pfs_fid_equal(rm[0].fid, f1.fid));
     rm[0].nservers = 0;
-    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0]), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, &rm[0], 1), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
                     PFS_OK);
     CU_ASSERT_EQUAL(n, 0);
@@ -375,7 +375,7 @@ void test_removal_update_many(void)
     upd[0].servers[0] = 2;
     upd[1].nservers = 0; /* /f1 goes */
     upd[2].nservers = PFS_LAYOUT_MAX_STRIPES + 1;
-    CU_ASSERT_EQUAL(mds_store_removal_update_many(s, upd, 3), PFS_ERR_INVAL);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, upd, 3), PFS_ERR_INVAL);
     CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
                     PFS_OK);
     CU_ASSERT_EQUAL_FATAL(n, 3);
@@ -383,7 +383,7 @@ void test_removal_update_many(void)
         CU_ASSERT_EQUAL(rm[i].nservers, 4);
     }
     upd[2].nservers = 0; /* /f2 goes too */
-    CU_ASSERT_EQUAL(mds_store_removal_update_many(s, upd, 3), PFS_OK);
+    CU_ASSERT_EQUAL(mds_store_removal_update(s, upd, 3), PFS_OK);
     CU_ASSERT_EQUAL(mds_store_removals(s, NULL, NULL, rm, 4, &n, &more),
                     PFS_OK);
     CU_ASSERT_EQUAL_FATAL(n, 1);
