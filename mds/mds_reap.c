@@ -15,6 +15,9 @@
 /* a server's positions wait this long for more to fill a request */
 #define REAP_LINGER_MS 20
 #define REAP_TIMEOUT_MS 10000 /* per request: a hung server counts as down */
+/* a server that has not answered for this long (a hello or a request in
+ * flight) no longer holds back the removals on the others */
+#define REAP_SLOW_MS 2000
 #define REAP_RETRY_MIN_MS 1000
 #define REAP_RETRY_MAX_MS 30000
 #define REAP_QUEUE_MAX (1u << 16) /* fresh records held; beyond: rescan */
@@ -35,7 +38,9 @@ typedef struct {
     pfs_hello_t hello;
     uint64_t retry_at;
     uint32_t backoff_ms;
-    int warned; /* this outage is in the log already */
+    int warned;          /* this outage is in the log already */
+    uint64_t busy_since; /* its hello or request was posted */
+    int passed_over;     /* positions left in the store while it was slow */
 } reap_srv_t;
 
 typedef enum {
@@ -101,6 +106,7 @@ static void server_down(mds_reaper_t *r, uint32_t index, const char *why)
                       index, why, s->backoff_ms / 1000);
     }
     s->state = SRV_DOWN;
+    s->passed_over = 0; /* the pass when it is back covers them */
     s->retry_at = pfs_now_ms() + s->backoff_ms;
     s->backoff_ms = PFS_MIN(2 * s->backoff_ms, REAP_RETRY_MAX_MS);
 }
@@ -280,7 +286,10 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
                     pfs_log_info("I/O server %u is back: removing the data "
                                  "objects left there",
                                  i);
+                }
+                if (s->warned || s->passed_over) {
                     want_pass(r); /* the records it kept */
+                    s->passed_over = 0;
                 }
                 s->state = SRV_READY;
                 s->backoff_ms = REAP_RETRY_MIN_MS;
@@ -297,6 +306,7 @@ static unsigned servers_poll(mds_reaper_t *r, uint64_t now)
                 }
             }
             s->state = SRV_HELLO;
+            s->busy_since = now;
             (void)pfs_hello_post(r->srv->tx, s->conn, r->srv->ens.key,
                                  PFS_ROLE_MDS, REAP_TIMEOUT_MS,
                                  r->srv->ens.fsid, PFS_ROLE_IOSRV, i,
@@ -350,6 +360,14 @@ static unsigned collect(mds_reaper_t *r)
         if (st != PFS_OK) {
             request_failed(r, index, q->n, st, q->rpc.errmsg);
         }
+        if (r->servers[index].passed_over) {
+            /* it answers again: what was left for it while it was slow */
+            pfs_log_info("I/O server %u answers again: removing the data "
+                         "objects left for it",
+                         index);
+            want_pass(r);
+            r->servers[index].passed_over = 0;
+        }
         for (k = 0; k < q->n; k++) {
             reap_item_t *it = &r->items[q->item[k]];
 
@@ -374,11 +392,43 @@ static unsigned collect(mds_reaper_t *r)
     return events;
 }
 
+/* A server that holds back the others: down, or its hello or request
+ * has not been answered for REAP_SLOW_MS. */
+static int slow(const mds_reaper_t *r, uint32_t index, uint64_t now)
+{
+    const reap_srv_t *s = &r->servers[index];
+
+    if (s->state == SRV_DOWN) {
+        return 1;
+    }
+    return (s->state == SRV_HELLO ||
+            (s->state == SRV_READY && r->rpcs[index].used)) &&
+           now >= s->busy_since + REAP_SLOW_MS;
+}
+
+/* Positions of a slow server that is not down stay in the store; a pass
+ * takes them up once it answers (collect, servers_poll). */
+static void pass_over(mds_reaper_t *r, uint32_t index, uint64_t now)
+{
+    reap_srv_t *s = &r->servers[index];
+
+    if (s->state == SRV_DOWN || s->passed_over) {
+        return;
+    }
+    pfs_log_info("I/O server %u has not answered for %llu ms: removing the "
+                 "objects on the other servers meanwhile",
+                 index, (unsigned long long)(now - s->busy_since));
+    s->passed_over = 1;
+}
+
 /* An item with nothing in flight and nothing more to send is finished:
- * the record goes, or shrinks to the servers that were down.  The
- * records finished in one call are written in one batch. */
+ * the record goes, or shrinks to the servers that were down or slow (a
+ * slow server would otherwise hold every item slot until it times out,
+ * and the other servers' removals with them).  The records finished in
+ * one call are written in one batch. */
 static unsigned retire(mds_reaper_t *r)
 {
+    uint64_t now = pfs_now_ms();
     uint32_t i, j, n, gone = 0;
     size_t nleft = 0;
 
@@ -391,13 +441,17 @@ static unsigned retire(mds_reaper_t *r)
             continue;
         }
         for (j = 0; j < it->rm.nservers; j++) {
-            if (it->pos[j] == POS_TODO &&
-                r->servers[it->rm.servers[j]].state != SRV_DOWN) {
+            if (it->pos[j] == POS_TODO && !slow(r, it->rm.servers[j], now)) {
                 todo = 1;
             }
         }
         if (todo) {
             continue;
+        }
+        for (j = 0; j < it->rm.nservers; j++) {
+            if (it->pos[j] == POS_TODO) {
+                pass_over(r, it->rm.servers[j], now);
+            }
         }
         if (it->done > 0) {
             left->fid = it->rm.fid;
@@ -600,6 +654,7 @@ static unsigned post(mds_reaper_t *r)
         }
         q->used = 1;
         q->n = n;
+        r->servers[index].busy_since = mono;
         rpc_init(&q->rpc, PFS_OP_IO_REMOVE, q->body, len);
         pfs_rpc_post(r->srv->tx, r->servers[index].conn, &q->rpc);
         events++;

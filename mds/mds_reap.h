@@ -5,14 +5,16 @@
  * the MDS progress loop, sends IO_REMOVE for them and forgets a record once
  * every server has confirmed.  A server that is down or hung is retried
  * with a growing delay, for as long as it takes, also across restarts of
- * the MDS: nothing leaks for ever.  Records are only acted on once they
- * are durable (read through a snapshot taken before a sync, or handed
- * over with such a snapshot), so a crash never leaves a name whose data is
- * already gone.  New records are handed over by the MDS as they become
- * durable; the store is looked through only at start and when a server
- * that was down answers again.  (Looking through it after every commit
- * made each unlink cost a pass over the records' key range, tombstones of
- * the removed ones included: unlinks slowed down as files were removed.)
+ * the MDS: nothing leaks for ever.  One that has not answered for 2 s is
+ * passed over (its positions stay in the store) so that it does not hold
+ * back the others' removals until its deadline.  Records are only acted on once
+ * they are durable (read through a snapshot taken before a sync, or handed over
+ * with such a snapshot), so a crash never leaves a name whose data is already
+ * gone.  New records are handed over by the MDS as they become durable; the
+ * store is looked through only at start and when a server that was down answers
+ * again.  (Looking through it after every commit made each unlink cost a pass
+ * over the records' key range, tombstones of the removed ones included: unlinks
+ * slowed down as files were removed.)
  *
  * Single-threaded: every call from the MDS progress loop.
  */

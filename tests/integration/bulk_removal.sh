@@ -4,7 +4,8 @@
 # server's objects go in full requests, the MDS idles (no busy loop) while
 # removals wait for the stopped server, and once it resumes every object
 # of every file is gone and nothing is pending.  A lone unlink afterwards
-# does not wait for a request to fill.
+# does not wait for a request to fill.  After a short stall of server 1
+# the positions left for it are found again.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
 ROOT=$WORK/root
@@ -53,7 +54,11 @@ wait_until 30 objects_are "$ROOT" 0 0 ||
 objects_are "$ROOT" 1 $NFILES || { kill -CONT "$io1"; fail "objects vanished from a stopped server?"; }
 grep -q "remove: 64 objects" "$WORK/servers.log" ||
     { kill -CONT "$io1"; fail "server 0 never removed 64 objects in one request"; }
-pass "$NFILES unlinks with server 1 stopped: server 0's objects are gone, in requests of 64"
+# server 0's removals did not wait for the request to server 1 to time
+# out: the reaper left server 1's positions in the store after 2 s
+grep -q "I/O server 1 has not answered for" "$WORK/servers.log" ||
+    { kill -CONT "$io1"; fail "the reaper never went on without the stopped server"; }
+pass "$NFILES unlinks with server 1 stopped: server 0's objects are gone, in requests of 64, without waiting for server 1"
 
 wait_until 40 grep -q "cannot remove data objects on I/O server 1" "$WORK/servers.log" ||
     { kill -CONT "$io1"; fail "the MDS never said it cannot reach server 1"; }
@@ -73,6 +78,23 @@ objects_are "$ROOT" 0 1 && objects_are "$ROOT" 1 1 || fail "lone file: no object
 wait_until 10 objects_are "$ROOT" 0 0 && wait_until 10 objects_are "$ROOT" 1 0 ||
     fail "the objects of a lone unlink stayed"
 pass "a lone unlink's objects are removed"
+
+# a short stall (under the 10 s request deadline): the reaper goes on
+# without server 1 after 2 s, and when server 1 answers the request it
+# had, looks through the store for the positions it left there
+"$B/pfs-cp" -q -r -S 4k -c 2 "$WORK/src" pfs:/short || fail "pfs-cp -r of $NFILES files (short stall)"
+objects_are "$ROOT" 0 $NFILES && objects_are "$ROOT" 1 $NFILES || fail "short stall: expected $NFILES objects on each server"
+kill -STOP "$io1"
+PFS_TIMEOUT_MS=5000 "$B/pfs-rm" -r /short || { kill -CONT "$io1"; fail "pfs-rm -r with server 1 stopped (short stall)"; }
+passed_over_twice() { [ "$(grep -c "I/O server 1 has not answered for" "$WORK/servers.log")" -ge 2 ]; }
+wait_until 30 passed_over_twice || { kill -CONT "$io1"; fail "short stall: the reaper never went on without server 1"; }
+kill -CONT "$io1"
+wait_until 30 objects_are "$ROOT" 0 0 && wait_until 60 objects_are "$ROOT" 1 0 ||
+    fail "short stall: objects left: $(object_count "$ROOT" 0) and $(object_count "$ROOT" 1)"
+wait_until 30 pending_is 0 || fail "short stall: pfs-ctl status still shows $(mds_pending) pending removals"
+grep -q "I/O server 1 answers again" "$WORK/servers.log" ||
+    fail "short stall: server 1's answer did not start a pass (or it timed out first)"
+pass "a stall shorter than the request deadline: all objects gone, nothing pending"
 
 stop_ensemble
 "$B/pfs-fsck" -r "$ROOT" >"$WORK/fsck.out" 2>&1 || { cat "$WORK/fsck.out"; fail "pfs-fsck at the end"; }
