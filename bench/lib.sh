@@ -9,6 +9,10 @@
 # BUILD and shifts them off, so that "$@" is the extra args.  It sets
 # WORK and LAUNCHER and exports PFS_ENSEMBLE (bench_start).
 
+# the scripts pipe their block through tee: without pipefail a run whose
+# servers or benchmark failed exited 0, with a results file of headers
+set -o pipefail
+
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$TOP/build
 if [ $# -gt 0 ] && [ "$1" != "--" ]; then
