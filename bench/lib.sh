@@ -45,6 +45,9 @@ trap bench_stop EXIT
 bench_start() {
     local base=$1 name=$2
     shift 2
+    # also when called in a subshell (a block piped to tee), whose exit
+    # does not run the caller's trap
+    trap bench_stop EXIT
     WORK=$(mktemp -d "$base/pfs-$name.XXXXXX")
     mkdir -p "$WORK/pfs"
     export PFS_ENSEMBLE=$WORK/pfs/ensemble
