@@ -201,6 +201,7 @@ static int check_store(const fsck_opts_t *o)
 static int list_objects(const fsck_opts_t *o)
 {
     FILE *msg = o->list_out != NULL ? stdout : stderr, *out = stdout;
+    char tmp[PATH_MAX];
     mds_fsck_stats_t stats;
     fsck_objlist_t *list = NULL;
     mds_store_t *store;
@@ -229,25 +230,53 @@ static int list_objects(const fsck_opts_t *o)
                 pfs_status_string(st));
         return FSCK_CANNOT;
     }
+    /* FILE is replaced only by a complete list: written to a temporary
+     * file beside it, synced and renamed (a full disk must not leave a
+     * truncated list, nor delete the one a previous run wrote) */
     if (o->list_out != NULL) {
-        out = fopen(o->list_out, "w");
+        int fd = -1;
+
+        if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->list_out) >=
+            (int)sizeof(tmp)) {
+            errno = ENAMETOOLONG;
+        } else {
+            fd = mkstemp(tmp);
+        }
+        out = fd >= 0 ? fdopen(fd, "w") : NULL;
         if (out == NULL) {
-            fprintf(stderr, "%s: cannot create %s: %s\n", NAME, o->list_out,
-                    strerror(errno));
+            fprintf(stderr, "%s: cannot create %s: %s\n", NAME,
+                    fd >= 0 ? tmp : o->list_out, strerror(errno));
+            if (fd >= 0) {
+                close(fd);
+                unlink(tmp);
+            }
             fsck_objlist_destroy(list);
             return FSCK_CANNOT;
         }
     }
+    errno = 0;
     st = fsck_objlist_write(list, out);
-    if (out != stdout && fclose(out) != 0) {
-        st = PFS_ERR_IO;
+    if (out != stdout) {
+        /* the mode fopen would have given it (mkstemp's is 0600) */
+        mode_t mask = umask(0);
+
+        umask(mask);
+        if (st == PFS_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 ||
+                             fchmod(fileno(out), 0666 & ~mask) != 0)) {
+            st = PFS_ERR_IO;
+        }
+        if (fclose(out) != 0 ||
+            (st == PFS_OK && rename(tmp, o->list_out) != 0)) {
+            st = PFS_ERR_IO;
+        }
     }
     fsck_objlist_count(list, &files, &removals);
     if (st != PFS_OK) {
-        fprintf(stderr, "%s: cannot write the object list to %s\n", NAME,
-                o->list_out != NULL ? o->list_out : "standard output");
+        fprintf(stderr, "%s: cannot write the object list to %s: %s\n", NAME,
+                o->list_out != NULL ? o->list_out : "standard output",
+                errno != 0 ? strerror(errno) : pfs_status_string(st));
         if (o->list_out != NULL) {
-            unlink(o->list_out);
+            unlink(tmp); /* FILE stays as it was */
         }
     } else if (!o->quiet) {
         fprintf(msg,

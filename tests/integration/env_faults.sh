@@ -13,7 +13,9 @@
 #     before it takes another write);
 #   - an I/O server's data directory becomes read-only: writes fail with
 #     a read-only error (MPI_ERR_READ_ONLY), reads go on, writes work
-#     again after it is made writable.
+#     again after it is made writable;
+#   - pfs-fsck --list-objects -o FILE onto a full disk fails clearly and
+#     leaves the list an earlier run wrote as it was.
 # Mounts are the test's own (tmpfs) and are removed on exit.
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 
@@ -146,4 +148,22 @@ mount -o remount,rw "$ROOT/iosrv.0" || fail "remount read-write"
 pass "read-only data directory: 'read-only' (MPI_ERR_READ_ONLY), reads go on, writes work again after"
 
 stop_ensemble
+
+# ---- pfs-fsck's object list onto a full disk -------------------------------
+mkdir -p "$WORK/lists"
+mount -t tmpfs -o size=64k pfs-test-lists "$WORK/lists" || fail "mount tmpfs for the object list"
+MOUNTS="$MOUNTS $WORK/lists"
+"$B/pfs-fsck" -q --list-objects -o "$WORK/lists/objects.list" "$ROOT/mds" ||
+    fail "pfs-fsck --list-objects"
+cp "$WORK/lists/objects.list" "$WORK/objects.before"
+head -c 1M /dev/zero >"$WORK/lists/filler" 2>/dev/null # fills it up
+"$B/pfs-fsck" -q --list-objects -o "$WORK/lists/objects.list" "$ROOT/mds" 2>"$WORK/list.err"
+rc=$?
+[ "$rc" = 3 ] && grep -q "cannot write the object list to $WORK/lists/objects.list: No space left" "$WORK/list.err" ||
+    { cat "$WORK/list.err"; fail "pfs-fsck --list-objects onto a full disk: exit $rc"; }
+cmp -s "$WORK/objects.before" "$WORK/lists/objects.list" ||
+    fail "a failed pfs-fsck -o damaged or removed the list a previous run wrote"
+[ "$(ls "$WORK/lists")" = "$(printf 'filler\nobjects.list')" ] ||
+    fail "pfs-fsck -o left files behind: $(ls "$WORK/lists")"
+pass "pfs-fsck -o onto a full disk: exit 3, 'No space left', the previous list intact"
 log "PASS"
