@@ -262,6 +262,11 @@ PFS_EXPORT const char *pio_client_errmsg(const pio_client_t *c)
     return c != NULL ? c->errmsg : "no client";
 }
 
+PFS_EXPORT const char *pio_file_errmsg(const pio_file_t *f)
+{
+    return f != NULL ? pio_client_errmsg(f->client) : "no file";
+}
+
 PFS_EXPORT pfs_status_t pio_client_set_timeout(pio_client_t *c, int timeout_ms)
 {
     if (c == NULL || timeout_ms <= 0) {

@@ -345,6 +345,21 @@ static void op_free(pio_coll_op_t *op)
     free(op);
 }
 
+/* The rank's direct I/O failed: the first failure of the call, with the
+ * client's own explanation (which server, what it said). */
+static void direct_failed(pio_coll_op_t *op, pfs_status_t st)
+{
+    const char *why = pio_file_errmsg(op->file);
+
+    if (op->status != PFS_OK) {
+        return;
+    }
+    op->status = st;
+    snprintf(op->msg, sizeof(op->msg), "direct %s: %s",
+             op->write ? "write" : "read",
+             why != NULL && why[0] != '\0' ? why : pfs_status_string(st));
+}
+
 /* This rank's own pieces, directly (pio_write_desc/pio_read_desc: one
  * structured request per server, or local access).  Blocking calls
  * complete the I/O here, so that its status travels with the call's
@@ -364,9 +379,7 @@ static void direct_io(pio_coll_op_t *op, uint8_t *buf, const pio_desc_t *mem,
     op->stats.bytes = op->bytes;
     if (st != PFS_OK) {
         op->dreq = NULL;
-        pioi_coll_op_fail(op, st, op->write ? "write" : "read");
-        snprintf(op->msg, sizeof(op->msg), "%s",
-                 "direct I/O failed (see the rank's pio_client_errmsg)");
+        direct_failed(op, st);
     }
 }
 
@@ -508,10 +521,8 @@ static pfs_status_t finish(pio_coll_op_t *op, uint64_t *bytes_p, char *errmsg,
         pfs_status_t rst = pio_wait(&op->dreq, NULL);
 
         op->stats.io_wait_s += MPI_Wtime() - t;
-        if (rst != PFS_OK && op->status == PFS_OK) {
-            op->status = rst;
-            snprintf(op->msg, sizeof(op->msg), "%s",
-                     "direct I/O failed (see the rank's pio_client_errmsg)");
+        if (rst != PFS_OK) {
+            direct_failed(op, rst);
         }
     }
     pioi_coll_wait_slot(op, 0, "aggregator server I/O");

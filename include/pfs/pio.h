@@ -138,6 +138,10 @@ void pio_fini(pio_client_t *client);
  * the next call on the client. */
 const char *pio_client_errmsg(const pio_client_t *client);
 
+/* The same for the client a file was opened with: what a layer that has
+ * only the file (pio_mpi's collective calls) reports. */
+const char *pio_file_errmsg(const pio_file_t *file);
+
 /* Bytes this client has read and written through local access so far
  * (pio_config_t.local_io): what did not pass through a server. */
 uint64_t pio_client_local_bytes(const pio_client_t *client);

@@ -63,7 +63,7 @@ if [ -f "$PREFIX/lib/libmpi.so.12" ]; then
     PFS_LOCAL_IO=off LD_LIBRARY_PATH=$B/.libs:$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
         "$PROG" -m nospace -d pfs:/on0 >"$WORK/mpi-nospc.log" 2>&1 ||
         { cat "$WORK/mpi-nospc.log"; fail "MPI-IO on a full server"; }
-    grep "nospace:" "$WORK/mpi-nospc.log"
+    grep -A4 "nospace:" "$WORK/mpi-nospc.log"
     pass "MPI-IO on a full I/O server: MPI_ERR_NO_SPACE"
 else
     log "no MPICH with the pfs driver in $PREFIX: MPI-IO part not run"
@@ -140,7 +140,7 @@ PFS_LOCAL_IO=off "$B/pfs-cp" -q pfs:/on0/keep "$WORK/keep.out" && cmp -s "$WORK/
 PFS_LOCAL_IO=off LD_LIBRARY_PATH=$B/.libs:$PREFIX/lib timeout 300 "$MPIEXEC_MPICH" -n 2 \
     "$PROG" -m readonly -d pfs:/on0 >"$WORK/mpi-ro.log" 2>&1 ||
     { cat "$WORK/mpi-ro.log"; fail "MPI-IO on a read-only server"; }
-grep "readonly:" "$WORK/mpi-ro.log"
+grep -A4 "readonly:" "$WORK/mpi-ro.log"
 mount -o remount,rw "$ROOT/iosrv.0" || fail "remount read-write"
 "$B/pfs-rm" /on0/ro 2>/dev/null
 "$B/pfs-cp" -q "$WORK/keep" pfs:/on0/rw && "$B/pfs-cp" -q pfs:/on0/rw "$WORK/keep.out" &&

@@ -541,7 +541,8 @@ int main(int argc, char **argv)
     } else if (strcmp(mode, "access") == 0) {
         access_checks();
     } else if (strcmp(mode, "nospace") == 0) {
-        storage_fault("nospace.dat", MPI_ERR_NO_SPACE, "nospace");
+        storage_fault("nospace.dat", MPI_ERR_NO_SPACE, "nospace",
+                      "No space left on device");
     } else if (strcmp(mode, "readonly") == 0) {
         read_only();
     } else if (strcmp(mode, "shared") == 0) {

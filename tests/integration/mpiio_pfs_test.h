@@ -47,7 +47,8 @@ void misc(void);
 void large(void);
 void noens(void);
 void access_checks(void);
-void storage_fault(const char *file, int want_class, const char *what);
+void storage_fault(const char *file, int want_class, const char *what,
+                   const char *cause);
 void read_only(void);
 
 #endif

@@ -158,7 +158,8 @@ void access_checks(void)
 }
 
 /* ---- storage faults (env_faults.sh) -------------------------------------- */
-void storage_fault(const char *file, int want_class, const char *what)
+void storage_fault(const char *file, int want_class, const char *what,
+                   const char *cause)
 {
     const MPI_Offset per_rank = (MPI_Offset)32 << 20;
     char name[600], s[MPI_MAX_ERROR_STRING];
@@ -180,6 +181,9 @@ void storage_fault(const char *file, int want_class, const char *what)
     if (rc != MPI_SUCCESS && rank == 0) {
         MPI_Error_string(rc, s, &n);
         printf("%s: collective write: %s\n", what, s);
+        /* the server's own words reach the user (not only the class) */
+        CHECK(strstr(s, cause) != NULL, "%s: the message does not say '%s'",
+              what, cause);
     }
     MPI_OK(MPI_File_close(&fh));
     MPI_Barrier(MPI_COMM_WORLD);
@@ -205,5 +209,6 @@ void read_only(void)
     CHECK(count == 4 << 20, "readonly: read %d bytes of keep", count);
     MPI_OK(MPI_File_close(&fh));
     free(buf);
-    storage_fault("ro.dat", MPI_ERR_READ_ONLY, "readonly");
+    storage_fault("ro.dat", MPI_ERR_READ_ONLY, "readonly",
+                  "Read-only file system");
 }
