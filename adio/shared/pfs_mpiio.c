@@ -145,8 +145,7 @@ pfs_status_t pfs_mpiio_open_coll(MPI_Comm comm, int rank, pfs_status_t failed,
                                  pio_file_t **file_p, const char **what_p, char *msg,
                                  size_t msg_size)
 {
-    /* 2.5 KiB, static: both MPI libraries open one file at a time */
-    static open_reply_t reply;
+    open_reply_t reply; /* 2.5 KiB */
     pio_file_t *file = NULL;
     pfs_status_t st;
     size_t len = 0;

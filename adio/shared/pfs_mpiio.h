@@ -14,8 +14,9 @@
  * code that carries a message) stays with each driver, which hands plain
  * values in and takes a status and a message out.
  *
- * Nothing here is thread-safe: both MPI libraries call the drivers' open
- * and close one at a time.
+ * Not thread-safe (the process's one client, the count of open files):
+ * ROMIO runs one MPI-IO call of a process at a time, OMPIO one per file
+ * (doc/limitations.md, MPI-IO from several threads).
  */
 #ifndef PFS_MPIIO_H_INCLUDED
 #define PFS_MPIIO_H_INCLUDED
