@@ -94,7 +94,7 @@ static int mode_hold(hostile_t *h)
            "hello\n",
            closed, h->n);
     for (i = 0; i < h->n; i++) {
-        pfs_tx_disconnect(h->tx, conns[i]);
+        hdisconnect(h, conns[i]);
     }
     free(conns);
     return 0;
@@ -115,7 +115,7 @@ static int mode_badkey(hostile_t *h)
     st2 = call(h, conn, PFS_OP_STATUS, NULL, 0, NULL, 0);
     printf("badkey: hello %s, then status %s\n", pfs_status_string(st1),
            pfs_status_string(st2));
-    pfs_tx_disconnect(h->tx, conn);
+    hdisconnect(h, conn);
     return st1 == PFS_ERR_AUTH && st2 == PFS_ERR_AUTH ? 0 : 1;
 }
 
@@ -138,7 +138,7 @@ static int mode_nohello(hostile_t *h)
     printf("nohello: status %s, %s %s\n", pfs_status_string(st1),
            h->srv->role == PFS_ROLE_MDS ? "stat" : "size",
            pfs_status_string(st2));
-    pfs_tx_disconnect(h->tx, conn);
+    hdisconnect(h, conn);
     return st1 == PFS_ERR_AUTH && st2 == PFS_ERR_AUTH ? 0 : 1;
 }
 
@@ -400,7 +400,7 @@ static int mode_garbage(hostile_t *h)
     printf("garbage: %d malformed messages sent, the server answered a "
            "status after every round: %s\n",
            sent, bad == 0 ? "yes" : "no");
-    pfs_tx_disconnect(h->tx, conn);
+    hdisconnect(h, conn);
     free(msg);
     free(data);
     return bad == 0 ? 0 : 1;
@@ -439,7 +439,7 @@ static int mode_flood(hostile_t *h)
     printf("flood: %d requests posted at once: %d answered, %d failed "
            "because the server closed the connection, %d other errors\n",
            h->n, ok, conn_err, other);
-    pfs_tx_disconnect(h->tx, conn);
+    hdisconnect(h, conn);
     free(ptrs);
     free(rpcs);
     return other == 0 ? 0 : 1;
@@ -527,6 +527,7 @@ int main(int argc, char **argv)
         usage(stderr);
         rc = 2;
     }
+    hdisconnect_all(&h);
     pfs_tx_destroy(h.tx);
     pfs_ensemble_free(&h.ens);
     return rc;

@@ -18,6 +18,9 @@ typedef struct {
     int n;
     int seconds;
     pfs_cap_t local_cap; /* local modes: for the good requests */
+    /* connections made by hconnect, not yet given to hdisconnect */
+    pfs_tx_conn_t **conns;
+    size_t nconns, conns_cap;
 } hostile_t;
 
 /* the state of rnd(); main() mixes the pid in */
@@ -25,6 +28,11 @@ extern uint64_t rnd_state;
 
 uint64_t rnd(void);
 void rnd_fill(uint8_t *p, size_t n);
+/* pfs_tx_connect and pfs_tx_disconnect, keeping count: main() closes
+ * what a mode left open before it destroys the transport */
+pfs_status_t hconnect(hostile_t *h, const char *addr, pfs_tx_conn_t **conn_p);
+void hdisconnect(hostile_t *h, pfs_tx_conn_t *conn);
+void hdisconnect_all(hostile_t *h);
 int connect_to(hostile_t *h, pfs_tx_conn_t **conn_p);
 pfs_status_t greet_server(hostile_t *h, pfs_tx_conn_t *conn, const uint8_t *key,
                           const pfs_server_info_t *srv);

@@ -161,12 +161,12 @@ int mode_replay(hostile_t *h)
     sec_expect("a new honest hello", greet(h, c6, h->ens.key), PFS_OK);
     sec_expect("then a request on it",
                call(h, c6, PFS_OP_STATUS, NULL, 0, NULL, 0), PFS_OK);
-    pfs_tx_disconnect(h->tx, c1);
-    pfs_tx_disconnect(h->tx, c2);
-    pfs_tx_disconnect(h->tx, c3);
-    pfs_tx_disconnect(h->tx, c4);
-    pfs_tx_disconnect(h->tx, c5);
-    pfs_tx_disconnect(h->tx, c6);
+    hdisconnect(h, c1);
+    hdisconnect(h, c2);
+    hdisconnect(h, c3);
+    hdisconnect(h, c4);
+    hdisconnect(h, c5);
+    hdisconnect(h, c6);
     printf("replay: %d failures\n", sec_failures);
     return sec_failures == 0 ? 0 : 1;
 }
@@ -308,9 +308,9 @@ int mode_caps(hostile_t *h)
     snprintf(pb, sizeof(pb), "/sec-b-%d", (int)getpid());
     if (h->ens.niosrv < 2 || connect_to(h, &conn) != 0 ||
         greet(h, conn, h->ens.key) != PFS_OK ||
-        pfs_tx_connect(h->tx, other->addr, &oconn) != PFS_OK ||
+        hconnect(h, other->addr, &oconn) != PFS_OK ||
         greet_server(h, oconn, h->ens.key, other) != PFS_OK ||
-        pfs_tx_connect(h->tx, h->ens.mds.addr, &mds) != PFS_OK ||
+        hconnect(h, h->ens.mds.addr, &mds) != PFS_OK ||
         greet_server(h, mds, h->ens.key, &h->ens.mds) != PFS_OK ||
         get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a, &ca) !=
             PFS_OK ||
@@ -442,7 +442,7 @@ int mode_expired(hostile_t *h)
     spec.servers[0] = h->srv->index;
     snprintf(pa, sizeof(pa), "/sec-exp-%d", (int)getpid());
     if (connect_to(h, &conn) != 0 || greet(h, conn, h->ens.key) != PFS_OK ||
-        pfs_tx_connect(h->tx, h->ens.mds.addr, &mds) != PFS_OK ||
+        hconnect(h, h->ens.mds.addr, &mds) != PFS_OK ||
         greet_server(h, mds, h->ens.key, &h->ens.mds) != PFS_OK ||
         get_cap(h, pa, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &a, &ca) !=
             PFS_OK) {

@@ -42,9 +42,53 @@ void rnd_fill(uint8_t *p, size_t n)
     }
 }
 
+pfs_status_t hconnect(hostile_t *h, const char *addr, pfs_tx_conn_t **conn_p)
+{
+    pfs_status_t st;
+
+    if (h->nconns == h->conns_cap) {
+        size_t cap = h->conns_cap > 0 ? 2 * h->conns_cap : 16;
+        pfs_tx_conn_t **c = realloc(h->conns, cap * sizeof(*c));
+
+        if (c == NULL) {
+            return PFS_ERR_NOMEM;
+        }
+        h->conns = c;
+        h->conns_cap = cap;
+    }
+    st = pfs_tx_connect(h->tx, addr, conn_p);
+    if (st == PFS_OK) {
+        h->conns[h->nconns++] = *conn_p;
+    }
+    return st;
+}
+
+void hdisconnect(hostile_t *h, pfs_tx_conn_t *conn)
+{
+    size_t i;
+
+    for (i = 0; i < h->nconns; i++) {
+        if (h->conns[i] == conn) {
+            h->conns[i] = h->conns[--h->nconns];
+            break;
+        }
+    }
+    pfs_tx_disconnect(h->tx, conn);
+}
+
+void hdisconnect_all(hostile_t *h)
+{
+    while (h->nconns > 0) {
+        pfs_tx_disconnect(h->tx, h->conns[--h->nconns]);
+    }
+    free(h->conns);
+    h->conns = NULL;
+    h->conns_cap = 0;
+}
+
 int connect_to(hostile_t *h, pfs_tx_conn_t **conn_p)
 {
-    if (pfs_tx_connect(h->tx, h->srv->addr, conn_p) != PFS_OK) {
+    if (hconnect(h, h->srv->addr, conn_p) != PFS_OK) {
         fprintf(stderr, "pfs_hostile: cannot connect to %s\n", h->srv->addr);
         return -1;
     }
@@ -108,7 +152,7 @@ pfs_status_t get_cap(hostile_t *h, const char *path, int create,
     static pfs_path_req_t m;
     static uint8_t body[PFS_PATH_REQ_MAX];
     pfs_rpc_t *rpc = calloc(1, sizeof(*rpc));
-    pfs_tx_conn_t *conn;
+    pfs_tx_conn_t *conn = NULL;
     size_t len;
     int has = 0;
     pfs_status_t st;
@@ -123,7 +167,7 @@ pfs_status_t get_cap(hostile_t *h, const char *path, int create,
     if (spec != NULL) {
         m.layout = *spec;
     }
-    st = pfs_tx_connect(h->tx, h->ens.mds.addr, &conn);
+    st = hconnect(h, h->ens.mds.addr, &conn);
     if (st == PFS_OK) {
         st = greet_server(h, conn, h->ens.key, &h->ens.mds);
     }
@@ -143,6 +187,9 @@ pfs_status_t get_cap(hostile_t *h, const char *path, int create,
                                    &has) != PFS_OK ||
          !has)) {
         st = PFS_ERR_PROTO;
+    }
+    if (conn != NULL) {
+        hdisconnect(h, conn);
     }
     free(rpc);
     return st;
