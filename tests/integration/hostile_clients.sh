@@ -166,12 +166,18 @@ done
 # slots that the servers' own user needs (becoming another user takes root)
 others="other users cannot hold slots"
 if [ "$(id -u)" = 0 ]; then
-    "$AS_USER" 4711 4711 0 0 "$H" localhold -e "$UDIR/ensemble" -s 0 -n 300 -t 3 >"$WORK/local4711.log" 2>&1 &
+    "$AS_USER" 4711 4711 0 0 "$H" localhold -e "$UDIR/ensemble" -f /v -s 0 -n 300 -t 3 >"$WORK/local4711.log" 2>&1 &
     LH=$!
     sleep 1
     "$H" local -s 0 -n 1 >>"$WORK/local.log" 2>&1 ||
         { cat "$WORK/local.log"; fail "local access failed while another user held 300 connections"; }
-    wait "$LH"
+    wait "$LH" # refused: its exit status says so
+    cat "$WORK/local4711.log"
+    # it got as far as its connections (a capability for a file in /v),
+    # and its own good request was refused, as local access is for the
+    # servers' user and root
+    grep -q "^localhold: 300 connections held for 3 s; a good request then was refused" "$WORK/local4711.log" ||
+        fail "the other user's localhold did not run as planned"
 else
     others="another user's connections not tried (not root)"
 fi

@@ -30,6 +30,8 @@
  *   localhold N connections to the local-access socket held SECONDS, then
  *             a good request on a new connection (answered, or refused
  *             when the slots are full: never a hang)
+ *             local and localhold create their file in directory -f DIR
+ *             (default /; another user needs a directory it may write)
  *   replay    HELLO attacks: a recorded HELLO replayed on its connection
  *             and on a new one (after a fresh challenge), without a
  *             challenge, modified (uid), proved with a wrong key: all
@@ -512,8 +514,10 @@ int main(int argc, char **argv)
     } else if (!strcmp(mode, "noread")) {
         rc = mode_noread(&h);
     } else if (!strcmp(mode, "local") && h.srv->role == PFS_ROLE_IOSRV) {
+        h.dir = file;
         rc = mode_local(&h);
     } else if (!strcmp(mode, "localhold") && h.srv->role == PFS_ROLE_IOSRV) {
+        h.dir = file;
         rc = mode_localhold(&h);
     } else if (!strcmp(mode, "replay")) {
         rc = mode_replay(&h);

@@ -18,6 +18,7 @@ typedef struct {
     int n;
     int seconds;
     pfs_cap_t local_cap; /* local modes: for the good requests */
+    const char *dir;     /* local modes: their file's directory (-f) */
     /* connections made by hconnect, not yet given to hdisconnect */
     pfs_tx_conn_t **conns;
     size_t nconns, conns_cap;

@@ -79,10 +79,11 @@ static int local_cap_get(hostile_t *h)
 {
     static pfs_layout_spec_t spec;
     static pfs_attr_t attr;
-    char path[64];
+    char path[1024];
 
     /* one file per server: a file's layout names its server */
-    snprintf(path, sizeof(path), "/hostile-local-%u", h->srv->index);
+    snprintf(path, sizeof(path), "%s/hostile-local-%u",
+             h->dir != NULL ? h->dir : "", h->srv->index);
     spec.nservers = 1;
     spec.servers[0] = h->srv->index;
     if (get_cap(h, path, 1, PFS_ACCESS_READ | PFS_ACCESS_WRITE, &spec, &attr,
@@ -211,6 +212,7 @@ int mode_localhold(hostile_t *h)
     int *socks = calloc((size_t)h->n, sizeof(int)), i, open_n = 0, good;
 
     if (socks == NULL || local_cap_get(h) != 0) {
+        free(socks);
         return 1;
     }
     for (i = 0; i < h->n; i++) {
