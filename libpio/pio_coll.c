@@ -487,7 +487,9 @@ static pio_coll_op_t *start(pio_file_t *f, MPI_Comm comm, int write,
         return op;
     }
     op->agreed = 0;
-    qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
+    if (op->npieces > 1) { /* a rank with nothing has no array (UBSan) */
+        qsort(op->pieces, op->npieces, sizeof(*op->pieces), piece_cmp);
+    }
     op->rounds = out[AG_ROUNDS];
     if (write) {
         pioi_coll_write_rounds(op);
