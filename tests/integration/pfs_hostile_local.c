@@ -225,7 +225,7 @@ int mode_localhold(hostile_t *h)
            "%s\n",
            open_n, h->seconds,
            good == 1   ? "got its descriptor"
-           : good == 0 ? "was refused (slots full)"
+           : good == 0 ? "was refused (slots full, or not the servers' user)"
                        : "hung");
     for (i = 0; i < h->n; i++) {
         if (socks[i] >= 0) {
