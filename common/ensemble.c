@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,32 +17,12 @@ static void server_line(FILE *f, const char *kind, const pfs_server_info_t *s)
             s->pid, s->host[0] != '\0' ? s->host : "-");
 }
 
-pfs_status_t pfs_ensemble_write(const char *path, const pfs_ensemble_t *e,
-                                char *errmsg, size_t errmsg_size)
+static int ensemble_fill(FILE *f, const void *arg)
 {
-    char tmp[4096], hex[2 * PFS_PROTO_KEY_SIZE + 1];
-    FILE *f;
-    int fd;
+    const pfs_ensemble_t *e = arg;
+    char hex[2 * PFS_PROTO_KEY_SIZE + 1];
     uint32_t i;
 
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >=
-        (int)sizeof(tmp)) {
-        snprintf(errmsg, errmsg_size, "descriptor path too long");
-        return PFS_ERR_NAMETOOLONG;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(errmsg, errmsg_size, "cannot create %s: %s", tmp,
-                 strerror(errno));
-        return pfs_status_from_errno(errno);
-    }
-    f = fdopen(fd, "w");
-    if (f == NULL) {
-        close(fd);
-        unlink(tmp);
-        snprintf(errmsg, errmsg_size, "fdopen: %s", strerror(errno));
-        return PFS_ERR_NOMEM;
-    }
     fprintf(f, "# pfs ensemble descriptor, written by pfs-mds when every "
                "server was ready.\n# It holds the cluster key: keep it "
                "private (mode 0600).\n");
@@ -57,19 +36,14 @@ pfs_status_t pfs_ensemble_write(const char *path, const pfs_ensemble_t *e,
     for (i = 0; i < e->niosrv; i++) {
         server_line(f, "iosrv", &e->iosrv[i]);
     }
-    if (fflush(f) != 0 || fsync(fd) != 0) {
-        snprintf(errmsg, errmsg_size, "writing %s: %s", tmp, strerror(errno));
-        fclose(f);
-        unlink(tmp);
-        return PFS_ERR_IO;
-    }
-    if (fclose(f) != 0 || rename(tmp, path) != 0) {
-        snprintf(errmsg, errmsg_size, "cannot rename %s to %s: %s", tmp, path,
-                 strerror(errno));
-        unlink(tmp);
-        return PFS_ERR_IO;
-    }
-    return PFS_OK;
+    return 0; /* write errors: ferror, checked by the caller */
+}
+
+pfs_status_t pfs_ensemble_write(const char *path, const pfs_ensemble_t *e,
+                                char *errmsg, size_t errmsg_size)
+{
+    return pfs_write_file_atomic(path, 0600, ensemble_fill, e, errmsg,
+                                 errmsg_size);
 }
 
 static pfs_status_t parse_server(const char *rest, uint8_t role,

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "pfs/status.h"
 
@@ -79,6 +80,16 @@ pfs_status_t pfs_hex_decode(const char *in, void *out, size_t len);
 /* mkdir with mode 0700 that accepts an existing directory; on failure
  * errmsg says which path and why. */
 pfs_status_t pfs_make_dir(const char *path, char *errmsg, size_t errmsg_size);
+
+/* Replace the file at path only by a complete one: fill(f, arg) writes a
+ * temporary file beside it, which is synced, given mode and renamed over
+ * path.  On failure path is as it was, no temporary file is left, and
+ * errmsg says why ("cannot write PATH: No space left on device").  fill
+ * returns non-zero on failure, with errno set if it has one. */
+pfs_status_t pfs_write_file_atomic(const char *path, unsigned mode,
+                                   int (*fill)(FILE *f, const void *arg),
+                                   const void *arg, char *errmsg,
+                                   size_t errmsg_size);
 
 /* Parse a size with an optional k/m/g/t suffix (powers of 1024). */
 pfs_status_t pfs_parse_size(const char *text, uint64_t *value_p);

@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "pfs_common.h"
 
@@ -147,6 +148,47 @@ pfs_status_t pfs_make_dir(const char *path, char *errmsg, size_t errmsg_size)
         snprintf(errmsg, errmsg_size, "cannot create %s: %s", path,
                  strerror(errno));
         return pfs_status_from_errno(errno);
+    }
+    return PFS_OK;
+}
+
+pfs_status_t pfs_write_file_atomic(const char *path, unsigned mode,
+                                   int (*fill)(FILE *f, const void *arg),
+                                   const void *arg, char *errmsg,
+                                   size_t errmsg_size)
+{
+    char tmp[4096];
+    FILE *f;
+    int fd, bad;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp)) {
+        snprintf(errmsg, errmsg_size, "cannot write %s: path too long", path);
+        return PFS_ERR_NAMETOOLONG;
+    }
+    fd = mkstemp(tmp);
+    f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (f == NULL) {
+        pfs_status_t st = pfs_status_from_errno(errno);
+
+        snprintf(errmsg, errmsg_size, "cannot create %s: %s",
+                 fd >= 0 ? tmp : path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
+        return st;
+    }
+    errno = 0;
+    bad = fill(f, arg) != 0 || fflush(f) != 0 || ferror(f) || fsync(fd) != 0 ||
+          fchmod(fd, (mode_t)mode) != 0;
+    bad = (fclose(f) != 0) | bad;
+    if (bad || rename(tmp, path) != 0) {
+        int err = errno;
+
+        snprintf(errmsg, errmsg_size, "cannot write %s: %s", path,
+                 err != 0 ? strerror(err) : "write failed");
+        unlink(tmp);
+        return err != 0 ? pfs_status_from_errno(err) : PFS_ERR_IO;
     }
     return PFS_OK;
 }

@@ -196,13 +196,18 @@ static int check_store(const fsck_opts_t *o)
     return stats.problems == 0 ? FSCK_CLEAN : FSCK_PROBLEMS;
 }
 
+static int list_fill(FILE *f, const void *list)
+{
+    return fsck_objlist_write(list, f) == PFS_OK ? 0 : -1;
+}
+
 /* pfs-fsck --list-objects [-o FILE] STORE: the store must be clean, else
  * the objects of a damaged file would be missing from the list and look
  * like orphans on the storage hosts. */
 static int list_objects(const fsck_opts_t *o)
 {
-    FILE *msg = o->list_out != NULL ? stdout : stderr, *out = stdout;
-    char tmp[PATH_MAX];
+    FILE *msg = o->list_out != NULL ? stdout : stderr;
+    char err[PATH_MAX + 128];
     mds_fsck_stats_t stats;
     fsck_objlist_t *list = NULL;
     mds_store_t *store;
@@ -231,54 +236,22 @@ static int list_objects(const fsck_opts_t *o)
                 pfs_status_string(st));
         return FSCK_CANNOT;
     }
-    /* FILE is replaced only by a complete list: written to a temporary
-     * file beside it, synced and renamed (a full disk must not leave a
-     * truncated list, nor delete the one a previous run wrote) */
     if (o->list_out != NULL) {
-        int fd = -1;
-
-        if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", o->list_out) >=
-            (int)sizeof(tmp)) {
-            errno = ENAMETOOLONG;
-        } else {
-            fd = mkstemp(tmp);
-        }
-        out = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (out == NULL) {
-            fprintf(stderr, "%s: cannot create %s: %s\n", NAME,
-                    fd >= 0 ? tmp : o->list_out, strerror(errno));
-            if (fd >= 0) {
-                close(fd);
-                unlink(tmp);
-            }
-            fsck_objlist_destroy(list);
-            return FSCK_CANNOT;
-        }
-    }
-    errno = 0;
-    st = fsck_objlist_write(list, out);
-    if (out != stdout) {
-        /* the mode fopen would have given it (mkstemp's is 0600) */
+        /* FILE is replaced only by a complete list: a full disk must not
+         * leave a truncated one, nor delete the one a previous run wrote.
+         * Mode: what fopen would have given it. */
         mode_t mask = umask(0);
 
         umask(mask);
-        if (st == PFS_OK && (fflush(out) != 0 || fsync(fileno(out)) != 0 ||
-                             fchmod(fileno(out), 0666 & ~mask) != 0)) {
-            st = PFS_ERR_IO;
-        }
-        if (fclose(out) != 0 ||
-            (st == PFS_OK && rename(tmp, o->list_out) != 0)) {
-            st = PFS_ERR_IO;
-        }
+        st = pfs_write_file_atomic(o->list_out, 0666 & ~mask, list_fill, list,
+                                   err, sizeof(err));
+    } else {
+        st = fsck_objlist_write(list, stdout) == PFS_OK ? PFS_OK : PFS_ERR_IO;
+        snprintf(err, sizeof(err), "cannot write to standard output");
     }
     fsck_objlist_count(list, &files, &removals);
     if (st != PFS_OK) {
-        fprintf(stderr, "%s: cannot write the object list to %s: %s\n", NAME,
-                o->list_out != NULL ? o->list_out : "standard output",
-                errno != 0 ? strerror(errno) : pfs_status_string(st));
-        if (o->list_out != NULL) {
-            unlink(tmp); /* FILE stays as it was */
-        }
+        fprintf(stderr, "%s: %s\n", NAME, err);
     } else if (!o->quiet) {
         fprintf(msg,
                 "%s: %s: clean; listed %" PRIu64

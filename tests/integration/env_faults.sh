@@ -159,7 +159,7 @@ cp "$WORK/lists/objects.list" "$WORK/objects.before"
 head -c 1M /dev/zero >"$WORK/lists/filler" 2>/dev/null # fills it up
 "$B/pfs-fsck" -q --list-objects -o "$WORK/lists/objects.list" "$ROOT/mds" 2>"$WORK/list.err"
 rc=$?
-[ "$rc" = 3 ] && grep -q "cannot write the object list to $WORK/lists/objects.list: No space left" "$WORK/list.err" ||
+[ "$rc" = 3 ] && grep -q "cannot write $WORK/lists/objects.list: No space left" "$WORK/list.err" ||
     { cat "$WORK/list.err"; fail "pfs-fsck --list-objects onto a full disk: exit $rc"; }
 cmp -s "$WORK/objects.before" "$WORK/lists/objects.list" ||
     fail "a failed pfs-fsck -o damaged or removed the list a previous run wrote"

@@ -1,13 +1,18 @@
 /* test_path.c - the path suite: pfs_path_normalize, hostile inputs
- * included. */
+ * included; pfs_write_file_atomic. */
 #include "config.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "local.h"
+#include "pfs_common.h"
 #include "proto.h"
 #include "wire.h"
 #include "../unit.h"
@@ -153,6 +158,72 @@ static void test_path_total_max(void)
     }
 }
 
+/* ---- pfs_write_file_atomic -------------------------------------------- */
+
+static int fill_text(FILE *f, const void *arg)
+{
+    return fputs(arg, f) < 0 ? -1 : 0;
+}
+
+static int fill_fails(FILE *f, const void *arg)
+{
+    (void)arg;
+    fputs("half", f);
+    errno = ENOSPC;
+    return -1;
+}
+
+static int entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+
+    while (d != NULL && (e = readdir(d)) != NULL) {
+        n += e->d_name[0] != '.';
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return n;
+}
+
+static void test_write_file_atomic(void)
+{
+    char dir[] = "/tmp/pfs-unit-atomic.XXXXXX", path[64], msg[256],
+         got[16] = "";
+    struct stat sb;
+    FILE *f;
+
+    CU_ASSERT_FATAL(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof(path), "%s/file", dir);
+    CU_ASSERT_EQUAL(
+        pfs_write_file_atomic(path, 0640, fill_text, "one", msg, sizeof(msg)),
+        PFS_OK);
+    CU_ASSERT(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0640);
+    /* a failed fill: the file as it was, no temporary file, why */
+    CU_ASSERT_EQUAL(
+        pfs_write_file_atomic(path, 0640, fill_fails, NULL, msg, sizeof(msg)),
+        PFS_ERR_NOSPC);
+    CU_ASSERT(strstr(msg, "cannot write") != NULL &&
+              strstr(msg, strerror(ENOSPC)) != NULL);
+    f = fopen(path, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    CU_ASSERT(fgets(got, sizeof(got), f) != NULL);
+    fclose(f);
+    CU_ASSERT_STRING_EQUAL(got, "one");
+    CU_ASSERT_EQUAL(entries(dir), 1);
+    /* a directory that is not there */
+    snprintf(path, sizeof(path), "%s/none/file", dir);
+    CU_ASSERT_EQUAL(
+        pfs_write_file_atomic(path, 0600, fill_text, "x", msg, sizeof(msg)),
+        PFS_ERR_NOENT);
+    CU_ASSERT(strstr(msg, "cannot create") != NULL);
+    snprintf(path, sizeof(path), "%s/file", dir);
+    unlink(path);
+    CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
 static CU_TestInfo path_tests[] = {
     {"simple", test_path_simple},
     {"slashes", test_path_slashes},
@@ -161,6 +232,7 @@ static CU_TestInfo path_tests[] = {
     {"relative", test_path_relative},
     {"name_max", test_path_name_max},
     {"total_max", test_path_total_max},
+    {"write_file_atomic", test_write_file_atomic},
     CU_TEST_INFO_NULL,
 };
 
